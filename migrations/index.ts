@@ -1,0 +1,5 @@
+/**
+ * Every migration, oldest first. `npm run migration:generate -- migrations/Name` writes a new
+ * file here; add its class to this list (a unit test checks that none is forgotten).
+ */
+export const MIGRATIONS: Function[] = [];

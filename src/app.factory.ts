@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { correlationIdFor } from './common/http/correlation-id';
+import { installHttpHooks } from './common/http/http-hooks';
+import { createValidationPipe } from './common/http/validation';
+import { createRootLogger, PinoNestLogger } from './common/logging/logger';
+import type { AppConfig } from './config/app-config';
+import { setupSwagger } from './swagger';
+
+export interface CreateAppOptions {
+  /** Where logs go (tests capture them); default: stdout at LOG_LEVEL. */
+  logger?: PinoLogger;
+  /** Extra modules mounted beside the application's own (tests use this for probe routes). */
+  imports?: Array<Type | DynamicModule>;
+}
+
+/**
+ * Builds the whole application for a validated configuration, ready to `listen`.
+ * main.ts and the e2e tests both use this, so tests exercise what production runs.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createRootLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: correlationIdFor,
+    requestIdHeader: false,
+    logger: false,
+    // Our error handler (http-hooks.ts) deliberately replaces Nest's, to give Fastify's own errors the envelope.
+    allowErrorHandlerOverride: true,
+    // While shutting down, new requests get 503 and idle keep-alive sockets are closed.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  installHttpHooks(app.getHttpAdapter().getInstance(), { apiKey: config.apiKey, logger });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalPipes(createValidationPipe());
+  setupSwagger(app);
+  if (!config.apiKey) logger.warn('API_KEY is not set: authentication is OFF and every /api route is open. Set API_KEY in production.');
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { ApiKeyVerifier, requiresApiKey } from '../auth/api-key';
+import { AuthenticationError, type AppError } from '../errors/app-error';
+import type { ErrorEnvelope } from '../errors/error-envelope';
+import { toAppError } from '../errors/to-app-error';
+
+/** Write the error envelope straight from a Fastify hook or handler (outside Nest's filters). */
+export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
+  const body: ErrorEnvelope = {
+    error_type: error.errorType,
+    error_code: error.errorCode,
+    message: error.message,
+    details: error.details,
+    correlation_id: String(request.id),
+  };
+  return reply.headers(error.headers).status(error.status).send(body);
+}
+
+/**
+ * Cross-cutting HTTP behaviour at the Fastify level, so it also covers unknown routes
+ * and bodies Fastify rejects before Nest sees them:
+ * - every response carries X-Correlation-ID (the request id, see correlation-id.ts);
+ * - with an API key configured, /api/** answers 401 without it;
+ * - one structured log line per request;
+ * - errors raised by Fastify itself (bad JSON, body too large) get the envelope;
+ * - during shutdown, connections close after their in-flight request.
+ */
+export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger }): void {
+  const verifier = opts.apiKey ? new ApiKeyVerifier(opts.apiKey) : undefined;
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Correlation-ID', String(request.id));
+    if (verifier && requiresApiKey(request.url) && !verifier.matches(ApiKeyVerifier.presentedKey(request.headers))) {
+      return sendEnvelope(reply, request, new AuthenticationError());
+    }
+  });
+
+  // Graceful shutdown: once close() starts, every response asks its client to close the
+  // socket, so keep-alive connections end as soon as their in-flight request is answered
+  // (otherwise the server would wait for the clients to hang up).
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('Connection', 'close');
+  });
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    const line = {
+      correlation_id: String(request.id),
+      method: request.method,
+      path: request.url.split('?')[0],
+      status,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (status >= 500) opts.logger.error(line, 'request');
+    else if (request.url.startsWith('/health')) opts.logger.debug(line, 'request');
+    else opts.logger.info(line, 'request');
+  });
+
+  fastify.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) opts.logger.error({ correlation_id: String(request.id), err: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined } }, 'unhandled error');
+    return sendEnvelope(reply, request, appError);
+  });
+}

@@ -1,0 +1,54 @@
+import * as path from 'node:path';
+import { EnvironmentVariables, validateEnvironment } from './environment';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+export type ServiceRole = 'all' | 'api' | 'worker';
+
+/** The one typed configuration object every module receives (inject `AppConfig`). */
+export class AppConfig {
+  readonly logLevel: LogLevel;
+  readonly port: number;
+  readonly featureStoreUrl: string;
+  /** Absolute path: artifacts and (embedded) database live under it. */
+  readonly modelRegistryPath: string;
+  readonly experimentTrackingUri?: string;
+  readonly apiKey?: string;
+  readonly maxTrainingMemoryGb: number;
+  readonly cudaVisibleDevices?: string;
+  readonly databaseUrl?: string;
+  readonly databasePoolSize: number;
+  readonly serviceRole: ServiceRole;
+  readonly bodyLimitBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly minFreeDiskMb: number;
+
+  constructor(env: EnvironmentVariables) {
+    this.logLevel = env.LOG_LEVEL as LogLevel;
+    this.port = env.PORT;
+    this.featureStoreUrl = env.FEATURE_STORE_URL.replace(/\/+$/, '');
+    this.modelRegistryPath = path.resolve(env.MODEL_REGISTRY_PATH);
+    this.experimentTrackingUri = env.EXPERIMENT_TRACKING_URI;
+    this.apiKey = env.API_KEY;
+    this.maxTrainingMemoryGb = env.MAX_TRAINING_MEMORY;
+    this.cudaVisibleDevices = env.CUDA_VISIBLE_DEVICES;
+    this.databaseUrl = env.DATABASE_URL;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.serviceRole = env.SERVICE_ROLE as ServiceRole;
+    this.bodyLimitBytes = env.BODY_LIMIT_BYTES;
+    this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
+    this.minFreeDiskMb = env.MIN_FREE_DISK_MB;
+  }
+
+  /** Where the embedded database keeps its files. */
+  get embeddedDataDir(): string {
+    return path.join(this.modelRegistryPath, '.pgdata');
+  }
+
+  get usesEmbeddedDatabase(): boolean {
+    return !this.databaseUrl;
+  }
+
+  static fromEnv(raw: Record<string, string | undefined> = process.env, overrides: Partial<Record<string, string>> = {}): AppConfig {
+    return new AppConfig(validateEnvironment({ ...raw, ...overrides }));
+  }
+}

@@ -1,0 +1,59 @@
+import { AppConfig } from './app-config';
+import { ConfigValidationError, validateEnvironment } from './environment';
+
+describe('environment validation', () => {
+  it('applies the documented defaults', () => {
+    const c = AppConfig.fromEnv({});
+    expect(c).toMatchObject({ logLevel: 'INFO', port: 8005, featureStoreUrl: 'http://localhost:8001', maxTrainingMemoryGb: 16, serviceRole: 'all' });
+    expect(c.modelRegistryPath.endsWith('model_registry')).toBe(true);
+    expect(c.usesEmbeddedDatabase).toBe(true);
+    expect(c.apiKey).toBeUndefined();
+  });
+
+  it('reads every variable of the seed table', () => {
+    const c = AppConfig.fromEnv({
+      LOG_LEVEL: 'debug',
+      PORT: '9000',
+      FEATURE_STORE_URL: 'http://fs:8001/',
+      MODEL_REGISTRY_PATH: '/tmp/reg',
+      EXPERIMENT_TRACKING_URI: 'http://mlflow:5000',
+      API_KEY: 'secret-key-123',
+      MAX_TRAINING_MEMORY: '2.5',
+      CUDA_VISIBLE_DEVICES: '0,1',
+      DATABASE_URL: 'postgres://u@db:5432/x',
+      SERVICE_ROLE: 'worker',
+    });
+    expect(c).toMatchObject({
+      logLevel: 'DEBUG',
+      port: 9000,
+      featureStoreUrl: 'http://fs:8001',
+      modelRegistryPath: '/tmp/reg',
+      experimentTrackingUri: 'http://mlflow:5000',
+      apiKey: 'secret-key-123',
+      maxTrainingMemoryGb: 2.5,
+      cudaVisibleDevices: '0,1',
+      databaseUrl: 'postgres://u@db:5432/x',
+      serviceRole: 'worker',
+    });
+  });
+
+  it('names every bad variable and what it accepts', () => {
+    let error: unknown;
+    try {
+      validateEnvironment({ PORT: 'abc', LOG_LEVEL: 'LOUD', MAX_TRAINING_MEMORY: '-1', SERVICE_ROLE: 'boss', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems.map((p) => p.variable).sort();
+    expect(problems).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'MAX_TRAINING_MEMORY', 'PORT', 'SERVICE_ROLE']);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT="abc": PORT must be an integer from 1 to 65535');
+    expect(message).toContain('LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR');
+    expect(message).toContain('MAX_TRAINING_MEMORY must be a positive number');
+  });
+
+  it.each([['PORT', '0'], ['PORT', '70000'], ['PORT', '80.5'], ['MAX_TRAINING_MEMORY', '0'], ['MAX_TRAINING_MEMORY', 'lots'], ['FEATURE_STORE_URL', 'not a url']])('rejects %s=%s', (variable, value) => {
+    expect(() => validateEnvironment({ [variable]: value })).toThrow(variable);
+  });
+});

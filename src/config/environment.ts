@@ -1,0 +1,119 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/**
+ * The environment the service reads, declared once with every default in this file.
+ * Values arrive as strings; the transforms turn them into numbers/booleans so the
+ * validators can say what is wrong with each one.
+ */
+const toNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+const toUpper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export const SERVICE_ROLES = ['all', 'api', 'worker'] as const;
+export const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no'] as const;
+
+export class EnvironmentVariables {
+  @Transform(toUpper)
+  @IsIn(LOG_LEVELS, { message: 'LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR' })
+  LOG_LEVEL: string = 'INFO';
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PORT must be an integer from 1 to 65535' })
+  @Min(1, { message: 'PORT must be an integer from 1 to 65535' })
+  @Max(65535, { message: 'PORT must be an integer from 1 to 65535' })
+  PORT: number = 8005;
+
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'FEATURE_STORE_URL must be an http(s) URL' })
+  FEATURE_STORE_URL: string = 'http://localhost:8001';
+
+  @IsString()
+  @MinLength(1, { message: 'MODEL_REGISTRY_PATH must be a non-empty path' })
+  MODEL_REGISTRY_PATH: string = './model_registry';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'EXPERIMENT_TRACKING_URI must be an http(s) URL of an MLflow tracking server' })
+  EXPERIMENT_TRACKING_URI?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'API_KEY must be at least 8 characters (unset it to turn authentication off)' })
+  API_KEY?: string;
+
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'MAX_TRAINING_MEMORY must be a positive number of gigabytes (e.g. 16)' })
+  @IsPositive({ message: 'MAX_TRAINING_MEMORY must be a positive number of gigabytes (e.g. 16)' })
+  MAX_TRAINING_MEMORY: number = 16;
+
+  @IsOptional()
+  @IsString()
+  CUDA_VISIBLE_DEVICES?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['postgres', 'postgresql'] }, { message: 'DATABASE_URL must be a postgres:// URL (unset it to use the embedded database)' })
+  DATABASE_URL?: string;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer from 1 to 100' })
+  @Min(1, { message: 'DATABASE_POOL_SIZE must be an integer from 1 to 100' })
+  @Max(100, { message: 'DATABASE_POOL_SIZE must be an integer from 1 to 100' })
+  DATABASE_POOL_SIZE: number = 10;
+
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(SERVICE_ROLES, { message: 'SERVICE_ROLE must be one of all, api, worker' })
+  SERVICE_ROLE: string = 'all';
+
+  @Transform(toNumber)
+  @IsInt({ message: 'BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Min(1024, { message: 'BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Max(1073741824, { message: 'BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  BODY_LIMIT_BYTES: number = 1_048_576;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer number of milliseconds from 0 to 600000' })
+  @Min(0, { message: 'SHUTDOWN_GRACE_MS must be an integer number of milliseconds from 0 to 600000' })
+  @Max(600000, { message: 'SHUTDOWN_GRACE_MS must be an integer number of milliseconds from 0 to 600000' })
+  SHUTDOWN_GRACE_MS: number = 10_000;
+
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' })
+  @Min(0, { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' })
+  MIN_FREE_DISK_MB: number = 512;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: { variable: string; value: unknown; message: string }[]) {
+    super(
+      'Invalid environment, the service cannot start:\n' +
+        problems.map((p) => `  - ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
+export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL']);
+  const picked: Record<string, string> = {};
+  for (const key of new Set(known)) {
+    const value = raw[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new ConfigValidationError(
+      errors.map((e) => ({
+        variable: e.property,
+        value: picked[e.property],
+        message: Object.values(e.constraints ?? {})[0] ?? 'is invalid',
+      })),
+    );
+  }
+  return env;
+}

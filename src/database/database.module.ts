@@ -1,0 +1,40 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { openDatabase } from './data-source.factory';
+import { DATABASE_KIND, type DatabaseKind } from './database.tokens';
+
+/**
+ * The one DataSource of the process: PostgreSQL at DATABASE_URL, or the embedded PGlite.
+ * Migrations have run before anything else can use it. Owning modules take repositories
+ * from it (`dataSource.getRepository(Entity)`) inside their own services.
+ * The DataSource closes in onApplicationShutdown, after every beforeApplicationShutdown
+ * hook (the job queue stops there), so nothing uses it once it is gone.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: 'DATABASE_HANDLE',
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig) => {
+        const started = Date.now();
+        const handle = await openDatabase(config);
+        new Logger('Database').log(
+          `${handle.kind === 'embedded' ? `Embedded PostgreSQL (PGlite) at ${config.embeddedDataDir}` : 'PostgreSQL at DATABASE_URL'} ready, migrations applied in ${Date.now() - started} ms`,
+        );
+        return handle;
+      },
+    },
+    { provide: DataSource, inject: ['DATABASE_HANDLE'], useFactory: (h: { dataSource: DataSource }) => h.dataSource },
+    { provide: DATABASE_KIND, inject: ['DATABASE_HANDLE'], useFactory: (h: { kind: DatabaseKind }) => h.kind },
+  ],
+  exports: [DataSource, DATABASE_KIND],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dataSource.destroy();
+  }
+}

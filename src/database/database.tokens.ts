@@ -1,0 +1,2 @@
+export const DATABASE_KIND = Symbol('DATABASE_KIND');
+export type DatabaseKind = 'postgres' | 'embedded';

@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { createRootLogger } from './common/logging/logger';
+import { AppConfig } from './config/app-config';
+import { ConfigValidationError } from './config/environment';
+import { SERVICE_VERSION } from './version';
+
+/**
+ * Entry point: validate the environment, start, and shut down gracefully on SIGTERM/SIGINT
+ * (stop accepting, finish in-flight requests, stop workers, close the database, exit 0).
+ */
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = AppConfig.fromEnv(process.env);
+  } catch (e) {
+    if (e instanceof ConfigValidationError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const logger = createRootLogger(config.logLevel);
+  const started = Date.now();
+  let app;
+  try {
+    app = await createApp(config, { logger });
+  } catch (e) {
+    logger.fatal({ err: { message: (e as Error).message, name: (e as Error).name } }, `cannot start: ${(e as Error).message}`);
+    logger.flush();
+    process.stderr.write(`Cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+  logger.info(
+    { port: config.port, version: SERVICE_VERSION, role: config.serviceRole, database: config.usesEmbeddedDatabase ? 'embedded' : 'postgres', startup_ms: Date.now() - started },
+    `ML Workbench Service ${SERVICE_VERSION} listening on :${config.port} (docs at /docs)`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error({ grace_ms: config.shutdownGraceMs }, 'graceful shutdown took too long, exiting');
+      logger.flush();
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    try {
+      await app.close();
+      logger.info('stopped cleanly');
+      logger.flush();
+      process.exit(0);
+    } catch (e) {
+      logger.error({ err: { message: (e as Error).message } }, 'error during shutdown');
+      logger.flush();
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

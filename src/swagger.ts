@@ -1,0 +1,27 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ErrorEnvelope } from './common/errors/error-envelope';
+import { SERVICE_VERSION } from './version';
+
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('ML Workbench Service')
+    .setDescription(
+      'Train, evaluate, version, serve and deploy machine-learning models for forex trading, and track experiments. ' +
+        'With API_KEY set, every /api/** route needs `X-API-Key: <key>` or `Authorization: Bearer <key>`. ' +
+        'Every error has the envelope {error_type, error_code, message, details, correlation_id}; ' +
+        'every response carries X-Correlation-ID (send one to have it echoed).',
+    )
+    .setVersion(SERVICE_VERSION)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The API_KEY the service was started with' }, 'api_key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The same key as a bearer token' }, 'bearer')
+    .build();
+  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] });
+}
+
+/** Swagger UI at /docs, the OpenAPI 3 document at /docs-json. */
+export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml', swaggerOptions: { persistAuthorization: true } });
+  return document;
+}

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnService, waitHealthy, type ServiceProcess } from './support/service-process';
+
+/** These tests run the service as a real OS process: start-up, locking, signals. */
+describe('service process', () => {
+  const dirs: string[] = [];
+  const running: ServiceProcess[] = [];
+  const tempDir = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-proc-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => {
+    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('refuses to start on bad environment values, naming each one, with a non-zero exit', async () => {
+    const svc = await spawnService({ PORT: 'abc', LOG_LEVEL: 'LOUD', MAX_TRAINING_MEMORY: '-1', MODEL_REGISTRY_PATH: tempDir() });
+    const { code } = await svc.exited;
+    expect(code).not.toBe(0);
+    expect(svc.output()).toContain('PORT="abc"');
+    expect(svc.output()).toContain('LOG_LEVEL="LOUD"');
+    expect(svc.output()).toContain('MAX_TRAINING_MEMORY="-1"');
+  });
+
+  it('locks the embedded database: a second process on the same directory refuses to start; SIGTERM exits 0 and frees it', async () => {
+    const registry = tempDir();
+    const first = await spawnService({ MODEL_REGISTRY_PATH: registry });
+    running.push(first);
+    await waitHealthy(first);
+    expect(fs.existsSync(path.join(registry, '.pgdata.lock'))).toBe(true);
+
+    const second = await spawnService({ MODEL_REGISTRY_PATH: registry });
+    running.push(second);
+    const secondExit = await second.exited;
+    expect(secondExit.code).not.toBe(0);
+    expect(second.output()).toMatch(/already in use by process \d+/);
+
+    first.child.kill('SIGTERM');
+    const firstExit = await first.exited;
+    expect(firstExit).toEqual({ code: 0, signal: null });
+    expect(first.output()).toContain('stopped cleanly');
+    expect(fs.existsSync(path.join(registry, '.pgdata.lock'))).toBe(false);
+
+    // Reopened: the same directory starts again (and faster: no initdb).
+    const third = await spawnService({ MODEL_REGISTRY_PATH: registry });
+    running.push(third);
+    await waitHealthy(third);
+    third.child.kill('SIGINT');
+    expect((await third.exited).code).toBe(0);
+  });
+
+  it('takes over a lock left by a process that no longer exists (after a crash)', async () => {
+    const registry = tempDir();
+    fs.mkdirSync(path.join(registry, '.pgdata'), { recursive: true });
+    fs.writeFileSync(path.join(registry, '.pgdata.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
+    const svc = await spawnService({ MODEL_REGISTRY_PATH: registry });
+    running.push(svc);
+    await waitHealthy(svc);
+    svc.child.kill('SIGTERM');
+    expect((await svc.exited).code).toBe(0);
+  });
+});
