@@ -1,5 +1,7 @@
+import { MarketBars1795770752572 } from './1795770752572-MarketBars';
+
 /**
  * Every migration, oldest first. `npm run migration:generate -- migrations/Name` writes a new
  * file here; add its class to this list (a unit test checks that none is forgotten).
  */
-export const MIGRATIONS: Function[] = [];
+export const MIGRATIONS: Function[] = [MarketBars1795770752572];

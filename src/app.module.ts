@@ -3,13 +3,14 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MarketDataModule } from './market-data/market-data.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MarketDataModule, ...extra],
     };
   }
 }

@@ -21,6 +21,9 @@ export class AppConfig {
   readonly bodyLimitBytes: number;
   readonly shutdownGraceMs: number;
   readonly minFreeDiskMb: number;
+  /** Load the Federal Reserve demo rates on the first start of an empty embedded database. */
+  readonly demoData: boolean;
+  readonly importMaxBytes: number;
 
   constructor(env: EnvironmentVariables) {
     this.logLevel = env.LOG_LEVEL as LogLevel;
@@ -37,6 +40,8 @@ export class AppConfig {
     this.bodyLimitBytes = env.BODY_LIMIT_BYTES;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.minFreeDiskMb = env.MIN_FREE_DISK_MB;
+    this.demoData = env.DEMO_DATA;
+    this.importMaxBytes = env.MARKET_DATA_IMPORT_MAX_BYTES;
   }
 
   /** Where the embedded database keeps its files. */

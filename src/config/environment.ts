@@ -1,5 +1,5 @@
 import { Transform, plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /**
  * The environment the service reads, declared once with every default in this file.
@@ -11,9 +11,14 @@ const toNumber = ({ value }: { value: unknown }) =>
 const toUpper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  return ['true', '1', 'yes'].includes(v) ? true : ['false', '0', 'no'].includes(v) ? false : value;
+};
+
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export const SERVICE_ROLES = ['all', 'api', 'worker'] as const;
-export const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no'] as const;
 
 export class EnvironmentVariables {
   @Transform(toUpper)
@@ -84,6 +89,16 @@ export class EnvironmentVariables {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' })
   @Min(0, { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' })
   MIN_FREE_DISK_MB: number = 512;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'DEMO_DATA must be true or false' })
+  DEMO_DATA: boolean = true;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
+  @Min(1024, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
+  @Max(4294967296, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
+  MARKET_DATA_IMPORT_MAX_BYTES: number = 268_435_456;
 }
 
 export class ConfigValidationError extends Error {

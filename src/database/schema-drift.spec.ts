@@ -5,6 +5,7 @@ import { MIGRATIONS } from '../../migrations';
 import { openDatabase } from './data-source.factory';
 import { pendingSchemaChanges } from './schema-drift';
 import * as os from 'node:os';
+import { createScratchDatabase, testDatabaseUrl } from '../../test/support/test-database';
 
 describe('entities and migrations', () => {
   it('every migration file is listed in migrations/index.ts', () => {
@@ -21,7 +22,6 @@ describe('entities and migrations', () => {
 
   it('after all migrations the schema matches the entities (no drift), on the database under test', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-drift-'));
-    const { createScratchDatabase, testDatabaseUrl } = await import('../../test/support/test-database');
     const adminUrl = testDatabaseUrl();
     const scratch = adminUrl ? await createScratchDatabase(adminUrl) : undefined;
     const { dataSource } = await openDatabase(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }));

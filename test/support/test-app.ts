@@ -8,6 +8,9 @@ import { createRootLogger } from '../../src/common/logging/logger';
 import { AppConfig } from '../../src/config/app-config';
 import { createScratchDatabase, testDatabaseUrl } from './test-database';
 
+/** fetch's Response, with json() typed loosely for assertions. */
+export type JsonResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
@@ -17,7 +20,7 @@ export interface TestApp {
   logs: Array<Record<string, unknown>>;
   rawLogs: string[];
   registryPath: string;
-  fetch: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
+  fetch: (path: string, init?: RequestInit & { json?: unknown }) => Promise<JsonResponse>;
   close: () => Promise<void>;
 }
 

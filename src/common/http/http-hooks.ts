@@ -27,6 +27,10 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
  * - during shutdown, connections close after their in-flight request.
  */
 export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger }): void {
+  // CSV uploads reach their handler as the raw stream: the importer parses it as it
+  // arrives and enforces its own size limit (Fastify's bodyLimit does not apply to streams).
+  fastify.addContentTypeParser(['text/csv', 'application/csv', 'text/plain'], (_request, payload, done) => done(null, payload));
+
   const verifier = opts.apiKey ? new ApiKeyVerifier(opts.apiKey) : undefined;
 
   fastify.addHook('onRequest', async (request, reply) => {

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { BarColumns } from './csv/bar-columns';
+import type { Timeframe } from './timeframes';
+
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+}
+
+export interface StoredBar {
+  ts: number;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  close: number;
+  volume: number | null;
+}
+
+export interface SeriesSummary {
+  symbol: string;
+  timeframe: string;
+  first: number;
+  last: number;
+  bars: number;
+  has_open: boolean;
+  has_high: boolean;
+  has_low: boolean;
+  has_volume: boolean;
+}
+
+/** Rows per INSERT: parameters are whole arrays (unnest), so this bounds statement size, not parameter count. */
+const BATCH = 10_000;
+
+/**
+ * SQL over `market_bars`. Bulk paths use unnest() over arrays so a batch is one statement,
+ * and upserts skip rows that would not change, so re-importing a file changes nothing.
+ */
+@Injectable()
+export class BarStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Upsert all bars in one transaction: either the whole import lands or none of it. */
+  async upsert(symbol: string, timeframe: Timeframe, bars: BarColumns): Promise<UpsertCounts> {
+    return this.dataSource.transaction((manager) => this.upsertWith(manager, symbol, timeframe, bars));
+  }
+
+  async upsertWith(manager: EntityManager, symbol: string, timeframe: Timeframe, bars: BarColumns): Promise<UpsertCounts> {
+    const counts: UpsertCounts = { inserted: 0, updated: 0 };
+    for (let from = 0; from < bars.length; from += BATCH) {
+      const b = bars.slice(from, Math.min(bars.length, from + BATCH));
+      const [row] = await manager.query(
+        `WITH incoming AS (
+           SELECT to_timestamp(t / 1000.0) AS ts, o AS open, h AS high, l AS low, c AS close, v AS volume
+           FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(t, o, h, l, c, v)
+         ), up AS (
+           INSERT INTO market_bars (symbol, timeframe, ts, open, high, low, close, volume)
+           SELECT $1, $2, ts, open, high, low, close, volume FROM incoming
+           ON CONFLICT (symbol, timeframe, ts) DO UPDATE
+             SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume
+             WHERE (market_bars.open, market_bars.high, market_bars.low, market_bars.close, market_bars.volume)
+               IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
+           RETURNING (xmax = 0) AS inserted
+         )
+         SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM up`,
+        [symbol, timeframe, b.ts, b.open, b.high, b.low, b.close, b.volume],
+      );
+      counts.inserted += row.inserted;
+      counts.updated += row.updated;
+    }
+    return counts;
+  }
+
+  /** Bars in [start, end], ascending, after `afterTs` (keyset pagination), at most `limit`. */
+  async range(symbol: string, timeframe: string, opts: { start?: number; end?: number; afterTs?: number; limit?: number } = {}): Promise<StoredBar[]> {
+    const params: unknown[] = [symbol, timeframe];
+    const where = ['symbol = $1', 'timeframe = $2'];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (opts.start !== undefined) add('ts >= to_timestamp(? / 1000.0)', opts.start);
+    if (opts.end !== undefined) add('ts <= to_timestamp(? / 1000.0)', opts.end);
+    if (opts.afterTs !== undefined) add('ts > to_timestamp(? / 1000.0)', opts.afterTs);
+    let sql = `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ts, open, high, low, close, volume FROM market_bars WHERE ${where.join(' AND ')} ORDER BY ts`;
+    if (opts.limit !== undefined) {
+      params.push(opts.limit);
+      sql += ` LIMIT $${params.length}`;
+    }
+    return this.dataSource.query(sql, params);
+  }
+
+  async summaries(): Promise<SeriesSummary[]> {
+    return this.dataSource.query(
+      `SELECT symbol, timeframe,
+              (extract(epoch FROM min(ts)) * 1000)::float8 AS first, (extract(epoch FROM max(ts)) * 1000)::float8 AS last,
+              count(*)::int AS bars,
+              bool_or(open IS NOT NULL) AS has_open, bool_or(high IS NOT NULL) AS has_high,
+              bool_or(low IS NOT NULL) AS has_low, bool_or(volume IS NOT NULL) AS has_volume
+         FROM market_bars GROUP BY symbol, timeframe ORDER BY symbol, timeframe`,
+    );
+  }
+
+  async delete(symbol: string, timeframe: string, start?: number, end?: number): Promise<number> {
+    const params: unknown[] = [symbol, timeframe];
+    let sql = 'DELETE FROM market_bars WHERE symbol = $1 AND timeframe = $2';
+    if (start !== undefined) {
+      params.push(start);
+      sql += ` AND ts >= to_timestamp($${params.length} / 1000.0)`;
+    }
+    if (end !== undefined) {
+      params.push(end);
+      sql += ` AND ts <= to_timestamp($${params.length} / 1000.0)`;
+    }
+    const result = await this.dataSource.query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params);
+    return result[0].n;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const rows = await this.dataSource.query('SELECT 1 FROM market_bars LIMIT 1');
+    return rows.length === 0;
+  }
+
+  /**
+   * Aggregate `from` bars into `to` buckets (UTC, aligned to the epoch): first open, max
+   * high, min low, last close, summed volume; absent columns stay absent. Buckets are
+   * returned with the timestamp of the last source bar in each, so the caller can drop an
+   * incomplete final bucket.
+   */
+  async aggregate(symbol: string, from: Timeframe, toMs: number): Promise<Array<StoredBar & { last_source_ts: number; source_bars: number }>> {
+    return this.dataSource.query(
+      `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS ts,
+              (array_agg(open ORDER BY ts) FILTER (WHERE open IS NOT NULL))[1] AS open,
+              max(high) AS high, min(low) AS low,
+              (array_agg(close ORDER BY ts DESC))[1] AS close,
+              sum(volume) AS volume,
+              (extract(epoch FROM max(ts)) * 1000)::float8 AS last_source_ts,
+              count(*)::int AS source_bars
+         FROM (SELECT *, date_bin(make_interval(secs => $3 / 1000.0), ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket
+                 FROM market_bars WHERE symbol = $1 AND timeframe = $2) b
+        GROUP BY bucket ORDER BY bucket`,
+      [symbol, from, toMs],
+    );
+  }
+}

@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { BadRequestError, DataValidationError, PayloadTooLargeError } from '../../common/errors/app-error';
+import type { Timeframe } from '../timeframes';
+import { BarColumns } from './bar-columns';
+import { indexHeader, validateRow, type ColumnIndex } from './row-validator';
+
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ParsedImport {
+  bars: BarColumns;
+  rejected: RejectedRow[];
+  rejectedTotal: number;
+  /** Which optional columns the file has (close is always there). */
+  columns: { open: boolean; high: boolean; low: boolean; volume: boolean };
+}
+
+/** How many rejected rows are listed in the answer; the total is always given. */
+export const MAX_REJECTED_LISTED = 1000;
+
+/**
+ * Reads a CSV upload as a stream (csv-parse; the text is never held whole), validating
+ * each row into column arrays. Whole-file problems throw before anything is stored:
+ * unreadable CSV → 400, no usable header → 422, larger than `maxBytes` → 413.
+ */
+export async function parseCsvImport(stream: Readable, timeframe: Timeframe, maxBytes: number): Promise<ParsedImport> {
+  let bytes = 0;
+  const parser = parse({ relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, max_record_size: 64 * 1024, info: true });
+  const bars = new BarColumns(16_384);
+  const rejected: RejectedRow[] = [];
+  let rejectedTotal = 0;
+  let index: ColumnIndex | undefined;
+  let expectedCells = 0;
+  const seen = new Set<number>();
+  const reject = (line: number, reason: string) => {
+    rejectedTotal++;
+    if (rejected.length < MAX_REJECTED_LISTED) rejected.push({ line, reason });
+  };
+
+  const sizeGuard = new Promise<never>((_, fail) => {
+    stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        // Stop parsing but keep reading (and discarding) the upload, so the client gets the
+        // 413 answer instead of a reset connection.
+        stream.unpipe(parser);
+        parser.destroy();
+        stream.resume();
+        fail(new PayloadTooLargeError(`The CSV is larger than the import limit of ${maxBytes} bytes; nothing was imported. Split the file or raise MARKET_DATA_IMPORT_MAX_BYTES.`, { limit_bytes: maxBytes }));
+      }
+    });
+    stream.on('error', (e) => fail(new BadRequestError(`The upload could not be read: ${e.message}`)));
+  });
+
+  const consume = async () => {
+    stream.pipe(parser);
+    // With `info`, each record carries its own line number (the parser's running counter
+    // is ahead of the consumer).
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = info.lines;
+      if (!index) {
+        const header = indexHeader(record);
+        if ('error' in header) throw new DataValidationError(`The CSV cannot be imported: ${header.error}`, null, 'CSV_HEADER_INVALID');
+        index = header;
+        expectedCells = record.length;
+        continue;
+      }
+      if (record.length !== expectedCells) {
+        reject(line, `expected ${expectedCells} columns as in the header, found ${record.length}`);
+        continue;
+      }
+      const row = validateRow(record, index, timeframe);
+      if ('reason' in row) {
+        reject(line, row.reason);
+        continue;
+      }
+      if (seen.has(row.ts)) {
+        reject(line, `duplicate timestamp ${new Date(row.ts).toISOString()} within the file`);
+        continue;
+      }
+      seen.add(row.ts);
+      bars.push(row.ts, row.open, row.high, row.low, row.close, row.volume);
+    }
+  };
+
+  try {
+    await Promise.race([consume(), sizeGuard]);
+  } catch (e) {
+    if (e instanceof PayloadTooLargeError || e instanceof DataValidationError || e instanceof BadRequestError) throw e;
+    const code = (e as { code?: string }).code;
+    throw new BadRequestError(`The body cannot be read as CSV${code ? ` (${code})` : ''}: ${(e as Error).message}; nothing was imported`, null, 'CSV_UNREADABLE');
+  }
+  if (!index) throw new DataValidationError('The CSV is empty: it needs a header with timestamp and close columns, then one row per bar', null, 'CSV_EMPTY');
+  return {
+    bars,
+    rejected,
+    rejectedTotal,
+    columns: { open: index.open !== undefined, high: index.high !== undefined, low: index.low !== undefined, volume: index.volume !== undefined },
+  };
+}

@@ -1,0 +1,238 @@
+import * as fc from 'fast-check';
+import { startTestApp, type TestApp } from './support/test-app';
+
+const csv = (lines: string[]) => lines.join('\n') + '\n';
+const H = 3_600_000;
+const T0 = Date.parse('2024-01-01T00:00:00Z');
+
+describe('market data', () => {
+  let t: TestApp;
+  const importCsv = (body: string, symbol = 'EUR/USD', timeframe = '1h', contentType = 'text/csv') =>
+    t.fetch(`/api/v1/market-data/import?symbol=${encodeURIComponent(symbol)}&timeframe=${timeframe}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const allBars = async (symbol: string, timeframe: string) => {
+    const res = await t.fetch(`/api/v1/market-data?symbol=${encodeURIComponent(symbol)}&timeframe=${timeframe}&limit=10000`);
+    return (await res.json()).bars as Array<Record<string, unknown>>;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ MARKET_DATA_IMPORT_MAX_BYTES: '200000' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('imports OHLCV rows, with ISO, epoch-second and epoch-millisecond timestamps, and answers the counts', async () => {
+    const res = await importCsv(
+      csv([
+        'timestamp,open,high,low,close,volume',
+        '2024-01-01T00:00:00Z,1.1000,1.1010,1.0990,1.1005,100',
+        `${(T0 + H) / 1000},1.1005,1.1020,1.1000,1.1015,120`,
+        `${T0 + 2 * H},1.1015,1.1030,1.1010,1.1025,`,
+      ]),
+      'eur_usd',
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      symbol: 'EUR/USD',
+      timeframe: '1h',
+      inserted: 3,
+      updated: 0,
+      rejected: [],
+      rejected_total: 0,
+      first: '2024-01-01T00:00:00.000Z',
+      last: '2024-01-01T02:00:00.000Z',
+    });
+    const bars = await allBars('EURUSD', '1h');
+    expect(bars).toEqual([
+      { timestamp: '2024-01-01T00:00:00.000Z', open: 1.1, high: 1.101, low: 1.099, close: 1.1005, volume: 100 },
+      { timestamp: '2024-01-01T01:00:00.000Z', open: 1.1005, high: 1.102, low: 1.1, close: 1.1015, volume: 120 },
+      { timestamp: '2024-01-01T02:00:00.000Z', open: 1.1015, high: 1.103, low: 1.101, close: 1.1025, volume: null },
+    ]);
+  });
+
+  it('importing the same file twice changes nothing; a changed bar counts as updated', async () => {
+    const body = csv(['timestamp,close', '2024-02-01T00:00:00Z,1.2', '2024-02-01T01:00:00Z,1.21']);
+    expect(await (await importCsv(body, 'GBP/USD')).json()).toMatchObject({ inserted: 2, updated: 0 });
+    expect(await (await importCsv(body, 'GBP/USD')).json()).toMatchObject({ inserted: 0, updated: 0 });
+    const changed = csv(['timestamp,close', '2024-02-01T00:00:00Z,1.2', '2024-02-01T01:00:00Z,1.22', '2024-02-01T02:00:00Z,1.23']);
+    expect(await (await importCsv(changed, 'GBP/USD')).json()).toMatchObject({ inserted: 1, updated: 1 });
+  });
+
+  it('rejects wrong rows with their line number and imports the rest', async () => {
+    const res = await importCsv(
+      csv([
+        'timestamp,open,high,low,close',
+        '2024-03-01T00:00:00Z,1.1,1.2,1.0,1.15', // 2 ok
+        'not-a-date,1.1,1.2,1.0,1.15', // 3
+        '2024-03-01T01:00:00Z,1.1,1.0,1.2,1.15', // 4 high < low
+        '2024-03-01T02:00:00Z,1.1,1.2,1.0,-1', // 5 non-positive
+        '2024-03-01T03:00:00Z,1.1,1.2,1.0,Infinity', // 6 non-finite
+        '2024-03-01T03:30:00Z,1.1,1.2,1.0,1.15', // 7 not aligned to 1h
+        '2024-03-01T00:00:00Z,1.1,1.2,1.0,1.16', // 8 duplicate
+        '2024-03-01T04:00:00Z,1.1,1.2', // 9 wrong column count
+        '2024-03-01T05:00:00Z,1.1,1.2,1.0,', // 10 close empty
+        '2024-03-01T06:00:00Z,1.1,1.2,1.0,1.3', // 11 close above high
+      ]),
+      'USD/JPY',
+    );
+    const body = await res.json();
+    expect(res.status).toBe(200);
+    expect(body.inserted).toBe(1);
+    expect(body.rejected_total).toBe(9);
+    expect(body.rejected.map((r: { line: number }) => r.line)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(body.rejected.map((r: { reason: string }) => r.reason)).toEqual([
+      expect.stringContaining('not ISO 8601'),
+      expect.stringContaining('high 1 is below low 1.2'),
+      expect.stringContaining('not a positive price'),
+      expect.stringContaining('not a finite number'),
+      expect.stringContaining('not aligned to a 1h bar'),
+      expect.stringContaining('duplicate timestamp'),
+      expect.stringContaining('expected 5 columns'),
+      expect.stringContaining('close is empty'),
+      expect.stringContaining('above high'),
+    ]);
+  });
+
+  it('a file that cannot be read as CSV, has no usable header, or exceeds the limit imports nothing', async () => {
+    const before = await allBars('AUD/USD', '1h');
+    const unreadable = await importCsv('timestamp,close\n2024-01-01T00:00:00Z,1.0\n"2024-01-01T01:00:00Z,1.1\n', 'AUD/USD');
+    expect(unreadable.status).toBe(400);
+    expect(await unreadable.json()).toMatchObject({ error_type: 'BadRequestError', error_code: 'CSV_UNREADABLE' });
+
+    const noHeader = await importCsv('when,price\n2024-01-01T00:00:00Z,1.0\n', 'AUD/USD');
+    expect(noHeader.status).toBe(422);
+    expect((await noHeader.json()).message).toContain('timestamp and a close column');
+
+    const rows = ['timestamp,close'];
+    for (let i = 0; i < 10_000; i++) rows.push(`${new Date(T0 + i * H).toISOString()},1.${i % 1000}`);
+    const tooBig = await importCsv(csv(rows), 'AUD/USD');
+    expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toMatchObject({ error_type: 'PayloadTooLargeError' });
+
+    expect(await allBars('AUD/USD', '1h')).toEqual(before);
+    expect(before).toEqual([]);
+  });
+
+  it('rejects a symbol that is not a currency pair, an unknown timeframe, and a body that is not CSV', async () => {
+    const bad = await importCsv('timestamp,close\n', 'BTC-USDT');
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).details.fields[0].field).toBe('symbol');
+    expect((await importCsv('timestamp,close\n', 'EUR/USD', '2h')).status).toBe(422);
+    const json = await t.fetch('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1h', { method: 'POST', json: { rows: [] } });
+    expect(json.status).toBe(415);
+  });
+
+  it('pages through bars with a cursor, filters by range, and deletes a range', async () => {
+    const rows = ['timestamp,close'];
+    for (let i = 0; i < 25; i++) rows.push(`${new Date(T0 + i * H).toISOString()},${(1 + i / 100).toFixed(2)}`);
+    await importCsv(csv(rows), 'NZD/USD');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: Awaited<ReturnType<TestApp['fetch']>> = await t.fetch(`/api/v1/market-data?symbol=NZD/USD&timeframe=1h&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await res.json();
+      seen.push(...page.bars.map((b: { timestamp: string }) => b.timestamp));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+
+    const ranged = await (await t.fetch(`/api/v1/market-data?symbol=NZD/USD&timeframe=1h&start=2024-01-01T05:00:00Z&end=2024-01-01T07:00:00Z`)).json();
+    expect(ranged.bars.map((b: { close: number }) => b.close)).toEqual([1.05, 1.06, 1.07]);
+
+    const del = await t.fetch(`/api/v1/market-data?symbol=NZD/USD&timeframe=1h&start=2024-01-01T10:00:00Z&end=2024-01-01T14:00:00Z`, { method: 'DELETE' });
+    expect(await del.json()).toEqual({ deleted: 5 });
+    expect(await allBars('NZD/USD', '1h')).toHaveLength(20);
+
+    expect((await t.fetch('/api/v1/market-data?symbol=NZD/USD&timeframe=1h&cursor=%00%00')).status).toBe(422);
+    expect((await t.fetch('/api/v1/market-data?symbol=NZD/USD&timeframe=1h&limit=0')).status).toBe(422);
+    expect((await t.fetch('/api/v1/market-data?symbol=NZD/USD&timeframe=1h&start=2024-02-01T00:00:00Z&end=2024-01-01T00:00:00Z')).status).toBe(422);
+  });
+
+  it('lists symbols with timeframes, first/last, counts and which columns they have', async () => {
+    const body = await (await t.fetch('/api/v1/market-data/symbols')).json();
+    const eur = body.symbols.find((s: { symbol: string }) => s.symbol === 'EUR/USD');
+    expect(eur.timeframes).toEqual([{ timeframe: '1h', first: '2024-01-01T00:00:00.000Z', last: '2024-01-01T02:00:00.000Z', bars: 3, columns: ['open', 'high', 'low', 'close', 'volume'] }]);
+    const gbp = body.symbols.find((s: { symbol: string }) => s.symbol === 'GBP/USD');
+    expect(gbp.timeframes[0].columns).toEqual(['close']);
+  });
+
+  it('resamples 1h to 4h with first open, max high, min low, last close, summed volume, and drops an incomplete final period', async () => {
+    const rows = ['timestamp,open,high,low,close,volume'];
+    // 10 hourly bars from 00:00: buckets 00-04 and 04-08 complete, 08-12 has only 08 and 09.
+    for (let i = 0; i < 10; i++) rows.push(`${new Date(T0 + i * H).toISOString()},${1 + i / 10},${1.5 + i / 10},${0.5 + i / 10},${1.05 + i / 10},${i + 1}`);
+    await importCsv(csv(rows), 'USD/CHF');
+    const res = await t.fetch('/api/v1/market-data/resample', { method: 'POST', json: { symbol: 'USDCHF', from_timeframe: '1h', to_timeframe: '4h' } });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ bars_written: 2, inserted: 2, dropped_incomplete: 1, first: '2024-01-01T00:00:00.000Z', last: '2024-01-01T04:00:00.000Z' });
+    const bars = await allBars('USD/CHF', '4h');
+    expect(bars).toHaveLength(2);
+    expect(bars[0]).toMatchObject({ timestamp: '2024-01-01T00:00:00.000Z', open: 1, low: 0.5, volume: 1 + 2 + 3 + 4 });
+    expect(bars[0].high).toBeCloseTo(1.8, 12);
+    expect(bars[0].close).toBeCloseTo(1.35, 12);
+    expect(bars[1]).toMatchObject({ timestamp: '2024-01-01T04:00:00.000Z', volume: 5 + 6 + 7 + 8 });
+    expect(bars[1].open).toBeCloseTo(1.4, 12);
+    expect(bars[1].high).toBeCloseTo(2.2, 12);
+    expect(bars[1].low).toBeCloseTo(0.9, 12);
+    expect(bars[1].close).toBeCloseTo(1.75, 12);
+  });
+
+  it('resamples close-only input to close-only output and refuses a finer or non-multiple target', async () => {
+    const res = await t.fetch('/api/v1/market-data/resample', { method: 'POST', json: { symbol: 'GBP/USD', from_timeframe: '1h', to_timeframe: '1d' } });
+    expect(res.status).toBe(201);
+    expect((await res.json()).dropped_incomplete).toBe(1); // Feb 1 has only 3 of 24 hours
+    const finer = await t.fetch('/api/v1/market-data/resample', { method: 'POST', json: { symbol: 'GBP/USD', from_timeframe: '4h', to_timeframe: '1h' } });
+    expect(finer.status).toBe(422);
+    const none = await t.fetch('/api/v1/market-data/resample', { method: 'POST', json: { symbol: 'EUR/CHF', from_timeframe: '1h', to_timeframe: '4h' } });
+    expect(none.status).toBe(404);
+  });
+
+  it('fuzz: arbitrary CSV-ish bodies never cause a 5xx, and a rejected file stores nothing', async () => {
+    const cell = fc.oneof(fc.string(), fc.double().map(String), fc.constantFrom('', '"', '""', 'NaN', '-0', '1e309', '../x', "'; DROP TABLE market_bars;--", '\u0000', '𝔘'));
+    const body = fc.array(fc.array(cell, { maxLength: 7 }), { maxLength: 20 }).map((rows) => rows.map((r) => r.join(',')).join('\n'));
+    let tried = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(body, body.map((b) => `timestamp,close\n${b}`)), async (text) => {
+        tried++;
+        const res = await importCsv(text, 'EUR/SEK');
+        expect(res.status).toBeLessThan(500);
+        const json = await res.json();
+        if (res.status !== 200) {
+          expect(Object.keys(json).sort()).toEqual(['correlation_id', 'details', 'error_code', 'error_type', 'message']);
+          expect(await allBars('EUR/SEK', '1h')).toHaveLength(0);
+        } else {
+          await t.fetch('/api/v1/market-data?symbol=EUR/SEK&timeframe=1h', { method: 'DELETE' });
+        }
+      }),
+      { numRuns: 60, seed: 42 },
+    );
+    expect(tried).toBe(60);
+  });
+});
+
+describe('demo data', () => {
+  it('loads daily EUR/USD and GBP/USD Federal Reserve rates on the first start of an empty embedded database', async () => {
+    const t = await startTestApp({ DEMO_DATA: 'true', ...(process.env.TEST_DATABASE_URL ? {} : {}) });
+    try {
+      const body = await (await t.fetch('/api/v1/market-data/symbols')).json();
+      if (t.config.usesEmbeddedDatabase) {
+        const eur = body.symbols.find((s: { symbol: string }) => s.symbol === 'EUR/USD').timeframes[0];
+        expect(eur).toMatchObject({ timeframe: '1d', first: '1999-01-04T00:00:00.000Z', columns: ['close'] });
+        expect(eur.bars).toBeGreaterThan(6000);
+        const gbp = body.symbols.find((s: { symbol: string }) => s.symbol === 'GBP/USD').timeframes[0];
+        expect(gbp.first).toBe('1971-01-04T00:00:00.000Z');
+        // A known published value: the H.10 EUR/USD noon rate on 2010-01-04 was 1.4419.
+        const day = await (await t.fetch('/api/v1/market-data?symbol=EUR/USD&timeframe=1d&start=2010-01-04T00:00:00Z&end=2010-01-04T00:00:00Z')).json();
+        expect(day.bars[0].close).toBe(1.4419);
+      } else {
+        // On a PostgreSQL server the demo data is never loaded: it may hold real data.
+        expect(body.symbols).toEqual([]);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
