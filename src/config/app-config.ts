@@ -24,6 +24,9 @@ export class AppConfig {
   /** Load the Federal Reserve demo rates on the first start of an empty embedded database. */
   readonly demoData: boolean;
   readonly importMaxBytes: number;
+  readonly featureStoreApiKey?: string;
+  readonly featureStoreTimeoutMs: number;
+  readonly featureStoreRetries: number;
 
   constructor(env: EnvironmentVariables) {
     this.logLevel = env.LOG_LEVEL as LogLevel;
@@ -42,6 +45,9 @@ export class AppConfig {
     this.minFreeDiskMb = env.MIN_FREE_DISK_MB;
     this.demoData = env.DEMO_DATA;
     this.importMaxBytes = env.MARKET_DATA_IMPORT_MAX_BYTES;
+    this.featureStoreApiKey = env.FEATURE_STORE_API_KEY;
+    this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
+    this.featureStoreRetries = env.FEATURE_STORE_RETRIES;
   }
 
   /** Where the embedded database keeps its files. */

@@ -99,6 +99,23 @@ export class EnvironmentVariables {
   @Min(1024, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
   @Max(4294967296, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
   MARKET_DATA_IMPORT_MAX_BYTES: number = 268_435_456;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  FEATURE_STORE_API_KEY?: string;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'FEATURE_STORE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 120000' })
+  @Min(100, { message: 'FEATURE_STORE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 120000' })
+  @Max(120000, { message: 'FEATURE_STORE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 120000' })
+  FEATURE_STORE_TIMEOUT_MS: number = 5000;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'FEATURE_STORE_RETRIES must be an integer from 0 to 10' })
+  @Min(0, { message: 'FEATURE_STORE_RETRIES must be an integer from 0 to 10' })
+  @Max(10, { message: 'FEATURE_STORE_RETRIES must be an integer from 0 to 10' })
+  FEATURE_STORE_RETRIES: number = 3;
 }
 
 export class ConfigValidationError extends Error {
@@ -113,7 +130,7 @@ export class ConfigValidationError extends Error {
 
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL']);
+  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY']);
   const picked: Record<string, string> = {};
   for (const key of new Set(known)) {
     const value = raw[key];

@@ -1,0 +1,285 @@
+/**
+ * The dataset builder every trainer uses: bars -> features/target -> windows -> a
+ * chronological train / validation / test split with purge gaps -> scaler fitted on train.
+ *
+ * Split rule (precise). Let a sample be (symbol, bar t) with input window bars t-W+1 .. t
+ * and target bars t .. t+H (plus, for regime, a trailing look-back that is <= t like any
+ * feature). Its footprint is the time interval [time(t-W+1), time(t+H)]. Two time cutoffs
+ * c1 <= c2 are common to all symbols, taken from the sorted anchor times time(t) of all
+ * candidate samples at the (1 - val - test) and (1 - test) quantiles. Then
+ *   train      : time(t+H)   <  c1                 (the whole footprint before c1)
+ *   validation : time(t-W+1) >= c1 and time(t+H) < c2
+ *   test       : time(t-W+1) >= c2
+ * and every other candidate is purged. So the parts' footprints lie in disjoint time
+ * ranges (-inf, c1), [c1, c2), [c2, +inf): no window or target of a later part touches a
+ * bar of an earlier part's range, and on a gap-free series consecutive anchors of adjacent
+ * parts are at least W + H bars apart (W + H - 1 anchors purged at each boundary).
+ */
+import type { Timeframe } from '../../../market-data/timeframes';
+import { timeframeMs } from '../../../market-data/timeframes';
+import { canonicalSymbol } from '../../../market-data/symbols';
+import { parseFeature } from '../catalogue/catalogue';
+import { computeFeatures } from '../catalogue/compute';
+import { InsufficientDataError, InvalidDatasetConfigError } from '../errors';
+import { requireColumn, sliceSeries, splitAtGaps, validateSeries } from '../series';
+import type { TargetSpec } from '../targets/targets';
+import { computeTarget, parseTarget } from '../targets/targets';
+import type { BarSeries } from '../types';
+import type { DatasetConfig } from './config';
+import { DEFAULT_MAX_GAP_MS } from './config';
+import { datasetFingerprint } from './fingerprint';
+import type { Scaler } from './scaler';
+import { fitScaler, scalerCoefficients } from './scaler';
+import { toRowMatrix, writeScaledWindow } from './window';
+
+/** One chronological part. Sample i is windows[i*W*F .. (i+1)*W*F), oldest bar first. */
+export interface DatasetPart {
+  count: number;
+  /** Shape [count, W, F], scaled with the training scaler. */
+  windows: Float32Array;
+  /** Target per sample (class index for classification targets). */
+  targets: Float64Array;
+  /** The sample's own bar (the window's last bar), ms UTC. */
+  timestamps: number[];
+  symbols: string[];
+  /** First bar of the window and the bar t+H the target reads, ms UTC (the footprint). */
+  windowStart: number[];
+  targetEnd: number[];
+}
+
+export interface Dataset {
+  features: string[];
+  window: number;
+  numFeatures: number;
+  timeframe: Timeframe;
+  target: TargetSpec;
+  /** W + H: the minimum anchor distance between adjacent parts on a gap-free series. */
+  purgeBars: number;
+  /** Start of the validation and test time ranges (null when that part is not asked for). */
+  cutoffs: { validationStart: number | null; testStart: number | null };
+  train: DatasetPart;
+  validation: DatasetPart;
+  test: DatasetPart;
+  scaler: Scaler;
+  fingerprint: string;
+  stats: {
+    bars: number;
+    segments: number;
+    candidates: number;
+    purged: number;
+    /** Rows at the start of each gap-free run where some feature was still warming up. */
+    warmupRowsDropped: number;
+  };
+}
+
+interface Segment {
+  symbol: string;
+  timestamps: number[];
+  data: Float64Array;
+  target: (number | null)[];
+}
+
+function fail(field: string, reason: string): never {
+  throw new InvalidDatasetConfigError(field, reason);
+}
+
+function checkConfig(config: DatasetConfig): { tf: Timeframe; maxGapMs: number } {
+  const { series, features, window, validationSplit: val, testSplit: test } = config;
+  if (!Array.isArray(series) || series.length === 0) fail('series', 'give at least one bar series');
+  const tf = series[0].timeframe;
+  for (const s of series) {
+    if (s.timeframe !== tf) fail('series', `all series must share one timeframe; ${series[0].symbol} is ${tf}, ${s.symbol} is ${s.timeframe}`);
+  }
+  if (!Array.isArray(features) || features.length === 0) fail('features', 'name at least one feature');
+  const dup = features.find((f, i) => features.indexOf(f) !== i);
+  if (dup !== undefined) fail('features', `'${dup}' is listed twice`);
+  if (!Number.isInteger(window) || window < 1) fail('window', `must be a whole number of bars >= 1, got ${window}`);
+  for (const [field, v] of [['validationSplit', val], ['testSplit', test]] as const) {
+    if (!(typeof v === 'number' && v >= 0 && v < 1)) fail(field, `must be a fraction in [0, 1), got ${v}`);
+  }
+  if (val + test >= 1) fail('validationSplit', `validation (${val}) + test (${test}) leave nothing to train on`);
+  if (config.scaler !== 'zscore' && config.scaler !== 'minmax') fail('scaler', `must be 'zscore' or 'minmax', got '${config.scaler}'`);
+  if (config.maxGapBars !== undefined && config.maxGapMs !== undefined) fail('maxGapBars', 'give maxGapBars or maxGapMs, not both');
+  const bar = timeframeMs(tf);
+  let maxGapMs = DEFAULT_MAX_GAP_MS;
+  if (config.maxGapBars !== undefined) {
+    if (!(config.maxGapBars >= 1) || !Number.isFinite(config.maxGapBars)) fail('maxGapBars', `must be >= 1 bar, got ${config.maxGapBars}`);
+    maxGapMs = config.maxGapBars * bar;
+  } else if (config.maxGapMs !== undefined) {
+    if (!(config.maxGapMs >= bar) || !Number.isFinite(config.maxGapMs)) fail('maxGapMs', `must be at least one ${tf} bar (${bar} ms), got ${config.maxGapMs}`);
+    maxGapMs = config.maxGapMs;
+  }
+  return { tf, maxGapMs: Math.max(maxGapMs, bar) };
+}
+
+/** Canonical symbol (EUR/USD) where it is a pair, else as given; duplicates are an error. */
+function normaliseSeries(series: readonly BarSeries[]): BarSeries[] {
+  const seen = new Set<string>();
+  const out = series.map((s) => {
+    const symbol = canonicalSymbol(s.symbol) ?? s.symbol;
+    if (seen.has(symbol)) fail('series', `symbol ${symbol} appears twice`);
+    seen.add(symbol);
+    return { ...s, symbol };
+  });
+  // Sorted so that the same data in another order gives the same dataset and fingerprint.
+  return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+}
+
+function emptyPart(): DatasetPart {
+  return { count: 0, windows: new Float32Array(0), targets: new Float64Array(0), timestamps: [], symbols: [], windowStart: [], targetEnd: [] };
+}
+
+export function buildDataset(config: DatasetConfig): Dataset {
+  const { tf, maxGapMs } = checkConfig(config);
+  const series = normaliseSeries(config.series);
+  const names = config.features;
+  const specs = names.map(parseFeature);
+  const target = parseTarget(config.target, tf, config.targetOptions);
+  const W = config.window;
+  const H = target.horizonBars;
+  const F = names.length;
+
+  // 1. Features and target per gap-free run; candidate samples where the whole window has
+  //    every feature and the target exists (warm-up rows and the last H bars drop out).
+  const segments: Segment[] = [];
+  const cSeg: number[] = [];
+  const cRow: number[] = [];
+  let bars = 0;
+  let warmupRowsDropped = 0;
+  let longestRun = 0;
+  for (const s of series) {
+    validateSeries(s);
+    for (const spec of specs) for (const column of spec.columns) requireColumn(s, column, spec.name);
+    bars += s.timestamps.length;
+    for (const run of splitAtGaps(s.timestamps, maxGapMs)) {
+      const sub = sliceSeries(s, run.start, run.end);
+      const n = run.end - run.start;
+      longestRun = Math.max(longestRun, n);
+      const data = toRowMatrix(computeFeatures(sub, names), names);
+      const y = computeTarget(sub, target);
+      const segIndex = segments.length;
+      segments.push({ symbol: s.symbol, timestamps: sub.timestamps, data, target: y });
+      let complete = 0; // consecutive rows, ending here, with every feature present
+      let seenComplete = false;
+      for (let r = 0; r < n; r++) {
+        let ok = true;
+        for (let j = 0; j < F; j++) if (Number.isNaN(data[r * F + j])) ok = false;
+        complete = ok ? complete + 1 : 0;
+        if (ok) seenComplete = true;
+        else if (!seenComplete) warmupRowsDropped++;
+        if (complete >= W && y[r] !== null) {
+          cSeg.push(segIndex);
+          cRow.push(r);
+        }
+      }
+    }
+  }
+
+  const maxWarmup = Math.max(...specs.map((s) => s.warmup));
+  const firstAnchor = Math.max(maxWarmup + W - 1, target.lookbackBars);
+  const nC = cSeg.length;
+  if (nC === 0) {
+    throw new InsufficientDataError(
+      firstAnchor + H + 1,
+      longestRun,
+      `no complete sample: one needs ${maxWarmup} warm-up bars + a window of ${W} + a horizon of ${H}` +
+        (target.lookbackBars ? ` (and ${target.lookbackBars} look-back bars for the target)` : '') +
+        ` inside one run free of gaps over ${maxGapMs / 3_600_000} h (bars found = the longest such run)`,
+    );
+  }
+
+  // 2. Common time cutoffs from the anchor-time quantiles across all symbols.
+  const anchorTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i]];
+  const startTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i] - W + 1];
+  const endTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i] + H];
+  const sorted = Float64Array.from({ length: nC }, (_, i) => anchorTime(i)).sort();
+  const val = config.validationSplit;
+  const test = config.testSplit;
+  const at = (q: number) => sorted[Math.min(nC - 1, Math.floor(nC * q))];
+  const c2 = test > 0 ? at(1 - test) : Infinity;
+  const c1 = val > 0 ? at(1 - test - val) : c2;
+
+  const parts: number[][] = [[], [], []];
+  for (let i = 0; i < nC; i++) {
+    const start = startTime(i);
+    const end = endTime(i);
+    if (end < c1) parts[0].push(i);
+    else if (start >= c1 && end < c2) parts[1].push(i);
+    else if (start >= c2) parts[2].push(i);
+  }
+  const wanted = [true, val > 0, test > 0];
+  const labels = ['training', 'validation', 'test'];
+  parts.forEach((p, k) => {
+    if (wanted[k] && p.length === 0) {
+      const fractions = [1 - val - test, val, test].filter((f) => f > 0);
+      const perPart = Math.ceil((W + H) / Math.min(...fractions));
+      throw new InsufficientDataError(
+        firstAnchor + H + perPart + (fractions.length - 1) * (W + H),
+        bars,
+        `the ${labels[k]} part is empty after the chronological split and the purge of ${W + H} bars between parts (${nC} candidate samples)`,
+      );
+    }
+  });
+
+  // Chronological order inside a part, symbol as tie-break (deterministic).
+  const order = (a: number, b: number) => anchorTime(a) - anchorTime(b) || (segments[cSeg[a]].symbol < segments[cSeg[b]].symbol ? -1 : 1);
+  for (const p of parts) p.sort(order);
+
+  // 3. Scaler from the rows inside training windows only.
+  const use = segments.map((s) => new Uint8Array(s.timestamps.length));
+  for (const i of parts[0]) use[cSeg[i]].fill(1, cRow[i] - W + 1, cRow[i] + 1);
+  const scaler = fitScaler(config.scaler, names, segments.map((s, k) => ({ data: s.data, use: use[k] })));
+  const coef = scalerCoefficients(scaler);
+
+  // 4. Windows, through the same writer the prediction path uses.
+  const materialise = (idx: number[]): DatasetPart => {
+    if (idx.length === 0) return emptyPart();
+    const part: DatasetPart = {
+      count: idx.length,
+      windows: new Float32Array(idx.length * W * F),
+      targets: new Float64Array(idx.length),
+      timestamps: new Array<number>(idx.length),
+      symbols: new Array<string>(idx.length),
+      windowStart: new Array<number>(idx.length),
+      targetEnd: new Array<number>(idx.length),
+    };
+    idx.forEach((i, k) => {
+      const seg = segments[cSeg[i]];
+      const r = cRow[i];
+      writeScaledWindow(seg.data, F, r, W, coef, part.windows, k * W * F);
+      part.targets[k] = seg.target[r] as number;
+      part.timestamps[k] = seg.timestamps[r];
+      part.symbols[k] = seg.symbol;
+      part.windowStart[k] = seg.timestamps[r - W + 1];
+      part.targetEnd[k] = seg.timestamps[r + H];
+    });
+    return part;
+  };
+
+  const fingerprint = datasetFingerprint(series, {
+    features: names,
+    target: target.name,
+    targetOptions: target.options,
+    window: W,
+    validationSplit: val,
+    testSplit: test,
+    scaler: config.scaler,
+    maxGapMs,
+  });
+
+  return {
+    features: [...names],
+    window: W,
+    numFeatures: F,
+    timeframe: tf,
+    target,
+    purgeBars: W + H,
+    cutoffs: { validationStart: val > 0 ? c1 : null, testStart: test > 0 ? c2 : null },
+    train: materialise(parts[0]),
+    validation: materialise(parts[1]),
+    test: materialise(parts[2]),
+    scaler,
+    fingerprint,
+    stats: { bars, segments: segments.length, candidates: nC, purged: nC - parts[0].length - parts[1].length - parts[2].length, warmupRowsDropped },
+  };
+}

@@ -1,0 +1,29 @@
+import type { BarSeries } from '../types';
+import type { TargetOptions } from '../targets/targets';
+import type { ScalerKind } from './scaler';
+
+/** Longest time between consecutive bars that a window or target may span, by default. */
+export const DEFAULT_MAX_GAP_MS = 4 * 86_400_000; // an FX weekend plus a holiday; a missing month breaks
+
+export interface DatasetConfig {
+  /** One or several symbols, all of the same timeframe. */
+  series: BarSeries[];
+  /** Catalogue names, in the order of the feature axis. */
+  features: string[];
+  /** Target name (its horizon H comes from it), and its options (flat band, regime thresholds). */
+  target: string;
+  targetOptions?: TargetOptions;
+  /** W: bars per input window, the last one being the sample's own bar. */
+  window: number;
+  /** Fractions of samples (by time, across symbols) for validation and test; test is the last part. */
+  validationSplit: number;
+  testSplit: number;
+  scaler: ScalerKind;
+  /**
+   * Longest tolerated time gap between consecutive bars, in bars of the timeframe or in ms
+   * (give at most one). Default DEFAULT_MAX_GAP_MS. Longer gaps cut the series into runs that
+   * are computed separately: no window, indicator or target crosses them.
+   */
+  maxGapBars?: number;
+  maxGapMs?: number;
+}

@@ -1,0 +1,26 @@
+/**
+ * The pure computational core of the features module: no HTTP, no database, no Nest. The
+ * service layer wraps these functions; trainers and the prediction path share them.
+ */
+export * from './types';
+export * from './errors';
+export { validateSeries, splitAtGaps, sliceSeries } from './series';
+export { CATALOGUE, parseFeature, listCatalogue, exampleName } from './catalogue/catalogue';
+export type { FeatureSpec, CatalogueEntry } from './catalogue/catalogue';
+export type { FeatureDefinition, ParameterSpec } from './catalogue/definition';
+export { computeFeatures } from './catalogue/compute';
+export { parseTarget, computeTarget, DIRECTION_CLASSES, DEFAULT_FLAT_BAND, TARGET_PATTERNS } from './targets/targets';
+export type { TargetSpec, TargetOptions, TargetKind } from './targets/targets';
+export { REGIME_CLASSES, DEFAULT_REGIME } from './targets/regime';
+export type { RegimeOptions } from './targets/regime';
+export { buildDataset } from './dataset/builder';
+export type { Dataset, DatasetPart } from './dataset/builder';
+export type { DatasetConfig } from './dataset/config';
+export { DEFAULT_MAX_GAP_MS } from './dataset/config';
+export type { Scaler, ScalerKind, ZScoreScaler, MinMaxScaler } from './dataset/scaler';
+export { windowFromRows, windowFromColumns } from './dataset/window';
+export { datasetFingerprint, DATASET_ALGORITHM_VERSION } from './dataset/fingerprint';
+export { selectFeatures } from './selection/select';
+export type { SelectionOptions, SelectionResult, CandidateScore } from './selection/select';
+export { spearman } from './selection/rank';
+export { mutualInformationContinuous, mutualInformationDiscrete } from './selection/mutual-information';
