@@ -1,7 +1,8 @@
 import { MarketBars1795770752572 } from './1795770752572-MarketBars';
+import { Registry1795771299017 } from './1795771299017-Registry';
 
 /**
  * Every migration, oldest first. `npm run migration:generate -- migrations/Name` writes a new
  * file here; add its class to this list (a unit test checks that none is forgotten).
  */
-export const MIGRATIONS: Function[] = [MarketBars1795770752572];
+export const MIGRATIONS: Function[] = [MarketBars1795770752572, Registry1795771299017];

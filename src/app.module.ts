@@ -4,14 +4,17 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FeaturesModule } from './features/features.module';
 import { HealthModule } from './health/health.module';
+import { ExperimentsModule } from './experiments/experiments.module';
 import { MarketDataModule } from './market-data/market-data.module';
+import { ModelsModule } from './models/models.module';
+import { TrainingModule } from './training/training.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MarketDataModule, FeaturesModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, ...extra],
     };
   }
 }

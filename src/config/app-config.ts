@@ -27,6 +27,11 @@ export class AppConfig {
   readonly featureStoreApiKey?: string;
   readonly featureStoreTimeoutMs: number;
   readonly featureStoreRetries: number;
+  readonly tfBackend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  readonly trainingConcurrency: number;
+  readonly trainingHeartbeatSeconds: number;
+  /** Default cost per position change in the evaluation backtest (a request may override it). */
+  readonly backtestSpreadPips: number;
 
   constructor(env: EnvironmentVariables) {
     this.logLevel = env.LOG_LEVEL as LogLevel;
@@ -48,11 +53,20 @@ export class AppConfig {
     this.featureStoreApiKey = env.FEATURE_STORE_API_KEY;
     this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
     this.featureStoreRetries = env.FEATURE_STORE_RETRIES;
+    this.tfBackend = env.TF_BACKEND as AppConfig['tfBackend'];
+    this.trainingConcurrency = env.TRAINING_CONCURRENCY;
+    this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
+    this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;
   }
 
   /** Where the embedded database keeps its files. */
   get embeddedDataDir(): string {
     return path.join(this.modelRegistryPath, '.pgdata');
+  }
+
+  /** Whether this process takes training jobs off the queue. */
+  get runsWorker(): boolean {
+    return this.serviceRole !== 'api';
   }
 
   get usesEmbeddedDatabase(): boolean {

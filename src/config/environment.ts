@@ -116,6 +116,27 @@ export class EnvironmentVariables {
   @Min(0, { message: 'FEATURE_STORE_RETRIES must be an integer from 0 to 10' })
   @Max(10, { message: 'FEATURE_STORE_RETRIES must be an integer from 0 to 10' })
   FEATURE_STORE_RETRIES: number = 3;
+
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu' })
+  TF_BACKEND: string = 'auto';
+
+  @Transform(toNumber)
+  @IsInt({ message: 'TRAINING_CONCURRENCY must be an integer from 1 to 16' })
+  @Min(1, { message: 'TRAINING_CONCURRENCY must be an integer from 1 to 16' })
+  @Max(16, { message: 'TRAINING_CONCURRENCY must be an integer from 1 to 16' })
+  TRAINING_CONCURRENCY: number = 1;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'TRAINING_HEARTBEAT_SECONDS must be an integer from 10 to 3600' })
+  @Min(10, { message: 'TRAINING_HEARTBEAT_SECONDS must be an integer from 10 to 3600' })
+  @Max(3600, { message: 'TRAINING_HEARTBEAT_SECONDS must be an integer from 10 to 3600' })
+  TRAINING_HEARTBEAT_SECONDS: number = 30;
+
+  @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' })
+  @Min(0, { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' })
+  BACKTEST_SPREAD_PIPS: number = 1;
 }
 
 export class ConfigValidationError extends Error {

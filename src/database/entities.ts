@@ -1,8 +1,14 @@
+import { Experiment } from '../experiments/entities/experiment.entity';
+import { RunMetric } from '../experiments/entities/run-metric.entity';
+import { Run } from '../experiments/entities/run.entity';
 import { MarketBar } from '../market-data/market-bar.entity';
+import { ModelVersion } from '../models/entities/model-version.entity';
+import { Model } from '../models/entities/model.entity';
+import { TrainingJob } from '../training/training-job.entity';
 
 /**
  * Every TypeORM entity of the service. The application and the migration CLI both read
  * this list, so what the app maps and what `migration:generate --check` compares are
  * the same. Add a new entity here.
  */
-export const ENTITIES: Function[] = [MarketBar];
+export const ENTITIES: Function[] = [MarketBar, Model, ModelVersion, TrainingJob, Experiment, Run, RunMetric];

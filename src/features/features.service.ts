@@ -38,6 +38,11 @@ export class FeaturesService {
     private readonly featureStore: FeatureStoreClient,
   ) {}
 
+  /** EUR/USD from any accepted spelling; 422 naming the field otherwise. */
+  canonicalSymbol(raw: string): string {
+    return this.marketData.symbol(raw, 'symbols');
+  }
+
   catalogue(): CatalogueEntry[] {
     return listCatalogue();
   }
@@ -98,9 +103,9 @@ export class FeaturesService {
   }
 
   /** The one dataset builder every trainer uses (chronological parts, purge gap, train-only scaler). */
-  async buildDataset(req: DatasetRequest): Promise<Dataset> {
+  async buildDataset(req: DatasetRequest): Promise<{ dataset: Dataset; series: BarSeries[] }> {
     const series = await this.loadSeries(req.symbols, req.timeframe, req.start, req.end);
-    return asValidationErrors(() =>
+    const dataset = asValidationErrors(() =>
       buildDataset({
         series,
         features: req.features,
@@ -112,6 +117,7 @@ export class FeaturesService {
         scaler: req.scaler ?? 'zscore',
       }),
     );
+    return { dataset, series };
   }
 
   async select(body: {

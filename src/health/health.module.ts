@@ -10,6 +10,6 @@ import { ReadinessChecks } from './readiness-checks';
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json', logger: false })],
   controllers: [HealthController],
   providers: [DatabaseHealthIndicator, DiskHealthIndicator, ReadinessChecks],
-  exports: [ReadinessChecks],
+  exports: [ReadinessChecks, TerminusModule],
 })
 export class HealthModule {}

@@ -1,0 +1,5 @@
+export * from './backend-names';
+export * from './backend-errors';
+export { initTfBackend, type InitTfBackendOptions, type ModuleLoader, type TfBackendSelection } from './init-backend';
+export { getTf, type Tf } from './tf';
+export { isWasmBatchMatMulPatched, patchWasmBatchMatMul, unpatchWasmBatchMatMul } from './wasm-matmul-patch';

@@ -1,0 +1,57 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { VERSION_STATUSES } from '../entities/model-version.entity';
+
+export class ListModelsQuery {
+  @ApiPropertyOptional({ example: 'time_series' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: VERSION_STATUSES })
+  @IsOptional()
+  @IsIn(VERSION_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
+
+/** One model in the seed's list shape: its latest version. */
+export class ModelSummaryDto {
+  @ApiProperty({ example: 'price_prediction_lstm_v2' }) id: string;
+  @ApiProperty({ example: 'LSTM Price Predictor' }) name: string;
+  @ApiProperty({ example: 'time_series' }) type: string;
+  @ApiProperty({ example: '2.1.0' }) version: string;
+  @ApiProperty({ example: 'deployed', enum: VERSION_STATUSES }) status: string;
+  @ApiProperty({ example: '2025-03-12T10:15:22Z' }) created_at: string;
+  @ApiProperty({ example: { accuracy: 0.78, mse: 0.0023 } }) metrics: Record<string, unknown>;
+}
+
+export class ModelListDto {
+  @ApiProperty({ type: [ModelSummaryDto] }) models: ModelSummaryDto[];
+  @ApiProperty({ example: 2 }) total: number;
+  @ApiProperty({ example: 50 }) limit: number;
+  @ApiProperty({ example: 0 }) offset: number;
+}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ConflictError, NotFoundError } from '../common/errors/app-error';
+import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
+import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
+import { Model } from './entities/model.entity';
+import { compareVersions, nextVersion } from './version-numbers';
+
+export interface NewVersion {
+  modelId: string;
+  name: string;
+  type: string;
+  description?: string;
+  tags?: Record<string, string>;
+  version: Omit<Partial<ModelVersion>, 'id' | 'model_id' | 'version' | 'status'> & Pick<ModelVersion, 'target' | 'timeframe' | 'window'>;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** The model registry: models and their versions in PostgreSQL. */
+@Injectable()
+export class ModelsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Create the model if needed and reserve its next version (status `queued`), inside the
+   * caller's transaction. The model row is locked so two concurrent requests never get the
+   * same version number.
+   */
+  async reserveVersion(manager: EntityManager, req: NewVersion): Promise<ModelVersion> {
+    await manager.query(
+      `INSERT INTO models (id, name, type, description, tags) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+      [req.modelId, req.name, req.type, req.description ?? null, JSON.stringify(req.tags ?? {})],
+    );
+    const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [req.modelId]);
+    if (model.type !== req.type) {
+      throw new ConflictError(`Model ${req.modelId} is a ${model.type} model; a new version cannot be a ${req.type} model. Choose another model_id or name.`, { model_id: req.modelId, type: model.type });
+    }
+    if (model.archived_at) throw new ConflictError(`Model ${req.modelId} is archived; choose another model_id or name`, { model_id: req.modelId }, 'MODEL_ARCHIVED');
+    const rows: Array<{ version: string }> = await manager.query(`SELECT version FROM model_versions WHERE model_id = $1`, [req.modelId]);
+    const version = manager.create(ModelVersion, { ...req.version, model_id: req.modelId, version: nextVersion(rows.map((r) => r.version)), status: 'queued' });
+    await manager.query(`UPDATE models SET updated_at = now(), name = $2, description = COALESCE($3, description) WHERE id = $1`, [req.modelId, req.name, req.description ?? null]);
+    return manager.save(ModelVersion, version);
+  }
+
+  async updateVersion(modelId: string, version: string, fields: Partial<ModelVersion>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.update(ModelVersion, { model_id: modelId, version }, fields as Parameters<EntityManager["update"]>[2]);
+  }
+
+  async setStatus(modelId: string, version: string, status: VersionStatus, fields: Partial<ModelVersion> = {}): Promise<void> {
+    await this.updateVersion(modelId, version, { ...fields, status });
+  }
+
+  /** GET /api/v1/models: the latest version of each model, in the seed's shape, with filters and a total. */
+  async list(q: { type?: string; status?: string; name?: string; limit?: number; offset?: number }): Promise<ModelListDto> {
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.type) add('m.type = ?', q.type);
+    if (q.name) add(`m.name ILIKE '%' || ? || '%'`, q.name.replace(/[\\%_]/g, (c) => `\\${c}`));
+    if (q.status) add('v.status = ?', q.status);
+    else where.push(`v.status <> 'archived'`);
+    const latest = `SELECT DISTINCT ON (model_id) * FROM model_versions
+                    ORDER BY model_id, split_part(version, '.', 1)::int DESC, split_part(version, '.', 2)::int DESC, split_part(version, '.', 3)::int DESC`;
+    const base = `FROM models m JOIN (${latest}) v ON v.model_id = m.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${base}`, params);
+    const rows = await this.dataSource.query(
+      `SELECT m.id, m.name, m.type, v.version, v.status, v.created_at, v.metrics ${base} ORDER BY v.created_at DESC, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
+    );
+    const models: ModelSummaryDto[] = rows.map((r: ModelSummaryDto & { created_at: Date }) => ({ id: r.id, name: r.name, type: r.type, version: r.version, status: r.status, created_at: iso(r.created_at)!, metrics: r.metrics }));
+    return { models, total, limit, offset };
+  }
+
+  async getModel(id: string): Promise<Model> {
+    const model = await this.dataSource.getRepository(Model).findOneBy({ id });
+    if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
+    return model;
+  }
+
+  async versions(id: string): Promise<ModelVersion[]> {
+    const rows = await this.dataSource.getRepository(ModelVersion).findBy({ model_id: id });
+    return rows.sort((a, b) => compareVersions(b.version, a.version));
+  }
+
+  /** GET /api/v1/models/{id}: the model, its latest version's fields, and every version. */
+  async describe(id: string) {
+    const model = await this.getModel(id);
+    const versions = await this.versions(id);
+    const latest = versions[0];
+    return {
+      id: model.id,
+      name: model.name,
+      type: model.type,
+      description: model.description,
+      tags: model.tags,
+      created_at: iso(model.created_at),
+      archived_at: iso(model.archived_at),
+      version: latest?.version ?? null,
+      status: latest?.status ?? null,
+      metrics: latest?.metrics ?? {},
+      versions: versions.map((v) => this.versionView(v)),
+    };
+  }
+
+  async getVersion(id: string, version: string): Promise<ModelVersion> {
+    const v = await this.dataSource.getRepository(ModelVersion).findOneBy({ model_id: id, version });
+    if (!v) {
+      await this.getModel(id);
+      throw new NotFoundError(`Model ${id} has no version ${version}`, { model_id: id, version }, 'VERSION_NOT_FOUND');
+    }
+    return v;
+  }
+
+  versionView(v: ModelVersion) {
+    return {
+      model_id: v.model_id,
+      version: v.version,
+      status: v.status,
+      architecture: v.architecture,
+      created_at: iso(v.created_at),
+      trained_at: iso(v.trained_at),
+      metrics: v.metrics,
+      baselines: v.baselines,
+      features: v.features,
+      target: v.target,
+      symbols: v.symbols,
+      timeframe: v.timeframe,
+      window: v.window,
+      horizon: v.horizon,
+      hyperparameters: v.hyperparameters,
+      data_config: v.data_config,
+      data_fingerprint: v.data_fingerprint,
+      backend: v.backend,
+      duration_ms: v.duration_ms,
+      artifact_checksum: v.artifact_checksum,
+      job_id: v.job_id,
+      run_id: v.run_id,
+      error: v.error,
+    };
+  }
+
+  /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */
+  async archive(id: string) {
+    return this.dataSource.transaction(async (manager) => {
+      const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [id]);
+      if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
+      const deployed = await manager.query(`SELECT version FROM model_versions WHERE model_id = $1 AND status = 'deployed'`, [id]);
+      if (deployed.length) throw new ConflictError(`Model ${id} is deployed (version ${deployed.map((d: { version: string }) => d.version).join(', ')}); undeploy it first`, { model_id: id, deployed_versions: deployed.map((d: { version: string }) => d.version) }, 'MODEL_DEPLOYED');
+      const training = await manager.query(`SELECT version FROM model_versions WHERE model_id = $1 AND status IN ('queued', 'training')`, [id]);
+      if (training.length) throw new ConflictError(`Model ${id} has versions still training (${training.map((d: { version: string }) => d.version).join(', ')}); cancel them first`, { model_id: id }, 'MODEL_TRAINING');
+      await manager.query(`UPDATE models SET archived_at = now(), updated_at = now() WHERE id = $1`, [id]);
+      await manager.query(`UPDATE model_versions SET status = 'archived' WHERE model_id = $1 AND status = 'experimental'`, [id]);
+      return { id, archived: true };
+    });
+  }
+}

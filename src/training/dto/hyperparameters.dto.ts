@@ -1,0 +1,84 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+
+/**
+ * Hyperparameters of the neural models. Unknown keys are a 422 naming them (the global
+ * pipe forbids non-whitelisted properties). `lstm_units` is the seed's name for `units`.
+ */
+export class HyperparametersDto {
+  @ApiPropertyOptional({ default: 64, minimum: 1, maximum: 1024, description: 'Width of each hidden layer (recurrent units; d_model for the transformer)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  units?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1024, description: "Alias of units (the seed's name)" })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  lstm_units?: number;
+
+  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 6, description: 'Stacked recurrent layers / encoder blocks / dense layers' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(6)
+  layers?: number;
+
+  @ApiPropertyOptional({ default: 0.2, minimum: 0, maximum: 0.9 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(0.9)
+  dropout?: number;
+
+  @ApiPropertyOptional({ default: 0.001, minimum: 0.000001, maximum: 1 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.000001)
+  @Max(1)
+  learning_rate?: number;
+
+  @ApiPropertyOptional({ default: 32, minimum: 1, maximum: 4096 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  batch_size?: number;
+
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  epochs?: number;
+
+  @ApiPropertyOptional({ default: 10, minimum: 1, maximum: 1000, description: 'Epochs without validation-loss improvement before stopping (best weights are kept)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  early_stopping_patience?: number;
+
+  @ApiPropertyOptional({ default: 4, minimum: 1, maximum: 16, description: 'Transformer only: attention heads (units must be divisible by heads)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  heads?: number;
+}
+
+export interface Hyperparameters {
+  units: number;
+  layers: number;
+  dropout: number;
+  learning_rate: number;
+  batch_size: number;
+  epochs: number;
+  early_stopping_patience: number;
+  heads?: number;
+}
+
+export const DEFAULT_HYPERPARAMETERS: Hyperparameters = { units: 64, layers: 1, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 100, early_stopping_patience: 10 };

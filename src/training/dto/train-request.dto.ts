@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { TIMEFRAMES } from '../../market-data/timeframes';
+import { HyperparametersDto } from './hyperparameters.dto';
+
+export const MODEL_TYPES = ['time_series', 'classification', 'reinforcement_learning', 'anomaly_detection', 'feature_engineering'] as const;
+const NAME = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** The seed's training request, plus the optional fields the workbench adds. */
+export class TrainRequestDto {
+  @ApiProperty({ example: 'LSTM Price Predictor' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: MODEL_TYPES, example: 'time_series' })
+  @IsIn(MODEL_TYPES)
+  model_type: string;
+
+  @ApiProperty({ example: ['sma_20', 'rsi_14', 'macd', 'bb_width'], description: 'Catalogue feature names (GET /api/v1/features)' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(64)
+  @Matches(NAME, { each: true, message: 'each feature must be a catalogue name such as rsi_14' })
+  features: string[];
+
+  @ApiProperty({ example: 'price_change_1h', description: 'price_change_{H}, log_return_{H} (time_series); direction_{H}, regime (classification)' })
+  @IsString()
+  @Matches(NAME, { message: 'target must be a target name such as price_change_1h' })
+  target: string;
+
+  @ApiProperty({ example: ['EUR/USD', 'GBP/USD'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(16, { each: true })
+  symbols: string[];
+
+  @ApiProperty({ example: '2023-01-01T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  start_date: string;
+
+  @ApiProperty({ example: '2025-03-01T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  end_date: string;
+
+  @ApiPropertyOptional({ type: HyperparametersDto, example: { lstm_units: 64, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 100 } })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => HyperparametersDto)
+  hyperparameters?: HyperparametersDto;
+
+  @ApiPropertyOptional({ default: 0.2, minimum: 0.05, maximum: 0.5, description: 'Fraction of samples (the part before the test part, by time) used for validation' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  @Max(0.5)
+  validation_split?: number;
+
+  @ApiPropertyOptional({ default: 0.15, minimum: 0.05, maximum: 0.5, description: 'Fraction of samples (the last part, by time) held out for the test metrics' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.05)
+  @Max(0.5)
+  test_split?: number;
+
+  @ApiPropertyOptional({ example: 'lstm_price_predictor', description: 'Defaults to a slug of the name; training an existing model id creates its next version' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'model_id must be 1–64 lowercase letters, digits, _ or -, starting with a letter or digit' })
+  model_id?: string;
+
+  @ApiPropertyOptional({ enum: ['lstm', 'gru', 'transformer', 'dense'], default: 'lstm' })
+  @IsOptional()
+  @IsIn(['lstm', 'gru', 'transformer', 'dense'])
+  architecture?: string;
+
+  @ApiPropertyOptional({ enum: TIMEFRAMES, default: '1h', description: 'Bar timeframe of the data (the demo data is 1d)' })
+  @IsOptional()
+  @IsIn(TIMEFRAMES)
+  timeframe?: string;
+
+  @ApiPropertyOptional({ default: 30, minimum: 1, maximum: 512, description: 'Lookback window W in bars' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(512)
+  window?: number;
+
+  @ApiPropertyOptional({ example: 'Default', description: 'Experiment the run is recorded in (created if needed)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  experiment?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: { desk: 'fx-g10' } })
+  @IsOptional()
+  @IsObject()
+  tags?: Record<string, string>;
+
+  @ApiPropertyOptional({ default: 42, description: 'Same data + seed + hyperparameters = same metrics (on the same backend)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(2147483647)
+  seed?: number;
+
+  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 100, description: 'Backtest cost per position change, in pips' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  spread_pips?: number;
+
+  @ApiPropertyOptional({ enum: ['zscore', 'minmax'], default: 'zscore', description: 'Scaler fitted on the training part only' })
+  @IsOptional()
+  @IsIn(['zscore', 'minmax'])
+  scaler?: 'zscore' | 'minmax';
+}
+
+export class TrainAcceptedDto {
+  @ApiProperty({ example: '6f1c2d4e-…' }) job_id: string;
+  @ApiProperty({ example: 'lstm_price_predictor' }) model_id: string;
+  @ApiProperty({ example: '1.0.0' }) version: string;
+  @ApiProperty({ example: 'queued' }) status: 'queued';
+}

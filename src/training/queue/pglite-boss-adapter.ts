@@ -1,0 +1,27 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * pg-boss's database interface over TypeORM's single pooled connection to the embedded
+ * PGlite. Each call borrows that connection (waiting its turn behind application queries)
+ * and runs on the raw pg client: `ds.query()` would reshape results, and a second PGlite
+ * session does not exist. A failed statement is followed by ROLLBACK so an aborted
+ * transaction of pg-boss's never leaks into the next borrower.
+ */
+export function pgliteBossDatabase(dataSource: DataSource) {
+  return {
+    async executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> {
+      const runner = dataSource.createQueryRunner();
+      const client = (await runner.connect()) as { query: (text: string, values?: unknown[]) => Promise<any> };
+      try {
+        const result = await client.query(text, values);
+        // A multi-statement text answers one result per statement: pg-boss wants the last.
+        return { rows: Array.isArray(result) ? (result[result.length - 1]?.rows ?? []) : (result.rows ?? []) };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        await runner.release();
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { DATABASE_KIND, type DatabaseKind } from '../../database/database.tokens';
+import { ReadinessChecks } from '../../health/readiness-checks';
+import { pgliteBossDatabase } from './pglite-boss-adapter';
+
+export const TRAINING_QUEUE = 'training';
+export const TRAINING_DEAD_LETTER = 'training-dead';
+
+export interface TrainingMessage {
+  job_id: string;
+}
+
+type PgBossType = import('pg-boss').PgBoss;
+type WorkJob = { id: string; data: TrainingMessage; retryCount: number; signal: AbortSignal };
+
+/**
+ * The durable training queue: pg-boss on the service's own PostgreSQL (embedded or real).
+ * Only the job id travels through it; the training_jobs row holds everything else. A job
+ * whose worker dies is retried after its heartbeat times out; after the last retry it goes
+ * to the dead-letter queue, whose handler marks it failed — so no job stays running forever.
+ */
+@Injectable()
+export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('TrainingQueue');
+  private boss: PgBossType | undefined;
+  private started = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    @Inject(DATABASE_KIND) private readonly databaseKind: DatabaseKind,
+    readiness: ReadinessChecks,
+    indicators: HealthIndicatorService,
+  ) {
+    readiness.register(async () => {
+      const indicator = indicators.check('queue');
+      return this.started ? indicator.up({ name: TRAINING_QUEUE }) : indicator.down({ message: 'the job queue is not running' });
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    // pg-boss is ESM-only; Node 20.19+ loads it through require(esm).
+    const { PgBoss } = require('pg-boss') as typeof import('pg-boss');
+    this.boss =
+      this.databaseKind === 'embedded'
+        ? new PgBoss({ db: pgliteBossDatabase(this.dataSource), backend: 'pglite', schema: 'pgboss', supervise: true, schedule: false })
+        : new PgBoss({ connectionString: this.config.databaseUrl!, schema: 'pgboss', max: 3, supervise: true, schedule: false });
+    this.boss.on('error', (e: Error) => this.logger.error({ err: { message: e.message } }, 'queue error'));
+    await this.boss.start();
+    const queueOptions = { retryLimit: 2, retryDelay: 5, heartbeatSeconds: this.config.trainingHeartbeatSeconds, expireInSeconds: 24 * 3600, deadLetter: TRAINING_DEAD_LETTER };
+    await this.boss.createQueue(TRAINING_DEAD_LETTER).catch(ignoreExists);
+    await this.boss.createQueue(TRAINING_QUEUE, queueOptions).catch(ignoreExists);
+    this.started = true;
+  }
+
+  /** Enqueue a job; its pg-boss id is the job id, so sending twice is harmless. */
+  async send(jobId: string): Promise<void> {
+    await this.boss!.send(TRAINING_QUEUE, { job_id: jobId }, { id: jobId });
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.boss!.cancel(TRAINING_QUEUE, jobId).catch(() => undefined);
+  }
+
+  async work(concurrency: number, handler: (job: WorkJob) => Promise<void>): Promise<void> {
+    await this.boss!.work<TrainingMessage>(TRAINING_QUEUE, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async (jobs) => {
+      for (const job of jobs) await handler(job as unknown as WorkJob);
+    });
+  }
+
+  async workDeadLetters(handler: (jobId: string) => Promise<void>): Promise<void> {
+    await this.boss!.work<TrainingMessage>(TRAINING_DEAD_LETTER, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs) => {
+      for (const job of jobs) await handler(job.data.job_id);
+    });
+  }
+
+  /** Stop taking jobs and wait for the running ones (pg-boss stops before the database closes). */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.boss || !this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, timeout: Math.max(1000, this.config.shutdownGraceMs - 1000) }).catch((e: Error) => this.logger.warn(`queue stop: ${e.message}`));
+  }
+}
+
+function ignoreExists(e: Error): void {
+  if (!/already exists/i.test(e.message)) throw e;
+}

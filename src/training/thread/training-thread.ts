@@ -1,0 +1,63 @@
+/**
+ * Entry point of the training worker thread. Training runs here so that the HTTP thread
+ * stays responsive, and so that nothing else in the process draws from the seeded
+ * Math.random sequence (fit's shuffle and dropout use it): same data + seed = same model.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
+import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
+
+const post = (m: TrainingThreadMessage) => parentPort!.postMessage(m);
+
+async function main(input: TrainingThreadInput): Promise<void> {
+  const selection = await initTfBackend(input.backend, { cudaVisibleDevices: input.cudaVisibleDevices });
+  post({ type: 'backend', name: selection.name, details: { ...selection } as unknown as Record<string, unknown> });
+  const cancel = new Int32Array(input.cancelFlag);
+  const tensorsBefore = tf.memory().numTensors;
+  seedGlobalRandom(input.seed);
+  const { window, numFeatures } = input.network;
+  const x = (values: Float32Array, n: number) => ({ values, shape: [n, window, numFeatures] });
+  const y = (values: Float32Array, n: number) => ({ values, shape: [n, input.yWidth] });
+
+  const model = compileNetwork(buildNetwork(input.network), { learningRate: input.learningRate, loss: input.loss });
+  const started = Date.now();
+  try {
+    const hasVal = input.counts.val > 0;
+    const result = await fitNetwork(model, {
+      xTrain: x(input.xTrain, input.counts.train),
+      yTrain: y(input.yTrain, input.counts.train),
+      ...(hasVal ? { xVal: x(input.xVal, input.counts.val), yVal: y(input.yVal, input.counts.val) } : {}),
+      epochs: input.epochs,
+      batchSize: input.batchSize,
+      patience: input.patience,
+      shuffle: true,
+      restoreBestWeights: hasVal,
+      shouldStop: () => Atomics.load(cancel, 0) === 1,
+      onEpoch: (epoch, logs) => post({ type: 'epoch', epoch, loss: logs.loss, val_loss: logs.val_loss ?? null, elapsed_ms: Date.now() - started }),
+    });
+    const predict = (values: Float32Array, n: number) => (n === 0 ? Promise.resolve(new Float32Array(0)) : predictBatch(model, values, [n, window, numFeatures]));
+    const predictions = { val: await predict(input.xVal, input.counts.val), test: await predict(input.xTest, input.counts.test) };
+    if (!result.cancelled) await saveModel(model, input.saveDir);
+    // model.dispose() leaves the optimizer's slots (Adam's moments): free them too.
+    model.optimizer?.dispose();
+    model.dispose();
+    post({
+      type: 'done',
+      cancelled: result.cancelled,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      diverged: result.diverged,
+      history: result.history,
+      predictions,
+      tensorsBefore,
+      tensorsAfter: tf.memory().numTensors,
+    });
+  } catch (e) {
+    model.optimizer?.dispose();
+    model.dispose();
+    throw e;
+  }
+}
+
+main(workerData as TrainingThreadInput).catch((e: Error) => post({ type: 'error', message: e.message, name: e.name }));

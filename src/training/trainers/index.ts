@@ -1,0 +1,18 @@
+import { DataValidationError } from '../../common/errors/app-error';
+import { TimeSeriesTrainer } from './time-series.trainer';
+import type { Trainer } from './trainer';
+
+/** Every model type the pipeline can train. A new type is one more entry here. */
+export const TRAINERS: Record<string, Trainer> = {
+  time_series: new TimeSeriesTrainer(),
+};
+
+export function trainerFor(modelType: string): Trainer {
+  const trainer = TRAINERS[modelType];
+  if (!trainer) {
+    throw new DataValidationError(`model_type ${modelType} cannot be trained yet; available: ${Object.keys(TRAINERS).join(', ')}`, { fields: [{ field: 'model_type', errors: [`available: ${Object.keys(TRAINERS).join(', ')}`] }] }, 'MODEL_TYPE_NOT_AVAILABLE');
+  }
+  return trainer;
+}
+
+export type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan, NetworkRun, NetworkJob } from './trainer';

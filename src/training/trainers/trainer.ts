@@ -1,0 +1,71 @@
+import type { BarSeries, Dataset } from '../../features/core';
+import type { NetworkSpec } from '../../ml/architectures/network-spec';
+import type { Hyperparameters } from '../dto/hyperparameters.dto';
+
+/** A training request after validation and defaults: what a trainer receives. */
+export interface TrainingPlan {
+  modelType: string;
+  architecture: string;
+  features: string[];
+  target: string;
+  symbols: string[];
+  timeframe: string;
+  start: number;
+  end: number;
+  window: number;
+  validationSplit: number;
+  testSplit: number;
+  scaler: 'zscore' | 'minmax';
+  hyperparameters: Hyperparameters;
+  seed: number;
+  spreadPips: number;
+}
+
+/** What running a network in the training thread gives back. */
+export interface NetworkRun {
+  backend: string;
+  backendDetails: Record<string, unknown>;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  history: { loss: number[]; val_loss: number[] };
+  predictions: { val: Float32Array; test: Float32Array };
+  /** Directory holding model.json + weights.bin. */
+  modelDir: string;
+}
+
+export interface NetworkJob {
+  network: NetworkSpec;
+  loss: 'mse' | 'mae' | 'huber' | 'sparseCategoricalCrossentropy';
+  y: { train: Float32Array; val: Float32Array; width: number };
+}
+
+export interface TrainerContext {
+  plan: TrainingPlan;
+  dataset: Dataset;
+  series: BarSeries[];
+  /** Train a network on the dataset's windows in the training thread. */
+  runNetwork(job: NetworkJob): Promise<NetworkRun>;
+}
+
+export interface TrainerOutcome {
+  /** Test-part metrics, stored with the version (the seed's `metrics`). */
+  metrics: Record<string, unknown>;
+  baselines: Record<string, unknown>;
+  /** Written as preprocessing.json: everything prediction needs to rebuild an input exactly. */
+  preprocessing: Record<string, unknown>;
+  run: NetworkRun;
+}
+
+/**
+ * One model type. A new model type is a new Trainer registered in TRAINERS, not a new
+ * pipeline: the queue, registry, artifacts and runs are shared.
+ */
+export interface Trainer {
+  readonly modelType: string;
+  readonly architectures: readonly string[];
+  readonly defaultArchitecture: string;
+  /** Checks that can be made before anything is queued; throw a 422 AppError. */
+  check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void;
+  train(ctx: TrainerContext): Promise<TrainerOutcome>;
+}

@@ -1,0 +1,67 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobProgress {
+  epoch: number;
+  epochs: number;
+  loss: number | null;
+  val_loss: number | null;
+  eta_seconds: number | null;
+  phase: string;
+}
+
+/**
+ * A training job as users see it. The durable queue (pg-boss) carries only its id; this row
+ * holds status, progress and the outcome.
+ */
+@Entity({ name: 'training_jobs' })
+@Index('IDX_training_jobs_status_created', ['status', 'created_at'])
+export class TrainingJob {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  model_id: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  version: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: JobStatus;
+
+  @Column({ type: 'varchar', length: 40 })
+  model_type: string;
+
+  /** The validated request, as the trainer will use it. */
+  @Column({ type: 'jsonb' })
+  request: Record<string, unknown>;
+
+  @Column({ type: 'jsonb', nullable: true })
+  progress: JobProgress | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  backend: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  cancel_requested: boolean;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'uuid', nullable: true })
+  run_id: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  created_at: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  started_at: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  finished_at: Date | null;
+}

@@ -1,0 +1,44 @@
+import { DataValidationError } from '../common/errors/app-error';
+import { DEFAULT_HYPERPARAMETERS, type Hyperparameters } from './dto/hyperparameters.dto';
+import type { TrainRequestDto } from './dto/train-request.dto';
+import type { TrainingPlan } from './trainers';
+
+/** Turn a validated request into the plan a trainer runs: defaults filled, aliases resolved. */
+export function toPlan(req: TrainRequestDto, defaults: { architecture: string; spreadPips: number }): TrainingPlan {
+  const hp = req.hyperparameters ?? {};
+  if (hp.units !== undefined && hp.lstm_units !== undefined && hp.units !== hp.lstm_units) {
+    throw new DataValidationError('hyperparameters: give units or its alias lstm_units, not two different values', { fields: [{ field: 'hyperparameters.lstm_units', errors: ['conflicts with units'] }] });
+  }
+  const hyperparameters: Hyperparameters = {
+    units: hp.units ?? hp.lstm_units ?? DEFAULT_HYPERPARAMETERS.units,
+    layers: hp.layers ?? DEFAULT_HYPERPARAMETERS.layers,
+    dropout: hp.dropout ?? DEFAULT_HYPERPARAMETERS.dropout,
+    learning_rate: hp.learning_rate ?? DEFAULT_HYPERPARAMETERS.learning_rate,
+    batch_size: hp.batch_size ?? DEFAULT_HYPERPARAMETERS.batch_size,
+    epochs: hp.epochs ?? DEFAULT_HYPERPARAMETERS.epochs,
+    early_stopping_patience: hp.early_stopping_patience ?? DEFAULT_HYPERPARAMETERS.early_stopping_patience,
+    ...(hp.heads !== undefined ? { heads: hp.heads } : {}),
+  };
+  const start = Date.parse(req.start_date);
+  const end = Date.parse(req.end_date);
+  if (!(start < end)) {
+    throw new DataValidationError(`start_date ${req.start_date} must be before end_date ${req.end_date}`, { fields: [{ field: 'start_date', errors: ['must be before end_date'] }] });
+  }
+  return {
+    modelType: req.model_type,
+    architecture: req.architecture ?? defaults.architecture,
+    features: req.features,
+    target: req.target,
+    symbols: req.symbols,
+    timeframe: req.timeframe ?? '1h',
+    start,
+    end,
+    window: req.window ?? 30,
+    validationSplit: req.validation_split ?? 0.2,
+    testSplit: req.test_split ?? 0.15,
+    scaler: req.scaler ?? 'zscore',
+    hyperparameters,
+    seed: req.seed ?? 42,
+    spreadPips: req.spread_pips ?? defaults.spreadPips,
+  };
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ExperimentsModule } from '../experiments/experiments.module';
+import { FeaturesModule } from '../features/features.module';
+import { ModelsModule } from '../models/models.module';
+import { TrainingQueue } from './queue/training-queue';
+import { TrainingController } from './training.controller';
+import { TrainingRunner } from './training.runner';
+import { TrainingService } from './training.service';
+
+@Module({
+  imports: [FeaturesModule, ModelsModule, ExperimentsModule],
+  controllers: [TrainingController],
+  providers: [TrainingQueue, TrainingService, TrainingRunner],
+  exports: [TrainingService],
+})
+export class TrainingModule {}

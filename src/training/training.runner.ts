@@ -1,0 +1,198 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { ExperimentsService } from '../experiments/experiments.service';
+import { FeaturesService } from '../features/features.service';
+import type { Timeframe } from '../market-data/timeframes';
+import { ArtifactStore } from '../models/artifacts';
+import { ModelsService } from '../models/models.service';
+import { TrainingQueue } from './queue/training-queue';
+import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
+import { TrainingJob, type JobProgress } from './training-job.entity';
+import { trainerFor, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
+
+class JobCancelled extends Error {}
+
+/**
+ * Takes jobs off the queue (roles `all` and `worker`) and runs them: dataset → trainer (a
+ * network in the training thread) → evaluation → artifacts → registry and run. Every path
+ * ends with the job, the version and the run in a final state.
+ */
+@Injectable()
+export class TrainingRunner implements OnApplicationBootstrap {
+  private readonly logger = new Logger('TrainingRunner');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly queue: TrainingQueue,
+    private readonly features: FeaturesService,
+    private readonly models: ModelsService,
+    private readonly experiments: ExperimentsService,
+    private readonly artifacts: ArtifactStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runsWorker) return;
+    await this.artifacts.cleanupTemp().catch((e: Error) => this.logger.warn(`artifact cleanup: ${e.message}`));
+    await this.requeueOrphans();
+    await this.queue.work(this.config.trainingConcurrency, (job) => this.run(job.data.job_id, job.retryCount));
+    await this.queue.workDeadLetters((jobId) => this.failInterrupted(jobId));
+  }
+
+  /** Jobs recorded as queued whose send may not have happened (a crash right after the commit). */
+  private async requeueOrphans(): Promise<void> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM training_jobs WHERE status = 'queued'`);
+    for (const { id } of rows) await this.queue.send(id).catch(() => undefined);
+  }
+
+  async run(jobId: string, retryCount = 0): Promise<void> {
+    const repo = this.dataSource.getRepository(TrainingJob);
+    const job = await repo.findOneBy({ id: jobId });
+    if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
+    if (job.cancel_requested) return this.finishCancelled(job);
+    const plan = job.request as unknown as TrainingPlan;
+    const started = Date.now();
+    await repo.update({ id: job.id }, { status: 'running', started_at: new Date(), attempts: job.attempts + 1, error: retryCount > 0 ? `retry ${retryCount} after an interrupted attempt` : null, progress: { epoch: 0, epochs: plan.hyperparameters.epochs, loss: null, val_loss: null, eta_seconds: null, phase: 'building dataset' } });
+    await this.models.setStatus(job.model_id, job.version, 'training');
+    if (job.run_id) await this.experiments.setStatus(job.run_id, 'RUNNING');
+    const staging = path.join(this.config.modelRegistryPath, '.staging', job.id);
+    try {
+      const trainer = trainerFor(plan.modelType);
+      const { dataset, series } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
+      const outcome = await trainer.train({ plan, dataset, series, runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging) });
+      if (outcome.run.cancelled) throw new JobCancelled();
+      await this.progress(job.id, { phase: 'saving artifacts' });
+      const written = await this.artifacts.write(job.model_id, job.version, {
+        'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
+        'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
+        'preprocessing.json': outcome.preprocessing,
+        'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run.history },
+      });
+      const duration = Date.now() - started;
+      await this.models.setStatus(job.model_id, job.version, 'experimental', {
+        metrics: outcome.metrics,
+        baselines: outcome.baselines,
+        data_fingerprint: dataset.fingerprint,
+        backend: outcome.run.backend,
+        duration_ms: duration,
+        artifact_checksum: written.checksum,
+        trained_at: new Date(),
+        error: null,
+      });
+      await repo.update({ id: job.id }, { status: 'succeeded', finished_at: new Date(), error: null, progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 } });
+      if (job.run_id) {
+        await this.experiments.finishRun(job.run_id, 'FINISHED', {
+          metrics: numericMetrics(outcome.metrics),
+          artifacts: Object.keys(written.manifest.files).map((f) => `${job.model_id}/${job.version}/${f}`),
+          tags: { backend: outcome.run.backend, data_fingerprint: dataset.fingerprint },
+        });
+      }
+      this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend: outcome.run.backend }, 'training succeeded');
+    } catch (e) {
+      if (e instanceof JobCancelled) return this.finishCancelled(job);
+      const message = e instanceof AppError || e instanceof TrainingThreadError ? e.message : `training failed: ${(e as Error).message}`;
+      this.logger.error({ job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'training failed');
+      await repo.update({ id: job.id }, { status: 'failed', finished_at: new Date(), error: message });
+      await this.models.setStatus(job.model_id, job.version, 'failed', { error: message, duration_ms: Date.now() - started });
+      if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED', { tags: { error: message.slice(0, 250) } });
+    } finally {
+      await fs.rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: { train: { windows: Float32Array; count: number }; validation: { windows: Float32Array; count: number }; test: { windows: Float32Array; count: number } }, net: NetworkJob, staging: string): Promise<NetworkRun> {
+    const thread = new TrainingThread();
+    let backend = 'unknown';
+    let backendDetails: Record<string, unknown> = {};
+    let lastWrite = 0;
+    const cancelPoll = setInterval(() => {
+      void this.dataSource
+        .query(`SELECT cancel_requested FROM training_jobs WHERE id = $1`, [job.id])
+        .then((rows: Array<{ cancel_requested: boolean }>) => rows[0]?.cancel_requested && thread.cancel())
+        .catch(() => undefined);
+    }, 500);
+    try {
+      const done = await thread.run(
+        {
+          backend: this.config.tfBackend,
+          cudaVisibleDevices: this.config.cudaVisibleDevices,
+          seed: plan.seed,
+          network: net.network,
+          loss: net.loss,
+          learningRate: plan.hyperparameters.learning_rate,
+          epochs: plan.hyperparameters.epochs,
+          batchSize: plan.hyperparameters.batch_size,
+          patience: plan.hyperparameters.early_stopping_patience,
+          xTrain: dataset.train.windows,
+          yTrain: net.y.train,
+          xVal: dataset.validation.windows,
+          yVal: net.y.val,
+          xTest: dataset.test.windows,
+          counts: { train: dataset.train.count, val: dataset.validation.count, test: dataset.test.count },
+          yWidth: net.y.width,
+          saveDir: path.join(staging, 'model'),
+        },
+        this.config.maxTrainingMemoryGb * 2 ** 30,
+        {
+          onBackend: (name, details) => {
+            backend = name;
+            backendDetails = details;
+            void this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { backend: name });
+            void this.progress(job.id, { phase: 'training' });
+          },
+          onEpoch: (m) => {
+            const epochs = plan.hyperparameters.epochs;
+            const perEpoch = m.elapsed_ms / (m.epoch + 1);
+            const progress: Partial<JobProgress> = { phase: 'training', epoch: m.epoch + 1, epochs, loss: m.loss, val_loss: m.val_loss, eta_seconds: Math.round((perEpoch * (epochs - m.epoch - 1)) / 1000) };
+            if (job.run_id) void this.experiments.logMetrics(job.run_id, { loss: m.loss, val_loss: m.val_loss }, m.epoch).catch(() => undefined);
+            if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
+              lastWrite = Date.now();
+              void this.progress(job.id, progress);
+            }
+          },
+        },
+      );
+      if (done.tensorsAfter !== done.tensorsBefore) this.logger.warn({ job_id: job.id, before: done.tensorsBefore, after: done.tensorsAfter }, 'tensor count changed during training');
+      return { backend, backendDetails, bestEpoch: done.bestEpoch, stoppedEarly: done.stoppedEarly, cancelled: done.cancelled, history: done.history, predictions: done.predictions, modelDir: path.join(staging, 'model') };
+    } finally {
+      clearInterval(cancelPoll);
+    }
+  }
+
+  private async currentProgress(jobId: string): Promise<JobProgress> {
+    const [row] = await this.dataSource.query(`SELECT progress FROM training_jobs WHERE id = $1`, [jobId]);
+    return row?.progress ?? { epoch: 0, epochs: 0, loss: null, val_loss: null, eta_seconds: null, phase: '' };
+  }
+
+  private async progress(jobId: string, patch: Partial<JobProgress>): Promise<void> {
+    await this.dataSource.query(`UPDATE training_jobs SET progress = COALESCE(progress, '{}'::jsonb) || $2::jsonb WHERE id = $1 AND status = 'running'`, [jobId, JSON.stringify(patch)]).catch(() => undefined);
+  }
+
+  private async finishCancelled(job: TrainingJob): Promise<void> {
+    await this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { status: 'cancelled', finished_at: new Date() });
+    await this.models.setStatus(job.model_id, job.version, 'cancelled');
+    if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
+  }
+
+  /** A job whose attempts all died with their worker (dead-letter queue): failed, with the reason. */
+  private async failInterrupted(jobId: string): Promise<void> {
+    const job = await this.dataSource.getRepository(TrainingJob).findOneBy({ id: jobId });
+    if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
+    const message = `training was interrupted ${job.attempts} time(s) (the worker stopped or crashed) and was given up`;
+    await this.dataSource.getRepository(TrainingJob).update({ id: jobId }, { status: 'failed', finished_at: new Date(), error: message });
+    await this.models.setStatus(job.model_id, job.version, 'failed', { error: message });
+    if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED');
+  }
+}
+
+function numericMetrics(metrics: Record<string, unknown>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  const bt = metrics.backtest as Record<string, unknown> | undefined;
+  if (bt) for (const [k, v] of Object.entries(bt)) if (typeof v === 'number' && Number.isFinite(v)) out[`backtest_${k}`] = v;
+  return out;
+}

@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
+import { AppConfig } from '../config/app-config';
+import { ExperimentsService, DEFAULT_EXPERIMENT } from '../experiments/experiments.service';
+import { parseTarget } from '../features/core';
+import { asValidationErrors } from '../features/feature-errors';
+import { FeaturesService } from '../features/features.service';
+import { estimateTrainingBytes } from '../ml/memory';
+import type { Timeframe } from '../market-data/timeframes';
+import { slugify } from '../models/artifacts';
+import { ModelsService } from '../models/models.service';
+import type { TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto';
+import { TrainingQueue } from './queue/training-queue';
+import { TrainingJob, type JobStatus } from './training-job.entity';
+import { toPlan } from './training-plan';
+import { trainerFor } from './trainers';
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** Accepting, listing and cancelling training jobs. Running them is TrainingRunner's job. */
+@Injectable()
+export class TrainingService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly features: FeaturesService,
+    private readonly models: ModelsService,
+    private readonly experiments: ExperimentsService,
+    private readonly queue: TrainingQueue,
+  ) {}
+
+  /**
+   * Check everything that can be known before training (features, target, data, memory),
+   * reserve the next version, record the job and its run, and queue it.
+   */
+  async submit(req: TrainRequestDto): Promise<TrainAcceptedDto> {
+    const trainer = trainerFor(req.model_type);
+    const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips });
+    this.features.checkFeatures(plan.features);
+    const target = asValidationErrors(() => parseTarget(plan.target, plan.timeframe as Timeframe));
+    trainer.check(plan, target.kind);
+    plan.symbols = plan.symbols.map((s) => this.featureSymbol(s));
+    // Building the dataset here proves there is enough data (bars needed vs found) before
+    // anything is queued; the worker builds it again from the same rows.
+    const { dataset } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
+    if (dataset.train.count < plan.hyperparameters.batch_size) {
+      throw new DataValidationError(`only ${dataset.train.count} training samples for a batch size of ${plan.hyperparameters.batch_size}: widen the date range or lower batch_size`, {
+        training_samples: dataset.train.count,
+        batch_size: plan.hyperparameters.batch_size,
+      }, 'INSUFFICIENT_DATA');
+    }
+    if (dataset.validation.count === 0 || dataset.test.count === 0) {
+      throw new DataValidationError(`the validation or test part is empty (validation ${dataset.validation.count}, test ${dataset.test.count} samples): widen the date range`, null, 'INSUFFICIENT_DATA');
+    }
+    const samples = dataset.train.count + dataset.validation.count + dataset.test.count;
+    const bytes = estimateTrainingBytes(
+      { architecture: plan.architecture as 'lstm', window: plan.window, numFeatures: plan.features.length, units: plan.hyperparameters.units, layers: plan.hyperparameters.layers, dropout: plan.hyperparameters.dropout, heads: plan.hyperparameters.heads, outputUnits: 1, outputActivation: 'linear' },
+      samples,
+      plan.hyperparameters.batch_size,
+    );
+    const limit = this.config.maxTrainingMemoryGb * 2 ** 30;
+    if (bytes > limit) {
+      throw new DataValidationError(`this training would need about ${(bytes / 2 ** 30).toFixed(2)} GB, above MAX_TRAINING_MEMORY (${this.config.maxTrainingMemoryGb} GB): use fewer samples, a smaller window or fewer units`, { estimated_gb: bytes / 2 ** 30, limit_gb: this.config.maxTrainingMemoryGb }, 'MEMORY_LIMIT');
+    }
+
+    const modelId = req.model_id ?? slugify(req.name);
+    const { job, version } = await this.dataSource.transaction(async (manager) => {
+      const version = await this.models.reserveVersion(manager, {
+        modelId,
+        name: req.name,
+        type: req.model_type,
+        description: req.description,
+        tags: req.tags,
+        version: {
+          architecture: plan.architecture,
+          features: plan.features,
+          target: plan.target,
+          symbols: plan.symbols,
+          timeframe: plan.timeframe,
+          window: plan.window,
+          horizon: target.horizonBars,
+          hyperparameters: { ...plan.hyperparameters },
+          data_config: { start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips },
+          description: req.description ?? null,
+        },
+      });
+      const run = await this.experiments.createRun(
+        {
+          experimentName: req.experiment ?? DEFAULT_EXPERIMENT,
+          name: `${modelId}@${version.version}`,
+          params: { model_type: plan.modelType, architecture: plan.architecture, ...plan.hyperparameters, features: plan.features.join(','), target: plan.target, symbols: plan.symbols.join(','), timeframe: plan.timeframe, window: plan.window, start_date: req.start_date, end_date: req.end_date, validation_split: plan.validationSplit, test_split: plan.testSplit, seed: plan.seed },
+          tags: { ...(req.tags ?? {}), model_id: modelId, model_version: version.version },
+          modelId,
+          modelVersion: version.version,
+        },
+        manager,
+      );
+      const job = await manager.save(
+        TrainingJob,
+        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan }, run_id: run.id }),
+      );
+      await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
+      return { job, version };
+    });
+    // Sent after the commit: with the embedded database's single connection a send inside
+    // the transaction would wait for itself. A crash in between is repaired at start
+    // (requeueOrphans): the pg-boss id is the job id, so resending is harmless.
+    await this.queue.send(job.id);
+    return { job_id: job.id, model_id: modelId, version: version.version, status: 'queued' };
+  }
+
+  private featureSymbol(raw: string): string {
+    return this.features.canonicalSymbol(raw);
+  }
+
+  async list(q: { status?: JobStatus; model_id?: string; limit?: number; offset?: number }) {
+    const where: Record<string, unknown> = {};
+    if (q.status) where.status = q.status;
+    if (q.model_id) where.model_id = q.model_id;
+    const [rows, total] = await this.dataSource.getRepository(TrainingJob).findAndCount({ where, order: { created_at: 'DESC' }, take: q.limit ?? 50, skip: q.offset ?? 0 });
+    return { jobs: rows.map((j) => this.view(j)), total, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+  }
+
+  async get(id: string) {
+    return this.view(await this.find(id));
+  }
+
+  private async find(id: string): Promise<TrainingJob> {
+    const job = /^[0-9a-f-]{36}$/i.test(id) ? await this.dataSource.getRepository(TrainingJob).findOneBy({ id }) : null;
+    if (!job) throw new NotFoundError(`Training job ${id} does not exist`, { job_id: id }, 'JOB_NOT_FOUND');
+    return job;
+  }
+
+  /** Queued: cancelled at once. Running: stops at the next batch (the runner polls the flag). */
+  async cancel(id: string) {
+    const job = await this.find(id);
+    if (job.status === 'queued') {
+      const changed = await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`, [id]);
+      if (changed.length) {
+        await this.queue.cancel(id);
+        await this.models.setStatus(job.model_id, job.version, 'cancelled');
+        if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
+        return this.get(id);
+      }
+    }
+    const refreshed = await this.find(id);
+    if (refreshed.status !== 'running') throw new ConflictError(`Training job ${id} is already ${refreshed.status}`, { job_id: id, status: refreshed.status }, 'JOB_FINISHED');
+    await this.dataSource.query(`UPDATE training_jobs SET cancel_requested = true WHERE id = $1`, [id]);
+    return this.view({ ...refreshed, cancel_requested: true });
+  }
+
+  view(j: TrainingJob) {
+    return {
+      id: j.id,
+      model_id: j.model_id,
+      version: j.version,
+      model_type: j.model_type,
+      status: j.status,
+      progress: j.progress,
+      backend: j.backend,
+      error: j.error,
+      cancel_requested: j.cancel_requested,
+      attempts: j.attempts,
+      run_id: j.run_id,
+      created_at: iso(j.created_at),
+      started_at: iso(j.started_at),
+      finished_at: iso(j.finished_at),
+    };
+  }
+}
