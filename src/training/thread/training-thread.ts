@@ -20,7 +20,13 @@ async function main(input: TrainingThreadInput): Promise<void> {
   const x = (values: Float32Array, n: number) => ({ values, shape: [n, window, numFeatures] });
   const y = (values: Float32Array, n: number) => ({ values, shape: [n, input.yWidth] });
 
-  const model = compileNetwork(buildNetwork(input.network), { learningRate: input.learningRate, loss: input.loss });
+  // Built inside tidy: tfjs's LSTM `unitForgetBias` initializer leaves 4 intermediate
+  // tensors behind on every build; tidy frees them (the weights are variables and stay).
+  let built: tf.LayersModel | undefined;
+  tf.tidy(() => {
+    built = buildNetwork(input.network);
+  });
+  const model = compileNetwork(built!, { learningRate: input.learningRate, loss: input.loss });
   const started = Date.now();
   try {
     const hasVal = input.counts.val > 0;
