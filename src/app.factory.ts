@@ -30,8 +30,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     genReqId: correlationIdFor,
     requestIdHeader: false,
     logger: false,
-    // Our error handler (http-hooks.ts) deliberately replaces Nest's, to give Fastify's own errors the envelope.
-    allowErrorHandlerOverride: true,
     // While shutting down, new requests get 503 and idle keep-alive sockets are closed.
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -64,3 +64,26 @@ describe('service process', () => {
     expect((await svc.exited).code).toBe(0);
   });
 });
+
+describe('ML backend at start', () => {
+  it('reports the backend in the startup log and /health/ready; an explicit backend that cannot load stops the start', async () => {
+    const fsMod = await import('node:fs');
+    const dir = fsMod.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'mlwb-be-'));
+    try {
+      const svc = await spawnService({ MODEL_REGISTRY_PATH: dir, TF_BACKEND: 'auto' });
+      await waitHealthy(svc);
+      const ready = await (await fetch(`${svc.url}/health/ready`)).json() as { details: { ml_backend: { name: string; status: string } } };
+      expect(ready.details.ml_backend).toMatchObject({ status: 'up', name: 'wasm' });
+      expect(svc.output()).toContain('TensorFlow.js backend: wasm');
+      svc.child.kill('SIGTERM');
+      await svc.exited;
+
+      const gpu = await spawnService({ MODEL_REGISTRY_PATH: dir, TF_BACKEND: 'tensorflow-gpu' });
+      const exit = await gpu.exited;
+      expect(exit.code).not.toBe(0);
+      expect(gpu.output()).toMatch(/tfjs-node-gpu/);
+    } finally {
+      fsMod.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

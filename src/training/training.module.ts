@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeaturesModule } from '../features/features.module';
 import { ModelsModule } from '../models/models.module';
+import { MlBackendService } from './ml-backend.service';
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingController } from './training.controller';
 import { TrainingRunner } from './training.runner';
@@ -10,7 +11,7 @@ import { TrainingService } from './training.service';
 @Module({
   imports: [FeaturesModule, ModelsModule, ExperimentsModule],
   controllers: [TrainingController],
-  providers: [TrainingQueue, TrainingService, TrainingRunner],
-  exports: [TrainingService],
+  providers: [MlBackendService, TrainingQueue, TrainingService, TrainingRunner],
+  exports: [TrainingService, MlBackendService],
 })
 export class TrainingModule {}

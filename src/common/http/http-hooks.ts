@@ -3,7 +3,6 @@ import type { Logger as PinoLogger } from 'pino';
 import { ApiKeyVerifier, requiresApiKey } from '../auth/api-key';
 import { AuthenticationError, type AppError } from '../errors/app-error';
 import type { ErrorEnvelope } from '../errors/error-envelope';
-import { toAppError } from '../errors/to-app-error';
 
 /** Write the error envelope straight from a Fastify hook or handler (outside Nest's filters). */
 export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
@@ -23,7 +22,6 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
  * - every response carries X-Correlation-ID (the request id, see correlation-id.ts);
  * - with an API key configured, /api/** answers 401 without it;
  * - one structured log line per request;
- * - errors raised by Fastify itself (bad JSON, body too large) get the envelope;
  * - during shutdown, connections close after their in-flight request.
  */
 export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger }): void {
@@ -65,9 +63,4 @@ export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: stri
     else opts.logger.info(line, 'request');
   });
 
-  fastify.setErrorHandler((error, request, reply) => {
-    const appError = toAppError(error);
-    if (appError.status >= 500) opts.logger.error({ correlation_id: String(request.id), err: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined } }, 'unhandled error');
-    return sendEnvelope(reply, request, appError);
-  });
 }

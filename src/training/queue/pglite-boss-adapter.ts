@@ -14,8 +14,9 @@ export function pgliteBossDatabase(dataSource: DataSource) {
       const client = (await runner.connect()) as { query: (text: string, values?: unknown[]) => Promise<any> };
       try {
         const result = await client.query(text, values);
-        // A multi-statement text answers one result per statement: pg-boss wants the last.
-        return { rows: Array.isArray(result) ? (result[result.length - 1]?.rows ?? []) : (result.rows ?? []) };
+        // A multi-statement text answers one result per statement; pg-boss expects the rows
+        // of every statement, in order.
+        return { rows: Array.isArray(result) ? result.flatMap((r: { rows?: unknown[] }) => r.rows ?? []) : (result.rows ?? []) };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
