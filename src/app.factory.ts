@@ -9,6 +9,7 @@ import { correlationIdFor } from './common/http/correlation-id';
 import { installHttpHooks } from './common/http/http-hooks';
 import { createValidationPipe } from './common/http/validation';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
+import { MetricsService } from './metrics/metrics.service';
 import type { AppConfig } from './config/app-config';
 import { setupSwagger } from './swagger';
 
@@ -38,7 +39,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  installHttpHooks(app.getHttpAdapter().getInstance(), { apiKey: config.apiKey, logger });
+  installHttpHooks(app.getHttpAdapter().getInstance(), { apiKey: config.apiKey, logger, metrics: app.get(MetricsService) });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app);

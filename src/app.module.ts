@@ -6,6 +6,7 @@ import { FeaturesModule } from './features/features.module';
 import { HealthModule } from './health/health.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { MarketDataModule } from './market-data/market-data.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { TrainingModule } from './training/training.module';
 
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, ...extra],
     };
   }
 }

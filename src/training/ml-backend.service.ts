@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
 import { ReadinessChecks } from '../health/readiness-checks';
+import { MetricsService } from '../metrics/metrics.service';
 import { initTfBackend, type TfBackendSelection } from '../ml';
 
 /**
@@ -17,6 +18,7 @@ export class MlBackendService implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
     readiness: ReadinessChecks,
     indicators: HealthIndicatorService,
   ) {
@@ -28,6 +30,7 @@ export class MlBackendService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.selection = await initTfBackend(this.config.tfBackend, { cudaVisibleDevices: this.config.cudaVisibleDevices });
+    this.metrics.setBackend(this.selection.name);
     this.logger.log({ ml_backend: this.describe() }, `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend})`);
   }
 

@@ -24,7 +24,7 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
  * - one structured log line per request;
  * - during shutdown, connections close after their in-flight request.
  */
-export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger }): void {
+export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
   // CSV uploads reach their handler as the raw stream: the importer parses it as it
   // arrives and enforces its own size limit (Fastify's bodyLimit does not apply to streams).
   fastify.addContentTypeParser(['text/csv', 'application/csv', 'text/plain'], (_request, payload, done) => done(null, payload));
@@ -51,6 +51,8 @@ export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: stri
 
   fastify.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
+    // The route pattern (/api/v1/models/:model_id), never the raw path: bounded label values.
+    opts.metrics?.observeHttp(request.method, request.routeOptions?.url ?? 'unmatched', status, reply.elapsedTime / 1000);
     const line = {
       correlation_id: String(request.id),
       method: request.method,

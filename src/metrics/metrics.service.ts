@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The service's Prometheus metrics. One registry per application instance (not prom-client's
+ * global one), so several apps in one process — tests — never collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly httpDuration = new Histogram({ name: 'http_request_duration_seconds', help: 'HTTP request duration by method, route and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly predictLatency = new Histogram({ name: 'prediction_latency_seconds', help: 'Prediction latency (validation, batching, forward pass) by model', labelNames: ['model_id'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly predictBatchSize = new Histogram({ name: 'prediction_batch_size', help: 'Windows per forward pass after micro-batching', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [this.registry] });
+  readonly modelCache = new Counter({ name: 'prediction_model_cache_events_total', help: 'Model cache hits, misses, loads and evictions', labelNames: ['event'], registers: [this.registry] });
+  readonly backendInfo = new Gauge({ name: 'ml_backend_info', help: 'The TensorFlow.js backend in use (value 1)', labelNames: ['backend'], registers: [this.registry] });
+
+  constructor(dataSource: DataSource) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'training_jobs',
+      help: 'Training jobs by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          const rows: Array<{ status: string; n: number }> = await dataSource.query(`SELECT status, count(*)::int AS n FROM training_jobs GROUP BY status`);
+          for (const status of ['queued', 'running', 'succeeded', 'failed', 'cancelled']) this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+        } catch {
+          /* database down: the gauge is left empty rather than failing the scrape */
+        }
+      },
+    });
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  setBackend(name: string): void {
+    this.backendInfo.reset();
+    this.backendInfo.set({ backend: name }, 1);
+  }
+}
