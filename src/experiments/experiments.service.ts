@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isoOrNull } from '../common/iso-time';
 import { DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-error';
 import { Experiment } from './entities/experiment.entity';
@@ -6,7 +7,6 @@ import { RunMetric } from './entities/run-metric.entity';
 import { Run, type RunStatus } from './entities/run.entity';
 
 export const DEFAULT_EXPERIMENT = 'Default';
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 /** Experiment tracking, MLflow-style: experiments hold runs; runs hold params, metrics (with history), tags, artifacts. */
 @Injectable()
@@ -67,7 +67,7 @@ export class ExperimentsService {
       `SELECT e.id, e.name, e.tags, e.created_at, e.archived_at, count(r.id)::int AS run_count
          FROM experiments e LEFT JOIN runs r ON r.experiment_id = e.id GROUP BY e.id ORDER BY e.created_at`,
     );
-    return { experiments: rows.map((r: Experiment & { run_count: number }) => ({ ...r, created_at: iso(r.created_at), archived_at: iso(r.archived_at) })) };
+    return { experiments: rows.map((r: Experiment & { run_count: number }) => ({ ...r, created_at: isoOrNull(r.created_at), archived_at: isoOrNull(r.archived_at) })) };
   }
 
   async getExperiment(id: string): Promise<Experiment> {
@@ -87,7 +87,7 @@ export class ExperimentsService {
     if (!run) throw new NotFoundError(`Run ${id} does not exist`, { run_id: id }, 'RUN_NOT_FOUND');
     const history = await this.dataSource.getRepository(RunMetric).find({ where: { run_id: id }, order: { key: 'ASC', step: 'ASC', id: 'ASC' } });
     const metric_history: Record<string, Array<{ step: number; value: number; timestamp: string }>> = {};
-    for (const m of history) (metric_history[m.key] ??= []).push({ step: Number(m.step), value: m.value, timestamp: iso(m.timestamp)! });
+    for (const m of history) (metric_history[m.key] ??= []).push({ step: Number(m.step), value: m.value, timestamp: isoOrNull(m.timestamp)! });
     return { ...this.runView(run), metric_history };
   }
 
@@ -103,8 +103,8 @@ export class ExperimentsService {
       artifacts: r.artifacts,
       model_id: r.model_id,
       model_version: r.model_version,
-      start_time: iso(r.start_time),
-      end_time: iso(r.end_time),
+      start_time: isoOrNull(r.start_time),
+      end_time: isoOrNull(r.end_time),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isoOrNull } from '../common/iso-time';
 import { DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { MarketDataService } from '../market-data/market-data.service';
 import type { Timeframe } from '../market-data/timeframes';
@@ -9,7 +10,6 @@ import type { FeatureValuesResponse, SelectFeaturesResponse } from './dto/featur
 import { asValidationErrors } from './feature-errors';
 import { FeatureStoreClient } from './feature-store';
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 /** What a trainer asks for: the data configuration of a training request. */
 export interface DatasetRequest {
@@ -86,7 +86,7 @@ export class FeaturesService {
       for (const name of q.features) values[name] = columns[name][i];
       rows.push({ timestamp: new Date(timestamps[i]).toISOString(), values });
     }
-    return { symbol, timeframe, features: q.features, feature_source: source, rows, next_start: to < timestamps.length ? iso(timestamps[to]) : null };
+    return { symbol, timeframe, features: q.features, feature_source: source, rows, next_start: to < timestamps.length ? isoOrNull(timestamps[to]) : null };
   }
 
   async loadSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number): Promise<BarSeries[]> {
@@ -95,7 +95,7 @@ export class FeaturesService {
       const symbol = this.marketData.symbol(raw, 'symbols');
       const series = await this.marketData.loadSeries(symbol, timeframe, start, end);
       if (series.timestamps.length === 0) {
-        throw new DataValidationError(`No ${timeframe} bars stored for ${symbol}${start || end ? ` between ${iso(start) ?? 'the beginning'} and ${iso(end) ?? 'now'}` : ''}; import them first (POST /api/v1/market-data/import)`, { symbol, timeframe, bars_found: 0 }, 'NO_DATA');
+        throw new DataValidationError(`No ${timeframe} bars stored for ${symbol}${start || end ? ` between ${isoOrNull(start) ?? 'the beginning'} and ${isoOrNull(end) ?? 'now'}` : ''}; import them first (POST /api/v1/market-data/import)`, { symbol, timeframe, bars_found: 0 }, 'NO_DATA');
       }
       out.push(series);
     }
@@ -166,7 +166,7 @@ export class FeaturesService {
     return {
       target: body.target,
       rows: result.rows,
-      training_range: { start: iso(train.timestamps[0]), end: iso(train.timestamps[train.count - 1]) },
+      training_range: { start: isoOrNull(train.timestamps[0]), end: isoOrNull(train.timestamps[train.count - 1]) },
       ranking: result.ranking.map((c) => ({
         feature: c.feature,
         rank: c.rank,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isoOrNull } from '../common/iso-time';
 import type { Readable } from 'node:stream';
 import { DataValidationError, NotFoundError, PayloadTooLargeError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
@@ -10,7 +11,6 @@ import type { BarDto, BarsPage, ImportResult, ResampleResult, SymbolsResponse } 
 import { canonicalSymbol } from './symbols';
 import { isTimeframe, timeframeMs, TIMEFRAMES, type Timeframe } from './timeframes';
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 function fieldError(field: string, message: string): DataValidationError {
   return new DataValidationError(`${field}: ${message}`, { fields: [{ field, errors: [message] }] });
@@ -58,7 +58,7 @@ export class MarketDataService {
       if (first === null || t < first) first = t;
       if (last === null || t > last) last = t;
     }
-    return { symbol, timeframe, ...counts, rejected: parsed.rejected, rejected_total: parsed.rejectedTotal, first: iso(first), last: iso(last) };
+    return { symbol, timeframe, ...counts, rejected: parsed.rejected, rejected_total: parsed.rejectedTotal, first: isoOrNull(first), last: isoOrNull(last) };
   }
 
   async bars(q: { symbol: string; timeframe: string; start?: string; end?: string; limit?: number; cursor?: string }): Promise<BarsPage> {
@@ -82,8 +82,8 @@ export class MarketDataService {
       const entry = bySymbol.get(s.symbol) ?? { symbol: s.symbol, timeframes: [] };
       entry.timeframes.push({
         timeframe: s.timeframe,
-        first: iso(s.first)!,
-        last: iso(s.last)!,
+        first: isoOrNull(s.first)!,
+        last: isoOrNull(s.last)!,
         bars: s.bars,
         columns: (['open', 'high', 'low', 'close', 'volume'] as const).filter((c) => c === 'close' || s[`has_${c}`]),
       });
@@ -126,8 +126,8 @@ export class MarketDataService {
       bars_written: kept.length,
       ...counts,
       dropped_incomplete: buckets.length - kept.length,
-      first: iso(kept[0]?.ts),
-      last: iso(kept[kept.length - 1]?.ts),
+      first: isoOrNull(kept[0]?.ts),
+      last: isoOrNull(kept[kept.length - 1]?.ts),
     };
   }
 

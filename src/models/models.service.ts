@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isoOrNull } from '../common/iso-time';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
@@ -15,7 +16,6 @@ export interface NewVersion {
   version: Omit<Partial<ModelVersion>, 'id' | 'model_id' | 'version' | 'status'> & Pick<ModelVersion, 'target' | 'timeframe' | 'window'>;
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 /** The model registry: models and their versions in PostgreSQL. */
 @Injectable()
@@ -73,7 +73,7 @@ export class ModelsService {
       `SELECT m.id, m.name, m.type, v.version, v.status, v.created_at, v.metrics ${base} ORDER BY v.created_at DESC, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
-    const models: ModelSummaryDto[] = rows.map((r: ModelSummaryDto & { created_at: Date }) => ({ id: r.id, name: r.name, type: r.type, version: r.version, status: r.status, created_at: iso(r.created_at)!, metrics: r.metrics }));
+    const models: ModelSummaryDto[] = rows.map((r: ModelSummaryDto & { created_at: Date }) => ({ id: r.id, name: r.name, type: r.type, version: r.version, status: r.status, created_at: isoOrNull(r.created_at)!, metrics: r.metrics }));
     return { models, total, limit, offset };
   }
 
@@ -99,8 +99,8 @@ export class ModelsService {
       type: model.type,
       description: model.description,
       tags: model.tags,
-      created_at: iso(model.created_at),
-      archived_at: iso(model.archived_at),
+      created_at: isoOrNull(model.created_at),
+      archived_at: isoOrNull(model.archived_at),
       version: latest?.version ?? null,
       status: latest?.status ?? null,
       metrics: latest?.metrics ?? {},
@@ -123,8 +123,8 @@ export class ModelsService {
       version: v.version,
       status: v.status,
       architecture: v.architecture,
-      created_at: iso(v.created_at),
-      trained_at: iso(v.trained_at),
+      created_at: isoOrNull(v.created_at),
+      trained_at: isoOrNull(v.trained_at),
       metrics: v.metrics,
       baselines: v.baselines,
       features: v.features,

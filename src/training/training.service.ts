@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isoOrNull } from '../common/iso-time';
 import { DataSource } from 'typeorm';
 import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
@@ -16,7 +17,6 @@ import { TrainingJob, type JobStatus } from './training-job.entity';
 import { toPlan } from './training-plan';
 import { trainerFor } from './trainers';
 
-const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** Accepting, listing and cancelling training jobs. Running them is TrainingRunner's job. */
 @Injectable()
@@ -163,9 +163,9 @@ export class TrainingService {
       cancel_requested: j.cancel_requested,
       attempts: j.attempts,
       run_id: j.run_id,
-      created_at: iso(j.created_at),
-      started_at: iso(j.started_at),
-      finished_at: iso(j.finished_at),
+      created_at: isoOrNull(j.created_at),
+      started_at: isoOrNull(j.started_at),
+      finished_at: isoOrNull(j.finished_at),
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { StoredBar } from '../bar-store';
 import { isAligned, type Timeframe } from '../timeframes';
 
 /** The CSV columns the importer understands, found by header name (case-insensitive). */
@@ -53,14 +54,8 @@ export function parseTimestamp(text: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-export interface ParsedRow {
-  ts: number;
-  open: number | null;
-  high: number | null;
-  low: number | null;
-  close: number;
-  volume: number | null;
-}
+/** A validated row: the same shape as a stored bar. */
+export type ParsedRow = StoredBar;
 
 function parseNumber(text: string | undefined): number | null | 'invalid' {
   if (text === undefined) return null;

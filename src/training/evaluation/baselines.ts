@@ -19,7 +19,9 @@ import { regressionMetrics } from './regression-metrics';
 import { DEFAULT_RIDGE_LAMBDAS, predictRidge, selectRidge } from './ridge';
 import type { NumberList } from './stats';
 
-export type BaselineReport = RegressionMetrics & { backtest: BacktestResult };
+/** The backtest of a baseline: one series, or whatever `backtestOf` reports (e.g. per symbol). */
+export type BaselineBacktest = BacktestResult | Record<string, unknown>;
+export type BaselineReport = RegressionMetrics & { backtest: BaselineBacktest };
 
 export interface RidgeBaselineReport extends BaselineReport {
   /** The λ kept (chosen on the validation part). */
@@ -48,17 +50,22 @@ export interface BaselineInput {
   /** Per test sample, the last realised target-like change known at its time (see above). */
   lastChangeTest: ArrayLike<number | null>;
   backtestOptions: BacktestOptions;
+  /**
+   * Backtests a baseline's test predictions. Default: one series with backtestOptions; a
+   * caller whose test part stacks several symbols passes one that splits them.
+   */
+  backtestOf?: (predictions: Float64Array) => BaselineBacktest;
   /** λ grid for ridge; 1e-3 … 1e3 by decades when absent. */
   ridgeLambdas?: readonly number[];
 }
 
-function report(yTest: NumberList, predictions: NumberList, options: BacktestOptions): BaselineReport {
-  return { ...regressionMetrics(yTest, predictions), backtest: backtest(predictions, yTest, options) };
+function report(yTest: NumberList, predictions: Float64Array, input: BaselineInput): BaselineReport {
+  return { ...regressionMetrics(yTest, predictions), backtest: input.backtestOf ? input.backtestOf(predictions) : backtest(predictions, yTest, input.backtestOptions) };
 }
 
 /** Fits the baselines on the training part (ridge's λ on validation) and scores them on test. */
 export function fitBaselines(input: BaselineInput): Baselines {
-  const { yTest, featureCount, backtestOptions } = input;
+  const { yTest, featureCount } = input;
   const n = yTest.length;
   if (input.lastChangeTest.length !== n) {
     throw new RangeError(`lastChangeTest has ${input.lastChangeTest.length} values but yTest has ${n}`);
@@ -76,10 +83,10 @@ export function fitBaselines(input: BaselineInput): Baselines {
   const ridgePred = predictRidge(selection.model, input.xTest);
 
   return {
-    naive_zero: report(yTest, zero, backtestOptions),
-    naive_last: report(yTest, last, backtestOptions),
+    naive_zero: report(yTest, zero, input),
+    naive_last: report(yTest, last, input),
     ridge: {
-      ...report(yTest, ridgePred, backtestOptions),
+      ...report(yTest, ridgePred, input),
       lambda: selection.model.lambda,
       lambda_search: selection.validation,
       lambda_selected_on: selection.selected_on,

@@ -76,7 +76,7 @@ export class TimeSeriesTrainer implements Trainer {
 
   private baselines(dataset: Dataset, series: BarSeries[], plan: TrainingPlan): Record<string, unknown> {
     const ctx = sampleContext(dataset.test, series, dataset.target.horizonBars, dataset.target.family === 'log_return');
-    const result = fitBaselines({
+    return fitBaselines({
       xTrain: dataset.train.windows,
       yTrain: dataset.train.targets,
       xVal: dataset.validation.windows,
@@ -86,15 +86,9 @@ export class TimeSeriesTrainer implements Trainer {
       featureCount: dataset.window * dataset.numFeatures,
       lastChangeTest: ctx.lastChange,
       backtestOptions: backtestOptions(dataset, plan, ctx.price),
-    });
-    // Multi-symbol parts interleave symbols, so backtests are per symbol (see evaluate()).
-    const out: Record<string, unknown> = {};
-    for (const [name, report] of Object.entries(result)) {
-      const { backtest: _ignored, ...rest } = report as unknown as Record<string, unknown>;
-      const preds = name === 'naive_zero' ? new Float64Array(dataset.test.count) : name === 'naive_last' ? Float64Array.from(ctx.lastChange, (v) => v ?? 0) : null;
-      out[name] = { ...rest, ...(preds ? backtestBySymbol(dataset, series, preds, plan) : { backtest: (report as { backtest: BacktestResult }).backtest }) };
-    }
-    return out;
+      // Multi-symbol parts interleave symbols: backtest each symbol in time order (as the model).
+      backtestOf: (predictions) => backtestBySymbol(dataset, series, predictions, plan).backtest as Record<string, unknown>,
+    }) as unknown as Record<string, unknown>;
   }
 }
 
