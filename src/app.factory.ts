@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { correlationIdFor } from './common/http/correlation-id';
-import { installHttpHooks } from './common/http/http-hooks';
+import { installHttpHooks, sendEnvelope } from './common/http/http-hooks';
+import { toAppError } from './common/errors/to-app-error';
 import { createValidationPipe } from './common/http/validation';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { MetricsService } from './metrics/metrics.service';
@@ -34,6 +36,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // While shutting down, new requests get 503 and idle keep-alive sockets are closed.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Errors Fastify raises before routing (malformed URL, a path parameter over
+    // maxParamLength) would otherwise answer in Fastify's own shape.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('X-Correlation-ID', String(request.id));
+      return sendEnvelope(reply, request, toAppError(error));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {
     logger: new PinoNestLogger(logger),

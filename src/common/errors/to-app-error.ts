@@ -20,6 +20,7 @@ export function toAppError(exception: unknown): AppError {
   // Fastify's own errors (body parsing, size limit, content type) carry a statusCode and a code.
   const fastifyLike = exception as { statusCode?: number; code?: string; message?: string };
   if (!(exception instanceof HttpException) && typeof fastifyLike?.statusCode === 'number' && typeof fastifyLike.code === 'string' && fastifyLike.code.startsWith('FST_')) {
+    if (fastifyLike.statusCode === 414) return new AppError(414, 'BadRequestError', 'URI_TOO_LONG', 'A path parameter is longer than this service accepts (100 characters)');
     if (fastifyLike.statusCode === 413) return new PayloadTooLargeError('Request body is larger than this route accepts', { fastify_code: fastifyLike.code });
     if (fastifyLike.statusCode === 415) return new AppError(415, 'BadRequestError', 'UNSUPPORTED_MEDIA_TYPE', fastifyLike.message ?? 'Unsupported content type');
     if (fastifyLike.statusCode === 400) return new BadRequestError(describeBadBody(fastifyLike.message), { fastify_code: fastifyLike.code }, fastifyLike.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(fastifyLike.message ?? '') ? 'MALFORMED_JSON' : 'BAD_REQUEST');
