@@ -87,3 +87,45 @@ describe('ML backend at start', () => {
     }
   });
 });
+
+describe('crash recovery of training jobs', () => {
+  it('a job whose process is SIGKILLed mid-training is retried after a restart and succeeds; its row never stays running', async () => {
+    const { dailyCsv, randomWalk } = await import('./support/series');
+    const fsMod = await import('node:fs');
+    const dir = fsMod.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'mlwb-crash-'));
+    const env = { MODEL_REGISTRY_PATH: dir, TRAINING_HEARTBEAT_SECONDS: '10' };
+    try {
+      const first = await spawnService(env);
+      await waitHealthy(first);
+      await fetch(`${first.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: dailyCsv(randomWalk(1600, 11)) });
+      const body = { name: 'Crashy', model_type: 'time_series', features: ['returns_1', 'returns_5'], target: 'price_change_1d', symbols: ['EUR/USD'], start_date: '2000-01-01T00:00:00Z', end_date: '2010-01-01T00:00:00Z', timeframe: '1d', window: 10, hyperparameters: { units: 16, epochs: 4, batch_size: 16 } };
+      const { job_id } = (await (await fetch(`${first.url}/api/v1/models/train`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { job_id: string };
+      for (let i = 0; i < 200; i++) {
+        const job = (await (await fetch(`${first.url}/api/v1/training/jobs/${job_id}`)).json()) as { status: string; progress: { phase: string } | null };
+        if (job.status === 'running' && job.progress?.phase === 'training') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      const second = await spawnService(env);
+      try {
+        await waitHealthy(second);
+        let job: { status: string; attempts: number; error: string | null } | undefined;
+        for (let i = 0; i < 600; i++) {
+          job = (await (await fetch(`${second.url}/api/v1/training/jobs/${job_id}`)).json()) as typeof job;
+          if (['succeeded', 'failed'].includes(job!.status)) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(job).toMatchObject({ status: 'succeeded', attempts: 2 });
+        const version = (await (await fetch(`${second.url}/api/v1/models/crashy/versions/1.0.0`)).json()) as { status: string };
+        expect(version.status).toBe('experimental');
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+    } finally {
+      fsMod.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -140,6 +140,22 @@ describe('training time-series models through HTTP', () => {
     }
   });
 
+  it('stops a running job that goes past MAX_TRAINING_MEMORY, with a clear error', async () => {
+    // 0.2 GB passes the (tiny) estimate but not the resident memory of a Node process with tfjs.
+    const tight = await startTestApp({ MAX_TRAINING_MEMORY: '0.2' });
+    try {
+      await importDaily(tight, 'EUR/USD', dailyCsv(randomWalk(1600, 11)));
+      const res = await (await tight.fetch('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'Greedy', symbols: ['EUR/USD'], hyperparameters: { units: 8, epochs: 50 } } })).json();
+      const job = await waitForJob(tight, res.job_id);
+      expect(job.status).toBe('failed');
+      expect(job.error).toMatch(/above MAX_TRAINING_MEMORY \(0\.20 GB\)/);
+      const v = await (await tight.fetch('/api/v1/models/greedy/versions/1.0.0')).json();
+      expect(v.status).toBe('failed');
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('cancels a running job at its next batch; the version and run end cancelled', async () => {
     const res = await (await train({ ...base, name: 'Cancel me', symbols: ['EUR/USD'], hyperparameters: { units: 32, epochs: 500, batch_size: 16, early_stopping_patience: 500 } })).json();
     for (let i = 0; i < 100; i++) {
@@ -164,7 +180,7 @@ describe('training time-series models through HTTP', () => {
     let running = false;
     for (let i = 0; i < 200; i++) {
       const started = performance.now();
-      const health = await t.fetch('/health/live');
+      const health = await t.fetch('/health');
       latencies.push(performance.now() - started);
       expect(health.status).toBe(200);
       const job = await (await t.fetch(`/api/v1/training/jobs/${res.job_id}`)).json();
