@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FeaturesModule } from './features/features.module';
 import { HealthModule } from './health/health.module';
+import { DeploymentModule } from './deployment/deployment.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { MarketDataModule } from './market-data/market-data.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, DeploymentModule, ...extra],
     };
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dailyCsv, randomWalk } from './support/series';
 import { spawnService, waitHealthy, type ServiceProcess } from './support/service-process';
 
 /** These tests run the service as a real OS process: start-up, locking, signals. */
@@ -90,7 +91,6 @@ describe('ML backend at start', () => {
 
 describe('crash recovery of training jobs', () => {
   it('a job whose process is SIGKILLed mid-training is retried after a restart and succeeds; its row never stays running', async () => {
-    const { dailyCsv, randomWalk } = await import('./support/series');
     const fsMod = await import('node:fs');
     const dir = fsMod.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'mlwb-crash-'));
     const env = { MODEL_REGISTRY_PATH: dir, TRAINING_HEARTBEAT_SECONDS: '10' };

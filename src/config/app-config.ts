@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { EnvironmentVariables, validateEnvironment } from './environment';
+import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
+import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -33,7 +34,11 @@ export class AppConfig {
   /** Default cost per position change in the evaluation backtest (a request may override it). */
   readonly backtestSpreadPips: number;
 
-  constructor(env: EnvironmentVariables) {
+  /** Deployment targets, notification URLs and secret, monitoring retention (deployment-options.ts). */
+  readonly deployment: DeploymentOptions;
+
+  constructor(env: EnvironmentVariables, deployment: DeploymentOptions = parseDeploymentOptions({})) {
+    this.deployment = deployment;
     this.logLevel = env.LOG_LEVEL as LogLevel;
     this.port = env.PORT;
     this.featureStoreUrl = env.FEATURE_STORE_URL.replace(/\/+$/, '');
@@ -73,7 +78,28 @@ export class AppConfig {
     return !this.databaseUrl;
   }
 
+  /** Validate everything at once, so the message names every bad variable, not the first. */
   static fromEnv(raw: Record<string, string | undefined> = process.env, overrides: Partial<Record<string, string>> = {}): AppConfig {
-    return new AppConfig(validateEnvironment({ ...raw, ...overrides }));
+    const merged = { ...raw, ...overrides };
+    const problems: ConfigValidationError['problems'] = [];
+    let env: EnvironmentVariables | undefined;
+    let deployment: DeploymentOptions | undefined;
+    try {
+      env = validateEnvironment(merged);
+    } catch (e) {
+      if (!(e instanceof ConfigValidationError)) throw e;
+      problems.push(...e.problems);
+    }
+    try {
+      deployment = parseDeploymentOptions(merged);
+    } catch (e) {
+      if (!(e instanceof DeploymentOptionsError)) throw e;
+      for (const message of e.problems) {
+        const variable = /^[A-Z_]+/.exec(message)?.[0] ?? 'DEPLOYMENT';
+        problems.push({ variable, value: merged[variable], message });
+      }
+    }
+    if (problems.length) throw new ConfigValidationError(problems);
+    return new AppConfig(env!, deployment);
   }
 }

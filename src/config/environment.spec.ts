@@ -53,6 +53,18 @@ describe('environment validation', () => {
     expect(message).toContain('MAX_TRAINING_MEMORY must be a positive number');
   });
 
+  it('reports bad deployment settings together with the other variables', () => {
+    let error: unknown;
+    try {
+      AppConfig.fromEnv({ PORT: 'abc', DEPLOYMENT_TARGETS: 'Bad Name', MONITORING_RETENTION: '0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const variables = (error as ConfigValidationError).problems.map((p) => p.variable).sort();
+    expect(variables).toEqual(['DEPLOYMENT_TARGETS', 'MONITORING_RETENTION', 'PORT']);
+  });
+
   it.each([['PORT', '0'], ['PORT', '70000'], ['PORT', '80.5'], ['MAX_TRAINING_MEMORY', '0'], ['MAX_TRAINING_MEMORY', 'lots'], ['FEATURE_STORE_URL', 'not a url']])('rejects %s=%s', (variable, value) => {
     expect(() => validateEnvironment({ [variable]: value })).toThrow(variable);
   });

@@ -1,0 +1,29 @@
+import { DEFAULT_TARGETS, parseDeploymentOptions } from './deployment-options';
+
+describe('deployment options', () => {
+  it('defaults', () => {
+    expect(parseDeploymentOptions({})).toEqual({
+      targets: DEFAULT_TARGETS,
+      notifyUrls: {},
+      notifySecret: undefined,
+      notifyTimeoutMs: 5000,
+      notifyRetries: 5,
+      notifyBackoffMs: 1000,
+      maxScalingFactor: 100,
+      monitoringRetention: 1000,
+      monitoringFlushMs: 1000,
+      lookupCacheMs: 1000,
+    });
+  });
+
+  it('reads targets and notification URLs', () => {
+    const o = parseDeploymentOptions({ DEPLOYMENT_TARGETS: 'a, b', DEPLOYMENT_NOTIFY_URLS: 'a=http://127.0.0.1:9/x?y=1, b=https://h/', DEPLOYMENT_NOTIFY_SECRET: 's', MONITORING_RETENTION: '50' });
+    expect(o).toMatchObject({ targets: ['a', 'b'], notifyUrls: { a: 'http://127.0.0.1:9/x?y=1', b: 'https://h/' }, notifySecret: 's', monitoringRetention: 50 });
+  });
+
+  it('names every invalid variable', () => {
+    expect(() => parseDeploymentOptions({ DEPLOYMENT_TARGETS: 'Bad Name', DEPLOYMENT_NOTIFY_URLS: 'zz=ftp://x,nourl', MONITORING_RETENTION: '0', DEPLOYMENT_MAX_SCALING_FACTOR: '-1' })).toThrow(
+      /DEPLOYMENT_TARGETS.*Bad Name.*DEPLOYMENT_NOTIFY_URLS.*zz.*nourl.*DEPLOYMENT_MAX_SCALING_FACTOR.*MONITORING_RETENTION/s,
+    );
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The deployment module's settings, parsed from the environment with the rest of AppConfig
+ * (a bad value stops the start with the others); the module sees only `DeploymentOptions`.
+ *
+ * | variable                         | meaning                                                     | default |
+ * | -------------------------------- | ----------------------------------------------------------- | ------- |
+ * | DEPLOYMENT_TARGETS               | comma-separated targets a model may be deployed to          | strategy_engine,ml_integration,analysis_engine |
+ * | DEPLOYMENT_NOTIFY_URLS           | `target=http://…` pairs, comma-separated                    | –       |
+ * | DEPLOYMENT_NOTIFY_SECRET         | HMAC-SHA256 key for `X-Signature` (unset = unsigned)        | –       |
+ * | DEPLOYMENT_NOTIFY_TIMEOUT_MS     | per-attempt timeout                                         | 5000    |
+ * | DEPLOYMENT_NOTIFY_RETRIES        | retries after the first attempt (exponential backoff)       | 5       |
+ * | DEPLOYMENT_NOTIFY_BACKOFF_MS     | first retry delay; doubles each retry (capped at 60 s)      | 1000    |
+ * | DEPLOYMENT_MAX_SCALING_FACTOR    | largest scaling_factor accepted                             | 100     |
+ * | MONITORING_RETENTION             | requests (inputs + outputs) kept per deployment at `high`   | 1000    |
+ * | MONITORING_FLUSH_MS              | how often buffered monitoring events are written            | 1000    |
+ * | DEPLOYMENT_LOOKUP_CACHE_MS       | how long a process caches "which version is active where"   | 1000    |
+ */
+export interface DeploymentOptions {
+  targets: string[];
+  notifyUrls: Record<string, string>;
+  notifySecret?: string;
+  notifyTimeoutMs: number;
+  notifyRetries: number;
+  notifyBackoffMs: number;
+  maxScalingFactor: number;
+  monitoringRetention: number;
+  monitoringFlushMs: number;
+  lookupCacheMs: number;
+}
+
+export const DEPLOYMENT_OPTIONS = Symbol('DEPLOYMENT_OPTIONS');
+
+export const DEFAULT_TARGETS = ['strategy_engine', 'ml_integration', 'analysis_engine'];
+export const TARGET_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Thrown at start when a variable is invalid; names every bad one. */
+export class DeploymentOptionsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid deployment configuration: ${problems.join('; ')}`);
+  }
+}
+
+export function parseDeploymentOptions(env: Record<string, string | undefined>): DeploymentOptions {
+  const problems: string[] = [];
+  const get = (name: string) => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return def;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}`);
+      return def;
+    }
+    return n;
+  };
+
+  const targets = (get('DEPLOYMENT_TARGETS') ?? DEFAULT_TARGETS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!targets.length) problems.push('DEPLOYMENT_TARGETS must name at least one target');
+  for (const t of targets) if (!TARGET_PATTERN.test(t)) problems.push(`DEPLOYMENT_TARGETS: "${t}" is not a valid target name (lowercase letters, digits, _; at most 64)`);
+
+  const notifyUrls: Record<string, string> = {};
+  for (const pair of (get('DEPLOYMENT_NOTIFY_URLS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const target = eq > 0 ? pair.slice(0, eq).trim() : '';
+    const url = eq > 0 ? pair.slice(eq + 1).trim() : '';
+    if (!target || !url) {
+      problems.push(`DEPLOYMENT_NOTIFY_URLS: "${pair}" is not target=url`);
+      continue;
+    }
+    if (!targets.includes(target)) problems.push(`DEPLOYMENT_NOTIFY_URLS: "${target}" is not one of DEPLOYMENT_TARGETS`);
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`DEPLOYMENT_NOTIFY_URLS: the URL for ${target} must be an http(s) URL`);
+    else notifyUrls[target] = url;
+  }
+
+  const maxScalingRaw = get('DEPLOYMENT_MAX_SCALING_FACTOR');
+  let maxScalingFactor = 100;
+  if (maxScalingRaw !== undefined) {
+    const n = Number(maxScalingRaw);
+    if (!Number.isFinite(n) || n <= 0 || n > 1e6) problems.push('DEPLOYMENT_MAX_SCALING_FACTOR must be a positive number up to 1000000');
+    else maxScalingFactor = n;
+  }
+
+  const options: DeploymentOptions = {
+    targets,
+    notifyUrls,
+    notifySecret: get('DEPLOYMENT_NOTIFY_SECRET'),
+    notifyTimeoutMs: int('DEPLOYMENT_NOTIFY_TIMEOUT_MS', 5000, 1, 600_000),
+    notifyRetries: int('DEPLOYMENT_NOTIFY_RETRIES', 5, 0, 20),
+    notifyBackoffMs: int('DEPLOYMENT_NOTIFY_BACKOFF_MS', 1000, 1, 600_000),
+    maxScalingFactor,
+    monitoringRetention: int('MONITORING_RETENTION', 1000, 1, 100_000),
+    monitoringFlushMs: int('MONITORING_FLUSH_MS', 1000, 10, 600_000),
+    lookupCacheMs: int('DEPLOYMENT_LOOKUP_CACHE_MS', 1000, 0, 600_000),
+  };
+  if (problems.length) throw new DeploymentOptionsError(problems);
+  return options;
+}
+
+/** The provider: reads process.env once at start (the only place this module does). */

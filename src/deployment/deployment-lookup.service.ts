@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ActiveDeploymentCache } from './active-deployment.cache';
+import type { ActiveDeployment, DeploymentLookup, MonitoringEvent } from './deployment-lookup.types';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
+import { DeploymentService } from './deployment.service';
+import { MonitoringService } from './monitoring/monitoring.service';
+
+/**
+ * What the prediction module asks the deployment module: which version is deployed on a
+ * target (with its scaling factor and monitoring level), and where to report each request.
+ * Bind it to the prediction module's DEPLOYMENT_LOOKUP token.
+ */
+@Injectable()
+export class DeploymentLookupService implements DeploymentLookup {
+  constructor(
+    private readonly deployments: DeploymentService,
+    private readonly monitoring: MonitoringService,
+    private readonly cache: ActiveDeploymentCache,
+    @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
+  ) {}
+
+  async activeVersion(modelId: string, target: string): Promise<ActiveDeployment | null> {
+    const key = `${modelId}\u0000${target}`;
+    const cached = this.cache.get<ActiveDeployment | null>(key);
+    if (cached !== undefined) return cached;
+    const d = await this.deployments.findActive(modelId, target);
+    const value = d ? { version: d.version, scaling_factor: d.scaling_factor, deployment_id: d.id, monitoring_level: d.monitoring_level } : null;
+    if (d) this.monitoring.noteLevel(d.id, d.monitoring_level);
+    this.cache.set(key, value, this.options.lookupCacheMs);
+    return value;
+  }
+
+  async deployedVersions(modelId: string): Promise<string[]> {
+    return this.deployments.activeVersions(modelId);
+  }
+
+  /** Cheap: buffered in memory, written in batches (MONITORING_FLUSH_MS), filtered by the deployment's level. */
+  record(deploymentId: string, event: MonitoringEvent): void {
+    this.monitoring.record(deploymentId, event);
+  }
+
+  /** Write buffered monitoring events now (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.monitoring.flush();
+  }
+}

@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, In } from 'typeorm';
+import { AppError, ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
+import { ArtifactStore } from '../models/artifacts';
+import { ModelsService } from '../models/models.service';
+import { ActiveDeploymentCache } from './active-deployment.cache';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
+import type { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery } from './dto/deployment.dto';
+import { Deployment, DeploymentNotification, type MonitoringLevel, type NotificationEvent } from './entities';
+import { MonitoringService } from './monitoring/monitoring.service';
+import { DeploymentNotifier } from './notifications/deployment-notifier';
+
+const DEPLOYABLE = ['experimental', 'deployed'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/**
+ * Deployments of model versions to targets. Every change runs in one transaction that first
+ * locks the model's row (`SELECT … FOR UPDATE` on models — the same lock ModelsService.archive
+ * takes), so concurrent deploys, rollbacks and undeploys of a model serialise, and archiving
+ * cannot interleave with a deploy. The partial unique index on (model_id, target) WHERE
+ * status = 'active' makes "one active deployment per model and target" hold in the database
+ * too. The versions' statuses (deployed ↔ experimental) change in the same transaction.
+ */
+@Injectable()
+export class DeploymentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly models: ModelsService,
+    private readonly artifacts: ArtifactStore,
+    private readonly notifier: DeploymentNotifier,
+    private readonly monitoring: MonitoringService,
+    private readonly cache: ActiveDeploymentCache,
+    @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
+  ) {}
+
+  get targets(): string[] {
+    return this.options.targets;
+  }
+
+  /** POST /models/{id}/deploy: make `version` the active deployment on the target, replacing the one there. */
+  async deploy(modelId: string, req: DeployRequestDto): Promise<DeploymentDto> {
+    const target = this.checkTarget(req.deployment_target);
+    const scaling = req.scaling_factor ?? 1;
+    if (scaling > this.options.maxScalingFactor) {
+      throw fieldError('scaling_factor', `scaling_factor must not be greater than ${this.options.maxScalingFactor}`);
+    }
+    const level: MonitoringLevel = req.monitoring_level ?? 'medium';
+    await this.checkDeployable(modelId, req.version);
+
+    const { deployment, notes } = await this.inTransaction(async (m) => {
+      await this.lockModel(m, modelId, true);
+      const current = await this.active(m, modelId, target);
+      const now = new Date();
+      const deployment = m.create(Deployment, {
+        id: randomUUID(),
+        model_id: modelId,
+        version: req.version,
+        target,
+        scaling_factor: scaling,
+        monitoring_level: level,
+        status: 'active',
+        deployed_at: now,
+        ended_at: null,
+        ended_by_deployment_id: null,
+        replaced_deployment_id: current?.id ?? null,
+        replaced_version: current?.version ?? null,
+        rollback_to_deployment_id: current?.id ?? null,
+        restored_deployment_id: null,
+      });
+      if (current) await m.update(Deployment, { id: current.id }, { status: 'replaced', ended_at: now, ended_by_deployment_id: deployment.id });
+      await m.insert(Deployment, deployment);
+      await this.models.updateVersion(modelId, req.version, { status: 'deployed' }, m);
+      if (current && current.version !== req.version) await this.releaseIfIdle(m, modelId, current.version);
+      const notes = await this.notifications(m, deployment, current ? 'replace' : 'deploy', now);
+      return { deployment, notes };
+    });
+    return this.afterChange(deployment, notes);
+  }
+
+  /** POST /models/{id}/rollback: back to the version the active deployment replaced (with that deployment's settings). */
+  async rollback(modelId: string, targetName: string): Promise<DeploymentDto> {
+    const target = this.checkTarget(targetName);
+    await this.models.getModel(modelId);
+    // Read outside the transaction what the rollback would restore, to check that version with
+    // the registry; inside, the active deployment must still be the same one.
+    const seen = await this.dataSource.getRepository(Deployment).findOneBy({ model_id: modelId, target, status: 'active' });
+    if (!seen) throw new ConflictError(`Model ${modelId} has no active deployment on ${target}`, { model_id: modelId, target }, 'NOT_DEPLOYED');
+    if (!seen.rollback_to_deployment_id) {
+      throw new ConflictError(`Nothing to roll back to: version ${seen.version} did not replace another deployment on ${target}`, { model_id: modelId, target, deployment_id: seen.id }, 'NOTHING_TO_ROLL_BACK');
+    }
+    const previous = await this.dataSource.getRepository(Deployment).findOneByOrFail({ id: seen.rollback_to_deployment_id });
+    await this.checkDeployable(modelId, previous.version);
+
+    const { deployment, notes } = await this.inTransaction(async (m) => {
+      await this.lockModel(m, modelId, true);
+      const current = await this.active(m, modelId, target);
+      if (current?.id !== seen.id) throw new ConflictError(`The deployment of ${modelId} on ${target} changed while rolling back; retry`, { model_id: modelId, target }, 'DEPLOYMENT_CHANGED');
+      const now = new Date();
+      const deployment = m.create(Deployment, {
+        id: randomUUID(),
+        model_id: modelId,
+        version: previous.version,
+        target,
+        scaling_factor: previous.scaling_factor,
+        monitoring_level: previous.monitoring_level,
+        status: 'active',
+        deployed_at: now,
+        ended_at: null,
+        ended_by_deployment_id: null,
+        replaced_deployment_id: current.id,
+        replaced_version: current.version,
+        rollback_to_deployment_id: previous.rollback_to_deployment_id,
+        restored_deployment_id: previous.id,
+      });
+      await m.update(Deployment, { id: current.id }, { status: 'rolled_back', ended_at: now, ended_by_deployment_id: deployment.id });
+      await m.insert(Deployment, deployment);
+      await this.models.updateVersion(modelId, previous.version, { status: 'deployed' }, m);
+      if (current.version !== previous.version) await this.releaseIfIdle(m, modelId, current.version);
+      const notes = await this.notifications(m, deployment, 'rollback', now);
+      return { deployment, notes };
+    });
+    return this.afterChange(deployment, notes);
+  }
+
+  /** POST /deployments/{id}/undeploy: the target has no active version of the model any more. */
+  async undeploy(id: string): Promise<DeploymentDto> {
+    const found = await this.get(id);
+    const { deployment, notes } = await this.inTransaction(async (m) => {
+      await this.lockModel(m, found.model_id, false);
+      const deployment = await m.findOneByOrFail(Deployment, { id });
+      if (deployment.status !== 'active') throw new ConflictError(`Deployment ${id} is ${deployment.status}, not active`, { deployment_id: id, status: deployment.status }, 'DEPLOYMENT_NOT_ACTIVE');
+      const now = new Date();
+      await m.update(Deployment, { id }, { status: 'undeployed', ended_at: now });
+      Object.assign(deployment, { status: 'undeployed', ended_at: now });
+      await this.releaseIfIdle(m, deployment.model_id, deployment.version);
+      const notes = await this.notifications(m, deployment, 'undeploy', now);
+      return { deployment, notes };
+    });
+    return this.afterChange(deployment, notes);
+  }
+
+  async list(q: ListDeploymentsQuery): Promise<DeploymentListDto> {
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const where: Record<string, string> = {};
+    if (q.target) where.target = q.target;
+    if (q.model_id) where.model_id = q.model_id;
+    if (q.status) where.status = q.status;
+    const [rows, total] = await this.dataSource.getRepository(Deployment).findAndCount({ where, order: { deployed_at: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    return { deployments: await this.views(rows), total, limit, offset };
+  }
+
+  async describe(id: string): Promise<DeploymentDto> {
+    return (await this.views([await this.get(id)]))[0];
+  }
+
+  async get(id: string): Promise<Deployment> {
+    const d = UUID.test(id) ? await this.dataSource.getRepository(Deployment).findOneBy({ id }) : null;
+    if (!d) throw new NotFoundError(`Deployment ${id} does not exist`, { deployment_id: id }, 'DEPLOYMENT_NOT_FOUND');
+    return d;
+  }
+
+  async monitoringReport(id: string, recent = 20) {
+    return this.monitoring.report(await this.get(id), recent);
+  }
+
+  /** The active deployment of a model on a target (for the lookup), straight from the database. */
+  findActive(modelId: string, target: string): Promise<Deployment | null> {
+    return this.dataSource.getRepository(Deployment).findOneBy({ model_id: modelId, target, status: 'active' });
+  }
+
+  async activeVersions(modelId: string): Promise<string[]> {
+    const rows: Array<{ version: string }> = await this.dataSource.query(`SELECT DISTINCT version FROM deployments WHERE model_id = $1 AND status = 'active' ORDER BY version`, [modelId]);
+    return rows.map((r) => r.version);
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private checkTarget(target: string): string {
+    if (!this.options.targets.includes(target)) {
+      throw fieldError('deployment_target', `deployment_target must be one of: ${this.options.targets.join(', ')}`);
+    }
+    return target;
+  }
+
+  /** 404 for an unknown model; 409 unless the version exists, is trained and its artifacts are there. */
+  private async checkDeployable(modelId: string, version: string): Promise<void> {
+    const model = await this.models.getModel(modelId);
+    if (model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
+    let v;
+    try {
+      v = await this.models.getVersion(modelId, version);
+    } catch (e) {
+      if (e instanceof NotFoundError && e.errorCode === 'VERSION_NOT_FOUND') throw new ConflictError(`Model ${modelId} has no version ${version}`, { model_id: modelId, version }, 'VERSION_NOT_FOUND');
+      throw e;
+    }
+    if (!DEPLOYABLE.includes(v.status)) {
+      throw new ConflictError(`Version ${version} of ${modelId} is ${v.status}; only a trained version (experimental or deployed) can be deployed`, { model_id: modelId, version, status: v.status }, 'VERSION_NOT_DEPLOYABLE');
+    }
+    if (!(await this.artifacts.exists(modelId, version))) {
+      throw new ConflictError(`Version ${version} of ${modelId} has no stored artifacts`, { model_id: modelId, version }, 'ARTIFACTS_MISSING');
+    }
+  }
+
+  /**
+   * Lock the model's row for the rest of the transaction. Raw SQL on the models table because
+   * ModelsService has no locking method yet (asked for: `ModelsService.lockModel(manager, id)`).
+   */
+  private async lockModel(m: EntityManager, modelId: string, refuseArchived: boolean): Promise<void> {
+    const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1 FOR UPDATE`, [modelId]);
+    if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
+    if (refuseArchived && model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
+  }
+
+  private active(m: EntityManager, modelId: string, target: string): Promise<Deployment | null> {
+    return m.findOne(Deployment, { where: { model_id: modelId, target, status: 'active' }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** A version deployed nowhere any more goes back to `experimental`. */
+  private async releaseIfIdle(m: EntityManager, modelId: string, version: string): Promise<void> {
+    const still = await m.count(Deployment, { where: { model_id: modelId, version, status: 'active' } });
+    if (!still) await this.models.updateVersion(modelId, version, { status: 'experimental' }, m);
+  }
+
+  private async notifications(m: EntityManager, d: Deployment, event: NotificationEvent, at: Date): Promise<DeploymentNotification[]> {
+    const url = this.options.notifyUrls[d.target];
+    if (!url) return [];
+    const id = randomUUID();
+    const note = m.create(DeploymentNotification, {
+      id,
+      deployment_id: d.id,
+      event,
+      target: d.target,
+      url,
+      state: 'pending',
+      attempts: 0,
+      payload: {
+        event_id: id,
+        event,
+        deployment_id: d.id,
+        model_id: d.model_id,
+        version: d.version,
+        target: d.target,
+        scaling_factor: d.scaling_factor,
+        monitoring_level: d.monitoring_level,
+        status: d.status,
+        replaced_version: d.replaced_version,
+        time: at.toISOString(),
+      },
+    });
+    await m.insert(DeploymentNotification, note as Parameters<EntityManager["insert"]>[1]);
+    return [note];
+  }
+
+  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      // The partial unique index: only reachable if something bypassed the model lock.
+      const code = (e as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (e as { code?: string }).code;
+      if (code === '23505') throw new ConflictError('Another deployment of this model on this target happened at the same time; retry', null, 'CONCURRENT_DEPLOYMENT');
+      throw e;
+    }
+  }
+
+  private afterChange(deployment: Deployment, notes: DeploymentNotification[]): Promise<DeploymentDto> {
+    this.cache.invalidate(deployment.model_id);
+    this.monitoring.noteLevel(deployment.id, deployment.monitoring_level);
+    this.notifier.dispatch(notes);
+    return this.views([deployment]).then((v) => v[0]);
+  }
+
+  private async views(rows: Deployment[]): Promise<DeploymentDto[]> {
+    if (!rows.length) return [];
+    const notes = await this.dataSource.getRepository(DeploymentNotification).find({ where: { deployment_id: In(rows.map((r) => r.id)) }, order: { created_at: 'ASC' } });
+    const rollbackIds = rows.map((r) => r.rollback_to_deployment_id).filter((x): x is string => !!x);
+    const targets = rollbackIds.length ? await this.dataSource.getRepository(Deployment).find({ where: { id: In(rollbackIds) }, select: { id: true, version: true } }) : [];
+    const versionOf = new Map(targets.map((t) => [t.id, t.version]));
+    return rows.map((d) => {
+      const mine = notes.filter((n) => n.deployment_id === d.id);
+      const states = mine.map((n) => n.state);
+      return {
+        id: d.id,
+        model_id: d.model_id,
+        version: d.version,
+        target: d.target,
+        scaling_factor: d.scaling_factor,
+        monitoring_level: d.monitoring_level,
+        status: d.status,
+        deployed_at: iso(d.deployed_at)!,
+        ended_at: iso(d.ended_at),
+        replaced_version: d.replaced_version,
+        replaced_deployment_id: d.replaced_deployment_id,
+        ended_by_deployment_id: d.ended_by_deployment_id,
+        restored_deployment_id: d.restored_deployment_id,
+        rollback_version: d.rollback_to_deployment_id ? (versionOf.get(d.rollback_to_deployment_id) ?? null) : null,
+        notification_state: !states.length ? null : states.includes('failed') ? 'failed' : states.includes('pending') ? 'pending' : 'delivered',
+        notifications: mine.map((n) => ({
+          id: n.id,
+          event: n.event,
+          state: n.state,
+          attempts: n.attempts,
+          last_error: n.last_error,
+          last_status_code: n.last_status_code,
+          created_at: iso(n.created_at)!,
+          last_attempt_at: iso(n.last_attempt_at),
+          delivered_at: iso(n.delivered_at),
+        })),
+      };
+    });
+  }
+}
+
+function fieldError(field: string, message: string): DataValidationError {
+  return new DataValidationError(`Request validation failed for field: ${field}`, { fields: [{ field, errors: [message] }] });
+}

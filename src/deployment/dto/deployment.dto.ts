@@ -1,0 +1,157 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { VERSION_PATTERN } from '../../models/artifacts';
+import { DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS } from '../entities';
+
+const SIGNAL_DOC =
+  'The deployment multiplies each prediction by this factor to give `signal` (predict with `target`). ' +
+  'time_series: forecast return × factor = a signed position size (sign = direction). ' +
+  'classification: score of the predicted class (for direction: P(up) − P(down)) × factor. ' +
+  'anomaly_detection: anomaly score × factor (a risk-off weight).';
+
+/** POST /api/v1/models/{model_id}/deploy — the seed's body, exactly. */
+export class DeployRequestDto {
+  @ApiProperty({ example: '2.1.0', description: 'A trained version of the model (status experimental or deployed)' })
+  @IsString()
+  @Matches(VERSION_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH, e.g. 1.0.0' })
+  version: string;
+
+  @ApiProperty({ example: 'strategy_engine', description: 'One of the configured targets (DEPLOYMENT_TARGETS; default strategy_engine, ml_integration, analysis_engine)' })
+  @IsString()
+  @MaxLength(64)
+  deployment_target: string;
+
+  @ApiPropertyOptional({ example: 1.0, default: 1.0, description: `A positive number, at most DEPLOYMENT_MAX_SCALING_FACTOR (default 100). ${SIGNAL_DOC}` })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  scaling_factor?: number;
+
+  @ApiPropertyOptional({
+    enum: MONITORING_LEVELS,
+    default: 'medium',
+    description: 'low: request and error counts; medium: plus latency and prediction distributions; high: plus each request’s inputs/outputs (last MONITORING_RETENTION) and input drift (PSI)',
+  })
+  @IsOptional()
+  @IsIn(MONITORING_LEVELS)
+  monitoring_level?: (typeof MONITORING_LEVELS)[number];
+}
+
+export class RollbackRequestDto {
+  @ApiProperty({ example: 'strategy_engine' })
+  @IsString()
+  @MaxLength(64)
+  deployment_target: string;
+}
+
+export class ListDeploymentsQuery {
+  @ApiPropertyOptional({ example: 'strategy_engine' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  target?: string;
+
+  @ApiPropertyOptional({ example: 'price_prediction_lstm_v2' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  model_id?: string;
+
+  @ApiPropertyOptional({ enum: DEPLOYMENT_STATUSES })
+  @IsOptional()
+  @IsIn(DEPLOYMENT_STATUSES)
+  status?: (typeof DEPLOYMENT_STATUSES)[number];
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
+
+export class MonitoringQuery {
+  @ApiPropertyOptional({ default: 20, minimum: 0, maximum: 1000, description: 'How many of the most recent requests to include (monitoring level high)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  recent?: number;
+}
+
+export class NotificationDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: NOTIFICATION_EVENTS }) event: string;
+  @ApiProperty({ enum: DELIVERY_STATES }) state: string;
+  @ApiProperty({ example: 1 }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, example: 'HTTP 503' }) last_error: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 200 }) last_status_code: number | null;
+  @ApiProperty() created_at: string;
+  @ApiProperty({ nullable: true, type: String }) last_attempt_at: string | null;
+  @ApiProperty({ nullable: true, type: String }) delivered_at: string | null;
+}
+
+export class DeploymentDto {
+  @ApiProperty({ example: '0b8c2c3e-5f7a-4f6e-9a51-3c1d2e4f5a6b' }) id: string;
+  @ApiProperty({ example: 'price_prediction_lstm_v2' }) model_id: string;
+  @ApiProperty({ example: '2.1.0' }) version: string;
+  @ApiProperty({ example: 'strategy_engine' }) target: string;
+  @ApiProperty({ example: 1.0, description: SIGNAL_DOC }) scaling_factor: number;
+  @ApiProperty({ enum: MONITORING_LEVELS }) monitoring_level: string;
+  @ApiProperty({ enum: DEPLOYMENT_STATUSES }) status: string;
+  @ApiProperty({ example: '2025-03-12T10:15:22.000Z' }) deployed_at: string;
+  @ApiProperty({ nullable: true, type: String }) ended_at: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2.0.0', description: 'The version that was active on this target before this deployment' }) replaced_version: string | null;
+  @ApiProperty({ nullable: true, type: String }) replaced_deployment_id: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The deployment that replaced or rolled back this one' }) ended_by_deployment_id: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'For a rollback: the earlier deployment whose version and settings were restored' }) restored_deployment_id: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The version a rollback of this deployment would restore' }) rollback_version: string | null;
+  @ApiProperty({ nullable: true, enum: [...DELIVERY_STATES, null], description: 'Summary of its notifications: failed if any failed, else pending if any pending, else delivered; null without a notification URL' })
+  notification_state: string | null;
+  @ApiProperty({ type: [NotificationDto] }) notifications: NotificationDto[];
+}
+
+export class DeploymentListDto {
+  @ApiProperty({ type: [DeploymentDto] }) deployments: DeploymentDto[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}
+
+export class MonitoringReportDto {
+  @ApiProperty() deployment_id: string;
+  @ApiProperty() model_id: string;
+  @ApiProperty() version: string;
+  @ApiProperty() target: string;
+  @ApiProperty({ enum: DEPLOYMENT_STATUSES }) status: string;
+  @ApiProperty({ enum: MONITORING_LEVELS }) monitoring_level: string;
+  @ApiProperty() requests: number;
+  @ApiProperty() errors: number;
+  @ApiProperty({ nullable: true, type: Number }) error_rate: number | null;
+  @ApiProperty({ nullable: true, type: String }) first_request_at: string | null;
+  @ApiProperty({ nullable: true, type: String }) last_request_at: string | null;
+  @ApiProperty({ nullable: true, description: 'medium/high: {count, mean, p50, p90, p99, buckets:[{le, count}]} (fixed buckets, ms; le null = above the last)' })
+  latency_ms: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, description: 'medium/high: {count, mean, std, min, max, sample_size, quantiles:{p5,p25,p50,p75,p95}, histogram:{edges,counts}, labels} over numeric predictions (quantiles/histogram over the last MONITORING_RETENTION)' })
+  predictions: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, description: 'high: the most recent requests (?recent=N): {at, ok, latency_ms, inputs, outputs}' })
+  recent_requests: unknown[] | null;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'high: Population Stability Index per feature, training distribution vs the retained requests’ inputs: {psi, band (stable < 0.1, moderate 0.1–0.25, significant > 0.25), n, reference, edges, expected, actual}. ' +
+      'Reference = training-set histograms when stored with the version, else an APPROXIMATION: deciles of a normal with the training mean/std (z-score scaler) or ten equal-width bins over the training min/max (min-max scaler).',
+  })
+  drift: Record<string, unknown> | null;
+}

@@ -1,0 +1,66 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export const DEPLOYMENT_STATUSES = ['active', 'replaced', 'rolled_back', 'undeployed'] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+export const MONITORING_LEVELS = ['low', 'medium', 'high'] as const;
+export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
+
+/**
+ * One deployment of a model version to a target. Rows are never deleted: a replaced, rolled
+ * back or undeployed deployment keeps its row (the history). At most one row per
+ * (model, target) is `active` — enforced by the partial unique index below as well as by the
+ * service's lock on the model.
+ */
+@Entity({ name: 'deployments' })
+@Index('UQ_deployments_active_model_target', ['model_id', 'target'], { unique: true, where: `"status" = 'active'` })
+@Index('IDX_deployments_model_deployed', ['model_id', 'deployed_at'])
+@Index('IDX_deployments_target_status', ['target', 'status'])
+export class Deployment {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  model_id: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  version: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  target: string;
+
+  @Column({ type: 'double precision' })
+  scaling_factor: number;
+
+  @Column({ type: 'varchar', length: 8 })
+  monitoring_level: MonitoringLevel;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: DeploymentStatus;
+
+  @Column({ type: 'timestamptz' })
+  deployed_at: Date;
+
+  /** When it stopped being active (replaced, rolled back or undeployed). */
+  @Column({ type: 'timestamptz', nullable: true })
+  ended_at: Date | null;
+
+  /** The deployment that ended this one (replace or rollback). */
+  @Column({ type: 'uuid', nullable: true })
+  ended_by_deployment_id: string | null;
+
+  /** The active deployment this one displaced on its target, and its version. */
+  @Column({ type: 'uuid', nullable: true })
+  replaced_deployment_id: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  replaced_version: string | null;
+
+  /** What a rollback of this deployment restores (a stack: a rollback of a rollback goes further back). */
+  @Column({ type: 'uuid', nullable: true })
+  rollback_to_deployment_id: string | null;
+
+  /** Set on a deployment made by a rollback: the earlier deployment whose version and settings it restored. */
+  @Column({ type: 'uuid', nullable: true })
+  restored_deployment_id: string | null;
+}
