@@ -3,6 +3,7 @@ import type { BarSeries, Dataset, DatasetPart } from '../../features/core';
 import type { Timeframe } from '../../market-data/timeframes';
 import { backtest, fitBaselines, periodsPerYear, pipSizeFor, regressionMetrics, type BacktestResult } from '../evaluation';
 import type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan } from './trainer';
+import { trainingHistograms } from './training-histograms';
 
 /**
  * time_series: regression of a price-change target with LSTM, GRU or a transformer encoder,
@@ -67,6 +68,7 @@ export class TimeSeriesTrainer implements Trainer {
         timeframe: dataset.timeframe,
         target: dataset.target,
         scaler: dataset.scaler,
+        training_histograms: trainingHistograms(dataset),
         target_scaler: { kind: 'zscore', mean: yMean, std: yStd },
         output: 'regression',
       },
