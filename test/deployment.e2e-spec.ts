@@ -454,12 +454,31 @@ describe('deployment: deploy, replace, rollback, undeploy, notifications, monito
       expect(pre.scaler.kind).toBe('zscore');
       const stat = (f: string) => ({ mean: pre.scaler.mean[pre.scaler.features.indexOf(f)], std: pre.scaler.std[pre.scaler.features.indexOf(f)] });
       const g = gaussian(lcg(42));
-      // returns_1 as in training (stable); returns_5 shifted by 0.4 sd (PSI ≈ 0.15, moderate); zscore_20 by 1 sd (PSI ≈ 0.93).
+      const u = lcg(43);
+      // Draws from the stored training histogram (deciles): a bin by its share, then uniform inside it.
+      const fromTraining = (f: string) => {
+        const { edges, proportions } = pre.training_histograms[f] as { edges: number[]; proportions: number[] };
+        let r = u();
+        let b = 0;
+        while (b < proportions.length - 1 && r > proportions[b]) r -= proportions[b++];
+        // Outer bins: exponential tails beyond the first/last decile (no hard edge to fall off).
+        if (b === 0) return edges[0] + (edges[1] - edges[0]) * Math.log(u() || 1e-12);
+        if (b === edges.length) return edges[b - 1] - (edges[b - 1] - edges[b - 2]) * Math.log(u() || 1e-12);
+        return edges[b - 1] + (edges[b] - edges[b - 1]) * u();
+      };
+      void g;
+      // The spread of the training deciles (10th to 90th percentile = 2.563 sd for a normal): robust to fat tails.
+      const robustSd = (f: string) => {
+        const e = pre.training_histograms[f].edges as number[];
+        return (e[8] - e[0]) / 2.563;
+      };
+      void stat;
+      // returns_1 as in training (stable); returns_5 shifted by 0.4 sd (PSI ≈ 0.19, moderate); zscore_20 by 1 sd (significant).
       const shift = { returns_1: 0, returns_5: 0.4, zscore_20: 1 } as const;
       const lookup = t.app.get(DeploymentLookupService);
       await lookup.activeVersion('dep_mon', 'analysis_engine');
       for (let i = 0; i < 450; i++) {
-        const features = Object.fromEntries(Object.entries(shift).map(([f, delta]) => [f, Array.from({ length: 5 }, () => stat(f).mean + stat(f).std * (delta + g()))]));
+        const features = Object.fromEntries(Object.entries(shift).map(([f, delta]) => [f, Array.from({ length: 5 }, () => fromTraining(f) + robustSd(f) * delta)]));
         lookup.record(d.id, { inputs: { symbol: 'EUR/USD', timeframe: '1d', features }, outputs: { prediction: { value: i / 1000 }, signal: i / 500 }, latency_ms: 2, ok: true });
       }
       const r = await report(d.id, '?recent=5');
@@ -469,7 +488,7 @@ describe('deployment: deploy, replace, rollback, undeploy, notifications, monito
       expect(r.recent_requests[0].inputs.features.returns_1).toHaveLength(5);
       const drift = r.drift;
       expect(drift).toMatchObject({ method: 'psi', available: true, requests_used: 300 }); // MONITORING_RETENTION = 300
-      expect(drift.features.returns_1).toMatchObject({ band: 'stable', n: 1500, reference: 'normal_approximation', bins: 10 });
+      expect(drift.features.returns_1).toMatchObject({ band: 'stable', n: 1500, reference: 'training_histogram', bins: 10 });
       expect(drift.features.returns_1.psi).toBeLessThan(0.1);
       expect(drift.features.returns_5.band).toBe('moderate');
       expect(drift.features.zscore_20.band).toBe('significant');

@@ -33,6 +33,11 @@ export class AppConfig {
   readonly trainingHeartbeatSeconds: number;
   /** Default cost per position change in the evaluation backtest (a request may override it). */
   readonly backtestSpreadPips: number;
+  readonly predictionCacheMaxModels: number;
+  readonly predictionCacheMaxBytes: number;
+  readonly predictionBatchMaxSize: number;
+  readonly predictionBatchMaxWaitMs: number;
+  readonly predictionMaxInstances: number;
 
   /** Deployment targets, notification URLs and secret, monitoring retention (deployment-options.ts). */
   readonly deployment: DeploymentOptions;
@@ -62,6 +67,11 @@ export class AppConfig {
     this.trainingConcurrency = env.TRAINING_CONCURRENCY;
     this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
     this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;
+    this.predictionCacheMaxModels = env.PREDICTION_CACHE_MAX_MODELS;
+    this.predictionCacheMaxBytes = env.PREDICTION_CACHE_MAX_BYTES;
+    this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
+    this.predictionBatchMaxWaitMs = env.PREDICTION_BATCH_MAX_WAIT_MS;
+    this.predictionMaxInstances = env.PREDICTION_MAX_INSTANCES;
   }
 
   /** Where the embedded database keeps its files. */

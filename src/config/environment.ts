@@ -137,6 +137,36 @@ export class EnvironmentVariables {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' })
   @Min(0, { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' })
   BACKTEST_SPREAD_PIPS: number = 1;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
+  @Min(1, { message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
+  @Max(1000, { message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
+  PREDICTION_CACHE_MAX_MODELS: number = 8;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_CACHE_MAX_BYTES must be an integer (bytes) from 1048576 to 68719476736' })
+  @Min(1048576, { message: 'PREDICTION_CACHE_MAX_BYTES must be an integer (bytes) from 1048576 to 68719476736' })
+  @Max(68719476736, { message: 'PREDICTION_CACHE_MAX_BYTES must be an integer (bytes) from 1048576 to 68719476736' })
+  PREDICTION_CACHE_MAX_BYTES: number = 536_870_912;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_BATCH_MAX_SIZE must be an integer (windows) from 1 to 4096' })
+  @Min(1, { message: 'PREDICTION_BATCH_MAX_SIZE must be an integer (windows) from 1 to 4096' })
+  @Max(4096, { message: 'PREDICTION_BATCH_MAX_SIZE must be an integer (windows) from 1 to 4096' })
+  PREDICTION_BATCH_MAX_SIZE: number = 64;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_BATCH_MAX_WAIT_MS must be an integer (milliseconds) from 0 to 1000' })
+  @Min(0, { message: 'PREDICTION_BATCH_MAX_WAIT_MS must be an integer (milliseconds) from 0 to 1000' })
+  @Max(1000, { message: 'PREDICTION_BATCH_MAX_WAIT_MS must be an integer (milliseconds) from 0 to 1000' })
+  PREDICTION_BATCH_MAX_WAIT_MS: number = 2;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
+  @Min(1, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
+  @Max(100000, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
+  PREDICTION_MAX_INSTANCES: number = 256;
 }
 
 export class ConfigValidationError extends Error {

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ModelsModule } from '../models/models.module';
+import { DEPLOYMENT_LOOKUP } from '../prediction/deployment-lookup';
+import { PredictionModule } from '../prediction/prediction.module';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DeploymentLookupService } from './deployment-lookup.service';
 import { AppConfig } from '../config/app-config';
@@ -12,13 +14,13 @@ import { NotificationTransport } from './notifications/notification-transport';
 
 /**
  * Deployments per target, their history, rollback, notifications to targets and monitoring.
- * Exports DeploymentService and DeploymentLookupService (bind the latter to the prediction
- * module's DEPLOYMENT_LOOKUP token).
+ * Provides the prediction module's DEPLOYMENT_LOOKUP (which version serves a target, and
+ * where monitoring events go) and warms/invalidates the prediction cache on every change.
  */
 @Module({
-  imports: [ModelsModule],
+  imports: [ModelsModule, PredictionModule],
   controllers: [DeploymentController],
-  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, MonitoringService, DeploymentNotifier, NotificationTransport],
-  exports: [DeploymentService, DeploymentLookupService],
+  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport],
+  exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP],
 })
 export class DeploymentModule {}

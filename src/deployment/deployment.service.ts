@@ -10,6 +10,7 @@ import type { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeployment
 import { Deployment, DeploymentNotification, type MonitoringLevel, type NotificationEvent } from './entities';
 import { MonitoringService } from './monitoring/monitoring.service';
 import { DeploymentNotifier } from './notifications/deployment-notifier';
+import { PredictionService } from '../prediction/prediction.service';
 
 const DEPLOYABLE = ['experimental', 'deployed'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,6 +33,7 @@ export class DeploymentService {
     private readonly notifier: DeploymentNotifier,
     private readonly monitoring: MonitoringService,
     private readonly cache: ActiveDeploymentCache,
+    private readonly prediction: PredictionService,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
 
@@ -268,6 +270,9 @@ export class DeploymentService {
 
   private afterChange(deployment: Deployment, notes: DeploymentNotification[]): Promise<DeploymentDto> {
     this.cache.invalidate(deployment.model_id);
+    // Predictions resolve the new version at once, and its model is loaded before traffic arrives.
+    this.prediction.invalidate(deployment.model_id);
+    if (deployment.status === 'active') void this.prediction.warm(deployment.model_id, deployment.version).catch(() => undefined);
     this.monitoring.noteLevel(deployment.id, deployment.monitoring_level);
     this.notifier.dispatch(notes);
     return this.views([deployment]).then((v) => v[0]);

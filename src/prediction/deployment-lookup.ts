@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { ModelsService } from '../models/models.service';
+
+/**
+ * What the prediction path needs to know about deployments, behind one injection token so
+ * that prediction never depends on the deployment module (which depends on prediction to
+ * warm models on deploy). The deployment module provides the real implementation under
+ * this token; until it exists, {@link RegistryDeploymentLookup} answers from the registry.
+ */
+export const DEPLOYMENT_LOOKUP = Symbol('DEPLOYMENT_LOOKUP');
+
+export interface ActiveDeployment {
+  /** The model version this deployment target serves. */
+  version: string;
+  /** signal = prediction × scaling_factor (see the predict endpoint's documentation). */
+  scaling_factor: number;
+  deployment_id: string;
+  /** e.g. 'none' | 'basic' | 'full'; 'none' means predictions are not recorded. */
+  monitoring_level: string;
+}
+
+export interface PredictionEvent {
+  /** What the model saw: symbol, timeframe, features (raw, unscaled; the last `window` values). */
+  inputs: unknown;
+  /** What the caller got: the `prediction` object and the `signal`. */
+  outputs: unknown;
+  latency_ms: number;
+  ok: boolean;
+}
+
+export interface DeploymentLookup {
+  /** The deployment of `modelId` to deployment target `target`, or null when there is none. */
+  activeVersion(modelId: string, target: string): Promise<ActiveDeployment | null>;
+  /** Versions of `modelId` deployed to any target (the default version when exactly one). */
+  deployedVersions(modelId: string): Promise<string[]>;
+  /** Called (fire and forget, never awaited) after each prediction through a deployment target. */
+  record?(deploymentId: string, event: PredictionEvent): void;
+}
+
+/**
+ * The fallback before deployments exist: deployed versions are the registry's versions with
+ * status 'deployed'; there are no deployment targets (activeVersion → null).
+ */
+@Injectable()
+export class RegistryDeploymentLookup implements DeploymentLookup {
+  constructor(private readonly models: ModelsService) {}
+
+  async activeVersion(): Promise<ActiveDeployment | null> {
+    return null;
+  }
+
+  async deployedVersions(modelId: string): Promise<string[]> {
+    return (await this.models.versions(modelId)).filter((v) => v.status === 'deployed').map((v) => v.version);
+  }
+}

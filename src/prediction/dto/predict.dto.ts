@@ -1,0 +1,159 @@
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Allow, IsOptional } from 'class-validator';
+
+/*
+ * Only the top-level field names are checked here (unknown fields are a 422 by the global
+ * pipe); the values are checked by PredictionService, which knows the model and says what
+ * to send (missing/extra features, window length, finite numbers, trained symbols).
+ */
+
+const FEATURES_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: 'array', items: { type: 'number' } },
+  example: { sma_20: [1.1012, 1.1015, 1.102], rsi_14: [45.2, 46.8, 48.3], macd: [0.0012, 0.0015, 0.0018], bb_width: [0.0025, 0.0024, 0.0028] },
+  description:
+    "Exactly the model's features (GET /api/v1/models/{model_id}/versions/{version} → features), each an array of finite numbers, oldest first, all of one length and at least the model's window long; the last `window` values are used, scaled with the model's stored scaler. Leave out to build the latest window from stored market data.",
+} as const;
+
+export class PredictInstanceDto {
+  @ApiPropertyOptional({ example: 'EUR/USD', description: 'Defaults to the request’s symbol' })
+  symbol?: string;
+
+  @ApiPropertyOptional({ example: '1h', description: 'Defaults to the request’s timeframe' })
+  timeframe?: string;
+
+  @ApiPropertyOptional(FEATURES_SCHEMA)
+  features?: Record<string, number[]>;
+}
+
+export class PredictRequestDto {
+  @ApiPropertyOptional({ example: 'EUR/USD', description: 'The currency pair (required for one window; the default for instances). A symbol the model was not trained on is a 422 unless allow_other_symbol is true.' })
+  @IsOptional()
+  @Allow()
+  symbol?: string;
+
+  @ApiPropertyOptional({ example: '1h', description: 'The bar size; must be the one the model was trained on' })
+  @IsOptional()
+  @Allow()
+  timeframe?: string;
+
+  @ApiPropertyOptional(FEATURES_SCHEMA)
+  @IsOptional()
+  @Allow()
+  features?: Record<string, number[]>;
+
+  @ApiPropertyOptional({ example: '1.0.0', description: 'A version to use. Default: the version deployed (if exactly one), else the latest trained' })
+  @IsOptional()
+  @Allow()
+  version?: string;
+
+  @ApiPropertyOptional({ example: 'strategy_engine', description: 'A deployment target: use the version deployed there, and compute `signal` with its scaling_factor' })
+  @IsOptional()
+  @Allow()
+  target?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Apply the model to a symbol it was not trained on' })
+  @IsOptional()
+  @Allow()
+  allow_other_symbol?: boolean;
+
+  @ApiPropertyOptional({ type: [PredictInstanceDto], description: 'Batch form: many windows in one request (at most PREDICTION_MAX_INSTANCES, default 256: 413 above). Do not send `features` with it.' })
+  @IsOptional()
+  @Allow()
+  instances?: PredictInstanceDto[];
+}
+
+export class RegressionPredictionDto {
+  @ApiProperty({ example: 'price_change_1h', nullable: true })
+  target: string | null;
+  @ApiProperty({ example: 0.00042, description: 'The predicted target in its own units (e.g. the fractional price change over the horizon); the network’s standardised output mapped back with the stored target scaler' })
+  value: number;
+  @ApiProperty({ example: 1, nullable: true })
+  horizon_bars: number | null;
+}
+
+export class ClassificationPredictionDto {
+  @ApiProperty({ example: 'up' })
+  class: string;
+  @ApiProperty({ example: { down: 0.2, flat: 0.3, up: 0.5 }, type: 'object', additionalProperties: { type: 'number' } })
+  probabilities: Record<string, number>;
+}
+
+export class AnomalyPredictionDto {
+  @ApiProperty({ example: 0.82 })
+  score: number;
+  @ApiProperty({ example: false })
+  is_anomaly: boolean;
+  @ApiProperty({ example: 1.5, description: 'score > threshold is an anomaly' })
+  threshold: number;
+}
+
+export class RlPredictionDto {
+  @ApiProperty({ example: 'buy' })
+  action: string;
+  @ApiProperty({ example: { sell: -0.1, hold: 0.05, buy: 0.3 }, type: 'object', additionalProperties: { type: 'number' } })
+  q_values: Record<string, number>;
+}
+
+export const PREDICTION_MODELS = [RegressionPredictionDto, ClassificationPredictionDto, AnomalyPredictionDto, RlPredictionDto];
+
+const PREDICTION_SCHEMA = {
+  oneOf: PREDICTION_MODELS.map((m) => ({ $ref: getSchemaPath(m) })),
+  description: 'By model type — regression (time_series): {target, value, horizon_bars}; classification: {class, probabilities}; anomaly: {score, is_anomaly, threshold}; reinforcement learning: {action, q_values}',
+};
+
+export const SIGNAL_DESCRIPTION =
+  'The trading signal of the deployment named by `target` (null without a target): regression — predicted change × scaling_factor; classification — (P(up) − P(down)) × scaling_factor for direction classes, (P(trending_up) − P(trending_down)) × scaling_factor for regimes, null for other classes; anomaly — null (a score has no direction); reinforcement learning — the action’s position (buy/long +1, hold/flat 0, sell/short −1) × scaling_factor, null for other actions.';
+
+export class PredictResponseDto {
+  @ApiProperty({ example: 'lstm_price_predictor' })
+  model_id: string;
+  @ApiProperty({ example: '1.0.0' })
+  version: string;
+  @ApiProperty({ example: 'time_series' })
+  model_type: string;
+  @ApiProperty({ example: 'EUR/USD' })
+  symbol: string;
+  @ApiProperty({ example: '1h' })
+  timeframe: string;
+  @ApiProperty(PREDICTION_SCHEMA)
+  prediction: RegressionPredictionDto | ClassificationPredictionDto | AnomalyPredictionDto | RlPredictionDto;
+  @ApiProperty({ type: Number, nullable: true, example: null, description: SIGNAL_DESCRIPTION })
+  signal: number | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the window was built from stored bars: the open time of the last bar it ends on' })
+  as_of: string | null;
+  @ApiProperty({ example: '2025-03-12T10:15:22.123Z' })
+  timestamp: string;
+  @ApiProperty({ example: 2.4, description: 'Time in the service: validation, batching and the forward pass' })
+  latency_ms: number;
+}
+
+export class BatchPredictionItemDto {
+  @ApiProperty({ example: 'EUR/USD' })
+  symbol: string;
+  @ApiProperty({ example: '1h' })
+  timeframe: string;
+  @ApiProperty(PREDICTION_SCHEMA)
+  prediction: RegressionPredictionDto | ClassificationPredictionDto | AnomalyPredictionDto | RlPredictionDto;
+  @ApiProperty({ type: Number, nullable: true, description: SIGNAL_DESCRIPTION })
+  signal: number | null;
+  @ApiProperty({ type: String, nullable: true })
+  as_of: string | null;
+}
+
+export class PredictBatchResponseDto {
+  @ApiProperty({ example: 'lstm_price_predictor' })
+  model_id: string;
+  @ApiProperty({ example: '1.0.0' })
+  version: string;
+  @ApiProperty({ example: 'time_series' })
+  model_type: string;
+  @ApiProperty({ example: 2 })
+  count: number;
+  @ApiProperty({ type: [BatchPredictionItemDto], description: 'One per instance, in order' })
+  predictions: BatchPredictionItemDto[];
+  @ApiProperty({ example: '2025-03-12T10:15:22.123Z' })
+  timestamp: string;
+  @ApiProperty({ example: 4.1 })
+  latency_ms: number;
+}

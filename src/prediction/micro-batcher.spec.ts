@@ -1,0 +1,151 @@
+import { MicroBatcher } from './micro-batcher';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A batch function that records each batch and answers x → x * 10 after `delayMs`. */
+function recorder(delayMs = 0, fail?: (x: number) => boolean) {
+  const batches: number[][] = [];
+  const run = async (inputs: number[]) => {
+    batches.push([...inputs]);
+    if (delayMs) await sleep(delayMs);
+    if (fail && inputs.some(fail)) throw new Error(`bad input in [${inputs.join(',')}]`);
+    return inputs.map((x) => x * 10);
+  };
+  return { batches, run };
+}
+
+describe('MicroBatcher', () => {
+  it('dispatches a lone call on an idle batcher at once, without waiting for the batching window', async () => {
+    const { batches, run } = recorder();
+    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 10_000 });
+    const started = performance.now();
+    await expect(b.submit(7)).resolves.toBe(70);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(batches).toEqual([[7]]);
+    // And again once idle.
+    await expect(b.submit(8)).resolves.toBe(80);
+    expect(batches).toEqual([[7], [8]]);
+  });
+
+  it('coalesces calls made in the same turn into one batch, each caller getting its own result', async () => {
+    const { batches, run } = recorder();
+    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 5 });
+    const results = await Promise.all([1, 2, 3, 4, 5].map((x) => b.submit(x)));
+    expect(results).toEqual([10, 20, 30, 40, 50]);
+    expect(batches).toEqual([[1, 2, 3, 4, 5]]);
+    expect(b.stats).toMatchObject({ submitted: 5, batches: 1, coalesced: 1, maxBatch: 5 });
+  });
+
+  it('queues calls that arrive while a batch runs and sends them together when it ends', async () => {
+    const { batches, run } = recorder(20);
+    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 1 });
+    const first = b.submit(1);
+    await sleep(2);
+    const later = [2, 3, 4].map((x) => b.submit(x));
+    await sleep(1);
+    const more = [5, 6].map((x) => b.submit(x));
+    expect(await Promise.all([first, ...later, ...more])).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5, 6]]);
+  });
+
+  it('never puts more than maxBatchSize inputs in one batch', async () => {
+    const { batches, run } = recorder(5);
+    const b = new MicroBatcher(run, { maxBatchSize: 4, maxWaitMs: 1 });
+    const inputs = Array.from({ length: 11 }, (_, i) => i);
+    expect(await Promise.all(inputs.map((x) => b.submit(x)))).toEqual(inputs.map((x) => x * 10));
+    expect(batches.map((x) => x.length)).toEqual([4, 4, 3]);
+    expect(batches.flat()).toEqual(inputs);
+  });
+
+  it('a call made right after the previous batch ended finds the batcher idle: no wait', async () => {
+    const { batches, run } = recorder();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const b = new MicroBatcher(
+      async (xs: number[]) => {
+        if (calls++ === 0) await gate;
+        return run(xs);
+      },
+      { maxBatchSize: 100, maxWaitMs: 30 },
+    );
+    const first = b.submit(1);
+    await sleep(1);
+    release(); // the first batch ends right away…
+    await first;
+    const queuedAt = performance.now();
+    const second = b.submit(2); // …so this arrives on an idle batcher: immediate
+    await second;
+    expect(performance.now() - queuedAt).toBeLessThan(25);
+    expect(batches).toEqual([[1], [2]]);
+  });
+
+  it('with a slot free but a batch running, a queue that is not full waits maxWaitMs, then goes', async () => {
+    const { batches, run } = recorder();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const b = new MicroBatcher(
+      async (xs: number[]) => {
+        if (calls++ === 0) await gate;
+        return run(xs);
+      },
+      { maxBatchSize: 100, maxWaitMs: 30, maxConcurrent: 2 },
+    );
+    const first = b.submit(1);
+    await sleep(1);
+    const queuedAt = performance.now();
+    const second = Promise.all([b.submit(2), b.submit(3)]);
+    await second;
+    const waited = performance.now() - queuedAt;
+    expect(waited).toBeGreaterThanOrEqual(25);
+    expect(waited).toBeLessThan(200);
+    expect(batches).toEqual([[2, 3]]); // the first batch is still held at its gate
+    release();
+    await first;
+    expect(batches).toEqual([[2, 3], [1]]);
+  });
+
+  it('with a batch running, a young queue waits for its window unless it fills up', async () => {
+    const { batches, run } = recorder(1);
+    const b = new MicroBatcher(run, { maxBatchSize: 3, maxWaitMs: 40 });
+    const first = b.submit(0);
+    const queued = [1, 2, 3, 4].map((x) => b.submit(x)); // same turn: joins the first batch (max 3)
+    await Promise.all([first, ...queued]);
+    expect(batches).toEqual([[0, 1, 2], [3, 4]]);
+  });
+
+  it('one failing input fails only its own caller: a failed batch is retried input by input', async () => {
+    const { batches, run } = recorder(0, (x) => x === 3);
+    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 1 });
+    const results = await Promise.allSettled([1, 2, 3, 4].map((x) => b.submit(x)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason.message).toContain('bad input');
+    expect(batches).toEqual([[1, 2, 3, 4], [1], [2], [3], [4]]);
+    expect(b.stats.isolatedFailures).toBe(1);
+  });
+
+  it('rejects every caller when a batch returns the wrong number of outputs', async () => {
+    const b = new MicroBatcher(async (xs: number[]) => xs.slice(1), { maxBatchSize: 8, maxWaitMs: 1, isolateFailures: false });
+    const results = await Promise.allSettled([1, 2].map((x) => b.submit(x)));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+  });
+
+  it('drain resolves once nothing is queued or running', async () => {
+    const { run } = recorder(10);
+    const b = new MicroBatcher(run, { maxBatchSize: 2, maxWaitMs: 1 });
+    const all = Promise.all([1, 2, 3].map((x) => b.submit(x)));
+    await b.drain();
+    expect(b.queued).toBe(0);
+    expect(b.inFlight).toBe(0);
+    await all;
+    await expect(b.drain()).resolves.toBeUndefined();
+  });
+
+  it('reports each dispatched batch size', async () => {
+    const sizes: number[] = [];
+    const b = new MicroBatcher(async (xs: number[]) => xs, { maxBatchSize: 2, maxWaitMs: 0 }, (n) => sizes.push(n));
+    await Promise.all([1, 2, 3].map((x) => b.submit(x)));
+    expect(sizes).toEqual([2, 1]);
+  });
+});

@@ -1,0 +1,35 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ErrorEnvelope } from '../common/errors/error-envelope';
+import { ApiProtected } from '../common/http/api-docs.decorators';
+import { assertModelId } from '../models/artifacts';
+import { BatchPredictionItemDto, PREDICTION_MODELS, PredictBatchResponseDto, PredictInstanceDto, PredictRequestDto, PredictResponseDto } from './dto/predict.dto';
+import { PredictionService } from './prediction.service';
+
+@ApiTags('prediction')
+@ApiProtected()
+@ApiExtraModels(...PREDICTION_MODELS, PredictResponseDto, PredictBatchResponseDto, BatchPredictionItemDto, PredictInstanceDto)
+@Controller('api/v1/models')
+export class PredictionController {
+  constructor(private readonly prediction: PredictionService) {}
+
+  @Post(':model_id/predict')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Predict with a model: one window (the seed body), the latest window from stored bars, or a batch of windows',
+    description:
+      'Version: `version`, else the one deployed to `target`, else the one deployed (if exactly one), else the latest trained. ' +
+      "Features must be exactly the model's, each at least its window long, all of one length, finite numbers only; the model's stored scaler is applied to the last `window` values (never re-fitted). " +
+      'Without `features` the latest window is computed from stored market data with the training feature code. `instances` predicts many windows in one request. ' +
+      'Concurrent requests for the same version are micro-batched into one forward pass.',
+  })
+  @ApiBody({ type: PredictRequestDto })
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(PredictResponseDto) }, { $ref: getSchemaPath(PredictBatchResponseDto) }] }, description: 'One window: PredictResponse; with `instances`: PredictBatchResponse' })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'Unknown model, version or deployment target' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version cannot serve: still training, failed, cancelled or archived' })
+  @ApiPayloadTooLargeResponse({ type: ErrorEnvelope, description: 'More instances than PREDICTION_MAX_INSTANCES' })
+  predict(@Param('model_id') modelId: string, @Body() body: PredictRequestDto) {
+    assertModelId(modelId);
+    return this.prediction.predict(modelId, body);
+  }
+}

@@ -1,0 +1,453 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { AppError, ConflictError, DataValidationError, ModelError, NotFoundError, PayloadTooLargeError } from '../common/errors/app-error';
+import { computeFeatures, FeatureCoreError, windowFromColumns, windowFromRows } from '../features/core';
+import { FeaturesService } from '../features/features.service';
+import type { Timeframe } from '../market-data/timeframes';
+import { MetricsService } from '../metrics/metrics.service';
+import { getTf } from '../ml';
+import type { ModelVersion } from '../models/entities/model-version.entity';
+import { ModelsService } from '../models/models.service';
+import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, RegistryDeploymentLookup } from './deployment-lookup';
+import { ModelCache, type ModelCacheStats } from './model-cache';
+import { cacheKey, type LoadedModel, ModelLoader, type VersionRef } from './model-loader';
+import { type Prediction, toPrediction, toSignal } from './model-output';
+import { featureRows } from './prediction-input';
+import { PREDICTION_OPTIONS, type PredictionOptions } from './prediction.options';
+
+/** The single-window request (the seed's body) and its optional fields. */
+export interface PredictBody {
+  symbol?: unknown;
+  timeframe?: unknown;
+  features?: unknown;
+  version?: unknown;
+  target?: unknown;
+  allow_other_symbol?: unknown;
+  instances?: unknown;
+}
+
+/** The batch request: `instances`, each a window; top-level symbol/timeframe are defaults. */
+export interface PredictBatchBody extends Omit<PredictBody, 'features' | 'instances'> {
+  instances: unknown;
+}
+
+export interface PredictResult {
+  model_id: string;
+  version: string;
+  model_type: string;
+  symbol: string;
+  timeframe: string;
+  prediction: Prediction;
+  signal: number | null;
+  /** The last stored bar the window ends on (windows built from market data), else null. */
+  as_of: string | null;
+  timestamp: string;
+  latency_ms: number;
+}
+
+export interface PredictBatchResult {
+  model_id: string;
+  version: string;
+  model_type: string;
+  count: number;
+  predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of'>>;
+  timestamp: string;
+  latency_ms: number;
+}
+
+export interface ResolvedVersion {
+  model_id: string;
+  version: string;
+  status: string;
+  model_type: string;
+  artifact_checksum: string | null;
+  /** Set when the version was chosen through a deployment target. */
+  deployment: (ActiveDeployment & { target: string }) | null;
+}
+
+export interface PredictionStats {
+  cache: ModelCacheStats;
+  /** Forward passes, those that carried more than one window, windows predicted, the largest pass. */
+  batches: { batches: number; coalesced: number; windows: number; max_batch: number };
+  loaded: string[];
+  tensors: number;
+}
+
+interface Resolved {
+  row: Pick<ModelVersion, 'model_id' | 'version' | 'status' | 'symbols' | 'timeframe' | 'artifact_checksum' | 'error'>;
+  ref: VersionRef;
+  key: string;
+  deployment: (ActiveDeployment & { target: string }) | null;
+}
+
+interface PreparedInstance {
+  symbol: string;
+  timeframe: string;
+  window: Float32Array;
+  rows: number[][];
+  asOf: string | null;
+}
+
+const SERVABLE = new Set(['experimental', 'deployed']);
+const MAX_ID_TAIL = 64;
+const INSTANCE_KEYS = new Set(['symbol', 'timeframe', 'features']);
+
+/**
+ * Serving: resolves which version answers, keeps loaded models in a bounded LRU cache,
+ * validates inputs, applies the stored preprocessing, micro-batches concurrent windows per
+ * model version into one forward pass, and maps outputs per model type.
+ */
+@Injectable()
+export class PredictionService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Prediction');
+  private readonly cache: ModelCache<LoadedModel>;
+  private readonly resolutions = new Map<string, { at: number; value: Promise<Resolved> }>();
+  private readonly batchTotals = { batches: 0, coalesced: 0, windows: 0, max_batch: 0 };
+  private lookup: DeploymentLookup;
+
+  constructor(
+    private readonly models: ModelsService,
+    private readonly features: FeaturesService,
+    private readonly loader: ModelLoader,
+    @Inject(PREDICTION_OPTIONS) private readonly options: PredictionOptions,
+    private readonly registryLookup: RegistryDeploymentLookup,
+    private readonly moduleRef: ModuleRef,
+    @Optional() private readonly metrics?: MetricsService,
+    @Optional() @Inject(DEPLOYMENT_LOOKUP) lookup?: DeploymentLookup,
+  ) {
+    this.lookup = lookup ?? registryLookup;
+    this.cache = new ModelCache<LoadedModel>({ maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes }, (event) => this.metrics?.modelCache.inc({ event }));
+  }
+
+  /** A DEPLOYMENT_LOOKUP provided anywhere in the application (the deployment module's) replaces the registry fallback. */
+  onApplicationBootstrap(): void {
+    if (this.lookup !== this.registryLookup) return;
+    try {
+      this.lookup = this.moduleRef.get<DeploymentLookup>(DEPLOYMENT_LOOKUP, { strict: false });
+    } catch {
+      /* none: keep the registry fallback */
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.cache.clear();
+  }
+
+  /** Which lookup answers deployment questions (for tests and the startup log). */
+  get deploymentLookup(): DeploymentLookup {
+    return this.lookup;
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  /**
+   * POST /api/v1/models/{model_id}/predict. A body with `instances` is the batch form
+   * ({@link predictBatch}); otherwise one window, from `features` or from stored bars.
+   */
+  async predict(modelId: string, body: PredictBody): Promise<PredictResult | PredictBatchResult> {
+    if (body.instances !== undefined) {
+      if (body.features !== undefined) throw invalid('features', 'send either features (one window) or instances (a batch), not both');
+      return this.predictBatch(modelId, body as PredictBatchBody);
+    }
+    const started = performance.now();
+    const { version, target } = this.selectors(body);
+    const resolved = await this.resolve(modelId, version, target);
+    return this.withModel(resolved, async (m) => {
+      const prepared = await this.prepare(m, resolved, body, body, '');
+      const raw = await m.batcher.submit(prepared.window);
+      const prediction = toPrediction(m.pre, raw);
+      const signal = toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null);
+      const latency = performance.now() - started;
+      this.observe(modelId, latency);
+      this.record(resolved, m, [prepared], [{ prediction, signal }], latency);
+      return {
+        model_id: modelId,
+        version: resolved.row.version,
+        model_type: m.pre.model_type,
+        symbol: prepared.symbol,
+        timeframe: prepared.timeframe,
+        prediction,
+        signal,
+        as_of: prepared.asOf,
+        timestamp: new Date().toISOString(),
+        latency_ms: round(latency),
+      };
+    });
+  }
+
+  /** Many windows in one request: all are validated first, then predicted (micro-batched). */
+  async predictBatch(modelId: string, body: PredictBatchBody): Promise<PredictBatchResult> {
+    const started = performance.now();
+    const instances = body.instances;
+    if (!Array.isArray(instances)) throw invalid('instances', 'instances must be an array of windows, each {"features": {…}} (symbol and timeframe from the top level or per instance)');
+    if (instances.length === 0) throw invalid('instances', 'instances is empty; send at least one window');
+    if (instances.length > this.options.maxInstances) {
+      throw new PayloadTooLargeError(`A batch request may hold at most ${this.options.maxInstances} instances; this one has ${instances.length}. Split it into several requests.`, { max_instances: this.options.maxInstances, given: instances.length });
+    }
+    const { version, target } = this.selectors(body);
+    const resolved = await this.resolve(modelId, version, target);
+    return this.withModel(resolved, async (m) => {
+      const prepared: PreparedInstance[] = [];
+      for (let i = 0; i < instances.length; i++) {
+        const inst = instances[i];
+        const at = `instances[${i}]`;
+        if (inst === null || typeof inst !== 'object' || Array.isArray(inst)) throw invalid(at, `${at} must be an object {"features": {…}} (optionally with symbol and timeframe)`);
+        const unknown = Object.keys(inst).filter((k) => !INSTANCE_KEYS.has(k));
+        if (unknown.length) throw invalid(`${at}.${unknown[0]}`, `${at} has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; an instance holds symbol, timeframe and features`);
+        prepared.push(await this.prepare(m, resolved, inst as PredictBody, body, `${at}.`));
+      }
+      const raws = await Promise.all(prepared.map((p) => m.batcher.submit(p.window)));
+      const outputs = raws.map((raw) => {
+        const prediction = toPrediction(m.pre, raw);
+        return { prediction, signal: toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null) };
+      });
+      const latency = performance.now() - started;
+      this.observe(modelId, latency);
+      this.record(resolved, m, prepared, outputs, latency);
+      return {
+        model_id: modelId,
+        version: resolved.row.version,
+        model_type: m.pre.model_type,
+        count: prepared.length,
+        predictions: prepared.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, ...outputs[i], as_of: p.asOf })),
+        timestamp: new Date().toISOString(),
+        latency_ms: round(latency),
+      };
+    });
+  }
+
+  /**
+   * The version that answers for (version?, target?): an explicit version; else the one the
+   * deployment target serves; else the one deployed version (if exactly one); else the latest
+   * trained. 404 for an unknown model, version or target; 409 when it cannot serve (still
+   * training, failed, cancelled, archived). Cached for `resolutionTtlMs`.
+   */
+  async resolveVersion(modelId: string, selector: { version?: string; target?: string } = {}): Promise<ResolvedVersion> {
+    const r = await this.resolve(modelId, selector.version, selector.target);
+    return { model_id: modelId, version: r.row.version, status: r.row.status, model_type: r.ref.modelType, artifact_checksum: r.row.artifact_checksum, deployment: r.deployment };
+  }
+
+  /** Load a version into the cache now (the deployment module calls this on deploy). */
+  async warm(modelId: string, version: string): Promise<{ model_id: string; version: string; cached: boolean; bytes: number }> {
+    const resolved = await this.resolveUncached(modelId, version, undefined);
+    let bytes = 0;
+    await this.withModel(resolved, (m) => {
+      bytes = m.bytes;
+    });
+    return { model_id: modelId, version, cached: this.cache.has(resolved.key), bytes };
+  }
+
+  /** Forget cached version resolutions (all, or one model's): call after a deploy, rollback or status change. */
+  invalidate(modelId?: string): void {
+    if (modelId === undefined) this.resolutions.clear();
+    else for (const key of [...this.resolutions.keys()]) if (key.startsWith(`${modelId}|`)) this.resolutions.delete(key);
+  }
+
+  /** Unload a model's versions (all, or one) from the cache; returns how many were loaded. */
+  evict(modelId: string, version?: string): number {
+    this.invalidate(modelId);
+    const prefix = version === undefined ? `${modelId}@` : `${modelId}@${version}#`;
+    return this.cache.evictWhere((key) => key.startsWith(prefix));
+  }
+
+  stats(): PredictionStats {
+    return { cache: this.cache.stats, batches: { ...this.batchTotals }, loaded: this.cache.keys(), tensors: getTf().memory().numTensors };
+  }
+
+  // ------------------------------------------------------------------ resolution
+
+  private selectors(body: PredictBody): { version?: string; target?: string } {
+    const { version, target } = body;
+    if (version !== undefined && (typeof version !== 'string' || !/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version))) throw invalid('version', 'version must be a version number such as 1.0.0');
+    if (target !== undefined && (typeof target !== 'string' || target.length === 0 || target.length > 64)) throw invalid('target', 'target must be the name of a deployment target (a non-empty string)');
+    return { version, target };
+  }
+
+  private resolve(modelId: string, version: string | undefined, target: string | undefined): Promise<Resolved> {
+    const key = `${modelId}|${version ?? ''}|${target ?? ''}`;
+    const now = performance.now();
+    const hit = this.resolutions.get(key);
+    if (hit && now - hit.at < this.options.resolutionTtlMs) return hit.value;
+    const value = this.resolveUncached(modelId, version, target);
+    if (this.resolutions.size > 10_000) this.resolutions.clear();
+    this.resolutions.set(key, { at: now, value });
+    value.catch(() => {
+      if (this.resolutions.get(key)?.value === value) this.resolutions.delete(key);
+    });
+    return value;
+  }
+
+  private async resolveUncached(modelId: string, version: string | undefined, target: string | undefined): Promise<Resolved> {
+    let deployment: Resolved['deployment'] = null;
+    let row: ModelVersion | undefined;
+    if (target !== undefined) {
+      const active = await this.lookup.activeVersion(modelId, target);
+      if (!active) {
+        await this.models.getModel(modelId); // 404 for an unknown model first
+        throw new NotFoundError(`Model ${modelId} is not deployed to target '${target}'; deploy it there first or leave target out`, { model_id: modelId, target }, 'DEPLOYMENT_NOT_FOUND');
+      }
+      if (version !== undefined && version !== active.version) {
+        throw new ModelError(`Target '${target}' serves version ${active.version} of ${modelId}, not ${version}; send one of version or target`, { model_id: modelId, target, deployed_version: active.version, version, fields: [{ field: 'version', errors: [`target '${target}' serves ${active.version}`] }] }, 'VERSION_TARGET_MISMATCH');
+      }
+      deployment = { ...active, target };
+      version = active.version;
+    }
+    if (version !== undefined) {
+      row = await this.models.getVersion(modelId, version);
+    } else {
+      const all = await this.models.versions(modelId);
+      if (all.length === 0) {
+        await this.models.getModel(modelId);
+        throw new ConflictError(`Model ${modelId} has no versions yet; train one first`, { model_id: modelId }, 'NO_TRAINED_VERSION');
+      }
+      const deployed = await this.lookup.deployedVersions(modelId);
+      if (deployed.length === 1) row = all.find((v) => v.version === deployed[0]) ?? (await this.models.getVersion(modelId, deployed[0]));
+      else row = all.find((v) => SERVABLE.has(v.status));
+      if (!row) {
+        throw new ConflictError(`Model ${modelId} has no trained version to serve (latest: ${all[0].version}, ${all[0].status}); wait for training to finish or train again`, { model_id: modelId, versions: all.slice(0, 10).map((v) => ({ version: v.version, status: v.status })) }, 'NO_TRAINED_VERSION');
+      }
+    }
+    assertServable(row);
+    const ref: VersionRef = { modelId, version: row.version, checksum: row.artifact_checksum, modelType: await this.modelType(modelId) };
+    return { row, ref, key: cacheKey(ref), deployment };
+  }
+
+  private readonly modelTypes = new Map<string, string>();
+  /** A model's type never changes (the registry refuses a version of another type): remembered. */
+  private async modelType(modelId: string): Promise<string> {
+    let t = this.modelTypes.get(modelId);
+    if (t === undefined) {
+      t = (await this.models.getModel(modelId)).type;
+      if (this.modelTypes.size > 10_000) this.modelTypes.clear();
+      this.modelTypes.set(modelId, t);
+    }
+    return t;
+  }
+
+  // ------------------------------------------------------------------ serving
+
+  private withModel<R>(resolved: Resolved, fn: (m: LoadedModel) => R | Promise<R>): Promise<R> {
+    return this.cache.use(
+      resolved.key,
+      () =>
+        this.loader.load(resolved.ref, {
+          maxBatchSize: this.options.batchMaxSize,
+          maxWaitMs: this.options.batchMaxWaitMs,
+          onBatch: (size) => this.countBatch(size),
+        }),
+      fn,
+    );
+  }
+
+  /** Validate one window's inputs and build its scaled window (nothing is batched before this passes). */
+  private async prepare(m: LoadedModel, resolved: Resolved, inst: PredictBody, defaults: PredictBody, prefix: string): Promise<PreparedInstance> {
+    const pre = m.pre;
+    const symbolRaw = inst.symbol ?? defaults.symbol;
+    const timeframe = inst.timeframe ?? defaults.timeframe;
+    if (typeof symbolRaw !== 'string' || symbolRaw.length === 0) throw invalid(`${prefix}symbol`, `${prefix}symbol is required: the currency pair the features belong to, e.g. ${resolved.row.symbols[0] ?? 'EUR/USD'}`);
+    if (typeof timeframe !== 'string' || timeframe.length === 0) throw invalid(`${prefix}timeframe`, `${prefix}timeframe is required: this model was trained on ${resolved.row.timeframe} bars`);
+    let symbol: string;
+    try {
+      symbol = this.features.canonicalSymbol(symbolRaw);
+    } catch {
+      throw invalid(`${prefix}symbol`, `${prefix}symbol ${JSON.stringify(symbolRaw.slice(0, MAX_ID_TAIL))} is not a currency pair; write it as EUR/USD, EURUSD or eur_usd`);
+    }
+    const allowOther = defaults.allow_other_symbol;
+    if (allowOther !== undefined && typeof allowOther !== 'boolean') throw invalid('allow_other_symbol', 'allow_other_symbol must be true or false');
+    const trained = resolved.row.symbols;
+    if (trained.length > 0 && !trained.includes(symbol) && allowOther !== true) {
+      throw new ModelError(`Model ${resolved.ref.modelId} ${resolved.row.version} was trained on ${trained.join(', ')}, not ${symbol}; send one of those symbols, or "allow_other_symbol": true to apply it to ${symbol} anyway`, { symbol, trained_symbols: trained, fields: [{ field: `${prefix}symbol`, errors: [`not one of ${trained.join(', ')}`] }] }, 'SYMBOL_NOT_TRAINED');
+    }
+    const modelTimeframe = pre.timeframe ?? resolved.row.timeframe;
+    if (timeframe !== modelTimeframe) {
+      throw new ModelError(`Model ${resolved.ref.modelId} ${resolved.row.version} was trained on ${modelTimeframe} bars; send timeframe ${modelTimeframe} with features computed on ${modelTimeframe} bars`, { timeframe, trained_timeframe: modelTimeframe, fields: [{ field: `${prefix}timeframe`, errors: [`must be ${modelTimeframe}`] }] }, 'TIMEFRAME_MISMATCH');
+    }
+
+    const features = inst.features;
+    if (features !== undefined) {
+      const { rows } = featureRows(features, pre.features, pre.window, `${prefix}features`);
+      return { symbol, timeframe, window: coreErrors(() => windowFromRows(rows, pre.scaler, pre.window)), rows, asOf: null };
+    }
+    // No features: the latest window, computed from the stored bars with the training code.
+    const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe);
+    const columns = coreErrors(() => computeFeatures(series, pre.features));
+    const n = series.timestamps.length;
+    if (n < pre.window) {
+      throw new ModelError(`Only ${n} stored ${timeframe} bars for ${symbol}; the model needs a window of ${pre.window} bars with every feature defined. Import more history or send features`, { symbol, timeframe, needed: pre.window, given: n }, 'INSUFFICIENT_DATA');
+    }
+    const window = coreErrors(() => windowFromColumns(columns, pre.scaler, pre.window), `the stored ${timeframe} bars for ${symbol} do not yet give every feature a value over the last ${pre.window} bars (indicator warm-up); import more history or send features`);
+    const rows: number[][] = [];
+    for (let r = n - pre.window; r < n; r++) rows.push(pre.features.map((f) => columns[f][r] as number));
+    return { symbol, timeframe, window, rows, asOf: new Date(series.timestamps[n - 1]).toISOString() };
+  }
+
+  private countBatch(size: number): void {
+    const t = this.batchTotals;
+    t.batches++;
+    t.windows += size;
+    if (size > 1) t.coalesced++;
+    if (size > t.max_batch) t.max_batch = size;
+    this.metrics?.predictBatchSize.observe(size);
+  }
+
+  private observe(modelId: string, latencyMs: number): void {
+    this.metrics?.predictLatency.observe({ model_id: modelId }, latencyMs / 1000);
+  }
+
+  /** Hand the prediction to the deployment's monitoring (never awaited, never failing the request). */
+  private record(resolved: Resolved, m: LoadedModel, inputs: PreparedInstance[], outputs: Array<{ prediction: Prediction; signal: number | null }>, latencyMs: number): void {
+    const d = resolved.deployment;
+    if (!d || !this.lookup.record || d.monitoring_level === 'none') return;
+    try {
+      const toInputs = (p: PreparedInstance) => ({
+        symbol: p.symbol,
+        timeframe: p.timeframe,
+        features: Object.fromEntries(m.pre.features.map((f, j) => [f, p.rows.map((row) => row[j])])),
+      });
+      this.lookup.record(d.deployment_id, {
+        inputs: inputs.length === 1 ? toInputs(inputs[0]) : inputs.map(toInputs),
+        outputs: outputs.length === 1 ? outputs[0] : outputs,
+        latency_ms: round(latencyMs),
+        ok: true,
+      });
+    } catch (e) {
+      this.logger.warn({ deployment_id: d.deployment_id, error: (e as Error).message }, 'recording a prediction failed');
+    }
+  }
+}
+
+function assertServable(row: Pick<ModelVersion, 'model_id' | 'version' | 'status' | 'error'>): void {
+  if (SERVABLE.has(row.status)) return;
+  const what = `Version ${row.version} of ${row.model_id}`;
+  const details = { model_id: row.model_id, version: row.version, status: row.status };
+  switch (row.status) {
+    case 'queued':
+    case 'training':
+      throw new ConflictError(`${what} is still training (status ${row.status}); predict once its training job has succeeded`, details, 'VERSION_NOT_READY');
+    case 'failed':
+      throw new ConflictError(`${what} failed to train${row.error ? ` (${row.error.slice(0, 200)})` : ''} and cannot serve predictions; use another version`, details, 'VERSION_NOT_SERVABLE');
+    case 'cancelled':
+      throw new ConflictError(`${what} was cancelled before it finished training and cannot serve predictions; use another version`, details, 'VERSION_NOT_SERVABLE');
+    case 'archived':
+      throw new ConflictError(`${what} is archived and no longer serves predictions`, details, 'VERSION_ARCHIVED');
+    default:
+      throw new ConflictError(`${what} has status ${row.status} and cannot serve predictions`, details, 'VERSION_NOT_SERVABLE');
+  }
+}
+
+function invalid(field: string, message: string): DataValidationError {
+  return new DataValidationError(message, { fields: [{ field, errors: [message] }] });
+}
+
+/** Features-core errors (warm-up gaps, missing columns…) as 422s that keep their code. */
+function coreErrors<T>(fn: () => T, message?: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof FeatureCoreError) throw new DataValidationError(message ? `${message} (${e.message})` : e.message, e.details, e.code);
+    if (e instanceof AppError) throw e;
+    throw e;
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
