@@ -18,7 +18,6 @@ import { createApp } from '../src/app.factory';
 import { createRootLogger } from '../src/common/logging/logger';
 import { AppConfig } from '../src/config/app-config';
 import { getTf } from '../src/ml';
-import { PredictionModule } from '../src/prediction/prediction.module';
 import { PredictionService } from '../src/prediction/prediction.service';
 import { machineLine } from './machine';
 
@@ -103,8 +102,7 @@ const line = (name: string, r: LoadResult) =>
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-bench-predict-'));
   const app = await createApp(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'false', TF_BACKEND: process.env.TF_BACKEND ?? 'auto' }), {
-    logger: createRootLogger('ERROR'),
-    imports: [PredictionModule],
+    logger: createRootLogger('ERROR')
   });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
