@@ -114,7 +114,10 @@ export async function trainDqn(options: TrainDqnOptions): Promise<TrainDqnResult
         const x = tf.tensor2d(batch.obs, [b, d]);
         const xNext = tf.tensor2d(batch.nextObs, [b, d]);
         const actions = tf.tensor1d(batch.actions, 'int32');
-        const y = doubleDqnTargets(online.predict(xNext) as tf.Tensor2D, target!.predict(xNext) as tf.Tensor2D, tf.tensor1d(batch.rewards), tf.tensor1d(batch.dones), config.gamma);
+        const qNextOnline = online.apply(xNext, { training: false }) as tf.Tensor2D;
+        const qNextTarget = target!.apply(xNext, { training: false }) as tf.Tensor2D;
+        // Computed outside minimize's gradient tape: the target is a constant for this step.
+        const y = doubleDqnTargets(qNextOnline, qNextTarget, tf.tensor1d(batch.rewards), tf.tensor1d(batch.dones), config.gamma);
         optimizer!.minimize(() => {
           const q = online.apply(x, { training: true }) as tf.Tensor2D;
           return tf.losses.huberLoss(y, chosenQ(q, actions), undefined, 1, tf.Reduction.MEAN) as tf.Scalar;

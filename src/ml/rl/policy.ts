@@ -38,7 +38,9 @@ export async function qValuesAllPositions(network: tf.LayersModel, env: TradingE
       for (let a = 0; a < NUM_ACTIONS; a++) writeObservation(x, ((t - c0) * NUM_ACTIONS + a) * d, env.states, from + t, stride, a - 1);
     }
     const input = tf.tensor2d(x, [rows, d]);
-    const output = network.predict(input) as tf.Tensor;
+    // apply (one eager pass) rather than predict: predict re-splits into batches of 32 and
+    // costs ~2× as much per call, which matters when training calls this every few steps.
+    const output = tf.tidy(() => network.apply(input, { training: false }) as tf.Tensor);
     try {
       out.set(await output.data(), c0 * NUM_ACTIONS * NUM_ACTIONS);
     } finally {
