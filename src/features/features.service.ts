@@ -3,11 +3,12 @@ import { isoOrNull } from '../common/iso-time';
 import { DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { MarketDataService } from '../market-data/market-data.service';
 import type { Timeframe } from '../market-data/timeframes';
-import { buildDataset, computeFeatures, listCatalogue, parseFeature, parseTarget, selectFeatures, type BarSeries, type CatalogueEntry, type Dataset } from './core';
+import { buildDataset, computeFeatures, listCatalogue, parseFeature, parseTarget, type BarSeries, type CatalogueEntry, type Dataset } from './core';
 import type { TargetOptions } from './core/targets/targets';
 import { defaultCandidates } from './default-candidates';
 import type { FeatureValuesResponse, SelectFeaturesResponse } from './dto/features.dto';
 import { asValidationErrors } from './feature-errors';
+import { rankingView, selectOnTrainingPart } from './select-training-part';
 import { FeatureStoreClient } from './feature-store';
 
 
@@ -133,7 +134,7 @@ export class FeaturesService {
     redundancy_threshold?: number;
   }): Promise<SelectFeaturesResponse> {
     const timeframe = this.marketData.timeframe(body.timeframe);
-    const target = asValidationErrors(() => parseTarget(body.target, timeframe));
+    asValidationErrors(() => parseTarget(body.target, timeframe)); // a bad target is a 422 before any data is read
     const start = body.start_date ? Date.parse(body.start_date) : undefined;
     const end = body.end_date ? Date.parse(body.end_date) : undefined;
     const series = await this.loadSeries(body.symbols, timeframe, start, end);
@@ -154,28 +155,12 @@ export class FeaturesService {
       buildDataset({ series, features: candidates, target: body.target, window: 1, validationSplit: body.validation_split ?? 0.2, testSplit: body.test_split ?? 0.1, scaler: 'zscore' }),
     );
     const train = dataset.train;
-    const columns: Record<string, number[]> = {};
-    candidates.forEach((name, f) => {
-      const col = new Array<number>(train.count);
-      for (let i = 0; i < train.count; i++) col[i] = train.windows[i * candidates.length + f];
-      columns[name] = col;
-    });
-    const result = asValidationErrors(() =>
-      selectFeatures(columns, Array.from(train.targets), { targetKind: target.kind === 'classification' ? 'discrete' : 'continuous', k: body.k ?? 10, redundancyThreshold: body.redundancy_threshold ?? 0.95 }),
-    );
+    const result = asValidationErrors(() => selectOnTrainingPart(dataset, { k: body.k, redundancyThreshold: body.redundancy_threshold }));
     return {
       target: body.target,
       rows: result.rows,
       training_range: { start: isoOrNull(train.timestamps[0]), end: isoOrNull(train.timestamps[train.count - 1]) },
-      ranking: result.ranking.map((c) => ({
-        feature: c.feature,
-        rank: c.rank,
-        mutual_information: c.mutualInformation,
-        spearman: c.spearman,
-        redundant: c.redundant,
-        redundant_with: c.redundantWith,
-        redundancy_correlation: c.redundancyCorrelation,
-      })),
+      ranking: rankingView(result),
       suggested: result.suggested,
       skipped,
       fingerprint: dataset.fingerprint,

@@ -308,7 +308,11 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       }
     }
     assertServable(row);
-    const ref: VersionRef = { modelId, version: row.version, checksum: row.artifact_checksum, modelType: await this.modelType(modelId) };
+    const modelType = await this.modelType(modelId);
+    if (modelType === 'feature_engineering') {
+      throw new DataValidationError(`${modelId} is a feature_engineering model: it ranks features and has no predictions; use its suggestion with features_from: "${modelId}@${row.version}" in a training request`, { model_id: modelId, model_type: modelType }, 'MODEL_DOES_NOT_PREDICT');
+    }
+    const ref: VersionRef = { modelId, version: row.version, checksum: row.artifact_checksum, modelType };
     return { row, ref, key: cacheKey(ref), deployment };
   }
 

@@ -18,6 +18,9 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
     epochs: hp.epochs ?? DEFAULT_HYPERPARAMETERS.epochs,
     early_stopping_patience: hp.early_stopping_patience ?? DEFAULT_HYPERPARAMETERS.early_stopping_patience,
     ...(hp.heads !== undefined ? { heads: hp.heads } : {}),
+    ...(hp.threshold_quantile !== undefined ? { threshold_quantile: hp.threshold_quantile } : {}),
+    ...(hp.k !== undefined ? { k: hp.k } : {}),
+    ...(hp.redundancy_threshold !== undefined ? { redundancy_threshold: hp.redundancy_threshold } : {}),
   };
   const start = Date.parse(req.start_date);
   const end = Date.parse(req.end_date);
@@ -27,7 +30,7 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
   return {
     modelType: req.model_type,
     architecture: req.architecture ?? defaults.architecture,
-    features: req.features,
+    features: req.features ?? [],
     target: req.target,
     symbols: req.symbols,
     timeframe: req.timeframe ?? '1h',
@@ -40,5 +43,6 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
     hyperparameters,
     seed: req.seed ?? 42,
     spreadPips: req.spread_pips ?? defaults.spreadPips,
+    ...(req.anomaly_timestamps ? { anomalyTimestamps: req.anomaly_timestamps.map((t) => Date.parse(t)) } : {}),
   };
 }

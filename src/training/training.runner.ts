@@ -12,6 +12,7 @@ import { ModelsService } from '../models/models.service';
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
 import { TrainingJob, type JobProgress } from './training-job.entity';
+import type { Dataset } from '../features/core';
 import { trainerFor, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
@@ -64,20 +65,26 @@ export class TrainingRunner implements OnApplicationBootstrap {
       const trainer = trainerFor(plan.modelType);
       const { dataset, series } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
       const outcome = await trainer.train({ plan, dataset, series, runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging) });
-      if (outcome.run.cancelled) throw new JobCancelled();
+      if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
       const written = await this.artifacts.write(job.model_id, job.version, {
-        'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
-        'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
+        ...(outcome.run
+          ? {
+              'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
+              'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
+            }
+          : {}),
+        ...(outcome.files ?? {}),
         'preprocessing.json': outcome.preprocessing,
-        'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run.history },
+        'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null },
       });
+      const backend = outcome.run?.backend ?? null;
       const duration = Date.now() - started;
       await this.models.setStatus(job.model_id, job.version, 'experimental', {
         metrics: outcome.metrics,
         baselines: outcome.baselines,
         data_fingerprint: dataset.fingerprint,
-        backend: outcome.run.backend,
+        backend,
         duration_ms: duration,
         artifact_checksum: written.checksum,
         trained_at: new Date(),
@@ -88,10 +95,10 @@ export class TrainingRunner implements OnApplicationBootstrap {
         await this.experiments.finishRun(job.run_id, 'FINISHED', {
           metrics: numericMetrics(outcome.metrics),
           artifacts: Object.keys(written.manifest.files).map((f) => `${job.model_id}/${job.version}/${f}`),
-          tags: { backend: outcome.run.backend, data_fingerprint: dataset.fingerprint },
+          tags: { ...(backend ? { backend } : {}), data_fingerprint: dataset.fingerprint },
         });
       }
-      this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend: outcome.run.backend }, 'training succeeded');
+      this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend }, 'training succeeded');
     } catch (e) {
       if (e instanceof JobCancelled) return this.finishCancelled(job);
       const message = e instanceof AppError || e instanceof TrainingThreadError ? e.message : `training failed: ${(e as Error).message}`;
@@ -104,7 +111,7 @@ export class TrainingRunner implements OnApplicationBootstrap {
     }
   }
 
-  private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: { train: { windows: Float32Array; count: number }; validation: { windows: Float32Array; count: number }; test: { windows: Float32Array; count: number } }, net: NetworkJob, staging: string): Promise<NetworkRun> {
+  private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, net: NetworkJob, staging: string): Promise<NetworkRun> {
     const thread = new TrainingThread();
     let backend = 'unknown';
     let backendDetails: Record<string, unknown> = {};
@@ -121,19 +128,24 @@ export class TrainingRunner implements OnApplicationBootstrap {
           backend: this.config.tfBackend,
           cudaVisibleDevices: this.config.cudaVisibleDevices,
           seed: plan.seed,
-          network: net.network,
+          kind: net.kind ?? 'supervised',
+          ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
+          window: dataset.window,
+          numFeatures: dataset.numFeatures,
+          classWeight: net.classWeight,
+          predictTrain: net.predictTrain,
           loss: net.loss,
           learningRate: plan.hyperparameters.learning_rate,
           epochs: plan.hyperparameters.epochs,
           batchSize: plan.hyperparameters.batch_size,
           patience: plan.hyperparameters.early_stopping_patience,
           xTrain: dataset.train.windows,
-          yTrain: net.y.train,
+          yTrain: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.train,
           xVal: dataset.validation.windows,
-          yVal: net.y.val,
+          yVal: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.val,
           xTest: dataset.test.windows,
           counts: { train: dataset.train.count, val: dataset.validation.count, test: dataset.test.count },
-          yWidth: net.y.width,
+          yWidth: net.kind === 'autoencoder' ? 0 : net.y.width,
           saveDir: path.join(staging, 'model'),
         },
         this.config.maxTrainingMemoryGb * 2 ** 30,
@@ -161,6 +173,11 @@ export class TrainingRunner implements OnApplicationBootstrap {
     } finally {
       clearInterval(cancelPoll);
     }
+  }
+
+  private async cancelRequested(jobId: string): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT cancel_requested FROM training_jobs WHERE id = $1`, [jobId]);
+    return row?.cancel_requested === true;
   }
 
   private async currentProgress(jobId: string): Promise<JobProgress> {

@@ -37,6 +37,9 @@ export class TrainingService {
   async submit(req: TrainRequestDto): Promise<TrainAcceptedDto> {
     const trainer = trainerFor(req.model_type);
     const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips });
+    if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
+    if (req.features_from) plan.features = await this.suggestedFeatures(req.features_from, req.features);
+    if (!plan.features.length) throw new DataValidationError('features: name at least one feature (or features_from)', { fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }] });
     this.features.checkFeatures(plan.features);
     const target = asValidationErrors(() => parseTarget(plan.target, plan.timeframe as Timeframe));
     trainer.check(plan, target.kind);
@@ -81,7 +84,7 @@ export class TrainingService {
           window: plan.window,
           horizon: target.horizonBars,
           hyperparameters: { ...plan.hyperparameters },
-          data_config: { start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips },
+          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips },
           description: req.description ?? null,
         },
       });
@@ -108,6 +111,24 @@ export class TrainingService {
     // (requeueOrphans): the pg-boss id is the job id, so resending is harmless.
     await this.queue.send(job.id);
     return { job_id: job.id, model_id: modelId, version: version.version, status: 'queued' };
+  }
+
+  /** The suggested set of a trained feature_engineering version (`<model_id>@<version>`). */
+  private async suggestedFeatures(ref: string, explicit?: string[]): Promise<string[]> {
+    if (explicit?.length) {
+      throw new DataValidationError('give features or features_from, not both', { fields: [{ field: 'features_from', errors: ['conflicts with features'] }] });
+    }
+    const [modelId, version] = ref.split('@');
+    const model = await this.models.getModel(modelId);
+    if (model.type !== 'feature_engineering') {
+      throw new DataValidationError(`features_from must name a feature_engineering model; ${modelId} is ${model.type}`, { fields: [{ field: 'features_from', errors: ['not a feature_engineering model'] }] });
+    }
+    const v = await this.models.getVersion(modelId, version);
+    const suggested = (v.metrics as { suggested?: unknown }).suggested;
+    if (!['experimental', 'deployed'].includes(v.status) || !Array.isArray(suggested) || !suggested.length) {
+      throw new ConflictError(`${ref} has no finished selection (status ${v.status})`, { features_from: ref, status: v.status }, 'SELECTION_NOT_READY');
+    }
+    return suggested as string[];
   }
 
   private featureSymbol(raw: string): string {

@@ -4,6 +4,7 @@ export { LayerNorm, type LayerNormArgs } from './layer-normalization';
 export { MultiHeadSelfAttention, type MultiHeadSelfAttentionArgs } from './multi-head-self-attention';
 export { PositionalEncoding, sinusoidalPositions, type PositionalEncodingArgs, type PositionalEncodingMode } from './positional-encoding';
 export { SequencePooling, type SequencePoolingArgs, type SequencePoolingMode } from './sequence-pooling';
+export { anomalyScorer, ReconstructionError } from './reconstruction-error';
 export type { BaseLayerArgs } from './layer-args';
 
 export const CUSTOM_LAYER_CLASS_NAMES = [
@@ -11,4 +12,5 @@ export const CUSTOM_LAYER_CLASS_NAMES = [
   'WorkbenchMultiHeadSelfAttention',
   'WorkbenchPositionalEncoding',
   'WorkbenchSequencePooling',
+  'WorkbenchReconstructionError',
 ] as const;

@@ -20,6 +20,11 @@ export interface FitOptions {
   patience?: number;
   /** An improvement smaller than this does not count (default 0). */
   minDelta?: number;
+  /**
+   * Per-class loss weights for classification (class index → weight), e.g. balanced weights
+   * computed from the training part, so a rare class is not simply ignored.
+   */
+  classWeight?: Record<number, number>;
   /** Shuffle training windows each epoch (default true; draws from Math.random). */
   shuffle?: boolean;
   /** Leave the model holding the weights of the best epoch (default true). */
@@ -138,6 +143,7 @@ export async function fitNetwork(model: tf.LayersModel, options: FitOptions): Pr
       batchSize: options.batchSize,
       shuffle: options.shuffle ?? true,
       validationData,
+      ...(options.classWeight ? { classWeight: options.classWeight } : {}),
       verbose: 0,
       callbacks: [control],
     });

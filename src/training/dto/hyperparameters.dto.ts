@@ -68,6 +68,27 @@ export class HyperparametersDto {
   @Min(1)
   @Max(16)
   heads?: number;
+
+  @ApiPropertyOptional({ default: 0.99, minimum: 0.5, maximum: 0.9999, description: 'anomaly_detection: the threshold is this quantile of the training reconstruction error' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.5)
+  @Max(0.9999)
+  threshold_quantile?: number;
+
+  @ApiPropertyOptional({ default: 10, minimum: 1, maximum: 100, description: 'feature_engineering: size of the suggested feature set' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  k?: number;
+
+  @ApiPropertyOptional({ default: 0.95, minimum: 0.5, maximum: 1, description: 'feature_engineering: |Spearman| between candidates above which the worse one is redundant' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.5)
+  @Max(1)
+  redundancy_threshold?: number;
 }
 
 export interface Hyperparameters {
@@ -79,6 +100,9 @@ export interface Hyperparameters {
   epochs: number;
   early_stopping_patience: number;
   heads?: number;
+  threshold_quantile?: number;
+  k?: number;
+  redundancy_threshold?: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: Hyperparameters = { units: 64, layers: 1, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 100, early_stopping_patience: 10 };

@@ -16,6 +16,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { TIMEFRAMES } from '../../market-data/timeframes';
@@ -36,7 +37,8 @@ export class TrainRequestDto {
   @IsIn(MODEL_TYPES)
   model_type: string;
 
-  @ApiProperty({ example: ['sma_20', 'rsi_14', 'macd', 'bb_width'], description: 'Catalogue feature names (GET /api/v1/features)' })
+  @ApiProperty({ example: ['sma_20', 'rsi_14', 'macd', 'bb_width'], description: 'Catalogue feature names (GET /api/v1/features); may be omitted with features_from. For feature_engineering: the candidates to rank' })
+  @ValidateIf((o: TrainRequestDto) => o.features_from === undefined || o.features !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(64)
@@ -139,6 +141,19 @@ export class TrainRequestDto {
   @Min(0)
   @Max(100)
   spread_pips?: number;
+
+  @ApiPropertyOptional({ example: ['2020-03-16T00:00:00Z'], description: 'anomaly_detection: known anomalous timestamps, to report precision and recall on the test part' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @IsISO8601({ strict: true }, { each: true })
+  anomaly_timestamps?: string[];
+
+  @ApiPropertyOptional({ example: 'eurusd_features@1.0.0', description: 'Use the suggested features of a feature_engineering version instead of `features`' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}@\d+\.\d+\.\d+$/, { message: 'features_from must be <model_id>@<version> of a feature_engineering model' })
+  features_from?: string;
 
   @ApiPropertyOptional({ enum: ['zscore', 'minmax'], default: 'zscore', description: 'Scaler fitted on the training part only' })
   @IsOptional()

@@ -1,12 +1,26 @@
-import type { NetworkSpec } from '../../ml/architectures/network-spec';
+import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/network-spec';
 
 /** What the training thread is given (workerData). Arrays are transferred, not copied. */
 export interface TrainingThreadInput {
   backend: string;
   cudaVisibleDevices?: string;
   seed: number;
-  network: NetworkSpec;
+  /**
+   * supervised: `network` fitted on (x, y). autoencoder: `autoencoder` fitted to reconstruct
+   * x; the saved model (and its predictions) is then the scorer that outputs each window's
+   * reconstruction error.
+   */
+  kind: 'supervised' | 'autoencoder';
+  network?: NetworkSpec;
+  autoencoder?: AutoencoderSpec;
+  /** Class index → loss weight (classification). */
+  classWeight?: Record<number, number>;
+  /** Also return predictions for the training part (e.g. to set an anomaly threshold). */
+  predictTrain?: boolean;
   loss: 'mse' | 'mae' | 'huber' | 'sparseCategoricalCrossentropy' | 'categoricalCrossentropy';
+  /** Input shape of one sample. */
+  window: number;
+  numFeatures: number;
   learningRate: number;
   epochs: number;
   batchSize: number;
@@ -35,7 +49,7 @@ export type TrainingThreadMessage =
       stoppedEarly: boolean;
       diverged: boolean;
       history: { loss: number[]; val_loss: number[] };
-      predictions: { val: Float32Array; test: Float32Array };
+      predictions: { train?: Float32Array; val: Float32Array; test: Float32Array };
       tensorsBefore: number;
       tensorsAfter: number;
     }

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
+import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 
 const post = (m: TrainingThreadMessage) => parentPort!.postMessage(m);
@@ -16,15 +16,17 @@ async function main(input: TrainingThreadInput): Promise<void> {
   const cancel = new Int32Array(input.cancelFlag);
   const tensorsBefore = tf.memory().numTensors;
   seedGlobalRandom(input.seed);
-  const { window, numFeatures } = input.network;
+  const { window, numFeatures } = input;
+  const autoencoder = input.kind === 'autoencoder';
   const x = (values: Float32Array, n: number) => ({ values, shape: [n, window, numFeatures] });
-  const y = (values: Float32Array, n: number) => ({ values, shape: [n, input.yWidth] });
+  // An autoencoder's target is its input.
+  const y = (values: Float32Array, n: number) => (autoencoder ? x(values, n) : { values, shape: [n, input.yWidth] });
 
   // Built inside tidy: tfjs's LSTM `unitForgetBias` initializer leaves 4 intermediate
   // tensors behind on every build; tidy frees them (the weights are variables and stay).
   let built: tf.LayersModel | undefined;
   tf.tidy(() => {
-    built = buildNetwork(input.network);
+    built = autoencoder ? buildAutoencoder(input.autoencoder!) : buildNetwork(input.network!);
   });
   const model = compileNetwork(built!, { learningRate: input.learningRate, loss: input.loss });
   const started = Date.now();
@@ -32,8 +34,9 @@ async function main(input: TrainingThreadInput): Promise<void> {
     const hasVal = input.counts.val > 0;
     const result = await fitNetwork(model, {
       xTrain: x(input.xTrain, input.counts.train),
-      yTrain: y(input.yTrain, input.counts.train),
-      ...(hasVal ? { xVal: x(input.xVal, input.counts.val), yVal: y(input.yVal, input.counts.val) } : {}),
+      yTrain: y(autoencoder ? input.xTrain : input.yTrain, input.counts.train),
+      ...(hasVal ? { xVal: x(input.xVal, input.counts.val), yVal: y(autoencoder ? input.xVal : input.yVal, input.counts.val) } : {}),
+      ...(input.classWeight ? { classWeight: input.classWeight } : {}),
       epochs: input.epochs,
       batchSize: input.batchSize,
       patience: input.patience,
@@ -42,9 +45,15 @@ async function main(input: TrainingThreadInput): Promise<void> {
       shouldStop: () => Atomics.load(cancel, 0) === 1,
       onEpoch: (epoch, logs) => post({ type: 'epoch', epoch, loss: logs.loss, val_loss: logs.val_loss ?? null, elapsed_ms: Date.now() - started }),
     });
-    const predict = (values: Float32Array, n: number) => (n === 0 ? Promise.resolve(new Float32Array(0)) : predictBatch(model, values, [n, window, numFeatures]));
-    const predictions = { val: await predict(input.xVal, input.counts.val), test: await predict(input.xTest, input.counts.test) };
-    if (!result.cancelled) await saveModel(model, input.saveDir);
+    // What is saved and served: the network itself, or the autoencoder's scorer.
+    const served = autoencoder ? anomalyScorer(model) : model;
+    const predict = (values: Float32Array, n: number) => (n === 0 ? Promise.resolve(new Float32Array(0)) : predictBatch(served, values, [n, window, numFeatures]));
+    const predictions = {
+      ...(input.predictTrain ? { train: await predict(input.xTrain, input.counts.train) } : {}),
+      val: await predict(input.xVal, input.counts.val),
+      test: await predict(input.xTest, input.counts.test),
+    };
+    if (!result.cancelled) await saveModel(served, input.saveDir);
     // model.dispose() leaves the optimizer's slots (Adam's moments): free them too.
     model.optimizer?.dispose();
     model.dispose();

@@ -1,10 +1,16 @@
 import { DataValidationError } from '../../common/errors/app-error';
+import { AnomalyTrainer } from './anomaly.trainer';
+import { ClassificationTrainer } from './classification.trainer';
+import { FeatureEngineeringTrainer } from './feature-engineering.trainer';
 import { TimeSeriesTrainer } from './time-series.trainer';
 import type { Trainer } from './trainer';
 
 /** Every model type the pipeline can train. A new type is one more entry here. */
 export const TRAINERS: Record<string, Trainer> = {
   time_series: new TimeSeriesTrainer(),
+  classification: new ClassificationTrainer(),
+  anomaly_detection: new AnomalyTrainer(),
+  feature_engineering: new FeatureEngineeringTrainer(),
 };
 
 export function trainerFor(modelType: string): Trainer {

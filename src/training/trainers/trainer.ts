@@ -1,5 +1,5 @@
 import type { BarSeries, Dataset } from '../../features/core';
-import type { NetworkSpec } from '../../ml/architectures/network-spec';
+import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/network-spec';
 import type { Hyperparameters } from '../dto/hyperparameters.dto';
 
 /** A training request after validation and defaults: what a trainer receives. */
@@ -19,6 +19,8 @@ export interface TrainingPlan {
   hyperparameters: Hyperparameters;
   seed: number;
   spreadPips: number;
+  /** anomaly_detection: known anomalous timestamps (ms), for precision and recall. */
+  anomalyTimestamps?: number[];
 }
 
 /** What running a network in the training thread gives back. */
@@ -29,16 +31,19 @@ export interface NetworkRun {
   stoppedEarly: boolean;
   cancelled: boolean;
   history: { loss: number[]; val_loss: number[] };
-  predictions: { val: Float32Array; test: Float32Array };
+  predictions: { train?: Float32Array; val: Float32Array; test: Float32Array };
   /** Directory holding model.json + weights.bin. */
   modelDir: string;
 }
 
-export interface NetworkJob {
-  network: NetworkSpec;
+export type NetworkJob = {
   loss: 'mse' | 'mae' | 'huber' | 'sparseCategoricalCrossentropy';
-  y: { train: Float32Array; val: Float32Array; width: number };
-}
+  classWeight?: Record<number, number>;
+  predictTrain?: boolean;
+} & (
+  | { kind?: 'supervised'; network: NetworkSpec; y: { train: Float32Array; val: Float32Array; width: number } }
+  | { kind: 'autoencoder'; autoencoder: AutoencoderSpec }
+);
 
 export interface TrainerContext {
   plan: TrainingPlan;
@@ -54,7 +59,10 @@ export interface TrainerOutcome {
   baselines: Record<string, unknown>;
   /** Written as preprocessing.json: everything prediction needs to rebuild an input exactly. */
   preprocessing: Record<string, unknown>;
-  run: NetworkRun;
+  /** The trained network; absent for model types without one (feature_engineering). */
+  run?: NetworkRun;
+  /** Extra files of the version (written beside model/, preprocessing.json, metrics.json). */
+  files?: Record<string, unknown>;
 }
 
 /**
@@ -65,6 +73,8 @@ export interface Trainer {
   readonly modelType: string;
   readonly architectures: readonly string[];
   readonly defaultArchitecture: string;
+  /** A window every request of this type uses (feature selection scores single rows). */
+  readonly fixedWindow?: number;
   /** Checks that can be made before anything is queued; throw a 422 AppError. */
   check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void;
   train(ctx: TrainerContext): Promise<TrainerOutcome>;

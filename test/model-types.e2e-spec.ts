@@ -1,0 +1,110 @@
+import * as path from 'node:path';
+import { windowFromRows, type Scaler } from '../src/features/core';
+import { loadModel, predictBatch } from '../src/ml';
+import { importDaily, waitForJob } from './support/jobs';
+import { dailyCsv, meanReverting, randomWalk } from './support/series';
+import { startTestApp, type TestApp } from './support/test-app';
+
+const common = { start_date: '2000-01-01T00:00:00Z', end_date: '2010-01-01T00:00:00Z', timeframe: '1d', window: 10, validation_split: 0.2, test_split: 0.2, seed: 11 };
+
+describe('the other model types through HTTP', () => {
+  let t: TestApp;
+  const train = async (body: Record<string, unknown>) => {
+    const res = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...common, ...body } });
+    const json = await res.json();
+    if (res.status !== 202) throw new Error(`${res.status} ${JSON.stringify(json)}`);
+    const job = await waitForJob(t, json.job_id);
+    expect(job).toMatchObject({ status: 'succeeded' });
+    return (await t.fetch(`/api/v1/models/${json.model_id}/versions/${json.version}`)).json();
+  };
+  /** The model's offline output on the last window of `rows`, loaded straight from its artifacts. */
+  const offline = async (modelId: string, rows: Array<Record<string, number>>) => {
+    const dir = path.join(t.registryPath, modelId, '1.0.0');
+    const pre = require(path.join(dir, 'preprocessing.json')) as { scaler: Scaler; window: number; features: string[] };
+    const model = await loadModel(path.join(dir, 'model'));
+    const x = windowFromRows(rows.map((r) => pre.features.map((f) => r[f])), pre.scaler, pre.window);
+    const out = await predictBatch(model, x, [1, pre.window, pre.features.length]);
+    model.dispose();
+    return out;
+  };
+  const featureRows = async (symbol: string, features: string[]) => {
+    const body = await (await t.fetch(`/api/v1/features/values?symbol=${encodeURIComponent(symbol)}&timeframe=1d&features=${features.join(',')}`)).json();
+    return body.rows.map((r: { values: Record<string, number> }) => r.values) as Array<Record<string, number>>;
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ MAX_TRAINING_MEMORY: '8' });
+    await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(1600, 31)));
+    await importDaily(t, 'GBP/USD', dailyCsv(meanReverting(1600, 9)));
+    // USD/CHF: a calm random walk with ten planted jumps, the last ones inside the test period.
+    const spiky = randomWalk(1600, 77, 0.002);
+    for (const i of [300, 520, 760, 1000, 1340, 1400, 1450, 1500, 1550, 1590]) for (let j = i; j < spiky.length; j++) spiky[j] *= j === i ? 1.06 : 1;
+    await importDaily(t, 'USD/CHF', dailyCsv(spiky));
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('classification on a random walk: test accuracy within 0.5 ± 3 SE (no edge), probabilities in the seed list shape', async () => {
+    const v = await train({ name: 'Dir RW', model_type: 'classification', architecture: 'gru', features: ['returns_1', 'returns_5', 'zscore_20'], target: 'direction_1d', symbols: ['EUR/USD'], hyperparameters: { units: 8, epochs: 8, batch_size: 32, early_stopping_patience: 3 } });
+    expect(v.metrics).toMatchObject({ classes: ['down', 'flat', 'up'], accuracy: expect.any(Number), f1_macro: expect.any(Number), log_loss: expect.any(Number) });
+    expect(v.metrics.confusion_matrix).toHaveLength(3);
+    expect(v.baselines.majority_class.accuracy).toEqual(expect.any(Number));
+    expect(v.baselines.logistic_regression.accuracy).toEqual(expect.any(Number));
+    const se = Math.sqrt(0.25 / v.metrics.n);
+    expect(v.metrics.accuracy).toBeLessThan(0.5 + 3 * se);
+    const list = await (await t.fetch('/api/v1/models?type=classification')).json();
+    expect(Object.keys(list.models[0]).sort()).toEqual(['created_at', 'id', 'metrics', 'name', 'status', 'type', 'version']);
+  });
+
+  it('classification on a planted pattern beats the majority class clearly; predict gives class and probabilities equal to the offline model', async () => {
+    const features = ['returns_1', 'returns_5', 'zscore_20'];
+    const v = await train({ name: 'Dir MR', model_type: 'classification', architecture: 'dense', features, target: 'direction_1d', symbols: ['GBP/USD'], hyperparameters: { units: 16, epochs: 30, batch_size: 32, learning_rate: 0.005, early_stopping_patience: 5 } });
+    const se = Math.sqrt(0.25 / v.metrics.n);
+    expect(v.metrics.accuracy).toBeGreaterThan(0.5 + 3 * se);
+    expect(v.metrics.accuracy).toBeGreaterThan(v.baselines.majority_class.accuracy + 0.1);
+    expect(v.metrics.f1_macro).toBeGreaterThan(v.baselines.majority_class.f1_macro);
+
+    const rows = await featureRows('GBP/USD', features);
+    const body = { symbol: 'GBP/USD', timeframe: '1d', features: Object.fromEntries(features.map((f) => [f, rows.slice(-10).map((r) => r[f])])) };
+    const res = await (await t.fetch('/api/v1/models/dir_mr/predict', { method: 'POST', json: body })).json();
+    expect(Object.keys(res.prediction.probabilities)).toEqual(['down', 'flat', 'up']);
+    const probs = await offline('dir_mr', rows.slice(-10));
+    expect(Object.values(res.prediction.probabilities)).toEqual(Array.from(probs));
+    expect(res.prediction.class).toBe(['down', 'flat', 'up'][probs.indexOf(Math.max(...probs))]);
+  });
+
+  it('anomaly detection flags planted jumps (precision and recall with known timestamps) and scores through predict like the offline model', async () => {
+    const jumps = [1340, 1400, 1450, 1500, 1550, 1590].map((i) => new Date(Date.parse('2000-01-03T00:00:00Z') + i * 86_400_000).toISOString());
+    const features = ['returns_1', 'volatility_5'];
+    const v = await train({ name: 'Jumps', model_type: 'anomaly_detection', architecture: 'dense', features, target: 'price_change_1d', symbols: ['USD/CHF'], window: 5, test_split: 0.25, anomaly_timestamps: jumps, hyperparameters: { units: 8, epochs: 20, batch_size: 32, threshold_quantile: 0.97 } });
+    expect(v.metrics).toMatchObject({ threshold: expect.any(Number), test_anomaly_rate: expect.any(Number), threshold_quantile: 0.97 });
+    expect(v.metrics.labelled_windows).toBeGreaterThan(0);
+    expect(v.metrics.recall).toBeGreaterThanOrEqual(0.8);
+    expect(v.metrics.precision).toBeGreaterThanOrEqual(0.5);
+    expect(v.baselines.max_abs_zscore).toMatchObject({ threshold: expect.any(Number) });
+
+    const rows = await featureRows('USD/CHF', features);
+    const body = { symbol: 'USD/CHF', timeframe: '1d', features: Object.fromEntries(features.map((f) => [f, rows.slice(-5).map((r) => r[f])])) };
+    const res = await (await t.fetch('/api/v1/models/jumps/predict', { method: 'POST', json: body })).json();
+    const [score] = await offline('jumps', rows.slice(-5));
+    expect(res.prediction).toEqual({ score, is_anomaly: score > v.metrics.threshold, threshold: v.metrics.threshold });
+  });
+
+  it('feature engineering runs as a job, registers its ranking as a version, and a later training uses it with features_from', async () => {
+    const candidates = ['returns_1', 'returns_5', 'sma_5', 'sma_10', 'ema_10', 'zscore_20', 'momentum_5', 'volatility_10'];
+    const v = await train({ name: 'GBP selection', model_type: 'feature_engineering', features: candidates, target: 'price_change_1d', symbols: ['GBP/USD'], hyperparameters: { k: 3 } });
+    expect(v.status).toBe('experimental');
+    expect(v.metrics.suggested.length).toBeLessThanOrEqual(3);
+    expect(v.metrics.suggested).toContain('returns_1'); // the planted pattern lives in the last return
+    expect(v.metrics.top[0]).toMatchObject({ rank: 1 });
+    const predict = await t.fetch('/api/v1/models/gbp_selection/predict', { method: 'POST', json: { symbol: 'GBP/USD', timeframe: '1d' } });
+    expect(predict.status).toBe(422);
+
+    const next = await train({ name: 'From selection', model_type: 'time_series', features: undefined, features_from: 'gbp_selection@1.0.0', target: 'price_change_1d', symbols: ['GBP/USD'], hyperparameters: { units: 8, epochs: 2 } });
+    expect(next.features).toEqual(v.metrics.suggested);
+    expect(next.data_config.features_from).toBe('gbp_selection@1.0.0');
+    const bad = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...common, name: 'Bad ref', model_type: 'time_series', features_from: 'dir_rw@1.0.0', target: 'price_change_1d', symbols: ['GBP/USD'] } });
+    expect(bad.status).toBe(422);
+  });
+});
