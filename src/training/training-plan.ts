@@ -21,6 +21,7 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
     ...(hp.threshold_quantile !== undefined ? { threshold_quantile: hp.threshold_quantile } : {}),
     ...(hp.k !== undefined ? { k: hp.k } : {}),
     ...(hp.redundancy_threshold !== undefined ? { redundancy_threshold: hp.redundancy_threshold } : {}),
+    ...Object.fromEntries((['gamma', 'epsilon_start', 'epsilon_end', 'epsilon_decay_steps', 'replay_size', 'target_update_interval', 'episodes'] as const).filter((k) => hp[k] !== undefined).map((k) => [k, hp[k]])),
   };
   const start = Date.parse(req.start_date);
   const end = Date.parse(req.end_date);

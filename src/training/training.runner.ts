@@ -13,7 +13,8 @@ import { TrainingQueue } from './queue/training-queue';
 import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
 import { TrainingJob, type JobProgress } from './training-job.entity';
 import type { Dataset } from '../features/core';
-import { trainerFor, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
+import type { TrainingThreadInput } from './thread/protocol';
+import { trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
 
@@ -64,7 +65,13 @@ export class TrainingRunner implements OnApplicationBootstrap {
     try {
       const trainer = trainerFor(plan.modelType);
       const { dataset, series } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
-      const outcome = await trainer.train({ plan, dataset, series, runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging) });
+      const outcome = await trainer.train({
+        plan,
+        dataset,
+        series,
+        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging),
+        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging),
+      });
       if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
       const written = await this.artifacts.write(job.model_id, job.version, {
@@ -111,7 +118,44 @@ export class TrainingRunner implements OnApplicationBootstrap {
     }
   }
 
+  private async runAgent(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, agent: AgentJob, staging: string): Promise<AgentRun> {
+    const { done, backend } = await this.inThread(job, plan, dataset, staging, {
+      kind: 'dqn',
+      dqn: { config: agent.config, returns: agent.returns, costs: agent.costs },
+      loss: 'huber',
+      yTrain: new Float32Array(0),
+      yVal: new Float32Array(0),
+      yWidth: 0,
+      epochs: agent.config.episodes ?? 8,
+    });
+    if (done.type !== 'dqn-done') throw new Error('the training thread answered with a network result for an agent job');
+    return { backend, bestEpisode: done.bestEpisode, cancelled: done.cancelled, rewardScale: done.rewardScale, history: done.history, testActions: done.testActions, testQValues: done.testQValues, modelDir: path.join(staging, 'model') };
+  }
+
   private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, net: NetworkJob, staging: string): Promise<NetworkRun> {
+    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, {
+      kind: net.kind ?? 'supervised',
+      ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
+      classWeight: net.classWeight,
+      predictTrain: net.predictTrain,
+      loss: net.loss,
+      yTrain: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.train,
+      yVal: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.val,
+      yWidth: net.kind === 'autoencoder' ? 0 : net.y.width,
+      epochs: plan.hyperparameters.epochs,
+    });
+    if (done.type !== 'done') throw new Error('the training thread answered with an agent result for a network job');
+    return { backend, backendDetails, bestEpoch: done.bestEpoch, stoppedEarly: done.stoppedEarly, cancelled: done.cancelled, history: done.history, predictions: done.predictions, modelDir: path.join(staging, 'model') };
+  }
+
+  /** Run one training in the thread, with progress, cancellation polling and the memory limit. */
+  private async inThread(
+    job: TrainingJob,
+    plan: TrainingPlan,
+    dataset: Dataset,
+    staging: string,
+    spec: Pick<TrainingThreadInput, 'kind' | 'network' | 'autoencoder' | 'dqn' | 'classWeight' | 'predictTrain' | 'loss' | 'yTrain' | 'yVal' | 'yWidth'> & { epochs: number },
+  ) {
     const thread = new TrainingThread();
     let backend = 'unknown';
     let backendDetails: Record<string, unknown> = {};
@@ -128,24 +172,16 @@ export class TrainingRunner implements OnApplicationBootstrap {
           backend: this.config.tfBackend,
           cudaVisibleDevices: this.config.cudaVisibleDevices,
           seed: plan.seed,
-          kind: net.kind ?? 'supervised',
-          ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
+          ...spec,
           window: dataset.window,
           numFeatures: dataset.numFeatures,
-          classWeight: net.classWeight,
-          predictTrain: net.predictTrain,
-          loss: net.loss,
           learningRate: plan.hyperparameters.learning_rate,
-          epochs: plan.hyperparameters.epochs,
           batchSize: plan.hyperparameters.batch_size,
           patience: plan.hyperparameters.early_stopping_patience,
           xTrain: dataset.train.windows,
-          yTrain: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.train,
           xVal: dataset.validation.windows,
-          yVal: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.val,
           xTest: dataset.test.windows,
           counts: { train: dataset.train.count, val: dataset.validation.count, test: dataset.test.count },
-          yWidth: net.kind === 'autoencoder' ? 0 : net.y.width,
           saveDir: path.join(staging, 'model'),
         },
         this.config.maxTrainingMemoryGb * 2 ** 30,
@@ -157,10 +193,12 @@ export class TrainingRunner implements OnApplicationBootstrap {
             void this.progress(job.id, { phase: 'training' });
           },
           onEpoch: (m) => {
-            const epochs = plan.hyperparameters.epochs;
+            const epochs = spec.epochs;
             const perEpoch = m.elapsed_ms / (m.epoch + 1);
             const progress: Partial<JobProgress> = { phase: 'training', epoch: m.epoch + 1, epochs, loss: m.loss, val_loss: m.val_loss, eta_seconds: Math.round((perEpoch * (epochs - m.epoch - 1)) / 1000) };
-            if (job.run_id) void this.experiments.logMetrics(job.run_id, { loss: m.loss, val_loss: m.val_loss }, m.epoch).catch(() => undefined);
+            // An agent's "epochs" are episodes: its curves are reward and validation return.
+            const logged = spec.kind === 'dqn' ? { train_reward: m.loss, val_return: m.val_loss } : { loss: m.loss, val_loss: m.val_loss };
+            if (job.run_id) void this.experiments.logMetrics(job.run_id, logged, m.epoch).catch(() => undefined);
             if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
               lastWrite = Date.now();
               void this.progress(job.id, progress);
@@ -169,7 +207,7 @@ export class TrainingRunner implements OnApplicationBootstrap {
         },
       );
       if (done.tensorsAfter !== done.tensorsBefore) this.logger.warn({ job_id: job.id, before: done.tensorsBefore, after: done.tensorsAfter }, 'tensor count changed during training');
-      return { backend, backendDetails, bestEpoch: done.bestEpoch, stoppedEarly: done.stoppedEarly, cancelled: done.cancelled, history: done.history, predictions: done.predictions, modelDir: path.join(staging, 'model') };
+      return { done, backend, backendDetails };
     } finally {
       clearInterval(cancelPoll);
     }

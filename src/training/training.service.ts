@@ -58,7 +58,7 @@ export class TrainingService {
     }
     const samples = dataset.train.count + dataset.validation.count + dataset.test.count;
     const bytes = estimateTrainingBytes(
-      { architecture: plan.architecture as 'lstm', window: plan.window, numFeatures: plan.features.length, units: plan.hyperparameters.units, layers: plan.hyperparameters.layers, dropout: plan.hyperparameters.dropout, heads: plan.hyperparameters.heads, outputUnits: 1, outputActivation: 'linear' },
+      { architecture: (['lstm', 'gru', 'transformer'].includes(plan.architecture) ? plan.architecture : 'dense') as 'lstm', window: plan.window, numFeatures: plan.features.length, units: plan.hyperparameters.units, layers: plan.hyperparameters.layers, dropout: plan.hyperparameters.dropout, heads: plan.hyperparameters.heads, outputUnits: 1, outputActivation: 'linear' },
       samples,
       plan.hyperparameters.batch_size,
     );

@@ -8,3 +8,4 @@ export { chosenQ, doubleDqnTargets } from './double-dqn';
 export { DQN_DEFAULTS, resolveDqnConfig, type DqnConfig } from './dqn-config';
 export { trainDqn, type DqnEpisodeLog, type TrainDqnOptions, type TrainDqnResult } from './dqn';
 export { argmaxQ, greedyActions, qValuesAllPositions, qValuesFor, type GreedyRun } from './policy';
+export { AppendConstant, servingQNetwork } from './serving-network';

@@ -89,6 +89,55 @@ export class HyperparametersDto {
   @Min(0.5)
   @Max(1)
   redundancy_threshold?: number;
+
+  @ApiPropertyOptional({ default: 0.9, minimum: 0, maximum: 0.999, description: 'reinforcement_learning: discount of future rewards' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(0.999)
+  gamma?: number;
+
+  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 1, description: 'reinforcement_learning: exploration rate at the start' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  epsilon_start?: number;
+
+  @ApiPropertyOptional({ default: 0.05, minimum: 0, maximum: 1, description: 'reinforcement_learning: exploration rate after the decay' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  epsilon_end?: number;
+
+  @ApiPropertyOptional({ default: 3000, minimum: 1, maximum: 10000000, description: 'reinforcement_learning: environment steps over which epsilon falls linearly' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000000)
+  epsilon_decay_steps?: number;
+
+  @ApiPropertyOptional({ default: 10000, minimum: 100, maximum: 1000000, description: 'reinforcement_learning: transitions kept in the experience replay buffer' })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(1000000)
+  replay_size?: number;
+
+  @ApiPropertyOptional({ default: 250, minimum: 1, maximum: 1000000, description: 'reinforcement_learning: environment steps between target-network updates' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  target_update_interval?: number;
+
+  @ApiPropertyOptional({ default: 8, minimum: 1, maximum: 1000, description: 'reinforcement_learning: passes over the training part (the best on validation is kept)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  episodes?: number;
 }
 
 export interface Hyperparameters {
@@ -103,6 +152,13 @@ export interface Hyperparameters {
   threshold_quantile?: number;
   k?: number;
   redundancy_threshold?: number;
+  gamma?: number;
+  epsilon_start?: number;
+  epsilon_end?: number;
+  epsilon_decay_steps?: number;
+  replay_size?: number;
+  target_update_interval?: number;
+  episodes?: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: Hyperparameters = { units: 64, layers: 1, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 100, early_stopping_patience: 10 };

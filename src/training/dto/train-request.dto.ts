@@ -93,9 +93,9 @@ export class TrainRequestDto {
   @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'model_id must be 1–64 lowercase letters, digits, _ or -, starting with a letter or digit' })
   model_id?: string;
 
-  @ApiPropertyOptional({ enum: ['lstm', 'gru', 'transformer', 'dense'], default: 'lstm' })
+  @ApiPropertyOptional({ enum: ['lstm', 'gru', 'transformer', 'dense', 'dqn'], description: 'time_series: lstm (default), gru, transformer; classification: gru (default), lstm, dense; anomaly_detection: dense (default), lstm autoencoder; reinforcement_learning: dqn' })
   @IsOptional()
-  @IsIn(['lstm', 'gru', 'transformer', 'dense'])
+  @IsIn(['lstm', 'gru', 'transformer', 'dense', 'dqn'])
   architecture?: string;
 
   @ApiPropertyOptional({ enum: TIMEFRAMES, default: '1h', description: 'Bar timeframe of the data (the demo data is 1d)' })

@@ -10,7 +10,13 @@ export interface TrainingThreadInput {
    * x; the saved model (and its predictions) is then the scorer that outputs each window's
    * reconstruction error.
    */
-  kind: 'supervised' | 'autoencoder';
+  kind: 'supervised' | 'autoencoder' | 'dqn';
+  /** dqn: the agent's settings and the environments (next-bar returns and costs per sample). */
+  dqn?: {
+    config: Partial<import('../../ml/rl').DqnConfig>;
+    returns: { train: Float64Array; val: Float64Array; test: Float64Array };
+    costs: { train: Float64Array; val: Float64Array; test: Float64Array };
+  };
   network?: NetworkSpec;
   autoencoder?: AutoencoderSpec;
   /** Class index → loss weight (classification). */
@@ -50,6 +56,17 @@ export type TrainingThreadMessage =
       diverged: boolean;
       history: { loss: number[]; val_loss: number[] };
       predictions: { train?: Float32Array; val: Float32Array; test: Float32Array };
+      tensorsBefore: number;
+      tensorsAfter: number;
+    }
+  | {
+      type: 'dqn-done';
+      cancelled: boolean;
+      bestEpisode: number;
+      rewardScale: number;
+      history: { episode: number[]; train_reward: number[]; val_return: number[]; epsilon: number[] };
+      testActions: Int8Array;
+      testQValues: Float32Array;
       tensorsBefore: number;
       tensorsAfter: number;
     }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 
-type Done = Extract<TrainingThreadMessage, { type: 'done' }>;
+type Done = Extract<TrainingThreadMessage, { type: 'done' | 'dqn-done' }>;
 
 export interface ThreadCallbacks {
   onBackend?: (name: string, details: Record<string, unknown>) => void;
@@ -50,7 +50,7 @@ export class TrainingThread {
       worker.on('message', (m: TrainingThreadMessage) => {
         if (m.type === 'backend') callbacks.onBackend?.(m.name, m.details);
         else if (m.type === 'epoch') callbacks.onEpoch?.(m);
-        else if (m.type === 'done') finish(() => resolve(m));
+        else if (m.type === 'done' || m.type === 'dqn-done') finish(() => resolve(m));
         else if (m.type === 'error') finish(() => reject(new TrainingThreadError(m.message, 'training')));
       });
       worker.on('error', (e) => finish(() => reject(new TrainingThreadError(`training thread crashed: ${e.message}`, 'crashed'))));

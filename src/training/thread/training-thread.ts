@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
+import { greedyActions, servingQNetwork, trainDqn } from '../../ml/rl';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 
 const post = (m: TrainingThreadMessage) => parentPort!.postMessage(m);
@@ -13,6 +14,7 @@ const post = (m: TrainingThreadMessage) => parentPort!.postMessage(m);
 async function main(input: TrainingThreadInput): Promise<void> {
   const selection = await initTfBackend(input.backend, { cudaVisibleDevices: input.cudaVisibleDevices });
   post({ type: 'backend', name: selection.name, details: { ...selection } as unknown as Record<string, unknown> });
+  if (input.kind === 'dqn') return runDqn(input);
   const cancel = new Int32Array(input.cancelFlag);
   const tensorsBefore = tf.memory().numTensors;
   seedGlobalRandom(input.seed);
@@ -72,6 +74,34 @@ async function main(input: TrainingThreadInput): Promise<void> {
     model.optimizer?.dispose();
     model.dispose();
     throw e;
+  }
+}
+
+/** The DQN agent: trained on the training part, selected on validation, acted greedily on test. */
+async function runDqn(input: TrainingThreadInput): Promise<void> {
+  const cancel = new Int32Array(input.cancelFlag);
+  const tensorsBefore = tf.memory().numTensors;
+  seedGlobalRandom(input.seed);
+  const { window, numFeatures } = input;
+  const d = input.dqn!;
+  const env = (states: Float32Array, part: 'train' | 'val' | 'test') => ({ states, window, features: numFeatures, nextReturns: d.returns[part], costs: d.costs[part] });
+  const started = Date.now();
+  const result = await trainDqn({
+    train: env(input.xTrain, 'train'),
+    validation: env(input.xVal, 'val'),
+    config: { ...d.config, seed: input.seed },
+    shouldStop: () => Atomics.load(cancel, 0) === 1,
+    onEpisode: (log) => post({ type: 'epoch', epoch: log.episode, loss: log.train_reward, val_loss: log.val_return, elapsed_ms: Date.now() - started }),
+  });
+  try {
+    const test = await greedyActions(result.network, env(input.xTest, 'test'));
+    if (!result.cancelled) {
+      const served = servingQNetwork(result.network, window, numFeatures);
+      await saveModel(served, input.saveDir);
+    }
+    post({ type: 'dqn-done', cancelled: result.cancelled, bestEpisode: result.bestEpisode, rewardScale: result.rewardScale, history: result.history, testActions: test.actions, testQValues: test.qValues, tensorsBefore, tensorsAfter: tensorsBefore });
+  } finally {
+    result.network.dispose();
   }
 }
 

@@ -2,6 +2,7 @@ import { DataValidationError } from '../../common/errors/app-error';
 import { AnomalyTrainer } from './anomaly.trainer';
 import { ClassificationTrainer } from './classification.trainer';
 import { FeatureEngineeringTrainer } from './feature-engineering.trainer';
+import { ReinforcementTrainer } from './reinforcement.trainer';
 import { TimeSeriesTrainer } from './time-series.trainer';
 import type { Trainer } from './trainer';
 
@@ -11,6 +12,7 @@ export const TRAINERS: Record<string, Trainer> = {
   classification: new ClassificationTrainer(),
   anomaly_detection: new AnomalyTrainer(),
   feature_engineering: new FeatureEngineeringTrainer(),
+  reinforcement_learning: new ReinforcementTrainer(),
 };
 
 export function trainerFor(modelType: string): Trainer {
@@ -21,4 +23,4 @@ export function trainerFor(modelType: string): Trainer {
   return trainer;
 }
 
-export type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan, NetworkRun, NetworkJob } from './trainer';
+export type { AgentJob, AgentRun, Trainer, TrainerContext, TrainerOutcome, TrainingPlan, NetworkRun, NetworkJob } from './trainer';

@@ -45,12 +45,32 @@ export type NetworkJob = {
   | { kind: 'autoencoder'; autoencoder: AutoencoderSpec }
 );
 
+/** A DQN agent's run in the training thread. */
+export interface AgentRun {
+  backend: string;
+  bestEpisode: number;
+  cancelled: boolean;
+  rewardScale: number;
+  history: { episode: number[]; train_reward: number[]; val_return: number[]; epsilon: number[] };
+  testActions: Int8Array;
+  testQValues: Float32Array;
+  modelDir: string;
+}
+
+export interface AgentJob {
+  config: Record<string, number>;
+  returns: { train: Float64Array; val: Float64Array; test: Float64Array };
+  costs: { train: Float64Array; val: Float64Array; test: Float64Array };
+}
+
 export interface TrainerContext {
   plan: TrainingPlan;
   dataset: Dataset;
   series: BarSeries[];
   /** Train a network on the dataset's windows in the training thread. */
   runNetwork(job: NetworkJob): Promise<NetworkRun>;
+  /** Train a DQN agent on the dataset's windows in the training thread. */
+  runAgent(job: AgentJob): Promise<AgentRun>;
 }
 
 export interface TrainerOutcome {
