@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ActiveDeploymentCache } from './active-deployment.cache';
-import type { ActiveDeployment, DeploymentLookup, MonitoringEvent } from './deployment-lookup.types';
+import type { ActiveDeployment, DeploymentLookup, PredictionEvent as MonitoringEvent } from '../prediction/deployment-lookup';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
 import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';

@@ -15,7 +15,7 @@ export interface ActiveDeployment {
   /** signal = prediction × scaling_factor (see the predict endpoint's documentation). */
   scaling_factor: number;
   deployment_id: string;
-  /** e.g. 'none' | 'basic' | 'full'; 'none' means predictions are not recorded. */
+  /** low | medium | high: every level records at least request and error counts (see the deployment module). */
   monitoring_level: string;
 }
 

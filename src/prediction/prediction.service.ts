@@ -401,7 +401,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   /** Hand the prediction to the deployment's monitoring (never awaited, never failing the request). */
   private record(resolved: Resolved, m: LoadedModel, inputs: PreparedInstance[], outputs: Array<{ prediction: Prediction; signal: number | null }>, latencyMs: number): void {
     const d = resolved.deployment;
-    if (!d || !this.lookup.record || d.monitoring_level === 'none') return;
+    if (!d || !this.lookup.record) return;
     try {
       const toInputs = (p: PreparedInstance) => ({
         symbol: p.symbol,

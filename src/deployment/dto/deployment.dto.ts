@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PaginationQuery } from '../../common/http/pagination.dto';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { VERSION_PATTERN } from '../../models/artifacts';
@@ -45,7 +46,7 @@ export class RollbackRequestDto {
   deployment_target: string;
 }
 
-export class ListDeploymentsQuery {
+export class ListDeploymentsQuery extends PaginationQuery {
   @ApiPropertyOptional({ example: 'strategy_engine' })
   @IsOptional()
   @IsString()
@@ -63,21 +64,6 @@ export class ListDeploymentsQuery {
   @IsIn(DEPLOYMENT_STATUSES)
   status?: (typeof DEPLOYMENT_STATUSES)[number];
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
 
 export class MonitoringQuery {

@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ArtifactStore } from '../../models/artifacts';
-import type { MonitoringEvent } from '../deployment-lookup.types';
+import type { PredictionEvent as MonitoringEvent } from '../../prediction/deployment-lookup';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import type { Deployment, MonitoringLevel } from '../entities';
 import { bucketQuantile, equalWidthHistogram, extractPredictions, LATENCY_BUCKETS_MS, latencyBucket, sampleQuantile } from './histogram';

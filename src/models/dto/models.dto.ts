@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PaginationQuery } from '../../common/http/pagination.dto';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { VERSION_STATUSES } from '../entities/model-version.entity';
 
-export class ListModelsQuery {
+export class ListModelsQuery extends PaginationQuery {
   @ApiPropertyOptional({ example: 'time_series' })
   @IsOptional()
   @IsString()
@@ -21,21 +21,6 @@ export class ListModelsQuery {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
 
 /** One model in the seed's list shape: its latest version. */
