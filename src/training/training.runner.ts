@@ -74,6 +74,9 @@ export class TrainingRunner implements OnApplicationBootstrap {
       });
       if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
+      // An earlier attempt of this job may have written the version and died before the
+      // registry update: this attempt owns the version, so it replaces those files.
+      if (await this.artifacts.exists(job.model_id, job.version)) await this.artifacts.remove(job.model_id, job.version);
       const written = await this.artifacts.write(job.model_id, job.version, {
         ...(outcome.run
           ? {
