@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FeaturesModule } from './features/features.module';
 import { HealthModule } from './health/health.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DeploymentModule } from './deployment/deployment.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { MarketDataModule } from './market-data/market-data.module';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, PredictionModule, DeploymentModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, PredictionModule, DeploymentModule, DashboardModule, ...extra],
     };
   }
 }

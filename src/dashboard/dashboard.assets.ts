@@ -1,0 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface DashboardAsset {
+  /** Absolute path of the file on disk. */
+  file: string;
+  contentType: string;
+}
+
+/**
+ * The page's own files live in src/dashboard/public. `nest build` compiles only
+ * TypeScript, so from dist/src/dashboard the folder is found back in the sources.
+ */
+export function publicDir(): string {
+  const candidates = [path.join(__dirname, 'public'), path.resolve(__dirname, '../../../src/dashboard/public')];
+  const found = candidates.find((d) => fs.existsSync(path.join(d, 'index.html')));
+  if (!found) throw new Error(`Dashboard assets not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/**
+ * The only files GET /ui/assets/:name serves: a fixed allow-list, never a path taken from
+ * the request. The chart library (uPlot) is served from node_modules as it ships.
+ */
+export function dashboardAssets(dir = publicDir()): Map<string, DashboardAsset> {
+  const js = 'text/javascript; charset=utf-8';
+  const css = 'text/css; charset=utf-8';
+  return new Map<string, DashboardAsset>([
+    ['app.js', { file: path.join(dir, 'app.js'), contentType: js }],
+    ['app.css', { file: path.join(dir, 'app.css'), contentType: css }],
+    ['uPlot.esm.js', { file: require.resolve('uplot/dist/uPlot.esm.js'), contentType: js }],
+    ['uPlot.min.css', { file: require.resolve('uplot/dist/uPlot.min.css'), contentType: css }],
+  ]);
+}

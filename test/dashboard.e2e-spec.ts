@@ -1,0 +1,253 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { importDaily, waitForJob } from './support/jobs';
+import { dailyCsv, randomWalk } from './support/series';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/**
+ * The dashboard at /ui in a real browser: Debian's Chromium driven by playwright-core
+ * (the machine cannot download a browser of its own). Screenshots go to test/artifacts/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const API_KEY = 'ui-test-key-123';
+const ARTIFACTS = path.resolve(__dirname, 'artifacts');
+const IN_CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
+const MISSING = `${CHROMIUM} is not installed: the dashboard browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`;
+
+const base = {
+  model_type: 'time_series',
+  features: ['returns_1', 'returns_5', 'zscore_20'],
+  target: 'price_change_1d',
+  start_date: '2000-01-01T00:00:00Z',
+  end_date: '2010-01-01T00:00:00Z',
+  timeframe: '1d',
+  window: 10,
+  validation_split: 0.2,
+  test_split: 0.2,
+  seed: 7,
+  symbols: ['EUR/USD'],
+};
+
+type Problem = { kind: string; text: string; url?: string };
+
+async function within<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function dashboardSuite(): void {
+  let t: TestApp;
+  /** The test app's fetch with the API key added. */
+  let call: TestApp['fetch'];
+  let browser: Browser;
+  let chromiumPid: number | undefined;
+  let page: Page;
+  const problems: Problem[] = [];
+  let compareImplemented = true;
+  const jobs: Record<string, { job_id: string; model_id: string; run_id: string }> = {};
+  let experimentId: string;
+
+  /** The test app with the key on every call (for the support helpers). */
+  const authed = (): TestApp => Object.assign(Object.create(t) as TestApp, { fetch: call });
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    t = await startTestApp({ API_KEY, MAX_TRAINING_MEMORY: '8' });
+    call = (p, init = {}) => t.fetch(p, { ...init, headers: { ...(init.headers as Record<string, string>), 'X-API-Key': API_KEY } });
+    await importDaily(authed(), 'EUR/USD', dailyCsv(randomWalk(1600, 11)));
+
+    // Two tiny models, one after the other (one worker slot): runs with loss/val_loss curves.
+    for (const [name, architecture, units] of [['UI lstm', 'lstm', 8], ['UI gru', 'gru', 12]] as const) {
+      const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name, architecture, hyperparameters: { units, epochs: 3, batch_size: 64 } } });
+      expect(res.status).toBe(202);
+      const accepted = await res.json();
+      const job = await waitForJob(authed(), accepted.job_id);
+      expect(job.status).toBe('succeeded');
+      jobs[architecture] = { job_id: job.id, model_id: accepted.model_id, run_id: job.run_id };
+    }
+    const deployed = await call(`/api/v1/models/${jobs.lstm.model_id}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine' } });
+    expect(deployed.status).toBe(201);
+    const run = await (await call(`/api/v1/runs/${jobs.lstm.run_id}`)).json();
+    experimentId = run.experiment_id;
+
+    // The compare endpoint is being built beside this page; until it exists the page
+    // compares in the browser after one 404 on it, which is the only error tolerated.
+    const probe = await call(`/api/v1/experiments/${experimentId}/compare?run_ids=${jobs.lstm.run_id},${jobs.gru.run_id}`);
+    compareImplemented = !(probe.status === 404 && (await probe.json()).error_code === 'ROUTE_NOT_FOUND');
+
+    // playwright-core starts Chromium on a new, empty --user-data-dir of its own (and removes it on close).
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const cdp = await browser.newBrowserCDPSession();
+    chromiumPid = (await cdp.send('SystemInfo.getProcessInfo')).processInfo.find((p) => p.type === 'browser')?.id;
+    await cdp.detach();
+    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push({ kind: 'console', text: msg.text(), url: msg.location().url });
+    });
+    page.on('pageerror', (err) => problems.push({ kind: 'pageerror', text: String(err) }));
+    page.on('requestfailed', (req) => problems.push({ kind: 'requestfailed', text: `${req.method()} ${req.url()}: ${req.failure()?.errorText}`, url: req.url() }));
+    page.on('response', (res) => {
+      if (res.status() >= 400) problems.push({ kind: 'http', text: `${res.request().method()} ${res.url()} → ${res.status()}`, url: res.url() });
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    page?.removeAllListeners();
+    if (browser && (await within(browser.close(), 15_000)) === 'timeout') {
+      console.warn('Chromium did not close within 15 s: killed');
+      if (chromiumPid) process.kill(chromiumPid, 'SIGKILL');
+    }
+    await t?.close();
+  }, 90_000);
+
+  it('serves the page and its assets without a key, with a strict CSP, and nothing outside its allow-list', async () => {
+    const res = await t.fetch('/ui');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('<meta name="mlwb-auth-required" content="true">');
+    for (const asset of ['app.js', 'app.css', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
+    expect((await t.fetch('/ui/assets/uPlot.esm.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
+    for (const bad of ['/ui/assets/package.json', '/ui/assets/..%2F..%2Fpackage.json', '/ui/assets/%2e%2e%2fapp.module.ts', '/ui/assets/index.html']) {
+      const r = await t.fetch(bad);
+      expect(r.status).toBe(404);
+      expect((await r.json()).error_type).toBe('NotFoundError');
+    }
+    // The API itself stays closed without the key, and the page is not in the API document.
+    expect((await t.fetch('/api/v1/models')).status).toBe(401);
+    const doc = await (await t.fetch('/docs-json')).json();
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/ui'))).toEqual([]);
+  });
+
+  it('asks for the API key before calling the API, then lists the models with status and key metrics', async () => {
+    await page.goto(`${t.url}/ui`);
+    await page.locator('#need-key').waitFor();
+    await page.fill('#api-key', API_KEY);
+    await page.click('#api-key-save');
+    const table = page.locator('#models-table');
+    await table.waitFor();
+    for (const j of Object.values(jobs)) await expect(table.locator(`tr[data-model-id="${j.model_id}"]`).count()).resolves.toBe(1);
+    const lstmRow = await table.locator(`tr[data-model-id="${jobs.lstm.model_id}"]`).innerText();
+    expect(lstmRow).toContain('UI lstm');
+    expect(lstmRow).toContain('time_series');
+    expect(lstmRow).toContain('1.0.0');
+    expect(lstmRow).toContain('deployed');
+    expect(lstmRow).toMatch(/rmse \d/);
+    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('mlwb.apiKey'))).toBe(API_KEY);
+    await shot('models');
+  });
+
+  it("shows a model's versions with metrics against the baselines, and its deployments", async () => {
+    await page.goto(`${t.url}/ui#/models/${jobs.lstm.model_id}`);
+    await page.locator('#versions-table').waitFor();
+    expect(await page.locator('#versions-table tr[data-version="1.0.0"]').innerText()).toContain('lstm');
+    const baselines = await page.locator('details[open] table').innerText();
+    for (const b of ['naive_zero', 'naive_last', 'ridge', 'mse']) expect(baselines).toContain(b);
+    const deps = await page.locator('#deployments-table').innerText();
+    expect(deps).toContain('strategy_engine');
+    expect(deps).toContain('active');
+    await shot('model');
+  });
+
+  it("draws a run's loss and val_loss curves", async () => {
+    await page.goto(`${t.url}/ui#/runs/${jobs.lstm.run_id}`);
+    const chart = page.locator('.chart[data-chart="loss+val_loss"]');
+    await chart.locator('canvas').waitFor();
+    const box = await chart.locator('canvas').boundingBox();
+    expect(box!.width).toBeGreaterThan(100);
+    expect(box!.height).toBeGreaterThan(50);
+    const labels = await chart.locator('.u-legend .u-label').allInnerTexts();
+    expect(labels).toEqual(expect.arrayContaining(['loss', 'val_loss']));
+    // The plotted points are the run's history (3 epochs, steps 0..2).
+    const legendValues = await chart.locator('.u-legend').innerText();
+    expect(legendValues).toContain('loss');
+    expect(await page.locator('#run-params').innerText()).toContain('architecture');
+    await shot('run');
+  });
+
+  it('compares two selected runs: params side by side with the differing ones marked, metrics with the best marked, overlaid curves', async () => {
+    await page.goto(`${t.url}/ui#/experiments`);
+    await page.locator('#experiments-table').waitFor();
+    await page.click(`#experiments-table a[href="#/experiments/${experimentId}"]`);
+    await page.locator('#runs-table').waitFor();
+    expect(await page.locator('#compare-button').isDisabled()).toBe(true);
+    await page.check(`#runs-table tr[data-run-id="${jobs.lstm.run_id}"] input.run-select`);
+    await page.check(`#runs-table tr[data-run-id="${jobs.gru.run_id}"] input.run-select`);
+    await page.click('#compare-button');
+    const params = page.locator('#compare-params');
+    await params.waitFor();
+    expect(await params.locator('thead th').count()).toBe(3);
+    const arch = params.locator('tr[data-param="architecture"]');
+    expect(await arch.getAttribute('data-differs')).toBe('true');
+    expect(await arch.getAttribute('class')).toContain('differs');
+    const archCells = await arch.locator('td').allInnerTexts();
+    expect(archCells.sort()).toEqual(['gru', 'lstm']);
+    expect(await params.locator('tr[data-param="epochs"]').getAttribute('data-differs')).toBe('false');
+    expect(await page.locator('#compare-metrics td[data-best="true"]').count()).toBeGreaterThan(0);
+    const loss = page.locator('#compare-charts .chart[data-chart="loss"]');
+    await loss.locator('canvas').waitFor();
+    expect((await loss.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
+    expect(await loss.locator('.u-legend .u-series').count()).toBe(3); // step + one per run
+    expect(await page.locator('#compare-fallback').count()).toBe(compareImplemented ? 0 : 1);
+    await shot('compare');
+  });
+
+  it("follows a training job's progress live", async () => {
+    const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'UI long', architecture: 'lstm', hyperparameters: { units: 16, epochs: 300, batch_size: 32, early_stopping_patience: 1000 } } });
+    expect(res.status).toBe(202);
+    const { job_id } = await res.json();
+    await page.click('a[data-nav="jobs"]');
+    const row = page.locator(`#active-jobs tr[data-job-id="${job_id}"][data-status="running"]`);
+    await row.waitFor({ timeout: 60_000 });
+    await page.waitForFunction((id) => Number((globalThis as any).document.querySelector(`#active-jobs tr[data-job-id="${id}"]`)?.getAttribute('data-epoch')) >= 1, job_id, { timeout: 60_000 });
+    const first = Number(await row.getAttribute('data-epoch'));
+    await page.waitForFunction(([id, e]) => Number((globalThis as any).document.querySelector(`#active-jobs tr[data-job-id="${id}"]`)?.getAttribute('data-epoch')) > e, [job_id, first] as const, { timeout: 30_000 });
+    expect(await row.locator('.epoch').innerText()).toMatch(/^epoch \d+\/300$/);
+    expect(Number(await row.locator('[role=progressbar]').getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(0);
+    await shot('jobs');
+
+    await page.click(`#active-jobs a[href="#/jobs/${job_id}"]`);
+    const chart = page.locator('#job-charts .chart[data-chart="loss+val_loss"] canvas');
+    await chart.waitFor({ timeout: 30_000 });
+    expect((await chart.boundingBox())!.width).toBeGreaterThan(100);
+    const epochBefore = Number(await page.locator('#job-progress tr').getAttribute('data-epoch'));
+    await page.waitForFunction((e) => Number((globalThis as any).document.querySelector('#job-progress tr')?.getAttribute('data-epoch')) > e, epochBefore, { timeout: 30_000 });
+    await shot('job');
+
+    expect((await call(`/api/v1/training/jobs/${job_id}/cancel`, { method: 'POST' })).status).toBe(202);
+    await waitForJob(authed(), job_id);
+    await page.locator('#job-progress tr[data-status="cancelled"]').waitFor();
+  }, 120_000);
+
+  it('had no console errors, page errors or failed requests', () => {
+    const tolerated = (p: Problem) => !compareImplemented && p.url?.includes(`/api/v1/experiments/${experimentId}/compare`) && (p.kind === 'http' || (p.kind === 'console' && /404/.test(p.text)));
+    expect(problems.filter((p) => !tolerated(p))).toEqual([]);
+  });
+}
+
+if (fs.existsSync(CHROMIUM)) {
+  describe('dashboard (/ui) in headless Chromium', dashboardSuite);
+} else if (IN_CI) {
+  describe('dashboard (/ui) in headless Chromium', () => {
+    it('needs Chromium', () => {
+      throw new Error(MISSING);
+    });
+  });
+} else {
+  console.warn(`SKIPPED dashboard browser test: ${MISSING}`);
+  describe.skip(`dashboard (/ui) in headless Chromium — SKIPPED: ${MISSING}`, () => {
+    it('runs in a real browser', () => undefined);
+  });
+}
