@@ -38,6 +38,11 @@ export class AppConfig {
   readonly predictionBatchMaxSize: number;
   readonly predictionBatchMaxWaitMs: number;
   readonly predictionMaxInstances: number;
+  /** MLflow mirror: bearer token, per-call timeout, retries and first backoff (doubling). */
+  readonly experimentTrackingToken?: string;
+  readonly experimentTrackingTimeoutMs: number;
+  readonly experimentTrackingRetries: number;
+  readonly experimentTrackingBackoffMs: number;
 
   /** Deployment targets, notification URLs and secret, monitoring retention (deployment-options.ts). */
   readonly deployment: DeploymentOptions;
@@ -72,6 +77,10 @@ export class AppConfig {
     this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
     this.predictionBatchMaxWaitMs = env.PREDICTION_BATCH_MAX_WAIT_MS;
     this.predictionMaxInstances = env.PREDICTION_MAX_INSTANCES;
+    this.experimentTrackingToken = env.EXPERIMENT_TRACKING_TOKEN;
+    this.experimentTrackingTimeoutMs = env.EXPERIMENT_TRACKING_TIMEOUT_MS;
+    this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;
+    this.experimentTrackingBackoffMs = env.EXPERIMENT_TRACKING_BACKOFF_MS;
   }
 
   /** Where the embedded database keeps its files. */

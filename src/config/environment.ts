@@ -167,6 +167,29 @@ export class EnvironmentVariables {
   @Min(1, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
   @Max(100000, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
   PREDICTION_MAX_INSTANCES: number = 256;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  EXPERIMENT_TRACKING_TOKEN?: string;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000' })
+  @Min(50, { message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000' })
+  @Max(120000, { message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000' })
+  EXPERIMENT_TRACKING_TIMEOUT_MS: number = 5000;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'EXPERIMENT_TRACKING_RETRIES must be an integer from 0 to 50' })
+  @Min(0, { message: 'EXPERIMENT_TRACKING_RETRIES must be an integer from 0 to 50' })
+  @Max(50, { message: 'EXPERIMENT_TRACKING_RETRIES must be an integer from 0 to 50' })
+  EXPERIMENT_TRACKING_RETRIES: number = 8;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
+  @Min(10, { message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
+  @Max(600000, { message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
+  EXPERIMENT_TRACKING_BACKOFF_MS: number = 1000;
 }
 
 export class ConfigValidationError extends Error {
@@ -181,7 +204,7 @@ export class ConfigValidationError extends Error {
 
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY']);
+  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN']);
   const picked: Record<string, string> = {};
   for (const key of new Set(known)) {
     const value = raw[key];

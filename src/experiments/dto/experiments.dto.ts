@@ -1,0 +1,190 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { PaginationQuery } from '../../common/http/pagination.dto';
+import { RUN_STATUSES, type RunStatus } from '../entities/run.entity';
+
+export class ListExperimentsQuery {
+  @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
+  @IsOptional()
+  @IsIn(['active', 'archived', 'all'])
+  lifecycle?: 'active' | 'archived' | 'all';
+}
+
+export class CreateExperimentBody {
+  @ApiProperty({ example: 'EURUSD regime models' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'fx' } })
+  @IsOptional()
+  @IsObject()
+  tags?: Record<string, string>;
+}
+
+export class UpdateExperimentBody {
+  @ApiPropertyOptional({ description: 'New name (rename)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', nullable: true }, description: 'Tags to set; a null value removes the tag' })
+  @IsOptional()
+  @IsObject()
+  tags?: Record<string, string | null>;
+}
+
+export class ListRunsQuery extends PaginationQuery {
+  @ApiPropertyOptional({ description: "MLflow's filter grammar, joined by AND: metrics.val_loss < 0.01 AND params.architecture = 'gru' AND tags.team = 'fx' AND attributes.status = 'FINISHED'", example: "metrics.val_loss < 0.01 AND params.architecture = 'gru'" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  filter?: string;
+
+  @ApiPropertyOptional({ description: 'Ordering, comma-separated: metrics.<key> ASC|DESC, params.<key>, attributes.start_time … (nulls last; default newest first)', example: 'metrics.val_loss ASC' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  order_by?: string;
+
+  @ApiPropertyOptional({ description: `Comma-separated statuses (${RUN_STATUSES.join(', ')})`, example: 'FINISHED,FAILED' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  status?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'deleted', 'all'], default: 'active' })
+  @IsOptional()
+  @IsIn(['active', 'deleted', 'all'])
+  lifecycle?: 'active' | 'deleted' | 'all';
+}
+
+export class CompareQuery {
+  @ApiProperty({ description: 'Comma-separated run ids of this experiment (1-20)', example: 'a,b,c' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  run_ids: string;
+}
+
+export class CreateRunBody {
+  @ApiPropertyOptional({ example: 'notebook gru sweep 3' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { architecture: 'gru', units: '32' } })
+  @IsOptional()
+  @IsObject()
+  params?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsObject()
+  tags?: Record<string, string>;
+
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  start_time?: number;
+}
+
+export class LogParamsBody {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Immutable once set: another value for an existing key is a 409', example: { learning_rate: '0.001' } })
+  @IsObject()
+  params: Record<string, string>;
+}
+
+export class MetricPointDto {
+  @ApiProperty({ example: 'val_loss' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(250)
+  key: string;
+
+  @ApiProperty({ example: 0.0123 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  value: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @IsInt()
+  step?: number;
+
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  timestamp?: number;
+}
+
+export class LogMetricsBody {
+  @ApiProperty({ type: [MetricPointDto] })
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => MetricPointDto)
+  metrics: MetricPointDto[];
+}
+
+export class SetTagsBody {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { reviewed: 'yes' } })
+  @IsObject()
+  tags: Record<string, string>;
+}
+
+export class UpdateRunBody {
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
+
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch; a final status without it ends the run now' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  end_time?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class FinishRunBody {
+  @ApiPropertyOptional({ enum: ['FINISHED', 'FAILED', 'KILLED'], default: 'FINISHED' })
+  @IsOptional()
+  @IsIn(['FINISHED', 'FAILED', 'KILLED'])
+  status?: 'FINISHED' | 'FAILED' | 'KILLED';
+
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  end_time?: number;
+}
+
+export class MetricHistoryQuery {
+  @ApiPropertyOptional({ default: 10000, minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  offset?: number;
+}
