@@ -4,6 +4,8 @@
  * what the result needs, since they run on test parts of tens of thousands of samples.
  */
 
+import { averageRanks } from '../../features/core/selection/rank';
+
 /** Float64Array, number[] or any other indexable list of numbers. */
 export type NumberList = ArrayLike<number>;
 
@@ -67,25 +69,8 @@ export function pearson(a: NumberList, b: NumberList): number | null {
   return Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb)));
 }
 
-/**
- * Ranks 1..n of the values, tied values sharing the average of the ranks they span (the
- * "fractional" ranking scipy.stats.rankdata uses by default and Spearman's rho needs).
- */
-export function averageRanks(values: NumberList): Float64Array {
-  const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => values[i] - values[j] || i - j);
-  const ranks = new Float64Array(n);
-  let start = 0;
-  while (start < n) {
-    let end = start + 1;
-    while (end < n && values[order[end]] === values[order[start]]) end++;
-    // Positions start..end-1 hold ranks start+1..end; their average is (start+1+end)/2.
-    const rank = (start + 1 + end) / 2;
-    for (let k = start; k < end; k++) ranks[order[k]] = rank;
-    start = end;
-  }
-  return ranks;
-}
+/** Average ("fractional") ranks, as scipy.stats.rankdata: one implementation, in the features core. */
+export { averageRanks };
 
 /** Spearman's rank correlation: Pearson on average ranks, so ties are handled exactly. */
 export function spearman(a: NumberList, b: NumberList): number | null {
