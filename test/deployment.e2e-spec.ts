@@ -10,7 +10,7 @@ import { DeploymentNotifier } from '../src/deployment/notifications/deployment-n
 import { ModelsService } from '../src/models/models.service';
 import { startDeploymentApp } from './support/deployment-app';
 import { importDaily, waitForJob } from './support/jobs';
-import { dailyCsv, gaussian, lcg, randomWalk } from './support/series';
+import { dailyCsv, lcg, randomWalk } from './support/series';
 import type { TestApp } from './support/test-app';
 
 const SECRET = 'deploy-secret-0123';
@@ -452,8 +452,6 @@ describe('deployment: deploy, replace, rollback, undeploy, notifications, monito
       const d = await (await deploy('dep_mon', { version: '1.0.0', deployment_target: 'analysis_engine', monitoring_level: 'high' })).json();
       const pre = JSON.parse(fs.readFileSync(path.join(t.registryPath, 'dep_mon', '1.0.0', 'preprocessing.json'), 'utf8'));
       expect(pre.scaler.kind).toBe('zscore');
-      const stat = (f: string) => ({ mean: pre.scaler.mean[pre.scaler.features.indexOf(f)], std: pre.scaler.std[pre.scaler.features.indexOf(f)] });
-      const g = gaussian(lcg(42));
       const u = lcg(43);
       // Draws from the stored training histogram (deciles): a bin by its share, then uniform inside it.
       const fromTraining = (f: string) => {
@@ -466,13 +464,11 @@ describe('deployment: deploy, replace, rollback, undeploy, notifications, monito
         if (b === edges.length) return edges[b - 1] - (edges[b - 1] - edges[b - 2]) * Math.log(u() || 1e-12);
         return edges[b - 1] + (edges[b] - edges[b - 1]) * u();
       };
-      void g;
       // The spread of the training deciles (10th to 90th percentile = 2.563 sd for a normal): robust to fat tails.
       const robustSd = (f: string) => {
         const e = pre.training_histograms[f].edges as number[];
         return (e[8] - e[0]) / 2.563;
       };
-      void stat;
       // returns_1 as in training (stable); returns_5 shifted by 0.4 sd (PSI ≈ 0.19, moderate); zscore_20 by 1 sd (significant).
       const shift = { returns_1: 0, returns_5: 0.4, zscore_20: 1 } as const;
       const lookup = t.app.get(DeploymentLookupService);
