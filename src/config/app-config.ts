@@ -28,7 +28,16 @@ export class AppConfig {
   readonly featureStoreApiKey?: string;
   readonly featureStoreTimeoutMs: number;
   readonly featureStoreRetries: number;
-  readonly tfBackend: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  readonly tfBackend: 'auto' | 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Dawn's native API under the WebGPU backend. */
+  readonly webgpuDawnBackend: 'vulkan' | 'opengles';
+  /** Which WebGPU adapter when several exist: an index or a name substring. */
+  readonly gpuAdapter?: string;
+  /** Requests per minute per API key per replica; 0 = no limit. */
+  readonly rateLimitPerMinute: number;
+  readonly predictionBodyLimitBytes: number;
+  /** Seconds a stopping worker lets its current job finish before handing it back to the queue. */
+  readonly workerDrainSeconds: number;
   readonly trainingConcurrency: number;
   readonly trainingHeartbeatSeconds: number;
   /** Default cost per position change in the evaluation backtest (a request may override it). */
@@ -69,6 +78,11 @@ export class AppConfig {
     this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
     this.featureStoreRetries = env.FEATURE_STORE_RETRIES;
     this.tfBackend = env.TF_BACKEND as AppConfig['tfBackend'];
+    this.webgpuDawnBackend = env.WEBGPU_DAWN_BACKEND as AppConfig['webgpuDawnBackend'];
+    this.gpuAdapter = env.GPU_ADAPTER;
+    this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
+    this.predictionBodyLimitBytes = env.PREDICTION_BODY_LIMIT_BYTES;
+    this.workerDrainSeconds = env.WORKER_DRAIN_SECONDS;
     this.trainingConcurrency = env.TRAINING_CONCURRENCY;
     this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
     this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;

@@ -1,5 +1,5 @@
 import { Transform, plainToInstance } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Length, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /**
  * The environment the service reads, declared once with every default in this file.
@@ -118,8 +118,19 @@ export class EnvironmentVariables {
   FEATURE_STORE_RETRIES: number = 3;
 
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsIn(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu' })
+  @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu' })
   TF_BACKEND: string = 'auto';
+
+  /** Which of Dawn's native APIs the WebGPU backend drives: Vulkan (GPUs) or OpenGL ES (compatibility, Mesa). */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['vulkan', 'opengles'], { message: 'WEBGPU_DAWN_BACKEND must be one of vulkan, opengles' })
+  WEBGPU_DAWN_BACKEND: string = 'vulkan';
+
+  /** The WebGPU adapter to use when several exist: its index in Dawn's list, or a substring of its name. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200, { message: 'GPU_ADAPTER must be an adapter index or a part of its name (1 to 200 characters)' })
+  GPU_ADAPTER?: string;
 
   @Transform(toNumber)
   @IsInt({ message: 'TRAINING_CONCURRENCY must be an integer from 1 to 16' })
@@ -190,6 +201,27 @@ export class EnvironmentVariables {
   @Min(10, { message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
   @Max(600000, { message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
   EXPERIMENT_TRACKING_BACKOFF_MS: number = 1000;
+
+  /** Requests per minute allowed to one API key (or one client address without a key) on one replica; 0 turns the limit off. */
+  @Transform(toNumber)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer from 0 (off) to 1000000' })
+  @Min(0, { message: 'RATE_LIMIT_PER_MINUTE must be an integer from 0 (off) to 1000000' })
+  @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be an integer from 0 (off) to 1000000' })
+  RATE_LIMIT_PER_MINUTE: number = 6000;
+
+  /** Body limit of the prediction routes (instances can be large windows); other JSON routes use BODY_LIMIT_BYTES. */
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Min(1024, { message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Max(1073741824, { message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  PREDICTION_BODY_LIMIT_BYTES: number = 8_388_608;
+
+  /** How long a stopping worker lets its current training job run before handing it back to the queue. */
+  @Transform(toNumber)
+  @IsInt({ message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
+  @Min(0, { message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
+  @Max(86400, { message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
+  WORKER_DRAIN_SECONDS: number = 20;
 }
 
 export class ConfigValidationError extends Error {
@@ -204,7 +236,7 @@ export class ConfigValidationError extends Error {
 
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN']);
+  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER']);
   const picked: Record<string, string> = {};
   for (const key of new Set(known)) {
     const value = raw[key];
