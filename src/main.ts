@@ -42,11 +42,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    // A worker first lets its running job finish (WORKER_DRAIN_SECONDS), then hands it back
+    // and records that (bounded at 15 s): its deadline includes both.
+    const graceMs = config.shutdownGraceMs + (config.runsWorker ? config.workerDrainSeconds * 1000 + 15_000 : 0);
     const force = setTimeout(() => {
-      logger.error({ grace_ms: config.shutdownGraceMs }, 'graceful shutdown took too long, exiting');
+      logger.error({ grace_ms: graceMs }, 'graceful shutdown took too long, exiting');
       logger.flush();
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, graceMs);
     force.unref();
     try {
       await app.close();

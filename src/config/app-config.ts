@@ -132,6 +132,15 @@ export class AppConfig {
         problems.push({ variable, value: merged[variable], message });
       }
     }
+    if (env && env.SERVICE_ROLE !== 'all' && !env.DATABASE_URL) {
+      // The embedded database lives inside one process (one PGlite directory, one process:
+      // a second opener would lose rows), so api and worker processes cannot share it.
+      problems.push({
+        variable: 'SERVICE_ROLE',
+        value: merged.SERVICE_ROLE,
+        message: `SERVICE_ROLE=${env.SERVICE_ROLE} needs DATABASE_URL: separate api and worker processes share their queue and registry through one PostgreSQL server, and the embedded database serves a single process only. Set DATABASE_URL, or use SERVICE_ROLE=all`,
+      });
+    }
     if (problems.length) throw new ConfigValidationError(problems);
     return new AppConfig(env!, deployment);
   }

@@ -65,6 +65,27 @@ describe('environment validation', () => {
     expect(variables).toEqual(['DEPLOYMENT_TARGETS', 'MONITORING_RETENTION', 'PORT']);
   });
 
+  it.each(['api', 'worker'])('refuses SERVICE_ROLE=%s without DATABASE_URL, saying why; accepts it with one', (role) => {
+    let error: unknown;
+    try {
+      AppConfig.fromEnv({ SERVICE_ROLE: role });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).problems.map((p) => p.variable)).toEqual(['SERVICE_ROLE']);
+    expect((error as Error).message).toContain(`SERVICE_ROLE=${role} needs DATABASE_URL`);
+    expect((error as Error).message).toContain('embedded database serves a single process');
+    expect(AppConfig.fromEnv({ SERVICE_ROLE: role, DATABASE_URL: 'postgres://u@db:5432/x' }).serviceRole).toBe(role);
+    expect(AppConfig.fromEnv({ SERVICE_ROLE: 'all' }).runsWorker).toBe(true);
+  });
+
+  it('reads the scale-out, limits and GPU settings with their defaults', () => {
+    expect(AppConfig.fromEnv({})).toMatchObject({ rateLimitPerMinute: 6000, predictionBodyLimitBytes: 8_388_608, workerDrainSeconds: 20, webgpuDawnBackend: 'vulkan', gpuAdapter: undefined, tfBackend: 'auto' });
+    expect(AppConfig.fromEnv({ RATE_LIMIT_PER_MINUTE: '0', WORKER_DRAIN_SECONDS: '300', TF_BACKEND: 'WebGPU', WEBGPU_DAWN_BACKEND: 'OpenGLES', GPU_ADAPTER: 'NVIDIA' })).toMatchObject({ rateLimitPerMinute: 0, workerDrainSeconds: 300, tfBackend: 'webgpu', webgpuDawnBackend: 'opengles', gpuAdapter: 'NVIDIA' });
+    expect(() => AppConfig.fromEnv({ WEBGPU_DAWN_BACKEND: 'metal', RATE_LIMIT_PER_MINUTE: '-1', WORKER_DRAIN_SECONDS: 'x' })).toThrow(/WEBGPU_DAWN_BACKEND[\s\S]*RATE_LIMIT_PER_MINUTE|RATE_LIMIT_PER_MINUTE[\s\S]*WEBGPU_DAWN_BACKEND/);
+  });
+
   it.each([['PORT', '0'], ['PORT', '70000'], ['PORT', '80.5'], ['MAX_TRAINING_MEMORY', '0'], ['MAX_TRAINING_MEMORY', 'lots'], ['FEATURE_STORE_URL', 'not a url']])('rejects %s=%s', (variable, value) => {
     expect(() => validateEnvironment({ [variable]: value })).toThrow(variable);
   });

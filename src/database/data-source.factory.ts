@@ -3,6 +3,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import type { AppConfig } from '../config/app-config';
 import { EmbeddedDatabaseLock } from './embedded-lock';
+import { withMigrationLock } from './migration-lock';
 import { ENTITIES } from './entities';
 
 /** What every DataSource of the service has in common, embedded or real. */
@@ -33,7 +34,8 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseHandle> {
   const dataSource = config.databaseUrl ? postgresDataSource(config.databaseUrl, config.databasePoolSize) : await embeddedDataSource(config.embeddedDataDir);
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations({ transaction: 'each' });
+    const migrate = () => dataSource.runMigrations({ transaction: 'each' });
+    await (config.databaseUrl ? withMigrationLock(config.databaseUrl, migrate) : migrate());
   } catch (e) {
     await dataSource.destroy().catch(() => undefined);
     throw e;

@@ -56,6 +56,10 @@ export class TrainingJob {
   @Column({ type: 'uuid', nullable: true })
   run_id: string | null;
 
+  /** The worker process running (or that last ran) the job: `host:pid`, for operators. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  worker: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   created_at: Date;
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
@@ -18,14 +19,19 @@ import { trainerFor, type AgentJob, type AgentRun, type NetworkJob, type Network
 
 class JobCancelled extends Error {}
 
+/** This process as operators see it in a job's `worker` field (the pod name in Kubernetes). */
+const WORKER_ID = `${os.hostname()}:${process.pid}`;
+
 /**
  * Takes jobs off the queue (roles `all` and `worker`) and runs them: dataset → trainer (a
  * network in the training thread) → evaluation → artifacts → registry and run. Every path
  * ends with the job, the version and the run in a final state.
  */
 @Injectable()
-export class TrainingRunner implements OnApplicationBootstrap {
+export class TrainingRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('TrainingRunner');
+  /** Runs in progress in this process, so shutdown can wait for their final writes. */
+  private readonly active = new Set<Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,8 +47,26 @@ export class TrainingRunner implements OnApplicationBootstrap {
     if (!this.config.runsWorker) return;
     await this.artifacts.cleanupTemp().catch((e: Error) => this.logger.warn(`artifact cleanup: ${e.message}`));
     await this.requeueOrphans();
-    await this.queue.work(this.config.trainingConcurrency, (job) => this.run(job.data.job_id, job.retryCount));
+    await this.queue.work(this.config.trainingConcurrency, (job) => this.track(this.run(job.data.job_id, job.retryCount, job.signal)));
     await this.queue.workDeadLetters((jobId) => this.failInterrupted(jobId));
+  }
+
+  /**
+   * SIGTERM on a worker: stop taking jobs; a running job gets WORKER_DRAIN_SECONDS to finish,
+   * then it is handed back to the queue (its signal aborts, the thread stops at the next batch,
+   * the rows return to queued) and another worker retries it. Waits for those final writes,
+   * so the database closes after them.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.config.runsWorker) return;
+    if (this.active.size) this.logger.log({ running: this.active.size, drain_seconds: this.config.workerDrainSeconds }, 'stopping: letting running training jobs finish, then handing them back');
+    await this.queue.stop(this.config.workerDrainSeconds * 1000);
+    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, 15_000).unref())]);
+  }
+
+  private track(run: Promise<void>): Promise<void> {
+    this.active.add(run);
+    return run.finally(() => this.active.delete(run));
   }
 
   /** Jobs recorded as queued whose send may not have happened (a crash right after the commit). */
@@ -51,14 +75,14 @@ export class TrainingRunner implements OnApplicationBootstrap {
     for (const { id } of rows) await this.queue.send(id).catch(() => undefined);
   }
 
-  async run(jobId: string, retryCount = 0): Promise<void> {
+  async run(jobId: string, retryCount = 0, signal?: AbortSignal): Promise<void> {
     const repo = this.dataSource.getRepository(TrainingJob);
     const job = await repo.findOneBy({ id: jobId });
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     if (job.cancel_requested) return this.finishCancelled(job);
     const plan = job.request as unknown as TrainingPlan;
     const started = Date.now();
-    await repo.update({ id: job.id }, { status: 'running', started_at: new Date(), attempts: job.attempts + 1, error: retryCount > 0 ? `retry ${retryCount} after an interrupted attempt` : null, progress: { epoch: 0, epochs: plan.hyperparameters.epochs, loss: null, val_loss: null, eta_seconds: null, phase: 'building dataset' } });
+    await repo.update({ id: job.id }, { status: 'running', worker: WORKER_ID, started_at: new Date(), attempts: job.attempts + 1, error: retryCount > 0 ? `retry ${retryCount} after an interrupted attempt` : null, progress: { epoch: 0, epochs: plan.hyperparameters.epochs, loss: null, val_loss: null, eta_seconds: null, phase: 'building dataset' } });
     await this.models.setStatus(job.model_id, job.version, 'training');
     if (job.run_id) await this.experiments.setStatus(job.run_id, 'RUNNING');
     const staging = path.join(this.config.modelRegistryPath, '.staging', job.id);
@@ -69,9 +93,10 @@ export class TrainingRunner implements OnApplicationBootstrap {
         plan,
         dataset,
         series,
-        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging),
-        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging),
+        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging, signal),
+        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal),
       });
+      if (signal?.aborted) return this.handBack(job);
       if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
       // An earlier attempt of this job may have written the version and died before the
@@ -110,6 +135,7 @@ export class TrainingRunner implements OnApplicationBootstrap {
       }
       this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend }, 'training succeeded');
     } catch (e) {
+      if (signal?.aborted) return this.handBack(job);
       if (e instanceof JobCancelled) return this.finishCancelled(job);
       const message = e instanceof AppError || e instanceof TrainingThreadError ? e.message : `training failed: ${(e as Error).message}`;
       this.logger.error({ job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'training failed');
@@ -121,8 +147,8 @@ export class TrainingRunner implements OnApplicationBootstrap {
     }
   }
 
-  private async runAgent(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, agent: AgentJob, staging: string): Promise<AgentRun> {
-    const { done, backend } = await this.inThread(job, plan, dataset, staging, {
+  private async runAgent(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, agent: AgentJob, staging: string, signal?: AbortSignal): Promise<AgentRun> {
+    const { done, backend } = await this.inThread(job, plan, dataset, staging, signal, {
       kind: 'dqn',
       dqn: { config: agent.config, returns: agent.returns, costs: agent.costs },
       loss: 'huber',
@@ -135,8 +161,8 @@ export class TrainingRunner implements OnApplicationBootstrap {
     return { backend, bestEpisode: done.bestEpisode, cancelled: done.cancelled, rewardScale: done.rewardScale, history: done.history, testActions: done.testActions, testQValues: done.testQValues, modelDir: path.join(staging, 'model') };
   }
 
-  private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, net: NetworkJob, staging: string): Promise<NetworkRun> {
-    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, {
+  private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, net: NetworkJob, staging: string, signal?: AbortSignal): Promise<NetworkRun> {
+    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
       kind: net.kind ?? 'supervised',
       ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
       classWeight: net.classWeight,
@@ -157,9 +183,14 @@ export class TrainingRunner implements OnApplicationBootstrap {
     plan: TrainingPlan,
     dataset: Dataset,
     staging: string,
+    signal: AbortSignal | undefined,
     spec: Pick<TrainingThreadInput, 'kind' | 'network' | 'autoencoder' | 'dqn' | 'classWeight' | 'predictTrain' | 'loss' | 'yTrain' | 'yVal' | 'yWidth'> & { epochs: number },
   ) {
     const thread = new TrainingThread();
+    // Handed back by a stopping worker: stop at the next batch (the caller re-queues the job).
+    const onAbort = () => thread.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) thread.cancel();
     let backend = 'unknown';
     let backendDetails: Record<string, unknown> = {};
     let lastWrite = 0;
@@ -213,6 +244,7 @@ export class TrainingRunner implements OnApplicationBootstrap {
       return { done, backend, backendDetails };
     } finally {
       clearInterval(cancelPoll);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -228,6 +260,18 @@ export class TrainingRunner implements OnApplicationBootstrap {
 
   private async progress(jobId: string, patch: Partial<JobProgress>): Promise<void> {
     await this.dataSource.query(`UPDATE training_jobs SET progress = COALESCE(progress, '{}'::jsonb) || $2::jsonb WHERE id = $1 AND status = 'running'`, [jobId, JSON.stringify(patch)]).catch(() => undefined);
+  }
+
+  /** The worker is stopping: the job goes back to queued; pg-boss retries it on another worker. */
+  private async handBack(job: TrainingJob): Promise<void> {
+    this.logger.warn({ job_id: job.id, worker: WORKER_ID }, 'handed the training job back to the queue: this worker is stopping');
+    const phase = 'waiting for a worker (handed back by a stopping worker)';
+    await this.dataSource.query(
+      `UPDATE training_jobs SET status = 'queued', error = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running'`,
+      [job.id, `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`, JSON.stringify({ phase, eta_seconds: null })],
+    );
+    await this.models.setStatus(job.model_id, job.version, 'queued');
+    if (job.run_id) await this.experiments.setStatus(job.run_id, 'SCHEDULED');
   }
 
   private async finishCancelled(job: TrainingJob): Promise<void> {

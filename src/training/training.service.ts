@@ -183,6 +183,7 @@ export class TrainingService {
       error: j.error,
       cancel_requested: j.cancel_requested,
       attempts: j.attempts,
+      worker: j.worker ?? null,
       run_id: j.run_id,
       created_at: isoOrNull(j.created_at),
       started_at: isoOrNull(j.started_at),

@@ -27,6 +27,7 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('TrainingQueue');
   private boss: PgBossType | undefined;
   private started = false;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -44,15 +45,24 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   async onModuleInit(): Promise<void> {
     // pg-boss is ESM-only; Node 20.19+ loads it through require(esm).
     const { PgBoss } = require('pg-boss') as typeof import('pg-boss');
+    // Heartbeat expiry is noticed by supervision passes (default: once a minute); run them as
+    // often as the heartbeat so a crashed worker's job is taken over within about two heartbeats.
+    const passSeconds = Math.min(60, this.config.trainingHeartbeatSeconds);
+    const supervision = { supervise: true, schedule: false, superviseIntervalSeconds: passSeconds, monitorIntervalSeconds: passSeconds };
     this.boss =
       this.databaseKind === 'embedded'
-        ? new PgBoss({ db: pgliteBossDatabase(this.dataSource), backend: 'pglite', schema: 'pgboss', supervise: true, schedule: false })
-        : new PgBoss({ connectionString: this.config.databaseUrl!, schema: 'pgboss', max: 3, supervise: true, schedule: false });
+        ? new PgBoss({ db: pgliteBossDatabase(this.dataSource), backend: 'pglite', schema: 'pgboss', ...supervision })
+        : new PgBoss({ connectionString: this.config.databaseUrl!, schema: 'pgboss', max: 3, ...supervision });
     this.boss.on('error', (e: Error) => this.logger.error({ err: { message: e.message } }, 'queue error'));
     await this.boss.start();
-    const queueOptions = { retryLimit: 2, retryDelay: 5, heartbeatSeconds: this.config.trainingHeartbeatSeconds, expireInSeconds: 24 * 3600, deadLetter: TRAINING_DEAD_LETTER };
+    // Retries count interruptions (a crashed worker, a worker stopped mid-job that hands the job
+    // back): enough for a rolling update plus a crash, few enough that a job that kills every
+    // worker it touches ends failed.
+    const queueOptions = { retryLimit: 4, retryDelay: 5, heartbeatSeconds: this.config.trainingHeartbeatSeconds, expireInSeconds: 24 * 3600, deadLetter: TRAINING_DEAD_LETTER };
     await this.boss.createQueue(TRAINING_DEAD_LETTER).catch(ignoreExists);
     await this.boss.createQueue(TRAINING_QUEUE, queueOptions).catch(ignoreExists);
+    // A queue created by an older release (or with another heartbeat) takes this process's settings.
+    await this.boss.updateQueue(TRAINING_QUEUE, queueOptions);
     this.started = true;
   }
 
@@ -77,11 +87,20 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** Stop taking jobs and wait for the running ones (pg-boss stops before the database closes). */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (!this.boss || !this.started) return;
+  /**
+   * Stop taking jobs; let running ones finish for up to `drainMs`, then fail them back to the
+   * queue (their handlers see `signal` abort, and another worker retries them). Idempotent.
+   */
+  stop(drainMs: number): Promise<void> {
+    if (!this.boss || (!this.started && !this.stopping)) return Promise.resolve();
     this.started = false;
-    await this.boss.stop({ graceful: true, timeout: Math.max(1000, this.config.shutdownGraceMs - 1000) }).catch((e: Error) => this.logger.warn(`queue stop: ${e.message}`));
+    this.stopping ??= this.boss.stop({ graceful: true, timeout: Math.max(1000, drainMs) }).catch((e: Error) => this.logger.warn(`queue stop: ${e.message}`));
+    return this.stopping;
+  }
+
+  /** Before the database closes: a worker drains (WORKER_DRAIN_SECONDS); an api process only stops its connections. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop(this.config.runsWorker ? this.config.workerDrainSeconds * 1000 : 1000);
   }
 }
 
