@@ -7,7 +7,10 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { correlationIdFor } from './common/http/correlation-id';
+import { installBodyLimits } from './common/http/body-limits';
 import { installHttpHooks, sendEnvelope } from './common/http/http-hooks';
+import { installRateLimit } from './common/http/rate-limit';
+import { restrictToWorkerRoutes } from './common/http/worker-routes';
 import { toAppError } from './common/errors/to-app-error';
 import { createValidationPipe } from './common/http/validation';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
@@ -47,7 +50,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  installHttpHooks(app.getHttpAdapter().getInstance(), { apiKey: config.apiKey, logger, metrics: app.get(MetricsService) });
+  // First, so a worker answers "not here" before authentication or rate limiting look at the request.
+  if (config.serviceRole === 'worker') restrictToWorkerRoutes(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  installHttpHooks(fastify, { apiKey: config.apiKey, logger, metrics });
+  // Both hook into route registration, so they must be in place before app.init() adds Nest's routes.
+  installBodyLimits(fastify, { defaultBytes: config.bodyLimitBytes, predictionBytes: config.predictionBodyLimitBytes });
+  await installRateLimit(fastify, { perMinute: config.rateLimitPerMinute, apiKey: config.apiKey, metrics });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app);

@@ -68,12 +68,23 @@ export class ModelError extends AppError {
   }
 }
 
-/** 429: too many requests. */
+/**
+ * 429: too many requests. With `limit`, the message and details name the budget
+ * (e.g. 6000 requests per 60 s) as well as when to retry; `Retry-After` is whole seconds.
+ */
 export class RateLimitError extends AppError {
-  constructor(retryAfterSeconds: number) {
-    super(429, 'RateLimitError', 'RATE_LIMITED', `Too many requests; retry after ${retryAfterSeconds} s`, { retry_after_seconds: retryAfterSeconds }, {
-      'Retry-After': String(retryAfterSeconds),
-    });
+  constructor(retryAfterSeconds: number, limit?: { max: number; windowSeconds: number }) {
+    const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(
+      429,
+      'RateLimitError',
+      'RATE_LIMITED',
+      limit
+        ? `Rate limit of ${limit.max} requests per ${limit.windowSeconds} s exceeded; retry after ${retryAfter} s`
+        : `Too many requests; retry after ${retryAfter} s`,
+      limit ? { limit: limit.max, window_seconds: limit.windowSeconds, retry_after_seconds: retryAfter } : { retry_after_seconds: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
   }
 }
 

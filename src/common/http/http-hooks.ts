@@ -4,6 +4,9 @@ import { ApiKeyVerifier, requiresApiKey } from '../auth/api-key';
 import { AuthenticationError, type AppError } from '../errors/app-error';
 import type { ErrorEnvelope } from '../errors/error-envelope';
 
+/** Content types whose body reaches the handler as the raw stream (the CSV importer enforces its own size limit). */
+export const STREAMED_CONTENT_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+
 /** Write the error envelope straight from a Fastify hook or handler (outside Nest's filters). */
 export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
   const body: ErrorEnvelope = {
@@ -27,7 +30,7 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
 export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
   // CSV uploads reach their handler as the raw stream: the importer parses it as it
   // arrives and enforces its own size limit (Fastify's bodyLimit does not apply to streams).
-  fastify.addContentTypeParser(['text/csv', 'application/csv', 'text/plain'], (_request, payload, done) => done(null, payload));
+  fastify.addContentTypeParser(STREAMED_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
 
   const verifier = opts.apiKey ? new ApiKeyVerifier(opts.apiKey) : undefined;
 
