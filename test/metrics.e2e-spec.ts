@@ -24,6 +24,8 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/training_jobs\{status="queued"\} 0/);
     expect(text).toMatch(/ml_backend_info\{backend="wasm"\} 1/);
     expect(text).toContain('process_resident_memory_bytes');
+    // Live tfjs tensors on the main thread: what the soak benchmark watches for leaks.
+    expect(text).toMatch(/^ml_tensors \d+$/m);
     expect(text).not.toContain('some_model');
   });
 });
