@@ -137,6 +137,7 @@ export class ModelsService {
       data_config: v.data_config,
       data_fingerprint: v.data_fingerprint,
       backend: v.backend,
+      backend_details: v.backend_details ?? null,
       duration_ms: v.duration_ms,
       artifact_checksum: v.artifact_checksum,
       job_id: v.job_id,

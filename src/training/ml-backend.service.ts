@@ -3,7 +3,8 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { MetricsService } from '../metrics/metrics.service';
-import { initTfBackend, type TfBackendSelection } from '../ml';
+import { adapterLabel, initTfBackend, type TfBackendSelection } from '../ml';
+import { backendReport } from './backend-report';
 
 /**
  * The TensorFlow.js backend of this process, chosen once at start from TF_BACKEND and
@@ -29,9 +30,17 @@ export class MlBackendService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    this.selection = await initTfBackend(this.config.tfBackend, { cudaVisibleDevices: this.config.cudaVisibleDevices });
+    this.selection = await initTfBackend(this.config.tfBackend, {
+      cudaVisibleDevices: this.config.cudaVisibleDevices,
+      webgpuDawnBackend: this.config.webgpuDawnBackend,
+      gpuAdapter: this.config.gpuAdapter,
+    });
     this.metrics.setBackend(this.selection.name);
-    this.logger.log({ ml_backend: this.describe() }, `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend})`);
+    const adapter = this.selection.adapter ? `, adapter: ${adapterLabel(this.selection.adapter)}` : '';
+    this.logger.log({ ml_backend: this.describe() }, `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend}${adapter})`);
+    if (this.selection.adapter?.software) {
+      this.logger.warn(`WebGPU runs on a software adapter (${adapterLabel(this.selection.adapter)}): results are correct but training is slower than on the CPU backends`);
+    }
   }
 
   get name(): string {
@@ -41,6 +50,6 @@ export class MlBackendService implements OnModuleInit {
   describe(): Record<string, unknown> {
     const s = this.selection;
     if (!s) return {};
-    return { name: s.name, requested: this.config.tfBackend, version: s.version, simd: s.simd, threads: s.threads, matmul_patched: s.matMulPatched, skipped: s.skipped };
+    return { ...backendReport(s), requested: this.config.tfBackend, skipped: s.skipped };
   }
 }

@@ -44,6 +44,10 @@ export class TrainingJob {
   @Column({ type: 'varchar', length: 40, nullable: true })
   backend: string | null;
 
+  /** What the backend ran on: version, SIMD/threads (wasm), the GPU adapter (webgpu). */
+  @Column({ type: 'jsonb', nullable: true })
+  backend_details: Record<string, unknown> | null;
+
   @Column({ type: 'text', nullable: true })
   error: string | null;
 

@@ -10,6 +10,8 @@ import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
 import { ArtifactStore } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
+import type { TfBackendDescription } from '../ml';
+import { backendReport } from './backend-report';
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
 import { TrainingJob, type JobProgress } from './training-job.entity';
@@ -114,12 +116,14 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null },
       });
       const backend = outcome.run?.backend ?? null;
+      const backendDetails = outcome.run ? reportedBackend(outcome.run.backendDetails) : null;
       const duration = Date.now() - started;
       await this.models.setStatus(job.model_id, job.version, 'experimental', {
         metrics: outcome.metrics,
         baselines: outcome.baselines,
         data_fingerprint: dataset.fingerprint,
         backend,
+        backend_details: backendDetails,
         duration_ms: duration,
         artifact_checksum: written.checksum,
         trained_at: new Date(),
@@ -148,7 +152,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async runAgent(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, agent: AgentJob, staging: string, signal?: AbortSignal): Promise<AgentRun> {
-    const { done, backend } = await this.inThread(job, plan, dataset, staging, signal, {
+    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
       kind: 'dqn',
       dqn: { config: agent.config, returns: agent.returns, costs: agent.costs },
       loss: 'huber',
@@ -158,7 +162,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       epochs: agent.config.episodes ?? 8,
     });
     if (done.type !== 'dqn-done') throw new Error('the training thread answered with a network result for an agent job');
-    return { backend, bestEpisode: done.bestEpisode, cancelled: done.cancelled, rewardScale: done.rewardScale, history: done.history, testActions: done.testActions, testQValues: done.testQValues, modelDir: path.join(staging, 'model') };
+    return { backend, backendDetails, bestEpisode: done.bestEpisode, cancelled: done.cancelled, rewardScale: done.rewardScale, history: done.history, testActions: done.testActions, testQValues: done.testQValues, modelDir: path.join(staging, 'model') };
   }
 
   private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, net: NetworkJob, staging: string, signal?: AbortSignal): Promise<NetworkRun> {
@@ -205,6 +209,8 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         {
           backend: this.config.tfBackend,
           cudaVisibleDevices: this.config.cudaVisibleDevices,
+          webgpuDawnBackend: this.config.webgpuDawnBackend,
+          gpuAdapter: this.config.gpuAdapter,
           seed: plan.seed,
           ...spec,
           window: dataset.window,
@@ -223,7 +229,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           onBackend: (name, details) => {
             backend = name;
             backendDetails = details;
-            void this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { backend: name });
+            void this.dataSource.query(`UPDATE training_jobs SET backend = $2, backend_details = $3::jsonb WHERE id = $1`, [job.id, name, JSON.stringify(reportedBackend(details))]);
             void this.progress(job.id, { phase: 'training' });
           },
           onEpoch: (m) => {
@@ -289,6 +295,11 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     await this.models.setStatus(job.model_id, job.version, 'failed', { error: message });
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED');
   }
+}
+
+/** The thread's backend selection as kept with a job and a version (null before the thread reported it). */
+function reportedBackend(details: Record<string, unknown>): Record<string, unknown> | null {
+  return details.name ? backendReport(details as Partial<TfBackendDescription>) : null;
 }
 
 function numericMetrics(metrics: Record<string, unknown>): Record<string, number> {

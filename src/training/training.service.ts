@@ -180,6 +180,7 @@ export class TrainingService {
       status: j.status,
       progress: j.progress,
       backend: j.backend,
+      backend_details: j.backend_details ?? null,
       error: j.error,
       cancel_requested: j.cancel_requested,
       attempts: j.attempts,

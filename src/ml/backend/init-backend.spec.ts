@@ -4,6 +4,8 @@ import { InvalidTfBackendError, TfBackendUnavailableError, getTf, initTfBackend 
 const notInstalled = (name: string): never => {
   throw new Error(`Cannot find module '${name}'`);
 };
+/** A machine without GPU device nodes: `auto` skips webgpu without loading Dawn. */
+const noGpu = (): string[] => [];
 
 describe('initTfBackend', () => {
   afterAll(async () => {
@@ -42,15 +44,16 @@ describe('initTfBackend', () => {
   });
 
   it('rejects an unknown name, listing the valid ones', async () => {
-    await expect(initTfBackend('webgpu')).rejects.toThrow(InvalidTfBackendError);
-    await expect(initTfBackend('webgpu')).rejects.toThrow('auto, tensorflow-gpu, tensorflow, wasm, cpu');
+    await expect(initTfBackend('webgl')).rejects.toThrow(InvalidTfBackendError);
+    await expect(initTfBackend('webgl')).rejects.toThrow('auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu');
   });
 
-  it('auto picks wasm on this machine and says why native was skipped', async () => {
-    const d = await initTfBackend('auto', { cudaVisibleDevices: '' });
+  it('auto picks wasm on a machine without a GPU and says why webgpu and native were skipped', async () => {
+    const d = await initTfBackend('auto', { cudaVisibleDevices: '', gpuDeviceNodes: noGpu });
     expect(d.name).toBe('wasm');
-    expect(d.skipped.map((s) => s.name)).toEqual(['tensorflow']);
-    expect(d.skipped[0].reason).toContain('@tensorflow/tfjs-node');
+    expect(d.skipped.map((s) => s.name)).toEqual(['webgpu', 'tensorflow']);
+    expect(d.skipped[0].reason).toContain('no GPU device');
+    expect(d.skipped[1].reason).toContain('@tensorflow/tfjs-node');
   });
 
   it.each([
@@ -61,6 +64,7 @@ describe('initTfBackend', () => {
     const asked: string[] = [];
     const d = await initTfBackend('auto', {
       cudaVisibleDevices: cuda,
+      gpuDeviceNodes: noGpu,
       loadModule: (name) => {
         asked.push(name);
         return name.includes('tfjs-node') ? notInstalled(name) : require(name);
@@ -71,9 +75,9 @@ describe('initTfBackend', () => {
   });
 
   it('auto falls back to cpu when wasm cannot load either', async () => {
-    const d = await initTfBackend('auto', { loadModule: notInstalled });
+    const d = await initTfBackend('auto', { loadModule: notInstalled, gpuDeviceNodes: noGpu });
     expect(d.name).toBe('cpu');
-    expect(d.skipped.map((s) => s.name)).toEqual(['tensorflow', 'wasm']);
+    expect(d.skipped.map((s) => s.name)).toEqual(['webgpu', 'tensorflow', 'wasm']);
   });
 
   it('refuses a native package that registered no backend with our tfjs (duplicate tfjs-core)', async () => {

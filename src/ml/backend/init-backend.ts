@@ -6,8 +6,10 @@ import {
   type TfBackendChoice,
   type TfBackendDescription,
   type TfBackendName,
+  type WebGpuDawnBackend,
 } from './backend-names';
 import { isWasmBatchMatMulPatched, patchWasmBatchMatMul, unpatchWasmBatchMatMul } from './wasm-matmul-patch';
+import { startWebGpu } from './webgpu';
 
 /** Loads a package by name; `require` in production, a fake in tests. */
 export type ModuleLoader = (packageName: string) => unknown;
@@ -15,9 +17,15 @@ export type ModuleLoader = (packageName: string) => unknown;
 export interface InitTfBackendOptions {
   /** The CUDA_VISIBLE_DEVICES value; `auto` only tries the GPU package when it names a device. */
   cudaVisibleDevices?: string;
+  /** WEBGPU_DAWN_BACKEND: Dawn's native API for webgpu (default vulkan; opengles for Mesa/compatibility). */
+  webgpuDawnBackend?: WebGpuDawnBackend;
+  /** GPU_ADAPTER: which WebGPU adapter when several exist (index in Dawn's list, or part of its name). */
+  gpuAdapter?: string;
   /** Re-register wasm's BatchMatMul as transpose-first (default true; benchmarks turn it off). */
   patchWasmMatMul?: boolean;
   loadModule?: ModuleLoader;
+  /** GPU device nodes `auto` looks for before trying webgpu (tests replace it). */
+  gpuDeviceNodes?: () => string[] | undefined;
 }
 
 export interface TfBackendSelection extends TfBackendDescription {
@@ -41,9 +49,11 @@ let queue: Promise<unknown> = Promise.resolve();
 /**
  * Choose and start the TensorFlow.js backend, and say what was started.
  *
- * `auto`: tfjs-node-gpu when CUDA_VISIBLE_DEVICES names a device, then tfjs-node, then
- * wasm, then cpu — the first that loads wins. An explicit name that cannot start throws
- * {@link TfBackendUnavailableError}: no silent fallback.
+ * `auto`: WebGPU when Dawn finds a hardware adapter (never a software one: llvmpipe,
+ * lavapipe and SwiftShader are slower than the CPU backends), then tfjs-node-gpu when
+ * CUDA_VISIBLE_DEVICES names a device, then tfjs-node, then wasm, then cpu — the first that
+ * loads wins. An explicit name that cannot start throws {@link TfBackendUnavailableError}:
+ * no silent fallback.
  */
 export function initTfBackend(requested: string, options: InitTfBackendOptions = {}): Promise<TfBackendSelection> {
   const run = queue.then(() => select(requested, options));
@@ -56,16 +66,16 @@ async function select(requested: string, options: InitTfBackendOptions): Promise
   const load = options.loadModule ?? defaultLoader;
 
   if (requested !== 'auto') {
-    return { ...(await start(requested, load, options)), skipped: [] };
+    return { ...(await start(requested, load, options, false)), skipped: [] };
   }
 
   const skipped: TfBackendSelection['skipped'] = [];
   const candidates: TfBackendName[] = hasCudaDevice(options.cudaVisibleDevices)
-    ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
-    : ['tensorflow', 'wasm', 'cpu'];
+    ? ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+    : ['webgpu', 'tensorflow', 'wasm', 'cpu'];
   for (const name of candidates) {
     try {
-      return { ...(await start(name, load, options)), skipped };
+      return { ...(await start(name, load, options, true)), skipped };
     } catch (err) {
       skipped.push({ name, reason: err instanceof TfBackendUnavailableError ? err.reason : String(err) });
     }
@@ -81,8 +91,10 @@ function hasCudaDevice(value: string | undefined): boolean {
   return v !== '' && v !== '-1';
 }
 
-async function start(name: TfBackendName, load: ModuleLoader, options: InitTfBackendOptions): Promise<TfBackendDescription> {
+async function start(name: TfBackendName, load: ModuleLoader, options: InitTfBackendOptions, auto: boolean): Promise<TfBackendDescription> {
   switch (name) {
+    case 'webgpu':
+      return startWebGpu({ dawnBackend: options.webgpuDawnBackend, adapter: options.gpuAdapter, requireHardware: auto, load, gpuDeviceNodes: options.gpuDeviceNodes });
     case 'tensorflow-gpu':
     case 'tensorflow': {
       const mod = loadPackage(name, PACKAGES[name], load) as { version?: Record<string, string> };

@@ -60,6 +60,10 @@ export class ModelVersion {
   @Column({ type: 'varchar', length: 40, nullable: true })
   backend: string | null;
 
+  /** What the backend ran on: version, SIMD/threads (wasm), the GPU adapter (webgpu). */
+  @Column({ type: 'jsonb', nullable: true })
+  backend_details: Record<string, unknown> | null;
+
   @Column({ type: 'int', nullable: true })
   duration_ms: number | null;
 

@@ -4,6 +4,9 @@ import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/networ
 export interface TrainingThreadInput {
   backend: string;
   cudaVisibleDevices?: string;
+  /** WEBGPU_DAWN_BACKEND and GPU_ADAPTER, for TF_BACKEND=webgpu (and auto). */
+  webgpuDawnBackend?: 'vulkan' | 'opengles';
+  gpuAdapter?: string;
   seed: number;
   /**
    * supervised: `network` fitted on (x, y). autoencoder: `autoencoder` fitted to reconstruct

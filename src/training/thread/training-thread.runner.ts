@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 
 type Done = Extract<TrainingThreadMessage, { type: 'done' | 'dqn-done' }>;
@@ -66,10 +66,13 @@ export class TrainingThread {
 /**
  * Compiled (dist/) the thread runs its .js file; from the TypeScript sources (tests,
  * `start:dev`) it registers swc first so the .ts entry can load.
+ *
+ * SHARE_ENV: the WebGPU backend sets EGL_PLATFORM / XDG_RUNTIME_DIR when they are unset,
+ * and Dawn reads them with getenv — a thread's private copy of process.env would not reach it.
  */
 function spawnThread(input: TrainingThreadInput): Worker {
   const js = path.join(__dirname, 'training-thread.js');
   const ts = path.join(__dirname, 'training-thread.ts');
-  if (__filename.endsWith('.js')) return new Worker(js, { workerData: input });
-  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(ts)});`, { eval: true, workerData: input });
+  if (__filename.endsWith('.js')) return new Worker(js, { workerData: input, env: SHARE_ENV });
+  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(ts)});`, { eval: true, workerData: input, env: SHARE_ENV });
 }

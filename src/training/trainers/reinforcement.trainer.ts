@@ -78,7 +78,7 @@ export class ReinforcementTrainer implements Trainer {
         position: 'flat',
         reward_scale: run.rewardScale,
       },
-      run: { backend: run.backend, backendDetails: {}, bestEpoch: run.bestEpisode, stoppedEarly: false, cancelled: run.cancelled, history: { loss: run.history.train_reward, val_loss: run.history.val_return }, predictions: { val: new Float32Array(0), test: run.testQValues }, modelDir: run.modelDir },
+      run: { backend: run.backend, backendDetails: run.backendDetails, bestEpoch: run.bestEpisode, stoppedEarly: false, cancelled: run.cancelled, history: { loss: run.history.train_reward, val_loss: run.history.val_return }, predictions: { val: new Float32Array(0), test: run.testQValues }, modelDir: run.modelDir },
     };
   }
 }

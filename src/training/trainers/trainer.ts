@@ -48,6 +48,7 @@ export type NetworkJob = {
 /** A DQN agent's run in the training thread. */
 export interface AgentRun {
   backend: string;
+  backendDetails: Record<string, unknown>;
   bestEpisode: number;
   cancelled: boolean;
   rewardScale: number;
