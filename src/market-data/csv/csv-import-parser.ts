@@ -89,6 +89,10 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
   try {
     await Promise.race([consume(), sizeGuard]);
   } catch (e) {
+    // Discard the rest of the upload: a half-read body left paused would stall the
+    // keep-alive connection, so the client's next request on it would never be answered.
+    stream.unpipe(parser);
+    stream.resume();
     if (e instanceof PayloadTooLargeError || e instanceof DataValidationError || e instanceof BadRequestError) throw e;
     const code = (e as { code?: string }).code;
     throw new BadRequestError(`The body cannot be read as CSV${code ? ` (${code})` : ''}: ${(e as Error).message}; nothing was imported`, null, 'CSV_UNREADABLE');
