@@ -111,22 +111,26 @@ export class ExperimentsService {
   /** Rename and/or merge tags (a tag set to null is removed). 409 EXPERIMENT_EXISTS when the new name is taken. */
   async updateExperiment(id: string, changes: { name?: string; tags?: Record<string, string | null> }) {
     await this.getExperiment(id);
-    if (changes.name !== undefined) {
-      const name = checkName(changes.name, 'name');
-      const [clash] = await this.dataSource.query(`SELECT id FROM experiments WHERE name = $1 AND id <> $2`, [name, id]);
-      if (clash) throw new ConflictError(`An experiment named "${name}" already exists`, { name }, 'EXPERIMENT_EXISTS');
-      try {
-        await this.dataSource.query(`UPDATE experiments SET name = $2 WHERE id = $1`, [id, name]);
-      } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw new ConflictError(`An experiment named "${name}" already exists`, { name }, 'EXPERIMENT_EXISTS');
-        throw e;
+    // Everything is checked before anything is written, and both writes are one transaction:
+    // invalid tags used to be refused (422) after the rename had already been stored.
+    const name = changes.name !== undefined ? checkName(changes.name, 'name') : undefined;
+    const tags = changes.tags !== undefined ? splitTagChanges(changes.tags) : undefined;
+    await this.dataSource.transaction(async (m) => {
+      if (name !== undefined) {
+        const [clash] = await m.query(`SELECT id FROM experiments WHERE name = $1 AND id <> $2`, [name, id]);
+        if (clash) throw new ConflictError(`An experiment named "${name}" already exists`, { name }, 'EXPERIMENT_EXISTS');
+        try {
+          await m.query(`UPDATE experiments SET name = $2 WHERE id = $1`, [id, name]);
+        } catch (e) {
+          if ((e as { code?: string }).code === '23505') throw new ConflictError(`An experiment named "${name}" already exists`, { name }, 'EXPERIMENT_EXISTS');
+          throw e;
+        }
       }
-    }
-    if (changes.tags !== undefined) {
-      const { set, remove } = splitTagChanges(changes.tags);
-      const minus = remove.map((_, i) => ` - $${i + 3}::text`).join('');
-      await this.dataSource.query(`UPDATE experiments SET tags = (tags${minus}) || $2::jsonb WHERE id = $1`, [id, JSON.stringify(set), ...remove]);
-    }
+      if (tags !== undefined) {
+        const minus = tags.remove.map((_, i) => ` - $${i + 3}::text`).join('');
+        await m.query(`UPDATE experiments SET tags = (tags${minus}) || $2::jsonb WHERE id = $1`, [id, JSON.stringify(tags.set), ...tags.remove]);
+      }
+    });
     return this.getExperimentView(id);
   }
 
@@ -223,7 +227,7 @@ export class ExperimentsService {
     if (!rowCount(updated)) {
       const run = await this.findRun(runId);
       const clashes = Object.entries(params)
-        .filter(([k, v]) => run.params[k] !== undefined && run.params[k] !== v)
+        .filter(([k, v]) => Object.hasOwn(run.params, k) && run.params[k] !== v)
         .map(([key, value]) => ({ key, existing: run.params[key], new: value }));
       throw new ConflictError(
         `Param${clashes.length > 1 ? 's' : ''} ${clashes.map((c) => `"${c.key}"`).join(', ')} already logged with a different value (params are immutable; log a new key or start a new run)`,
@@ -277,7 +281,8 @@ export class ExperimentsService {
   /** 404 TAG_NOT_FOUND when the run has no such tag. */
   async deleteTag(runId: string, key: string) {
     const run = await this.activeRun(runId);
-    if (run.tags[key] === undefined) throw new NotFoundError(`Run ${runId} has no tag "${String(key).slice(0, 250)}"`, { run_id: runId, key }, 'TAG_NOT_FOUND');
+    // Own keys only: `constructor` or `__proto__` are not tags, though run.tags[key] finds them on the prototype.
+    if (!Object.hasOwn(run.tags, key)) throw new NotFoundError(`Run ${runId} has no tag "${String(key).slice(0, 250)}"`, { run_id: runId, key }, 'TAG_NOT_FOUND');
     await this.dataSource.query(`UPDATE runs SET tags = tags - $2::text WHERE id = $1`, [runId, key]);
     this.mirror?.notify(runId);
     return this.getRun(runId);
@@ -361,7 +366,9 @@ export class ExperimentsService {
   async getRun(id: string) {
     const run = await this.findRun(id);
     const history = await this.dataSource.getRepository(RunMetric).find({ where: { run_id: id }, order: { key: 'ASC', step: 'ASC', id: 'ASC' } });
-    const metric_history: Record<string, Array<{ step: number; value: number; timestamp: string }>> = {};
+    // No prototype: a metric named `toString` or `constructor` found the inherited member and
+    // `.push` failed, so a run with such a metric could no longer be read (500).
+    const metric_history: Record<string, Array<{ step: number; value: number; timestamp: string }>> = Object.create(null);
     for (const m of history) (metric_history[m.key] ??= []).push({ step: Number(m.step), value: m.value, timestamp: isoOrNull(m.timestamp)! });
     return { ...this.runView(run), metric_history };
   }

@@ -155,6 +155,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     return this.withModel(resolved, async (m) => {
       const prepared = await this.prepare(m, resolved, body, body, '');
       const raw = await m.batcher.submit(prepared.window);
+      assertFiniteOutput(raw, 'features');
       const prediction = toPrediction(m.pre, raw);
       const signal = toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null);
       const latency = performance.now() - started;
@@ -197,6 +198,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         prepared.push(await this.prepare(m, resolved, inst as PredictBody, body, `${at}.`));
       }
       const raws = await Promise.all(prepared.map((p) => m.batcher.submit(p.window)));
+      raws.forEach((raw, i) => assertFiniteOutput(raw, `instances[${i}].features`));
       const outputs = raws.map((raw) => {
         const prediction = toPrediction(m.pre, raw);
         return { prediction, signal: toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null) };
@@ -436,6 +438,19 @@ function assertServable(row: Pick<ModelVersion, 'model_id' | 'version' | 'status
       throw new ConflictError(`${what} is archived and no longer serves predictions`, details, 'VERSION_ARCHIVED');
     default:
       throw new ConflictError(`${what} has status ${row.status} and cannot serve predictions`, details, 'VERSION_NOT_SERVABLE');
+  }
+}
+
+/**
+ * Finite inputs far outside the training data (1e200…) overflow the network to NaN/Infinity;
+ * such an output used to be served as a 200 with `null` values (and NaN's arg-max as the class).
+ */
+function assertFiniteOutput(raw: Float32Array, field: string): void {
+  for (const v of raw) {
+    if (!Number.isFinite(v)) {
+      const message = `The model's output for ${field} is not a finite number: the inputs are far outside the range it was trained on`;
+      throw new ModelError(message, { fields: [{ field, errors: [message] }] }, 'NON_FINITE_PREDICTION');
+    }
   }
 }
 

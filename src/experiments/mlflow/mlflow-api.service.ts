@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DataValidationError } from '../../common/errors/app-error';
 import { RUN_STATUSES, type Run, type RunStatus } from '../entities/run.entity';
 import { ExperimentsService, type Lifecycle } from '../experiments.service';
+import { endsWithLoneBackslash } from '../search/run-filter';
 
 /**
  * MLflow's tracking REST API 2.0 (the common part) over this service's own store: translates
@@ -136,7 +137,8 @@ export class MlflowApiService {
       if (typeof o.value !== 'number') throw invalid(`Missing value for required parameter 'metrics[${i}].value' (a number)`);
       return { key: requiredString(o, 'key', `metrics[${i}].key`), value: o.value, timestamp: optionalInt(o, 'timestamp', Date.now(), 0, Number.MAX_SAFE_INTEGER), step: optionalInt(o, 'step', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) };
     });
-    const paramMap: Record<string, string> = {};
+    // No prototype: a param named `constructor` was taken for a duplicate (and `__proto__` was lost).
+    const paramMap: Record<string, string> = Object.create(null);
     for (const p of params) {
       if (paramMap[p.key] !== undefined && paramMap[p.key] !== p.value) throw invalid(`Duplicate parameter keys have been submitted: ${p.key}`);
       paramMap[p.key] = p.value;
@@ -340,6 +342,8 @@ function parseExperimentFilter(filter: string | undefined) {
     if (!m) throw invalid(`Invalid filter at position ${filter.length - rest.length}: expected name = '…', name LIKE '…' or tags.<key> = '…', joined by AND`);
     const op = (m[5].toUpperCase() === '<>' ? '!=' : m[5].toUpperCase()) as '=' | '!=' | 'LIKE' | 'ILIKE';
     const value = m[6] !== undefined ? m[6].replace(/''/g, "'") : m[7].replace(/""/g, '"');
+    // PostgreSQL refuses such a pattern ("LIKE pattern must not end with escape character", a 500).
+    if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value)) throw invalid(`Invalid filter at position ${filter.length - rest.length}: a LIKE pattern must not end with a single backslash (the escape character)`);
     conditions.push(m[1] ? { column: 'name', op, value } : { column: 'tag', key: m[2] ?? m[3] ?? m[4], op, value });
     rest = rest.slice(m[0].length);
   }

@@ -47,6 +47,9 @@ export interface OrderTerm {
 }
 
 const MAX_FILTER_LENGTH = 4000;
+/** start_time/end_time operands: years 1 to 9999 in ms since the epoch. */
+const MIN_TIME_MS = -62135596800000;
+const MAX_TIME_MS = 253402300799999;
 const MAX_CLAUSES = 50;
 const ENTITY_ALIASES: Record<string, Entity> = {
   metric: 'metrics', metrics: 'metrics',
@@ -210,6 +213,11 @@ class Scanner {
   }
 }
 
+/** Whether a LIKE pattern ends with an unpaired backslash (its escape character). */
+export function endsWithLoneBackslash(pattern: string): boolean {
+  return /(?<!\\)(?:\\\\)*\\$/.test(pattern);
+}
+
 /** Parse a filter string ('' or undefined = no condition). */
 export function parseFilter(text: string | undefined | null): Clause[] {
   if (text === undefined || text === null || !text.trim()) return [];
@@ -224,9 +232,19 @@ export function parseFilter(text: string | undefined | null): Clause[] {
     const allowed = entity === 'metrics' ? NUMERIC_OPS : entity !== 'attributes' ? STRING_OPS : key === 'start_time' || key === 'end_time' ? NUMERIC_OPS : key === 'run_name' ? STRING_OPS : SET_OPS;
     if (!allowed.includes(op)) s.fail(`operator ${op} cannot be used with ${entity}.${key} (allowed: ${allowed.join(', ')})`, opAt);
     let value: Clause['value'];
-    if (entity === 'metrics' || (entity === 'attributes' && (key === 'start_time' || key === 'end_time'))) value = s.number();
+    if (entity === 'attributes' && (key === 'start_time' || key === 'end_time')) {
+      const valueAt = (s.skipSpace(), s.pos);
+      value = s.number();
+      // PostgreSQL's to_timestamp fails ("timestamp out of range", a 500) far outside this.
+      if (value < MIN_TIME_MS || value > MAX_TIME_MS) s.fail(`${key} must be milliseconds since the epoch between ${MIN_TIME_MS} (year 1) and ${MAX_TIME_MS} (year 9999)`, valueAt);
+    } else if (entity === 'metrics') value = s.number();
     else if (op === 'IN' || op === 'NOT IN') value = s.stringList();
-    else value = s.string();
+    else {
+      const valueAt = (s.skipSpace(), s.pos);
+      value = s.string();
+      // PostgreSQL refuses such a pattern ("LIKE pattern must not end with escape character", a 500).
+      if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value)) s.fail('a LIKE pattern must not end with a single backslash (the escape character)', valueAt);
+    }
     if (entity === 'attributes' && key === 'status') {
       for (const v of Array.isArray(value) ? value : [value as string]) {
         if (!(RUN_STATUSES as readonly string[]).includes(v)) s.fail(`unknown status '${v}' (use ${RUN_STATUSES.join(', ')})`, at);
