@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { updatedRows } from '../database/updated-rows';
 import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
@@ -501,9 +502,7 @@ function artifactRoot(run: Run): string | null {
 }
 
 function rowCount(result: unknown): number {
-  // TypeORM answers UPDATE … RETURNING with [rows, count] on pg and with rows on some drivers.
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0].length;
-  return Array.isArray(result) ? result.length : 0;
+  return updatedRows(result).length;
 }
 
 function checkKey(key: unknown, field: string): string {

@@ -11,6 +11,7 @@ import type { Timeframe } from '../market-data/timeframes';
 import { ArtifactStore } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
 import type { TfBackendDescription } from '../ml';
+import { updatedRows } from '../database/updated-rows';
 import { backendReport } from './backend-report';
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
@@ -272,10 +273,12 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
   private async handBack(job: TrainingJob): Promise<void> {
     this.logger.warn({ job_id: job.id, worker: WORKER_ID }, 'handed the training job back to the queue: this worker is stopping');
     const phase = 'waiting for a worker (handed back by a stopping worker)';
-    await this.dataSource.query(
-      `UPDATE training_jobs SET status = 'queued', error = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running'`,
-      [job.id, `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`, JSON.stringify({ phase, eta_seconds: null })],
-    );
+    // Only while the row is still this worker's: a retry elsewhere may already have claimed it.
+    const rows = updatedRows(await this.dataSource.query(
+      `UPDATE training_jobs SET status = 'queued', error = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running' AND worker = $4 RETURNING id`,
+      [job.id, `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`, JSON.stringify({ phase, eta_seconds: null }), WORKER_ID],
+    ));
+    if (!rows.length) return;
     await this.models.setStatus(job.model_id, job.version, 'queued');
     if (job.run_id) await this.experiments.setStatus(job.run_id, 'SCHEDULED');
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { updatedRows } from '../database/updated-rows';
 import { isoOrNull } from '../common/iso-time';
 import { DataSource } from 'typeorm';
 import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
@@ -157,7 +158,8 @@ export class TrainingService {
   async cancel(id: string) {
     const job = await this.find(id);
     if (job.status === 'queued') {
-      const changed = await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`, [id]);
+      // Still queued at the moment of the update: a worker may have claimed it since the read.
+      const changed = updatedRows(await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`, [id]));
       if (changed.length) {
         await this.queue.cancel(id);
         await this.models.setStatus(job.model_id, job.version, 'cancelled');
