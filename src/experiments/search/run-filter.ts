@@ -61,6 +61,10 @@ const ATTRIBUTE_ALIASES: Record<string, string> = {
   status: 'status', run_name: 'run_name', name: 'run_name', run_id: 'run_id', run_uuid: 'run_id', id: 'run_id',
   start_time: 'start_time', end_time: 'end_time', created: 'start_time',
 };
+/** A user-typed name looked up in a table: own keys only (`__proto__`, `constructor` are not names). */
+function lookup<V>(table: Record<string, V>, name: string): V | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined;
+}
 const NUMERIC_OPS: Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 const STRING_OPS: Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
 const SET_OPS: Comparator[] = ['=', '!=', 'IN', 'NOT IN'];
@@ -128,11 +132,11 @@ class Scanner {
     if (!head) this.fail('expected an identifier such as metrics.val_loss, params.architecture, tags.team or attributes.status');
     this.pos += head[0].length;
     if (this.text[this.pos] !== '.') {
-      const attr = ATTRIBUTE_ALIASES[head[0].toLowerCase()];
+      const attr = lookup(ATTRIBUTE_ALIASES, head[0].toLowerCase());
       if (!attr) this.fail(`unknown identifier "${head[0]}": prefix it with metrics., params., tags. or attributes.`, at);
       return { entity: 'attributes', key: attr, at };
     }
-    const entity = ENTITY_ALIASES[head[0].toLowerCase()];
+    const entity = lookup(ENTITY_ALIASES, head[0].toLowerCase());
     if (!entity) this.fail(`unknown entity "${head[0]}": use metrics, params, tags or attributes`, at);
     this.pos++; // the dot
     let key: string;
@@ -146,7 +150,7 @@ class Scanner {
     }
     if (!key.length || key.length > 250) this.fail('a key must have 1 to 250 characters', at);
     if (entity === 'attributes') {
-      const attr = ATTRIBUTE_ALIASES[key.toLowerCase()];
+      const attr = lookup(ATTRIBUTE_ALIASES, key.toLowerCase());
       if (!attr) this.fail(`unknown attribute "${key}": use status, run_name, run_id, start_time or end_time`, at);
       key = attr;
     }
