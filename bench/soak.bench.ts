@@ -40,6 +40,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dailyCsv } from './daily-csv';
 import { machineLine } from './machine';
 
 // ── options ────────────────────────────────────────────────────────────────────────────────
@@ -79,19 +80,6 @@ const mib = (b: number) => b / 2 ** 20;
 const fmtMiB = (b: number) => `${mib(b).toFixed(0)} MiB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A seeded random walk of daily closes, as CSV (as bench/predict.bench.ts). */
-function dailyCsv(n: number, seed: number): string {
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const start = Date.parse('2000-01-03T00:00:00Z');
-  const lines = ['timestamp,close'];
-  let p = 1.2;
-  for (let i = 0; i < n; i++) {
-    p *= Math.exp(0.005 * Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand()));
-    lines.push(`${new Date(start + i * 86_400_000).toISOString()},${p.toFixed(6)}`);
-  }
-  return lines.join('\n');
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
