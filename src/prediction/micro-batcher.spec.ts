@@ -40,7 +40,7 @@ describe('MicroBatcher', () => {
     const { batches, run } = recorder(20);
     const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 1 });
     const first = b.submit(1);
-    await sleep(2);
+    while (batches.length === 0) await new Promise((r) => setImmediate(r)); // the first batch is running
     const later = [2, 3, 4].map((x) => b.submit(x));
     await sleep(1);
     const more = [5, 6].map((x) => b.submit(x));
@@ -93,7 +93,9 @@ describe('MicroBatcher', () => {
       { maxBatchSize: 100, maxWaitMs: 30, maxConcurrent: 2 },
     );
     const first = b.submit(1);
-    await sleep(1);
+    // Until the first batch is running (a 1 ms sleep could fire before the batcher's
+    // setImmediate on a loaded machine, and 2 and 3 would join the gated batch).
+    while (calls === 0) await new Promise((r) => setImmediate(r));
     const queuedAt = performance.now();
     const second = Promise.all([b.submit(2), b.submit(3)]);
     await second;
