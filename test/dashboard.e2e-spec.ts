@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { importDaily, waitForJob } from './support/jobs';
 import { dailyCsv, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
+import { DAILY_TIME_SERIES_REQUEST } from './support/train-request';
 
 /**
  * The dashboard at /ui in a real browser: Debian's Chromium driven by playwright-core
@@ -16,16 +17,7 @@ const IN_CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
 const MISSING = `${CHROMIUM} is not installed: the dashboard browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`;
 
 const base = {
-  model_type: 'time_series',
-  features: ['returns_1', 'returns_5', 'zscore_20'],
-  target: 'price_change_1d',
-  start_date: '2000-01-01T00:00:00Z',
-  end_date: '2010-01-01T00:00:00Z',
-  timeframe: '1d',
-  window: 10,
-  validation_split: 0.2,
-  test_split: 0.2,
-  seed: 7,
+  ...DAILY_TIME_SERIES_REQUEST,
   symbols: ['EUR/USD'],
 };
 

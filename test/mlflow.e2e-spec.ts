@@ -6,6 +6,7 @@ import { FakeMlflowServer } from '../src/experiments/mlflow/testing/fake-mlflow-
 import { importDaily, waitForJob } from './support/jobs';
 import { dailyCsv, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
+import { DAILY_TIME_SERIES_REQUEST } from './support/train-request';
 
 // The npm MLflow client (a third party's reading of MLflow's REST API). It logs every body to
 // the console and has two known bugs we work around here, without copying them: its
@@ -16,16 +17,7 @@ const MLflow = require('mlflow');
 
 const API_KEY = 'mlflow-test-key-123';
 const train = {
-  model_type: 'time_series',
-  features: ['returns_1', 'returns_5', 'zscore_20'],
-  target: 'price_change_1d',
-  start_date: '2000-01-01T00:00:00Z',
-  end_date: '2010-01-01T00:00:00Z',
-  timeframe: '1d',
-  window: 10,
-  validation_split: 0.2,
-  test_split: 0.2,
-  seed: 7,
+  ...DAILY_TIME_SERIES_REQUEST,
   symbols: ['EUR/USD'],
   architecture: 'lstm',
   hyperparameters: { units: 8, epochs: 3, batch_size: 64 },

@@ -3,18 +3,10 @@ import * as path from 'node:path';
 import { waitForJob, importDaily } from './support/jobs';
 import { dailyCsv, meanReverting, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
+import { DAILY_TIME_SERIES_REQUEST } from './support/train-request';
 
 const base = {
-  model_type: 'time_series',
-  features: ['returns_1', 'returns_5', 'zscore_20'],
-  target: 'price_change_1d',
-  start_date: '2000-01-01T00:00:00Z',
-  end_date: '2010-01-01T00:00:00Z',
-  timeframe: '1d',
-  window: 10,
-  validation_split: 0.2,
-  test_split: 0.2,
-  seed: 7,
+  ...DAILY_TIME_SERIES_REQUEST,
 };
 
 describe('training time-series models through HTTP', () => {
