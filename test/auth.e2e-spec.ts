@@ -32,8 +32,10 @@ describe('API key authentication', () => {
     expect((await t.fetch('/api/v1/__probe/ok', { headers: { Authorization: `Bearer ${KEY}` } })).status).toBe(200);
   });
 
-  it('guards unknown /api routes too (401 before 404), so routes cannot be probed without a key', async () => {
-    expect((await t.fetch('/api/v1/nothing-here')).status).toBe(401);
+  it('answers unknown /api routes with the 404 envelope (authentication is decided on the matched route)', async () => {
+    const res = await t.fetch('/api/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error_code: expect.any(String), correlation_id: expect.any(String) });
     expect((await t.fetch('/api/v1/nothing-here', { headers: { 'X-API-Key': KEY } })).status).toBe(404);
   });
 

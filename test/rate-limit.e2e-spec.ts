@@ -31,18 +31,19 @@ describe('rate limiting per API key (RATE_LIMIT_PER_MINUTE)', () => {
       await t?.close();
     });
 
-    it('the 6th request in the window is a 429 envelope with Retry-After and X-RateLimit headers; wrong keys get 401 and spend nothing', async () => {
+    it('the 6th request in the window is a 429 envelope with Retry-After and X-RateLimit headers; wrong keys get 401 and count against their address, not the key', async () => {
       for (let i = 0; i < 3; i++) {
         const res = await t.fetch('/api/v1/models', { headers: AUTH });
         expect(res.status).toBe(200);
         expect(res.headers.get('x-ratelimit-limit')).toBe('5');
         expect(res.headers.get('x-ratelimit-remaining')).toBe(String(4 - i));
       }
-      // Wrong or missing keys: 401, never 429, and they do not count against the key.
+      // Wrong or missing keys: 401, counted against the client address (so key guessing is
+      // throttled, see auth-path-spelling.e2e-spec.ts), never against the key.
       for (let i = 0; i < 4; i++) {
         const bad = await t.fetch('/api/v1/models', { headers: { 'X-API-Key': `wrong-${i}` } });
         expect(bad.status).toBe(401);
-        expect(bad.headers.get('x-ratelimit-limit')).toBeNull();
+        expect(bad.headers.get('x-ratelimit-remaining')).toBe(String(4 - i));
       }
       expect((await t.fetch('/api/v1/models')).status).toBe(401);
       for (let i = 3; i < 5; i++) {
@@ -70,8 +71,8 @@ describe('rate limiting per API key (RATE_LIMIT_PER_MINUTE)', () => {
 
       // Still throttled on another route: the budget is per key, not per route.
       expect((await t.fetch('/api/v1/experiments', { headers: AUTH })).status).toBe(429);
-      // A wrong key is still a 401, not a 429: authentication comes first.
-      expect((await t.fetch('/api/v1/models', { headers: { 'X-API-Key': 'nope' } })).status).toBe(401);
+      // This address spent its own budget on the wrong keys above: a further wrong key is a 429.
+      expect((await t.fetch('/api/v1/models', { headers: { 'X-API-Key': 'nope' } })).status).toBe(429);
       // Unknown routes are not counted (nor throttled): a plain 404.
       expect((await t.fetch('/api/v1/does-not-exist', { headers: AUTH })).status).toBe(404);
       // The key is the bucket, not the address: the same key from another address is throttled too.

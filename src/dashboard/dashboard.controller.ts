@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { NotFoundError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { dashboardAssets, publicDir, type DashboardAsset } from './dashboard.assets';
+import { Public } from '../common/auth/public.decorator';
 
 /** The page may load only its own scripts and styles and talk only to this service. */
 const CSP = [
@@ -25,6 +26,7 @@ const CSP = [
  * the key the user enters.
  */
 @ApiExcludeController()
+@Public()
 @Controller('ui')
 export class DashboardController {
   private readonly html: Buffer;

@@ -7,8 +7,10 @@ import { DatabaseHealthIndicator } from './database.health';
 import { DiskHealthIndicator } from './disk.health';
 import { HealthResponse, LivenessResponse } from './health.dto';
 import { ReadinessChecks } from './readiness-checks';
+import { Public } from '../common/auth/public.decorator';
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

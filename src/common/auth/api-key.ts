@@ -29,9 +29,3 @@ export class ApiKeyVerifier {
     return timingSafeEqual(createHash('sha256').update(presented).digest(), this.expected);
   }
 }
-
-/** Routes that stay open with API_KEY set: probes, docs, metrics. */
-export function requiresApiKey(url: string): boolean {
-  const path = url.split('?')[0];
-  return path === '/api' || path.startsWith('/api/');
-}

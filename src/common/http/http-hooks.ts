@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import { ApiKeyVerifier, requiresApiKey } from '../auth/api-key';
-import { AuthenticationError, type AppError } from '../errors/app-error';
+import type { AppError } from '../errors/app-error';
 import type { ErrorEnvelope } from '../errors/error-envelope';
 
 /** Content types whose body reaches the handler as the raw stream (the CSV importer enforces its own size limit). */
@@ -23,22 +22,16 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
  * Cross-cutting HTTP behaviour at the Fastify level, so it also covers unknown routes
  * and bodies Fastify rejects before Nest sees them:
  * - every response carries X-Correlation-ID (the request id, see correlation-id.ts);
- * - with an API key configured, /api/** answers 401 without it;
  * - one structured log line per request;
  * - during shutdown, connections close after their in-flight request.
  */
-export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
+export function installHttpHooks(fastify: FastifyInstance, opts: { logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
   // CSV uploads reach their handler as the raw stream: the importer parses it as it
   // arrives and enforces its own size limit (Fastify's bodyLimit does not apply to streams).
   fastify.addContentTypeParser(STREAMED_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
 
-  const verifier = opts.apiKey ? new ApiKeyVerifier(opts.apiKey) : undefined;
-
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Correlation-ID', String(request.id));
-    if (verifier && requiresApiKey(request.url) && !verifier.matches(ApiKeyVerifier.presentedKey(request.headers))) {
-      return sendEnvelope(reply, request, new AuthenticationError());
-    }
   });
 
   // Graceful shutdown: once close() starts, every response asks its client to close the

@@ -46,8 +46,8 @@ export function rateLimitKeyGenerator(apiKey: string | undefined): (request: Fas
  * a shared store (Redis) would be needed for a cluster-wide limit.
  *
  * @fastify/rate-limit adds its check as a route-level onRequest hook, which Fastify runs
- * after the instance-level ones (correlation id, API key): a request with a wrong key is
- * answered 401 before it is counted. Unknown routes (404) are not counted.
+ * after the instance-level ones (correlation id) and before Nest's guards: a request with a
+ * wrong key is counted, then answered 401 by the guard. Unknown routes (404) are not counted.
  * Must be awaited before Nest registers its routes (the plugin hooks them in onRoute).
  */
 export async function installRateLimit(fastify: FastifyInstance, settings: RateLimitSettings): Promise<void> {
