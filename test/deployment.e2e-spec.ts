@@ -142,6 +142,7 @@ describe('deployment: deploy, replace, rollback, undeploy, notifications, monito
     await trainVersions('Dep arch', 1);
     await trainVersions('Dep notify', 2);
     await trainVersions('Dep mon', 1);
+    await trainVersions('Dep list', 2); // 1.0.0, 1.1.0
   }, 600_000);
 
   afterAll(async () => {
@@ -200,10 +201,78 @@ describe('deployment: deploy, replace, rollback, undeploy, notifications, monito
     expect((await rollback('dep_main', 'moon_base')).status).toBe(422);
   });
 
-  it('409 for a version that is missing, failed, queued/training or cancelled; 404 for an unknown model', async () => {
+  it('lists every bad field of a deploy body at once, the configuration-dependent ones (target, maximum scaling factor) included', async () => {
+    const fieldsOf = async (res: Awaited<ReturnType<TestApp["fetch"]>>) => {
+      expect(res.status).toBe(422);
+      return ((await res.json()).details.fields as Array<{ field: string }>).map((f) => f.field).sort();
+    };
+    // The DTO rejects monitoring_level; the target and the scaling factor are listed beside it.
+    expect(await fieldsOf(await deploy('dep_main', { version: '1.0.0', deployment_target: 'moon_base', scaling_factor: 1000, monitoring_level: 'extreme' }))).toEqual(['deployment_target', 'monitoring_level', 'scaling_factor']);
+    expect(await fieldsOf(await deploy('dep_main', { version: 'v1', scaling_factor: 1000, monitoring_level: 'extreme', replicas: 2 }))).toEqual(['deployment_target', 'monitoring_level', 'replicas', 'scaling_factor', 'version']);
+    // A body the DTO accepts: both configuration checks are reported together.
+    const both = await deploy('dep_main', { version: '1.0.0', deployment_target: 'moon_base', scaling_factor: 1000 });
+    expect(both.status).toBe(422);
+    const err = await both.json();
+    expect(err).toMatchObject({ error_type: 'DataValidationError', error_code: 'VALIDATION_FAILED', message: 'Request validation failed for fields: deployment_target, scaling_factor' });
+    expect(err.details.fields).toEqual([
+      { field: 'deployment_target', errors: [expect.stringContaining('must be one of: strategy_engine')] },
+      { field: 'scaling_factor', errors: ['scaling_factor must not be greater than 100'] },
+    ]);
+    expect((await t.fetch('/api/v1/deployments?model_id=dep_main&target=strategy_engine')).ok).toBe(true);
+  });
+
+  it('not found is 404 everywhere: versions, runs, deployments, jobs, experiments, models', async () => {
+    const NONE = '00000000-0000-4000-8000-000000000000';
+    const cases: Array<[string, string, unknown, string]> = [
+      ['POST', '/api/v1/models/dep_main/deploy', { version: '9.9.9', deployment_target: 'strategy_engine' }, 'VERSION_NOT_FOUND'],
+      ['GET', '/api/v1/models/dep_main/versions/9.9.9', undefined, 'VERSION_NOT_FOUND'],
+      ['POST', '/api/v1/models/dep_main/predict', { symbol: 'EUR/USD', timeframe: '1d', version: '9.9.9' }, 'VERSION_NOT_FOUND'],
+      ['POST', '/api/v1/models/no_such_model/deploy', { version: '1.0.0', deployment_target: 'strategy_engine' }, 'MODEL_NOT_FOUND'],
+      ['POST', '/api/v1/models/no_such_model/rollback', { deployment_target: 'strategy_engine' }, 'MODEL_NOT_FOUND'],
+      ['GET', '/api/v1/models/no_such_model', undefined, 'MODEL_NOT_FOUND'],
+      ['GET', '/api/v1/models/no_such_model/versions/1.0.0', undefined, 'MODEL_NOT_FOUND'],
+      ['DELETE', '/api/v1/models/no_such_model', undefined, 'MODEL_NOT_FOUND'],
+      ['GET', `/api/v1/deployments/${NONE}`, undefined, 'DEPLOYMENT_NOT_FOUND'],
+      ['POST', `/api/v1/deployments/${NONE}/undeploy`, undefined, 'DEPLOYMENT_NOT_FOUND'],
+      ['GET', `/api/v1/deployments/${NONE}/monitoring`, undefined, 'DEPLOYMENT_NOT_FOUND'],
+      ['GET', `/api/v1/training/jobs/${NONE}`, undefined, 'JOB_NOT_FOUND'],
+      ['POST', `/api/v1/training/jobs/${NONE}/cancel`, undefined, 'JOB_NOT_FOUND'],
+      ['GET', `/api/v1/runs/${NONE}`, undefined, 'RUN_NOT_FOUND'],
+      ['POST', `/api/v1/runs/${NONE}/metrics`, { metrics: [{ key: 'a', value: 1 }] }, 'RUN_NOT_FOUND'],
+      ['GET', `/api/v1/experiments/${NONE}`, undefined, 'EXPERIMENT_NOT_FOUND'],
+    ];
+    const seen: unknown[] = [];
+    for (const [method, path, json, code] of cases) {
+      const res = await t.fetch(path, { method, json });
+      const body = await res.json();
+      seen.push([method, path, res.status, body.error_type, body.error_code]);
+      expect([method, path, res.status, body.error_type]).toEqual([method, path, 404, 'NotFoundError']);
+      expect([path, body.error_code]).toEqual([path, code]);
+    }
+  });
+
+  it("the model list shows the deployed version with status deployed, and the latest version beside it", async () => {
+    const listed = async (q = '') => ((await (await t.fetch(`/api/v1/models${q}`)).json()).models as Array<Record<string, unknown>>).find((m) => m.id === 'dep_list');
+    expect(await listed()).toMatchObject({ version: '1.1.0', status: 'experimental', latest_version: '1.1.0', latest_status: 'experimental', deployed_versions: [] });
+    const d = await (await deploy('dep_list', { version: '1.0.0', deployment_target: 'strategy_engine' })).json();
+    const one = await (await t.fetch('/api/v1/models/dep_list/versions/1.0.0')).json();
+    const shown = await listed();
+    expect(shown).toEqual({ id: 'dep_list', name: 'Dep list', type: 'time_series', version: '1.0.0', status: 'deployed', created_at: one.created_at, metrics: one.metrics, latest_version: '1.1.0', latest_status: 'experimental', deployed_versions: ['1.0.0'] });
+    expect(await listed('?status=deployed')).toMatchObject({ version: '1.0.0' });
+    expect(await listed('?status=experimental')).toBeUndefined();
+    expect(await (await t.fetch('/api/v1/models/dep_list')).json()).toMatchObject({ version: '1.0.0', status: 'deployed', latest_version: '1.1.0', latest_status: 'experimental', deployed_versions: ['1.0.0'] });
+    // Both deployed (two targets): the highest deployed version is shown, every deployed one listed.
+    const d2 = await (await deploy('dep_list', { version: '1.1.0', deployment_target: 'ml_integration' })).json();
+    expect(await listed()).toMatchObject({ version: '1.1.0', status: 'deployed', latest_version: '1.1.0', deployed_versions: ['1.1.0', '1.0.0'] });
+    await undeploy(d.id);
+    await undeploy(d2.id);
+    expect(await listed()).toMatchObject({ version: '1.1.0', status: 'experimental', deployed_versions: [] });
+  });
+
+  it('409 for a version that is failed, queued/training or cancelled; 404 for an unknown model or version', async () => {
     const missing = await deploy('dep_main', { version: '9.9.9', deployment_target: 'strategy_engine' });
-    expect(missing.status).toBe(409);
-    expect(await missing.json()).toMatchObject({ error_type: 'ConflictError', error_code: 'VERSION_NOT_FOUND' });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error_type: 'NotFoundError', error_code: 'VERSION_NOT_FOUND' });
     expect((await deploy('no_such_model', { version: '1.0.0', deployment_target: 'strategy_engine' })).status).toBe(404);
 
     // A failed version (set through the registry's service: making a real job fail is the training suite's business).

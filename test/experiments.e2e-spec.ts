@@ -173,8 +173,8 @@ describe('experiments and runs through HTTP', () => {
     expect(c.params.architecture).toEqual({ values: { [lstmRun]: 'lstm', [gruRun]: 'gru', [run.id]: 'gru' }, differs: true });
     expect(c.params.target).toEqual({ values: { [lstmRun]: 'price_change_1d', [gruRun]: 'price_change_1d', [run.id]: null }, differs: true });
     expect(c.params.lr.values[lstmRun]).toBeNull();
-    expect(c.metrics.val_loss).toEqual({ values: expect.any(Object), best_run_id: run.id, lower_is_better: true });
-    expect(c.metrics.sharpe).toEqual({ values: { [lstmRun]: null, [gruRun]: null, [run.id]: 1.5 }, best_run_id: run.id, lower_is_better: false });
+    expect(c.metrics.val_loss).toEqual({ values: expect.any(Object), best_run_id: run.id, direction: 'lower', lower_is_better: true });
+    expect(c.metrics.sharpe).toEqual({ values: { [lstmRun]: null, [gruRun]: null, [run.id]: 1.5 }, best_run_id: run.id, direction: 'higher', lower_is_better: false });
     expect(c.metrics.directional_accuracy.lower_is_better).toBe(false);
     expect(c.metrics.rmse.lower_is_better).toBe(true);
     const both = [lstmRun, gruRun];
@@ -188,6 +188,25 @@ describe('experiments and runs through HTTP', () => {
 
     expect((await t.fetch(`/api/v1/experiments/${experimentId}/compare?run_ids=`)).status).toBe(422);
     expect((await t.fetch(`/api/v1/experiments/${experimentId}/compare?run_ids=${run.id},00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+  });
+
+  it('compare ranks runs only on metrics with a known direction: counts, settings and standard errors get "none" and no best run', async () => {
+    const e = await (await t.fetch('/api/v1/experiments', { method: 'POST', json: { name: 'Directions' } })).json();
+    const logRun = async (name: string, metrics: Record<string, number>) => {
+      const r = await (await t.fetch(`/api/v1/experiments/${e.id}/runs`, { method: 'POST', json: { name } })).json();
+      const res = await t.fetch(`/api/v1/runs/${r.id}/metrics`, { method: 'POST', json: { metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })) } });
+      expect(res.status).toBe(204);
+      return r.id as string;
+    };
+    const a = await logRun('a', { trades: 40, spread_pips: 1, n: 300, epochs_run: 12, directional_accuracy_se: 0.03, directional_accuracy: 0.55, backtest_sharpe: 0.4, rmse: 0.02, constructor: 1 });
+    const b = await logRun('b', { trades: 90, spread_pips: 2, n: 200, epochs_run: 30, directional_accuracy_se: 0.01, directional_accuracy: 0.52, backtest_sharpe: 0.9, rmse: 0.03, constructor: 2 });
+    const c = await (await t.fetch(`/api/v1/experiments/${e.id}/compare?run_ids=${a},${b}`)).json();
+    for (const k of ['trades', 'spread_pips', 'n', 'epochs_run', 'directional_accuracy_se', 'constructor']) {
+      expect([k, c.metrics[k]]).toEqual([k, { values: expect.any(Object), best_run_id: null, direction: 'none', lower_is_better: null }]);
+    }
+    expect(c.metrics.directional_accuracy).toMatchObject({ best_run_id: a, direction: 'higher' });
+    expect(c.metrics.backtest_sharpe).toMatchObject({ best_run_id: b, direction: 'higher' });
+    expect(c.metrics.rmse).toMatchObject({ best_run_id: a, direction: 'lower' });
   });
 
   it('deletes and restores runs', async () => {

@@ -1,9 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { metricDirectionsModule } from '../experiments/compare/metric-direction';
 
 export interface DashboardAsset {
-  /** Absolute path of the file on disk. */
+  /** Absolute path of the file on disk (empty for a generated asset). */
   file: string;
+  /** A generated asset's content (served instead of a file). */
+  body?: Buffer;
   contentType: string;
 }
 
@@ -28,6 +31,7 @@ export function dashboardAssets(dir = publicDir()): Map<string, DashboardAsset> 
   return new Map<string, DashboardAsset>([
     ['app.js', { file: path.join(dir, 'app.js'), contentType: js }],
     ['app.css', { file: path.join(dir, 'app.css'), contentType: css }],
+    ['metric-directions.js', { file: '', body: Buffer.from(metricDirectionsModule()), contentType: js }],
     ['uPlot.esm.js', { file: require.resolve('uplot/dist/uPlot.esm.js'), contentType: js }],
     ['uPlot.min.css', { file: require.resolve('uplot/dist/uPlot.min.css'), contentType: css }],
   ]);

@@ -53,7 +53,7 @@ export class DashboardController {
     if (!asset) throw new NotFoundError(`No dashboard asset ${name}`, null, 'ROUTE_NOT_FOUND');
     let body = this.cache.get(name);
     if (!body) {
-      body = fs.readFileSync(asset.file);
+      body = asset.body ?? fs.readFileSync(asset.file);
       this.cache.set(name, body);
     }
     this.send(reply, body, asset.contentType, 'no-cache');

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { assertModelId } from '../models/artifacts';
 import { DeploymentService } from './deployment.service';
+import { DeployValidationInterceptor } from './validation/deploy-validation.interceptor';
 import { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery, MonitoringQuery, MonitoringReportDto, RollbackRequestDto } from './dto/deployment.dto';
 
 @ApiTags('deployment')
@@ -21,8 +22,9 @@ export class DeploymentController {
       'When the target has a notification URL the event is POSTed to it in the background (signed, retried); its delivery state shows on the deployment and never fails the deploy.',
   })
   @ApiCreatedResponse({ type: DeploymentDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version does not exist, is not trained (queued, training, failed, cancelled, archived), or the model is archived' })
-  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such model' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version is not trained (queued, training, failed, cancelled, archived), or the model is archived' })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such model (MODEL_NOT_FOUND) or version (VERSION_NOT_FOUND)' })
+  @UseInterceptors(DeployValidationInterceptor)
   deploy(@Param('model_id') modelId: string, @Body() body: DeployRequestDto): Promise<DeploymentDto> {
     assertModelId(modelId);
     return this.deployments.deploy(modelId, body);
@@ -34,6 +36,7 @@ export class DeploymentController {
   @ApiCreatedResponse({ type: DeploymentDto, description: 'The new active deployment; the one it ended is `rolled_back`' })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'Nothing active on the target, or nothing to roll back to' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
+  @UseInterceptors(DeployValidationInterceptor)
   rollback(@Param('model_id') modelId: string, @Body() body: RollbackRequestDto): Promise<DeploymentDto> {
     assertModelId(modelId);
     return this.deployments.rollback(modelId, body.deployment_target);

@@ -11,6 +11,7 @@ import { Deployment, DeploymentNotification, type MonitoringLevel, type Notifica
 import { MonitoringService } from './monitoring/monitoring.service';
 import { DeploymentNotifier } from './notifications/deployment-notifier';
 import { PredictionService } from '../prediction/prediction.service';
+import { deployOptionErrors, fieldsError } from './validation/deploy-field-errors';
 
 const DEPLOYABLE = ['experimental', 'deployed'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,11 +44,10 @@ export class DeploymentService {
 
   /** POST /models/{id}/deploy: make `version` the active deployment on the target, replacing the one there. */
   async deploy(modelId: string, req: DeployRequestDto): Promise<DeploymentDto> {
-    const target = this.checkTarget(req.deployment_target);
+    const invalid = deployOptionErrors(req, this.options);
+    if (invalid.length) throw fieldsError(invalid);
+    const target = req.deployment_target;
     const scaling = req.scaling_factor ?? 1;
-    if (scaling > this.options.maxScalingFactor) {
-      throw fieldError('scaling_factor', `scaling_factor must not be greater than ${this.options.maxScalingFactor}`);
-    }
     const level: MonitoringLevel = req.monitoring_level ?? 'medium';
     await this.checkDeployable(modelId, req.version);
 
@@ -181,23 +181,17 @@ export class DeploymentService {
   // ---------------------------------------------------------------------------------------
 
   private checkTarget(target: string): string {
-    if (!this.options.targets.includes(target)) {
-      throw fieldError('deployment_target', `deployment_target must be one of: ${this.options.targets.join(', ')}`);
-    }
+    const invalid = deployOptionErrors({ deployment_target: target }, this.options);
+    if (invalid.length) throw fieldsError(invalid);
     return target;
   }
 
-  /** 404 for an unknown model; 409 unless the version exists, is trained and its artifacts are there. */
+  /** 404 for an unknown model or version; 409 unless the version is trained and its artifacts are there. */
   private async checkDeployable(modelId: string, version: string): Promise<void> {
     const model = await this.models.getModel(modelId);
     if (model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
-    let v;
-    try {
-      v = await this.models.getVersion(modelId, version);
-    } catch (e) {
-      if (e instanceof NotFoundError && e.errorCode === 'VERSION_NOT_FOUND') throw new ConflictError(`Model ${modelId} has no version ${version}`, { model_id: modelId, version }, 'VERSION_NOT_FOUND');
-      throw e;
-    }
+    // A version that does not exist is a 404 VERSION_NOT_FOUND, as everywhere else.
+    const v = await this.models.getVersion(modelId, version);
     if (!DEPLOYABLE.includes(v.status)) {
       throw new ConflictError(`Version ${version} of ${modelId} is ${v.status}; only a trained version (experimental or deployed) can be deployed`, { model_id: modelId, version, status: v.status }, 'VERSION_NOT_DEPLOYABLE');
     }
@@ -317,8 +311,4 @@ export class DeploymentService {
       };
     });
   }
-}
-
-function fieldError(field: string, message: string): DataValidationError {
-  return new DataValidationError(`Request validation failed for field: ${field}`, { fields: [{ field, errors: [message] }] });
 }

@@ -96,7 +96,7 @@ export class ExperimentsController {
     description:
       'Best run per metric: lower is better for loss, val_loss, mse, rmse, mae, mape, log_loss, max_drawdown, keys ending in _loss (or _mse, _rmse, _mae, _max_drawdown) and keys containing "error"; higher is better for every other metric. Ties go to the first run listed. Histories are aligned on the union of logged steps, with null where a run has no value.',
   })
-  @ApiOkResponse({ description: '{"experiment_id","runs":[{id,name,status,start_time,end_time}],"params":{k:{values,differs}},"metrics":{k:{values,best_run_id,lower_is_better}},"histories":{k:{steps,values}}}' })
+  @ApiOkResponse({ description: '{"experiment_id","runs":[{id,name,status,start_time,end_time}],"params":{k:{values,differs}},"metrics":{k:{values,best_run_id,direction (lower|higher|none: no best run),lower_is_better}},"histories":{k:{steps,values}}}' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   compare(@Param('id') id: string, @Query() q: CompareQuery) {
     return this.experiments.compare(id, q.run_ids.split(','));

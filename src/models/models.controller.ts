@@ -13,7 +13,7 @@ export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'All models in the seed shape (the latest version of each), with filters and pagination' })
+  @ApiOperation({ summary: 'All models in the seed shape (the deployed version of each, else its latest; the latest beside it), with filters and pagination' })
   @ApiOkResponse({ type: ModelListDto })
   list(@Query() query: ListModelsQuery): Promise<ModelListDto> {
     return this.models.list(query);

@@ -51,7 +51,12 @@ export class ModelsService {
     await this.updateVersion(modelId, version, { ...fields, status });
   }
 
-  /** GET /api/v1/models: the latest version of each model, in the seed's shape, with filters and a total. */
+  /**
+   * GET /api/v1/models in the seed's shape: per model, the deployed version (the highest, when
+   * several targets serve different ones) with `status: "deployed"`, else the latest version;
+   * the latest version and its status beside it (`latest_version`, `latest_status`), and every
+   * deployed version. Filters apply to the version shown; `total` counts all matches.
+   */
   async list(q: { type?: string; status?: string; name?: string; limit?: number; offset?: number }): Promise<ModelListDto> {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
@@ -65,15 +70,30 @@ export class ModelsService {
     if (q.name) add(`m.name ILIKE '%' || ? || '%'`, q.name.replace(/[\\%_]/g, (c) => `\\${c}`));
     if (q.status) add('v.status = ?', q.status);
     else where.push(`v.status <> 'archived'`);
-    const latest = `SELECT DISTINCT ON (model_id) * FROM model_versions
-                    ORDER BY model_id, split_part(version, '.', 1)::int DESC, split_part(version, '.', 2)::int DESC, split_part(version, '.', 3)::int DESC`;
-    const base = `FROM models m JOIN (${latest}) v ON v.model_id = m.id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const byVersion = `split_part(version, '.', 1)::int DESC, split_part(version, '.', 2)::int DESC, split_part(version, '.', 3)::int DESC`;
+    const shown = `SELECT DISTINCT ON (model_id) * FROM model_versions ORDER BY model_id, (status = 'deployed') DESC, ${byVersion}`;
+    const latest = `SELECT DISTINCT ON (model_id) model_id, version, status FROM model_versions ORDER BY model_id, ${byVersion}`;
+    const deployed = `SELECT model_id, array_agg(version ORDER BY ${byVersion}) AS versions FROM model_versions WHERE status = 'deployed' GROUP BY model_id`;
+    const base = `FROM models m JOIN (${shown}) v ON v.model_id = m.id JOIN (${latest}) l ON l.model_id = m.id LEFT JOIN (${deployed}) d ON d.model_id = m.id
+                  ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${base}`, params);
     const rows = await this.dataSource.query(
-      `SELECT m.id, m.name, m.type, v.version, v.status, v.created_at, v.metrics ${base} ORDER BY v.created_at DESC, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT m.id, m.name, m.type, v.version, v.status, v.created_at, v.metrics, l.version AS latest_version, l.status AS latest_status, d.versions AS deployed_versions
+       ${base} ORDER BY v.created_at DESC, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
-    const models: ModelSummaryDto[] = rows.map((r: ModelSummaryDto & { created_at: Date }) => ({ id: r.id, name: r.name, type: r.type, version: r.version, status: r.status, created_at: isoOrNull(r.created_at)!, metrics: r.metrics }));
+    const models: ModelSummaryDto[] = rows.map((r: ModelSummaryDto & { created_at: Date; deployed_versions: string[] | null }) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      version: r.version,
+      status: r.status,
+      created_at: isoOrNull(r.created_at)!,
+      metrics: r.metrics,
+      latest_version: r.latest_version,
+      latest_status: r.latest_status,
+      deployed_versions: r.deployed_versions ?? [],
+    }));
     return { models, total, limit, offset };
   }
 
@@ -88,11 +108,16 @@ export class ModelsService {
     return rows.sort((a, b) => compareVersions(b.version, a.version));
   }
 
-  /** GET /api/v1/models/{id}: the model, its latest version's fields, and every version. */
+  /**
+   * GET /api/v1/models/{id}: the model; like the list, the deployed version's fields when one is
+   * deployed (else the latest's), the latest version beside them, and every version.
+   */
   async describe(id: string) {
     const model = await this.getModel(id);
     const versions = await this.versions(id);
     const latest = versions[0];
+    const deployedVersions = versions.filter((v) => v.status === 'deployed');
+    const shown = deployedVersions[0] ?? latest;
     return {
       id: model.id,
       name: model.name,
@@ -101,9 +126,12 @@ export class ModelsService {
       tags: model.tags,
       created_at: isoOrNull(model.created_at),
       archived_at: isoOrNull(model.archived_at),
-      version: latest?.version ?? null,
-      status: latest?.status ?? null,
-      metrics: latest?.metrics ?? {},
+      version: shown?.version ?? null,
+      status: shown?.status ?? null,
+      metrics: shown?.metrics ?? {},
+      latest_version: latest?.version ?? null,
+      latest_status: latest?.status ?? null,
+      deployed_versions: deployedVersions.map((v) => v.version),
       versions: versions.map((v) => this.versionView(v)),
     };
   }

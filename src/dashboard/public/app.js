@@ -2,6 +2,7 @@
 // (/api/v1) with the API key the user enters, exactly as any other client does.
 // Every piece of data reaches the DOM as text (textContent / Text nodes), never as HTML.
 import uPlot from './uPlot.esm.js';
+import { metricDirection } from './metric-directions.js';
 
 const KEY_STORAGE = 'mlwb.apiKey';
 const AUTH_REQUIRED = document.querySelector('meta[name="mlwb-auth-required"]')?.getAttribute('content') === 'true';
@@ -78,9 +79,10 @@ function flatNumbers(obj, prefix = '', out = {}) {
   return out;
 }
 
-const lowerIsBetter = (key) => /(loss|mse|rmse|mae|mape|error|drawdown|brier|ece|perplexity)/i.test(key);
-/** Counts and settings reported beside the metrics (sample sizes, trades, epochs): never "better". */
-const isNeutral = (key) => /(^|[._])(n|n_\w+|\w+_n|trades|spread_pips|best_epoch|epochs_run|threshold)$|_se$/i.test(key);
+// The service's one table of metric directions (metric-directions.js is generated from it).
+const lowerIsBetter = (key) => metricDirection(key) === 'lower';
+/** Counts, settings and standard errors reported beside the metrics (n, trades, epochs, *_se): never "better". */
+const isNeutral = (key) => metricDirection(key) === 'none';
 
 const KEY_METRICS = ['rmse', 'mse', 'mae', 'r2', 'directional_accuracy', 'accuracy', 'f1', 'macro_f1', 'balanced_accuracy', 'precision', 'recall', 'auc', 'total_return', 'sharpe', 'backtest.sharpe', 'ic', 'loss', 'val_loss'];
 
@@ -326,16 +328,22 @@ async function onRoute() {
 
 // ---------------------------------------------------------------- views
 
+/** The newest version when it is not the one shown (e.g. trained after the deployed one). */
+function latestBeside(m) {
+  if (!m.latest_version || m.latest_version === m.version) return h('span', { class: 'muted' }, '–');
+  return h('span', { class: 'latest' }, `${m.latest_version} `, badge(m.latest_status));
+}
+
 async function viewModels(myToken) {
   const data = await api('/models?limit=200');
   const rows = data.models.map((m) =>
-    h('tr', { dataset: { modelId: m.id } }, h('td', null, link(['models', m.id], m.id)), h('td', null, m.name), h('td', null, m.type), h('td', null, m.version ?? '–'), h('td', null, badge(m.status)), h('td', null, keyMetrics(m.metrics)), h('td', null, fmtTime(m.created_at))),
+    h('tr', { dataset: { modelId: m.id } }, h('td', null, link(['models', m.id], m.id)), h('td', null, m.name), h('td', null, m.type), h('td', null, m.version ?? '–'), h('td', null, badge(m.status)), h('td', null, latestBeside(m)), h('td', null, keyMetrics(m.metrics)), h('td', null, fmtTime(m.created_at))),
   );
   render(
     myToken,
     h('h1', null, 'Models'),
-    h('p', { class: 'muted' }, `${data.total} model${data.total === 1 ? '' : 's'}; metrics and status of each model's latest version.`),
-    rows.length ? table(['ID', 'Name', 'Type', 'Version', 'Status', 'Key metrics (latest version)', 'Created'], rows, { id: 'models-table' }) : h('div', { class: 'notice' }, 'No models yet: train one with POST /api/v1/models/train.'),
+    h('p', { class: 'muted' }, `${data.total} model${data.total === 1 ? '' : 's'}; each shows its deployed version when one is deployed, else its latest, with that version's metrics.`),
+    rows.length ? table(['ID', 'Name', 'Type', 'Version', 'Status', 'Latest version', 'Key metrics', 'Created'], rows, { id: 'models-table' }) : h('div', { class: 'notice' }, 'No models yet: train one with POST /api/v1/models/train.'),
   );
 }
 
@@ -386,8 +394,10 @@ async function viewModel(myToken, [id]) {
     kv([
       ['ID', model.id],
       ['Type', model.type],
-      ['Latest version', model.version ?? '–'],
+      [model.status === 'deployed' ? 'Deployed version' : 'Version', model.version ?? '–'],
       ['Status', badge(model.status)],
+      model.deployed_versions?.length > 1 ? ['Deployed versions', model.deployed_versions.join(', ')] : null,
+      model.latest_version && model.latest_version !== model.version ? ['Latest version', [model.latest_version, ' ', badge(model.latest_status)]] : null,
       ['Created', fmtTime(model.created_at)],
       model.description ? ['Description', model.description] : null,
       model.tags && Object.keys(model.tags).length ? ['Tags', fmtValue(model.tags)] : null,
@@ -467,10 +477,11 @@ async function compareLocally(experimentId, runIds) {
   const metrics = {};
   for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.metrics ?? {}).filter((m) => typeof r.metrics[m] === 'number')))].sort()) {
     const values = Object.fromEntries(runs.map((r) => [r.id, typeof r.metrics?.[k] === 'number' ? r.metrics[k] : null]));
-    const lower = lowerIsBetter(k);
+    const direction = metricDirection(k);
+    const lower = direction === 'lower';
     let best = null;
-    for (const [id, v] of Object.entries(values)) if (v !== null && (best === null || (lower ? v < values[best] : v > values[best]))) best = id;
-    metrics[k] = { values, best_run_id: best, lower_is_better: lower };
+    if (direction !== 'none') for (const [id, v] of Object.entries(values)) if (v !== null && (best === null || (lower ? v < values[best] : v > values[best]))) best = id;
+    metrics[k] = { values, best_run_id: best, direction, lower_is_better: direction === 'none' ? null : lower };
   }
   const histories = {};
   for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.metric_history ?? {})))].sort()) {
@@ -506,11 +517,13 @@ async function viewCompare(myToken, [experimentId], query) {
       const m = cmp.metrics[k];
       const present = runs.map((r) => m.values?.[r.id]).filter((v) => v !== null && v !== undefined);
       // No star for counts and settings (n, trades, epochs…) nor when every run has the same value.
-      const bestId = m.best_run_id && !isNeutral(k) && !present.every((v) => v === present[0]) ? m.best_run_id : null;
+      const direction = m.direction ?? metricDirection(k);
+      const bestId = m.best_run_id && direction !== 'none' && !present.every((v) => v === present[0]) ? m.best_run_id : null;
+      const note = direction === 'none' ? 'no direction' : bestId ? (direction === 'lower' ? '↓ lower is better' : '↑ higher is better') : null;
       return h(
         'tr',
-        { dataset: { metric: k } },
-        h('th', null, k, bestId ? h('span', { class: 'mark muted' }, m.lower_is_better ? '↓ lower is better' : '↑ higher is better') : null),
+        { dataset: { metric: k, direction } },
+        h('th', null, k, note ? h('span', { class: 'mark muted' }, note) : null),
         runs.map((r) => {
           const best = bestId === r.id;
           return h('td', { class: `num${best ? ' best' : ''}`, dataset: best ? { best: 'true' } : undefined }, fmtNum(m.values?.[r.id]), best ? h('span', { class: 'mark', title: 'best' }, '★') : null);

@@ -1,9 +1,10 @@
 import { compareRuns } from './compare-runs';
-import { lowerIsBetter } from './metric-direction';
+import { lowerIsBetter, metricDirection } from './metric-direction';
 
 describe('metric direction', () => {
   it.each(['loss', 'val_loss', 'mse', 'rmse', 'mae', 'log_loss', 'max_drawdown', 'backtest_max_drawdown', 'train_loss', 'reconstruction_error', 'val_mae', 'mean_abs_error'])('%s: lower is better', (k) => expect(lowerIsBetter(k)).toBe(true));
-  it.each(['accuracy', 'r2', 'sharpe', 'backtest_sharpe', 'directional_accuracy', 'ic', 'val_return', 'hit_rate'])('%s: higher is better', (k) => expect(lowerIsBetter(k)).toBe(false));
+  it.each(['accuracy', 'r2', 'sharpe', 'backtest_sharpe', 'directional_accuracy', 'ic', 'val_return', 'hit_rate'])('%s: higher is better', (k) => expect(metricDirection(k)).toBe('higher'));
+  it.each(['trades', 'spread_pips', 'n', 'directional_n', 'epochs_run', 'best_epoch', 'directional_accuracy_se', 'accuracy_se', 'threshold_quantile', 'constructor', '__proto__', 'x'])('%s: no direction', (k) => expect(metricDirection(k)).toBe('none'));
 });
 
 describe('compareRuns', () => {
@@ -18,14 +19,15 @@ describe('compareRuns', () => {
       { run_id: 'b', key: 'val_loss', step: 3, value: 0.05 },
     ]);
     expect(c.params).toEqual({ arch: { values: { a: 'gru', b: 'gru' }, differs: false }, lr: { values: { a: '0.1', b: null }, differs: true } });
-    expect(c.metrics.val_loss).toEqual({ values: { a: 0.2, b: 0.1 }, best_run_id: 'b', lower_is_better: true });
-    expect(c.metrics.sharpe).toEqual({ values: { a: 1, b: 2 }, best_run_id: 'b', lower_is_better: false });
+    expect(c.metrics.val_loss).toEqual({ values: { a: 0.2, b: 0.1 }, best_run_id: 'b', direction: 'lower', lower_is_better: true });
+    expect(c.metrics.sharpe).toEqual({ values: { a: 1, b: 2 }, best_run_id: 'b', direction: 'higher', lower_is_better: false });
     expect(c.histories.val_loss).toEqual({ steps: [0, 1, 3], values: { a: [0.5, 0.2, null], b: [null, 0.1, 0.05] } });
   });
 
   it('has no best run when no run has the metric, and keeps the first of a tie', () => {
-    const c = compareRuns('e', [run('a', {}, { x: 1 }), run('b', {}, { x: 1 })], []);
-    expect(c.metrics.x.best_run_id).toBe('a');
+    const c = compareRuns('e', [run('a', {}, { r2: 1, x: 1 }), run('b', {}, { r2: 1, x: 2 })], []);
+    expect(c.metrics.r2.best_run_id).toBe('a');
+    expect(c.metrics.x).toEqual({ values: { a: 1, b: 2 }, best_run_id: null, direction: 'none', lower_is_better: null });
     expect(c.histories).toEqual({});
   });
 });

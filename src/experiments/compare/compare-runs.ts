@@ -1,4 +1,4 @@
-import { lowerIsBetter } from './metric-direction';
+import { metricDirection, type MetricDirection } from './metric-direction';
 
 export interface ComparedRun {
   id: string;
@@ -22,14 +22,15 @@ export interface Comparison {
   experiment_id: string;
   runs: Array<{ id: string; name: string; status: string; start_time: string | null; end_time: string | null }>;
   params: Record<string, { values: Record<string, string | null>; differs: boolean }>;
-  metrics: Record<string, { values: Record<string, number | null>; best_run_id: string | null; lower_is_better: boolean }>;
+  metrics: Record<string, { values: Record<string, number | null>; best_run_id: string | null; direction: MetricDirection; lower_is_better: boolean | null }>;
   histories: Record<string, { steps: number[]; values: Record<string, Array<number | null>> }>;
 }
 
 /**
  * Pure: runs side by side. A param differs when its values (a missing one counts as null) are
- * not all equal. The best run per metric is the one with the lowest/highest final value (see
- * metric-direction.ts); ties go to the first run in the order given; null when no run has it.
+ * not all equal. The best run per metric is the one with the lowest/highest final value, only for
+ * metrics with a known direction (metric-direction.ts); ties go to the first run in the order
+ * given; null when no run has it or the metric has no direction (`direction: 'none'`).
  * Histories are aligned on the union of steps: a run without a value at a step has null there
  * (when a step was logged twice, the last value logged counts).
  */
@@ -45,19 +46,20 @@ export function compareRuns(experimentId: string, runs: ComparedRun[], history: 
 
   const metrics: Comparison['metrics'] = {};
   for (const key of sortedKeys(runs.map((r) => r.metrics))) {
-    const lower = lowerIsBetter(key);
+    const direction = metricDirection(key);
+    const lower = direction === 'lower';
     const values: Record<string, number | null> = {};
     let best: string | null = null;
     let bestValue = 0;
     for (const r of runs) {
       const v = typeof r.metrics[key] === 'number' && Number.isFinite(r.metrics[key]) ? r.metrics[key] : null;
       values[r.id] = v;
-      if (v !== null && (best === null || (lower ? v < bestValue : v > bestValue))) {
+      if (v !== null && direction !== 'none' && (best === null || (lower ? v < bestValue : v > bestValue))) {
         best = r.id;
         bestValue = v;
       }
     }
-    metrics[key] = { values, best_run_id: best, lower_is_better: lower };
+    metrics[key] = { values, best_run_id: best, direction, lower_is_better: direction === 'none' ? null : lower };
   }
 
   const byKey = new Map<string, Map<string, Map<number, number>>>();
