@@ -3,6 +3,7 @@ import { createApp } from './app.factory';
 import { createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/environment';
+import { redactSecrets } from './config/secret-values';
 import { SERVICE_VERSION } from './version';
 
 /**
@@ -26,9 +27,11 @@ async function main(): Promise<void> {
   try {
     app = await createApp(config, { logger });
   } catch (e) {
-    logger.fatal({ err: { message: (e as Error).message, name: (e as Error).name } }, `cannot start: ${(e as Error).message}`);
+    // A driver's message may quote the connection string: never let a password through.
+    const message = redactSecrets((e as Error).message, process.env);
+    logger.fatal({ err: { message, name: (e as Error).name } }, `cannot start: ${message}`);
     logger.flush();
-    process.stderr.write(`Cannot start: ${(e as Error).message}\n`);
+    process.stderr.write(`Cannot start: ${message}\n`);
     process.exit(1);
   }
   await app.listen({ port: config.port, host: '0.0.0.0' });

@@ -14,7 +14,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     )
     .setVersion(SERVICE_VERSION)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The API_KEY the service was started with' }, 'api_key')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The same key as a bearer token' }, 'bearer')
+    // addSecurity, not addBearerAuth: the latter adds `bearerFormat: JWT`, and the key is an
+    // opaque string, not a JWT (a client generator would try to decode it).
+    .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'The same API_KEY as a bearer token (an opaque string, not a JWT)' })
     .build();
   return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] });
 }

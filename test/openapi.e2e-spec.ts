@@ -18,6 +18,14 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/health']).toBeDefined();
   });
 
+  it('describes the bearer scheme as the API key, not as a JWT', async () => {
+    const doc = await (await t.fetch('/docs-json')).json();
+    const bearer = doc.components.securitySchemes.bearer;
+    expect(bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(bearer).not.toHaveProperty('bearerFormat');
+    expect(bearer.description).toContain('API_KEY');
+  });
+
   it('documents every /api operation with a summary, the security schemes and the error envelope', async () => {
     const doc = await (await t.fetch('/docs-json')).json();
     for (const [route, ops] of Object.entries<Record<string, any>>(doc.paths)) {

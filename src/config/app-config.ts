@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
+import { describeEnvValue } from './secret-values';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -129,7 +130,7 @@ export class AppConfig {
       if (!(e instanceof DeploymentOptionsError)) throw e;
       for (const message of e.problems) {
         const variable = /^[A-Z_]+/.exec(message)?.[0] ?? 'DEPLOYMENT';
-        problems.push({ variable, value: merged[variable], message });
+        problems.push({ variable, value: describeEnvValue(variable, merged[variable]), message });
       }
     }
     if (env && env.SERVICE_ROLE !== 'all' && !env.DATABASE_URL) {
@@ -137,11 +138,11 @@ export class AppConfig {
       // a second opener would lose rows), so api and worker processes cannot share it.
       problems.push({
         variable: 'SERVICE_ROLE',
-        value: merged.SERVICE_ROLE,
+        value: describeEnvValue('SERVICE_ROLE', merged.SERVICE_ROLE),
         message: `SERVICE_ROLE=${env.SERVICE_ROLE} needs DATABASE_URL: separate api and worker processes share their queue and registry through one PostgreSQL server, and the embedded database serves a single process only. Set DATABASE_URL, or use SERVICE_ROLE=all`,
       });
     }
-    if (problems.length) throw new ConfigValidationError(problems);
+    if (problems.length) throw new ConfigValidationError(problems, { valuesShown: true });
     return new AppConfig(env!, deployment);
   }
 }

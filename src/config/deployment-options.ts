@@ -1,3 +1,5 @@
+import { redactUrlPasswords } from './secret-values';
+
 /**
  * The deployment module's settings, parsed from the environment with the rest of AppConfig
  * (a bad value stops the start with the others); the module sees only `DeploymentOptions`.
@@ -70,7 +72,7 @@ export function parseDeploymentOptions(env: Record<string, string | undefined>):
     const target = eq > 0 ? pair.slice(0, eq).trim() : '';
     const url = eq > 0 ? pair.slice(eq + 1).trim() : '';
     if (!target || !url) {
-      problems.push(`DEPLOYMENT_NOTIFY_URLS: "${pair}" is not target=url`);
+      problems.push(`DEPLOYMENT_NOTIFY_URLS: "${redactUrlPasswords(pair)}" is not target=url`);
       continue;
     }
     if (!targets.includes(target)) problems.push(`DEPLOYMENT_NOTIFY_URLS: "${target}" is not one of DEPLOYMENT_TARGETS`);

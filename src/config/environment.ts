@@ -1,4 +1,5 @@
 import { Transform, plainToInstance } from 'class-transformer';
+import { describeEnvValue } from './secret-values';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Length, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /**
@@ -225,11 +226,14 @@ export class EnvironmentVariables {
 }
 
 export class ConfigValidationError extends Error {
-  constructor(readonly problems: { variable: string; value: unknown; message: string }[]) {
-    super(
-      'Invalid environment, the service cannot start:\n' +
-        problems.map((p) => `  - ${p.variable}=${JSON.stringify(p.value)}: ${p.message}`).join('\n'),
-    );
+  /** `value` is kept as it may be shown: secrets hidden, URL passwords redacted (secret-values.ts). */
+  readonly problems: { variable: string; value: string; message: string }[];
+
+  /** `valuesShown`: the values are already as describeEnvValue shows them (errors merged from others). */
+  constructor(problems: { variable: string; value: unknown; message: string }[], options: { valuesShown?: boolean } = {}) {
+    const shown = problems.map((p) => ({ ...p, value: options.valuesShown ? String(p.value) : describeEnvValue(p.variable, p.value) }));
+    super('Invalid environment, the service cannot start:\n' + shown.map((p) => `  - ${p.variable}=${p.value}: ${p.message}`).join('\n'));
+    this.problems = shown;
     this.name = 'ConfigValidationError';
   }
 }

@@ -2,6 +2,19 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger as PinoLogger } from 'pino';
 import type { LogLevel } from '../../config/app-config';
 
+const SECRET_LOG_KEYS = [
+  'databaseUrl',
+  'DATABASE_URL',
+  'experimentTrackingUri',
+  'EXPERIMENT_TRACKING_URI',
+  'experimentTrackingToken',
+  'EXPERIMENT_TRACKING_TOKEN',
+  'featureStoreApiKey',
+  'FEATURE_STORE_API_KEY',
+  'notifySecret',
+  'DEPLOYMENT_NOTIFY_SECRET',
+];
+
 const PINO_LEVEL: Record<LogLevel, pino.Level> = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error' };
 
 /**
@@ -16,7 +29,19 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: {
-        paths: ['headers.authorization', 'headers["x-api-key"]', 'req.headers.authorization', 'req.headers["x-api-key"]', 'apiKey', 'api_key', 'API_KEY', 'config.apiKey'],
+        paths: [
+          'headers.authorization',
+          'headers["x-api-key"]',
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          'apiKey',
+          'api_key',
+          'API_KEY',
+          'config.apiKey',
+          // The other secrets of AppConfig, should a config object or an env copy ever be logged.
+          ...SECRET_LOG_KEYS,
+          ...SECRET_LOG_KEYS.map((k) => `config.${k}`),
+        ],
         censor: '[redacted]',
       },
     },

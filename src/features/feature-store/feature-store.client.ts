@@ -5,6 +5,7 @@
  */
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { redactUrlPasswords } from '../../config/secret-values';
 import {
   ContractViolation,
   featureStorePathAndQuery,
@@ -96,7 +97,7 @@ export class FeatureStoreClient {
         ctx.deadlineMs = o.deadlineMs;
         break;
       }
-      this.logger.warn(`feature store attempt ${attempt} failed (${ctx.failures[ctx.failures.length - 1]}); retrying in ${delay} ms: ${ctx.url}`);
+      this.logger.warn(`feature store attempt ${attempt} failed (${ctx.failures[ctx.failures.length - 1]}); retrying in ${delay} ms: ${redactUrlPasswords(ctx.url)}`);
       await o.sleep(delay);
     }
     ctx.elapsedMs = o.now() - started;
