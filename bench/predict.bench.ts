@@ -7,10 +7,19 @@
  *
  *   node -r @swc-node/register bench/predict.bench.ts        (DURATION=20 CONNECTIONS=64)
  *
- * Prints the machine, req/s, p50/p99 latency, errors, micro-batch sizes, and RSS / tensor
- * count before and after the predict load.
+ * The rate limit is off (RATE_LIMIT_PER_MINUTE=0): a bench measures serving, not the limiter.
+ * Any response that is not 2xx (or a socket error / timeout) fails the bench (exit 1): errors
+ * are never counted as throughput.
+ *
+ * Rounds (ROUNDS=2) interleave /health and predict so the ratio compares like with like on a
+ * shared machine; then one client sends sequential requests (SEQUENTIAL=2000 per route) on a
+ * keep-alive connection, timed end to end. Prints the machine and its load average, req/s,
+ * p50/p99 latency, errors, micro-batch sizes, the engine that answered, RSS / tensor count after
+ * each predict run, and last a JSON line
+ * {"health_rps","health_p99_ms","predict_rps","predict_p99_ms","non_2xx",…}.
  */
 import { fork } from 'node:child_process';
+import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,8 +36,13 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const FEATURES = ['returns_1', 'sma_20', 'rsi_14', 'zscore_20'];
 const WINDOW = 30;
 const BARS = 3000;
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const SEQUENTIAL = Number(process.env.SEQUENTIAL ?? 2000);
 
 interface LoadSpec {
+  mode?: 'autocannon' | 'sequential';
+  /** sequential mode: how many requests, one after another. */
+  requests?: number;
   url: string;
   method: 'GET' | 'POST';
   body?: string;
@@ -47,8 +61,12 @@ interface LoadResult {
   timeouts: number;
 }
 
-/** Child mode: run autocannon and send the summary back. */
+/** Child mode: run autocannon (or the sequential client) and send the summary back. */
 async function runLoad(spec: LoadSpec): Promise<void> {
+  if (spec.mode === 'sequential') {
+    process.send!(await sequential(spec));
+    return;
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon');
   const result = await autocannon({
@@ -73,6 +91,48 @@ async function runLoad(spec: LoadSpec): Promise<void> {
   process.send!(summary);
 }
 
+/**
+ * One client, one keep-alive connection, one request at a time: the latency a strategy engine
+ * sees when it asks for one prediction per bar. Timed with the high-resolution clock (autocannon
+ * reports whole milliseconds).
+ */
+async function sequential(spec: LoadSpec): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const target = new URL(spec.url);
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: spec.method, agent, headers: spec.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) } : {} },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(spec.body);
+    });
+  const n = spec.requests ?? 1000;
+  const times: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    try {
+      const status = await once();
+      if (status < 200 || status >= 300) non2xx++;
+    } catch {
+      errors++;
+    }
+    times.push(performance.now() - t0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 1000) / 1000;
+  return { rps: n / seconds, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1), total: n, errors, non2xx, timeouts: 0 };
+}
+
 function load(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--load', JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -89,7 +149,9 @@ const line = (name: string, r: LoadResult) =>
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-bench-predict-'));
-  const app = await createApp(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'false', TF_BACKEND: process.env.TF_BACKEND ?? 'auto' }), {
+  const env: Record<string, string> = { MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'false', RATE_LIMIT_PER_MINUTE: '0', TF_BACKEND: process.env.TF_BACKEND ?? 'auto' };
+  if (process.env.PREDICTION_ENGINE) env.PREDICTION_ENGINE = process.env.PREDICTION_ENGINE;
+  const app = await createApp(AppConfig.fromEnv(env), {
     logger: createRootLogger('ERROR')
   });
   try {
@@ -140,35 +202,71 @@ async function main() {
 
     const service = app.get(PredictionService);
     const tf = getTf();
+    const engine = await fetch(predictUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).then((r) => r.headers.get('x-prediction-engine') ?? first.engine ?? 'tfjs');
     console.log(machineLine());
-    console.log(`backend: ${tf.getBackend()}; model: LSTM(64), window ${WINDOW} × ${FEATURES.length} features (${FEATURES.join(', ')}), trained 1 epoch on ${BARS} daily bars in ${trainSeconds.toFixed(1)} s; request body ${body.length} bytes`);
-    console.log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per target, in a child process; first prediction ${JSON.stringify(first.prediction)} in ${first.latency_ms} ms`);
+    console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
+    console.log(`backend: ${tf.getBackend()}; engine: ${engine}; model: LSTM(64), window ${WINDOW} × ${FEATURES.length} features (${FEATURES.join(', ')}), trained 1 epoch on ${BARS} daily bars in ${trainSeconds.toFixed(1)} s; request body ${body.length} bytes`);
+    console.log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per target, ${ROUNDS} interleaved rounds, in a child process; rate limit off; first prediction ${JSON.stringify(first.prediction)} in ${first.latency_ms} ms`);
 
     // Warm-up (JIT, caches) for both routes.
     await load({ url: `${url}/health`, method: 'GET', duration: 2, connections: CONNECTIONS });
     await load({ url: predictUrl, method: 'POST', body, duration: 2, connections: CONNECTIONS });
 
-    const health = await load({ url: `${url}/health`, method: 'GET', duration: DURATION, connections: CONNECTIONS });
-    const rssBefore = process.memoryUsage().rss;
-    const tensorsBefore = tf.memory().numTensors;
+    const healths: LoadResult[] = [];
+    const predicts: LoadResult[] = [];
+    const rss: number[] = [process.memoryUsage().rss];
+    const tensors: number[] = [tf.memory().numTensors];
     const batchesBefore = service.stats().batches;
-    const predict = await load({ url: predictUrl, method: 'POST', body, duration: DURATION, connections: CONNECTIONS });
+    for (let r = 0; r < ROUNDS; r++) {
+      healths.push(await load({ url: `${url}/health`, method: 'GET', duration: DURATION, connections: CONNECTIONS }));
+      predicts.push(await load({ url: predictUrl, method: 'POST', body, duration: DURATION, connections: CONNECTIONS }));
+      rss.push(process.memoryUsage().rss);
+      tensors.push(tf.memory().numTensors);
+    }
     const batchesAfter = service.stats().batches;
-    const rssAfter = process.memoryUsage().rss;
-    const tensorsAfter = tf.memory().numTensors;
-    // A second predict run: does RSS keep growing?
-    const predict2 = await load({ url: predictUrl, method: 'POST', body, duration: DURATION, connections: CONNECTIONS });
-    const rssAfter2 = process.memoryUsage().rss;
-    const tensorsAfter2 = tf.memory().numTensors;
+    const seqHealth = await load({ mode: 'sequential', requests: SEQUENTIAL, url: `${url}/health`, method: 'GET', duration: 0, connections: 1 });
+    const seqPredict = await load({ mode: 'sequential', requests: SEQUENTIAL, url: predictUrl, method: 'POST', body, duration: 0, connections: 1 });
 
-    console.log(line('/health', health));
-    console.log(line('predict', predict));
-    console.log(line('predict2', predict2));
+    healths.forEach((h, i) => console.log(line(`/health${i + 1}`, h)));
+    predicts.forEach((p, i) => console.log(line(`predict${i + 1}`, p)));
+    console.log(line('seq /hlt', seqHealth));
+    console.log(line('seq pred', seqPredict));
+    const mean = (rs: LoadResult[], k: 'rps' | 'p99') => rs.reduce((a, r) => a + r[k], 0) / rs.length;
+    const healthRps = mean(healths, 'rps');
+    const predictRps = mean(predicts, 'rps');
+    const healthP99 = mean(healths, 'p99');
+    const predictP99 = mean(predicts, 'p99');
     const passes = batchesAfter.batches - batchesBefore.batches;
     const windows = batchesAfter.windows - batchesBefore.windows;
-    console.log(`predict / health throughput: ${((predict.rps / health.rps) * 100).toFixed(0)} % (target ≥ 25 %); p99 ${predict.p99} ms (target < 50 ms)`);
+    const all = [...healths, ...predicts, seqHealth, seqPredict];
+    const non2xx = all.reduce((a, r) => a + r.non2xx, 0);
+    const errors = all.reduce((a, r) => a + r.errors + r.timeouts, 0);
+    // RSS after warm-up: each predict run against the first one.
+    const rssDrift = rss.length > 2 ? Math.max(...rss.slice(1).map((v) => Math.abs(v / rss[1] - 1))) : 0;
+    console.log(`predict / health throughput: ${((predictRps / healthRps) * 100).toFixed(0)} % (target ≥ 80 %); p99 ${predictP99.toFixed(1)} ms vs /health ${healthP99.toFixed(1)} ms = ${(predictP99 / healthP99).toFixed(2)}× (target ≤ 1.5×)`);
+    console.log(`one sequential client: predict p50 ${seqPredict.p50} ms, p99 ${seqPredict.p99} ms (targets ≤ 2 ms, ≤ 5 ms); /health p50 ${seqHealth.p50} ms, p99 ${seqHealth.p99} ms`);
     console.log(`micro-batching: ${windows} windows in ${passes} forward passes (mean ${(windows / Math.max(passes, 1)).toFixed(1)} per pass, largest ${batchesAfter.max_batch}, ${batchesAfter.coalesced - batchesBefore.coalesced} passes with > 1)`);
-    console.log(`RSS ${mib(rssBefore)} → ${mib(rssAfter)} → ${mib(rssAfter2)} (after each ${DURATION} s predict run); tensors ${tensorsBefore} → ${tensorsAfter} → ${tensorsAfter2}`);
+    console.log(`RSS ${rss.map(mib).join(' → ')} (before, then after each ${DURATION} s predict run; largest drift after the first run ${(rssDrift * 100).toFixed(1)} %, target ± 5 %); tensors ${tensors.join(' → ')}`);
+    console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (non2xx > 0 || errors > 0) {
+      console.error(`FAILED: ${non2xx} non-2xx responses and ${errors} socket errors/timeouts; a bench counts only 2xx as throughput`);
+      process.exitCode = 1;
+    }
+    const r1 = (v: number) => Math.round(v * 10) / 10;
+    console.log(JSON.stringify({
+      health_rps: Math.round(healthRps),
+      health_p99_ms: r1(healthP99),
+      predict_rps: Math.round(predictRps),
+      predict_p99_ms: r1(predictP99),
+      non_2xx: non2xx,
+      errors,
+      engine,
+      predict_health_ratio: Math.round((predictRps / healthRps) * 100) / 100,
+      sequential_predict_p50_ms: seqPredict.p50,
+      sequential_predict_p99_ms: seqPredict.p99,
+      rss_mib: rss.map((v) => Math.round(v / 2 ** 20)),
+      load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100,
+    }));
   } finally {
     await app.close();
     fs.rmSync(dir, { recursive: true, force: true });
