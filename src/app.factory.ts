@@ -54,7 +54,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (config.serviceRole === 'worker') restrictToWorkerRoutes(app.getHttpAdapter().getInstance());
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-  installHttpHooks(fastify, { logger, metrics });
+  installHttpHooks(fastify, { apiKey: config.apiKey, logger, metrics });
   // Both hook into route registration, so they must be in place before app.init() adds Nest's routes.
   installBodyLimits(fastify, { defaultBytes: config.bodyLimitBytes, predictionBytes: config.predictionBodyLimitBytes });
   await installRateLimit(fastify, { perMinute: config.rateLimitPerMinute, apiKey: config.apiKey, metrics });

@@ -54,7 +54,7 @@ describe('the other model types through HTTP', () => {
     const se = Math.sqrt(0.25 / v.metrics.n);
     expect(v.metrics.accuracy).toBeLessThan(0.5 + 3 * se);
     const list = await (await t.fetch('/api/v1/models?type=classification')).json();
-    expect(Object.keys(list.models[0]).sort()).toEqual(['created_at', 'id', 'metrics', 'name', 'status', 'type', 'version']);
+    expect(Object.keys(list.models[0]).sort()).toEqual(['created_at', 'deployed_versions', 'id', 'latest_status', 'latest_version', 'metrics', 'name', 'status', 'type', 'version']);
   });
 
   it('classification on a planted pattern beats the majority class clearly; predict gives class and probabilities equal to the offline model', async () => {

@@ -33,7 +33,7 @@ describe('training time-series models through HTTP', () => {
 
     const list = await (await t.fetch(`/api/v1/models?name=RW ${architecture}`)).json();
     expect(list.models).toHaveLength(1);
-    expect(Object.keys(list.models[0]).sort()).toEqual(['created_at', 'id', 'metrics', 'name', 'status', 'type', 'version']);
+    expect(Object.keys(list.models[0]).sort()).toEqual(['created_at', 'deployed_versions', 'id', 'latest_status', 'latest_version', 'metrics', 'name', 'status', 'type', 'version']);
     expect(list.models[0]).toMatchObject({ id: `rw_${architecture}`, type: 'time_series', version: '1.0.0', status: 'experimental' });
     expect(typeof list.models[0].metrics.mse).toBe('number');
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
-import type { AppError } from '../errors/app-error';
+import { ApiKeyVerifier } from '../auth/api-key';
+import { AuthenticationError, type AppError } from '../errors/app-error';
 import type { ErrorEnvelope } from '../errors/error-envelope';
 
 /** Content types whose body reaches the handler as the raw stream (the CSV importer enforces its own size limit). */
@@ -25,7 +26,7 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
  * - one structured log line per request;
  * - during shutdown, connections close after their in-flight request.
  */
-export function installHttpHooks(fastify: FastifyInstance, opts: { logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
+export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
   // CSV uploads reach their handler as the raw stream: the importer parses it as it
   // arrives and enforces its own size limit (Fastify's bodyLimit does not apply to streams).
   fastify.addContentTypeParser(STREAMED_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
@@ -33,6 +34,24 @@ export function installHttpHooks(fastify: FastifyInstance, opts: { logger: PinoL
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('X-Correlation-ID', String(request.id));
   });
+
+  // The key is checked on the route Fastify actually matched (its pattern, never the URL
+  // text, which %61pi or an absolute-form target would disguise), before the body is parsed,
+  // so a request without the key learns nothing from body validation. preParsing runs after
+  // the rate limiter's onRequest hook: wrong keys are counted and end up throttled. The
+  // global ApiKeyGuard makes the same decision again on the Nest handler (deny by default).
+  const verifier = opts.apiKey ? new ApiKeyVerifier(opts.apiKey) : undefined;
+  if (verifier) {
+    fastify.addHook('preParsing', async (request, reply, payload) => {
+      const route = request.routeOptions.url;
+      const apiRoute = route !== undefined && (route === '/api' || route.startsWith('/api/'));
+      if (apiRoute && !verifier.matches(ApiKeyVerifier.presentedKey(request.headers))) {
+        await sendEnvelope(reply, request, new AuthenticationError());
+        return reply;
+      }
+      return payload;
+    });
+  }
 
   // Graceful shutdown: once close() starts, every response asks its client to close the
   // socket, so keep-alive connections end as soon as their in-flight request is answered

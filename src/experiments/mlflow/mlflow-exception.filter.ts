@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toAppError } from '../../common/errors/to-app-error';
+import { sendEnvelope } from '../../common/http/http-hooks';
 
 /** MLflow's error format and statuses (mlflow/exceptions.py ERROR_CODE_TO_HTTP_STATUS). */
 export interface MlflowErrorBody {
@@ -33,6 +34,13 @@ export class MlflowExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
+    // A missing or wrong API key is answered like on every other /api route (the service's
+    // envelope), as it was when the key was checked before routing: one 401 for all clients.
+    const appError = toAppError(exception);
+    if (appError.status === 401) {
+      if (!reply.sent) sendEnvelope(reply, request, appError);
+      return;
+    }
     const { status, body } = mlflowError(exception);
     if (status >= 500) {
       const original = exception instanceof Error ? exception : new Error(String(exception));

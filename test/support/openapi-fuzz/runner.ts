@@ -117,7 +117,8 @@ export class FuzzRunner {
     const isApi = c.op.path.startsWith('/api/');
     // Without the key: 401, unless Fastify refused the URL itself before routing (malformed
     // percent-encoding, a path parameter over its length limit): then nothing was reached.
-    const refusedUrl = (res.status === 400 && /FST_ERR_BAD_URL/.test(res.text)) || res.status === 414;
+    // Or the path matched no route at all (`../` segments): the 404 envelope, nothing reached.
+    const refusedUrl = (res.status === 400 && /FST_ERR_BAD_URL/.test(res.text)) || res.status === 414 || (res.status === 404 && /"ROUTE_NOT_FOUND"/.test(res.text));
     if (c.auth !== 'key' && isApi && res.status !== 401 && !refusedUrl) return this.problem(c, `answered ${res.status} without a valid API key (401 expected): ${head}`);
     if (res.status >= 200 && res.status < 300 && c.op.mutating && this.options.mustReject?.(c)) return this.problem(c, `a hostile request was accepted (${res.status}): ${head}`);
     if (res.status < 400) return;
