@@ -154,9 +154,18 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     for (const j of finals.filter((f) => f.id !== victimJob.id)) expect(j.attempts).toBe(1);
 
     // Exactly once: one completed queue job per training job, one version per model, every run finished.
-    const queueRows = await db!.query(`SELECT id::text, state FROM pgboss.job WHERE name = 'training'`);
+    // The job row says succeeded inside the handler; pg-boss marks its own row completed just
+    // after the handler returns, so wait for that (bounded) rather than race it.
+    const queueRows = await until(
+      'every queue job completed',
+      async () => {
+        const rows = await db!.query(`SELECT id::text, state FROM pgboss.job WHERE name = 'training'`);
+        return rows.rows.length === ids.length && rows.rows.every((r) => r.state === 'completed') ? rows : undefined;
+      },
+      30_000,
+    ).catch(async () => db!.query(`SELECT id::text, state FROM pgboss.job WHERE name = 'training'`));
     expect(queueRows.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
-    expect(queueRows.rows.every((r) => r.state === 'completed')).toBe(true);
+    expect(queueRows.rows.map((r) => r.state)).toEqual(ids.map(() => 'completed'));
     const versions = await db!.query(`SELECT model_id, version, status, artifact_checksum FROM model_versions ORDER BY model_id`);
     expect(versions.rows).toHaveLength(4);
     for (const v of versions.rows) {
