@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 import { describeEnvValue } from './secret-values';
+import { defaultTemplateCacheDir } from '../database/template-cache-dir';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -54,6 +55,9 @@ export class AppConfig {
   readonly experimentTrackingRetries: number;
   readonly experimentTrackingBackoffMs: number;
 
+  /** Cache of the embedded database's migrated template (null: off, initdb + migrations for each new directory). */
+  readonly embeddedTemplateDir: string | null;
+
   /** Deployment targets, notification URLs and secret, monitoring retention (deployment-options.ts). */
   readonly deployment: DeploymentOptions;
 
@@ -96,6 +100,8 @@ export class AppConfig {
     this.experimentTrackingTimeoutMs = env.EXPERIMENT_TRACKING_TIMEOUT_MS;
     this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;
     this.experimentTrackingBackoffMs = env.EXPERIMENT_TRACKING_BACKOFF_MS;
+    const templateDir = env.EMBEDDED_DB_TEMPLATE_DIR?.trim();
+    this.embeddedTemplateDir = templateDir?.toLowerCase() === 'off' ? null : templateDir ? path.resolve(templateDir) : defaultTemplateCacheDir();
   }
 
   /** Where the embedded database keeps its files. */

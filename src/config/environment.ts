@@ -223,6 +223,13 @@ export class EnvironmentVariables {
   @Min(0, { message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
   @Max(86400, { message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
   WORKER_DRAIN_SECONDS: number = 20;
+
+  /** Where the migrated template a new embedded database is copied from is cached; `off` runs initdb + migrations instead (src/database/embedded-template.ts). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'EMBEDDED_DB_TEMPLATE_DIR must be a directory path or off' })
+  EMBEDDED_DB_TEMPLATE_DIR?: string;
 }
 
 export class ConfigValidationError extends Error {
@@ -240,7 +247,7 @@ export class ConfigValidationError extends Error {
 
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER']);
+  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'EMBEDDED_DB_TEMPLATE_DIR']);
   const picked: Record<string, string> = {};
   for (const key of new Set(known)) {
     const value = raw[key];

@@ -1,29 +1,20 @@
 import * as fs from 'node:fs';
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { MIGRATIONS } from '../../migrations';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { baseOptions } from './base-options';
 import { EmbeddedDatabaseLock } from './embedded-lock';
+import { prepareEmbeddedDataDir, type PreparedDataDir } from './embedded-template';
 import { withMigrationLock } from './migration-lock';
-import { ENTITIES } from './entities';
+import { pgliteDataSource } from './pglite-data-source';
 
-/** What every DataSource of the service has in common, embedded or real. */
-export function baseOptions(): Pick<DataSourceOptions, 'entities' | 'migrations' | 'synchronize' | 'migrationsRun'> & {
-  uuidExtension: 'pgcrypto';
-  installExtensions: false;
-} {
-  return {
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
-    synchronize: false,
-    migrationsRun: false,
-    uuidExtension: 'pgcrypto',
-    installExtensions: false,
-  };
-}
+export { baseOptions } from './base-options';
 
 export interface DatabaseHandle {
   dataSource: DataSource;
   kind: 'postgres' | 'embedded';
+  /** Embedded only: how the data directory was made ready (opened as it was, copied from the template, …). */
+  prepared?: PreparedDataDir;
 }
 
 /**
@@ -31,7 +22,8 @@ export interface DatabaseHandle {
  * embedded PGlite under MODEL_REGISTRY_PATH. Runs pending migrations before returning.
  */
 export async function openDatabase(config: AppConfig): Promise<DatabaseHandle> {
-  const dataSource = config.databaseUrl ? postgresDataSource(config.databaseUrl, config.databasePoolSize) : await embeddedDataSource(config.embeddedDataDir);
+  const embedded = config.databaseUrl ? undefined : await embeddedDataSource(config.embeddedDataDir, config.embeddedTemplateDir);
+  const dataSource = embedded?.dataSource ?? postgresDataSource(config.databaseUrl!, config.databasePoolSize);
   await dataSource.initialize();
   try {
     const migrate = () => dataSource.runMigrations({ transaction: 'each' });
@@ -40,7 +32,7 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseHandle> {
     await dataSource.destroy().catch(() => undefined);
     throw e;
   }
-  return { dataSource, kind: config.databaseUrl ? 'postgres' : 'embedded' };
+  return { dataSource, kind: config.databaseUrl ? 'postgres' : 'embedded', prepared: embedded?.prepared };
 }
 
 function postgresDataSource(url: string, poolSize: number): DataSource {
@@ -56,38 +48,14 @@ function postgresDataSource(url: string, poolSize: number): DataSource {
   });
 }
 
-async function embeddedDataSource(dataDir: string): Promise<DataSource> {
-  fs.mkdirSync(dataDir, { recursive: true });
+async function embeddedDataSource(dataDir: string, templateDir: string | null): Promise<{ dataSource: DataSource; prepared: PreparedDataDir }> {
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const lock = EmbeddedDatabaseLock.acquire(dataDir);
   try {
-    // Loaded lazily: a PostgreSQL deployment never pays for the WebAssembly build.
-    const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-    const { createPgConfig } = require('@electric-sql/pglite/node-postgres') as typeof import('@electric-sql/pglite/node-postgres');
-    const pglite = await PGlite.create(dataDir);
-    const pgConfig = createPgConfig(pglite);
-    const dataSource = new DataSource({
-      type: 'postgres',
-      host: pgConfig.host,
-      port: pgConfig.port,
-      username: pgConfig.user,
-      password: pgConfig.password,
-      database: pgConfig.database,
-      // PGlite is one session: a pool of one connection, shared by everything.
-      poolSize: 1,
-      extra: { connection: pgConfig.connection },
-      ...baseOptions(),
-    });
-    // Close PGlite only after TypeORM has ended its pool, then let others open the directory.
-    const destroy = dataSource.destroy.bind(dataSource);
-    dataSource.destroy = async () => {
-      try {
-        if (dataSource.isInitialized) await destroy();
-      } finally {
-        await pglite.close().catch(() => undefined);
-        lock.release();
-      }
-    };
-    return dataSource;
+    // A new directory starts as a copy of the migrated template (embedded-template.ts).
+    const prepared = await prepareEmbeddedDataDir(dataDir, templateDir);
+    const dataSource = await pgliteDataSource(dataDir, () => lock.release());
+    return { dataSource, prepared };
   } catch (e) {
     lock.release();
     throw e;

@@ -3,6 +3,14 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { openDatabase } from './data-source.factory';
 import { DATABASE_KIND, type DatabaseKind } from './database.tokens';
+import type { DataDirSource } from './embedded-template';
+
+const PREPARED: Record<DataDirSource, string> = {
+  existing: 'existing directory',
+  template: 'new directory, copied from the migrated template',
+  'new-template': 'new directory: template built, then copied',
+  initdb: 'new directory: initdb + migrations, no template',
+};
 
 /**
  * The one DataSource of the process: PostgreSQL at DATABASE_URL, or the embedded PGlite.
@@ -20,8 +28,9 @@ import { DATABASE_KIND, type DatabaseKind } from './database.tokens';
       useFactory: async (config: AppConfig) => {
         const started = Date.now();
         const handle = await openDatabase(config);
+        const how = handle.prepared ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : ` in ${handle.prepared.ms} ms`})` : '';
         new Logger('Database').log(
-          `${handle.kind === 'embedded' ? `Embedded PostgreSQL (PGlite) at ${config.embeddedDataDir}` : 'PostgreSQL at DATABASE_URL'} ready, migrations applied in ${Date.now() - started} ms`,
+          `${handle.kind === 'embedded' ? `Embedded PostgreSQL (PGlite) at ${config.embeddedDataDir}${how}` : 'PostgreSQL at DATABASE_URL'} ready, migrations applied in ${Date.now() - started} ms`,
         );
         return handle;
       },
