@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { testDatabaseUrl } from '../../test/support/test-database';
+import { AppConfig } from '../config/app-config';
+import { openDatabase, type DatabaseHandle } from './data-source.factory';
+import { ensureTemplate, TEMPLATE_MANIFEST, templateKey } from './embedded-template';
+import { pendingSchemaChanges } from './schema-drift';
+
+/** Everything that makes up the public schema, in a stable order: tables, columns, indexes, constraints, applied migrations. */
+async function schemaOf(ds: DataSource): Promise<Record<string, unknown>> {
+  return {
+    columns: await ds.query(
+      `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, numeric_precision
+         FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`,
+    ),
+    indexes: await ds.query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname`),
+    constraints: await ds.query(
+      `SELECT t.relname AS table, c.conname, pg_get_constraintdef(c.oid) AS def
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = 'public' ORDER BY t.relname, c.conname`,
+    ),
+    types: await ds.query(
+      `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels
+         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE n.nspname = 'public' GROUP BY t.typname ORDER BY t.typname`,
+    ),
+    migrations: (await ds.query(`SELECT name FROM migrations ORDER BY id`)).map((r: { name: string }) => r.name),
+    schemas: (await ds.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT LIKE 'pg_%' AND schema_name <> 'information_schema' ORDER BY 1`)).map(
+      (r: { schema_name: string }) => r.schema_name,
+    ),
+  };
+}
+
+// The template is the embedded database's: on a TEST_DATABASE_URL run there is nothing of it to test.
+const describeEmbedded = testDatabaseUrl() ? describe.skip : describe;
+
+describeEmbedded('embedded database template', () => {
+  const scratch: string[] = [];
+  const tmp = (prefix: string) => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    scratch.push(d);
+    return d;
+  };
+  const open = (registry: string, templateDir: string) => openDatabase(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: registry, EMBEDDED_DB_TEMPLATE_DIR: templateDir }));
+  afterAll(() => {
+    for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a fresh directory is a copy of the migrated template, with the schema of a freshly migrated database and no rows', async () => {
+    // The default cache (node_modules/.cache), as npm start uses it: built by postinstall or by
+    // the first embedded start on this machine, so this test pays one initdb (the comparison's).
+    const cache = AppConfig.fromEnv({}).embeddedTemplateDir!;
+    const handles: DatabaseHandle[] = [];
+    try {
+      const first = await open(tmp('mlwb-tpl-a-'), cache);
+      handles.push(first);
+      expect(['template', 'new-template']).toContain(first.prepared?.source);
+      const templateDir = path.join(cache, templateKey());
+      expect(first.prepared?.template).toBe(templateDir);
+      const manifest = JSON.parse(fs.readFileSync(path.join(templateDir, TEMPLATE_MANIFEST), 'utf8'));
+      expect(manifest.migrations).toEqual(MIGRATIONS.map((m) => m.name));
+      // A row written here must never reach the template or a later copy.
+      await first.dataSource.query(`INSERT INTO experiments (name) VALUES ('written after the copy')`);
+
+      // The next fresh directory: copied from the cached template, nothing rebuilt.
+      const registry = tmp('mlwb-tpl-b-');
+      const copied = await open(registry, cache);
+      handles.push(copied);
+      expect(copied.prepared?.source).toBe('template');
+      expect(fs.existsSync(path.join(registry, '.pgdata', TEMPLATE_MANIFEST))).toBe(true);
+
+      // The way without a template, for comparison: initdb + every migration in the directory itself.
+      const migrated = await open(tmp('mlwb-tpl-c-'), 'off');
+      handles.push(migrated);
+      expect(migrated.prepared?.source).toBe('initdb');
+
+      const schema = await schemaOf(copied.dataSource);
+      expect(schema).toEqual(await schemaOf(migrated.dataSource));
+      expect(await pendingSchemaChanges(copied.dataSource)).toEqual([]);
+      // Schema only: not even the job queue's schema (pg-boss creates it at start), no rows in any table but the migration log.
+      expect(schema.schemas).toEqual(['public']);
+      const tables: Array<{ table_name: string }> = await copied.dataSource.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations'`,
+      );
+      expect(tables.length).toBeGreaterThan(5);
+      for (const { table_name } of tables) {
+        expect({ table_name, rows: Number((await copied.dataSource.query(`SELECT count(*) AS n FROM "${table_name}"`))[0].n) }).toEqual({ table_name, rows: 0 });
+      }
+
+      // Reopening a directory that holds a database opens it as it is.
+      await copied.dataSource.destroy();
+      handles.splice(handles.indexOf(copied), 1);
+      const reopened = await open(registry, cache);
+      handles.push(reopened);
+      expect(reopened.prepared?.source).toBe('existing');
+    } finally {
+      for (const h of handles) await h.dataSource.destroy();
+    }
+  });
+
+  it('an empty cache gets the template built there first, once', async () => {
+    const cache = tmp('mlwb-template-cache-');
+    // Built from the cached one's twin would prove nothing: build for real, but in the cache only
+    // (ensureTemplate), which is what prepareEmbeddedDataDir calls before copying.
+    const built = await ensureTemplate(cache);
+    expect(built).toEqual({ dir: path.join(cache, templateKey()), built: true });
+    expect(await ensureTemplate(cache)).toEqual({ dir: built.dir, built: false });
+    const h = await open(tmp('mlwb-tpl-d-'), cache);
+    try {
+      expect(h.prepared?.source).toBe('template');
+    } finally {
+      await h.dataSource.destroy();
+    }
+    // Nothing half-built is left beside it.
+    expect(fs.readdirSync(cache)).toEqual([templateKey()]);
+  });
+
+  it('a new or edited migration, or another PGlite, gets a template of its own', () => {
+    const key = templateKey();
+    expect(key).toMatch(/^pgdata-\d+\.\d+\.\d+-[0-9a-f]{16}$/);
+    expect(templateKey([...MIGRATIONS])).toBe(key);
+    class AddSomething1999999999999 {
+      async up(): Promise<void> {}
+    }
+    expect(templateKey([...MIGRATIONS, AddSomething1999999999999])).not.toBe(key);
+    // Same class name, other code: an edited migration.
+    const last = MIGRATIONS[MIGRATIONS.length - 1];
+    const edited = { [last.name]: class {
+      async up(): Promise<void> {
+        /* changed */
+      }
+    } }[last.name];
+    expect(edited.name).toBe(last.name);
+    expect(templateKey([...MIGRATIONS.slice(0, -1), edited])).not.toBe(key);
+  });
+});
