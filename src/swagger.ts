@@ -18,7 +18,24 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     // opaque string, not a JWT (a client generator would try to decode it).
     .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'The same API_KEY as a bearer token (an opaque string, not a JWT)' })
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] });
+  return nameWildcardParameters(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] }));
+}
+
+/**
+ * A Fastify wildcard route (`runs/:id/artifacts/*`) is written `{path}` in the document, but its
+ * `@Param('*')` is documented as a parameter named `*`, so a client (and Swagger UI) never
+ * fills `{path}` in. Name it as the path does.
+ */
+function nameWildcardParameters(document: OpenAPIObject): OpenAPIObject {
+  for (const [route, item] of Object.entries(document.paths)) {
+    if (!route.includes('{path}')) continue;
+    for (const op of Object.values(item)) {
+      const params = (op as { parameters?: Array<{ name: string; in: string }> })?.parameters;
+      const wildcard = params?.find((p) => p.in === 'path' && p.name === '*');
+      if (wildcard && !params!.some((p) => p.in === 'path' && p.name === 'path')) wildcard.name = 'path';
+    }
+  }
+  return document;
 }
 
 /** Swagger UI at /docs, the OpenAPI 3 document at /docs-json. */

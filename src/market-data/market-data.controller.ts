@@ -5,10 +5,21 @@ import { Readable } from 'node:stream';
 import { AppError } from '../common/errors/app-error';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
-import { BarsPage, BarsQuery, DeleteResult, ImportQuery, ImportResult, RangeQuery, ResampleBody, ResampleResult, SymbolsResponse } from './dto/market-data.dto';
+import { BarsPage, BarsQuery, DeleteBarsQuery, DeleteResult, ImportQuery, ImportResult, ResampleBody, ResampleResult, SymbolsResponse } from './dto/market-data.dto';
 import { MarketDataService } from './market-data.service';
 
-const CSV_EXAMPLE = 'timestamp,open,high,low,close,volume\n2024-01-02T00:00:00Z,1.1034,1.1045,1.0941,1.0942,\n2024-01-03T00:00:00Z,1.0942,1.0970,1.0877,1.0921,';
+/** Eight hourly EUR/USD bars: a series the demo data (daily) does not have; the resample and delete examples use them. */
+const CSV_EXAMPLE = [
+  'timestamp,open,high,low,close,volume',
+  '2024-01-02T00:00:00Z,1.10405,1.10432,1.10371,1.10398,1843',
+  '2024-01-02T01:00:00Z,1.10398,1.10417,1.10352,1.10366,1602',
+  '2024-01-02T02:00:00Z,1.10366,1.10389,1.10318,1.10331,2210',
+  '2024-01-02T03:00:00Z,1.10331,1.10360,1.10309,1.10352,1987',
+  '2024-01-02T04:00:00Z,1.10352,1.10374,1.10327,1.10340,1455',
+  '2024-01-02T05:00:00Z,1.10340,1.10368,1.10322,1.10361,1389',
+  '2024-01-02T06:00:00Z,1.10361,1.10410,1.10355,1.10402,2604',
+  '2024-01-02T07:00:00Z,1.10402,1.10447,1.10378,1.10391,3471',
+].join('\n');
 
 @ApiTags('market-data')
 @ApiProtected()
@@ -52,7 +63,7 @@ export class MarketDataController {
   @Delete()
   @ApiOperation({ summary: 'Delete the bars of one series, optionally only within [start, end]' })
   @ApiOkResponse({ type: DeleteResult })
-  delete(@Query() query: RangeQuery): Promise<DeleteResult> {
+  delete(@Query() query: DeleteBarsQuery): Promise<DeleteResult> {
     return this.marketData.delete(query);
   }
 

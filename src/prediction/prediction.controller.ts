@@ -3,7 +3,7 @@ import { ApiBody, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiO
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { assertModelId } from '../models/artifacts';
-import { BatchPredictionItemDto, PREDICTION_MODELS, PredictBatchResponseDto, PredictInstanceDto, PredictRequestDto, PredictResponseDto } from './dto/predict.dto';
+import { BatchPredictionItemDto, PREDICT_REQUEST_EXAMPLES, PREDICTION_MODELS, PredictBatchResponseDto, PredictInstanceDto, PredictRequestDto, PredictResponseDto } from './dto/predict.dto';
 import { PredictionService } from './prediction.service';
 
 @ApiTags('prediction')
@@ -23,7 +23,7 @@ export class PredictionController {
       'Without `features` the latest window is computed from stored market data with the training feature code. `instances` predicts many windows in one request. ' +
       'Concurrent requests for the same version are micro-batched into one forward pass.',
   })
-  @ApiBody({ type: PredictRequestDto })
+  @ApiBody({ type: PredictRequestDto, examples: PREDICT_REQUEST_EXAMPLES })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(PredictResponseDto) }, { $ref: getSchemaPath(PredictBatchResponseDto) }] }, description: 'One window: PredictResponse; with `instances`: PredictBatchResponse' })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'Unknown model, version or deployment target' })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version cannot serve: still training, failed, cancelled or archived' })

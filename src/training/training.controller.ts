@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { ListJobsQuery } from './dto/jobs.dto';
-import { TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto';
+import { TRAIN_REQUEST_EXAMPLES, TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto';
 import { TrainingService } from './training.service';
 
 @ApiTags('training')
@@ -20,6 +20,7 @@ export class TrainingController {
       'Everything knowable before training is checked first (features, target, data range and amount, hyperparameter ranges, memory estimate) → 422. ' +
       'The model id defaults to a slug of the name; training it again creates its next version (1.0.0, 1.1.0, …).',
   })
+  @ApiBody({ type: TrainRequestDto, examples: TRAIN_REQUEST_EXAMPLES })
   @ApiAcceptedResponse({ type: TrainAcceptedDto })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'The model id exists with another model type, or is archived' })
   train(@Body() body: TrainRequestDto): Promise<TrainAcceptedDto> {

@@ -13,7 +13,7 @@ const SIGNAL_DOC =
 
 /** POST /api/v1/models/{model_id}/deploy — the seed's body, exactly. */
 export class DeployRequestDto {
-  @ApiProperty({ example: '2.1.0', description: 'A trained version of the model (status experimental or deployed)' })
+  @ApiProperty({ example: '1.0.0', description: 'A trained version of the model (status experimental or deployed)' })
   @IsString()
   @Matches(VERSION_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH, e.g. 1.0.0' })
   version: string;
@@ -53,7 +53,7 @@ export class ListDeploymentsQuery extends PaginationQuery {
   @MaxLength(64)
   target?: string;
 
-  @ApiPropertyOptional({ example: 'price_prediction_lstm_v2' })
+  @ApiPropertyOptional({ example: 'lstm_price_predictor' })
   @IsOptional()
   @IsString()
   @MaxLength(64)

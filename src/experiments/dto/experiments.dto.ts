@@ -25,14 +25,14 @@ export class CreateExperimentBody {
 }
 
 export class UpdateExperimentBody {
-  @ApiPropertyOptional({ description: 'New name (rename)' })
+  @ApiPropertyOptional({ description: 'New name (rename)', example: 'EURUSD regime models (daily)' })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', nullable: true }, description: 'Tags to set; a null value removes the tag' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', nullable: true }, description: 'Tags to set; a null value removes the tag', example: { team: 'fx-research', draft: null } })
   @IsOptional()
   @IsObject()
   tags?: Record<string, string | null>;
@@ -83,12 +83,12 @@ export class CreateRunBody {
   @IsObject()
   params?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { source: 'notebook' } })
   @IsOptional()
   @IsObject()
   tags?: Record<string, string>;
 
-  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)' })
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)', example: 1735689600000 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -117,7 +117,7 @@ export class MetricPointDto {
   @IsInt()
   step?: number;
 
-  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)' })
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)', example: 1735689660000 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -140,18 +140,18 @@ export class SetTagsBody {
 }
 
 export class UpdateRunBody {
-  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @ApiPropertyOptional({ enum: RUN_STATUSES, example: 'FINISHED' })
   @IsOptional()
   @IsIn(RUN_STATUSES)
   status?: RunStatus;
 
-  @ApiPropertyOptional({ description: 'Milliseconds since the epoch; a final status without it ends the run now' })
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch; a final status without it ends the run now', example: 1735693200000 })
   @IsOptional()
   @IsInt()
   @Min(0)
   end_time?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'notebook gru sweep 3 (rerun)' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -164,7 +164,7 @@ export class FinishRunBody {
   @IsIn(['FINISHED', 'FAILED', 'KILLED'])
   status?: 'FINISHED' | 'FAILED' | 'KILLED';
 
-  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)' })
+  @ApiPropertyOptional({ description: 'Milliseconds since the epoch (default now)', example: 1735693200000 })
   @IsOptional()
   @IsInt()
   @Min(0)

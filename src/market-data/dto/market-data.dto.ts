@@ -16,7 +16,11 @@ export class SeriesKeyQuery {
   timeframe: string;
 }
 
-export class ImportQuery extends SeriesKeyQuery {}
+export class ImportQuery extends SeriesKeyQuery {
+  // Example: a series the demo data (daily, 1d) does not have, so the example adds to it rather than overwriting demo rates.
+  @ApiProperty({ enum: TIMEFRAMES, example: '1h' })
+  declare timeframe: string;
+}
 
 export class RangeQuery extends SeriesKeyQuery {
   @ApiPropertyOptional({ example: '2020-01-01T00:00:00Z', description: 'Inclusive start (ISO 8601)' })
@@ -46,13 +50,25 @@ export class BarsQuery extends RangeQuery {
   cursor?: string;
 }
 
+export class DeleteBarsQuery extends RangeQuery {
+  // Examples: the hours the import example adds, not the demo data.
+  @ApiProperty({ enum: TIMEFRAMES, example: '1h' })
+  declare timeframe: string;
+
+  @ApiPropertyOptional({ example: '2024-01-02T00:00:00Z', description: 'Inclusive start (ISO 8601)' })
+  declare start?: string;
+
+  @ApiPropertyOptional({ example: '2024-01-02T23:00:00Z', description: 'Inclusive end (ISO 8601)' })
+  declare end?: string;
+}
+
 export class ResampleBody {
   @ApiProperty(SYMBOL_DOC)
   @IsString()
   @MaxLength(16)
   symbol: string;
 
-  @ApiProperty({ enum: TIMEFRAMES, example: '1h' })
+  @ApiProperty({ enum: TIMEFRAMES, example: '1h', description: 'The example resamples the hourly bars of the import example' })
   @IsIn(TIMEFRAMES)
   from_timeframe: string;
 

@@ -19,7 +19,7 @@ export class PredictInstanceDto {
   @ApiPropertyOptional({ example: 'EUR/USD', description: 'Defaults to the request’s symbol' })
   symbol?: string;
 
-  @ApiPropertyOptional({ example: '1h', description: 'Defaults to the request’s timeframe' })
+  @ApiPropertyOptional({ example: '1d', description: 'Defaults to the request’s timeframe' })
   timeframe?: string;
 
   @ApiPropertyOptional(FEATURES_SCHEMA)
@@ -32,7 +32,7 @@ export class PredictRequestDto {
   @Allow()
   symbol?: string;
 
-  @ApiPropertyOptional({ example: '1h', description: 'The bar size; must be the one the model was trained on' })
+  @ApiPropertyOptional({ example: '1d', description: 'The bar size; must be the one the model was trained on (the demo data is 1d)' })
   @IsOptional()
   @Allow()
   timeframe?: string;
@@ -62,6 +62,41 @@ export class PredictRequestDto {
   @Allow()
   instances?: PredictInstanceDto[];
 }
+
+/** A 30-bar window (the train example's window) of the train example's four features, oldest first: plausible daily EUR/USD values. */
+const WINDOW_EXAMPLE = {
+  sma_20: Array.from({ length: 30 }, (_, i) => Number((1.0812 + 0.0004 * i).toFixed(4))),
+  rsi_14: Array.from({ length: 30 }, (_, i) => Number((48 + 6 * Math.sin(i / 4)).toFixed(1))),
+  macd: Array.from({ length: 30 }, (_, i) => Number((0.0012 * Math.sin(i / 5)).toFixed(5))),
+  bb_width: Array.from({ length: 30 }, (_, i) => Number((0.021 + 0.004 * Math.cos(i / 6)).toFixed(4))),
+};
+
+/**
+ * Swagger's request examples (`@ApiBody` of POST /api/v1/models/{model_id}/predict), for the
+ * model the train example makes (daily EUR/USD, window 30, sma_20 rsi_14 macd bb_width); each
+ * works as it is once that model exists (test/openapi-examples.e2e-spec.ts sends them).
+ */
+export const PREDICT_REQUEST_EXAMPLES = {
+  latest_window: {
+    summary: 'The latest window, built from the stored bars',
+    description: 'Without features the service computes them from stored market data, with the code used in training.',
+    value: { symbol: 'EUR/USD', timeframe: '1d' },
+  },
+  explicit_features: {
+    summary: "The seed's body: one window of features",
+    description: "Exactly the model's features, each at least its window (30) long, oldest first.",
+    value: { symbol: 'EUR/USD', timeframe: '1d', features: WINDOW_EXAMPLE },
+  },
+  through_deployment: {
+    summary: 'Through a deployment target (adds the signal)',
+    description: 'Uses the version deployed to strategy_engine (deploy it first) and scales the prediction by its scaling_factor.',
+    value: { symbol: 'EUR/USD', timeframe: '1d', target: 'strategy_engine' },
+  },
+  batch: {
+    summary: 'Several windows in one request',
+    value: { symbol: 'EUR/USD', timeframe: '1d', instances: [{ features: WINDOW_EXAMPLE }, { symbol: 'EUR/USD', features: WINDOW_EXAMPLE }] },
+  },
+};
 
 export class RegressionPredictionDto {
   @ApiProperty({ example: 'price_change_1h', nullable: true })

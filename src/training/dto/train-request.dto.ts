@@ -45,12 +45,12 @@ export class TrainRequestDto {
   @Matches(NAME, { each: true, message: 'each feature must be a catalogue name such as rsi_14' })
   features: string[];
 
-  @ApiProperty({ example: 'price_change_1h', description: 'price_change_{H}, log_return_{H} (time_series); direction_{H}, regime (classification)' })
+  @ApiProperty({ example: 'price_change_1d', description: 'price_change_{H}, log_return_{H} (time_series); direction_{H}, regime (classification)' })
   @IsString()
   @Matches(NAME, { message: 'target must be a target name such as price_change_1h' })
   target: string;
 
-  @ApiProperty({ example: ['EUR/USD', 'GBP/USD'] })
+  @ApiProperty({ example: ['EUR/USD', 'GBP/USD'], description: 'The demo data has EUR/USD and GBP/USD (daily, 1d)' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
@@ -58,15 +58,15 @@ export class TrainRequestDto {
   @MaxLength(16, { each: true })
   symbols: string[];
 
-  @ApiProperty({ example: '2023-01-01T00:00:00Z' })
+  @ApiProperty({ example: '2015-01-01T00:00:00Z' })
   @IsISO8601({ strict: true })
   start_date: string;
 
-  @ApiProperty({ example: '2025-03-01T00:00:00Z' })
+  @ApiProperty({ example: '2024-12-31T00:00:00Z' })
   @IsISO8601({ strict: true })
   end_date: string;
 
-  @ApiPropertyOptional({ type: HyperparametersDto, example: { lstm_units: 64, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 100 } })
+  @ApiPropertyOptional({ type: HyperparametersDto, example: { lstm_units: 32, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 10 } })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -98,7 +98,7 @@ export class TrainRequestDto {
   @IsIn(['lstm', 'gru', 'transformer', 'dense', 'dqn'])
   architecture?: string;
 
-  @ApiPropertyOptional({ enum: TIMEFRAMES, default: '1h', description: 'Bar timeframe of the data (the demo data is 1d)' })
+  @ApiPropertyOptional({ enum: TIMEFRAMES, default: '1h', example: '1d', description: 'Bar timeframe of the data (default 1h; the demo data is 1d)' })
   @IsOptional()
   @IsIn(TIMEFRAMES)
   timeframe?: string;
@@ -160,6 +160,31 @@ export class TrainRequestDto {
   @IsIn(['zscore', 'minmax'])
   scaler?: 'zscore' | 'minmax';
 }
+
+/**
+ * Swagger's request examples (`@ApiBody` of POST /api/v1/models/train): each works as it is
+ * against a fresh start with the demo data (test/openapi-examples.e2e-spec.ts sends them).
+ */
+export const TRAIN_REQUEST_EXAMPLES = {
+  demo_data_lstm: {
+    summary: 'LSTM on the demo data (daily EUR/USD Fed fixes): a quick first run',
+    description:
+      'The demo data is daily (timeframe 1d), EUR/USD and GBP/USD. Three epochs on 2020–2024 finish in seconds, to try the whole flow (job → model → predict → deploy); ' +
+      'for a model worth evaluating raise epochs (default 100; early stopping keeps the best weights) and widen the date range.',
+    value: {
+      name: 'LSTM Price Predictor',
+      model_type: 'time_series',
+      features: ['sma_20', 'rsi_14', 'macd', 'bb_width'],
+      target: 'price_change_1d',
+      symbols: ['EUR/USD'],
+      start_date: '2020-01-01T00:00:00Z',
+      end_date: '2024-12-31T00:00:00Z',
+      timeframe: '1d',
+      hyperparameters: { lstm_units: 32, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 3 },
+      validation_split: 0.2,
+    },
+  },
+};
 
 export class TrainAcceptedDto {
   @ApiProperty({ example: '6f1c2d4e-…' }) job_id: string;
