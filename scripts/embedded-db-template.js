@@ -31,6 +31,7 @@ async function main() {
   const { ensureTemplate } = require(path.join(ROOT, 'src', 'database', 'embedded-template.ts'));
   const { defaultTemplateCacheDir } = require(path.join(ROOT, 'src', 'database', 'template-cache-dir.ts'));
   const cacheDir = setting ? path.resolve(setting) : defaultTemplateCacheDir();
+  if (!cacheDir) return say('skipped (PGlite is not installed)');
   const started = Date.now();
   const { dir, built } = await ensureTemplate(cacheDir);
   const shown = path.relative(ROOT, dir).startsWith('..') ? dir : path.relative(ROOT, dir);

@@ -8,7 +8,12 @@ export function pgliteRoot(): string {
 /**
  * Where the embedded database's template is cached by default:
  * node_modules/.cache/ml-workbench-service/embedded-db (reinstalling the dependencies clears it).
+ * Null where PGlite is not installed (nothing embedded can start there anyway; PostgreSQL can).
  */
-export function defaultTemplateCacheDir(): string {
-  return path.resolve(pgliteRoot(), '..', '..', '.cache', 'ml-workbench-service', 'embedded-db');
+export function defaultTemplateCacheDir(): string | null {
+  try {
+    return path.resolve(pgliteRoot(), '..', '..', '.cache', 'ml-workbench-service', 'embedded-db');
+  } catch {
+    return null;
+  }
 }
