@@ -2,7 +2,7 @@
  * Start-up: the time from spawning the service to its first 200 on GET /health, on a fresh and
  * on a reopened data directory / database, embedded (PGlite) and PostgreSQL.
  *
- *   npm run bench:startup -- [--runs 3] [--only embedded,postgres | --only embedded-fresh,embedded-reopened,…] [--via-npm]
+ *   npm run bench:startup -- [--runs 3] [--only embedded,postgres | --only embedded-fresh,embedded-reopened,…] [--via-npm] [--parts]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres   (default; a scratch database is created there and dropped)
  *
  * Each start is its own OS process, run as `npm start` runs it (`node -r @swc-node/register
@@ -25,7 +25,7 @@
  * when the cache has none). Scenarios are interleaved round by round so machine load spreads
  * over all of them; the load average is printed. The last line is JSON.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -33,6 +33,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { machineLine } from './machine';
+import { PARTS, type Part } from './startup-parts';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGETS = { embedded_fresh_ms: 5000, embedded_reopened_ms: 2000 };
@@ -45,6 +46,8 @@ const RUNS = Number(argValue('runs') ?? 3);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs must be a positive integer');
 const ONLY = (argValue('only') ?? 'embedded,postgres').split(',');
 const VIA_NPM = process.argv.includes('--via-npm');
+/** --parts: also time each part of an embedded start in a process of its own (startup-parts.ts). */
+const WITH_PARTS = process.argv.includes('--parts');
 /** What `npm start` runs, read from package.json (`node <args>`), so the bench times exactly that. */
 const START_SCRIPT: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
 if (!/^node\s/.test(START_SCRIPT)) throw new Error(`npm start is not a plain node command: ${START_SCRIPT}`);
@@ -234,6 +237,22 @@ function selected(id: string): boolean {
   return ONLY.some((o) => id === o || id.startsWith(`${o}-`));
 }
 
+async function timeParts(): Promise<Array<{ part: Part; wall_ms: number; cpu_ms: number }>> {
+  const out: Array<{ part: Part; wall_ms: number; cpu_ms: number }> = [];
+  for (const part of Object.keys(PARTS) as Part[]) {
+    const runs: Array<{ wall_ms: number; cpu_ms: number }> = [];
+    for (let i = 0; i < RUNS; i++) {
+      const dir = tempDir('mlwb-part-');
+      const { status, stdout, stderr } = spawnSync(process.execPath, ['-r', '@swc-node/register', 'bench/startup-parts.ts', part, dir], { cwd: ROOT, encoding: 'utf8' });
+      if (status !== 0) throw new Error(`part ${part} failed:\n${stderr}`);
+      runs.push(JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{"part"')).pop()!));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    out.push({ part, wall_ms: Math.round(median(runs.map((r) => r.wall_ms))), cpu_ms: Math.round(median(runs.map((r) => r.cpu_ms))) });
+  }
+  return out;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -299,12 +318,19 @@ async function main(): Promise<void> {
     const p = r.phases_median_ms;
     console.log(`| ${r.scenario} | ${s(r.median_ms)} | ${s(r.min_ms)} – ${s(r.max_ms)} | ${s(r.cpu_median_ms)} | ${s(p.boot)} | ${s(p.database)} (${s(p.prepare)}) | ${s(p.modules)} | ${s(p.demo)} | ${s(p.listen)} |`);
   }
+  const parts = WITH_PARTS ? await timeParts() : [];
+  if (parts.length) {
+    console.log(`\nparts of an embedded start, each in its own process (median of ${RUNS}):`);
+    console.log('| part | wall | CPU |');
+    console.log('| --- | ---: | ---: |');
+    for (const p of parts) console.log(`| ${PARTS[p.part]} | ${s(p.wall_ms)} | ${s(p.cpu_ms)} |`);
+  }
   const fresh = rows.find((r) => r.scenario.startsWith('embedded, fresh directory (template cached)'));
   const reopened = rows.find((r) => r.scenario === 'embedded, reopened directory');
   const meets = fresh && reopened ? { embedded_fresh: fresh.median_ms <= TARGETS.embedded_fresh_ms, embedded_reopened: reopened.median_ms <= TARGETS.embedded_reopened_ms } : null;
   if (meets) console.log(`targets: fresh embedded ≤ ${TARGETS.embedded_fresh_ms / 1000} s: ${meets.embedded_fresh ? 'met' : 'MISSED'}; reopened embedded ≤ ${TARGETS.embedded_reopened_ms / 1000} s: ${meets.embedded_reopened ? 'met' : 'MISSED'}`);
   console.log(
-    JSON.stringify({ bench: 'startup', machine: machineLine(), node: process.version, cores: os.cpus().length, load_avg_before: loadBefore, load_avg_after: loadAfter, via_npm: VIA_NPM, command: `node ${START_ARGS.join(' ')}`, runs: RUNS, targets: TARGETS, meets_targets: meets, results: rows }),
+    JSON.stringify({ bench: 'startup', machine: machineLine(), node: process.version, cores: os.cpus().length, load_avg_before: loadBefore, load_avg_after: loadAfter, via_npm: VIA_NPM, command: `node ${START_ARGS.join(' ')}`, runs: RUNS, targets: TARGETS, meets_targets: meets, results: rows, parts }),
   );
 }
 
