@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../../migrations';
 import { testDatabaseUrl } from '../../test/support/test-database';
 import { AppConfig } from '../config/app-config';
 import { openDatabase, type DatabaseHandle } from './data-source.factory';
-import { ensureTemplate, TEMPLATE_MANIFEST, templateKey } from './embedded-template';
+import { TEMPLATE_MANIFEST, templateKey } from './embedded-template';
 import { pendingSchemaChanges } from './schema-drift';
 
 /** Everything that makes up the public schema, in a stable order: tables, columns, indexes, constraints, applied migrations. */
@@ -50,45 +50,49 @@ describeEmbedded('embedded database template', () => {
   });
 
   it('a fresh directory is a copy of the migrated template, with the schema of a freshly migrated database and no rows', async () => {
-    // The default cache (node_modules/.cache), as npm start uses it: built by postinstall or by
-    // the first embedded start on this machine, so this test pays one initdb (the comparison's).
-    const cache = AppConfig.fromEnv({}).embeddedTemplateDir!;
     const handles: DatabaseHandle[] = [];
+    const rowsIn = async (ds: DataSource) => {
+      const tables: Array<{ table_name: string }> = await ds.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations'`,
+      );
+      expect(tables.length).toBeGreaterThan(5);
+      const counts: Record<string, number> = {};
+      for (const { table_name } of tables) counts[table_name] = Number((await ds.query(`SELECT count(*) AS n FROM "${table_name}"`))[0].n);
+      return counts;
+    };
     try {
-      const first = await open(tmp('mlwb-tpl-a-'), cache);
-      handles.push(first);
-      expect(['template', 'new-template']).toContain(first.prepared?.source);
-      const templateDir = path.join(cache, templateKey());
-      expect(first.prepared?.template).toBe(templateDir);
-      const manifest = JSON.parse(fs.readFileSync(path.join(templateDir, TEMPLATE_MANIFEST), 'utf8'));
+      // An empty cache: the first start builds the template there (initdb + every migration:
+      // a freshly migrated database), then copies it.
+      const cache = tmp('mlwb-template-cache-');
+      const fresh = await open(tmp('mlwb-tpl-a-'), cache);
+      handles.push(fresh);
+      expect(fresh.prepared?.source).toBe('new-template');
+      expect(fresh.prepared?.template).toBe(path.join(cache, templateKey()));
+      const manifest = JSON.parse(fs.readFileSync(path.join(cache, templateKey(), TEMPLATE_MANIFEST), 'utf8'));
       expect(manifest.migrations).toEqual(MIGRATIONS.map((m) => m.name));
-      // A row written here must never reach the template or a later copy.
-      await first.dataSource.query(`INSERT INTO experiments (name) VALUES ('written after the copy')`);
+      // A row written in a database made from the template must never reach the template.
+      await fresh.dataSource.query(`INSERT INTO experiments (name) VALUES ('written after the copy')`);
 
-      // The next fresh directory: copied from the cached template, nothing rebuilt.
+      // The next fresh directory is copied from that template: nothing rebuilt, nothing half-built left beside it.
       const registry = tmp('mlwb-tpl-b-');
       const copied = await open(registry, cache);
       handles.push(copied);
       expect(copied.prepared?.source).toBe('template');
       expect(fs.existsSync(path.join(registry, '.pgdata', TEMPLATE_MANIFEST))).toBe(true);
+      expect(fs.readdirSync(cache)).toEqual([templateKey()]);
+      expect(Object.values(await rowsIn(copied.dataSource)).every((n) => n === 0)).toBe(true);
 
-      // The way without a template, for comparison: initdb + every migration in the directory itself.
-      const migrated = await open(tmp('mlwb-tpl-c-'), 'off');
-      handles.push(migrated);
-      expect(migrated.prepared?.source).toBe('initdb');
-
-      const schema = await schemaOf(copied.dataSource);
-      expect(schema).toEqual(await schemaOf(migrated.dataSource));
-      expect(await pendingSchemaChanges(copied.dataSource)).toEqual([]);
-      // Schema only: not even the job queue's schema (pg-boss creates it at start), no rows in any table but the migration log.
+      // The template npm start uses (the default cache: built by postinstall, or by the first
+      // embedded start on this machine) has the schema of the freshly migrated one, and no rows.
+      const usual = await open(tmp('mlwb-tpl-c-'), AppConfig.fromEnv({}).embeddedTemplateDir!);
+      handles.push(usual);
+      expect(['template', 'new-template']).toContain(usual.prepared?.source);
+      const schema = await schemaOf(usual.dataSource);
+      expect(schema).toEqual(await schemaOf(fresh.dataSource));
+      expect(await pendingSchemaChanges(usual.dataSource)).toEqual([]);
+      // Schema only: not even the job queue's schema (pg-boss creates it at start); no rows but the migration log.
       expect(schema.schemas).toEqual(['public']);
-      const tables: Array<{ table_name: string }> = await copied.dataSource.query(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'migrations'`,
-      );
-      expect(tables.length).toBeGreaterThan(5);
-      for (const { table_name } of tables) {
-        expect({ table_name, rows: Number((await copied.dataSource.query(`SELECT count(*) AS n FROM "${table_name}"`))[0].n) }).toEqual({ table_name, rows: 0 });
-      }
+      expect(Object.entries(await rowsIn(usual.dataSource)).filter(([, n]) => n !== 0)).toEqual([]);
 
       // Reopening a directory that holds a database opens it as it is.
       await copied.dataSource.destroy();
@@ -99,23 +103,6 @@ describeEmbedded('embedded database template', () => {
     } finally {
       for (const h of handles) await h.dataSource.destroy();
     }
-  });
-
-  it('an empty cache gets the template built there first, once', async () => {
-    const cache = tmp('mlwb-template-cache-');
-    // Built from the cached one's twin would prove nothing: build for real, but in the cache only
-    // (ensureTemplate), which is what prepareEmbeddedDataDir calls before copying.
-    const built = await ensureTemplate(cache);
-    expect(built).toEqual({ dir: path.join(cache, templateKey()), built: true });
-    expect(await ensureTemplate(cache)).toEqual({ dir: built.dir, built: false });
-    const h = await open(tmp('mlwb-tpl-d-'), cache);
-    try {
-      expect(h.prepared?.source).toBe('template');
-    } finally {
-      await h.dataSource.destroy();
-    }
-    // Nothing half-built is left beside it.
-    expect(fs.readdirSync(cache)).toEqual([templateKey()]);
   });
 
   it('a new or edited migration, or another PGlite, gets a template of its own', () => {
