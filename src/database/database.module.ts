@@ -29,6 +29,7 @@ const PREPARED: Record<DataDirSource, string> = {
         const started = Date.now();
         const handle = await openDatabase(config);
         const how = handle.prepared ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : ` in ${handle.prepared.ms} ms`})` : '';
+        if (handle.prepared?.note) new Logger('Database').warn(handle.prepared.note);
         new Logger('Database').log(
           `${handle.kind === 'embedded' ? `Embedded PostgreSQL (PGlite) at ${config.embeddedDataDir}${how}` : 'PostgreSQL at DATABASE_URL'} ready, migrations applied in ${Date.now() - started} ms`,
         );

@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../../migrations';
 import { testDatabaseUrl } from '../../test/support/test-database';
 import { AppConfig } from '../config/app-config';
 import { openDatabase, type DatabaseHandle } from './data-source.factory';
-import { TEMPLATE_MANIFEST, templateKey } from './embedded-template';
+import { ensureTemplate, TEMPLATE_MANIFEST, TemplateCacheUnusableError, templateKey } from './embedded-template';
 import { pendingSchemaChanges } from './schema-drift';
 
 /** Everything that makes up the public schema, in a stable order: tables, columns, indexes, constraints, applied migrations. */
@@ -103,6 +103,13 @@ describeEmbedded('embedded database template', () => {
     } finally {
       for (const h of handles) await h.dataSource.destroy();
     }
+  });
+
+  it('a cache directory that cannot be one is reported as unusable before any work (the start then runs initdb instead)', async () => {
+    const file = path.join(tmp('mlwb-template-file-'), 'not-a-directory');
+    fs.writeFileSync(file, '');
+    await expect(ensureTemplate(file)).rejects.toBeInstanceOf(TemplateCacheUnusableError);
+    await expect(ensureTemplate(path.join(file, 'below'))).rejects.toBeInstanceOf(TemplateCacheUnusableError);
   });
 
   it('a new or edited migration, or another PGlite, gets a template of its own', () => {

@@ -30,6 +30,8 @@ export interface PreparedDataDir {
   /** Time spent preparing the directory (template build + copy, or initdb + migrations). */
   ms: number;
   template?: string;
+  /** Why there was no template although one was asked for. */
+  note?: string;
 }
 
 export function pgliteVersion(): string {
@@ -59,8 +61,12 @@ async function initialiseDataDir(dir: string): Promise<void> {
   }
 }
 
-function cacheNotWritable(e: unknown): boolean {
-  return ['EACCES', 'EPERM', 'EROFS'].includes((e as NodeJS.ErrnoException).code ?? '');
+/** The cache directory cannot hold a template (read-only, not a directory, …): a start goes on without one. */
+export class TemplateCacheUnusableError extends Error {
+  constructor(cacheDir: string, cause: Error) {
+    super(`cannot use ${cacheDir} for the embedded database template: ${cause.message}`);
+    this.name = 'TemplateCacheUnusableError';
+  }
 }
 
 /**
@@ -72,8 +78,13 @@ export async function ensureTemplate(cacheDir: string, migrations: Function[] = 
   const key = templateKey(migrations);
   const dir = path.join(cacheDir, key);
   if (isDataDir(dir)) return { dir, built: false };
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const building = fs.mkdtempSync(path.join(cacheDir, `.building-${key}-`));
+  let building: string;
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    building = fs.mkdtempSync(path.join(cacheDir, `.building-${key}-`));
+  } catch (e) {
+    throw new TemplateCacheUnusableError(cacheDir, e as Error);
+  }
   try {
     fs.rmdirSync(building); // PGlite creates the directory itself
     await initialiseDataDir(building);
@@ -126,6 +137,7 @@ export async function prepareEmbeddedDataDir(dataDir: string, cacheDir: string |
   if (!absentOrEmpty(dataDir)) return { source: 'existing', ms: ms() };
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const incoming = `${dataDir}.incoming`;
+  let note: string | undefined;
   fs.rmSync(incoming, { recursive: true, force: true }); // left by a start that crashed here
   try {
     if (cacheDir) {
@@ -133,7 +145,8 @@ export async function prepareEmbeddedDataDir(dataDir: string, cacheDir: string |
       try {
         template = await ensureTemplate(cacheDir);
       } catch (e) {
-        if (!cacheNotWritable(e)) throw e;
+        if (!(e instanceof TemplateCacheUnusableError)) throw e;
+        note = e.message; // e.g. a read-only node_modules in an image: initdb here instead
       }
       if (template) {
         // A reflink where the filesystem has them, a plain copy elsewhere; never a hard link
@@ -145,7 +158,7 @@ export async function prepareEmbeddedDataDir(dataDir: string, cacheDir: string |
     }
     await initialiseDataDir(incoming);
     install(incoming, dataDir);
-    return { source: 'initdb', ms: ms() };
+    return { source: 'initdb', ms: ms(), ...(note ? { note } : {}) };
   } finally {
     fs.rmSync(incoming, { recursive: true, force: true });
   }
