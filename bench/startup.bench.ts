@@ -149,7 +149,7 @@ function phasesFrom(out: string, spawnedAt: number, healthyMs: number): { phases
   const prepare = /in (\d+) ms\)/.exec(dbLine);
   const demoLine = lines.find((l) => l.context === 'DemoData' && /loaded in/.test(l.msg))?.msg;
   const demo = demoLine ? Number(/loaded in (\d+) ms/.exec(demoLine)![1]) : 0;
-  const prepared = /\(([^)]*?)(?: in \d+ ms)?\)/.exec(dbLine)?.[1] ?? null;
+  const prepared = / at \S+ \(([^)]*?)(?:, in \d+ ms)?\)/.exec(dbLine)?.[1] ?? null;
   return {
     prepared,
     phases: { boot: first, database: db - first, prepare: prepare ? Number(prepare[1]) : null, modules: nestStarted - db - demo, demo, listen: Math.round(healthyMs - nestStarted) },

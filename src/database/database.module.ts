@@ -9,7 +9,7 @@ const PREPARED: Record<DataDirSource, string> = {
   existing: 'existing directory',
   template: 'new directory, copied from the migrated template',
   'new-template': 'new directory: template built, then copied',
-  initdb: 'new directory: initdb + migrations, no template',
+  initdb: 'new directory: initdb + migrations, without a template',
 };
 
 /**
@@ -28,7 +28,7 @@ const PREPARED: Record<DataDirSource, string> = {
       useFactory: async (config: AppConfig) => {
         const started = Date.now();
         const handle = await openDatabase(config);
-        const how = handle.prepared ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : ` in ${handle.prepared.ms} ms`})` : '';
+        const how = handle.prepared ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : `, in ${handle.prepared.ms} ms`})` : '';
         if (handle.prepared?.note) new Logger('Database').warn(handle.prepared.note);
         new Logger('Database').log(
           `${handle.kind === 'embedded' ? `Embedded PostgreSQL (PGlite) at ${config.embeddedDataDir}${how}` : 'PostgreSQL at DATABASE_URL'} ready, migrations applied in ${Date.now() - started} ms`,
