@@ -110,6 +110,10 @@ function pruneOtherTemplates(cacheDir: string, key: string): void {
       .map((n) => ({ n, mtime: fs.statSync(path.join(cacheDir, n)).mtimeMs }))
       .sort((a, b) => b.mtime - a.mtime);
     for (const { n } of others.slice(KEEP_OTHER_TEMPLATES)) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+    // A build whose process was killed leaves its directory; one untouched for an hour is not being built any more.
+    for (const n of fs.readdirSync(cacheDir).filter((n) => n.startsWith('.building-'))) {
+      if (Date.now() - fs.statSync(path.join(cacheDir, n)).mtimeMs > 3_600_000) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+    }
   } catch {
     /* pruning is housekeeping: never fail a start over it */
   }
