@@ -256,11 +256,18 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
+const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER'];
+
+/** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
+export function environmentVariableNames(): string[] {
+  return [...new Set(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_VARIABLES))];
+}
+
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER']);
   const picked: Record<string, string> = {};
-  for (const key of new Set(known)) {
+  for (const key of environmentVariableNames()) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

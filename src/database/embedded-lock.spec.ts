@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { EmbeddedDatabaseLock, EmbeddedDatabaseLockedError } from './embedded-lock';
 
 /**
  * The lock is taken by real, separate processes at the same instant: a pool of children
@@ -144,7 +145,6 @@ describe('embedded database lock: concurrent processes', () => {
   }, 120_000);
 
   it('a lock held by a live process is refused with its pid; released, it can be taken again', async () => {
-    const { EmbeddedDatabaseLock, EmbeddedDatabaseLockedError } = await import('./embedded-lock');
     const dataDir = path.join(fs.mkdtempSync(path.join(root, 'live-')), '.pgdata');
     const mine = EmbeddedDatabaseLock.acquire(dataDir);
     // The same process twice is refused too (two PGlite instances on one directory lose rows).
