@@ -412,14 +412,15 @@ async function viewModel(myToken, [id]) {
 }
 
 async function viewExperiments(myToken) {
-  const data = await api('/experiments');
+  // The list is paginated (at most 500 a page): the newest 500 are what a person browses.
+  const first = await api('/experiments?limit=500');
+  const data = first.total > 500 ? await api(`/experiments?limit=500&offset=${first.total - 500}`) : first;
   const rows = data.experiments.map((e) => h('tr', null, h('td', null, link(['experiments', e.id], e.name)), num(e.run_count), h('td', null, fmtTime(e.created_at)), h('td', null, h('code', null, e.id))));
   render(myToken, h('h1', null, 'Experiments'), rows.length ? table(['Name', 'Runs', 'Created', 'ID'], rows, { id: 'experiments-table' }) : h('div', { class: 'notice' }, 'No experiments yet.'));
 }
 
 async function viewRuns(myToken, [id]) {
-  const [exps, data] = await Promise.all([api('/experiments'), api(`/experiments/${enc(id)}/runs`)]);
-  const exp = exps.experiments.find((e) => e.id === id);
+  const [exp, data] = await Promise.all([api(`/experiments/${enc(id)}`).catch(() => null), api(`/experiments/${enc(id)}/runs`)]);
   const selected = new Set();
   const count = h('span', { class: 'muted', id: 'selected-count' }, 'Select two or more runs to compare them.');
   const button = h('button', { class: 'primary', id: 'compare-button', disabled: true, type: 'button', onclick: () => (location.hash = `#/experiments/${enc(id)}/compare?runs=${[...selected].map(enc).join(',')}`) }, 'Compare selected');
