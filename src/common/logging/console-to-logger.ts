@@ -2,11 +2,12 @@ import { format } from 'node:util';
 import type { Logger as PinoLogger } from 'pino';
 
 /**
- * Every stdout line of the service is JSON: libraries that print through `console`
- * (tfjs-layers warns about large orthogonal initialisations when a saved LSTM is loaded for
- * prediction; the WebAssembly backend's loader prints through console too) are logged as
- * records with a level instead (`context: "console"`). Installed by main.ts for the whole
- * process; the training thread forwards its own console to the parent (thread-console.ts).
+ * Every stdout line of the service is JSON: libraries that print through `console` in the
+ * main thread (tfjs serves predictions there; its engine warns through console when a
+ * backend fails to initialise, its cpu backend prints a tfjs-node hint, tfjs-layers warns
+ * about large orthogonal initialisations) are logged as records with a level instead
+ * (`context: "console"`). Installed by main.ts for the whole process; the training thread
+ * forwards its own console to the parent (thread-console.ts).
  */
 export function routeConsoleTo(logger: PinoLogger): void {
   const child = logger.child({ context: 'console' });
