@@ -168,8 +168,6 @@ describe('training time-series models through HTTP', () => {
     expect(job.progress).toMatchObject({ phase: 'cancelled', unit: 'epoch', epochs: 500, eta_seconds: null });
     expect(job.progress.epoch).toBeLessThan(500);
     expect((await (await t.fetch(`/api/v1/training/jobs?status=cancelled&model_id=cancel_me`)).json()).jobs[0].progress.phase).toBe('cancelled');
-    // What the training thread printed (tfjs warns about LSTM(32)'s 32×128 orthogonal kernel) is a log record of its job.
-    expect(t.logs.find((l) => l.job_id === res.job_id && /Orthogonal initializer/.test(String(l.msg)))).toMatchObject({ level: 'warn', source: 'training-thread' });
     const v = await (await t.fetch('/api/v1/models/cancel_me/versions/1.0.0')).json();
     expect(v.status).toBe('cancelled');
     expect(fs.existsSync(path.join(t.registryPath, 'cancel_me', '1.0.0'))).toBe(false);
