@@ -57,6 +57,10 @@ type MetricOut = { key: string; value: number; timestamp: number; step: number }
  * - Durable enough: a run is `pending` in the database until a pass succeeds; metric history is
  *   sent incrementally (`mlflow_metric_cursor`), and on start the worker resends runs left
  *   pending. Params and tags are resent on each pass (MLflow accepts an identical param again).
+ * - A retried training job's attempt gets its own MLflow run (MLflow cannot delete metric
+ *   history, and ours restarts at step 0): `startAttempt` moves the old `mlflow_run_id` to
+ *   `mlflow_superseded_run_ids`; the next pass creates the new run (tag
+ *   `mlwb.previous_attempt_run_id`) and ends each superseded one KILLED (tag `mlwb.superseded_by`).
  */
 @Injectable()
 export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
