@@ -179,6 +179,29 @@ export class ExperimentsService {
     this.mirror?.notify(runId);
   }
 
+  /**
+   * A training job's attempt begins: the run is RUNNING and tagged `attempt`. A retry (attempt
+   * 2, 3, …) first drops what the interrupted attempt logged (metric history and latest values),
+   * so the history holds one point per step, starting at 0 again. MLflow cannot delete metric
+   * history, so the mirror logs the new attempt to a new MLflow run and ends the interrupted
+   * attempt's MLflow run KILLED (`mlflow_superseded_run_ids`).
+   */
+  async startAttempt(runId: string, attempt: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      if (attempt > 1) {
+        await m.query(`DELETE FROM run_metrics WHERE run_id = $1`, [runId]);
+        await m.query(
+          `UPDATE runs SET metrics = '{}'::jsonb, mlflow_metric_cursor = 0, mlflow_run_id = NULL,
+                  mlflow_superseded_run_ids = CASE WHEN mlflow_run_id IS NULL THEN mlflow_superseded_run_ids ELSE mlflow_superseded_run_ids || to_jsonb(mlflow_run_id::text) END
+            WHERE id = $1`,
+          [runId],
+        );
+      }
+      await m.query(`UPDATE runs SET status = 'RUNNING', tags = tags || $2::jsonb WHERE id = $1`, [runId, JSON.stringify({ attempt: String(attempt) })]);
+    });
+    this.mirror?.notify(runId);
+  }
+
   /** Append metric values (one per key, at `step`) to the history and update the latest values. */
   async logMetrics(runId: string, values: Record<string, number | null | undefined>, step: number): Promise<void> {
     const entries = Object.entries(values).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
