@@ -96,3 +96,13 @@ export function applyParams(base: Record<string, unknown>, params: TrialParams):
   }
   return out;
 }
+
+/**
+ * The dimensions in sorted key order. Strategies walk this, never the object's own key order:
+ * a space read back from jsonb has its keys reordered (PostgreSQL sorts them by length).
+ */
+export function dimensions(space: SearchSpace): Array<[string, Dimension]> {
+  return Object.keys(space)
+    .sort()
+    .map((k) => [k, space[k]]);
+}

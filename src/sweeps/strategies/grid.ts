@@ -1,4 +1,4 @@
-import type { Dimension, SearchSpace, TrialParams } from '../space';
+import { dimensions, type Dimension, type SearchSpace, type TrialParams } from '../space';
 import type { ProposeContext, Strategy } from './strategy';
 
 /** Grid points of a dimension: choices, every integer of an int range, `steps` points of a float range (log-spaced with log). */
@@ -11,6 +11,9 @@ export function gridValues(dim: Dimension): Array<string | number | boolean> | u
   if (!dim.steps) return undefined;
   const n = dim.steps;
   return Array.from({ length: n }, (_, i) => {
+    // The ends exactly as given (exp(log(x)) is not always x).
+    if (i === 0) return dim.min;
+    if (i === n - 1) return dim.max;
     const f = i / (n - 1);
     return dim.log ? Math.exp(Math.log(dim.min) + f * (Math.log(dim.max) - Math.log(dim.min))) : dim.min + f * (dim.max - dim.min);
   });
@@ -25,7 +28,7 @@ export const gridStrategy: Strategy = {
   description: 'every combination of the choices, int values and float steps, in order',
   capacity(space: SearchSpace): number {
     let n = 1;
-    for (const dim of Object.values(space)) {
+    for (const [, dim] of dimensions(space)) {
       const values = gridValues(dim);
       if (!values) return 0;
       n *= values.length;
@@ -34,13 +37,13 @@ export const gridStrategy: Strategy = {
     return n;
   },
   unsupported(space: SearchSpace): string | undefined {
-    for (const [key, dim] of Object.entries(space)) {
+    for (const [key, dim] of dimensions(space)) {
       if (!gridValues(dim)) return `${key}: a grid cannot enumerate ${dim.type === 'float' ? 'a continuous float range: give "steps" or use random or tpe' : 'an int range of more than 1000 values: use random or tpe'}`;
     }
     return undefined;
   },
   propose({ space, index }: ProposeContext): TrialParams {
-    const keys = Object.keys(space);
+    const keys = dimensions(space).map(([k]) => k);
     const out: TrialParams = {};
     let rest = index;
     for (let k = keys.length - 1; k >= 0; k--) {

@@ -1,4 +1,4 @@
-import type { Dimension, SearchSpace, TrialParams } from '../space';
+import { dimensions, type Dimension, type TrialParams } from '../space';
 import { randomParams } from './random';
 import { normal, trialRng } from './rng';
 import { clampInt, type Observation, type ProposeContext, type Strategy } from './strategy';
@@ -41,7 +41,7 @@ export const tpeStrategy: Strategy = {
     const bad = ranked.slice(nGood);
     const out: TrialParams = {};
     let stream = 1;
-    for (const [key, dim] of Object.entries(ctx.space)) {
+    for (const [key, dim] of dimensions(ctx.space)) {
       const rng = trialRng(ctx.seed, ctx.index, stream++);
       out[key] = proposeDimension(dim, good.map((o) => o.params[key]), bad.map((o) => o.params[key]), rng);
     }
