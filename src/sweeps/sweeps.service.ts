@@ -80,6 +80,9 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async create(dto: CreateSweepDto): Promise<SweepAcceptedDto> {
     const plan = await this.plan(dto);
+    // The first trial checked in full (data range and amount, memory) before anything is stored.
+    const firstParams = STRATEGIES[plan.strategy].propose({ space: plan.space, seed: plan.seed, index: 0, observations: [], maxTrials: plan.planned_trials });
+    await this.training.submit(await this.trainRequest(applyParams(plan.base, firstParams), 'base'), { dryRun: true });
     const id = randomUUID();
     const parentRunId = await this.dataSource.transaction(async (manager) => {
       const run = await this.experiments.createRun(

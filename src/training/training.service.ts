@@ -22,6 +22,8 @@ import type { SweepJobRef } from './training-events';
 /** Sweep hook: a job of a sweep (a trial, or the winner's final training). */
 export interface SubmitOptions {
   sweep?: SweepJobRef;
+  /** Run every check, store and queue nothing (a sweep checks its first trial before it exists). */
+  dryRun?: boolean;
 }
 
 
@@ -75,6 +77,7 @@ export class TrainingService {
     }
 
     const modelId = req.model_id ?? slugify(req.name);
+    if (options.dryRun) return { job_id: '', model_id: modelId, version: '', status: 'queued' };
     const sweep = options.sweep;
     // Sweep hook: a trial reserves no version (only the sweep's winner is registered).
     const isTrial = sweep?.trial !== undefined;
