@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PaginationQuery } from '../../common/http/pagination.dto';
 import { VALIDATION_METRICS } from '../objective';
 import { STRATEGY_NAMES } from '../strategies';
@@ -92,6 +92,8 @@ export class CreateSweepDto {
   parallelism?: number;
 
   @ApiProperty({ type: SweepObjectiveDto })
+  @IsDefined({ message: 'objective is required: {"metric": "val_loss", "direction": "minimize"}' })
+  @IsObject()
   @ValidateNested()
   @Type(() => SweepObjectiveDto)
   objective: SweepObjectiveDto;
@@ -105,6 +107,7 @@ export class CreateSweepDto {
 
   @ApiPropertyOptional({ type: EarlyStoppingDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => EarlyStoppingDto)
   early_stopping?: EarlyStoppingDto;
