@@ -18,11 +18,19 @@ import { TrainingThread, TrainingThreadError } from './thread/training-thread.ru
 import { TrainingJob } from './training-job.entity';
 import { startProgress, stepProgress, type JobProgress } from './job-progress';
 import { DQN_DEFAULTS } from '../ml/rl/dqn-config';
+import { sweepRefOf, TrainingEvents } from './training-events';
 import type { Dataset } from '../features/core';
 import type { TrainingThreadInput } from './thread/protocol';
 import { TRAINERS, trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
+
+/** Sweep hook: a trial's network is trained; stop before the trainer scores the test part. */
+class TrialTrained extends Error {
+  constructor(readonly history: Record<string, number[]>) {
+    super('trial trained');
+  }
+}
 
 /** This process as operators see it in a job's `worker` field (the pod name in Kubernetes). */
 const WORKER_ID = `${os.hostname()}:${process.pid}`;
@@ -46,6 +54,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     private readonly models: ModelsService,
     private readonly experiments: ExperimentsService,
     private readonly artifacts: ArtifactStore,
+    private readonly events: TrainingEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -99,12 +108,14 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       const trainer = trainerFor(plan.modelType);
       if (trainer.backend) await repo.update({ id: job.id }, { backend: trainer.backend.name, backend_details: { ...trainer.backend } });
       const { dataset, series } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
+      // Sweep hook: a trial ends after training (validation history only, see finishTrial).
+      const trial = sweepRefOf(job.request)?.trial !== undefined;
       const outcome = await trainer.train({
         plan,
         dataset,
         series,
-        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging, signal),
-        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal),
+        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
+        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
         report: (patch) => this.progress(job.id, patch),
       });
       if (signal?.aborted) return this.handBack(job);
@@ -147,14 +158,17 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         });
       }
       this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend }, 'training succeeded');
+      this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', sweep: sweepRefOf(job.request) });
     } catch (e) {
       if (signal?.aborted) return this.handBack(job);
+      if (e instanceof TrialTrained) return this.finishTrial(job, e.history);
       if (e instanceof JobCancelled) return this.finishCancelled(job);
       const message = e instanceof AppError || e instanceof TrainingThreadError ? e.message : `training failed: ${(e as Error).message}`;
       this.logger.error({ job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'training failed');
       await repo.update({ id: job.id }, { status: 'failed', finished_at: new Date(), error: message, progress: { ...(await this.currentProgress(job.id)), phase: 'failed', eta_seconds: null } });
       await this.models.setStatus(job.model_id, job.version, 'failed', { error: message, duration_ms: Date.now() - started });
       if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED', { tags: { error: message.slice(0, 250) } });
+      this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'failed', error: message, sweep: sweepRefOf(job.request) });
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
     }
@@ -248,6 +262,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
             const progress = stepProgress(spec.kind === 'dqn' ? 'episode' : 'epoch', m, epochs);
             const logged = spec.kind === 'dqn' ? { train_reward: m.loss, val_return: m.val_loss } : { loss: m.loss, val_loss: m.val_loss };
             if (job.run_id) void this.experiments.logMetrics(job.run_id, logged, m.epoch).catch(() => undefined);
+            this.events.epoch({ job_id: job.id, run_id: job.run_id, epoch: m.epoch, values: logged, sweep: sweepRefOf(job.request) });
             if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
               lastWrite = Date.now();
               void this.progress(job.id, progress);
@@ -296,6 +311,14 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1`, [job.id]);
     await this.models.setStatus(job.model_id, job.version, 'cancelled');
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
+    this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'cancelled', sweep: sweepRefOf(job.request) });
+  }
+
+  /** Sweep hook: a trial succeeds with its validation history; no artifacts, no version, no test metrics. */
+  private async finishTrial(job: TrainingJob, history: Record<string, number[]>): Promise<void> {
+    await this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { status: 'succeeded', finished_at: new Date(), error: null, progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 } });
+    if (job.run_id) await this.experiments.finishRun(job.run_id, 'FINISHED', { metrics: bestOfHistory(history) });
+    this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', history, sweep: sweepRefOf(job.request) });
   }
 
   /** A job whose attempts all died with their worker (dead-letter queue): failed, with the reason. */
@@ -306,6 +329,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     await this.dataSource.query(`UPDATE training_jobs SET status = 'failed', finished_at = now(), error = $2, progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"failed","eta_seconds":null}'::jsonb WHERE id = $1`, [jobId, message]);
     await this.models.setStatus(job.model_id, job.version, 'failed', { error: message });
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED');
+    this.events.finished({ job_id: jobId, run_id: job.run_id, status: 'failed', error: message, sweep: sweepRefOf(job.request) });
   }
 }
 
@@ -317,6 +341,21 @@ function retryNote(attempt: number, previous: string | null): string {
   const handedBack = `attempt ${attempt - 1} was handed back`;
   const why = previous?.startsWith(handedBack) ? previous : `attempt ${attempt - 1} was interrupted: its worker stopped or crashed without handing it back`;
   return `retry ${attempt - 1} after an interrupted attempt (${why})`;
+}
+
+/** Sweep hook: end a trained trial (or a cancelled one) before the trainer's test scoring. */
+function trialTrained(cancelled: boolean, history: object): never {
+  if (cancelled) throw new JobCancelled();
+  throw new TrialTrained(history as Record<string, number[]>);
+}
+
+/** A trial's run metrics: the best validation value of each curve (lowest loss, highest return). */
+function bestOfHistory(history: Record<string, number[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const finite = (k: string) => (history[k] ?? []).filter((v) => Number.isFinite(v));
+  if (finite('val_loss').length) out.val_loss = Math.min(...finite('val_loss'));
+  if (finite('val_return').length) out.val_return = Math.max(...finite('val_return'));
+  return out;
 }
 
 /** The thread's backend selection as kept with a job and a version (null before the thread reported it). */

@@ -18,6 +18,14 @@ import { TrainingJob, type JobStatus } from './training-job.entity';
 import { toPlan } from './training-plan';
 import { progressView } from './job-progress';
 import { TRAINERS, trainerFor, type TrainingPlan } from './trainers';
+import type { SweepJobRef } from './training-events';
+
+/** Sweep hook: a job of a sweep (a trial, or the winner's final training). */
+export interface SubmitOptions {
+  sweep?: SweepJobRef;
+  /** Run every check, store and queue nothing (a sweep checks its first trial before it exists). */
+  dryRun?: boolean;
+}
 
 
 /** Accepting, listing and cancelling training jobs. Running them is TrainingRunner's job. */
@@ -36,7 +44,7 @@ export class TrainingService {
    * Check everything that can be known before training (features, target, data, memory),
    * reserve the next version, record the job and its run, and queue it.
    */
-  async submit(req: TrainRequestDto): Promise<TrainAcceptedDto> {
+  async submit(req: TrainRequestDto, options: SubmitOptions = {}): Promise<TrainAcceptedDto> {
     const trainer = trainerFor(req.model_type);
     const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips });
     if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
@@ -70,8 +78,13 @@ export class TrainingService {
     }
 
     const modelId = req.model_id ?? slugify(req.name);
+    if (options.dryRun) return { job_id: '', model_id: modelId, version: '', status: 'queued' };
+    const sweep = options.sweep;
+    // Sweep hook: a trial reserves no version (only the sweep's winner is registered).
+    const isTrial = sweep?.trial !== undefined;
+    const sweepTags: Record<string, string> = sweep ? { 'mlflow.parentRunId': sweep.parent_run_id, sweep_id: sweep.sweep_id, ...(isTrial ? { sweep_trial: String(sweep.trial) } : { sweep_role: 'best' }) } : {};
     const { job, version } = await this.dataSource.transaction(async (manager) => {
-      const version = await this.models.reserveVersion(manager, {
+      const version = isTrial ? { id: null, version: `trial-${sweep!.trial}` } : await this.models.reserveVersion(manager, {
         modelId,
         name: req.name,
         type: req.model_type,
@@ -86,26 +99,26 @@ export class TrainingService {
           window: plan.window,
           horizon: target.horizonBars,
           hyperparameters: { ...plan.hyperparameters },
-          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips },
+          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(sweep ? { sweep_id: sweep.sweep_id } : {}) },
           description: req.description ?? null,
         },
       });
       const run = await this.experiments.createRun(
         {
           experimentName: req.experiment ?? DEFAULT_EXPERIMENT,
-          name: `${modelId}@${version.version}`,
+          name: isTrial ? `${modelId}#${version.version}` : `${modelId}@${version.version}`,
           params: { model_type: plan.modelType, architecture: plan.architecture, ...plan.hyperparameters, features: plan.features.join(','), target: plan.target, symbols: plan.symbols.join(','), timeframe: plan.timeframe, window: plan.window, start_date: req.start_date, end_date: req.end_date, validation_split: plan.validationSplit, test_split: plan.testSplit, seed: plan.seed },
-          tags: { ...(req.tags ?? {}), model_id: modelId, model_version: version.version },
+          tags: { ...(req.tags ?? {}), model_id: modelId, ...(isTrial ? {} : { model_version: version.version }), ...sweepTags },
           modelId,
-          modelVersion: version.version,
+          modelVersion: isTrial ? undefined : version.version,
         },
         manager,
       );
       const job = await manager.save(
         TrainingJob,
-        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan }, run_id: run.id }),
+        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan, ...(sweep ? { sweep } : {}) }, run_id: run.id }),
       );
-      await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
+      if (version.id) await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
       return { job, version };
     });
     // Sent after the commit: with the embedded database's single connection a send inside
