@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { FeaturesModule } from '../features/features.module';
 import { ModelsModule } from '../models/models.module';
 import { RegistryDeploymentLookup } from './deployment-lookup';
+import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelLoader } from './model-loader';
 import { PredictionController } from './prediction.controller';
 import { PREDICTION_OPTIONS, predictionOptionsFrom } from './prediction.options';
@@ -22,6 +23,7 @@ import { PredictionService } from './prediction.service';
   providers: [
     PredictionService,
     ModelLoader,
+    OnnxRuntimeService,
     RegistryDeploymentLookup,
     { provide: PREDICTION_OPTIONS, inject: [AppConfig], useFactory: (config: AppConfig) => predictionOptionsFrom(config) },
   ],

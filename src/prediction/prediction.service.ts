@@ -9,6 +9,7 @@ import { getTf } from '../ml';
 import type { ModelVersion } from '../models/entities/model-version.entity';
 import { ModelsService } from '../models/models.service';
 import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, RegistryDeploymentLookup } from './deployment-lookup';
+import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelCache, type ModelCacheStats } from './model-cache';
 import { cacheKey, type LoadedModel, ModelLoader, type VersionRef } from './model-loader';
 import { type Prediction, toPrediction, toSignal } from './model-output';
@@ -65,6 +66,22 @@ export interface ResolvedVersion {
   deployment: (ActiveDeployment & { target: string }) | null;
 }
 
+/** Filled in by predict(): which version and engine answered (the controller sends them as headers). */
+export interface PredictMeta {
+  version?: string;
+  engine?: string;
+}
+
+/** What a loaded version runs on, as /health/ready and the version's JSON report it. */
+export interface ServingReport {
+  model_id: string;
+  version: string;
+  engine: string;
+  reason: string;
+  measured: Record<string, number> | null;
+  bytes: number;
+}
+
 export interface PredictionStats {
   cache: ModelCacheStats;
   /** Forward passes, those that carried more than one window, windows predicted, the largest pass. */
@@ -112,10 +129,12 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(PREDICTION_OPTIONS) private readonly options: PredictionOptions,
     private readonly registryLookup: RegistryDeploymentLookup,
     private readonly moduleRef: ModuleRef,
+    runtime: OnnxRuntimeService,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(DEPLOYMENT_LOOKUP) lookup?: DeploymentLookup,
   ) {
     this.lookup = lookup ?? registryLookup;
+    runtime.loadedReport = () => this.serving();
     this.cache = new ModelCache<LoadedModel>({ maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes }, (event) => this.metrics?.modelCache.inc({ event }));
   }
 
@@ -144,15 +163,16 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
    * POST /api/v1/models/{model_id}/predict. A body with `instances` is the batch form
    * ({@link predictBatch}); otherwise one window, from `features` or from stored bars.
    */
-  async predict(modelId: string, body: PredictBody): Promise<PredictResult | PredictBatchResult> {
+  async predict(modelId: string, body: PredictBody, meta?: PredictMeta): Promise<PredictResult | PredictBatchResult> {
     if (body.instances !== undefined) {
       if (body.features !== undefined) throw invalid('features', 'send either features (one window) or instances (a batch), not both');
-      return this.predictBatch(modelId, body as PredictBatchBody);
+      return this.predictBatch(modelId, body as PredictBatchBody, meta);
     }
     const started = performance.now();
     const { version, target } = this.selectors(body);
     const resolved = await this.resolve(modelId, version, target);
     return this.withModel(resolved, async (m) => {
+      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName });
       const prepared = await this.prepare(m, resolved, body, body, '');
       const raw = await m.batcher.submit(prepared.window);
       assertFiniteOutput(raw, 'features');
@@ -177,7 +197,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Many windows in one request: all are validated first, then predicted (micro-batched). */
-  async predictBatch(modelId: string, body: PredictBatchBody): Promise<PredictBatchResult> {
+  async predictBatch(modelId: string, body: PredictBatchBody, meta?: PredictMeta): Promise<PredictBatchResult> {
     const started = performance.now();
     const instances = body.instances;
     if (!Array.isArray(instances)) throw invalid('instances', 'instances must be an array of windows, each {"features": {…}} (symbol and timeframe from the top level or per instance)');
@@ -188,6 +208,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const { version, target } = this.selectors(body);
     const resolved = await this.resolve(modelId, version, target);
     return this.withModel(resolved, async (m) => {
+      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName });
       const prepared: PreparedInstance[] = [];
       for (let i = 0; i < instances.length; i++) {
         const inst = instances[i];
@@ -250,6 +271,16 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     this.invalidate(modelId);
     const prefix = version === undefined ? `${modelId}@` : `${modelId}@${version}#`;
     return this.cache.evictWhere((key) => key.startsWith(prefix));
+  }
+
+  /** What every loaded version runs on (engine, why, measurements). */
+  serving(modelId?: string, version?: string): ServingReport[] {
+    const out: ServingReport[] = [];
+    for (const m of this.cache.values()) {
+      if ((modelId !== undefined && m.ref.modelId !== modelId) || (version !== undefined && m.ref.version !== version)) continue;
+      out.push({ model_id: m.ref.modelId, version: m.ref.version, engine: m.engineName, reason: m.report.reason, measured: m.report.measured ?? null, bytes: m.bytes });
+    }
+    return out;
   }
 
   stats(): PredictionStats {
