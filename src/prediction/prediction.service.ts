@@ -8,6 +8,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { getTf } from '../ml';
 import type { ModelVersion } from '../models/entities/model-version.entity';
 import { ModelsService } from '../models/models.service';
+import { VersionAnnotations } from '../models/version-annotations';
 import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, RegistryDeploymentLookup } from './deployment-lookup';
 import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelCache, type ModelCacheStats } from './model-cache';
@@ -130,11 +131,13 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     private readonly registryLookup: RegistryDeploymentLookup,
     private readonly moduleRef: ModuleRef,
     runtime: OnnxRuntimeService,
+    annotations: VersionAnnotations,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(DEPLOYMENT_LOOKUP) lookup?: DeploymentLookup,
   ) {
     this.lookup = lookup ?? registryLookup;
     runtime.loadedReport = () => this.serving();
+    annotations.register((id, v) => ({ serving: this.serving(id, v)[0] ?? null }));
     this.cache = new ModelCache<LoadedModel>({ maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes }, (event) => this.metrics?.modelCache.inc({ event }));
   }
 
