@@ -406,7 +406,9 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const features = inst.features;
     if (features !== undefined) {
       const { rows } = featureRows(features, pre.features, pre.window, `${prefix}features`);
-      return { symbol, timeframe, window: coreErrors(() => windowFromRows(rows, pre.scaler, pre.window)), rows, asOf: null };
+      const window = coreErrors(() => windowFromRows(rows, pre.scaler, pre.window));
+      assertFiniteWindow(window, `${prefix}features`);
+      return { symbol, timeframe, window, rows, asOf: null };
     }
     // No features: the latest window, computed from the stored bars with the training code.
     const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe);
@@ -483,6 +485,20 @@ function assertFiniteOutput(raw: Float32Array, field: string): void {
   for (const v of raw) {
     if (!Number.isFinite(v)) {
       const message = `The model's output for ${field} is not a finite number: the inputs are far outside the range it was trained on`;
+      throw new ModelError(message, { fields: [{ field, errors: [message] }] }, 'NON_FINITE_PREDICTION');
+    }
+  }
+}
+
+/**
+ * Finite inputs far outside float32's range (1e200…) become ±Infinity in the scaled window.
+ * tfjs turned them into a NaN output (caught below), but ONNX Runtime's saturating gates may
+ * answer a finite number for them: refuse the window itself, whatever the engine.
+ */
+function assertFiniteWindow(window: Float32Array, field: string): void {
+  for (const v of window) {
+    if (!Number.isFinite(v)) {
+      const message = `The model's output for ${field} is not a finite number: the inputs are far outside the range it was trained on (they overflow once scaled)`;
       throw new ModelError(message, { fields: [{ field, errors: [message] }] }, 'NON_FINITE_PREDICTION');
     }
   }
