@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { windowFromRows, type Scaler } from '../src/features/core';
 import { loadModel, predictBatch } from '../src/ml';
+import { OrtPool } from '../src/ml/onnx';
 import { importDaily, waitForJob } from './support/jobs';
 import { dailyCsv, meanReverting, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -20,15 +22,24 @@ describe('the other model types through HTTP', () => {
     lastJob = job;
     return (await t.fetch(`/api/v1/models/${json.model_id}/versions/${json.version}`)).json();
   };
-  /** The model's offline output on the last window of `rows`, loaded straight from its artifacts. */
+  let pool: OrtPool | undefined;
+  /**
+   * The model's offline output on the last window of `rows`, from its artifacts: model.onnx in
+   * ONNX Runtime (the engine that serves it, so equal bit for bit), checked against the tfjs
+   * files to 1e-5.
+   */
   const offline = async (modelId: string, rows: Array<Record<string, number>>) => {
     const dir = path.join(t.registryPath, modelId, '1.0.0');
     const pre = require(path.join(dir, 'preprocessing.json')) as { scaler: Scaler; window: number; features: string[] };
-    const model = await loadModel(path.join(dir, 'model'));
     const x = windowFromRows(rows.map((r) => pre.features.map((f) => r[f])), pre.scaler, pre.window);
-    const out = await predictBatch(model, x, [1, pre.window, pre.features.length]);
+    pool ??= new OrtPool({ threads: 1, intraOpThreads: 1 });
+    await pool.load(modelId, fs.readFileSync(path.join(dir, 'model', 'model.onnx')));
+    const { data } = await pool.run(modelId, 'window', 'output', x, [1, pre.window, pre.features.length]);
+    const model = await loadModel(path.join(dir, 'model'));
+    const tfjs = await predictBatch(model, x, [1, pre.window, pre.features.length]);
     model.dispose();
-    return out;
+    tfjs.forEach((v, i) => expect(Math.abs(v - data[i])).toBeLessThanOrEqual(1e-5));
+    return data;
   };
   const featureRows = async (symbol: string, features: string[]) => {
     const body = await (await t.fetch(`/api/v1/features/values?symbol=${encodeURIComponent(symbol)}&timeframe=1d&features=${features.join(',')}`)).json();
@@ -45,6 +56,7 @@ describe('the other model types through HTTP', () => {
     await importDaily(t, 'USD/CHF', dailyCsv(spiky));
   });
   afterAll(async () => {
+    await pool?.close();
     await t?.close();
   });
 

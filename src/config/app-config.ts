@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 import { describeEnvValue } from './secret-values';
@@ -52,6 +53,10 @@ export class AppConfig {
   readonly predictionBatchMaxSize: number;
   readonly predictionBatchMaxWaitMs: number;
   readonly predictionMaxInstances: number;
+  readonly predictionEngine: 'auto' | 'onnxruntime' | 'tfjs';
+  /** ONNX Runtime worker threads (PREDICTION_THREADS, 0 resolved to the automatic count). */
+  readonly predictionThreads: number;
+  readonly onnxImportMaxBytes: number;
   /** MLflow mirror: bearer token, per-call timeout, retries and first backoff (doubling). */
   readonly experimentTrackingToken?: string;
   readonly experimentTrackingTimeoutMs: number;
@@ -98,6 +103,9 @@ export class AppConfig {
     this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
     this.predictionBatchMaxWaitMs = env.PREDICTION_BATCH_MAX_WAIT_MS;
     this.predictionMaxInstances = env.PREDICTION_MAX_INSTANCES;
+    this.predictionEngine = env.PREDICTION_ENGINE as AppConfig['predictionEngine'];
+    this.predictionThreads = env.PREDICTION_THREADS || Math.max(1, Math.min(4, os.availableParallelism() - 1));
+    this.onnxImportMaxBytes = env.ONNX_IMPORT_MAX_BYTES;
     this.experimentTrackingToken = env.EXPERIMENT_TRACKING_TOKEN;
     this.experimentTrackingTimeoutMs = env.EXPERIMENT_TRACKING_TIMEOUT_MS;
     this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;

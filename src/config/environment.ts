@@ -180,6 +180,24 @@ export class EnvironmentVariables {
   @Max(100000, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
   PREDICTION_MAX_INSTANCES: number = 256;
 
+  /** Which engine serves a model: auto (measured per model at load), onnxruntime, or tfjs. */
+  @IsIn(['auto', 'onnxruntime', 'tfjs'], { message: 'PREDICTION_ENGINE must be one of auto, onnxruntime, tfjs' })
+  PREDICTION_ENGINE: string = 'auto';
+
+  /** ONNX Runtime worker threads for forward passes; 0 = one per core beyond the first (at least 1, at most 4). */
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_THREADS must be an integer from 0 (automatic) to 64' })
+  @Min(0, { message: 'PREDICTION_THREADS must be an integer from 0 (automatic) to 64' })
+  @Max(64, { message: 'PREDICTION_THREADS must be an integer from 0 (automatic) to 64' })
+  PREDICTION_THREADS: number = 0;
+
+  /** Largest ONNX file POST /api/v1/models/import accepts. */
+  @Transform(toNumber)
+  @IsInt({ message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Min(1024, { message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Max(1073741824, { message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  ONNX_IMPORT_MAX_BYTES: number = 67_108_864;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, Param, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { assertModelId, assertVersion } from './artifacts';
@@ -29,13 +30,33 @@ export class ModelsController {
   }
 
   @Get(':model_id/versions/:version')
-  @ApiOperation({ summary: 'One version: metrics beside baselines, data configuration and fingerprint, hyperparameters, backend, artifact checksum' })
+  @ApiOperation({
+    summary: 'One version: metrics beside baselines, data configuration and fingerprint, hyperparameters, backend, artifact checksum, its files, its signature, and the engine serving it',
+    description:
+      '`signature`: model type, features, window, timeframe, target, horizon, classes / threshold / actions, scaler and target_scaler (outside the ONNX graph), training histograms, and how to feed model.onnx — the JSON POST /api/v1/models/import accepts. ' +
+      '`serving`: the engine this process serves the version with (onnxruntime or tfjs), why, and the measured latencies — null until the version is loaded.',
+  })
   @ApiOkResponse({ description: 'The version' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   async version(@Param('model_id') id: string, @Param('version') version: string) {
     assertModelId(id);
     assertVersion(version);
-    return this.models.versionView(await this.models.getVersion(id, version));
+    return this.models.versionDetail(await this.models.getVersion(id, version));
+  }
+
+  @Get(':model_id/versions/:version/model.onnx')
+  @ApiOperation({ summary: 'The version as an ONNX file (opset 18): input `window` [batch, window, features] scaled as the signature says, output `output`', description: 'Verified against the artifact manifest before it is sent; X-Checksum-SHA256 carries its sha256. 404 ONNX_NOT_AVAILABLE for a version without one (trained before ONNX export, still training, failed).' })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The .onnx file', schema: { type: 'string', format: 'binary' } })
+  @ApiNotFoundResponse({ type: ErrorEnvelope })
+  async onnx(@Param('model_id') id: string, @Param('version') version: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    assertModelId(id);
+    assertVersion(version);
+    const file = await this.models.onnxFile(id, version);
+    reply.header('Content-Type', 'application/octet-stream');
+    reply.header('Content-Disposition', `attachment; filename="${id}-${version}.onnx"`);
+    reply.header('X-Checksum-SHA256', file.sha256);
+    return file.data;
   }
 
   @Delete(':model_id')

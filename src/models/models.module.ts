@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
+import { VersionAnnotations } from './version-annotations';
 
 @Module({
   controllers: [ModelsController],
-  providers: [ModelsService, ...ARTIFACT_PROVIDERS],
-  exports: [ModelsService, ArtifactStore],
+  providers: [ModelsService, VersionAnnotations, ...ARTIFACT_PROVIDERS],
+  exports: [ModelsService, ArtifactStore, VersionAnnotations],
 })
 export class ModelsModule {}

@@ -6,6 +6,9 @@ import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
 import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
 import { compareVersions, nextVersion } from './version-numbers';
+import { ArtifactStore } from './artifacts';
+import { VersionAnnotations } from './version-annotations';
+import { versionSignature } from './version-signature';
 
 export interface NewVersion {
   modelId: string;
@@ -20,7 +23,11 @@ export interface NewVersion {
 /** The model registry: models and their versions in PostgreSQL. */
 @Injectable()
 export class ModelsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly artifacts: ArtifactStore,
+    private readonly annotations: VersionAnnotations,
+  ) {}
 
   /**
    * Create the model if needed and reserve its next version (status `queued`), inside the
@@ -172,6 +179,39 @@ export class ModelsService {
       run_id: v.run_id,
       error: v.error,
     };
+  }
+
+  /**
+   * GET /api/v1/models/{id}/versions/{version}: the version view plus its `signature` (from the
+   * artifact's preprocessing.json; null before the artifact exists or when it cannot be read)
+   * and what other modules annotate (the engine serving it).
+   */
+  async versionDetail(v: ModelVersion) {
+    let signature: Record<string, unknown> | null = null;
+    let files: string[] = [];
+    if (v.artifact_checksum || ['experimental', 'deployed', 'archived'].includes(v.status)) {
+      try {
+        const { manifest, json } = await this.artifacts.manifestAndJson<Record<string, unknown>>(v.model_id, v.version, 'preprocessing.json', v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {});
+        files = Object.keys(manifest.files);
+        if (json && Array.isArray(json.features)) signature = versionSignature(json, v, files);
+      } catch {
+        /* missing or corrupt artifact: the version's JSON still answers; predict reports the problem */
+      }
+    }
+    return { ...this.versionView(v), files, signature, ...this.annotations.annotate(v.model_id, v.version) };
+  }
+
+  /** The version's model.onnx (verified), or 404 when it has none. */
+  async onnxFile(modelId: string, version: string): Promise<{ data: Buffer; sha256: string }> {
+    const v = await this.getVersion(modelId, version);
+    const file = await this.artifacts.readFile(modelId, version, 'model/model.onnx', v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {}).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+    if (!file) {
+      throw new NotFoundError(`Version ${version} of ${modelId} has no model.onnx (${['queued', 'training'].includes(v.status) ? 'it is still training' : v.status === 'failed' || v.status === 'cancelled' ? `it ${v.status}` : 'it was trained before ONNX export, or its model type has no network'})`, { model_id: modelId, version, status: v.status }, 'ONNX_NOT_AVAILABLE');
+    }
+    return file;
   }
 
   /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */

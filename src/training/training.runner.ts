@@ -129,6 +129,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           ? {
               'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
               'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
+              'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')),
             }
           : {}),
         ...(outcome.files ?? {}),

@@ -153,6 +153,23 @@ export class ArtifactStore {
     return stored.json<T>(name);
   }
 
+  /**
+   * One listed file's bytes (e.g. `model/model.onnx` for download), verified against the
+   * manifest (and the manifest against `expectedChecksum`); the other files are not hashed.
+   * Null when the version does not list the file.
+   */
+  async readFile(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<{ data: Buffer; sha256: string } | null> {
+    const stored = await this.open(modelId, version, options, false);
+    if (!stored.names.includes(name)) return null;
+    return { data: await stored.file(name), sha256: stored.manifest.files[name].sha256 };
+  }
+
+  /** The version's manifest (checked against `expectedChecksum`) and one JSON file of it, without hashing the others. */
+  async manifestAndJson<T = unknown>(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<{ manifest: ArtifactManifest; json: T | null }> {
+    const stored = await this.open(modelId, version, options, false);
+    return { manifest: stored.manifest, json: stored.names.includes(name) ? await stored.json<T>(name) : null };
+  }
+
   /** Whether the version is published (its manifest is there). Does not verify it. */
   async exists(modelId: string, version: string): Promise<boolean> {
     const stats = await this.fs.lstat(path.join(this.versionDir(modelId, version), MANIFEST_FILE));
