@@ -5,6 +5,8 @@ import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
 import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
+import { significanceView, spanKeyOf, trialOf } from './trials/significance-view';
+import { TrialsRepository, type SpanTrials } from './trials/trials.repository';
 import { compareVersions, nextVersion } from './version-numbers';
 
 export interface NewVersion {
@@ -20,7 +22,10 @@ export interface NewVersion {
 /** The model registry: models and their versions in PostgreSQL. */
 @Injectable()
 export class ModelsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly trials: TrialsRepository,
+  ) {}
 
   /**
    * Create the model if needed and reserve its next version (status `queued`), inside the
@@ -47,8 +52,18 @@ export class ModelsService {
     await manager.update(ModelVersion, { model_id: modelId, version }, fields as Parameters<EntityManager["update"]>[2]);
   }
 
+  /**
+   * Sets a version's status (and fields). A version that becomes `experimental` with a
+   * `significance` naming its test span is also counted as one trial on that span, in the same
+   * transaction, so the counter and the version never disagree.
+   */
   async setStatus(modelId: string, version: string, status: VersionStatus, fields: Partial<ModelVersion> = {}): Promise<void> {
-    await this.updateVersion(modelId, version, { ...fields, status });
+    const trial = status === 'experimental' ? trialOf(modelId, version, fields.significance) : null;
+    if (!trial) return this.updateVersion(modelId, version, { ...fields, status });
+    await this.dataSource.transaction(async (manager) => {
+      await this.updateVersion(modelId, version, { ...fields, status }, manager);
+      await this.trials.record(manager, trial);
+    });
   }
 
   /**
@@ -132,7 +147,7 @@ export class ModelsService {
       latest_version: latest?.version ?? null,
       latest_status: latest?.status ?? null,
       deployed_versions: deployedVersions.map((v) => v.version),
-      versions: versions.map((v) => this.versionView(v)),
+      versions: await this.versionViews(versions),
     };
   }
 
@@ -145,7 +160,19 @@ export class ModelsService {
     return v;
   }
 
-  versionView(v: ModelVersion) {
+  /** One version as the API shows it, with its trials counter and deflated Sharpe as of now. */
+  async versionView(v: ModelVersion) {
+    return (await this.versionViews([v]))[0];
+  }
+
+  /** Several versions, with one query for the trials of all their test spans. */
+  async versionViews(versions: ModelVersion[]) {
+    const keys = versions.map((v) => spanKeyOf(v.significance)).filter((k): k is string => k !== null);
+    const trials = await this.trials.bySpan(keys);
+    return versions.map((v) => this.view(v, trials));
+  }
+
+  private view(v: ModelVersion, trials: Map<string, SpanTrials>) {
     return {
       model_id: v.model_id,
       version: v.version,
@@ -155,6 +182,8 @@ export class ModelsService {
       trained_at: isoOrNull(v.trained_at),
       metrics: v.metrics,
       baselines: v.baselines,
+      splits: v.splits ?? null,
+      significance: significanceView(v.significance, trials),
       features: v.features,
       target: v.target,
       symbols: v.symbols,
