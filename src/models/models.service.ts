@@ -5,6 +5,8 @@ import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
 import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
+import { PREDICTIONS_FILE } from '../training/evaluation/predictions-csv';
+import { ArtifactStore } from './artifacts/artifact-store';
 import { significanceView, spanKeyOf, trialOf } from './trials/significance-view';
 import { TrialsRepository, type SpanTrials } from './trials/trials.repository';
 import { compareVersions, nextVersion } from './version-numbers';
@@ -25,6 +27,7 @@ export class ModelsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly trials: TrialsRepository,
+    private readonly artifacts: ArtifactStore,
   ) {}
 
   /**
@@ -201,6 +204,24 @@ export class ModelsService {
       run_id: v.run_id,
       error: v.error,
     };
+  }
+
+  /**
+   * GET …/versions/{version}/predictions: the version's predictions.csv (validation and test
+   * predictions beside the realised values), verified against the version's manifest and the
+   * checksum recorded in the registry. 404 while the version has no artifacts, or when its
+   * model type records none.
+   */
+  async predictionsCsv(id: string, version: string): Promise<Buffer> {
+    const v = await this.getVersion(id, version);
+    const notRecorded = (why: string) => new NotFoundError(`Version ${id}/${version} has no stored predictions: ${why}`, { model_id: id, version, status: v.status }, 'PREDICTIONS_NOT_FOUND');
+    if (!v.artifact_checksum) throw notRecorded(`it is ${v.status} (predictions are stored when training succeeds)`);
+    try {
+      return await this.artifacts.readFile(id, version, PREDICTIONS_FILE, { expectedChecksum: v.artifact_checksum });
+    } catch (e) {
+      if (e instanceof NotFoundError && e.errorCode === 'ARTIFACT_FILE_NOT_FOUND') throw notRecorded('only time_series and classification versions trained since predictions are recorded keep them');
+      throw e;
+    }
   }
 
   /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */

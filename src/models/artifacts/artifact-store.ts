@@ -148,6 +148,12 @@ export class ArtifactStore {
     return stored.json<T>(name);
   }
 
+  /** One listed file's bytes, verified against the manifest (which is verified too); nothing else is hashed. */
+  async readFile(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<Buffer> {
+    const stored = await this.open(modelId, version, options, false);
+    return stored.file(name);
+  }
+
   /** Whether the version is published (its manifest is there). Does not verify it. */
   async exists(modelId: string, version: string): Promise<boolean> {
     const stats = await this.fs.lstat(path.join(this.versionDir(modelId, version), MANIFEST_FILE));
