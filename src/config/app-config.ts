@@ -94,7 +94,7 @@ export class AppConfig {
     this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
     this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;
     this.backtestSlippagePips = env.BACKTEST_SLIPPAGE_PIPS;
-    this.backtestSwapPoints = parseSwapTable(env.BACKTEST_SWAP_POINTS, canonicalSymbol);
+    this.backtestSwapPoints = parseSwapTable(env.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
     this.predictionCacheMaxModels = env.PREDICTION_CACHE_MAX_MODELS;
     this.predictionCacheMaxBytes = env.PREDICTION_CACHE_MAX_BYTES;
     this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
@@ -141,9 +141,10 @@ export class AppConfig {
         problems.push({ variable, value: describeEnvValue(variable, merged[variable]), message });
       }
     }
-    if (env) {
+    // Checked beside the other variables (not only once they are valid), so one message names all.
+    {
       try {
-        parseSwapTable(env.BACKTEST_SWAP_POINTS, canonicalSymbol);
+        parseSwapTable(merged.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
       } catch (e) {
         problems.push({ variable: 'BACKTEST_SWAP_POINTS', value: describeEnvValue('BACKTEST_SWAP_POINTS', merged.BACKTEST_SWAP_POINTS), message: `BACKTEST_SWAP_POINTS ${(e as Error).message} (e.g. {"EUR/USD": {"long": -0.6, "short": 0.2}})` });
       }
