@@ -64,7 +64,7 @@ export class ClassificationTrainer implements Trainer {
     const metrics = classificationMetrics(yTest, testProbs, classes);
     const ev = testEvaluationContext(dataset, ctx.series, plan, false);
     const strategy = (signal: NumberList) => evaluateStrategy(signal, ev.strategy);
-    const positions = classPositions(dataset.target.family, classes);
+    const positions = classPositions(classes);
     const signalOf = (probs: NumberList) => Float64Array.from(argmaxRows(probs, k), (c) => positions[c]);
     const model = strategy(signalOf(testProbs));
     const fitted = baselineProbabilities(dataset, classes, weights);
@@ -81,7 +81,7 @@ export class ClassificationTrainer implements Trainer {
     baselines.always_short = short.report;
     competitors.always_long = { portfolioReturns: long.portfolioReturns };
     competitors.always_short = { portfolioReturns: short.portfolioReturns };
-    const [up, down] = directionalClasses(dataset.target.family, classes);
+    const [up, down] = directionalClasses(classes);
     const significance = significanceReport({
       testSpan: ev.testSpan,
       horizonBars: dataset.target.horizonBars,
@@ -135,12 +135,12 @@ export class ClassificationTrainer implements Trainer {
  * The position a predicted class trades: direction down/flat/up → −1/0/+1; regime
  * trending_up → +1, trending_down → −1, ranging and volatile → flat.
  */
-export function classPositions(family: string, classes: readonly string[]): number[] {
+export function classPositions(classes: readonly string[]): number[] {
   return classes.map((c) => (c === 'up' || c === 'trending_up' ? 1 : c === 'down' || c === 'trending_down' ? -1 : 0));
 }
 
 /** Indices of the "up" and "down" classes, for the classifier's score p(up) − p(down). */
-function directionalClasses(family: string, classes: readonly string[]): [number, number] {
+function directionalClasses(classes: readonly string[]): [number, number] {
   const up = classes.findIndex((c) => c === 'up' || c === 'trending_up');
   const down = classes.findIndex((c) => c === 'down' || c === 'trending_down');
   return [Math.max(0, up), Math.max(0, down)];
