@@ -9,12 +9,15 @@ const common = { start_date: '2000-01-01T00:00:00Z', end_date: '2010-01-01T00:00
 
 describe('the other model types through HTTP', () => {
   let t: TestApp;
+  /** The job of the latest train() call, as GET /training/jobs/{id} shows it. */
+  let lastJob: any;
   const train = async (body: Record<string, unknown>) => {
     const res = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...common, ...body } });
     const json = await res.json();
     if (res.status !== 202) throw new Error(`${res.status} ${JSON.stringify(json)}`);
     const job = await waitForJob(t, json.job_id);
     expect(job).toMatchObject({ status: 'succeeded' });
+    lastJob = job;
     return (await t.fetch(`/api/v1/models/${json.model_id}/versions/${json.version}`)).json();
   };
   /** The model's offline output on the last window of `rows`, loaded straight from its artifacts. */
@@ -98,6 +101,10 @@ describe('the other model types through HTTP', () => {
     expect(v.metrics.suggested.length).toBeLessThanOrEqual(3);
     expect(v.metrics.suggested).toContain('returns_1'); // the planted pattern lives in the last return
     expect(v.metrics.top[0]).toMatchObject({ rank: 1 });
+    // Its job counts scored candidates (a selection has no epochs) and names what computed it.
+    expect(lastJob.progress).toEqual({ phase: 'done', unit: 'candidate', scored: candidates.length, candidates: candidates.length, eta_seconds: 0 });
+    expect(lastJob).toMatchObject({ backend: 'none', backend_details: { name: 'none', description: expect.stringContaining('no network') }, error: null, note: null });
+    expect(v.backend).toBe('none');
     const predict = await t.fetch('/api/v1/models/gbp_selection/predict', { method: 'POST', json: { symbol: 'GBP/USD', timeframe: '1d' } });
     expect(predict.status).toBe(422);
 
@@ -112,12 +119,14 @@ describe('the other model types through HTTP', () => {
 describe('the reinforcement-learning agent through HTTP', () => {
   let t: TestApp;
   const rl = { model_type: 'reinforcement_learning', features: ['returns_1', 'returns_5', 'zscore_20'], target: 'price_change_1d', ...common, window: 8, spread_pips: 1, hyperparameters: { units: 32, layers: 2, episodes: 8, batch_size: 64, learning_rate: 0.001 } };
+  let lastJob: any;
   const train = async (body: Record<string, unknown>) => {
     const res = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...rl, ...body } });
     const json = await res.json();
     if (res.status !== 202) throw new Error(`${res.status} ${JSON.stringify(json)}`);
     const job = await waitForJob(t, json.job_id, 180_000);
     expect(job).toMatchObject({ status: 'succeeded' });
+    lastJob = job;
     return (await t.fetch(`/api/v1/models/${json.model_id}/versions/${json.version}`)).json();
   };
   beforeAll(async () => {
@@ -136,6 +145,8 @@ describe('the reinforcement-learning agent through HTTP', () => {
     expect(v.metrics.total_return).toBeGreaterThan(v.baselines.always_flat.total_return + 0.02);
     const run = await (await t.fetch(`/api/v1/runs/${v.run_id}`)).json();
     expect(run.metric_history.val_return.length).toBeGreaterThan(0);
+    // An agent's job counts episodes (8 asked), with its reward curves, not epochs.
+    expect(lastJob.progress).toEqual({ phase: 'done', unit: 'episode', episode: 8, episodes: 8, train_reward: expect.any(Number), val_return: expect.any(Number), eta_seconds: 0 });
     const res = await (await t.fetch('/api/v1/models/dqn_mr/predict', { method: 'POST', json: { symbol: 'GBP/USD', timeframe: '1d' } })).json();
     expect(['sell', 'hold', 'buy']).toContain(res.prediction.action);
     expect(Object.keys(res.prediction.q_values)).toEqual(['sell', 'hold', 'buy']);

@@ -28,8 +28,8 @@ describe('training time-series models through HTTP', () => {
     const accepted = await res.json();
     expect(accepted).toEqual({ job_id: expect.any(String), model_id: `rw_${architecture}`, version: '1.0.0', status: 'queued' });
     const job = await waitForJob(t, accepted.job_id);
-    expect(job).toMatchObject({ status: 'succeeded', backend: 'wasm', error: null, attempts: 1 });
-    expect(job.progress).toMatchObject({ epoch: 3, epochs: 3, phase: 'done' });
+    expect(job).toMatchObject({ status: 'succeeded', backend: 'wasm', error: null, note: null, attempts: 1 });
+    expect(job.progress).toEqual({ unit: 'epoch', epoch: 3, epochs: 3, loss: expect.any(Number), val_loss: expect.any(Number), eta_seconds: 0, phase: 'done' });
 
     const list = await (await t.fetch(`/api/v1/models?name=RW ${architecture}`)).json();
     expect(list.models).toHaveLength(1);
@@ -155,11 +155,19 @@ describe('training time-series models through HTTP', () => {
       if (job.status === 'running' && job.progress?.epoch >= 1) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    // One job trains at a time (TRAINING_CONCURRENCY 1): a second one waits, queued, at 0 of its epochs.
+    const waiting = await (await train({ ...base, name: 'Cancel me queued', symbols: ['EUR/USD'], hyperparameters: { units: 8, epochs: 7 } })).json();
+    const queued = await (await t.fetch(`/api/v1/training/jobs/${waiting.job_id}`)).json();
+    expect(queued).toMatchObject({ status: 'queued', progress: { phase: 'queued', unit: 'epoch', epoch: 0, epochs: 7 }, error: null, note: null });
+    const cancelledQueued = await (await t.fetch(`/api/v1/training/jobs/${waiting.job_id}/cancel`, { method: 'POST' })).json();
+    expect(cancelledQueued).toMatchObject({ status: 'cancelled', progress: { phase: 'cancelled', epoch: 0, epochs: 7 } });
     const cancel = await t.fetch(`/api/v1/training/jobs/${res.job_id}/cancel`, { method: 'POST' });
     expect(cancel.status).toBe(202);
     const job = await waitForJob(t, res.job_id, 30_000);
     expect(job.status).toBe('cancelled');
+    expect(job.progress).toMatchObject({ phase: 'cancelled', unit: 'epoch', epochs: 500, eta_seconds: null });
     expect(job.progress.epoch).toBeLessThan(500);
+    expect((await (await t.fetch(`/api/v1/training/jobs?status=cancelled&model_id=cancel_me`)).json()).jobs[0].progress.phase).toBe('cancelled');
     const v = await (await t.fetch('/api/v1/models/cancel_me/versions/1.0.0')).json();
     expect(v.status).toBe('cancelled');
     expect(fs.existsSync(path.join(t.registryPath, 'cancel_me', '1.0.0'))).toBe(false);

@@ -41,6 +41,10 @@ export class AppConfig {
   readonly predictionBodyLimitBytes: number;
   /** Seconds a stopping worker lets its current job finish before handing it back to the queue. */
   readonly workerDrainSeconds: number;
+  /** Headers, then a JSON body, must each arrive within this (408). */
+  readonly requestTimeoutMs: number;
+  /** Longest stall inside any request body, streamed CSV uploads included (408). */
+  readonly bodyIdleTimeoutMs: number;
   readonly trainingConcurrency: number;
   readonly trainingHeartbeatSeconds: number;
   /** Default cost per position change in the evaluation backtest (a request may override it). */
@@ -90,6 +94,8 @@ export class AppConfig {
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.predictionBodyLimitBytes = env.PREDICTION_BODY_LIMIT_BYTES;
     this.workerDrainSeconds = env.WORKER_DRAIN_SECONDS;
+    this.requestTimeoutMs = env.REQUEST_TIMEOUT_MS;
+    this.bodyIdleTimeoutMs = env.BODY_IDLE_TIMEOUT_MS;
     this.trainingConcurrency = env.TRAINING_CONCURRENCY;
     this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
     this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;

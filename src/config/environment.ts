@@ -226,6 +226,24 @@ export class EnvironmentVariables {
   @Max(1073741824, { message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
   PREDICTION_BODY_LIMIT_BYTES: number = 8_388_608;
 
+  /**
+   * Slow clients: the request headers, and then a JSON body, must each arrive within this
+   * (408 in the envelope otherwise). Streamed CSV uploads are bounded by BODY_IDLE_TIMEOUT_MS
+   * instead, since their pace is also the importer's.
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'REQUEST_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Min(100, { message: 'REQUEST_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Max(3_600_000, { message: 'REQUEST_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  REQUEST_TIMEOUT_MS: number = 60_000;
+
+  /** The longest a request body may stall (no bytes arriving while the service waits for them), on every route. */
+  @Transform(toNumber)
+  @IsInt({ message: 'BODY_IDLE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Min(100, { message: 'BODY_IDLE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Max(3_600_000, { message: 'BODY_IDLE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  BODY_IDLE_TIMEOUT_MS: number = 30_000;
+
   /** How long a stopping worker lets its current training job run before handing it back to the queue. */
   @Transform(toNumber)
   @IsInt({ message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
@@ -247,11 +265,18 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
+const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER'];
+
+/** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
+export function environmentVariableNames(): string[] {
+  return [...new Set(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_VARIABLES))];
+}
+
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER']);
   const picked: Record<string, string> = {};
-  for (const key of new Set(known)) {
+  for (const key of environmentVariableNames()) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

@@ -16,7 +16,8 @@ import type { TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto'
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingJob, type JobStatus } from './training-job.entity';
 import { toPlan } from './training-plan';
-import { trainerFor } from './trainers';
+import { progressView } from './job-progress';
+import { TRAINERS, trainerFor, type TrainingPlan } from './trainers';
 
 
 /** Accepting, listing and cancelling training jobs. Running them is TrainingRunner's job. */
@@ -159,7 +160,7 @@ export class TrainingService {
     const job = await this.find(id);
     if (job.status === 'queued') {
       // Still queued at the moment of the update: a worker may have claimed it since the read.
-      const changed = updatedRows(await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`, [id]));
+      const changed = updatedRows(await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1 AND status = 'queued' RETURNING id`, [id]));
       if (changed.length) {
         await this.queue.cancel(id);
         await this.models.setStatus(job.model_id, job.version, 'cancelled');
@@ -173,17 +174,26 @@ export class TrainingService {
     return this.view({ ...refreshed, cancel_requested: true });
   }
 
+  /**
+   * A job as clients read it: progress in its kind's unit (epochs, episodes or scored
+   * candidates) with a phase that follows the status; `attempts` counts the attempts started
+   * and `note` says why a job is on a later one (a retry is not an error: `error` is only
+   * ever why a job failed).
+   */
   view(j: TrainingJob) {
+    const trainer = TRAINERS[j.model_type];
+    const plan = j.request as unknown as TrainingPlan;
     return {
       id: j.id,
       model_id: j.model_id,
       version: j.version,
       model_type: j.model_type,
       status: j.status,
-      progress: j.progress,
-      backend: j.backend,
-      backend_details: j.backend_details ?? null,
+      progress: progressView(j.status, j.progress, trainer?.progressUnit ?? 'epoch', { features: plan.features ?? [], hyperparameters: plan.hyperparameters ?? {} }),
+      backend: j.backend ?? trainer?.backend?.name ?? null,
+      backend_details: j.backend_details ?? (trainer?.backend ? { ...trainer.backend } : null),
       error: j.error,
+      note: j.note ?? null,
       cancel_requested: j.cancel_requested,
       attempts: j.attempts,
       worker: j.worker ?? null,

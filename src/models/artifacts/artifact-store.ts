@@ -72,6 +72,11 @@ export class ArtifactStore {
     this.fs = fs ?? new ArtifactFs();
   }
 
+  /** Absolute path of MODEL_REGISTRY_PATH (as configured: it may itself be a symlink). */
+  get rootDir(): string {
+    return this.root;
+  }
+
   /** Absolute path of a version directory (validated; it may not exist). */
   versionDir(modelId: string, version: string): string {
     return resolveInside(this.root, assertModelId(modelId), assertVersion(version));

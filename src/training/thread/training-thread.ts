@@ -3,6 +3,8 @@
  * stays responsive, and so that nothing else in the process draws from the seeded
  * Math.random sequence (fit's shuffle and dropout use it): same data + seed = same model.
  */
+// First: from here on the thread's console output is logged by the parent as JSON.
+import './thread-console';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
