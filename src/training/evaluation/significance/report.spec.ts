@@ -34,6 +34,14 @@ describe('the significance block', () => {
     expect(s.sharpe.confidence_interval.low!).toBeLessThan(s.sharpe.value!);
   });
 
+  it('a one-sample test part gives the block without statistics, not an error that fails the training', () => {
+    const one = { ...input, icScore: [0.1], icRealised: [0.2], model: { forecastLoss: [0.01], portfolioReturns: [0.2] }, baselines: { naive_zero: { forecastLoss: [0.04], portfolioReturns: [0] } } };
+    const s = significanceReport(one);
+    expect(s.ic.t_stat).toBeNull();
+    expect(s.diebold_mariano.naive_zero.forecast!.statistic).toBeNull();
+    expect(s.sharpe).toMatchObject({ value: null, probabilistic: null, confidence_interval: { low: null } });
+  });
+
   it('keys the test span on sorted symbols, timeframe, first and last sample; same input and seed give the same block', () => {
     const s = significanceReport(input);
     expect(s.test_span.symbols).toEqual(['EUR/USD', 'GBP/USD']);

@@ -92,8 +92,8 @@ export function significanceReport(input: SignificanceInput): Significance {
   for (const [name, b] of Object.entries(input.baselines)) {
     const negative = (r: NumberList) => Float64Array.from(r as ArrayLike<number>, (v) => -v);
     dm[name] = {
-      ...(b.forecastLoss ? { forecast: dieboldMariano(input.model.forecastLoss, b.forecastLoss, overlap + 1, input.forecastLossName) } : {}),
-      strategy: returns.length >= 2 ? dieboldMariano(negative(returns), negative(b.portfolioReturns), 1, 'negative_period_return') : emptyDm(returns.length),
+      ...(b.forecastLoss ? { forecast: n >= 2 ? dieboldMariano(input.model.forecastLoss, b.forecastLoss, overlap + 1, input.forecastLossName) : emptyDm(n, input.forecastLossName) } : {}),
+      strategy: returns.length >= 2 ? dieboldMariano(negative(returns), negative(b.portfolioReturns), 1, 'negative_period_return') : emptyDm(returns.length, 'negative_period_return'),
     };
   }
   return {
@@ -114,6 +114,7 @@ export function significanceReport(input: SignificanceInput): Significance {
   };
 }
 
-function emptyDm(n: number): DieboldMariano {
-  return { mean_difference: 0, statistic: null, p_value: null, horizon: 1, n, variance: 'rectangular', correction: 'harvey_leybourne_newbold', loss: 'negative_period_return' };
+/** Too few samples for a test (a one-sample test part): the fields, without a statistic. */
+function emptyDm(n: number, loss: string): DieboldMariano {
+  return { mean_difference: 0, statistic: null, p_value: null, horizon: 1, n, variance: 'rectangular', correction: 'harvey_leybourne_newbold', loss };
 }
