@@ -258,7 +258,7 @@ describe('experiments and runs through HTTP', () => {
   it('lists and streams artifacts, never outside the run folder', async () => {
     const list = await (await t.fetch(`/api/v1/runs/${lstmRun}/artifacts`)).json();
     expect(list.root).toBe('sweep_lstm/1.0.0');
-    expect(list.files.map((f: { path: string }) => f.path).sort()).toEqual(['metrics.json', 'model/model.json', 'model/model.onnx', 'model/weights.bin', 'preprocessing.json']);
+    expect(list.files.map((f: { path: string }) => f.path).sort()).toEqual(['evaluation.json', 'metrics.json', 'model/model.json', 'model/model.onnx', 'model/weights.bin', 'predictions.csv', 'preprocessing.json']);
     const dir = path.join(t.registryPath, 'sweep_lstm', '1.0.0');
     expect(list.files.find((f: { path: string }) => f.path === 'model/weights.bin').size).toBe(fs.statSync(path.join(dir, 'model/weights.bin')).size);
 

@@ -45,7 +45,7 @@ describe('training time-series models through HTTP', () => {
 
     const dir = path.join(t.registryPath, `rw_${architecture}`, '1.0.0');
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.files).sort()).toEqual(['metrics.json', 'model/model.json', 'model/model.onnx', 'model/weights.bin', 'preprocessing.json']);
+    expect(Object.keys(manifest.files).sort()).toEqual(['evaluation.json', 'metrics.json', 'model/model.json', 'model/model.onnx', 'model/weights.bin', 'predictions.csv', 'preprocessing.json']);
     const pre = JSON.parse(fs.readFileSync(path.join(dir, 'preprocessing.json'), 'utf8'));
     expect(pre).toMatchObject({ features: base.features, window: 10, horizon: 1, scaler: { kind: 'zscore' } });
 

@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 import { describeEnvValue } from './secret-values';
+import { canonicalSymbol } from '../market-data/symbols';
+import { parseSwapTable, type SwapTable } from '../training/evaluation/costs';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -48,6 +50,10 @@ export class AppConfig {
   readonly trainingHeartbeatSeconds: number;
   /** Default cost per position change in the evaluation backtest (a request may override it). */
   readonly backtestSpreadPips: number;
+  /** Default slippage per side in the evaluation backtest, pips (a request may override it). */
+  readonly backtestSlippagePips: number;
+  /** Overnight swap points per symbol (pips per day, long and short) for the backtest's financing. */
+  readonly backtestSwapPoints: SwapTable;
   readonly predictionCacheMaxModels: number;
   readonly predictionCacheMaxBytes: number;
   readonly predictionBatchMaxSize: number;
@@ -98,6 +104,8 @@ export class AppConfig {
     this.trainingConcurrency = env.TRAINING_CONCURRENCY;
     this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
     this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;
+    this.backtestSlippagePips = env.BACKTEST_SLIPPAGE_PIPS;
+    this.backtestSwapPoints = parseSwapTable(env.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
     this.predictionCacheMaxModels = env.PREDICTION_CACHE_MAX_MODELS;
     this.predictionCacheMaxBytes = env.PREDICTION_CACHE_MAX_BYTES;
     this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
@@ -145,6 +153,14 @@ export class AppConfig {
       for (const message of e.problems) {
         const variable = /^[A-Z_]+/.exec(message)?.[0] ?? 'DEPLOYMENT';
         problems.push({ variable, value: describeEnvValue(variable, merged[variable]), message });
+      }
+    }
+    // Checked beside the other variables (not only once they are valid), so one message names all.
+    {
+      try {
+        parseSwapTable(merged.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
+      } catch (e) {
+        problems.push({ variable: 'BACKTEST_SWAP_POINTS', value: describeEnvValue('BACKTEST_SWAP_POINTS', merged.BACKTEST_SWAP_POINTS), message: `BACKTEST_SWAP_POINTS ${(e as Error).message} (e.g. {"EUR/USD": {"long": -0.6, "short": 0.2}})` });
       }
     }
     if (env && env.SERVICE_ROLE !== 'all' && !env.DATABASE_URL) {

@@ -151,6 +151,15 @@ export class EnvironmentVariables {
   BACKTEST_SPREAD_PIPS: number = 1;
 
   @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' })
+  @Min(0, { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' })
+  BACKTEST_SLIPPAGE_PIPS: number = 0;
+
+  /** JSON: symbol → {"long": pips/day, "short": pips/day}; checked in AppConfig.fromEnv. */
+  @IsString()
+  BACKTEST_SWAP_POINTS: string = '{}';
+
+  @Transform(toNumber)
   @IsInt({ message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
   @Min(1, { message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
   @Max(1000, { message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
@@ -57,6 +57,24 @@ export class ModelsController {
     reply.header('Content-Disposition', `attachment; filename="${id}-${version}.onnx"`);
     reply.header('X-Checksum-SHA256', file.sha256);
     return file.data;
+  }
+
+  @Get(':model_id/versions/:version/predictions')
+  @ApiOperation({
+    summary: 'The validation and test predictions of a version as CSV, beside the realised values, so every reported test metric can be recomputed',
+    description:
+      'Header `timestamp,symbol,part,prediction,realised` (part: `validation` or `test`; rows in the order the metrics were computed). ' +
+      'Classification versions add `realised_return` (the H-bar simple return the backtest trades) and `p_<class>` probabilities; `prediction` and `realised` are then class names. ' +
+      'Numbers are written in shortest round-trip form (each parses back to the exact value scored). 404 PREDICTIONS_NOT_FOUND for a version without stored predictions.',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV', schema: { type: 'string', example: 'timestamp,symbol,part,prediction,realised\n2008-01-02T00:00:00.000Z,EUR/USD,test,0.00012,-0.0031\n' } })
+  @ApiNotFoundResponse({ type: ErrorEnvelope })
+  async predictions(@Param('model_id') id: string, @Param('version') version: string): Promise<StreamableFile> {
+    assertModelId(id);
+    assertVersion(version);
+    const csv = await this.models.predictionsCsv(id, version);
+    return new StreamableFile(csv, { type: 'text/csv; charset=utf-8', length: csv.length, disposition: `attachment; filename="${id}-${version}-predictions.csv"` });
   }
 
   @Delete(':model_id')

@@ -142,6 +142,9 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       await this.models.setStatus(job.model_id, job.version, 'experimental', {
         metrics: outcome.metrics,
         baselines: outcome.baselines,
+        // With a test span in `significance`, the registry also counts this version as a trial on it.
+        splits: outcome.splits ?? null,
+        significance: outcome.significance ?? null,
         data_fingerprint: dataset.fingerprint,
         backend,
         backend_details: backendDetails,

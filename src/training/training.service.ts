@@ -46,7 +46,7 @@ export class TrainingService {
    */
   async submit(req: TrainRequestDto, options: SubmitOptions = {}): Promise<TrainAcceptedDto> {
     const trainer = trainerFor(req.model_type);
-    const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips });
+    const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips, slippagePips: this.config.backtestSlippagePips, swapPoints: this.config.backtestSwapPoints });
     if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
     if (req.features_from) plan.features = await this.suggestedFeatures(req.features_from, req.features);
     if (!plan.features.length) throw new DataValidationError('features: name at least one feature (or features_from)', { fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }] });

@@ -1,6 +1,7 @@
 import type { BarSeries, Dataset } from '../../features/core';
 import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/network-spec';
 import type { Hyperparameters } from '../dto/hyperparameters.dto';
+import type { SwapTable } from '../evaluation/costs';
 import type { JobProgress, ProgressUnit } from '../job-progress';
 
 /** A training request after validation and defaults: what a trainer receives. */
@@ -20,6 +21,10 @@ export interface TrainingPlan {
   hyperparameters: Hyperparameters;
   seed: number;
   spreadPips: number;
+  /** Backtest slippage in pips per side (absent in jobs queued before it existed: 0). */
+  slippagePips?: number;
+  /** Swap points per symbol, pips per day (absent: no financing). See evaluation/costs.ts. */
+  swapPoints?: SwapTable;
   /** anomaly_detection: known anomalous timestamps (ms), for precision and recall. */
   anomalyTimestamps?: number[];
 }
@@ -87,6 +92,10 @@ export interface TrainerOutcome {
   run?: NetworkRun;
   /** Extra files of the version (written beside model/, preprocessing.json, metrics.json). */
   files?: Record<string, unknown>;
+  /** Where each split part starts and ends, and what was purged and dropped (evaluation/splits.ts). */
+  splits?: Record<string, unknown>;
+  /** Significance of the test metrics (evaluation/significance/report.ts). */
+  significance?: Record<string, unknown>;
 }
 
 /**
