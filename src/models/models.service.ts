@@ -226,7 +226,7 @@ export class ModelsService {
         /* missing or corrupt artifact: the version's JSON still answers; predict reports the problem */
       }
     }
-    return { ...this.versionView(v), files, signature, ...this.annotations.annotate(v.model_id, v.version) };
+    return { ...(await this.versionView(v)), files, signature, ...this.annotations.annotate(v.model_id, v.version) };
   }
 
   /** The version's model.onnx (verified), or 404 when it has none. */
