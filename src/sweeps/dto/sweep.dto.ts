@@ -70,14 +70,14 @@ export class CreateSweepDto {
   @IsIn(STRATEGY_NAMES)
   strategy: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TRIALS, description: 'Trial budget (default: the grid size for grid, 10 otherwise; a grid never runs more than its size)' })
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_TRIALS, example: 4, description: 'Trial budget (default: the grid size for grid, 10 otherwise; a grid never runs more than its size)' })
   @IsOptional()
   @IsInt({ message: 'max_trials (the trial budget) must be an integer' })
   @Min(1, { message: 'max_trials (the trial budget) must be at least 1' })
   @Max(MAX_TRIALS)
   max_trials?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 7 * 86400, description: 'Wall-time budget: no new trial starts after this many seconds (running ones finish)' })
+  @ApiPropertyOptional({ minimum: 1, maximum: 7 * 86400, example: 1800, description: 'Wall-time budget: no new trial starts after this many seconds (running ones finish)' })
   @IsOptional()
   @IsInt()
   @Min(1, { message: 'max_duration_seconds (the wall-time budget) must be at least 1' })
