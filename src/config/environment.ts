@@ -122,6 +122,11 @@ export class EnvironmentVariables {
   @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu' })
   TF_BACKEND: string = 'auto';
 
+  /** The fused LSTM/GRU addon (native/fused-rnn): auto = where it built; on = required; off = tfjs-layers' own cells. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['auto', 'on', 'off'], { message: 'NATIVE_ENGINE must be one of auto, on, off' })
+  NATIVE_ENGINE: string = 'auto';
+
   /** Which of Dawn's native APIs the WebGPU backend drives: Vulkan (GPUs) or OpenGL ES (compatibility, Mesa). */
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsIn(['vulkan', 'opengles'], { message: 'WEBGPU_DAWN_BACKEND must be one of vulkan, opengles' })

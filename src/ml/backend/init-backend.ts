@@ -10,6 +10,7 @@ import {
 } from './backend-names';
 import { isWasmBatchMatMulPatched, patchWasmBatchMatMul, unpatchWasmBatchMatMul } from './wasm-matmul-patch';
 import { startWebGpu } from './webgpu';
+import { initNativeEngine, type NativeEngineMode } from '../native';
 
 /** Loads a package by name; `require` in production, a fake in tests. */
 export type ModuleLoader = (packageName: string) => unknown;
@@ -26,6 +27,8 @@ export interface InitTfBackendOptions {
   loadModule?: ModuleLoader;
   /** GPU device nodes `auto` looks for before trying webgpu (tests replace it). */
   gpuDeviceNodes?: () => string[] | undefined;
+  /** NATIVE_ENGINE: fused LSTM/GRU kernels from the native addon on wasm/cpu (default auto). */
+  nativeEngine?: NativeEngineMode;
 }
 
 export interface TfBackendSelection extends TfBackendDescription {
@@ -66,7 +69,7 @@ async function select(requested: string, options: InitTfBackendOptions): Promise
   const load = options.loadModule ?? defaultLoader;
 
   if (requested !== 'auto') {
-    return { ...(await start(requested, load, options, false)), skipped: [] };
+    return withEngine({ ...(await start(requested, load, options, false)), skipped: [] }, options);
   }
 
   const skipped: TfBackendSelection['skipped'] = [];
@@ -74,15 +77,23 @@ async function select(requested: string, options: InitTfBackendOptions): Promise
     ? ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
     : ['webgpu', 'tensorflow', 'wasm', 'cpu'];
   for (const name of candidates) {
+    let started: TfBackendDescription;
     try {
-      return { ...(await start(name, load, options, true)), skipped };
+      started = await start(name, load, options, true);
     } catch (err) {
       skipped.push({ name, reason: err instanceof TfBackendUnavailableError ? err.reason : String(err) });
+      continue;
     }
+    return withEngine({ ...started, skipped }, options);
   }
   // cpu is pure JavaScript and always registered by the umbrella package; reaching this
   // line means tfjs itself is broken.
   throw new TfBackendUnavailableError('auto', skipped.map((s) => `${s.name}: ${s.reason}`).join('; '));
+}
+
+/** Switches the native engine on or off for the backend that started, and reports it with the backend. */
+function withEngine(selection: TfBackendSelection, options: InitTfBackendOptions): TfBackendSelection {
+  return { ...selection, engine: initNativeEngine(options.nativeEngine ?? 'auto', selection.name) };
 }
 
 /** "" and "-1" (the CUDA convention for "hide every GPU") mean no GPU. */
