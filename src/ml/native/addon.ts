@@ -12,34 +12,26 @@ export type FusedDims = [number, number, number, number];
 export type RecurrentActivationCode = 0 | 1;
 
 export interface FusedRnnAddon {
-  lstmForward(x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null, dims: FusedDims, act: RecurrentActivationCode, h: Float32Array, saved: Float32Array): void;
-  lstmBackward(
-    x: Float32Array,
-    kernel: Float32Array,
-    recurrentKernel: Float32Array,
-    h: Float32Array,
-    saved: Float32Array,
-    dh: Float32Array,
-    dims: FusedDims,
-    act: RecurrentActivationCode,
-    sequence: boolean,
-    dx: Float32Array,
-    dKernel: Float32Array,
-    dRecurrentKernel: Float32Array,
-    dBias: Float32Array | null,
-  ): void;
+  /** Floats the `state` array of a forward call must hold (what its backward pass needs). */
+  stateSize(cell: FusedCell, dims: FusedDims): number;
+  /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state`. */
+  lstmForward(x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, y: Float32Array, state: Float32Array): void;
+  /** dy: [B,T,H] when `sequence`, else [B,H]; `state` as its forward call left it. */
+  lstmBackward(state: Float32Array, dy: Float32Array, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, dx: Float32Array, dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null): void;
   gruForward: FusedRnnAddon['lstmForward'];
   gruBackward: FusedRnnAddon['lstmBackward'];
-  info(): { kernels: string; cpuHasAvx2Fma: boolean; threads?: number };
+  /** One Adam step: scalars = [beta1, 1−beta1, beta2, 1−beta2, 1−accBeta1, 1−accBeta2, epsilon, −lr], float32. */
+  adamStep(value: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, scalars: Float32Array): void;
+  /** kernels: avx512, avx2-fma or portable; threads one layer call may use. */
+  info(): { kernels: string; cpuHasAvx2Fma: boolean; cpuHasAvx512?: boolean; threads?: number };
 }
 
 interface FusedRnnPackage {
   addon: FusedRnnAddon | null;
   loadError: string | null;
-  savedSize(cell: FusedCell, batch: number, timeSteps: number, units: number): number;
 }
 
-export type AddonLoad = { ok: true; addon: FusedRnnAddon; savedSize: FusedRnnPackage['savedSize'] } | { ok: false; reason: string };
+export type AddonLoad = { ok: true; addon: FusedRnnAddon } | { ok: false; reason: string };
 
 /** Loads a package by name; `require` in production, a fake in tests. */
 export type AddonLoader = (name: string) => unknown;
@@ -51,7 +43,7 @@ export function loadFusedRnnAddon(load?: AddonLoader): AddonLoad {
   let result: AddonLoad;
   try {
     const pkg = (load ?? require)('fused-rnn') as FusedRnnPackage;
-    result = pkg.addon ? { ok: true, addon: pkg.addon, savedSize: pkg.savedSize } : { ok: false, reason: `fused-rnn is installed but its addon does not load (${pkg.loadError ?? 'unknown reason'})` };
+    result = pkg.addon && typeof pkg.addon.stateSize === 'function' ? { ok: true, addon: pkg.addon } : { ok: false, reason: `fused-rnn is installed but its addon does not load (${pkg.loadError ?? 'an older build: run npm ci again'})` };
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     result = { ok: false, reason: `cannot load fused-rnn (${why}): it was not built at install (no C++ compiler?)` };

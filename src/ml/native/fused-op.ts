@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { FusedRnnAddon } from './addon';
 import { FUSED_RNN_BACKWARD, FUSED_RNN_FORWARD, type FusedRnnAttrs } from './kernels';
 
 /**
@@ -11,30 +12,71 @@ type FusedFn = (x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bia
 
 const ops = new Map<string, FusedFn>();
 
-export function fusedRecurrent(attrs: FusedRnnAttrs, x: tf.Tensor3D, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+/**
+ * State buffers by size, reused: taken by a forward pass, given back after its backward pass
+ * (or at once when no gradient is being recorded). A buffer whose backward never runs (the
+ * tape was dropped) is simply left to the garbage collector.
+ */
+const pool = new Map<number, Float32Array[]>();
+const POOL_DEPTH = 8;
+function takeState(size: number): Float32Array {
+  return pool.get(size)?.pop() ?? new Float32Array(size);
+}
+function giveState(state: Float32Array): void {
+  const free = pool.get(state.length) ?? [];
+  if (free.length < POOL_DEPTH) free.push(state);
+  pool.set(state.length, free);
+}
+
+/** True while tfjs records a tape (inside tf.grads / an optimizer's minimize). */
+function recordingGradients(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+}
+
+export function fusedRecurrent(addon: FusedRnnAddon, attrs: FusedRnnAttrs, x: tf.Tensor3D, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  const [B, T, I] = x.shape;
+  const H = recurrentKernel.shape[0];
+  const state = takeState(addon.stateSize(attrs.cell, [B, T, I, H]));
+  if (!recordingGradients()) {
+    try {
+      return tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, { ...attrs, state } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    } finally {
+      giveState(state);
+    }
+  }
   const key = `${attrs.cell}:${attrs.act}:${attrs.sequence}`;
   let op = ops.get(key);
   if (!op) {
     op = makeOp(attrs);
     ops.set(key, op);
   }
+  current = state;
   return op(x, kernel, recurrentKernel, bias);
 }
 
+// The state buffer of the call in progress (customGrad passes tensors only).
+let current: Float32Array | undefined;
+
 function makeOp(attrs: FusedRnnAttrs): FusedFn {
-  const kernelAttrs = { ...attrs } as unknown as tf.NamedAttrMap;
-  const backwardAttrs = { ...attrs, hasBias: true } as unknown as tf.NamedAttrMap;
   // customGrad's typing wants (...inputs: Array<Tensor | GradSaveFunc>): unpack by position.
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, kernel, recurrentKernel, bias] = args as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;
-    const [y, state] = tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, kernelAttrs) as tf.Tensor[];
-    save([x, kernel, recurrentKernel, state]);
+    const state = current!;
+    current = undefined;
+    const [B, T, I] = x.shape;
+    const kernelAttrs = { ...attrs, state, hasBias: true, dims: [B, T, I, recurrentKernel.shape[0]] } as unknown as tf.NamedAttrMap;
+    const y = tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, kernelAttrs) as tf.Tensor;
+    // Nothing to save: the state holds x, Wᵀ, Uᵀ and the gates.
+    void save;
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sk, srk, sState] = saved;
-        return tf.engine().runKernel(FUSED_RNN_BACKWARD, { x: sx, kernel: sk, recurrentKernel: srk, state: sState, dy }, backwardAttrs) as tf.Tensor[];
+      gradFunc: (dy: tf.Tensor) => {
+        try {
+          return tf.engine().runKernel(FUSED_RNN_BACKWARD, { dy }, kernelAttrs) as tf.Tensor[];
+        } finally {
+          giveState(state);
+        }
       },
     };
   }) as unknown as FusedFn;

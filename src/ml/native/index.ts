@@ -1,11 +1,12 @@
 /**
  * The native engine: LSTM and GRU layers computed by the fused-rnn addon (one call per
- * layer and sequence, forward and backward) on top of the wasm or cpu backend, which keeps
- * running everything else. The one place the TypeScript side reaches native code; without
+ * layer and sequence, forward and backward), and Adam's per-variable update in one call, on
+ * top of the wasm or cpu backend, which keeps running everything else. The one place the TypeScript side reaches native code; without
  * the addon, or with NATIVE_ENGINE=off, training and prediction run tfjs-layers' own cells.
  */
 import { loadFusedRnnAddon, type AddonLoader } from './addon';
 import { FUSED_BACKENDS, registerFusedKernels } from './kernels';
+import { installAdamHook, uninstallAdamHook } from './adam-hook';
 import { installRecurrentHook, isRecurrentHookInstalled, uninstallRecurrentHook } from './recurrent-hook';
 
 export const NATIVE_ENGINE_MODES = ['auto', 'on', 'off'] as const;
@@ -43,6 +44,7 @@ export function isNativeEngineMode(value: unknown): value is NativeEngineMode {
 export function initNativeEngine(mode: NativeEngineMode, backend: string, options: { load?: AddonLoader } = {}): NativeEngineDescription {
   if (mode === 'off') {
     uninstallRecurrentHook();
+    uninstallAdamHook();
     return { name: 'tfjs', requested: mode, reason: 'switched off (NATIVE_ENGINE=off)' };
   }
   const loaded = loadFusedRnnAddon(options.load);
@@ -51,11 +53,13 @@ export function initNativeEngine(mode: NativeEngineMode, backend: string, option
   else if (!(FUSED_BACKENDS as readonly string[]).includes(backend)) reason = `the fused kernels run on the ${FUSED_BACKENDS.join(' and ')} backends, not on ${backend}`;
   if (reason !== undefined || !loaded.ok) {
     uninstallRecurrentHook();
+    uninstallAdamHook();
     if (mode === 'on') throw new NativeEngineUnavailableError(reason!);
     return { name: 'tfjs', requested: mode, reason };
   }
   registerFusedKernels(loaded.addon);
-  installRecurrentHook();
+  installRecurrentHook(loaded.addon);
+  installAdamHook();
   const info = loaded.addon.info();
   return { name: 'fused-rnn', requested: mode, kernels: info.kernels, ...(info.threads !== undefined ? { threads: info.threads } : {}) };
 }
@@ -66,3 +70,4 @@ export function isNativeEngineActive(): boolean {
 
 export { loadFusedRnnAddon, type AddonLoader, type FusedRnnAddon } from './addon';
 export { recurrentHookCalls } from './recurrent-hook';
+export { fusedAdamSteps } from './adam-hook';

@@ -9,6 +9,7 @@ import type { FusedCell, FusedDims, FusedRnnAddon, RecurrentActivationCode } fro
  */
 export const FUSED_RNN_FORWARD = 'FusedRnnForward';
 export const FUSED_RNN_BACKWARD = 'FusedRnnBackward';
+export const FUSED_ADAM = 'FusedAdam';
 export const FUSED_BACKENDS = ['wasm', 'cpu'] as const;
 
 export interface FusedRnnAttrs {
@@ -16,6 +17,17 @@ export interface FusedRnnAttrs {
   act: RecurrentActivationCode;
   /** return_sequences: y is [B,T,H] (else the last step, [B,H]). */
   sequence: boolean;
+}
+
+/**
+ * The forward pass's state (x, h and gates of every step, Wᵀ and Uᵀ) lives outside tfjs, in
+ * a plain Float32Array the gradient closure holds: as a tensor, tfjs would copy all of it
+ * (≈2 MB per LSTM(64) layer at batch 32) to keep it for the backward pass. The backward
+ * kernel's only tensor input is dy.
+ */
+export interface FusedRnnKernelAttrs extends FusedRnnAttrs {
+  state: Float32Array;
+  dims: FusedDims;
 }
 
 type TensorInfo = tf.TensorInfo;
@@ -48,44 +60,30 @@ function memoryOf(backendName: string, backend: unknown): Memory {
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 const gatesOf = (cell: FusedCell): number => (cell === 'lstm' ? 4 : 3);
 
-/** Floats of the state tensor the forward pass leaves for the backward: h for every step, then the addon's saved gates. */
-export function stateSize(cell: FusedCell, dims: FusedDims): number {
-  const [B, T, , H] = dims;
-  return B * T * H * (cell === 'lstm' ? 7 : 5);
-}
-
 function dimsOf(x: TensorInfo, recurrentKernel: TensorInfo): FusedDims {
   const [B, T, I] = x.shape;
   return [B, T, I, recurrentKernel.shape[0]];
 }
 
 function forwardKernel(addon: FusedRnnAddon, backendName: string) {
-  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo => {
     const { x, kernel, recurrentKernel, bias } = inputs;
-    const { cell, act, sequence } = attrs as unknown as FusedRnnAttrs;
+    const { cell, act, sequence, state } = attrs as unknown as FusedRnnKernelAttrs;
     const dims = dimsOf(x, recurrentKernel);
     const [B, T, , H] = dims;
     const mem = memoryOf(backendName, backend);
     const y = mem.alloc(sequence ? [B, T, H] : [B, H]);
-    const state = mem.alloc([stateSize(cell, dims)]);
-    const stateView = mem.view(state);
-    const h = stateView.subarray(0, B * T * H);
-    const saved = stateView.subarray(B * T * H);
     const run = cell === 'lstm' ? addon.lstmForward : addon.gruForward;
-    run(mem.view(x), mem.view(kernel), mem.view(recurrentKernel), bias ? mem.view(bias) : null, dims, act, h, saved);
-    const out = mem.view(y);
-    if (sequence) out.set(h);
-    else for (let b = 0; b < B; b++) out.set(h.subarray((b * T + T - 1) * H, (b * T + T) * H), b * H);
-    return [y, state];
+    run(mem.view(x), mem.view(kernel), mem.view(recurrentKernel), bias ? mem.view(bias) : null, dims, act, sequence, mem.view(y), state);
+    return y;
   };
 }
 
 function backwardKernel(addon: FusedRnnAddon, backendName: string) {
   return ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
-    const { x, kernel, recurrentKernel, state, dy } = inputs;
-    const { cell, act, sequence } = attrs as unknown as FusedRnnAttrs & { hasBias: boolean };
+    const { dy } = inputs;
+    const { cell, act, sequence, state, dims } = attrs as unknown as FusedRnnKernelAttrs;
     const hasBias = Boolean((attrs as { hasBias?: boolean }).hasBias);
-    const dims = dimsOf(x, recurrentKernel);
     const [B, T, I, H] = dims;
     const G = gatesOf(cell) * H;
     const mem = memoryOf(backendName, backend);
@@ -93,30 +91,30 @@ function backwardKernel(addon: FusedRnnAddon, backendName: string) {
     const dW = mem.alloc([I, G]);
     const dU = mem.alloc([H, G]);
     const db = hasBias ? mem.alloc([G]) : undefined;
-    const stateView = mem.view(state);
     const run = cell === 'lstm' ? addon.lstmBackward : addon.gruBackward;
-    run(
-      mem.view(x),
-      mem.view(kernel),
-      mem.view(recurrentKernel),
-      stateView.subarray(0, B * T * H),
-      stateView.subarray(B * T * H),
-      mem.view(dy),
-      dims,
-      act,
-      sequence,
-      mem.view(dx),
-      mem.view(dW),
-      mem.view(dU),
-      db ? mem.view(db) : null,
-    );
+    run(state, mem.view(dy), dims, act, sequence, mem.view(dx), mem.view(dW), mem.view(dU), db ? mem.view(db) : null);
     return db ? [dx, dW, dU, db] : [dx, dW, dU];
   };
 }
 
-/** Registers both kernels for wasm and cpu (once per process / worker thread). */
+/** Adam: new value, first and second moment of one variable in one pass (attrs: the 8 float32 scalars). */
+function adamKernel(addon: FusedRnnAddon, backendName: string) {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
+    const { value, m, v, gradient } = inputs;
+    const mem = memoryOf(backendName, backend);
+    const out = [mem.alloc(value.shape), mem.alloc(value.shape), mem.alloc(value.shape)];
+    const scalars = (attrs as { scalars: Float32Array }).scalars;
+    addon.adamStep(mem.view(value), mem.view(m), mem.view(v), mem.view(gradient), mem.view(out[0]), mem.view(out[1]), mem.view(out[2]), scalars);
+    return out;
+  };
+}
+
+/** Registers the kernels for wasm and cpu (once per process / worker thread). */
 export function registerFusedKernels(addon: FusedRnnAddon): void {
   for (const backendName of FUSED_BACKENDS) {
+    if (!tf.getKernel(FUSED_ADAM, backendName)) {
+      tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc: adamKernel(addon, backendName) as unknown as tf.KernelFunc });
+    }
     if (!tf.getKernel(FUSED_RNN_FORWARD, backendName)) {
       tf.registerKernel({ kernelName: FUSED_RNN_FORWARD, backendName, kernelFunc: forwardKernel(addon, backendName) as unknown as tf.KernelFunc });
     }
@@ -127,5 +125,5 @@ export function registerFusedKernels(addon: FusedRnnAddon): void {
 }
 
 export function fusedKernelsRegistered(backendName: string): boolean {
-  return Boolean(tf.getKernel(FUSED_RNN_FORWARD, backendName) && tf.getKernel(FUSED_RNN_BACKWARD, backendName));
+  return Boolean(tf.getKernel(FUSED_RNN_FORWARD, backendName) && tf.getKernel(FUSED_RNN_BACKWARD, backendName) && tf.getKernel(FUSED_ADAM, backendName));
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { FusedCell, RecurrentActivationCode } from './addon';
+import type { FusedCell, FusedRnnAddon, RecurrentActivationCode } from './addon';
 import { fusedRecurrent } from './fused-op';
 import { fusedKernelsRegistered } from './kernels';
 
@@ -48,7 +48,7 @@ function layerClass(name: string): { prototype: { call: CallFn } } {
   return entry[0] as unknown as { prototype: { call: CallFn } };
 }
 
-export function installRecurrentHook(): void {
+export function installRecurrentHook(addon: FusedRnnAddon): void {
   for (const [className, cell] of Object.entries(CLASSES)) {
     if (originals.has(className)) continue;
     const proto = layerClass(className).prototype;
@@ -61,7 +61,7 @@ export function installRecurrentHook(): void {
         return original.call(this, inputs, kwargs);
       }
       calls.fused++;
-      return fusedRecurrent({ cell, act: activationCode(this)!, sequence: this.returnSequences }, x, this.cell.kernel.read(), this.cell.recurrentKernel.read(), this.cell.bias!.read());
+      return fusedRecurrent(addon, { cell, act: activationCode(this)!, sequence: this.returnSequences }, x, this.cell.kernel.read(), this.cell.recurrentKernel.read(), this.cell.bias!.read());
     };
   }
 }
