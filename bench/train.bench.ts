@@ -21,16 +21,15 @@
  * The plain-JS cpu backend is ~10× slower, so it trains on --cpu-samples.
  *
  * On a machine shared with other work the wall-clock figures of every engine drop with the
- * load (printed per row). For the native engine and LibTorch the bench also reports
- * samples per CPU-second of the thread that drives training (native: the main thread, whose
- * CPU time includes waiting for the addon's second thread; LibTorch: its one thread, from two
- * runs that differ only in their number of epochs): what an idle machine would show.
+ * load (printed per row). For the native engine and LibTorch the bench also reports samples
+ * per CPU-second — all threads of the process (native: both of the addon's threads; LibTorch:
+ * from two runs that differ only in their number of epochs) — which other work disturbs far
+ * less: the work each engine does per sample, whatever the machine's load.
  *
  * Last lines: one JSON object per row, {"model","engine","batch","samples_per_s",
  * "libtorch_samples_per_s", …}.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { buildNetwork, compileNetwork, type NetworkSpec } from '../src/ml/architectures';
@@ -114,21 +113,16 @@ function describe(info: TfBackendSelection): string {
   return '';
 }
 
-/** CPU seconds of this process's main thread so far (/proc; undefined off Linux). */
-function mainThreadCpu(): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
+/** CPU seconds of this process so far, every thread (the addon's second thread included). */
+function processCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 interface Rate {
   best: number;
   mean: number;
-  /** Samples per CPU-second of the main thread over the timed epochs. */
+  /** Samples per CPU-second (all threads of the process) over the timed epochs. */
   cpu?: number;
 }
 
@@ -151,13 +145,13 @@ async function measure(spec: NetworkSpec, n: number, batch: number): Promise<Rat
       // Time each epoch on its own: on a shared machine the best epoch is the figure least
       // disturbed by other processes; the mean is reported beside it.
       const ends: bigint[] = [];
-      const cpu0 = mainThreadCpu();
+      const cpu0 = processCpu();
       const t0 = process.hrtime.bigint();
       await fitNetwork(model!, { xTrain: x, yTrain: y, epochs, batchSize: batch, onEpoch: () => void ends.push(process.hrtime.bigint()) });
-      const cpu1 = mainThreadCpu();
+      const cpu1 = processCpu();
       const perEpoch = ends.map((t, i) => n / (Number(t - (i === 0 ? t0 : ends[i - 1])) / 1e9));
       const total = Number(ends[ends.length - 1] - t0) / 1e9;
-      const cpu = cpu0 !== undefined && cpu1 !== undefined && cpu1 > cpu0 ? (n * epochs) / (cpu1 - cpu0) : undefined;
+      const cpu = cpu1 > cpu0 ? (n * epochs) / (cpu1 - cpu0) : undefined;
       return { best: Math.max(...perEpoch), mean: (n * epochs) / total, cpu };
     } finally {
       model!.optimizer?.dispose();

@@ -7,8 +7,8 @@ export type RecurrentActivationCode = 0 | 1;
 export interface FusedRnnAddon {
   /** Floats the `state` array of a forward call must hold (the gates, h, x and Wᵀ/Uᵀ its backward pass needs). */
   stateSize(cell: 'lstm' | 'gru', dims: Dims): number;
-  /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state`. */
-  lstmForward(x: FloatArray, kernel: FloatArray, recurrentKernel: FloatArray, bias: FloatArray | null, dims: Dims, act: RecurrentActivationCode, sequence: boolean, y: FloatArray, state: FloatArray): void;
+  /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state` (null: inference, only the previous step is kept). */
+  lstmForward(x: FloatArray, kernel: FloatArray, recurrentKernel: FloatArray, bias: FloatArray | null, dims: Dims, act: RecurrentActivationCode, sequence: boolean, y: FloatArray, state: FloatArray | null): void;
   /** dy: [B,T,H] when `sequence`, else [B,H]. Writes dx, dKernel, dRecurrentKernel, dBias. */
   lstmBackward(state: FloatArray, dy: FloatArray, dims: Dims, act: RecurrentActivationCode, sequence: boolean, dx: FloatArray, dKernel: FloatArray, dRecurrentKernel: FloatArray, dBias: FloatArray | null): void;
   gruForward: FusedRnnAddon['lstmForward'];

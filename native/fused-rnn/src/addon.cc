@@ -135,8 +135,12 @@ void write_header(const fused::Layout& L, const T* W, const T* U, T* state) {
 template <typename T, bool Lstm>
 void run_forward(const fused::Dims& d, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y, T* state) {
   const fused::Layout L(d, gates_of(Lstm), extra_of(Lstm), fused::chunks_for(d.B, fused::max_threads()));
-  write_header(L, W, U, state);
   const auto& k = passes<T>();
+  if (!state) {
+    fused::parallel_for(L.P, [&](int part) { (Lstm ? k.lstm_infer : k.gru_infer)(L, part, act, x, W, U, b, sequence, y); });
+    return;
+  }
+  write_header(L, W, U, state);
   fused::parallel_for(L.P, [&](int part) { (Lstm ? k.lstm_forward : k.gru_forward)(L, part, act, x, W, U, b, sequence, y, state); });
 }
 
@@ -164,8 +168,8 @@ void run_backward(const fused::Layout& L, RecAct act, const T* state, const T* d
 
 size_t state_size(bool lstm, const fused::Dims& d) { return fused::Layout(d, gates_of(lstm), extra_of(lstm), 1).size(); }
 
-// forward(x, W, U, b|null, dims, act, sequence, y, state): y is [B,T,H] when `sequence`,
-// else [B,H]; state (stateSize floats) keeps what the backward pass needs.
+// forward(x, W, U, b|null, dims, act, sequence, y, state|null): y is [B,T,H] when `sequence`,
+// else [B,H]; state (stateSize floats) keeps what the backward pass needs; null: inference.
 template <bool Lstm>
 napi_value forward(napi_env env, napi_callback_info info) {
   Call c(env, info);
@@ -176,7 +180,7 @@ napi_value forward(napi_env env, napi_callback_info info) {
   const Arr x = c.array(0, "x", BT * d.I), W = c.array(1, "kernel", size_t(d.I) * G), U = c.array(2, "recurrentKernel", size_t(d.H) * G);
   const Arr b = c.array(3, "bias", G, true);
   const Arr y = c.array(7, "y", (sequence ? BT : size_t(d.B)) * d.H);
-  const Arr s = c.array(8, "state", c.failed ? 0 : state_size(Lstm, d));
+  const Arr s = c.array(8, "state", c.failed ? 0 : state_size(Lstm, d), true);
   const bool dbl = c.same_type({&x, &W, &U, &b, &y, &s});
   if (c.failed) return nullptr;
   if (dbl) run_forward<double, Lstm>(d, act, p<double>(x), p<double>(W), p<double>(U), p<double>(b), sequence, p<double>(y), p<double>(s));

@@ -101,4 +101,40 @@ void gru_backward_chunk(const Layout& L, int p, RecAct act, const T* state, cons
   if (db) column_sums<T, K>(size_t(S) * Bc, G3, dA, db);
 }
 
+// Inference: the same forward pass keeping only the previous step (see lstm_infer_chunk).
+template <typename T, typename K>
+void gru_infer_chunk(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y) {
+  const int S = L.d.T, I = L.d.I, H = L.d.H, G3 = L.G, Bc = L.rows(p), r0 = L.r0(p);
+  auto& ws = Workspace<T, K>::mine();
+  T* Gs = ws.get(0, size_t(Bc) * G3);
+  T* Hp = ws.get(1, size_t(2) * Bc * H);
+  T* RH = ws.get(2, size_t(Bc) * H);
+  for (int t = 0; t < S; t++) {
+    const T* hprev = t > 0 ? Hp + size_t(t & 1) * Bc * H : nullptr;
+    T* hcur = Hp + size_t((t + 1) & 1) * Bc * H;
+    K::gemm(Bc, G3, I, x + (size_t(r0) * S + t) * I, long(S) * I, 1, W, G3, Gs, G3, false);
+    if (b)
+      for (int r = 0; r < Bc; r++)
+        for (int j = 0; j < G3; j++) Gs[size_t(r) * G3 + j] += b[j];
+    if (hprev) K::gemm(Bc, 2 * H, H, hprev, H, 1, U, G3, Gs, G3, true);
+    for (int r = 0; r < Bc; r++) {
+      T* g = Gs + size_t(r) * G3;
+      activate_rec<T, K>(act, 2 * H, g);
+      T* rh = RH + size_t(r) * H;
+      const T* hp = hprev ? hprev + size_t(r) * H : nullptr;
+      for (int j = 0; j < H; j++) rh[j] = hp ? g[H + j] * hp[j] : T(0);
+    }
+    if (hprev) K::gemm(Bc, H, H, RH, H, 1, U + 2 * H, G3, Gs + 2 * H, G3, true);
+    for (int r = 0; r < Bc; r++) {
+      T* g = Gs + size_t(r) * G3;
+      K::tanh(H, g + 2 * H, g + 2 * H);
+      const T* hp = hprev ? hprev + size_t(r) * H : nullptr;
+      T* hr = hcur + size_t(r) * H;
+      for (int j = 0; j < H; j++) hr[j] = (hp ? g[j] * hp[j] : T(0)) + (T(1) - g[j]) * g[2 * H + j];
+      if (sequence) std::memcpy(y + (size_t(r0 + r) * S + t) * H, hr, sizeof(T) * H);
+      else if (t == S - 1) std::memcpy(y + size_t(r0 + r) * H, hr, sizeof(T) * H);
+    }
+  }
+}
+
 }  // namespace fused

@@ -17,6 +17,9 @@ struct Passes {
   void (*lstm_backward)(const Layout& L, int p, RecAct act, const T* state, const T* dy, bool sequence, T* dx, T* dW, T* dU, T* db);
   void (*gru_forward)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y, T* state);
   void (*gru_backward)(const Layout& L, int p, RecAct act, const T* state, const T* dy, bool sequence, T* dx, T* dW, T* dU, T* db);
+  // Forward without a state (inference): y rows only.
+  void (*lstm_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
+  void (*gru_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
 };
 
 const Passes<float>& float_passes();  // the widest the CPU has, capped by FUSED_RNN_SIMD

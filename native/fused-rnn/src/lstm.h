@@ -104,4 +104,46 @@ void lstm_backward_chunk(const Layout& L, int p, RecAct act, const T* state, con
   if (db) column_sums<T, K>(size_t(S) * Bc, G4, dA, db);
 }
 
+// Inference: the same forward pass keeping only the previous step (no state for a backward
+// pass), so that everything stays in cache. x is read in place (row r, step t at
+// x[(r·T + t)·I]).
+template <typename T, typename K>
+void lstm_infer_chunk(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y) {
+  const int S = L.d.T, I = L.d.I, H = L.d.H, G4 = L.G, Bc = L.rows(p), r0 = L.r0(p);
+  auto& ws = Workspace<T, K>::mine();
+  T* Gs = ws.get(0, size_t(Bc) * G4);
+  T* Hp = ws.get(1, size_t(2) * Bc * H);  // h₋₁ and h, swapped every step
+  T* C = ws.get(2, size_t(Bc) * H);
+  T* TC = ws.get(3, size_t(Bc) * H);
+  for (int t = 0; t < S; t++) {
+    T* hprev = Hp + size_t(t & 1) * Bc * H;
+    T* hcur = Hp + size_t((t + 1) & 1) * Bc * H;
+    K::gemm(Bc, G4, I, x + (size_t(r0) * S + t) * I, long(S) * I, 1, W, G4, Gs, G4, false);
+    if (t > 0) K::gemm(Bc, G4, H, hprev, H, 1, U, G4, Gs, G4, true);
+    for (int r = 0; r < Bc; r++) {
+      T* g = Gs + size_t(r) * G4;
+      if (b)
+        for (int j = 0; j < G4; j++) g[j] += b[j];
+      activate_rec<T, K>(act, 2 * H, g);
+      K::tanh(H, g + 2 * H, g + 2 * H);
+      activate_rec<T, K>(act, H, g + 3 * H);
+      T* c = C + size_t(r) * H;
+      const T* ig = g;
+      const T* fg = g + H;
+      const T* cg = g + 2 * H;
+      const T* og = g + 3 * H;
+      if (t > 0)
+        for (int j = 0; j < H; j++) c[j] = fg[j] * c[j] + ig[j] * cg[j];
+      else
+        for (int j = 0; j < H; j++) c[j] = ig[j] * cg[j];
+      T* tc = TC + size_t(r) * H;
+      K::tanh(H, c, tc);
+      T* hr = hcur + size_t(r) * H;
+      for (int j = 0; j < H; j++) hr[j] = og[j] * tc[j];
+      if (sequence) std::memcpy(y + (size_t(r0 + r) * S + t) * H, hr, sizeof(T) * H);
+      else if (t == S - 1) std::memcpy(y + size_t(r0 + r) * H, hr, sizeof(T) * H);
+    }
+  }
+}
+
 }  // namespace fused

@@ -114,6 +114,25 @@ for (const cell of ['lstm', 'gru']) {
   });
 }
 
+test('inference (no state) gives the forward pass\'s outputs, every step or the last, on one chunk and on several', { skip }, () => {
+  for (const cell of ['lstm', 'gru']) {
+    for (const dims of [[3, 5, 2, 4], [21, 6, 3, 19]]) {
+      const p = problem(cell, dims, 31);
+      const [B, T, , H] = dims;
+      for (const sequence of [true, false]) {
+        for (const Ctor of [Float64Array, Float32Array]) {
+          const args = [Ctor.from(p.x), Ctor.from(p.W), Ctor.from(p.U), Ctor.from(p.b), dims, 0, sequence];
+          const yTrain = new Ctor((sequence ? B * T : B) * H);
+          addon[cells[cell].fwd](...args, yTrain, new Ctor(addon.stateSize(cell, dims)));
+          const yInfer = new Ctor(yTrain.length);
+          addon[cells[cell].fwd](...args, yInfer, null);
+          assert.ok(relErr(yInfer, yTrain) < (Ctor === Float64Array ? 1e-12 : 1e-6), `${cell} ${dims} ${sequence}: ${relErr(yInfer, yTrain)}`);
+        }
+      }
+    }
+  }
+});
+
 test('wrong lengths and types are TypeErrors, not crashes', { skip }, () => {
   const f = new Float32Array(4);
   assert.throws(() => addon.lstmForward(f, f, f, null, [1, 1, 1, 1], 0, true, f, f), /expected/);

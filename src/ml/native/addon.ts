@@ -14,8 +14,8 @@ export type RecurrentActivationCode = 0 | 1;
 export interface FusedRnnAddon {
   /** Floats the `state` array of a forward call must hold (what its backward pass needs). */
   stateSize(cell: FusedCell, dims: FusedDims): number;
-  /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state`. */
-  lstmForward(x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, y: Float32Array, state: Float32Array): void;
+  /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state` (null: inference, nothing kept). */
+  lstmForward(x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, y: Float32Array, state: Float32Array | null): void;
   /** dy: [B,T,H] when `sequence`, else [B,H]; `state` as its forward call left it. */
   lstmBackward(state: Float32Array, dy: Float32Array, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, dx: Float32Array, dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null): void;
   gruForward: FusedRnnAddon['lstmForward'];

@@ -13,9 +13,8 @@ type FusedFn = (x: tf.Tensor, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bia
 const ops = new Map<string, FusedFn>();
 
 /**
- * State buffers by size, reused: taken by a forward pass, given back after its backward pass
- * (or at once when no gradient is being recorded). A buffer whose backward never runs (the
- * tape was dropped) is simply left to the garbage collector.
+ * State buffers by size, reused: taken by a forward pass, given back after its backward pass.
+ * A buffer whose backward never runs (the tape was dropped) is left to the garbage collector.
  */
 const pool = new Map<number, Float32Array[]>();
 const POOL_DEPTH = 8;
@@ -34,16 +33,10 @@ function recordingGradients(): boolean {
 }
 
 export function fusedRecurrent(addon: FusedRnnAddon, attrs: FusedRnnAttrs, x: tf.Tensor3D, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  // Predictions (no tape): the forward pass without a state, keeping only the previous step.
+  if (!recordingGradients()) return tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, { ...attrs, state: null } as unknown as tf.NamedAttrMap) as tf.Tensor;
   const [B, T, I] = x.shape;
-  const H = recurrentKernel.shape[0];
-  const state = takeState(addon.stateSize(attrs.cell, [B, T, I, H]));
-  if (!recordingGradients()) {
-    try {
-      return tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, { ...attrs, state } as unknown as tf.NamedAttrMap) as tf.Tensor;
-    } finally {
-      giveState(state);
-    }
-  }
+  const state = takeState(addon.stateSize(attrs.cell, [B, T, I, recurrentKernel.shape[0]]));
   const key = `${attrs.cell}:${attrs.act}:${attrs.sequence}`;
   let op = ops.get(key);
   if (!op) {

@@ -26,7 +26,8 @@ export interface FusedRnnAttrs {
  * kernel's only tensor input is dy.
  */
 export interface FusedRnnKernelAttrs extends FusedRnnAttrs {
-  state: Float32Array;
+  /** null: inference, no state kept. */
+  state: Float32Array | null;
   dims: FusedDims;
 }
 
@@ -91,6 +92,7 @@ function backwardKernel(addon: FusedRnnAddon, backendName: string) {
     const dW = mem.alloc([I, G]);
     const dU = mem.alloc([H, G]);
     const db = hasBias ? mem.alloc([G]) : undefined;
+    if (!state) throw new Error(`${FUSED_RNN_BACKWARD} needs the state of its forward pass`);
     const run = cell === 'lstm' ? addon.lstmBackward : addon.gruBackward;
     run(state, mem.view(dy), dims, act, sequence, mem.view(dx), mem.view(dW), mem.view(dU), db ? mem.view(db) : null);
     return db ? [dx, dW, dU, db] : [dx, dW, dU];
