@@ -86,23 +86,14 @@ interface Engine {
   key: string;
   label: string;
   init: () => Promise<TfBackendSelection>;
-  /** Only for these models (the native engine changes nothing for a transformer). */
-  models?: string[];
 }
 
 const engines: Engine[] = [
   { key: 'cpu', label: 'cpu (plain JS)', init: () => initTfBackend('cpu', { nativeEngine: 'off' }) },
   { key: 'wasm-stock', label: 'wasm, stock BatchMatMul', init: () => initTfBackend('wasm', { patchWasmMatMul: false, nativeEngine: 'off' }) },
   { key: 'wasm', label: 'wasm, transpose-first BatchMatMul', init: () => initTfBackend('wasm', { nativeEngine: 'off' }) },
-  {
-    key: 'native',
-    label: 'native fused-rnn on wasm',
-    models: ['lstm', 'gru'],
-    init: async () => {
-      const s = await initTfBackend('wasm', { nativeEngine: 'on' });
-      return s;
-    },
-  },
+  // On a transformer only Adam runs on the addon (its layers stay tfjs ops).
+  { key: 'native', label: 'native fused-rnn on wasm', init: () => initTfBackend('wasm', { nativeEngine: 'on' }) },
   { key: 'webgpu', label: 'webgpu', init: initWebGpu },
 ];
 
@@ -237,7 +228,7 @@ async function main(): Promise<void> {
     for (const key of only) {
       const spec = models[key];
       if (!spec) throw new Error(`unknown model ${key}`);
-      for (const engine of engines.filter((e) => chosen.includes(e.key) && (!e.models || e.models.includes(key)))) {
+      for (const engine of engines.filter((e) => chosen.includes(e.key))) {
         let info: TfBackendSelection;
         try {
           info = await engine.init();
@@ -252,7 +243,7 @@ async function main(): Promise<void> {
         const load = os.loadavg()[0];
         const row: Record<string, unknown> = { model: key, engine: engine.key, batch, samples_per_s: Math.round(rate.best), samples_per_s_mean: Math.round(rate.mean) };
         let torch: LibTorchRun | string | undefined;
-        if (engine.key === 'native' && libtorch) torch = runLibTorch(key, n, batch);
+        if (engine.key === 'native' && libtorch && key !== 'transformer') torch = runLibTorch(key, n, batch);
         const torchOk = typeof torch === 'object' ? torch : undefined;
         if (engine.key === 'native') {
           row.samples_per_cpu_s = rate.cpu === undefined ? null : Math.round(rate.cpu);
