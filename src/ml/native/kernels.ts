@@ -99,13 +99,16 @@ function backwardKernel(addon: FusedRnnAddon, backendName: string) {
   };
 }
 
-/** Adam: new value, first and second moment of one variable in one pass (attrs: the 8 float32 scalars). */
+/** Adam: new value, first and second moment of one variable in one pass (attrs: the float32 scalars; accBeta1/2 inputs). */
 function adamKernel(addon: FusedRnnAddon, backendName: string) {
   return ({ inputs, backend, attrs }: KernelArgs): TensorInfo[] => {
-    const { value, m, v, gradient } = inputs;
+    const { value, m, v, gradient, accBeta1, accBeta2 } = inputs;
     const mem = memoryOf(backendName, backend);
     const out = [mem.alloc(value.shape), mem.alloc(value.shape), mem.alloc(value.shape)];
     const scalars = (attrs as { scalars: Float32Array }).scalars;
+    // sub(1, accBeta) of tfjs: a float32 subtraction of float32 values, i.e. fround of the exact difference.
+    scalars[4] = Math.fround(1 - mem.view(accBeta1)[0]);
+    scalars[5] = Math.fround(1 - mem.view(accBeta2)[0]);
     addon.adamStep(mem.view(value), mem.view(m), mem.view(v), mem.view(gradient), mem.view(out[0]), mem.view(out[1]), mem.view(out[2]), scalars);
     return out;
   };

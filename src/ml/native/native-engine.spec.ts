@@ -9,7 +9,7 @@ import { predictBatch } from '../predict';
 import { withSeed } from '../random';
 import { regressionData } from '../testing/synthetic-data';
 import { fitNetwork } from '../training';
-import { initNativeEngine, loadFusedRnnAddon, NativeEngineUnavailableError, recurrentHookCalls } from './index';
+import { fusedAdamSteps, initNativeEngine, loadFusedRnnAddon, NativeEngineUnavailableError, recurrentHookCalls } from './index';
 
 /**
  * The native engine against tfjs-layers' own LSTM/GRU cells on the same backend: forward
@@ -196,6 +196,24 @@ describe('native engine (fused LSTM/GRU addon)', () => {
         m.optimizer?.dispose();
         m.dispose();
       }
+    });
+
+    needsAddon("Adam on the addon computes tfjs-core's AdamOptimizer bit for bit (a dense model: nothing else differs)", async () => {
+      const weightsAfter = async (engine: 'on' | 'off') => {
+        await initTfBackend('wasm', { nativeEngine: engine });
+        return withSeed(5, async () => {
+          const model = built(() => buildNetwork({ ...spec('lstm', 1, 0), architecture: 'dense', layers: 2 }));
+          compileNetwork(model, { learningRate: 1e-2, loss: 'mse' });
+          fusedAdamSteps(true);
+          await fitNetwork(model, { xTrain: data.x, yTrain: data.y, epochs: 3, batchSize: 32 });
+          expect(fusedAdamSteps(true)).toBe(engine === 'on' ? 15 : 0);
+          const w = await Promise.all(model.getWeights().map((t) => t.data()));
+          model.optimizer?.dispose();
+          model.dispose();
+          return w.map((a) => Array.from(a));
+        });
+      };
+      expect(await weightsAfter('on')).toEqual(await weightsAfter('off'));
     });
 
     needsAddon('a model trained on either engine loads and predicts the same on the other, and on cpu', async () => {
