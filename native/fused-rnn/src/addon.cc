@@ -3,6 +3,7 @@
 // One layer call splits its batch rows into chunks run on the pool's threads (pool.h).
 #include <node_api.h>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -214,6 +215,62 @@ napi_value backward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// matMul(a, b, [batch, batchA, batchB, M, N, K], transposeA, transposeB, c): tfjs's
+// BatchMatMul on rank-3 views — c[i] = op(a[i or 0])·op(b[i or 0]), [batch, M, N]. Large
+// products are split over the pool's threads (by batch, else by rows of c).
+napi_value mat_mul(napi_env env, napi_callback_info info) {
+  Call c(env, info);
+  int32_t v[6] = {0, 0, 0, 0, 0, 0};
+  bool ok = c.argc > 2;
+  if (ok) {
+    bool is_array = false;
+    uint32_t len = 0;
+    napi_is_array(env, c.argv[2], &is_array);
+    if (is_array) napi_get_array_length(env, c.argv[2], &len);
+    ok = is_array && len == 6;
+    for (uint32_t j = 0; ok && j < 6; j++) {
+      napi_value e;
+      napi_get_element(env, c.argv[2], j, &e);
+      ok = napi_get_value_int32(env, e, &v[j]) == napi_ok && v[j] >= 1;
+    }
+  }
+  const int batch = v[0], batchA = v[1], batchB = v[2], M = v[3], N = v[4], K = v[5];
+  if (!ok || (batchA != 1 && batchA != batch) || (batchB != 1 && batchB != batch)) {
+    c.fail("dims must be [batch, batchA (1 or batch), batchB (1 or batch), M, N, K], positive integers");
+    return nullptr;
+  }
+  const bool ta = c.boolean(3), tb = c.boolean(4);
+  const Arr A = c.array(0, "a", size_t(batchA) * M * K), B = c.array(1, "b", size_t(batchB) * K * N), C = c.array(5, "c", size_t(batch) * M * N);
+  if (!c.failed && (A.type != napi_float32_array || B.type != napi_float32_array || C.type != napi_float32_array)) c.fail("a, b and c must be Float32Arrays");
+  if (c.failed) return nullptr;
+  const float* a = p<float>(A);
+  const float* b = p<float>(B);
+  float* out = p<float>(C);
+  const auto& k = fused::float_passes();
+  // A transposed is only a stride; B transposed (N×K) is transposed here to K×N.
+  std::vector<float> bt;
+  if (tb) {
+    bt.resize(size_t(batchB) * K * N);
+    for (int i = 0; i < batchB; i++)
+      for (int n = 0; n < N; n++)
+        for (int kk = 0; kk < K; kk++) bt[(size_t(i) * K + kk) * N + n] = b[(size_t(i) * N + n) * K + kk];
+    b = bt.data();
+  }
+  const long sam = ta ? 1 : K, sak = ta ? M : 1;
+  const double flops = 2.0 * batch * M * N * K;
+  const int parts = flops < 2e6 ? 1 : std::min(fused::max_threads(), batch >= 2 ? batch : std::max(1, M / 8));
+  fused::parallel_for(parts, [&](int part) {
+    if (batch >= parts) {
+      for (int i = int(long(part) * batch / parts); i < int(long(part + 1) * batch / parts); i++)
+        k.gemm(M, N, K, a + size_t(batchA == 1 ? 0 : i) * M * K, sam, sak, b + size_t(batchB == 1 ? 0 : i) * K * N, N, out + size_t(i) * M * N, N, false);
+    } else {
+      const int m0 = int(long(part) * M / parts), m1 = int(long(part + 1) * M / parts);
+      k.gemm(m1 - m0, N, K, a + m0 * sam, sam, sak, b, N, out + size_t(m0) * N, N, false);
+    }
+  });
+  return nullptr;
+}
+
 // stateSize(cell: "lstm" | "gru", dims): floats the state array of a forward call must hold.
 napi_value state_size_js(napi_env env, napi_callback_info info) {
   Call c(env, info);
@@ -276,6 +333,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"gruBackward", nullptr, backward<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stateSize", nullptr, state_size_js, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamStep", nullptr, adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, mat_mul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -17,6 +17,8 @@ struct Passes {
   void (*lstm_backward)(const Layout& L, int p, RecAct act, const T* state, const T* dy, bool sequence, T* dx, T* dW, T* dU, T* db);
   void (*gru_forward)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y, T* state);
   void (*gru_backward)(const Layout& L, int p, RecAct act, const T* state, const T* dy, bool sequence, T* dx, T* dW, T* dU, T* db);
+  // C[M×N] (+)= A·B with A(m,k) = A[m*sam + k*sak] and B row-major (row stride ldb).
+  void (*gemm)(int M, int N, int K, const T* A, long sam, long sak, const T* B, long ldb, T* C, long ldc, bool accumulate);
   // Forward without a state (inference): y rows only.
   void (*lstm_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
   void (*gru_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);

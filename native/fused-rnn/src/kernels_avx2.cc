@@ -84,7 +84,7 @@ namespace fused {
 const Passes<float>* avx2_float_passes() {
   using Kn = avx2::K;
   static const Passes<float> p{lstm_forward_chunk<float, Kn>, lstm_backward_chunk<float, Kn>, gru_forward_chunk<float, Kn>, gru_backward_chunk<float, Kn>,
-                                 lstm_infer_chunk<float, Kn>, gru_infer_chunk<float, Kn>};
+                                 Kn::gemm, lstm_infer_chunk<float, Kn>, gru_infer_chunk<float, Kn>};
   return &p;
 }
 

@@ -43,7 +43,7 @@ template <typename T>
 const Passes<T>& passes() {
   using K = Portable<T>;
   static const Passes<T> p{lstm_forward_chunk<T, K>, lstm_backward_chunk<T, K>, gru_forward_chunk<T, K>, gru_backward_chunk<T, K>,
-                                 lstm_infer_chunk<T, K>, gru_infer_chunk<T, K>};
+                                 K::gemm, lstm_infer_chunk<T, K>, gru_infer_chunk<T, K>};
   return p;
 }
 

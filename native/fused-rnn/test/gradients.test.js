@@ -133,6 +133,28 @@ test('inference (no state) gives the forward pass\'s outputs, every step or the 
   }
 });
 
+test('matMul equals the naive product for every transpose, broadcast batch and a size split over threads', { skip }, () => {
+  const r = rng(41);
+  for (const [batch, bA, bB, M, N, K] of [[3, 3, 1, 5, 7, 9], [4, 1, 4, 33, 20, 17], [2, 2, 2, 64, 64, 64], [1, 1, 1, 200, 300, 100]]) {
+    for (const ta of [false, true]) for (const tb of [false, true]) {
+      const a = Float32Array.from({ length: bA * M * K }, r), b = Float32Array.from({ length: bB * K * N }, r), c = new Float32Array(batch * M * N);
+      addon.matMul(a, b, [batch, bA, bB, M, N, K], ta, tb, c);
+      const want = new Float64Array(c.length);
+      for (let i = 0; i < batch; i++) for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          const av = ta ? a[(bA === 1 ? 0 : i) * M * K + k * M + m] : a[(bA === 1 ? 0 : i) * M * K + m * K + k];
+          const bv = tb ? b[(bB === 1 ? 0 : i) * K * N + n * K + k] : b[(bB === 1 ? 0 : i) * K * N + k * N + n];
+          s += av * bv;
+        }
+        want[(i * M + m) * N + n] = s;
+      }
+      assert.ok(relErr(c, want) < 1e-6, `${[batch, bA, bB, M, N, K, ta, tb]}: ${relErr(c, want)}`);
+    }
+  }
+  assert.throws(() => addon.matMul(new Float32Array(4), new Float32Array(4), [2, 3, 1, 1, 1, 1], false, false, new Float32Array(2)), /batchA/);
+});
+
 test('wrong lengths and types are TypeErrors, not crashes', { skip }, () => {
   const f = new Float32Array(4);
   assert.throws(() => addon.lstmForward(f, f, f, null, [1, 1, 1, 1], 0, true, f, f), /expected/);

@@ -8,6 +8,7 @@ import {
   type TfBackendName,
   type WebGpuDawnBackend,
 } from './backend-names';
+import { aliasWasmIdentity, restoreWasmIdentity } from './wasm-identity-patch';
 import { isWasmBatchMatMulPatched, patchWasmBatchMatMul, unpatchWasmBatchMatMul } from './wasm-matmul-patch';
 import { startWebGpu } from './webgpu';
 import { initNativeEngine, type NativeEngineMode } from '../native';
@@ -22,7 +23,7 @@ export interface InitTfBackendOptions {
   webgpuDawnBackend?: WebGpuDawnBackend;
   /** GPU_ADAPTER: which WebGPU adapter when several exist (index in Dawn's list, or part of its name). */
   gpuAdapter?: string;
-  /** Re-register wasm's BatchMatMul as transpose-first (default true; benchmarks turn it off). */
+  /** Re-register wasm's BatchMatMul as transpose-first and Identity as reference-counting (default true; benchmarks turn them off). */
   patchWasmMatMul?: boolean;
   loadModule?: ModuleLoader;
   /** GPU device nodes `auto` looks for before trying webgpu (tests replace it). */
@@ -115,8 +116,13 @@ async function start(name: TfBackendName, load: ModuleLoader, options: InitTfBac
     case 'wasm': {
       const mod = loadPackage(name, PACKAGES.wasm, load) as { version_wasm?: string; getThreadsCount?: () => number };
       // Patch before activating: the kept setupFunc binds the wasm function at init.
-      if (options.patchWasmMatMul === false) unpatchWasmBatchMatMul();
-      else patchWasmBatchMatMul();
+      if (options.patchWasmMatMul === false) {
+        unpatchWasmBatchMatMul();
+        restoreWasmIdentity();
+      } else {
+        patchWasmBatchMatMul();
+        aliasWasmIdentity();
+      }
       await activate(name, 'wasm');
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       const multiThread = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));

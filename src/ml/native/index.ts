@@ -1,11 +1,13 @@
 /**
  * The native engine: LSTM and GRU layers computed by the fused-rnn addon (one call per
- * layer and sequence, forward and backward), and Adam's per-variable update in one call, on
- * top of the wasm or cpu backend, which keeps running everything else. The one place the TypeScript side reaches native code; without
+ * layer and sequence, forward and backward), Adam's per-variable update in one call, and (on
+ * wasm) BatchMatMul on the addon's GEMM, on top of the wasm or cpu backend, which keeps
+ * running everything else. The one place the TypeScript side reaches native code; without
  * the addon, or with NATIVE_ENGINE=off, training and prediction run tfjs-layers' own cells.
  */
+import { setNativeBatchMatMul, type NativeBatchMatMul } from '../backend/wasm-matmul-patch';
 import { loadFusedRnnAddon, type AddonLoader } from './addon';
-import { FUSED_BACKENDS, registerFusedKernels } from './kernels';
+import { FUSED_BACKENDS, nativeBatchMatMul, registerFusedKernels } from './kernels';
 import { installAdamHook, uninstallAdamHook } from './adam-hook';
 import { installRecurrentHook, isRecurrentHookInstalled, uninstallRecurrentHook } from './recurrent-hook';
 
@@ -45,6 +47,7 @@ export function initNativeEngine(mode: NativeEngineMode, backend: string, option
   if (mode === 'off') {
     uninstallRecurrentHook();
     uninstallAdamHook();
+    setNativeBatchMatMul(undefined);
     return { name: 'tfjs', requested: mode, reason: 'switched off (NATIVE_ENGINE=off)' };
   }
   const loaded = loadFusedRnnAddon(options.load);
@@ -54,12 +57,14 @@ export function initNativeEngine(mode: NativeEngineMode, backend: string, option
   if (reason !== undefined || !loaded.ok) {
     uninstallRecurrentHook();
     uninstallAdamHook();
+    setNativeBatchMatMul(undefined);
     if (mode === 'on') throw new NativeEngineUnavailableError(reason!);
     return { name: 'tfjs', requested: mode, reason };
   }
   registerFusedKernels(loaded.addon);
   installRecurrentHook(loaded.addon);
   installAdamHook();
+  setNativeBatchMatMul(nativeBatchMatMul(loaded.addon) as unknown as NativeBatchMatMul);
   const info = loaded.addon.info();
   return { name: 'fused-rnn', requested: mode, kernels: info.kernels, ...(info.threads !== undefined ? { threads: info.threads } : {}) };
 }
@@ -71,3 +76,4 @@ export function isNativeEngineActive(): boolean {
 export { loadFusedRnnAddon, type AddonLoader, type FusedRnnAddon } from './addon';
 export { recurrentHookCalls } from './recurrent-hook';
 export { fusedAdamSteps } from './adam-hook';
+export { nativeMatMulCalls } from './kernels';

@@ -114,6 +114,50 @@ function adamKernel(addon: FusedRnnAddon, backendName: string) {
   };
 }
 
+/**
+ * tfjs's BatchMatMul (same shapes, transposes and batch broadcasting as the wasm kernel) on
+ * the addon's GEMM, for the wasm backend's transpose-first kernel to try first: undefined for
+ * what it does not cover (other dtypes, batch dims broadcast other than against 1), which the
+ * wasm kernel then computes.
+ */
+let matMuls = 0;
+/** Products the addon computed since the last reset (tests, benchmarks). */
+export function nativeMatMulCalls(reset = false): number {
+  const n = matMuls;
+  if (reset) matMuls = 0;
+  return n;
+}
+
+export function nativeBatchMatMul(addon: FusedRnnAddon) {
+  return ({ inputs, backend, attrs }: KernelArgs): TensorInfo | undefined => {
+    const { a, b } = inputs;
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    if ((transposeB ? b.shape[rb - 1] : b.shape[rb - 2]) !== K) return undefined;
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = sizeOf(outerA);
+    const batchB = sizeOf(outerB);
+    const batch = Math.max(batchA, batchB);
+    if (!(M > 0 && N > 0 && K > 0 && batch > 0) || (batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) return undefined;
+    if (batchA !== 1 && batchB !== 1 && outerA.join() !== outerB.join()) return undefined;
+    // The broadcast batch dims: the side with more than one matrix, else the longer one (all 1s).
+    const outer = batchA !== 1 ? outerA : batchB !== 1 ? outerB : outerA.length >= outerB.length ? outerA : outerB;
+    if (batchA !== 1 && batchB === 1 && outerB.length > outerA.length) return undefined;
+    if (batchB !== 1 && batchA === 1 && outerA.length > outerB.length) return undefined;
+    const mem = memoryOf('wasm', backend);
+    const out = mem.alloc([...outer, M, N]);
+    addon.matMul(mem.view(a), mem.view(b), [batch, batchA, batchB, M, N, K], transposeA, transposeB, mem.view(out));
+    matMuls++;
+    return out;
+  };
+}
+
 /** Registers the kernels for wasm and cpu (once per process / worker thread). */
 export function registerFusedKernels(addon: FusedRnnAddon): void {
   for (const backendName of FUSED_BACKENDS) {

@@ -9,7 +9,7 @@ import { predictBatch } from '../predict';
 import { withSeed } from '../random';
 import { regressionData } from '../testing/synthetic-data';
 import { fitNetwork } from '../training';
-import { fusedAdamSteps, initNativeEngine, loadFusedRnnAddon, NativeEngineUnavailableError, recurrentHookCalls } from './index';
+import { fusedAdamSteps, initNativeEngine, loadFusedRnnAddon, nativeMatMulCalls, NativeEngineUnavailableError, recurrentHookCalls } from './index';
 
 /**
  * The native engine against tfjs-layers' own LSTM/GRU cells on the same backend: forward
@@ -157,6 +157,27 @@ describe('native engine (fused LSTM/GRU addon)', () => {
       }
     });
 
+    if (backend === 'wasm') {
+      needsAddon('transformer (BatchMatMul on the addon: attention, transposed and broadcast operands): outputs and gradients equal the wasm kernels’ (1e-5)', async () => {
+        const model = await withSeed(3, () => built(() => buildNetwork({ ...spec('lstm', 2, 0), architecture: 'transformer', units: 16, heads: 4 })));
+        const x = tf.tidy(() => tf.randomNormal([9, 12, 3], 0, 1, 'float32', 8));
+        const y = tf.tidy(() => tf.zerosLike(model.apply(x) as tf.Tensor).add(0.2));
+        initNativeEngine('on', backend);
+        nativeMatMulCalls(true);
+        const fused = await outputsAndGrads(model, x, y);
+        expect(nativeMatMulCalls(true)).toBeGreaterThan(10);
+        initNativeEngine('off', backend);
+        const reference = await outputsAndGrads(model, x, y);
+        expect(nativeMatMulCalls(true)).toBe(0);
+        initNativeEngine('auto', backend);
+        expect(relErr(fused.out, reference.out)).toBeLessThan(1e-5);
+        const errors = Object.fromEntries(Object.keys(reference.grads).map((k) => [k, relErr(fused.grads[k], reference.grads[k])]));
+        for (const [k, e] of Object.entries(errors)) expect({ [k]: e < 1e-5 ? 'ok' : e }).toEqual({ [k]: 'ok' });
+        tf.dispose([x, y]);
+        model.dispose();
+      });
+    }
+
     needsAddon('what the fused op does not cover (dropout inside the cell) runs the original cell', async () => {
       initNativeEngine('on', backend);
       const layer = tf.layers.lstm({ units: 4, recurrentDropout: 0.3 });
@@ -198,22 +219,26 @@ describe('native engine (fused LSTM/GRU addon)', () => {
       }
     });
 
-    needsAddon("Adam on the addon computes tfjs-core's AdamOptimizer bit for bit (a dense model: nothing else differs)", async () => {
-      const weightsAfter = async (engine: 'on' | 'off') => {
+    needsAddon("Adam on the addon computes tfjs-core's AdamOptimizer bit for bit", async () => {
+      // The same variables and the same gradients, ten steps, each engine in turn.
+      const shapes = [[4, 256], [64, 256], [256], [64, 1], [1]];
+      const stepsOn = async (engine: 'on' | 'off') => {
         await initTfBackend('wasm', { nativeEngine: engine });
-        return withSeed(5, async () => {
-          const model = built(() => buildNetwork({ ...spec('lstm', 1, 0), architecture: 'dense', layers: 2 }));
-          compileNetwork(model, { learningRate: 1e-2, loss: 'mse' });
-          fusedAdamSteps(true);
-          await fitNetwork(model, { xTrain: data.x, yTrain: data.y, epochs: 3, batchSize: 32 });
-          expect(fusedAdamSteps(true)).toBe(engine === 'on' ? 15 : 0);
-          const w = await Promise.all(model.getWeights().map((t) => t.data()));
-          model.optimizer?.dispose();
-          model.dispose();
-          return w.map((a) => Array.from(a));
-        });
+        const vars = shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', 10 + i), true, `adam_${engine}_${i}`));
+        const optimizer = tf.train.adam(1e-2);
+        fusedAdamSteps(true);
+        for (let step = 0; step < 10; step++) {
+          const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 1000 + 100 * step + i)); // (seed 0 would mean unseeded)
+          optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] })));
+          tf.dispose(grads);
+        }
+        expect(fusedAdamSteps(true)).toBe(engine === 'on' ? 10 : 0);
+        const values = await Promise.all(vars.map(async (v) => Array.from(await v.data())));
+        optimizer.dispose();
+        tf.dispose(vars);
+        return values;
       };
-      expect(await weightsAfter('on')).toEqual(await weightsAfter('off'));
+      expect(await stepsOn('on')).toEqual(await stepsOn('off'));
     });
 
     needsAddon('a model trained on either engine loads and predicts the same on the other, and on cpu', async () => {
