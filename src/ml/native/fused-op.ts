@@ -60,7 +60,7 @@ function makeOp(attrs: FusedRnnAttrs): FusedFn {
     const [B, T, I] = x.shape;
     const kernelAttrs = { ...attrs, state, hasBias: true, dims: [B, T, I, recurrentKernel.shape[0]] } as unknown as tf.NamedAttrMap;
     const y = tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, kernelAttrs) as tf.Tensor;
-    // Nothing to save: the state holds x, Wᵀ, Uᵀ and the gates.
+    // Nothing to save: the state holds x, W, Uᵀ, h and the gates.
     void save;
     return {
       value: y,
