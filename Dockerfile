@@ -33,10 +33,11 @@ WORKDIR /app
 ENV SCARF_ANALYTICS=false
 ARG TF_NATIVE=cpu
 ARG TARGETARCH
-COPY package.json package-lock.json ./
+# .npmrc: onnxruntime-node's install step must not download CUDA files (it ships its CPU library).
+COPY package.json package-lock.json .npmrc ./
 # Optional dependencies are installed (the native TensorFlow bindings download libtensorflow in
 # their install scripts; a failure there is tolerated by npm), then the unwanted one is pruned,
-# as are WebGPU (Dawn) binaries for other platforms (~110 MB).
+# as are WebGPU (Dawn) and ONNX Runtime binaries for other platforms (~110 MB and ~240 MB).
 RUN npm ci --omit=dev --no-audit --no-fund \
  && case "$TF_NATIVE" in \
       cpu)  rm -rf node_modules/@tensorflow/tfjs-node-gpu ;; \
@@ -46,6 +47,10 @@ RUN npm ci --omit=dev --no-audit --no-fund \
     esac \
  && arch="$(case "${TARGETARCH:-$(dpkg --print-architecture)}" in amd64) echo x64 ;; *) echo "${TARGETARCH:-$(dpkg --print-architecture)}" ;; esac)" \
  && find node_modules/webgpu/dist -mindepth 1 -maxdepth 1 -type d ! -name "linux-${arch}" -exec rm -rf {} + \
+ && if [ -d node_modules/onnxruntime-node/bin/napi-v6 ]; then \
+      find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} + ; \
+      find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 -type d ! -name "${arch}" -exec rm -rf {} + ; \
+    fi \
  && npm cache clean --force
 
 # ---- runtime ----------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ const line = (name: string, r: LoadResult) =>
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-bench-predict-'));
   const env: Record<string, string> = { MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'false', RATE_LIMIT_PER_MINUTE: '0', TF_BACKEND: process.env.TF_BACKEND ?? 'auto' };
-  if (process.env.PREDICTION_ENGINE) env.PREDICTION_ENGINE = process.env.PREDICTION_ENGINE;
+  for (const k of ['PREDICTION_ENGINE', 'PREDICTION_THREADS', 'PREDICTION_BATCH_MAX_WAIT_MS', 'PREDICTION_BATCH_MAX_SIZE']) if (process.env[k]) env[k] = process.env[k]!;
   const app = await createApp(AppConfig.fromEnv(env), {
     logger: createRootLogger('ERROR')
   });
@@ -203,9 +203,11 @@ async function main() {
     const service = app.get(PredictionService);
     const tf = getTf();
     const engine = await fetch(predictUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).then((r) => r.headers.get('x-prediction-engine') ?? first.engine ?? 'tfjs');
+    const serving = (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}`)).serving;
     console.log(machineLine());
     console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
     console.log(`backend: ${tf.getBackend()}; engine: ${engine}; model: LSTM(64), window ${WINDOW} × ${FEATURES.length} features (${FEATURES.join(', ')}), trained 1 epoch on ${BARS} daily bars in ${trainSeconds.toFixed(1)} s; request body ${body.length} bytes`);
+    console.log(`engine selection at load: ${JSON.stringify(serving)}; ONNX Runtime worker threads: ${app.get(AppConfig).predictionThreads}`);
     console.log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per target, ${ROUNDS} interleaved rounds, in a child process; rate limit off; first prediction ${JSON.stringify(first.prediction)} in ${first.latency_ms} ms`);
 
     // Warm-up (JIT, caches) for both routes.

@@ -10,6 +10,8 @@ import { correlationIdFor } from './common/http/correlation-id';
 import { installBodyLimits } from './common/http/body-limits';
 import { installHttpHooks, sendEnvelope } from './common/http/http-hooks';
 import { installRateLimit } from './common/http/rate-limit';
+import { createClientErrorHandler } from './common/http/client-errors';
+import { installRequestTimeouts, serverTimeoutOptions } from './common/http/request-timeouts';
 import { restrictToWorkerRoutes } from './common/http/worker-routes';
 import { toAppError } from './common/errors/to-app-error';
 import { createValidationPipe } from './common/http/validation';
@@ -31,6 +33,7 @@ export interface CreateAppOptions {
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createRootLogger(config.logLevel);
+  const timeouts = { requestTimeoutMs: config.requestTimeoutMs, bodyIdleTimeoutMs: config.bodyIdleTimeoutMs };
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     genReqId: correlationIdFor,
@@ -39,6 +42,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // While shutting down, new requests get 503 and idle keep-alive sockets are closed.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Slow clients: headers within REQUEST_TIMEOUT_MS (Node); bodies by installRequestTimeouts.
+    ...serverTimeoutOptions(timeouts),
+    // What Node's parser rejects (header timeout, oversized headers, not HTTP) in the envelope.
+    clientErrorHandler: createClientErrorHandler({ requestTimeoutMs: config.requestTimeoutMs, logger }),
     // Errors Fastify raises before routing (malformed URL, a path parameter over
     // maxParamLength) would otherwise answer in Fastify's own shape.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -55,6 +62,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   installHttpHooks(fastify, { apiKey: config.apiKey, logger, metrics });
+  installRequestTimeouts(fastify, { ...timeouts, logger });
   // Both hook into route registration, so they must be in place before app.init() adds Nest's routes.
   installBodyLimits(fastify, { defaultBytes: config.bodyLimitBytes, predictionBytes: config.predictionBodyLimitBytes });
   await installRateLimit(fastify, { perMinute: config.rateLimitPerMinute, apiKey: config.apiKey, metrics });

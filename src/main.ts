@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
+import { routeConsoleTo } from './common/logging/console-to-logger';
 import { createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 import { ConfigValidationError } from './config/environment';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const logger = createRootLogger(config.logLevel);
+  routeConsoleTo(logger);
   const started = Date.now();
   let app;
   try {

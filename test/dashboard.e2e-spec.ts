@@ -220,8 +220,26 @@ function dashboardSuite(): void {
 
     expect((await call(`/api/v1/training/jobs/${job_id}/cancel`, { method: 'POST' })).status).toBe(202);
     await waitForJob(authed(), job_id);
-    await page.locator('#job-progress tr[data-status="cancelled"]').waitFor();
+    const cancelledRow = page.locator('#job-progress tr[data-status="cancelled"]');
+    await cancelledRow.waitFor();
+    // A cancelled job says so in its phase (it used to keep "training").
+    expect(await cancelledRow.locator('td').nth(3).innerText()).toBe('cancelled');
   }, 120_000);
+
+  it('shows a feature selection job in its own unit (scored candidates, no epochs) and what computed it', async () => {
+    const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'UI selection', model_type: 'feature_engineering', features: ['returns_1', 'returns_5', 'zscore_20'], hyperparameters: { k: 2 } } });
+    expect(res.status).toBe(202);
+    const { job_id } = await res.json();
+    expect((await waitForJob(authed(), job_id)).status).toBe('succeeded');
+    await page.click('a[data-nav="jobs"]');
+    const row = page.locator(`#recent-jobs tr[data-job-id="${job_id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.getAttribute('data-unit')).toBe('candidate');
+    expect(await row.locator('.epoch').innerText()).toBe('scored 3/3');
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells[3]).toBe('done');
+    expect(cells[8]).toBe('none');
+  });
 
   it('had no console errors, page errors or failed requests', () => {
     const tolerated = (p: Problem) => !compareImplemented && p.url?.includes(`/api/v1/experiments/${experimentId}/compare`) && (p.kind === 'http' || (p.kind === 'console' && /404/.test(p.text)));

@@ -64,6 +64,41 @@ describe('experiments and runs through HTTP', () => {
     expect(run.metric_history.val_loss.map((p: { step: number }) => p.step)).toEqual([0, 1, 2]);
   });
 
+  it('GET /experiments is paginated like the other lists: limit/offset, total over all pages, pages never overlap', async () => {
+    for (let i = 0; i < 7; i++) expect((await t.fetch('/api/v1/experiments', { method: 'POST', json: { name: `Paged ${i}` } })).status).toBe(201);
+    const all = await (await t.fetch('/api/v1/experiments?lifecycle=all&limit=500')).json();
+    expect(all).toMatchObject({ total: all.experiments.length, limit: 500, offset: 0 });
+    const byDefault = await (await t.fetch('/api/v1/experiments')).json();
+    expect(byDefault).toMatchObject({ limit: 50, offset: 0, total: expect.any(Number) });
+    expect(byDefault.experiments.length).toBe(Math.min(50, byDefault.total));
+    // Oldest first, as the unpaginated list was.
+    const created = all.experiments.map((e: { created_at: string }) => e.created_at);
+    expect(created).toEqual([...created].sort());
+
+    const pages: string[][] = [];
+    for (let offset = 0; offset < all.total; offset += 3) {
+      const page = await (await t.fetch(`/api/v1/experiments?lifecycle=all&limit=3&offset=${offset}`)).json();
+      expect(page).toMatchObject({ total: all.total, limit: 3, offset });
+      expect(page.experiments.length).toBe(Math.min(3, all.total - offset));
+      pages.push(page.experiments.map((e: { id: string }) => e.id));
+    }
+    expect(pages.flat()).toEqual(all.experiments.map((e: { id: string }) => e.id));
+    const past = await (await t.fetch(`/api/v1/experiments?limit=3&offset=${all.total + 10}`)).json();
+    expect(past.experiments).toEqual([]);
+
+    for (const q of ['limit=0', 'limit=501', 'limit=-1', 'offset=-1', 'limit=abc', 'offset=1.5']) {
+      const res = await t.fetch(`/api/v1/experiments?${q}`);
+      expect({ q, status: res.status }).toEqual({ q, status: 422 });
+      expect(await res.json()).toMatchObject({ error_type: 'DataValidationError', error_code: 'VALIDATION_FAILED' });
+    }
+    // The Swagger document describes the paginated answer.
+    const doc = await (await t.fetch('/docs-json')).json();
+    const op = doc.paths['/api/v1/experiments'].get;
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['lifecycle', 'limit', 'offset']);
+    const schema = JSON.stringify(doc.components.schemas.ExperimentListDto);
+    for (const field of ['experiments', 'total', 'limit', 'offset']) expect(schema).toContain(`"${field}"`);
+  });
+
   it('creates, reads, renames, archives and restores experiments', async () => {
     const created = await t.fetch('/api/v1/experiments', { method: 'POST', json: { name: 'Scratch', tags: { team: 'fx' } } });
     expect(created.status).toBe(201);
@@ -223,7 +258,7 @@ describe('experiments and runs through HTTP', () => {
   it('lists and streams artifacts, never outside the run folder', async () => {
     const list = await (await t.fetch(`/api/v1/runs/${lstmRun}/artifacts`)).json();
     expect(list.root).toBe('sweep_lstm/1.0.0');
-    expect(list.files.map((f: { path: string }) => f.path).sort()).toEqual(['metrics.json', 'model/model.json', 'model/weights.bin', 'preprocessing.json']);
+    expect(list.files.map((f: { path: string }) => f.path).sort()).toEqual(['evaluation.json', 'metrics.json', 'model/model.json', 'model/model.onnx', 'model/weights.bin', 'predictions.csv', 'preprocessing.json']);
     const dir = path.join(t.registryPath, 'sweep_lstm', '1.0.0');
     expect(list.files.find((f: { path: string }) => f.path === 'model/weights.bin').size).toBe(fs.statSync(path.join(dir, 'model/weights.bin')).size);
 
@@ -254,5 +289,53 @@ describe('experiments and runs through HTTP', () => {
     fs.rmSync(path.join(dir, 'preprocessing.json'));
     fs.renameSync(path.join(dir, 'preprocessing.bak'), path.join(dir, 'preprocessing.json'));
     expect((await t.fetch(`/api/v1/runs/00000000-0000-0000-0000-000000000000/artifacts/metrics.json`)).status).toBe(404);
+  });
+
+  it('a symlinked version directory that leads outside MODEL_REGISTRY_PATH is a 404 in the envelope, never the file out there', async () => {
+    // The run's version folder swapped for a symlink to a look-alike folder outside the registry.
+    const dir = path.join(t.registryPath, 'sweep_gru', '1.0.0');
+    const outside = fs.mkdtempSync(path.join(path.dirname(t.registryPath), 'mlwb-outside-'));
+    fs.cpSync(dir, outside, { recursive: true });
+    fs.writeFileSync(path.join(outside, 'metrics.json'), '{"secret":"OUTSIDE-THE-REGISTRY"}');
+    fs.renameSync(dir, `${dir}.moved`);
+    fs.symlinkSync(outside, dir, 'dir');
+    try {
+      for (const file of ['metrics.json', 'sweep_gru/1.0.0/metrics.json', 'model/weights.bin']) {
+        const res = await t.fetch(`/api/v1/runs/${gruRun}/artifacts/${file}`);
+        const body = await res.text();
+        expect({ file, status: res.status }).toEqual({ file, status: 404 });
+        expect(body).not.toContain('OUTSIDE-THE-REGISTRY');
+        expect(JSON.parse(body)).toMatchObject({ error_type: 'NotFoundError', error_code: 'ARTIFACT_NOT_FOUND', correlation_id: res.headers.get('x-correlation-id') });
+      }
+      // The listing does not measure files out there either.
+      const list = await (await t.fetch(`/api/v1/runs/${gruRun}/artifacts`)).json();
+      expect(list.files.map((f: { size: number | null }) => f.size)).toEqual(list.files.map(() => null));
+      // A symlinked model directory (sweep_gru → outside) is refused the same way.
+      fs.rmSync(dir);
+      fs.renameSync(`${dir}.moved`, dir);
+      const modelDir = path.join(t.registryPath, 'sweep_gru');
+      const outsideModel = fs.mkdtempSync(path.join(path.dirname(t.registryPath), 'mlwb-outside-model-'));
+      fs.cpSync(modelDir, outsideModel, { recursive: true });
+      fs.writeFileSync(path.join(outsideModel, '1.0.0', 'metrics.json'), '{"secret":"OUTSIDE-THE-REGISTRY"}');
+      fs.renameSync(modelDir, `${modelDir}.moved`);
+      fs.symlinkSync(outsideModel, modelDir, 'dir');
+      try {
+        const res = await t.fetch(`/api/v1/runs/${gruRun}/artifacts/metrics.json`);
+        expect(res.status).toBe(404);
+        expect(await res.text()).not.toContain('OUTSIDE-THE-REGISTRY');
+      } finally {
+        fs.rmSync(modelDir);
+        fs.renameSync(`${modelDir}.moved`, modelDir);
+        fs.rmSync(outsideModel, { recursive: true, force: true });
+      }
+    } finally {
+      if (fs.lstatSync(dir).isSymbolicLink()) {
+        fs.rmSync(dir);
+        fs.renameSync(`${dir}.moved`, dir);
+      }
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+    // Back in place: served again.
+    expect((await t.fetch(`/api/v1/runs/${gruRun}/artifacts/metrics.json`)).status).toBe(200);
   });
 });

@@ -2,6 +2,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { MlflowMirror } from '../src/experiments/mlflow/mlflow-mirror';
+import { TrainingQueue } from '../src/training/queue/training-queue';
+import { TrainingRunner } from '../src/training/training.runner';
 import { FakeMlflowServer } from '../src/experiments/mlflow/testing/fake-mlflow-server';
 import { importDaily, waitForJob } from './support/jobs';
 import { dailyCsv, randomWalk } from './support/series';
@@ -228,6 +230,57 @@ describe('mirroring runs to an MLflow tracking server', () => {
     await until('resume', () => run(row.id), (x) => x.mlflow_sync_state === 'synced');
     expect(fake.runByOurId(row.id)!.params.get('x')).toBe('1');
   });
+
+  // Last in this suite: it stops the app's queue worker, as SIGTERM does, to interrupt a job.
+  it('a retried job starts its run history afresh: steps 0, 1, 2… once each, here and in MLflow (a new MLflow run per attempt; the interrupted one ends KILLED)', async () => {
+    const job = (id: string) => t.fetch(`/api/v1/training/jobs/${id}`).then((r) => r.json());
+    const body = { ...train, name: 'retried lstm', experiment: 'Retried', hyperparameters: { units: 8, epochs: 30, batch_size: 64, early_stopping_patience: 1000 } };
+    const { job_id } = await (await t.fetch('/api/v1/models/train', { method: 'POST', json: body })).json();
+    const { run_id } = await until('the job running', () => job(job_id), (j) => j.status === 'running' && j.run_id !== null);
+    // Long enough (30 epochs) that the hand-back (at least a second of draining) comes first.
+    await until('two epochs logged', () => run(run_id), (r) => (r.metric_history.loss?.length ?? 0) >= 2, 60_000);
+
+    // Interrupted as by SIGTERM: the worker stops taking jobs, its running one is handed back.
+    await t.app.get(TrainingQueue).stop(0);
+    const handedBack = await until('handed back', () => job(job_id), (j) => j.status === 'queued', 30_000);
+    expect(handedBack).toMatchObject({ attempts: 1, error: null, note: expect.stringMatching(/^attempt 1 was handed back to the queue/) });
+    await t.app.get(MlflowMirror).whenIdle();
+    const interrupted = await run(run_id);
+    expect(interrupted.metric_history.loss.length).toBeGreaterThanOrEqual(2);
+    expect(interrupted.metric_history.loss.length).toBeLessThan(30);
+    const firstRemote = fake.runByOurId(run_id)!;
+    expect(firstRemote.metrics.filter((m) => m.key === 'loss').length).toBeGreaterThanOrEqual(2);
+
+    // The second attempt, as pg-boss hands it to the next worker: a real training run.
+    const second = t.app.get(TrainingRunner).run(job_id);
+    const retrying = await until('the retry running', () => job(job_id), (j) => j.status === 'running' && j.attempts === 2);
+    expect(retrying.error).toBeNull();
+    expect(retrying.note).toMatch(/^retry 1 after an interrupted attempt \(attempt 1 was handed back to the queue: worker .+ stopped\)$/);
+    await second;
+    const done = await job(job_id);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2, error: null, progress: { phase: 'done', unit: 'epoch', epoch: 30, epochs: 30 } });
+
+    const ours = await until('synced', () => run(run_id), (r) => r.status === 'FINISHED' && r.mlflow_sync_state === 'synced');
+    expect(ours.tags.attempt).toBe('2');
+    for (const key of ['loss', 'val_loss']) {
+      expect(ours.metric_history[key].map((p: { step: number }) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    }
+    expect(ours.metrics.loss).toBe(ours.metric_history.loss.at(-1).value);
+
+    const remotes = [...fake.runs.values()].filter((r) => r.tags.get('mlwb.run_id') === run_id);
+    expect(remotes).toHaveLength(2);
+    const current = remotes.find((r) => r.info.run_id === ours.mlflow_run_id)!;
+    const killed = remotes.find((r) => r !== current)!;
+    expect(killed.info.run_id).toBe(firstRemote.info.run_id);
+    expect(killed.info.status).toBe('KILLED');
+    expect(killed.tags.get('mlwb.superseded_by')).toBe(current.info.run_id);
+    expect(current.info.status).toBe('FINISHED');
+    expect(current.tags.get('attempt')).toBe('2');
+    expect(current.tags.get('mlwb.previous_attempt_run_id')).toBe(killed.info.run_id);
+    const remoteLoss = current.metrics.filter((m) => m.key === 'loss');
+    expect(remoteLoss.map((m) => [m.step, m.value])).toEqual(ours.metric_history.loss.map((p: { step: number; value: number }) => [p.step, p.value]));
+    expect(fake.violations).toEqual([]);
+  }, 120_000);
 });
 
 describe('an MLflow server that is down or slow never fails or slows a training', () => {

@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { windowFromRows, type Scaler } from '../src/features/core';
 import { loadModel, predictBatch } from '../src/ml';
+import { OrtPool } from '../src/ml/onnx';
 import { importDaily, waitForJob } from './support/jobs';
 import { dailyCsv, meanReverting, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -9,23 +11,35 @@ const common = { start_date: '2000-01-01T00:00:00Z', end_date: '2010-01-01T00:00
 
 describe('the other model types through HTTP', () => {
   let t: TestApp;
+  /** The job of the latest train() call, as GET /training/jobs/{id} shows it. */
+  let lastJob: any;
   const train = async (body: Record<string, unknown>) => {
     const res = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...common, ...body } });
     const json = await res.json();
     if (res.status !== 202) throw new Error(`${res.status} ${JSON.stringify(json)}`);
     const job = await waitForJob(t, json.job_id);
     expect(job).toMatchObject({ status: 'succeeded' });
+    lastJob = job;
     return (await t.fetch(`/api/v1/models/${json.model_id}/versions/${json.version}`)).json();
   };
-  /** The model's offline output on the last window of `rows`, loaded straight from its artifacts. */
+  let pool: OrtPool | undefined;
+  /**
+   * The model's offline output on the last window of `rows`, from its artifacts: model.onnx in
+   * ONNX Runtime (the engine that serves it, so equal bit for bit), checked against the tfjs
+   * files to 1e-5.
+   */
   const offline = async (modelId: string, rows: Array<Record<string, number>>) => {
     const dir = path.join(t.registryPath, modelId, '1.0.0');
     const pre = require(path.join(dir, 'preprocessing.json')) as { scaler: Scaler; window: number; features: string[] };
-    const model = await loadModel(path.join(dir, 'model'));
     const x = windowFromRows(rows.map((r) => pre.features.map((f) => r[f])), pre.scaler, pre.window);
-    const out = await predictBatch(model, x, [1, pre.window, pre.features.length]);
+    pool ??= new OrtPool({ threads: 1, intraOpThreads: 1 });
+    await pool.load(modelId, fs.readFileSync(path.join(dir, 'model', 'model.onnx')));
+    const { data } = await pool.run(modelId, 'window', 'output', x, [1, pre.window, pre.features.length]);
+    const model = await loadModel(path.join(dir, 'model'));
+    const tfjs = await predictBatch(model, x, [1, pre.window, pre.features.length]);
     model.dispose();
-    return out;
+    tfjs.forEach((v, i) => expect(Math.abs(v - data[i])).toBeLessThanOrEqual(1e-5));
+    return data;
   };
   const featureRows = async (symbol: string, features: string[]) => {
     const body = await (await t.fetch(`/api/v1/features/values?symbol=${encodeURIComponent(symbol)}&timeframe=1d&features=${features.join(',')}`)).json();
@@ -42,6 +56,7 @@ describe('the other model types through HTTP', () => {
     await importDaily(t, 'USD/CHF', dailyCsv(spiky));
   });
   afterAll(async () => {
+    await pool?.close();
     await t?.close();
   });
 
@@ -98,6 +113,10 @@ describe('the other model types through HTTP', () => {
     expect(v.metrics.suggested.length).toBeLessThanOrEqual(3);
     expect(v.metrics.suggested).toContain('returns_1'); // the planted pattern lives in the last return
     expect(v.metrics.top[0]).toMatchObject({ rank: 1 });
+    // Its job counts scored candidates (a selection has no epochs) and names what computed it.
+    expect(lastJob.progress).toEqual({ phase: 'done', unit: 'candidate', scored: candidates.length, candidates: candidates.length, eta_seconds: 0 });
+    expect(lastJob).toMatchObject({ backend: 'none', backend_details: { name: 'none', description: expect.stringContaining('no network') }, error: null, note: null });
+    expect(v.backend).toBe('none');
     const predict = await t.fetch('/api/v1/models/gbp_selection/predict', { method: 'POST', json: { symbol: 'GBP/USD', timeframe: '1d' } });
     expect(predict.status).toBe(422);
 
@@ -112,12 +131,14 @@ describe('the other model types through HTTP', () => {
 describe('the reinforcement-learning agent through HTTP', () => {
   let t: TestApp;
   const rl = { model_type: 'reinforcement_learning', features: ['returns_1', 'returns_5', 'zscore_20'], target: 'price_change_1d', ...common, window: 8, spread_pips: 1, hyperparameters: { units: 32, layers: 2, episodes: 8, batch_size: 64, learning_rate: 0.001 } };
+  let lastJob: any;
   const train = async (body: Record<string, unknown>) => {
     const res = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...rl, ...body } });
     const json = await res.json();
     if (res.status !== 202) throw new Error(`${res.status} ${JSON.stringify(json)}`);
     const job = await waitForJob(t, json.job_id, 180_000);
     expect(job).toMatchObject({ status: 'succeeded' });
+    lastJob = job;
     return (await t.fetch(`/api/v1/models/${json.model_id}/versions/${json.version}`)).json();
   };
   beforeAll(async () => {
@@ -136,6 +157,8 @@ describe('the reinforcement-learning agent through HTTP', () => {
     expect(v.metrics.total_return).toBeGreaterThan(v.baselines.always_flat.total_return + 0.02);
     const run = await (await t.fetch(`/api/v1/runs/${v.run_id}`)).json();
     expect(run.metric_history.val_return.length).toBeGreaterThan(0);
+    // An agent's job counts episodes (8 asked), with its reward curves, not epochs.
+    expect(lastJob.progress).toEqual({ phase: 'done', unit: 'episode', episode: 8, episodes: 8, train_reward: expect.any(Number), val_return: expect.any(Number), eta_seconds: 0 });
     const res = await (await t.fetch('/api/v1/models/dqn_mr/predict', { method: 'POST', json: { symbol: 'GBP/USD', timeframe: '1d' } })).json();
     expect(['sell', 'hold', 'buy']).toContain(res.prediction.action);
     expect(Object.keys(res.prediction.q_values)).toEqual(['sell', 'hold', 'buy']);

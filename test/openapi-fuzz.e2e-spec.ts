@@ -58,6 +58,14 @@ function baseBodies(seed: Seeded): Record<string, unknown> {
     ExperimentsController_update: { tags: { fuzz: 'x' } },
     ExperimentsController_createRun: { name: 'fuzz run' },
     ExperimentsController_updateRun: { name: 'r1' },
+    // A base request on a pair without bars: the sweep's first-trial check fails, nothing is stored or queued.
+    SweepsController_create: {
+      name: 'fuzz sweep',
+      base: { name: 'fuzz never swept', model_type: 'time_series', architecture: 'lstm', symbols: ['ZZZ/YYY'], features: ['returns_1'], target: 'price_change_1d', start_date: '2000-01-01T00:00:00Z', end_date: '2001-06-01T00:00:00Z', timeframe: '1d', window: 5, hyperparameters: { units: 4, epochs: 1 } },
+      space: { 'hyperparameters.units': { type: 'choice', values: [4, 8] } },
+      strategy: 'grid',
+      objective: { metric: 'val_loss' },
+    },
     ExperimentsController_finish: { status: 'FINISHED' },
     ExperimentsController_logParams: { params: { p: '1' } },
     ExperimentsController_logMetrics: { metrics: [{ key: 'loss', value: 0.25, step: 1 }] },

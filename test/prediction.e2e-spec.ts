@@ -5,6 +5,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { DataSource } from 'typeorm';
 import { windowFromRows, type Scaler } from '../src/features/core';
 import { getTf, loadModel, predictBatch } from '../src/ml';
+import { OrtPool } from '../src/ml/onnx';
 import { ModelsService } from '../src/models/models.service';
 import { PredictionService } from '../src/prediction/prediction.service';
 import { importDaily, waitForJob } from './support/jobs';
@@ -111,22 +112,30 @@ describe('prediction through HTTP', () => {
     expect((await ok({ symbol: 'eur_usd', timeframe: '1d', features: featuresOf(15) })).prediction.value).toBe(body.prediction.value);
   });
 
-  it('equals the offline prediction bit for bit: loadModel + predictBatch on the window windowFromRows builds with the stored scaler', async () => {
+  it('equals the offline prediction bit for bit: model.onnx in ONNX Runtime (the engine that answers) on the window windowFromRows builds with the stored scaler, and tfjs (loadModel + predictBatch) to 1e-5', async () => {
     const dir = path.join(t.registryPath, MODEL, '1.0.0');
     const pre = JSON.parse(fs.readFileSync(path.join(dir, 'preprocessing.json'), 'utf8')) as { scaler: Scaler; window: number; target_scaler: { mean: number; std: number } };
     expect(pre.window).toBe(W);
+    const res = await predict({ symbol: 'EUR/USD', timeframe: '1d', features: featuresOf(W) });
+    expect(res.headers.get('x-prediction-engine')).toBe('onnxruntime');
+    expect(res.headers.get('x-model-version')).toBe('1.0.0');
     const model = await loadModel(path.join(dir, 'model'));
+    const pool = new OrtPool({ threads: 1, intraOpThreads: 1 });
+    await pool.load('offline', fs.readFileSync(path.join(dir, 'model', 'model.onnx')));
     try {
       for (const back of [0, 1, 7, 50, 300]) {
         const features = featuresOf(W + 5, back);
         const api = await ok({ symbol: 'EUR/USD', timeframe: '1d', features });
         const windowRows = Array.from({ length: W + 5 }, (_, i) => FEATURES.map((f) => features[f][i]));
         const x = windowFromRows(windowRows, pre.scaler, W);
+        const { data } = await pool.run('offline', 'window', 'output', x, [1, W, FEATURES.length]);
+        expect(api.prediction.value).toBe(data[0] * pre.target_scaler.std + pre.target_scaler.mean);
         const [raw] = await predictBatch(model, x, [1, W, FEATURES.length]);
-        expect(api.prediction.value).toBe(raw * pre.target_scaler.std + pre.target_scaler.mean);
+        expect(Math.abs(raw - data[0])).toBeLessThanOrEqual(1e-5);
       }
     } finally {
       model.dispose();
+      await pool.close();
     }
   });
 

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 import { describeEnvValue } from './secret-values';
+import { canonicalSymbol } from '../market-data/symbols';
+import { parseSwapTable, type SwapTable } from '../training/evaluation/costs';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 export type ServiceRole = 'all' | 'api' | 'worker';
@@ -41,15 +44,27 @@ export class AppConfig {
   readonly predictionBodyLimitBytes: number;
   /** Seconds a stopping worker lets its current job finish before handing it back to the queue. */
   readonly workerDrainSeconds: number;
+  /** Headers, then a JSON body, must each arrive within this (408). */
+  readonly requestTimeoutMs: number;
+  /** Longest stall inside any request body, streamed CSV uploads included (408). */
+  readonly bodyIdleTimeoutMs: number;
   readonly trainingConcurrency: number;
   readonly trainingHeartbeatSeconds: number;
   /** Default cost per position change in the evaluation backtest (a request may override it). */
   readonly backtestSpreadPips: number;
+  /** Default slippage per side in the evaluation backtest, pips (a request may override it). */
+  readonly backtestSlippagePips: number;
+  /** Overnight swap points per symbol (pips per day, long and short) for the backtest's financing. */
+  readonly backtestSwapPoints: SwapTable;
   readonly predictionCacheMaxModels: number;
   readonly predictionCacheMaxBytes: number;
   readonly predictionBatchMaxSize: number;
   readonly predictionBatchMaxWaitMs: number;
   readonly predictionMaxInstances: number;
+  readonly predictionEngine: 'auto' | 'onnxruntime' | 'tfjs';
+  /** ONNX Runtime worker threads (PREDICTION_THREADS, 0 resolved to the automatic count). */
+  readonly predictionThreads: number;
+  readonly onnxImportMaxBytes: number;
   /** MLflow mirror: bearer token, per-call timeout, retries and first backoff (doubling). */
   readonly experimentTrackingToken?: string;
   readonly experimentTrackingTimeoutMs: number;
@@ -87,14 +102,21 @@ export class AppConfig {
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;
     this.predictionBodyLimitBytes = env.PREDICTION_BODY_LIMIT_BYTES;
     this.workerDrainSeconds = env.WORKER_DRAIN_SECONDS;
+    this.requestTimeoutMs = env.REQUEST_TIMEOUT_MS;
+    this.bodyIdleTimeoutMs = env.BODY_IDLE_TIMEOUT_MS;
     this.trainingConcurrency = env.TRAINING_CONCURRENCY;
     this.trainingHeartbeatSeconds = env.TRAINING_HEARTBEAT_SECONDS;
     this.backtestSpreadPips = env.BACKTEST_SPREAD_PIPS;
+    this.backtestSlippagePips = env.BACKTEST_SLIPPAGE_PIPS;
+    this.backtestSwapPoints = parseSwapTable(env.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
     this.predictionCacheMaxModels = env.PREDICTION_CACHE_MAX_MODELS;
     this.predictionCacheMaxBytes = env.PREDICTION_CACHE_MAX_BYTES;
     this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
     this.predictionBatchMaxWaitMs = env.PREDICTION_BATCH_MAX_WAIT_MS;
     this.predictionMaxInstances = env.PREDICTION_MAX_INSTANCES;
+    this.predictionEngine = env.PREDICTION_ENGINE as AppConfig['predictionEngine'];
+    this.predictionThreads = env.PREDICTION_THREADS || Math.max(1, Math.min(4, os.availableParallelism() - 1));
+    this.onnxImportMaxBytes = env.ONNX_IMPORT_MAX_BYTES;
     this.experimentTrackingToken = env.EXPERIMENT_TRACKING_TOKEN;
     this.experimentTrackingTimeoutMs = env.EXPERIMENT_TRACKING_TIMEOUT_MS;
     this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;
@@ -134,6 +156,14 @@ export class AppConfig {
       for (const message of e.problems) {
         const variable = /^[A-Z_]+/.exec(message)?.[0] ?? 'DEPLOYMENT';
         problems.push({ variable, value: describeEnvValue(variable, merged[variable]), message });
+      }
+    }
+    // Checked beside the other variables (not only once they are valid), so one message names all.
+    {
+      try {
+        parseSwapTable(merged.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
+      } catch (e) {
+        problems.push({ variable: 'BACKTEST_SWAP_POINTS', value: describeEnvValue('BACKTEST_SWAP_POINTS', merged.BACKTEST_SWAP_POINTS), message: `BACKTEST_SWAP_POINTS ${(e as Error).message} (e.g. {"EUR/USD": {"long": -0.6, "short": 0.2}})` });
       }
     }
     if (env && env.SERVICE_ROLE !== 'all' && !env.DATABASE_URL) {

@@ -32,6 +32,21 @@ export interface DeploymentOptions {
 
 export const DEPLOYMENT_OPTIONS = Symbol('DEPLOYMENT_OPTIONS');
 
+/** Every variable parseDeploymentOptions reads (each must be in the README's environment table). */
+export const DEPLOYMENT_VARIABLES = [
+  'DEPLOYMENT_TARGETS',
+  'DEPLOYMENT_NOTIFY_URLS',
+  'DEPLOYMENT_NOTIFY_SECRET',
+  'DEPLOYMENT_NOTIFY_TIMEOUT_MS',
+  'DEPLOYMENT_NOTIFY_RETRIES',
+  'DEPLOYMENT_NOTIFY_BACKOFF_MS',
+  'DEPLOYMENT_MAX_SCALING_FACTOR',
+  'MONITORING_RETENTION',
+  'MONITORING_FLUSH_MS',
+  'DEPLOYMENT_LOOKUP_CACHE_MS',
+] as const;
+type DeploymentVariable = (typeof DEPLOYMENT_VARIABLES)[number];
+
 export const DEFAULT_TARGETS = ['strategy_engine', 'ml_integration', 'analysis_engine'];
 export const TARGET_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -44,11 +59,11 @@ export class DeploymentOptionsError extends Error {
 
 export function parseDeploymentOptions(env: Record<string, string | undefined>): DeploymentOptions {
   const problems: string[] = [];
-  const get = (name: string) => {
+  const get = (name: DeploymentVariable) => {
     const v = env[name]?.trim();
     return v === undefined || v === '' ? undefined : v;
   };
-  const int = (name: string, def: number, min: number, max: number): number => {
+  const int = (name: DeploymentVariable, def: number, min: number, max: number): number => {
     const raw = get(name);
     if (raw === undefined) return def;
     const n = /^\d+$/.test(raw) ? Number(raw) : NaN;

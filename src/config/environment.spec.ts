@@ -53,6 +53,20 @@ describe('environment validation', () => {
     expect(message).toContain('MAX_TRAINING_MEMORY must be a positive number');
   });
 
+  it('reads the backtest cost settings: slippage and per-symbol swap points (JSON), naming what is wrong', () => {
+    expect(AppConfig.fromEnv({})).toMatchObject({ backtestSpreadPips: 1, backtestSlippagePips: 0, backtestSwapPoints: {} });
+    const c = AppConfig.fromEnv({ BACKTEST_SLIPPAGE_PIPS: '0.3', BACKTEST_SWAP_POINTS: '{"eurusd": {"long": -0.62, "short": 0.18}}' });
+    expect(c).toMatchObject({ backtestSlippagePips: 0.3, backtestSwapPoints: { 'EUR/USD': { long: -0.62, short: 0.18 } } });
+    let error: unknown;
+    try {
+      AppConfig.fromEnv({ BACKTEST_SLIPPAGE_PIPS: '-1', BACKTEST_SWAP_POINTS: '{"EUR/USD": {"long": "x"}}' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigValidationError).problems.map((p) => p.variable).sort()).toEqual(['BACKTEST_SLIPPAGE_PIPS', 'BACKTEST_SWAP_POINTS']);
+    expect((error as Error).message).toContain('BACKTEST_SWAP_POINTS EUR/USD needs finite numbers "long" and "short"');
+  });
+
   it('reports bad deployment settings together with the other variables', () => {
     let error: unknown;
     try {

@@ -171,6 +171,15 @@ export class EnvironmentVariables {
   BACKTEST_SPREAD_PIPS: number = 1;
 
   @Transform(toNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' })
+  @Min(0, { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' })
+  BACKTEST_SLIPPAGE_PIPS: number = 0;
+
+  /** JSON: symbol → {"long": pips/day, "short": pips/day}; checked in AppConfig.fromEnv. */
+  @IsString()
+  BACKTEST_SWAP_POINTS: string = '{}';
+
+  @Transform(toNumber)
   @IsInt({ message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
   @Min(1, { message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
   @Max(1000, { message: 'PREDICTION_CACHE_MAX_MODELS must be an integer (models) from 1 to 1000' })
@@ -199,6 +208,24 @@ export class EnvironmentVariables {
   @Min(1, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
   @Max(100000, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
   PREDICTION_MAX_INSTANCES: number = 256;
+
+  /** Which engine serves a model: auto (measured per model at load), onnxruntime, or tfjs. */
+  @IsIn(['auto', 'onnxruntime', 'tfjs'], { message: 'PREDICTION_ENGINE must be one of auto, onnxruntime, tfjs' })
+  PREDICTION_ENGINE: string = 'auto';
+
+  /** ONNX Runtime worker threads for forward passes; 0 = one per core beyond the first (at least 1, at most 4). */
+  @Transform(toNumber)
+  @IsInt({ message: 'PREDICTION_THREADS must be an integer from 0 (automatic) to 64' })
+  @Min(0, { message: 'PREDICTION_THREADS must be an integer from 0 (automatic) to 64' })
+  @Max(64, { message: 'PREDICTION_THREADS must be an integer from 0 (automatic) to 64' })
+  PREDICTION_THREADS: number = 0;
+
+  /** Largest ONNX file POST /api/v1/models/import accepts. */
+  @Transform(toNumber)
+  @IsInt({ message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Min(1024, { message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Max(1073741824, { message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  ONNX_IMPORT_MAX_BYTES: number = 67_108_864;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -237,6 +264,24 @@ export class EnvironmentVariables {
   @Max(1073741824, { message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
   PREDICTION_BODY_LIMIT_BYTES: number = 8_388_608;
 
+  /**
+   * Slow clients: the request headers, and then a JSON body, must each arrive within this
+   * (408 in the envelope otherwise). Streamed CSV uploads are bounded by BODY_IDLE_TIMEOUT_MS
+   * instead, since their pace is also the importer's.
+   */
+  @Transform(toNumber)
+  @IsInt({ message: 'REQUEST_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Min(100, { message: 'REQUEST_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Max(3_600_000, { message: 'REQUEST_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  REQUEST_TIMEOUT_MS: number = 60_000;
+
+  /** The longest a request body may stall (no bytes arriving while the service waits for them), on every route. */
+  @Transform(toNumber)
+  @IsInt({ message: 'BODY_IDLE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Min(100, { message: 'BODY_IDLE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  @Max(3_600_000, { message: 'BODY_IDLE_TIMEOUT_MS must be an integer number of milliseconds from 100 to 3600000' })
+  BODY_IDLE_TIMEOUT_MS: number = 30_000;
+
   /** How long a stopping worker lets its current training job run before handing it back to the queue. */
   @Transform(toNumber)
   @IsInt({ message: 'WORKER_DRAIN_SECONDS must be an integer number of seconds from 0 to 86400' })
@@ -258,11 +303,18 @@ export class ConfigValidationError extends Error {
   }
 }
 
+/** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
+const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD'];
+
+/** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
+export function environmentVariableNames(): string[] {
+  return [...new Set(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_VARIABLES))];
+}
+
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD']);
   const picked: Record<string, string> = {};
-  for (const key of new Set(known)) {
+  for (const key of environmentVariableNames()) {
     const value = raw[key];
     if (value !== undefined) picked[key] = value;
   }

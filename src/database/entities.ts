@@ -4,12 +4,14 @@ import { Run } from '../experiments/entities/run.entity';
 import { MarketBar } from '../market-data/market-bar.entity';
 import { ModelVersion } from '../models/entities/model-version.entity';
 import { Model } from '../models/entities/model.entity';
+import { EvaluationTrial } from '../models/trials/evaluation-trial.entity';
 import { TrainingJob } from '../training/training-job.entity';
 import { DEPLOYMENT_ENTITIES } from '../deployment/entities';
+import { Sweep, SweepTrial } from '../sweeps/sweep.entity';
 
 /**
  * Every TypeORM entity of the service. The application and the migration CLI both read
  * this list, so what the app maps and what `migration:generate --check` compares are
  * the same. Add a new entity here.
  */
-export const ENTITIES: Function[] = [MarketBar, Model, ModelVersion, TrainingJob, Experiment, Run, RunMetric, ...DEPLOYMENT_ENTITIES];
+export const ENTITIES: Function[] = [MarketBar, Model, ModelVersion, EvaluationTrial, TrainingJob, Experiment, Run, RunMetric, ...DEPLOYMENT_ENTITIES, Sweep, SweepTrial];

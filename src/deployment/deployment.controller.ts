@@ -22,7 +22,7 @@ export class DeploymentController {
       'When the target has a notification URL the event is POSTed to it in the background (signed, retried); its delivery state shows on the deployment and never fails the deploy.',
   })
   @ApiCreatedResponse({ type: DeploymentDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version is not trained (queued, training, failed, cancelled, archived), or the model is archived' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version is not trained (queued, training, failed, cancelled, archived), or the model is archived, or its stored artifacts fail verification (ARTIFACT_CHECKSUM_MISMATCH: a file or the manifest differs from what was registered; ARTIFACT_FILE_UNSAFE: a symlink or not a regular file; ARTIFACT_INCOMPLETE; ARTIFACT_MANIFEST_INVALID). Nothing changes then.' })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such model (MODEL_NOT_FOUND) or version (VERSION_NOT_FOUND)' })
   @UseInterceptors(DeployValidationInterceptor)
   deploy(@Param('model_id') modelId: string, @Body() body: DeployRequestDto): Promise<DeploymentDto> {
@@ -34,7 +34,7 @@ export class DeploymentController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Roll the target back to the version the active deployment replaced (with that deployment’s scaling factor and monitoring level)' })
   @ApiCreatedResponse({ type: DeploymentDto, description: 'The new active deployment; the one it ended is `rolled_back`' })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'Nothing active on the target, or nothing to roll back to' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'Nothing active on the target, or nothing to roll back to, or the version rolled back to fails artifact verification (the ARTIFACT_* codes of deploy)' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   @UseInterceptors(DeployValidationInterceptor)
   rollback(@Param('model_id') modelId: string, @Body() body: RollbackRequestDto): Promise<DeploymentDto> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AppError, ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
-import { ArtifactStore } from '../models/artifacts';
+import { ArtifactCorruptError, artifactRefusal, ArtifactStore } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
@@ -49,7 +49,7 @@ export class DeploymentService {
     const target = req.deployment_target;
     const scaling = req.scaling_factor ?? 1;
     const level: MonitoringLevel = req.monitoring_level ?? 'medium';
-    await this.checkDeployable(modelId, req.version);
+    await this.checkDeployable(modelId, req.version, 'deployed');
 
     const { deployment, notes } = await this.inTransaction(async (m) => {
       await this.lockModel(m, modelId, true);
@@ -93,7 +93,7 @@ export class DeploymentService {
       throw new ConflictError(`Nothing to roll back to: version ${seen.version} did not replace another deployment on ${target}`, { model_id: modelId, target, deployment_id: seen.id }, 'NOTHING_TO_ROLL_BACK');
     }
     const previous = await this.dataSource.getRepository(Deployment).findOneByOrFail({ id: seen.rollback_to_deployment_id });
-    await this.checkDeployable(modelId, previous.version);
+    await this.checkDeployable(modelId, previous.version, 'rolled back to');
 
     const { deployment, notes } = await this.inTransaction(async (m) => {
       await this.lockModel(m, modelId, true);
@@ -186,8 +186,14 @@ export class DeploymentService {
     return target;
   }
 
-  /** 404 for an unknown model or version; 409 unless the version is trained and its artifacts are there. */
-  private async checkDeployable(modelId: string, version: string): Promise<void> {
+  /**
+   * 404 for an unknown model or version; 409 unless the version is trained and its artifacts
+   * are there and intact. Verified before the transaction (hashing the weights while holding
+   * the model's row lock would stall every other change of the model, and on the embedded
+   * database the only connection), so a deployment never becomes active on files that every
+   * predict would then refuse with a 500.
+   */
+  private async checkDeployable(modelId: string, version: string, action: string): Promise<void> {
     const model = await this.models.getModel(modelId);
     if (model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
     // A version that does not exist is a 404 VERSION_NOT_FOUND, as everywhere else.
@@ -197,6 +203,14 @@ export class DeploymentService {
     }
     if (!(await this.artifacts.exists(modelId, version))) {
       throw new ConflictError(`Version ${version} of ${modelId} has no stored artifacts`, { model_id: modelId, version }, 'ARTIFACTS_MISSING');
+    }
+    try {
+      // Every listed file's size and sha256 against the manifest, and the manifest's own hash
+      // against the one recorded when the version was registered (a rewritten manifest).
+      await this.artifacts.read(modelId, version, { expectedChecksum: v.artifact_checksum ?? undefined });
+    } catch (e) {
+      if (e instanceof ArtifactCorruptError) throw artifactRefusal(e, action);
+      throw e;
     }
   }
 

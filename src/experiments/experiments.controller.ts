@@ -6,6 +6,7 @@ import {
   CompareQuery,
   CreateExperimentBody,
   CreateRunBody,
+  ExperimentListDto,
   FinishRunBody,
   ListExperimentsQuery,
   ListRunsQuery,
@@ -25,10 +26,13 @@ export class ExperimentsController {
   constructor(private readonly experiments: ExperimentsService) {}
 
   @Get('experiments')
-  @ApiOperation({ summary: 'Experiments with their run counts (active ones unless lifecycle=archived|all)' })
-  @ApiOkResponse({ description: '{"experiments":[{"id","name","tags","run_count","created_at","archived_at","last_run_at","lifecycle_stage"}]}' })
-  list(@Query() q: ListExperimentsQuery) {
-    return this.experiments.listExperiments(q.lifecycle === 'archived' ? 'deleted' : (q.lifecycle ?? 'active'));
+  @ApiOperation({
+    summary: 'Experiments with their run counts (active ones unless lifecycle=archived|all), oldest first, paginated',
+    description: 'Paginated like every list route: `limit` (default 50, at most 500) and `offset`; `total` counts every match. Page on with offset += limit while offset < total.',
+  })
+  @ApiOkResponse({ type: ExperimentListDto })
+  list(@Query() q: ListExperimentsQuery): Promise<ExperimentListDto> {
+    return this.experiments.listExperiments(q.lifecycle === 'archived' ? 'deleted' : (q.lifecycle ?? 'active'), { limit: q.limit, offset: q.offset }) as Promise<ExperimentListDto>;
   }
 
   @Post('experiments')

@@ -67,10 +67,17 @@ export class ExperimentsService {
     return this.getExperimentView(rows[0].id);
   }
 
-  async listExperiments(lifecycle: Lifecycle = 'active') {
+  /**
+   * One page of experiments, oldest first (as before pagination; `e.id` breaks ties so pages
+   * never overlap), with `total` over all pages like every other list route.
+   */
+  async listExperiments(lifecycle: Lifecycle = 'active', page: { limit?: number; offset?: number } = {}) {
+    const limit = page.limit ?? 50;
+    const offset = page.offset ?? 0;
     const where = lifecycle === 'active' ? 'WHERE e.archived_at IS NULL' : lifecycle === 'deleted' ? 'WHERE e.archived_at IS NOT NULL' : '';
-    const rows = await this.dataSource.query(`${EXPERIMENT_SELECT} ${where} GROUP BY e.id ORDER BY e.created_at, e.name`);
-    return { experiments: rows.map(experimentView) };
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM experiments e ${where}`);
+    const rows = await this.dataSource.query(`${EXPERIMENT_SELECT} ${where} GROUP BY e.id ORDER BY e.created_at, e.name, e.id LIMIT $1 OFFSET $2`, [limit, offset]);
+    return { experiments: rows.map(experimentView), total: Number(total), limit, offset };
   }
 
   /** Experiments for MLflow's experiments/search: by lifecycle, optional name/tag conditions, paged. */
@@ -169,6 +176,29 @@ export class ExperimentsService {
 
   async setStatus(runId: string, status: RunStatus, end = false): Promise<void> {
     await this.dataSource.getRepository(Run).update({ id: runId }, { status, ...(end ? { end_time: new Date() } : {}) });
+    this.mirror?.notify(runId);
+  }
+
+  /**
+   * A training job's attempt begins: the run is RUNNING and tagged `attempt`. A retry (attempt
+   * 2, 3, …) first drops what the interrupted attempt logged (metric history and latest values),
+   * so the history holds one point per step, starting at 0 again. MLflow cannot delete metric
+   * history, so the mirror logs the new attempt to a new MLflow run and ends the interrupted
+   * attempt's MLflow run KILLED (`mlflow_superseded_run_ids`).
+   */
+  async startAttempt(runId: string, attempt: number): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      if (attempt > 1) {
+        await m.query(`DELETE FROM run_metrics WHERE run_id = $1`, [runId]);
+        await m.query(
+          `UPDATE runs SET metrics = '{}'::jsonb, mlflow_metric_cursor = 0, mlflow_run_id = NULL,
+                  mlflow_superseded_run_ids = CASE WHEN mlflow_run_id IS NULL THEN mlflow_superseded_run_ids ELSE mlflow_superseded_run_ids || to_jsonb(mlflow_run_id::text) END
+            WHERE id = $1`,
+          [runId],
+        );
+      }
+      await m.query(`UPDATE runs SET status = 'RUNNING', tags = tags || $2::jsonb WHERE id = $1`, [runId, JSON.stringify({ attempt: String(attempt) })]);
+    });
     this.mirror?.notify(runId);
   }
 
@@ -425,7 +455,7 @@ export class ExperimentsService {
     for (const full of run.artifacts ?? []) {
       if (!root || !full.startsWith(`${root}/`)) continue;
       const rel = full.slice(root.length + 1);
-      files.push({ path: rel, size: await this.artifactFiles.size(this.artifactStore.versionDir(run.model_id!, run.model_version!), rel), content_type: contentTypeFor(rel) });
+      files.push({ path: rel, size: await this.artifactFiles.size(this.artifactStore.rootDir, this.artifactStore.versionDir(run.model_id!, run.model_version!), rel), content_type: contentTypeFor(rel) });
     }
     return { run_id: run.id, root, files };
   }
@@ -434,7 +464,9 @@ export class ExperimentsService {
    * Open one listed file for download. `requested` is relative to the run's version folder
    * (`model/weights.bin`) or the listed registry-relative path (`<model>/<version>/model/weights.bin`).
    * 422 INVALID_ARTIFACT_PATH for `..`, absolute or otherwise malformed paths; 404 ARTIFACT_NOT_FOUND
-   * for anything the run does not list or that is not a regular file inside its folder.
+   * for anything the run does not list or that is not a regular file inside its folder — also
+   * when the folder (or its model folder) is a symlink that leaves its place in the registry:
+   * 404 rather than 403, so the answer does not confirm that something exists out there.
    */
   async openArtifact(runId: string, requested: string) {
     const run = await this.findRun(runId);
@@ -444,7 +476,7 @@ export class ExperimentsService {
     const rel = root && requested.startsWith(`${root}/`) ? requested.slice(root.length + 1) : requested;
     assertArtifactPath(rel);
     if (!root || !(run.artifacts ?? []).includes(`${root}/${rel}`)) throw notFound();
-    const opened = await this.artifactFiles.open(this.artifactStore.versionDir(run.model_id!, run.model_version!), rel);
+    const opened = await this.artifactFiles.open(this.artifactStore.rootDir, this.artifactStore.versionDir(run.model_id!, run.model_version!), rel);
     if (!opened) throw notFound();
     return { ...opened, filename: path.posix.basename(rel), contentType: contentTypeFor(rel) };
   }

@@ -5,7 +5,13 @@ import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
 import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
 import { Model } from './entities/model.entity';
+import { PREDICTIONS_FILE } from '../training/evaluation/predictions-csv';
+import { significanceView, spanKeyOf, trialOf } from './trials/significance-view';
+import { TrialsRepository, type SpanTrials } from './trials/trials.repository';
 import { compareVersions, nextVersion } from './version-numbers';
+import { ArtifactStore } from './artifacts';
+import { VersionAnnotations } from './version-annotations';
+import { versionSignature } from './version-signature';
 
 export interface NewVersion {
   modelId: string;
@@ -20,7 +26,12 @@ export interface NewVersion {
 /** The model registry: models and their versions in PostgreSQL. */
 @Injectable()
 export class ModelsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly trials: TrialsRepository,
+    private readonly artifacts: ArtifactStore,
+    private readonly annotations: VersionAnnotations,
+  ) {}
 
   /**
    * Create the model if needed and reserve its next version (status `queued`), inside the
@@ -47,8 +58,18 @@ export class ModelsService {
     await manager.update(ModelVersion, { model_id: modelId, version }, fields as Parameters<EntityManager["update"]>[2]);
   }
 
+  /**
+   * Sets a version's status (and fields). A version that becomes `experimental` with a
+   * `significance` naming its test span is also counted as one trial on that span, in the same
+   * transaction, so the counter and the version never disagree.
+   */
   async setStatus(modelId: string, version: string, status: VersionStatus, fields: Partial<ModelVersion> = {}): Promise<void> {
-    await this.updateVersion(modelId, version, { ...fields, status });
+    const trial = status === 'experimental' ? trialOf(modelId, version, fields.significance) : null;
+    if (!trial) return this.updateVersion(modelId, version, { ...fields, status });
+    await this.dataSource.transaction(async (manager) => {
+      await this.updateVersion(modelId, version, { ...fields, status }, manager);
+      await this.trials.record(manager, trial);
+    });
   }
 
   /**
@@ -132,7 +153,7 @@ export class ModelsService {
       latest_version: latest?.version ?? null,
       latest_status: latest?.status ?? null,
       deployed_versions: deployedVersions.map((v) => v.version),
-      versions: versions.map((v) => this.versionView(v)),
+      versions: await this.versionViews(versions),
     };
   }
 
@@ -145,7 +166,19 @@ export class ModelsService {
     return v;
   }
 
-  versionView(v: ModelVersion) {
+  /** One version as the API shows it, with its trials counter and deflated Sharpe as of now. */
+  async versionView(v: ModelVersion) {
+    return (await this.versionViews([v]))[0];
+  }
+
+  /** Several versions, with one query for the trials of all their test spans. */
+  async versionViews(versions: ModelVersion[]) {
+    const keys = versions.map((v) => spanKeyOf(v.significance)).filter((k): k is string => k !== null);
+    const trials = await this.trials.bySpan(keys);
+    return versions.map((v) => this.view(v, trials));
+  }
+
+  private view(v: ModelVersion, trials: Map<string, SpanTrials>) {
     return {
       model_id: v.model_id,
       version: v.version,
@@ -155,6 +188,8 @@ export class ModelsService {
       trained_at: isoOrNull(v.trained_at),
       metrics: v.metrics,
       baselines: v.baselines,
+      splits: v.splits ?? null,
+      significance: significanceView(v.significance, trials),
       features: v.features,
       target: v.target,
       symbols: v.symbols,
@@ -172,6 +207,54 @@ export class ModelsService {
       run_id: v.run_id,
       error: v.error,
     };
+  }
+
+  /**
+   * GET /api/v1/models/{id}/versions/{version}: the version view plus its `signature` (from the
+   * artifact's preprocessing.json; null before the artifact exists or when it cannot be read)
+   * and what other modules annotate (the engine serving it).
+   */
+  async versionDetail(v: ModelVersion) {
+    let signature: Record<string, unknown> | null = null;
+    let files: string[] = [];
+    if (v.artifact_checksum || ['experimental', 'deployed', 'archived'].includes(v.status)) {
+      try {
+        const { manifest, json } = await this.artifacts.manifestAndJson<Record<string, unknown>>(v.model_id, v.version, 'preprocessing.json', v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {});
+        files = Object.keys(manifest.files);
+        if (json && Array.isArray(json.features)) signature = versionSignature(json, v, files);
+      } catch {
+        /* missing or corrupt artifact: the version's JSON still answers; predict reports the problem */
+      }
+    }
+    return { ...this.versionView(v), files, signature, ...this.annotations.annotate(v.model_id, v.version) };
+  }
+
+  /** The version's model.onnx (verified), or 404 when it has none. */
+  async onnxFile(modelId: string, version: string): Promise<{ data: Buffer; sha256: string }> {
+    const v = await this.getVersion(modelId, version);
+    const file = await this.artifacts.readFile(modelId, version, 'model/model.onnx', v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {}).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+    if (!file) {
+      throw new NotFoundError(`Version ${version} of ${modelId} has no model.onnx (${['queued', 'training'].includes(v.status) ? 'it is still training' : v.status === 'failed' || v.status === 'cancelled' ? `it ${v.status}` : 'it was trained before ONNX export, or its model type has no network'})`, { model_id: modelId, version, status: v.status }, 'ONNX_NOT_AVAILABLE');
+    }
+    return file;
+  }
+
+  /**
+   * GET …/versions/{version}/predictions: the version's predictions.csv (validation and test
+   * predictions beside the realised values), verified against the version's manifest and the
+   * checksum recorded in the registry. 404 while the version has no artifacts, or when its
+   * model type records none.
+   */
+  async predictionsCsv(id: string, version: string): Promise<Buffer> {
+    const v = await this.getVersion(id, version);
+    const notRecorded = (why: string) => new NotFoundError(`Version ${id}/${version} has no stored predictions: ${why}`, { model_id: id, version, status: v.status }, 'PREDICTIONS_NOT_FOUND');
+    if (!v.artifact_checksum) throw notRecorded(`it is ${v.status} (predictions are stored when training succeeds)`);
+    const file = await this.artifacts.readFile(id, version, PREDICTIONS_FILE, { expectedChecksum: v.artifact_checksum });
+    if (!file) throw notRecorded('only time_series and classification versions trained since predictions are recorded keep them');
+    return file.data;
   }
 
   /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */

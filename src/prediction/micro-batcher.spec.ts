@@ -20,7 +20,9 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 10_000 });
     const started = performance.now();
     await expect(b.submit(7)).resolves.toBe(70);
-    expect(performance.now() - started).toBeLessThan(50);
+    // The window is 10 s: an answer well before it shows the call did not wait for it
+    // (a loose bound, so a loaded machine cannot fail it).
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(batches).toEqual([[7]]);
     // And again once idle.
     await expect(b.submit(8)).resolves.toBe(80);
@@ -53,7 +55,9 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher(run, { maxBatchSize: 4, maxWaitMs: 1 });
     const inputs = Array.from({ length: 11 }, (_, i) => i);
     expect(await Promise.all(inputs.map((x) => b.submit(x)))).toEqual(inputs.map((x) => x * 10));
-    expect(batches.map((x) => x.length)).toEqual([4, 4, 3]);
+    // How the 11 calls split depends on timers (usually 4, 4, 3); the bound and the order do not.
+    for (const batch of batches) expect(batch.length).toBeLessThanOrEqual(4);
+    expect(batches.length).toBeGreaterThanOrEqual(3);
     expect(batches.flat()).toEqual(inputs);
   });
 

@@ -57,6 +57,11 @@ export class ModelCache<V extends Cacheable> {
     return [...this.entries.keys()];
   }
 
+  /** The loaded values, least recently used first. */
+  values(): V[] {
+    return [...this.entries.values()].map((e) => e.value);
+  }
+
   has(key: string): boolean {
     return this.entries.has(key);
   }

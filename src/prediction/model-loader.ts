@@ -1,17 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { AppError, NotFoundError } from '../common/errors/app-error';
-import { ArtifactStore } from '../models/artifacts';
-import { getTf, predictBatch, WEIGHTS_BIN } from '../ml';
+import { ArtifactStore, type StoredVersion } from '../models/artifacts';
+import { getTf, WEIGHTS_BIN } from '../ml';
 import type { Tf } from '../ml';
+import { OnnxRuntimeEngine, TfjsEngine, type EngineName, type ForwardEngine } from './engines/forward-engine';
+import { OnnxRuntimeService } from './engines/onnx-runtime.service';
+import { resolveOnnxIo, OnnxSignatureMismatch } from './engines/onnx-io';
+import { selectByMeasurement, type EngineReport } from './engines/select-engine';
 import { MicroBatcher } from './micro-batcher';
 import { parsePreprocessing, PreprocessingError, type Preprocessing } from './model-output';
 
 type LayersModel = Awaited<ReturnType<Tf['loadLayersModel']>>;
 type ModelJSON = Parameters<Tf['io']['getModelArtifactsForJSON']>[0];
 
-const MODEL_JSON_FILE = 'model/model.json';
-const WEIGHTS_FILE = 'model/weights.bin';
-const PREPROCESSING_FILE = 'preprocessing.json';
+export const MODEL_JSON_FILE = 'model/model.json';
+export const WEIGHTS_FILE = 'model/weights.bin';
+export const ONNX_MODEL_FILE = 'model/model.onnx';
+export const PREPROCESSING_FILE = 'preprocessing.json';
 
 export interface VersionRef {
   modelId: string;
@@ -33,26 +39,32 @@ export function cacheKey(ref: Pick<VersionRef, 'modelId' | 'version' | 'checksum
 }
 
 /**
- * One loaded model version: the network, its stored preprocessing, and the micro-batcher
- * that feeds it. Disposing waits for queued and running forward passes first.
+ * One loaded model version: its engine (ONNX Runtime or tfjs), its stored preprocessing, and
+ * the micro-batcher that feeds it. Disposing waits for queued and running forward passes first.
  */
 export class LoadedModel {
   readonly batcher: MicroBatcher<Float32Array, Float32Array>;
-  /** [window, features] (or whatever the network's input is), without the batch dimension. */
-  readonly inputShape: number[];
   readonly windowSize: number;
   private disposed = false;
 
   constructor(
     readonly ref: VersionRef,
-    readonly model: LayersModel,
+    readonly engine: ForwardEngine,
     readonly pre: Preprocessing,
-    readonly bytes: number,
+    readonly report: EngineReport,
     batch: BatchSettings,
   ) {
-    this.inputShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
-    this.windowSize = this.inputShape.reduce((a, b) => a * b, 1);
-    this.batcher = new MicroBatcher((inputs) => this.forward(inputs), { maxBatchSize: batch.maxBatchSize, maxWaitMs: batch.maxWaitMs }, batch.onBatch);
+    this.windowSize = pre.window * pre.features.length;
+    const maxBatchSize = Math.min(batch.maxBatchSize, engine.maxBatch ?? Infinity);
+    this.batcher = new MicroBatcher((inputs) => this.forward(inputs), { maxBatchSize, maxWaitMs: batch.maxWaitMs, maxConcurrent: engine.concurrency }, batch.onBatch);
+  }
+
+  get bytes(): number {
+    return this.engine.bytes;
+  }
+
+  get engineName(): EngineName {
+    return this.engine.name;
   }
 
   get isDisposed(): boolean {
@@ -70,9 +82,9 @@ export class LoadedModel {
       x = new Float32Array(n * size);
       for (let i = 0; i < n; i++) x.set(inputs[i], i * size);
     }
-    const out = await predictBatch(this.model, x, [n, ...this.inputShape], { batchSize: Math.max(n, 1) });
+    const out = await this.engine.forward(x, n);
     const units = this.pre.output_units;
-    if (out.length !== n * units) throw new Error(`the model returned ${out.length} values for ${n} windows; its preprocessing says ${units} per window`);
+    if (out.length !== n * units) throw new Error(`the model returned ${out.length} values for ${n} windows; its signature says ${units} per window`);
     const results: Float32Array[] = new Array(n);
     for (let i = 0; i < n; i++) results[i] = out.slice(i * units, (i + 1) * units);
     return results;
@@ -82,23 +94,34 @@ export class LoadedModel {
     await this.batcher.drain();
     if (this.disposed) return;
     this.disposed = true;
-    this.model.dispose();
+    await this.engine.dispose();
   }
 }
 
 /**
  * Loads a version from the artifact store: every file's sha256 is verified against the
- * manifest, and the manifest against the checksum the registry recorded; the network is
+ * manifest, and the manifest against the checksum the registry recorded; the engines are
  * built from the verified bytes themselves (not re-read from disk afterwards).
+ *
+ * Engine (PREDICTION_ENGINE): `auto` measures both engines on a version that has both
+ * model.onnx and tfjs files and keeps the faster (see select-engine.ts); a version with only
+ * one of them (imported ONNX; trained before ONNX export) uses that one. `onnxruntime` /
+ * `tfjs` force one where the version has its files, and fall back to the other otherwise.
  */
 @Injectable()
 export class ModelLoader {
-  constructor(private readonly artifacts: ArtifactStore) {}
+  private readonly logger = new Logger('ModelLoader');
+
+  constructor(
+    private readonly artifacts: ArtifactStore,
+    private readonly runtime: OnnxRuntimeService,
+    private readonly config: AppConfig,
+  ) {}
 
   async load(ref: VersionRef, batch: BatchSettings): Promise<LoadedModel> {
     const { modelId, version } = ref;
     const where = `${modelId}/${version}`;
-    let stored;
+    let stored: StoredVersion;
     try {
       stored = await this.artifacts.read(modelId, version, ref.checksum ? { expectedChecksum: ref.checksum } : {});
     } catch (e) {
@@ -108,9 +131,7 @@ export class ModelLoader {
       throw e; // ArtifactCorruptError (500 ARTIFACT_CORRUPT, naming the file and the check) and disk errors
     }
     const failed = (reason: string) => new AppError(500, 'ModelError', 'MODEL_LOAD_FAILED', `Version ${where} could not be loaded: ${reason}`, { model_id: modelId, version, reason });
-    for (const name of [MODEL_JSON_FILE, WEIGHTS_FILE, PREPROCESSING_FILE]) {
-      if (!stored.names.includes(name)) throw failed(`its artifact has no ${name}`);
-    }
+    if (!stored.names.includes(PREPROCESSING_FILE)) throw failed(`its artifact has no ${PREPROCESSING_FILE}`);
     let pre: Preprocessing;
     try {
       pre = parsePreprocessing(await stored.json(PREPROCESSING_FILE), ref.modelType);
@@ -118,6 +139,70 @@ export class ModelLoader {
       if (e instanceof PreprocessingError) throw failed(e.message);
       throw e;
     }
+    const hasTfjs = stored.names.includes(MODEL_JSON_FILE) && stored.names.includes(WEIGHTS_FILE);
+    const hasOnnx = stored.names.includes(ONNX_MODEL_FILE);
+    if (!hasTfjs && !hasOnnx) throw failed(`its artifact has neither ${ONNX_MODEL_FILE} nor ${MODEL_JSON_FILE} + ${WEIGHTS_FILE}`);
+    const policy = this.config.predictionEngine;
+    const ortUsable = hasOnnx && this.runtime.available;
+    if (!hasTfjs && !this.runtime.available) {
+      throw new AppError(503, 'ServiceUnavailableError', 'ENGINE_UNAVAILABLE', `Version ${where} is an ONNX model and ONNX Runtime is not available in this process (${this.runtime.status().onnxruntime.reason}); install onnxruntime-node`, { model_id: modelId, version });
+    }
+
+    const wantOrt = ortUsable && policy !== 'tfjs';
+    const wantTfjs = hasTfjs && (policy !== 'onnxruntime' || !ortUsable);
+    let ort: ForwardEngine | undefined;
+    let ortError: string | undefined;
+    if (wantOrt || (!hasTfjs && ortUsable)) {
+      try {
+        ort = await this.loadOrt(ref, stored, pre);
+      } catch (e) {
+        if (!hasTfjs) throw e instanceof AppError ? e : failed(`ONNX Runtime could not load ${ONNX_MODEL_FILE}: ${(e as Error).message}`);
+        ortError = (e as Error).message;
+        this.logger.warn({ model_id: modelId, version, error: ortError }, 'ONNX Runtime could not load the version; tfjs serves it');
+      }
+    }
+    let tfjs: ForwardEngine | undefined;
+    if (wantTfjs || (!ort && hasTfjs)) tfjs = await this.loadTfjs(stored, pre, failed);
+
+    let engine: ForwardEngine;
+    let report: EngineReport;
+    if (ort && tfjs) {
+      try {
+        ({ engine, report } = await selectByMeasurement(ort, tfjs, pre.window * pre.features.length));
+      } catch (e) {
+        await ort.dispose();
+        engine = tfjs;
+        report = { engine: 'tfjs', reason: `ONNX Runtime failed on the probe windows (${(e as Error).message}): tfjs serves` };
+      }
+    } else if (ort) {
+      engine = ort;
+      report = { engine: 'onnxruntime', reason: hasTfjs ? `PREDICTION_ENGINE=${policy}` : 'ONNX model (no tfjs files)' };
+    } else {
+      engine = tfjs!;
+      const why = ortError ? `ONNX Runtime could not load model.onnx (${ortError})` : !hasOnnx ? 'no model.onnx in the artifact (trained before ONNX export)' : !this.runtime.available ? 'ONNX Runtime is not installed' : `PREDICTION_ENGINE=${policy}`;
+      report = { engine: 'tfjs', reason: why };
+    }
+    this.logger.log({ model_id: modelId, version, engine: report.engine, reason: report.reason, measured: report.measured }, `serving ${where} with ${report.engine}`);
+    return new LoadedModel(ref, engine, pre, report, batch);
+  }
+
+  private async loadOrt(ref: VersionRef, stored: StoredVersion, pre: Preprocessing): Promise<ForwardEngine> {
+    const pool = await this.runtime.get();
+    const bytes = await stored.file(ONNX_MODEL_FILE);
+    const key = cacheKey(ref);
+    const info = await pool.load(key, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    try {
+      const io = resolveOnnxIo(info, { window: pre.window, features: pre.features.length, units: pre.output_units, input: pre.onnx?.input, output: pre.onnx?.output });
+      // Each worker thread holds a session, and the pool keeps the bytes to (re)load them.
+      return new OnnxRuntimeEngine(pool, key, io, bytes.byteLength * (pool.size + 1));
+    } catch (e) {
+      pool.unload(key);
+      if (e instanceof OnnxSignatureMismatch) throw new Error(e.message);
+      throw e;
+    }
+  }
+
+  private async loadTfjs(stored: StoredVersion, pre: Preprocessing, failed: (reason: string) => AppError): Promise<ForwardEngine> {
     const modelJson = await stored.json<ModelJSON>(MODEL_JSON_FILE);
     const weights = await stored.file(WEIGHTS_FILE);
     const tf = getTf();
@@ -142,6 +227,6 @@ export class ModelLoader {
       throw failed(`the network takes input [${input.join(', ')}] but preprocessing.json describes windows of ${pre.window} × ${pre.features.length} features`);
     }
     const bytes = (stored.manifest.files[MODEL_JSON_FILE]?.bytes ?? 0) + (stored.manifest.files[WEIGHTS_FILE]?.bytes ?? 0);
-    return new LoadedModel(ref, model, pre, bytes, batch);
+    return new TfjsEngine(model, bytes);
   }
 }

@@ -31,6 +31,8 @@ export interface Preprocessing {
   actions?: string[];
   /** Model outputs per window. */
   output_units: number;
+  /** ONNX input/output names to use (imported models with several); else the only float ones. */
+  onnx?: { input: string | null; output: string | null };
 }
 
 export interface RegressionPrediction {
@@ -86,6 +88,9 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
     scaler,
     target_scaler: targetScaler,
     output,
+    ...(p.onnx && typeof p.onnx === 'object'
+      ? { onnx: { input: typeof (p.onnx as { input?: unknown }).input === 'string' ? ((p.onnx as { input: string }).input) : null, output: typeof (p.onnx as { output?: unknown }).output === 'string' ? ((p.onnx as { output: string }).output) : null } }
+      : {}),
   };
   switch (output) {
     case 'regression':

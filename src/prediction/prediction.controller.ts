@@ -1,10 +1,11 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiConflictResponse, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { assertModelId } from '../models/artifacts';
 import { BatchPredictionItemDto, PREDICTION_MODELS, PredictBatchResponseDto, PredictInstanceDto, PredictRequestDto, PredictResponseDto } from './dto/predict.dto';
-import { PredictionService } from './prediction.service';
+import { type PredictMeta, PredictionService } from './prediction.service';
 
 @ApiTags('prediction')
 @ApiProtected()
@@ -24,12 +25,23 @@ export class PredictionController {
       'Concurrent requests for the same version are micro-batched into one forward pass.',
   })
   @ApiBody({ type: PredictRequestDto })
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(PredictResponseDto) }, { $ref: getSchemaPath(PredictBatchResponseDto) }] }, description: 'One window: PredictResponse; with `instances`: PredictBatchResponse' })
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(PredictResponseDto) }, { $ref: getSchemaPath(PredictBatchResponseDto) }] },
+    description: 'One window: PredictResponse; with `instances`: PredictBatchResponse',
+    headers: {
+      'X-Prediction-Engine': { description: 'The engine that computed the answer: onnxruntime or tfjs', schema: { type: 'string', enum: ['onnxruntime', 'tfjs'] } },
+      'X-Model-Version': { description: 'The version that answered', schema: { type: 'string', example: '1.0.0' } },
+    },
+  })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'Unknown model, version or deployment target' })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version cannot serve: still training, failed, cancelled or archived' })
   @ApiPayloadTooLargeResponse({ type: ErrorEnvelope, description: 'More instances than PREDICTION_MAX_INSTANCES' })
-  predict(@Param('model_id') modelId: string, @Body() body: PredictRequestDto) {
+  async predict(@Param('model_id') modelId: string, @Body() body: PredictRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
     assertModelId(modelId);
-    return this.prediction.predict(modelId, body);
+    const meta: PredictMeta = {};
+    const result = await this.prediction.predict(modelId, body, meta);
+    if (meta.engine) reply.header('X-Prediction-Engine', meta.engine);
+    if (meta.version) reply.header('X-Model-Version', meta.version);
+    return result;
   }
 }

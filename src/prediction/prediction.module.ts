@@ -3,7 +3,10 @@ import { AppConfig } from '../config/app-config';
 import { FeaturesModule } from '../features/features.module';
 import { ModelsModule } from '../models/models.module';
 import { RegistryDeploymentLookup } from './deployment-lookup';
+import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelLoader } from './model-loader';
+import { ModelImportController } from './import/model-import.controller';
+import { ModelImportService } from './import/model-import.service';
 import { PredictionController } from './prediction.controller';
 import { PREDICTION_OPTIONS, predictionOptionsFrom } from './prediction.options';
 import { PredictionService } from './prediction.service';
@@ -18,10 +21,12 @@ import { PredictionService } from './prediction.service';
  */
 @Module({
   imports: [ModelsModule, FeaturesModule],
-  controllers: [PredictionController],
+  controllers: [PredictionController, ModelImportController],
   providers: [
     PredictionService,
     ModelLoader,
+    OnnxRuntimeService,
+    ModelImportService,
     RegistryDeploymentLookup,
     { provide: PREDICTION_OPTIONS, inject: [AppConfig], useFactory: (config: AppConfig) => predictionOptionsFrom(config) },
   ],

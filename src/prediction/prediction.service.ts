@@ -8,7 +8,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { getTf } from '../ml';
 import type { ModelVersion } from '../models/entities/model-version.entity';
 import { ModelsService } from '../models/models.service';
+import { VersionAnnotations } from '../models/version-annotations';
 import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, RegistryDeploymentLookup } from './deployment-lookup';
+import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelCache, type ModelCacheStats } from './model-cache';
 import { cacheKey, type LoadedModel, ModelLoader, type VersionRef } from './model-loader';
 import { type Prediction, toPrediction, toSignal } from './model-output';
@@ -65,6 +67,22 @@ export interface ResolvedVersion {
   deployment: (ActiveDeployment & { target: string }) | null;
 }
 
+/** Filled in by predict(): which version and engine answered (the controller sends them as headers). */
+export interface PredictMeta {
+  version?: string;
+  engine?: string;
+}
+
+/** What a loaded version runs on, as /health/ready and the version's JSON report it. */
+export interface ServingReport {
+  model_id: string;
+  version: string;
+  engine: string;
+  reason: string;
+  measured: Record<string, number> | null;
+  bytes: number;
+}
+
 export interface PredictionStats {
   cache: ModelCacheStats;
   /** Forward passes, those that carried more than one window, windows predicted, the largest pass. */
@@ -112,10 +130,14 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(PREDICTION_OPTIONS) private readonly options: PredictionOptions,
     private readonly registryLookup: RegistryDeploymentLookup,
     private readonly moduleRef: ModuleRef,
+    runtime: OnnxRuntimeService,
+    annotations: VersionAnnotations,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(DEPLOYMENT_LOOKUP) lookup?: DeploymentLookup,
   ) {
     this.lookup = lookup ?? registryLookup;
+    runtime.loadedReport = () => this.serving();
+    annotations.register((id, v) => ({ serving: this.serving(id, v)[0] ?? null }));
     this.cache = new ModelCache<LoadedModel>({ maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes }, (event) => this.metrics?.modelCache.inc({ event }));
   }
 
@@ -144,15 +166,16 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
    * POST /api/v1/models/{model_id}/predict. A body with `instances` is the batch form
    * ({@link predictBatch}); otherwise one window, from `features` or from stored bars.
    */
-  async predict(modelId: string, body: PredictBody): Promise<PredictResult | PredictBatchResult> {
+  async predict(modelId: string, body: PredictBody, meta?: PredictMeta): Promise<PredictResult | PredictBatchResult> {
     if (body.instances !== undefined) {
       if (body.features !== undefined) throw invalid('features', 'send either features (one window) or instances (a batch), not both');
-      return this.predictBatch(modelId, body as PredictBatchBody);
+      return this.predictBatch(modelId, body as PredictBatchBody, meta);
     }
     const started = performance.now();
     const { version, target } = this.selectors(body);
     const resolved = await this.resolve(modelId, version, target);
     return this.withModel(resolved, async (m) => {
+      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName });
       const prepared = await this.prepare(m, resolved, body, body, '');
       const raw = await m.batcher.submit(prepared.window);
       assertFiniteOutput(raw, 'features');
@@ -177,7 +200,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Many windows in one request: all are validated first, then predicted (micro-batched). */
-  async predictBatch(modelId: string, body: PredictBatchBody): Promise<PredictBatchResult> {
+  async predictBatch(modelId: string, body: PredictBatchBody, meta?: PredictMeta): Promise<PredictBatchResult> {
     const started = performance.now();
     const instances = body.instances;
     if (!Array.isArray(instances)) throw invalid('instances', 'instances must be an array of windows, each {"features": {…}} (symbol and timeframe from the top level or per instance)');
@@ -188,6 +211,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const { version, target } = this.selectors(body);
     const resolved = await this.resolve(modelId, version, target);
     return this.withModel(resolved, async (m) => {
+      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName });
       const prepared: PreparedInstance[] = [];
       for (let i = 0; i < instances.length; i++) {
         const inst = instances[i];
@@ -250,6 +274,16 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     this.invalidate(modelId);
     const prefix = version === undefined ? `${modelId}@` : `${modelId}@${version}#`;
     return this.cache.evictWhere((key) => key.startsWith(prefix));
+  }
+
+  /** What every loaded version runs on (engine, why, measurements). */
+  serving(modelId?: string, version?: string): ServingReport[] {
+    const out: ServingReport[] = [];
+    for (const m of this.cache.values()) {
+      if ((modelId !== undefined && m.ref.modelId !== modelId) || (version !== undefined && m.ref.version !== version)) continue;
+      out.push({ model_id: m.ref.modelId, version: m.ref.version, engine: m.engineName, reason: m.report.reason, measured: m.report.measured ?? null, bytes: m.bytes });
+    }
+    return out;
   }
 
   stats(): PredictionStats {
@@ -372,7 +406,9 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const features = inst.features;
     if (features !== undefined) {
       const { rows } = featureRows(features, pre.features, pre.window, `${prefix}features`);
-      return { symbol, timeframe, window: coreErrors(() => windowFromRows(rows, pre.scaler, pre.window)), rows, asOf: null };
+      const window = coreErrors(() => windowFromRows(rows, pre.scaler, pre.window));
+      assertFiniteWindow(window, `${prefix}features`);
+      return { symbol, timeframe, window, rows, asOf: null };
     }
     // No features: the latest window, computed from the stored bars with the training code.
     const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe);
@@ -449,6 +485,20 @@ function assertFiniteOutput(raw: Float32Array, field: string): void {
   for (const v of raw) {
     if (!Number.isFinite(v)) {
       const message = `The model's output for ${field} is not a finite number: the inputs are far outside the range it was trained on`;
+      throw new ModelError(message, { fields: [{ field, errors: [message] }] }, 'NON_FINITE_PREDICTION');
+    }
+  }
+}
+
+/**
+ * Finite inputs far outside float32's range (1e200…) become ±Infinity in the scaled window.
+ * tfjs turned them into a NaN output (caught below), but ONNX Runtime's saturating gates may
+ * answer a finite number for them: refuse the window itself, whatever the engine.
+ */
+function assertFiniteWindow(window: Float32Array, field: string): void {
+  for (const v of window) {
+    if (!Number.isFinite(v)) {
+      const message = `The model's output for ${field} is not a finite number: the inputs are far outside the range it was trained on (they overflow once scaled)`;
       throw new ModelError(message, { fields: [{ field, errors: [message] }] }, 'NON_FINITE_PREDICTION');
     }
   }

@@ -1,16 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { JobProgress } from './job-progress';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export interface JobProgress {
-  epoch: number;
-  epochs: number;
-  loss: number | null;
-  val_loss: number | null;
-  eta_seconds: number | null;
-  phase: string;
-}
+export type { JobProgress } from './job-progress';
 
 /**
  * A training job as users see it. The durable queue (pg-boss) carries only its id; this row
@@ -50,6 +44,10 @@ export class TrainingJob {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** Not an error: why the job is on a later attempt (it was handed back or its worker died). */
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
 
   @Column({ type: 'boolean', default: false })
   cancel_requested: boolean;

@@ -2,9 +2,10 @@ import { DataValidationError } from '../common/errors/app-error';
 import { DEFAULT_HYPERPARAMETERS, type Hyperparameters } from './dto/hyperparameters.dto';
 import type { TrainRequestDto } from './dto/train-request.dto';
 import type { TrainingPlan } from './trainers';
+import type { SwapTable } from './evaluation/costs';
 
 /** Turn a validated request into the plan a trainer runs: defaults filled, aliases resolved. */
-export function toPlan(req: TrainRequestDto, defaults: { architecture: string; spreadPips: number }): TrainingPlan {
+export function toPlan(req: TrainRequestDto, defaults: { architecture: string; spreadPips: number; slippagePips?: number; swapPoints?: SwapTable }): TrainingPlan {
   const hp = req.hyperparameters ?? {};
   if (hp.units !== undefined && hp.lstm_units !== undefined && hp.units !== hp.lstm_units) {
     throw new DataValidationError('hyperparameters: give units or its alias lstm_units, not two different values', { fields: [{ field: 'hyperparameters.lstm_units', errors: ['conflicts with units'] }] });
@@ -44,6 +45,9 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
     hyperparameters,
     seed: req.seed ?? 42,
     spreadPips: req.spread_pips ?? defaults.spreadPips,
+    // Fixed into the plan at submission, so a retried or requeued job is costed the same way.
+    slippagePips: req.slippage_pips ?? defaults.slippagePips ?? 0,
+    swapPoints: defaults.swapPoints ?? {},
     ...(req.anomaly_timestamps ? { anomalyTimestamps: req.anomaly_timestamps.map((t) => Date.parse(t)) } : {}),
   };
 }

@@ -34,7 +34,12 @@ export class TrainingController {
   }
 
   @Get('training/jobs/:id')
-  @ApiOperation({ summary: 'One job: status (queued | running | succeeded | failed | cancelled), progress (epoch, loss, val_loss, ETA), backend, error' })
+  @ApiOperation({
+    summary: 'One job: status (queued | running | succeeded | failed | cancelled), progress, backend, attempts, note, error',
+    description:
+      'progress counts in the job kind\'s unit (progress.unit): epoch/epochs with loss and val_loss for networks, episode/episodes with train_reward and val_return for agents, scored/candidates for a feature selection; progress.phase follows the job (queued, building dataset, training or scoring candidates, saving artifacts, done, cancelled, failed). ' +
+      'A retried job shows attempts and a note saying why (a retry is not an error); error is only why a job failed.',
+  })
   @ApiOkResponse({ description: 'The job' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   get(@Param('id') id: string) {

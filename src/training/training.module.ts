@@ -7,11 +7,12 @@ import { TrainingQueue } from './queue/training-queue';
 import { TrainingController } from './training.controller';
 import { TrainingRunner } from './training.runner';
 import { TrainingService } from './training.service';
+import { TrainingEvents } from './training-events';
 
 @Module({
   imports: [FeaturesModule, ModelsModule, ExperimentsModule],
   controllers: [TrainingController],
-  providers: [MlBackendService, TrainingQueue, TrainingService, TrainingRunner],
-  exports: [TrainingService, MlBackendService],
+  providers: [MlBackendService, TrainingQueue, TrainingService, TrainingRunner, TrainingEvents],
+  exports: [TrainingService, MlBackendService, TrainingEvents],
 })
 export class TrainingModule {}

@@ -15,12 +15,22 @@ import { updatedRows } from '../database/updated-rows';
 import { backendReport } from './backend-report';
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
-import { TrainingJob, type JobProgress } from './training-job.entity';
+import { TrainingJob } from './training-job.entity';
+import { startProgress, stepProgress, type JobProgress } from './job-progress';
+import { DQN_DEFAULTS } from '../ml/rl/dqn-config';
+import { sweepRefOf, TrainingEvents } from './training-events';
 import type { Dataset } from '../features/core';
 import type { TrainingThreadInput } from './thread/protocol';
-import { trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
+import { TRAINERS, trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
+
+/** Sweep hook: a trial's network is trained; stop before the trainer scores the test part. */
+class TrialTrained extends Error {
+  constructor(readonly history: Record<string, number[]>) {
+    super('trial trained');
+  }
+}
 
 /** This process as operators see it in a job's `worker` field (the pod name in Kubernetes). */
 const WORKER_ID = `${os.hostname()}:${process.pid}`;
@@ -44,13 +54,14 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     private readonly models: ModelsService,
     private readonly experiments: ExperimentsService,
     private readonly artifacts: ArtifactStore,
+    private readonly events: TrainingEvents,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runsWorker) return;
     await this.artifacts.cleanupTemp().catch((e: Error) => this.logger.warn(`artifact cleanup: ${e.message}`));
     await this.requeueOrphans();
-    await this.queue.work(this.config.trainingConcurrency, (job) => this.track(this.run(job.data.job_id, job.retryCount, job.signal)));
+    await this.queue.work(this.config.trainingConcurrency, (job) => this.track(this.run(job.data.job_id, job.signal)));
     await this.queue.workDeadLetters((jobId) => this.failInterrupted(jobId));
   }
 
@@ -78,26 +89,34 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     for (const { id } of rows) await this.queue.send(id).catch(() => undefined);
   }
 
-  async run(jobId: string, retryCount = 0, signal?: AbortSignal): Promise<void> {
+  async run(jobId: string, signal?: AbortSignal): Promise<void> {
     const repo = this.dataSource.getRepository(TrainingJob);
     const job = await repo.findOneBy({ id: jobId });
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     if (job.cancel_requested) return this.finishCancelled(job);
     const plan = job.request as unknown as TrainingPlan;
     const started = Date.now();
-    await repo.update({ id: job.id }, { status: 'running', worker: WORKER_ID, started_at: new Date(), attempts: job.attempts + 1, error: retryCount > 0 ? `retry ${retryCount} after an interrupted attempt` : null, progress: { epoch: 0, epochs: plan.hyperparameters.epochs, loss: null, val_loss: null, eta_seconds: null, phase: 'building dataset' } });
+    // Counted from the job's own row (durable, the same whichever worker retries it).
+    const attempt = job.attempts + 1;
+    const unit = TRAINERS[plan.modelType]?.progressUnit ?? 'epoch';
+    await repo.update({ id: job.id }, { status: 'running', worker: WORKER_ID, started_at: new Date(), attempts: attempt, error: null, note: attempt > 1 ? retryNote(attempt, job.note) : null, progress: startProgress(unit, plan, 'building dataset') });
     await this.models.setStatus(job.model_id, job.version, 'training');
-    if (job.run_id) await this.experiments.setStatus(job.run_id, 'RUNNING');
+    // A retry starts the run's history afresh (steps from 0 again), tagged with its attempt.
+    if (job.run_id) await this.experiments.startAttempt(job.run_id, attempt);
     const staging = path.join(this.config.modelRegistryPath, '.staging', job.id);
     try {
       const trainer = trainerFor(plan.modelType);
+      if (trainer.backend) await repo.update({ id: job.id }, { backend: trainer.backend.name, backend_details: { ...trainer.backend } });
       const { dataset, series } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
+      // Sweep hook: a trial ends after training (validation history only, see finishTrial).
+      const trial = sweepRefOf(job.request)?.trial !== undefined;
       const outcome = await trainer.train({
         plan,
         dataset,
         series,
-        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging, signal),
-        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal),
+        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
+        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
+        report: (patch) => this.progress(job.id, patch),
       });
       if (signal?.aborted) return this.handBack(job);
       if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
@@ -110,18 +129,22 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           ? {
               'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
               'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
+              'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')),
             }
           : {}),
         ...(outcome.files ?? {}),
         'preprocessing.json': outcome.preprocessing,
         'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null },
       });
-      const backend = outcome.run?.backend ?? null;
-      const backendDetails = outcome.run ? reportedBackend(outcome.run.backendDetails) : null;
+      const backend = outcome.run?.backend ?? trainer.backend?.name ?? null;
+      const backendDetails = outcome.run ? reportedBackend(outcome.run.backendDetails) : trainer.backend ? { ...trainer.backend } : null;
       const duration = Date.now() - started;
       await this.models.setStatus(job.model_id, job.version, 'experimental', {
         metrics: outcome.metrics,
         baselines: outcome.baselines,
+        // With a test span in `significance`, the registry also counts this version as a trial on it.
+        splits: outcome.splits ?? null,
+        significance: outcome.significance ?? null,
         data_fingerprint: dataset.fingerprint,
         backend,
         backend_details: backendDetails,
@@ -139,14 +162,17 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         });
       }
       this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend }, 'training succeeded');
+      this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', sweep: sweepRefOf(job.request) });
     } catch (e) {
       if (signal?.aborted) return this.handBack(job);
+      if (e instanceof TrialTrained) return this.finishTrial(job, e.history);
       if (e instanceof JobCancelled) return this.finishCancelled(job);
       const message = e instanceof AppError || e instanceof TrainingThreadError ? e.message : `training failed: ${(e as Error).message}`;
       this.logger.error({ job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'training failed');
-      await repo.update({ id: job.id }, { status: 'failed', finished_at: new Date(), error: message });
+      await repo.update({ id: job.id }, { status: 'failed', finished_at: new Date(), error: message, progress: { ...(await this.currentProgress(job.id)), phase: 'failed', eta_seconds: null } });
       await this.models.setStatus(job.model_id, job.version, 'failed', { error: message, duration_ms: Date.now() - started });
       if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED', { tags: { error: message.slice(0, 250) } });
+      this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'failed', error: message, sweep: sweepRefOf(job.request) });
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
     }
@@ -160,7 +186,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       yTrain: new Float32Array(0),
       yVal: new Float32Array(0),
       yWidth: 0,
-      epochs: agent.config.episodes ?? 8,
+      epochs: agent.config.episodes ?? DQN_DEFAULTS.episodes,
     });
     if (done.type !== 'dqn-done') throw new Error('the training thread answered with a network result for an agent job');
     return { backend, backendDetails, bestEpisode: done.bestEpisode, cancelled: done.cancelled, rewardScale: done.rewardScale, history: done.history, testActions: done.testActions, testQValues: done.testQValues, modelDir: path.join(staging, 'model') };
@@ -228,19 +254,20 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         },
         this.config.maxTrainingMemoryGb * 2 ** 30,
         {
+          onLog: (level, message) => this.logger[level]({ job_id: job.id, source: 'training-thread' }, message),
           onBackend: (name, details) => {
             backend = name;
             backendDetails = details;
             void this.dataSource.query(`UPDATE training_jobs SET backend = $2, backend_details = $3::jsonb WHERE id = $1`, [job.id, name, JSON.stringify(reportedBackend(details))]);
-            void this.progress(job.id, { phase: 'training' });
+            void this.progress(job.id, { phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' });
           },
           onEpoch: (m) => {
             const epochs = spec.epochs;
-            const perEpoch = m.elapsed_ms / (m.epoch + 1);
-            const progress: Partial<JobProgress> = { phase: 'training', epoch: m.epoch + 1, epochs, loss: m.loss, val_loss: m.val_loss, eta_seconds: Math.round((perEpoch * (epochs - m.epoch - 1)) / 1000) };
             // An agent's "epochs" are episodes: its curves are reward and validation return.
+            const progress = stepProgress(spec.kind === 'dqn' ? 'episode' : 'epoch', m, epochs);
             const logged = spec.kind === 'dqn' ? { train_reward: m.loss, val_return: m.val_loss } : { loss: m.loss, val_loss: m.val_loss };
             if (job.run_id) void this.experiments.logMetrics(job.run_id, logged, m.epoch).catch(() => undefined);
+            this.events.epoch({ job_id: job.id, run_id: job.run_id, epoch: m.epoch, values: logged, sweep: sweepRefOf(job.request) });
             if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
               lastWrite = Date.now();
               void this.progress(job.id, progress);
@@ -261,9 +288,9 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     return row?.cancel_requested === true;
   }
 
-  private async currentProgress(jobId: string): Promise<JobProgress> {
+  private async currentProgress(jobId: string): Promise<Partial<JobProgress>> {
     const [row] = await this.dataSource.query(`SELECT progress FROM training_jobs WHERE id = $1`, [jobId]);
-    return row?.progress ?? { epoch: 0, epochs: 0, loss: null, val_loss: null, eta_seconds: null, phase: '' };
+    return row?.progress ?? {};
   }
 
   private async progress(jobId: string, patch: Partial<JobProgress>): Promise<void> {
@@ -275,8 +302,9 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     this.logger.warn({ job_id: job.id, worker: WORKER_ID }, 'handed the training job back to the queue: this worker is stopping');
     const phase = 'waiting for a worker (handed back by a stopping worker)';
     // Only while the row is still this worker's: a retry elsewhere may already have claimed it.
+    // Not an error: a note, which the retry's own note then quotes.
     const rows = updatedRows(await this.dataSource.query(
-      `UPDATE training_jobs SET status = 'queued', error = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running' AND worker = $4 RETURNING id`,
+      `UPDATE training_jobs SET status = 'queued', note = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running' AND worker = $4 RETURNING id`,
       [job.id, `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`, JSON.stringify({ phase, eta_seconds: null }), WORKER_ID],
     ));
     if (!rows.length) return;
@@ -285,9 +313,17 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async finishCancelled(job: TrainingJob): Promise<void> {
-    await this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { status: 'cancelled', finished_at: new Date() });
+    await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1`, [job.id]);
     await this.models.setStatus(job.model_id, job.version, 'cancelled');
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
+    this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'cancelled', sweep: sweepRefOf(job.request) });
+  }
+
+  /** Sweep hook: a trial succeeds with its validation history; no artifacts, no version, no test metrics. */
+  private async finishTrial(job: TrainingJob, history: Record<string, number[]>): Promise<void> {
+    await this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { status: 'succeeded', finished_at: new Date(), error: null, progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 } });
+    if (job.run_id) await this.experiments.finishRun(job.run_id, 'FINISHED', { metrics: bestOfHistory(history) });
+    this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', history, sweep: sweepRefOf(job.request) });
   }
 
   /** A job whose attempts all died with their worker (dead-letter queue): failed, with the reason. */
@@ -295,10 +331,36 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     const job = await this.dataSource.getRepository(TrainingJob).findOneBy({ id: jobId });
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     const message = `training was interrupted ${job.attempts} time(s) (the worker stopped or crashed) and was given up`;
-    await this.dataSource.getRepository(TrainingJob).update({ id: jobId }, { status: 'failed', finished_at: new Date(), error: message });
+    await this.dataSource.query(`UPDATE training_jobs SET status = 'failed', finished_at = now(), error = $2, progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"failed","eta_seconds":null}'::jsonb WHERE id = $1`, [jobId, message]);
     await this.models.setStatus(job.model_id, job.version, 'failed', { error: message });
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED');
+    this.events.finished({ job_id: jobId, run_id: job.run_id, status: 'failed', error: message, sweep: sweepRefOf(job.request) });
   }
+}
+
+/**
+ * Why a job is on a later attempt, for its `note`: the hand-back note the previous attempt
+ * left, or (none: its process died without one) that its worker stopped or crashed.
+ */
+function retryNote(attempt: number, previous: string | null): string {
+  const handedBack = `attempt ${attempt - 1} was handed back`;
+  const why = previous?.startsWith(handedBack) ? previous : `attempt ${attempt - 1} was interrupted: its worker stopped or crashed without handing it back`;
+  return `retry ${attempt - 1} after an interrupted attempt (${why})`;
+}
+
+/** Sweep hook: end a trained trial (or a cancelled one) before the trainer's test scoring. */
+function trialTrained(cancelled: boolean, history: object): never {
+  if (cancelled) throw new JobCancelled();
+  throw new TrialTrained(history as Record<string, number[]>);
+}
+
+/** A trial's run metrics: the best validation value of each curve (lowest loss, highest return). */
+function bestOfHistory(history: Record<string, number[]>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const finite = (k: string) => (history[k] ?? []).filter((v) => Number.isFinite(v));
+  if (finite('val_loss').length) out.val_loss = Math.min(...finite('val_loss'));
+  if (finite('val_return').length) out.val_return = Math.max(...finite('val_return'));
+  return out;
 }
 
 /** The thread's backend selection as kept with a job and a version (null before the thread reported it). */

@@ -16,7 +16,16 @@ import type { TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto'
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingJob, type JobStatus } from './training-job.entity';
 import { toPlan } from './training-plan';
-import { trainerFor } from './trainers';
+import { progressView } from './job-progress';
+import { TRAINERS, trainerFor, type TrainingPlan } from './trainers';
+import type { SweepJobRef } from './training-events';
+
+/** Sweep hook: a job of a sweep (a trial, or the winner's final training). */
+export interface SubmitOptions {
+  sweep?: SweepJobRef;
+  /** Run every check, store and queue nothing (a sweep checks its first trial before it exists). */
+  dryRun?: boolean;
+}
 
 
 /** Accepting, listing and cancelling training jobs. Running them is TrainingRunner's job. */
@@ -35,9 +44,9 @@ export class TrainingService {
    * Check everything that can be known before training (features, target, data, memory),
    * reserve the next version, record the job and its run, and queue it.
    */
-  async submit(req: TrainRequestDto): Promise<TrainAcceptedDto> {
+  async submit(req: TrainRequestDto, options: SubmitOptions = {}): Promise<TrainAcceptedDto> {
     const trainer = trainerFor(req.model_type);
-    const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips });
+    const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips, slippagePips: this.config.backtestSlippagePips, swapPoints: this.config.backtestSwapPoints });
     if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
     if (req.features_from) plan.features = await this.suggestedFeatures(req.features_from, req.features);
     if (!plan.features.length) throw new DataValidationError('features: name at least one feature (or features_from)', { fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }] });
@@ -69,8 +78,13 @@ export class TrainingService {
     }
 
     const modelId = req.model_id ?? slugify(req.name);
+    if (options.dryRun) return { job_id: '', model_id: modelId, version: '', status: 'queued' };
+    const sweep = options.sweep;
+    // Sweep hook: a trial reserves no version (only the sweep's winner is registered).
+    const isTrial = sweep?.trial !== undefined;
+    const sweepTags: Record<string, string> = sweep ? { 'mlflow.parentRunId': sweep.parent_run_id, sweep_id: sweep.sweep_id, ...(isTrial ? { sweep_trial: String(sweep.trial) } : { sweep_role: 'best' }) } : {};
     const { job, version } = await this.dataSource.transaction(async (manager) => {
-      const version = await this.models.reserveVersion(manager, {
+      const version = isTrial ? { id: null, version: `trial-${sweep!.trial}` } : await this.models.reserveVersion(manager, {
         modelId,
         name: req.name,
         type: req.model_type,
@@ -85,26 +99,26 @@ export class TrainingService {
           window: plan.window,
           horizon: target.horizonBars,
           hyperparameters: { ...plan.hyperparameters },
-          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips },
+          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(sweep ? { sweep_id: sweep.sweep_id } : {}) },
           description: req.description ?? null,
         },
       });
       const run = await this.experiments.createRun(
         {
           experimentName: req.experiment ?? DEFAULT_EXPERIMENT,
-          name: `${modelId}@${version.version}`,
+          name: isTrial ? `${modelId}#${version.version}` : `${modelId}@${version.version}`,
           params: { model_type: plan.modelType, architecture: plan.architecture, ...plan.hyperparameters, features: plan.features.join(','), target: plan.target, symbols: plan.symbols.join(','), timeframe: plan.timeframe, window: plan.window, start_date: req.start_date, end_date: req.end_date, validation_split: plan.validationSplit, test_split: plan.testSplit, seed: plan.seed },
-          tags: { ...(req.tags ?? {}), model_id: modelId, model_version: version.version },
+          tags: { ...(req.tags ?? {}), model_id: modelId, ...(isTrial ? {} : { model_version: version.version }), ...sweepTags },
           modelId,
-          modelVersion: version.version,
+          modelVersion: isTrial ? undefined : version.version,
         },
         manager,
       );
       const job = await manager.save(
         TrainingJob,
-        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan }, run_id: run.id }),
+        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan, ...(sweep ? { sweep } : {}) }, run_id: run.id }),
       );
-      await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
+      if (version.id) await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
       return { job, version };
     });
     // Sent after the commit: with the embedded database's single connection a send inside
@@ -159,7 +173,7 @@ export class TrainingService {
     const job = await this.find(id);
     if (job.status === 'queued') {
       // Still queued at the moment of the update: a worker may have claimed it since the read.
-      const changed = updatedRows(await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`, [id]));
+      const changed = updatedRows(await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1 AND status = 'queued' RETURNING id`, [id]));
       if (changed.length) {
         await this.queue.cancel(id);
         await this.models.setStatus(job.model_id, job.version, 'cancelled');
@@ -173,17 +187,26 @@ export class TrainingService {
     return this.view({ ...refreshed, cancel_requested: true });
   }
 
+  /**
+   * A job as clients read it: progress in its kind's unit (epochs, episodes or scored
+   * candidates) with a phase that follows the status; `attempts` counts the attempts started
+   * and `note` says why a job is on a later one (a retry is not an error: `error` is only
+   * ever why a job failed).
+   */
   view(j: TrainingJob) {
+    const trainer = TRAINERS[j.model_type];
+    const plan = j.request as unknown as TrainingPlan;
     return {
       id: j.id,
       model_id: j.model_id,
       version: j.version,
       model_type: j.model_type,
       status: j.status,
-      progress: j.progress,
-      backend: j.backend,
-      backend_details: j.backend_details ?? null,
+      progress: progressView(j.status, j.progress, trainer?.progressUnit ?? 'epoch', { features: plan.features ?? [], hyperparameters: plan.hyperparameters ?? {} }),
+      backend: j.backend ?? trainer?.backend?.name ?? null,
+      backend_details: j.backend_details ?? (trainer?.backend ? { ...trainer.backend } : null),
       error: j.error,
+      note: j.note ?? null,
       cancel_requested: j.cancel_requested,
       attempts: j.attempts,
       worker: j.worker ?? null,

@@ -42,6 +42,13 @@ class ProbeController {
     return { finished: true };
   }
 
+  /** A handler slower than the test's BODY_IDLE_TIMEOUT_MS, after its body has arrived. */
+  @Post('slow-echo')
+  async slowEcho(@Body() body: ProbeBody) {
+    await new Promise((r) => setTimeout(r, 1500));
+    return { received: body };
+  }
+
   @Get('ok')
   ok() {
     return { ok: true };

@@ -8,7 +8,10 @@ export interface ServiceProcess {
   child: ChildProcess;
   port: number;
   url: string;
+  /** stdout and stderr interleaved, as a terminal shows them. */
   output: () => string;
+  /** stdout alone: the JSON log stream. */
+  stdout: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -30,15 +33,19 @@ export async function freePort(): Promise<number> {
 export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
+  let stdout = '';
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), LOG_LEVEL: 'INFO', DEMO_DATA: 'false', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => (out += d));
+  child.stdout!.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+  return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, stdout: () => stdout, exited };
 }
 
 /** Polls /health until it answers 200, the process exits, or the deadline passes. */

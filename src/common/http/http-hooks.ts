@@ -4,8 +4,11 @@ import { ApiKeyVerifier } from '../auth/api-key';
 import { AuthenticationError, type AppError } from '../errors/app-error';
 import type { ErrorEnvelope } from '../errors/error-envelope';
 
-/** Content types whose body reaches the handler as the raw stream (the CSV importer enforces its own size limit). */
-export const STREAMED_CONTENT_TYPES = ['text/csv', 'application/csv', 'text/plain'];
+/**
+ * Content types whose body reaches the handler as the raw stream: the CSV importer and the
+ * ONNX model import (multipart/form-data) read it themselves and enforce their own size limits.
+ */
+export const STREAMED_CONTENT_TYPES = ['text/csv', 'application/csv', 'text/plain', 'multipart/form-data'];
 
 /** Write the error envelope straight from a Fastify hook or handler (outside Nest's filters). */
 export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {

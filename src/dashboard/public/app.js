@@ -412,14 +412,15 @@ async function viewModel(myToken, [id]) {
 }
 
 async function viewExperiments(myToken) {
-  const data = await api('/experiments');
+  // The list is paginated (at most 500 a page): the newest 500 are what a person browses.
+  const first = await api('/experiments?limit=500');
+  const data = first.total > 500 ? await api(`/experiments?limit=500&offset=${first.total - 500}`) : first;
   const rows = data.experiments.map((e) => h('tr', null, h('td', null, link(['experiments', e.id], e.name)), num(e.run_count), h('td', null, fmtTime(e.created_at)), h('td', null, h('code', null, e.id))));
   render(myToken, h('h1', null, 'Experiments'), rows.length ? table(['Name', 'Runs', 'Created', 'ID'], rows, { id: 'experiments-table' }) : h('div', { class: 'notice' }, 'No experiments yet.'));
 }
 
 async function viewRuns(myToken, [id]) {
-  const [exps, data] = await Promise.all([api('/experiments'), api(`/experiments/${enc(id)}/runs`)]);
-  const exp = exps.experiments.find((e) => e.id === id);
+  const [exp, data] = await Promise.all([api(`/experiments/${enc(id)}`).catch(() => null), api(`/experiments/${enc(id)}/runs`)]);
   const selected = new Set();
   const count = h('span', { class: 'muted', id: 'selected-count' }, 'Select two or more runs to compare them.');
   const button = h('button', { class: 'primary', id: 'compare-button', disabled: true, type: 'button', onclick: () => (location.hash = `#/experiments/${enc(id)}/compare?runs=${[...selected].map(enc).join(',')}`) }, 'Compare selected');
@@ -594,35 +595,45 @@ async function viewRun(myToken, [id]) {
   );
 }
 
+/**
+ * What a job has done of its total, in its own unit: a network's epochs, an agent's
+ * episodes, a feature selection's scored candidates (it has no epochs).
+ */
+function jobCounter(p) {
+  if (p.unit === 'candidate') return { done: Number(p.scored) || 0, total: Number(p.candidates) || 0, label: 'scored' };
+  if (p.unit === 'episode') return { done: Number(p.episode) || 0, total: Number(p.episodes) || 0, label: 'episode' };
+  return { done: Number(p.epoch) || 0, total: Number(p.epochs) || 0, label: 'epoch' };
+}
+
 function progressCell(job) {
-  const p = job.progress ?? {};
-  const epochs = Number(p.epochs) || 0;
-  const epoch = Number(p.epoch) || 0;
-  const pct = job.status === 'succeeded' ? 100 : epochs ? Math.min(100, Math.round((100 * epoch) / epochs)) : 0;
+  const { done, total, label } = jobCounter(job.progress ?? {});
+  const pct = job.status === 'succeeded' ? 100 : total ? Math.min(100, Math.round((100 * done) / total)) : 0;
   const bar = h('span', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct) }, h('span'));
   bar.firstChild.style.width = `${pct}%`;
-  return h('td', { class: 'progress-cell' }, bar, ' ', h('span', { class: 'epoch' }, epochs ? `epoch ${epoch}/${epochs}` : '–'));
+  return h('td', { class: 'progress-cell' }, bar, ' ', h('span', { class: 'epoch' }, total ? `${label} ${done}/${total}` : '–'));
 }
 
 function jobRow(j) {
   const p = j.progress ?? {};
+  // An agent's curves are its reward and validation return; a selection has none.
+  const [loss, valLoss] = p.unit === 'episode' ? [p.train_reward, p.val_return] : [p.loss, p.val_loss];
   return h(
     'tr',
-    { dataset: { jobId: j.id, status: j.status, epoch: String(p.epoch ?? '') } },
+    { dataset: { jobId: j.id, status: j.status, unit: p.unit ?? 'epoch', epoch: String(jobCounter(p).done) } },
     h('td', null, link(['jobs', j.id], j.id.slice(0, 8))),
     h('td', null, link(['models', j.model_id], j.model_id), ` ${j.version}`),
     h('td', null, badge(j.status)),
     h('td', null, p.phase ?? '–'),
     progressCell(j),
-    num(p.loss),
-    num(p.val_loss),
+    num(loss),
+    num(valLoss),
     h('td', null, p.eta_seconds !== null && p.eta_seconds !== undefined && !FINAL_JOB_STATES.has(j.status) ? fmtDuration(p.eta_seconds * 1000) : '–'),
     h('td', null, j.backend ?? '–'),
     h('td', null, fmtTime(j.created_at)),
   );
 }
 
-const JOB_HEADERS = ['Job', 'Model', 'Status', 'Phase', 'Progress', 'Loss', 'Val. loss', 'ETA', 'Backend', 'Created'];
+const JOB_HEADERS = ['Job', 'Model', 'Status', 'Phase', 'Progress', 'Loss (reward)', 'Val. loss (return)', 'ETA', 'Backend', 'Created'];
 
 async function viewJobs(myToken) {
   const active = h('tbody');
@@ -668,7 +679,10 @@ async function viewJob(myToken, [id]) {
         ['Phase', p.phase ?? '–'],
         ['Progress', h('table', { id: 'job-progress' }, h('tbody', null, jobRow(job)))],
         ['Run', job.run_id ? link(['runs', job.run_id], job.run_id) : '–'],
-        job.error ? ['Error', job.error] : null,
+        ['Attempt', h('span', { id: 'job-attempts' }, String(job.attempts ?? 0))],
+        // A retry's note (why this is a later attempt) is not an error.
+        job.note ? ['Note', h('span', { id: 'job-note' }, job.note)] : null,
+        job.error ? ['Error', h('span', { id: 'job-error' }, job.error)] : null,
       ]),
     );
     const history = run?.metric_history ?? {};

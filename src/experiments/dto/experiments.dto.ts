@@ -4,11 +4,29 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsS
 import { PaginationQuery } from '../../common/http/pagination.dto';
 import { RUN_STATUSES, type RunStatus } from '../entities/run.entity';
 
-export class ListExperimentsQuery {
+export class ListExperimentsQuery extends PaginationQuery {
   @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
   @IsOptional()
   @IsIn(['active', 'archived', 'all'])
   lifecycle?: 'active' | 'archived' | 'all';
+}
+
+export class ExperimentDto {
+  @ApiProperty({ example: '3d9f4a52-8a1e-4f0e-9a57-1c1f0e8b2a11' }) id: string;
+  @ApiProperty({ example: 'EURUSD regime models' }) name: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'fx' } }) tags: Record<string, string>;
+  @ApiProperty({ example: 12, description: 'Runs that are not deleted' }) run_count: number;
+  @ApiProperty({ example: '2025-03-12T10:15:22.000Z' }) created_at: string;
+  @ApiProperty({ nullable: true, type: String, example: null }) archived_at: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2025-03-14T08:00:00.000Z', description: 'Start of its newest run' }) last_run_at: string | null;
+  @ApiProperty({ enum: ['active', 'deleted'], description: 'MLflow\'s name for archived is deleted' }) lifecycle_stage: string;
+}
+
+export class ExperimentListDto {
+  @ApiProperty({ type: [ExperimentDto], description: 'Oldest first (creation time, then name)' }) experiments: ExperimentDto[];
+  @ApiProperty({ example: 510, description: 'Experiments matching the lifecycle filter, over all pages' }) total: number;
+  @ApiProperty({ example: 50 }) limit: number;
+  @ApiProperty({ example: 0 }) offset: number;
 }
 
 export class CreateExperimentBody {

@@ -66,4 +66,11 @@ export class Run {
   /** The last run_metrics.id already sent to MLflow (metric history is mirrored incrementally). */
   @Column({ type: 'bigint', default: 0 })
   mlflow_metric_cursor: string;
+
+  /**
+   * MLflow runs of this run's interrupted attempts (a retried training job): MLflow cannot
+   * delete metric history, so each attempt is its own MLflow run; the mirror ends these KILLED.
+   */
+  @Column({ type: 'jsonb', default: [] })
+  mlflow_superseded_run_ids: string[];
 }

@@ -36,6 +36,7 @@ interface RunRow {
   end_time: Date | null;
   mlflow_run_id: string | null;
   mlflow_metric_cursor: string;
+  mlflow_superseded_run_ids: string[];
   experiment_name: string;
 }
 
@@ -56,6 +57,10 @@ type MetricOut = { key: string; value: number; timestamp: number; step: number }
  * - Durable enough: a run is `pending` in the database until a pass succeeds; metric history is
  *   sent incrementally (`mlflow_metric_cursor`), and on start the worker resends runs left
  *   pending. Params and tags are resent on each pass (MLflow accepts an identical param again).
+ * - A retried training job's attempt gets its own MLflow run (MLflow cannot delete metric
+ *   history, and ours restarts at step 0): `startAttempt` moves the old `mlflow_run_id` to
+ *   `mlflow_superseded_run_ids`; the next pass creates the new run (tag
+ *   `mlwb.previous_attempt_run_id`) and ends each superseded one KILLED (tag `mlwb.superseded_by`).
  */
 @Injectable()
 export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
@@ -189,22 +194,33 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   async syncRun(runId: string, signal?: AbortSignal): Promise<'synced' | 'missing'> {
     const [row]: RunRow[] = await this.dataSource.query(
       `SELECT r.id, r.name, r.status, r.params, r.metrics, r.tags, r.model_id, r.model_version, r.start_time, r.end_time,
-              r.mlflow_run_id, r.mlflow_metric_cursor, e.name AS experiment_name
+              r.mlflow_run_id, r.mlflow_metric_cursor, r.mlflow_superseded_run_ids, e.name AS experiment_name
          FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`,
       [runId],
     );
     if (!row) return 'missing';
     let mlflowRunId = row.mlflow_run_id;
+    const superseded = row.mlflow_superseded_run_ids ?? [];
     if (!mlflowRunId) {
       const experimentId = await this.experimentId(row.experiment_name, signal);
+      // A retried training job's new attempt links to the MLflow run of the one it replaces.
+      const previous = superseded.length ? [{ key: 'mlwb.previous_attempt_run_id', value: superseded[superseded.length - 1] }] : [];
       const created = await this.client.post<{ run?: { info?: { run_id?: string; run_uuid?: string } } }>(
         'runs/create',
-        { experiment_id: experimentId, run_name: row.name, start_time: ms(row.start_time), tags: [{ key: 'mlflow.runName', value: row.name }, { key: 'mlwb.run_id', value: row.id }] },
+        { experiment_id: experimentId, run_name: row.name, start_time: ms(row.start_time), tags: [{ key: 'mlflow.runName', value: row.name }, { key: 'mlwb.run_id', value: row.id }, ...previous] },
         signal,
       );
       mlflowRunId = created.run?.info?.run_id ?? created.run?.info?.run_uuid ?? null;
       if (!mlflowRunId) throw new MlflowCallError('MLflow runs/create answered without run.info.run_id', 200, null, false);
       await this.dataSource.query(`UPDATE runs SET mlflow_run_id = $2 WHERE id = $1`, [runId, mlflowRunId]);
+    }
+    // Interrupted attempts' MLflow runs end KILLED (idempotent: resent until recorded as done).
+    if (superseded.length) {
+      for (const old of superseded) {
+        await this.client.post('runs/log-batch', { run_id: old, metrics: [], params: [], tags: [{ key: 'mlwb.superseded_by', value: mlflowRunId }] }, signal);
+        await this.client.post('runs/update', { run_id: old, status: 'KILLED', end_time: Date.now() }, signal);
+      }
+      await this.dataSource.query(`UPDATE runs SET mlflow_superseded_run_ids = mlflow_superseded_run_ids - $2::text[] WHERE id = $1`, [runId, superseded]);
     }
 
     const params: KV[] = Object.entries(row.params ?? {}).map(([key, value]) => ({ key, value: String(value).slice(0, PARAM_VALUE_MAX) }));
@@ -247,7 +263,9 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       await this.client.post('runs/log-batch', { run_id: mlflowRunId, metrics, params: p, tags: t }, signal);
       if (lastId) {
         cursor = lastId;
-        await this.dataSource.query(`UPDATE runs SET mlflow_metric_cursor = $2 WHERE id = $1`, [runId, cursor]);
+        // Only while the run still mirrors to this MLflow run: a retry that started meanwhile
+        // reset the cursor for its own new MLflow run.
+        await this.dataSource.query(`UPDATE runs SET mlflow_metric_cursor = $2 WHERE id = $1 AND mlflow_run_id = $3`, [runId, cursor, mlflowRunId]);
       }
     }
     if (terminal) {

@@ -73,3 +73,27 @@ export function storageError(error: unknown, action: string, where: string): unk
   }
   return error;
 }
+
+/** The error_code a refused deploy carries, by the check the artifact failed. */
+const REFUSAL_CODES: Record<ArtifactCheck, string> = {
+  sha256: 'ARTIFACT_CHECKSUM_MISMATCH',
+  size: 'ARTIFACT_CHECKSUM_MISMATCH',
+  checksum: 'ARTIFACT_CHECKSUM_MISMATCH',
+  type: 'ARTIFACT_FILE_UNSAFE',
+  location: 'ARTIFACT_FILE_UNSAFE',
+  present: 'ARTIFACT_INCOMPLETE',
+  manifest: 'ARTIFACT_MANIFEST_INVALID',
+  json: 'ARTIFACT_MANIFEST_INVALID',
+};
+
+/**
+ * 409 for an action (deploy, rollback) that needs a version whose stored files fail
+ * verification: the registry's state is unchanged and the message says which file failed
+ * which check (`details.problems` lists them all). The corruption itself is still the
+ * server's problem, but refusing the action is the answer to *this* request.
+ */
+export function artifactRefusal(error: ArtifactCorruptError, action: string): AppError {
+  const first = error.problems[0];
+  const reason = error.message.replace(/^Artifact \S+ is corrupt: /, '');
+  return new AppError(409, 'ConflictError', REFUSAL_CODES[first.check] ?? 'ARTIFACT_CORRUPT', `Version ${error.version} of ${error.modelId} cannot be ${action}: its stored artifacts failed verification (${reason})`, error.details);
+}

@@ -72,6 +72,11 @@ export class ArtifactStore {
     this.fs = fs ?? new ArtifactFs();
   }
 
+  /** Absolute path of MODEL_REGISTRY_PATH (as configured: it may itself be a symlink). */
+  get rootDir(): string {
+    return this.root;
+  }
+
   /** Absolute path of a version directory (validated; it may not exist). */
   versionDir(modelId: string, version: string): string {
     return resolveInside(this.root, assertModelId(modelId), assertVersion(version));
@@ -146,6 +151,23 @@ export class ArtifactStore {
   async readJson<T = unknown>(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<T> {
     const stored = await this.open(modelId, version, options, false);
     return stored.json<T>(name);
+  }
+
+  /**
+   * One listed file's bytes (e.g. `model/model.onnx` for download), verified against the
+   * manifest (and the manifest against `expectedChecksum`); the other files are not hashed.
+   * Null when the version does not list the file.
+   */
+  async readFile(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<{ data: Buffer; sha256: string } | null> {
+    const stored = await this.open(modelId, version, options, false);
+    if (!stored.names.includes(name)) return null;
+    return { data: await stored.file(name), sha256: stored.manifest.files[name].sha256 };
+  }
+
+  /** The version's manifest (checked against `expectedChecksum`) and one JSON file of it, without hashing the others. */
+  async manifestAndJson<T = unknown>(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<{ manifest: ArtifactManifest; json: T | null }> {
+    const stored = await this.open(modelId, version, options, false);
+    return { manifest: stored.manifest, json: stored.names.includes(name) ? await stored.json<T>(name) : null };
   }
 
   /** Whether the version is published (its manifest is there). Does not verify it. */

@@ -2,7 +2,7 @@
 import { ArtifactFs } from './artifact-fs';
 import { ArtifactStore } from './artifact-store';
 
-export { ArtifactCorruptError, type ArtifactCheck, type ArtifactProblem } from './artifact-errors';
+export { ArtifactCorruptError, artifactRefusal, type ArtifactCheck, type ArtifactProblem } from './artifact-errors';
 export { ArtifactFs } from './artifact-fs';
 export { assertArtifactPath, assertModelId, assertVersion, isValidModelId, isValidVersion, MANIFEST_FILE, MODEL_ID_PATTERN, slugify, VERSION_PATTERN } from './artifact-ids';
 export { EXPECTED_VERSION_FILES, type ArtifactContent, type ArtifactManifest, type ManifestEntry } from './artifact-manifest';

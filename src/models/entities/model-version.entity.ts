@@ -29,6 +29,14 @@ export class ModelVersion {
   @Column({ type: 'jsonb', default: {} })
   baselines: Record<string, unknown>;
 
+  /** Where each split part starts and ends, purged and dropped counts (training/evaluation/splits.ts). */
+  @Column({ type: 'jsonb', nullable: true })
+  splits: Record<string, unknown> | null;
+
+  /** Significance of the test metrics, fixed at evaluation (training/evaluation/significance). */
+  @Column({ type: 'jsonb', nullable: true })
+  significance: Record<string, unknown> | null;
+
   @Column({ type: 'jsonb', default: [] })
   features: string[];
 

@@ -135,12 +135,19 @@ export class TrainRequestDto {
   @Max(2147483647)
   seed?: number;
 
-  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 100, description: 'Backtest cost per position change, in pips' })
+  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 100, description: 'Backtest cost: the quoted bid/ask spread in pips (each side of a trade pays half of it); default BACKTEST_SPREAD_PIPS' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(100)
   spread_pips?: number;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 100, description: 'Backtest cost: slippage in pips per side, per unit of position changed; default BACKTEST_SLIPPAGE_PIPS. Overnight financing uses BACKTEST_SWAP_POINTS.' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  slippage_pips?: number;
 
   @ApiPropertyOptional({ example: ['2020-03-16T00:00:00Z'], description: 'anomaly_detection: known anomalous timestamps, to report precision and recall on the test part' })
   @IsOptional()

@@ -78,6 +78,8 @@ describe('backtest', () => {
       trades: 0,
       exposure: 0,
       periods: 3,
+      transaction_costs: 0,
+      financing: 0,
     });
   });
 

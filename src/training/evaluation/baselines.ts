@@ -16,7 +16,7 @@ import type { BacktestOptions, BacktestResult } from './backtest';
 import { backtest } from './backtest';
 import type { RegressionMetrics } from './regression-metrics';
 import { regressionMetrics } from './regression-metrics';
-import { DEFAULT_RIDGE_LAMBDAS, predictRidge, selectRidge } from './ridge';
+import { DEFAULT_RIDGE_LAMBDAS, predictRidge, selectRidge, type RidgeSelection } from './ridge';
 import type { NumberList } from './stats';
 
 /** The backtest of a baseline: one series, or whatever `backtestOf` reports (e.g. per symbol). */
@@ -63,8 +63,16 @@ function report(yTest: NumberList, predictions: Float64Array, input: BaselineInp
   return { ...regressionMetrics(yTest, predictions), backtest: input.backtestOf ? input.backtestOf(predictions) : backtest(predictions, yTest, input.backtestOptions) };
 }
 
-/** Fits the baselines on the training part (ridge's λ on validation) and scores them on test. */
-export function fitBaselines(input: BaselineInput): Baselines {
+/** The baselines' test predictions (and ridge's λ search), before they are scored. */
+export interface BaselinePredictions {
+  naive_zero: Float64Array;
+  naive_last: Float64Array;
+  ridge: Float64Array;
+  ridgeSelection: RidgeSelection;
+}
+
+/** Fits the baselines on the training part (ridge's λ on validation) and predicts the test part. */
+export function baselinePredictions(input: BaselineInput): BaselinePredictions {
   const { yTest, featureCount } = input;
   const n = yTest.length;
   if (input.lastChangeTest.length !== n) {
@@ -80,16 +88,26 @@ export function fitBaselines(input: BaselineInput): Baselines {
   }
 
   const selection = selectRidge(input.xTrain, input.yTrain, input.xVal, input.yVal, featureCount, input.ridgeLambdas ?? DEFAULT_RIDGE_LAMBDAS);
-  const ridgePred = predictRidge(selection.model, input.xTest);
+  return { naive_zero: zero, naive_last: last, ridge: predictRidge(selection.model, input.xTest), ridgeSelection: selection };
+}
 
+/** Scores baseline predictions on the test part, with the same metrics as the model. */
+export function scoreBaselines(input: BaselineInput, predictions: BaselinePredictions): Baselines {
+  const { yTest } = input;
+  const selection = predictions.ridgeSelection;
   return {
-    naive_zero: report(yTest, zero, input),
-    naive_last: report(yTest, last, input),
+    naive_zero: report(yTest, predictions.naive_zero, input),
+    naive_last: report(yTest, predictions.naive_last, input),
     ridge: {
-      ...report(yTest, ridgePred, input),
+      ...report(yTest, predictions.ridge, input),
       lambda: selection.model.lambda,
       lambda_search: selection.validation,
       lambda_selected_on: selection.selected_on,
     },
   };
+}
+
+/** Fits the baselines on the training part (ridge's λ on validation) and scores them on test. */
+export function fitBaselines(input: BaselineInput): Baselines {
+  return scoreBaselines(input, baselinePredictions(input));
 }

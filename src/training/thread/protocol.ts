@@ -75,4 +75,8 @@ export type TrainingThreadMessage =
       tensorsBefore: number;
       tensorsAfter: number;
     }
-  | { type: 'error'; message: string; name: string };
+  | { type: 'error'; message: string; name: string }
+  /** Something the thread's libraries printed (tfjs warns through console): logged by the parent as JSON. */
+  | { type: 'log'; level: ThreadLogLevel; message: string };
+
+export type ThreadLogLevel = 'debug' | 'log' | 'warn' | 'error';

@@ -1,10 +1,15 @@
 import * as path from 'node:path';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
+import { Logger } from '@nestjs/common';
+import type { ThreadLogLevel, TrainingThreadInput, TrainingThreadMessage } from './protocol';
+
+const threadLogger = new Logger('TrainingThread');
 
 type Done = Extract<TrainingThreadMessage, { type: 'done' | 'dqn-done' }>;
 
 export interface ThreadCallbacks {
+  /** A console line of the thread (level as Nest's Logger names it); by default logged under "TrainingThread". */
+  onLog?: (level: ThreadLogLevel, message: string) => void;
   onBackend?: (name: string, details: Record<string, unknown>) => void;
   onEpoch?: (m: Extract<TrainingThreadMessage, { type: 'epoch' }>) => void;
 }
@@ -48,7 +53,8 @@ export class TrainingThread {
         }
       }, 250);
       worker.on('message', (m: TrainingThreadMessage) => {
-        if (m.type === 'backend') callbacks.onBackend?.(m.name, m.details);
+        if (m.type === 'log') (callbacks.onLog ?? ((level, message) => threadLogger[level](message)))(m.level, m.message);
+        else if (m.type === 'backend') callbacks.onBackend?.(m.name, m.details);
         else if (m.type === 'epoch') callbacks.onEpoch?.(m);
         else if (m.type === 'done' || m.type === 'dqn-done') finish(() => resolve(m));
         else if (m.type === 'error') finish(() => reject(new TrainingThreadError(m.message, 'training')));

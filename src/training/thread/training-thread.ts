@@ -3,9 +3,12 @@
  * stays responsive, and so that nothing else in the process draws from the seeded
  * Math.random sequence (fit's shuffle and dropout use it): same data + seed = same model.
  */
+// First: from here on the thread's console output is logged by the parent as JSON.
+import './thread-console';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
+import { saveOnnx } from '../../ml/onnx';
 import { greedyActions, servingQNetwork, trainDqn } from '../../ml/rl';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 
@@ -55,7 +58,11 @@ async function main(input: TrainingThreadInput): Promise<void> {
       val: await predict(input.xVal, input.counts.val),
       test: await predict(input.xTest, input.counts.test),
     };
-    if (!result.cancelled) await saveModel(served, input.saveDir);
+    if (!result.cancelled) {
+      await saveModel(served, input.saveDir);
+      // The same network as ONNX (model.onnx), so it can be served by ONNX Runtime and run elsewhere.
+      await saveOnnx(served, input.saveDir);
+    }
     // model.dispose() leaves the optimizer's slots (Adam's moments): free them too.
     model.optimizer?.dispose();
     model.dispose();
@@ -98,6 +105,7 @@ async function runDqn(input: TrainingThreadInput): Promise<void> {
     if (!result.cancelled) {
       const served = servingQNetwork(result.network, window, numFeatures);
       await saveModel(served, input.saveDir);
+      await saveOnnx(served, input.saveDir);
     }
     post({ type: 'dqn-done', cancelled: result.cancelled, bestEpisode: result.bestEpisode, rewardScale: result.rewardScale, history: result.history, testActions: test.actions, testQValues: test.qValues, tensorsBefore, tensorsAfter: tensorsBefore });
   } finally {

@@ -14,6 +14,8 @@ export class FeatureEngineeringTrainer implements Trainer {
   readonly architectures = ['selection'] as const;
   readonly defaultArchitecture = 'selection';
   readonly fixedWindow = 1;
+  readonly progressUnit = 'candidate';
+  readonly backend = { name: 'none', description: 'feature selection trains no network: candidates are scored in plain JavaScript in the service process' };
 
   check(): void {
     /* any target: it is what candidates are scored against */
@@ -21,8 +23,11 @@ export class FeatureEngineeringTrainer implements Trainer {
 
   async train(ctx: TrainerContext): Promise<TrainerOutcome> {
     const { plan, dataset } = ctx;
+    const candidates = dataset.features.length;
+    await ctx.report({ phase: 'scoring candidates', scored: 0, candidates });
     const result = asValidationErrors(() => selectOnTrainingPart(dataset, { k: plan.hyperparameters.k, redundancyThreshold: plan.hyperparameters.redundancy_threshold }));
     const ranking = rankingView(result);
+    await ctx.report({ scored: candidates, candidates });
     const training_range = { start: new Date(dataset.train.timestamps[0]).toISOString(), end: new Date(dataset.train.timestamps[dataset.train.count - 1]).toISOString() };
     return {
       metrics: { suggested: result.suggested, k: result.options.k, rows: result.rows, candidates: ranking.length, redundant: ranking.filter((r) => r.redundant).length, top: ranking.slice(0, 10), training_range },

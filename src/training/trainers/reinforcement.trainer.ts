@@ -20,6 +20,7 @@ export class ReinforcementTrainer implements Trainer {
   readonly modelType = 'reinforcement_learning';
   readonly architectures = ['dqn'] as const;
   readonly defaultArchitecture = 'dqn';
+  readonly progressUnit = 'episode';
 
   check(plan: TrainingPlan): void {
     if (plan.architecture !== 'dqn') {

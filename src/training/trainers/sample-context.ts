@@ -1,19 +1,25 @@
 import type { BarSeries, DatasetPart } from '../../features/core';
 
 /**
- * Per sample: the close at its time (for costs) and the last realised H-bar change known at
- * that time (close[t] vs close[t−H]: only bars at or before t), for the naive_last baseline.
+ * Per sample: the close at its time (for costs), the last realised H-bar change known at that
+ * time (close[t] vs close[t−H]: only bars at or before t), for the naive_last baseline, and the
+ * realised simple return close[t+H] / close[t] − 1 over the sample's horizon (the bar its
+ * target reads, found by the part's targetEnd), which a classifier's backtest trades on.
  */
 export function sampleContext(part: DatasetPart, series: BarSeries[], horizon: number, log: boolean) {
   const index = new Map(series.map((s) => [s.symbol, new Map(s.timestamps.map((t, i) => [t, i]))]));
   const bySymbol = new Map(series.map((s) => [s.symbol, s]));
   const price = new Array<number>(part.count);
   const lastChange = new Array<number | null>(part.count);
+  const forwardReturn = new Float64Array(part.count);
   for (let k = 0; k < part.count; k++) {
     const s = bySymbol.get(part.symbols[k])!;
-    const i = index.get(part.symbols[k])!.get(part.timestamps[k])!;
+    const at = index.get(part.symbols[k])!;
+    const i = at.get(part.timestamps[k])!;
     price[k] = s.close[i];
     lastChange[k] = i - horizon >= 0 ? (log ? Math.log(s.close[i] / s.close[i - horizon]) : s.close[i] / s.close[i - horizon] - 1) : null;
+    const end = at.get(part.targetEnd[k]);
+    forwardReturn[k] = end === undefined ? 0 : s.close[end] / s.close[i] - 1;
   }
-  return { price, lastChange };
+  return { price, lastChange, forwardReturn };
 }

@@ -1,14 +1,20 @@
 import { DataValidationError } from '../../common/errors/app-error';
-import type { BarSeries, Dataset, DatasetPart } from '../../features/core';
-import type { Timeframe } from '../../market-data/timeframes';
-import { backtest, fitBaselines, periodsPerYear, pipSizeFor, regressionMetrics, type BacktestResult } from '../evaluation';
+import type { Dataset } from '../../features/core';
+import { baselinePredictions, regressionMetrics, scoreBaselines, type BaselineInput, type NumberList } from '../evaluation';
+import { positionBaseline } from '../evaluation/position-baselines';
+import { PREDICTIONS_FILE, predictionsCsv } from '../evaluation/predictions-csv';
+import { significanceReport, type SignificanceInput } from '../evaluation/significance/report';
+import { splitsReport } from '../evaluation/splits';
+import { evaluateStrategy } from '../evaluation/strategy';
+import { testEvaluationContext, type TestEvaluationContext } from './evaluation-context';
 import type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan } from './trainer';
-import { sampleContext } from './sample-context';
 import { trainingHistograms } from './training-histograms';
 
 /**
  * time_series: regression of a price-change target with LSTM, GRU or a transformer encoder,
- * reported beside the naive and ridge baselines on the same test part.
+ * reported beside the naive, ridge, always-long and always-short baselines on the same test
+ * part, with the significance of its figures, the split spans and every validation and test
+ * prediction (predictions.csv).
  */
 export class TimeSeriesTrainer implements Trainer {
   readonly modelType = 'time_series';
@@ -55,12 +61,42 @@ export class TimeSeriesTrainer implements Trainer {
       loss: 'mse',
       y: { train: scaleY(dataset.train.targets), val: scaleY(dataset.validation.targets), width: 1 },
     });
-    const testPred = Float64Array.from(run.predictions.test, (v) => v * yStd + yMean);
-    const metrics = evaluate(dataset, ctx.series, testPred, plan);
-    const baselines = this.baselines(dataset, ctx.series, plan);
+    const unscale = (p: Float32Array) => Float64Array.from(p, (v) => v * yStd + yMean);
+    const testPred = unscale(run.predictions.test);
+    const valPred = unscale(run.predictions.val);
+    const ev = testEvaluationContext(dataset, ctx.series, plan, true);
+    const strategy = (signal: NumberList) => evaluateStrategy(signal, ev.strategy);
+    const model = strategy(testPred);
+    const baselineInput = this.baselineInput(dataset, ev);
+    const predicted = baselinePredictions(baselineInput);
+    const scored = scoreBaselines(baselineInput, predicted);
+    const yTest = dataset.test.targets;
+    const squaredError = (p: NumberList) => Float64Array.from(yTest, (y, i) => (y - p[i]) ** 2);
+    const competitors: SignificanceInput['baselines'] = {};
+    for (const name of ['naive_zero', 'naive_last', 'ridge'] as const) {
+      competitors[name] = { forecastLoss: squaredError(predicted[name]), portfolioReturns: strategy(predicted[name]).portfolio.returns };
+    }
+    const long = positionBaseline(1, ev.realisedReturn, strategy);
+    const short = positionBaseline(-1, ev.realisedReturn, strategy);
+    competitors.always_long = { portfolioReturns: long.portfolioReturns };
+    competitors.always_short = { portfolioReturns: short.portfolioReturns };
+    const significance = significanceReport({
+      testSpan: ev.testSpan,
+      horizonBars: dataset.target.horizonBars,
+      symbolCount: ev.symbolCount,
+      periodsPerYear: ev.strategy.periodsPerYear,
+      seed: plan.seed,
+      icScore: testPred,
+      icRealised: yTest,
+      scoreName: 'prediction',
+      forecastLossName: 'squared_error',
+      model: { forecastLoss: squaredError(testPred), portfolioReturns: model.portfolio.returns },
+      baselines: competitors,
+    });
+    const splits = splitsReport(dataset);
     return {
-      metrics: { ...metrics, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
-      baselines,
+      metrics: { ...regressionMetrics(yTest, testPred), backtest: model.backtest, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
+      baselines: { ...scored, always_long: long.report, always_short: short.report } as unknown as Record<string, unknown>,
       preprocessing: {
         model_type: this.modelType,
         features: dataset.features,
@@ -74,12 +110,20 @@ export class TimeSeriesTrainer implements Trainer {
         output: 'regression',
       },
       run,
+      splits: splits as unknown as Record<string, unknown>,
+      significance: significance as unknown as Record<string, unknown>,
+      files: {
+        [PREDICTIONS_FILE]: predictionsCsv([
+          { part: 'validation', timestamps: dataset.validation.timestamps, symbols: dataset.validation.symbols, prediction: valPred, realised: dataset.validation.targets },
+          { part: 'test', timestamps: dataset.test.timestamps, symbols: dataset.test.symbols, prediction: testPred, realised: yTest },
+        ]),
+        'evaluation.json': { splits, significance },
+      },
     };
   }
 
-  private baselines(dataset: Dataset, series: BarSeries[], plan: TrainingPlan): Record<string, unknown> {
-    const ctx = sampleContext(dataset.test, series, dataset.target.horizonBars, dataset.target.family === 'log_return');
-    return fitBaselines({
+  private baselineInput(dataset: Dataset, ev: TestEvaluationContext): BaselineInput {
+    return {
       xTrain: dataset.train.windows,
       yTrain: dataset.train.targets,
       xVal: dataset.validation.windows,
@@ -87,53 +131,12 @@ export class TimeSeriesTrainer implements Trainer {
       xTest: dataset.test.windows,
       yTest: dataset.test.targets,
       featureCount: dataset.window * dataset.numFeatures,
-      lastChangeTest: ctx.lastChange,
-      backtestOptions: backtestOptions(dataset, plan, ctx.price),
+      lastChangeTest: ev.lastChange,
+      backtestOptions: { horizonBars: ev.strategy.horizonBars, periodsPerYear: ev.strategy.periodsPerYear },
       // Multi-symbol parts interleave symbols: backtest each symbol in time order (as the model).
-      backtestOf: (predictions) => backtestBySymbol(dataset, series, predictions, plan).backtest as Record<string, unknown>,
-    }) as unknown as Record<string, unknown>;
+      backtestOf: (predictions) => evaluateStrategy(predictions, ev.strategy).backtest as unknown as Record<string, unknown>,
+    };
   }
-}
-
-function evaluate(dataset: Dataset, series: BarSeries[], pred: Float64Array, plan: TrainingPlan): Record<string, unknown> {
-  return { ...regressionMetrics(dataset.test.targets, pred), ...backtestBySymbol(dataset, series, pred, plan) };
-}
-
-/**
- * Samples of several symbols are stacked; a trading backtest only makes sense per symbol in
- * time order. Reported per symbol, and the headline figures are their equal-weight mean.
- */
-function backtestBySymbol(dataset: Dataset, series: BarSeries[], pred: Float64Array, plan: TrainingPlan): Record<string, unknown> {
-  const part = dataset.test;
-  const symbols = [...new Set(part.symbols)].sort();
-  const bySymbol: Record<string, BacktestResult> = {};
-  const ctx = sampleContext(part, series, dataset.target.horizonBars, dataset.target.family === 'log_return');
-  for (const symbol of symbols) {
-    const idx = part.symbols.map((s, i) => (s === symbol ? i : -1)).filter((i) => i >= 0).sort((a, b) => part.timestamps[a] - part.timestamps[b]);
-    bySymbol[symbol] = backtest(
-      idx.map((i) => pred[i]),
-      idx.map((i) => part.targets[i]),
-      { ...backtestOptions(dataset, plan, idx.map((i) => ctx.price[i])), pipSize: pipSizeFor(symbol) },
-    );
-  }
-  const avg = (k: keyof BacktestResult) => {
-    const vals = symbols.map((s) => bySymbol[s][k]).filter((v): v is number => typeof v === 'number');
-    return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
-  };
-  return {
-    backtest: { annualized_return: avg('annualized_return'), sharpe: avg('sharpe'), max_drawdown: avg('max_drawdown'), hit_rate: avg('hit_rate'), trades: symbols.reduce((a, s) => a + bySymbol[s].trades, 0), spread_pips: plan.spreadPips, by_symbol: bySymbol },
-  };
-}
-
-function backtestOptions(dataset: Dataset, plan: TrainingPlan, price: ArrayLike<number>) {
-  return {
-    horizonBars: dataset.target.horizonBars,
-    periodsPerYear: periodsPerYear(dataset.timeframe as Timeframe, dataset.target.horizonBars),
-    spreadPips: plan.spreadPips,
-    pipSize: pipSizeFor(plan.symbols[0]),
-    price: Array.from(price),
-    targetIsLogReturn: dataset.target.family === 'log_return',
-  };
 }
 
 function mean(a: Float64Array): number {

@@ -1,6 +1,8 @@
 import type { BarSeries, Dataset } from '../../features/core';
 import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/network-spec';
 import type { Hyperparameters } from '../dto/hyperparameters.dto';
+import type { SwapTable } from '../evaluation/costs';
+import type { JobProgress, ProgressUnit } from '../job-progress';
 
 /** A training request after validation and defaults: what a trainer receives. */
 export interface TrainingPlan {
@@ -19,6 +21,10 @@ export interface TrainingPlan {
   hyperparameters: Hyperparameters;
   seed: number;
   spreadPips: number;
+  /** Backtest slippage in pips per side (absent in jobs queued before it existed: 0). */
+  slippagePips?: number;
+  /** Swap points per symbol, pips per day (absent: no financing). See evaluation/costs.ts. */
+  swapPoints?: SwapTable;
   /** anomaly_detection: known anomalous timestamps (ms), for precision and recall. */
   anomalyTimestamps?: number[];
 }
@@ -72,6 +78,8 @@ export interface TrainerContext {
   runNetwork(job: NetworkJob): Promise<NetworkRun>;
   /** Train a DQN agent on the dataset's windows in the training thread. */
   runAgent(job: AgentJob): Promise<AgentRun>;
+  /** Report progress of work done outside the training thread (a selection's scoring). */
+  report(progress: Partial<JobProgress>): Promise<void>;
 }
 
 export interface TrainerOutcome {
@@ -84,6 +92,10 @@ export interface TrainerOutcome {
   run?: NetworkRun;
   /** Extra files of the version (written beside model/, preprocessing.json, metrics.json). */
   files?: Record<string, unknown>;
+  /** Where each split part starts and ends, and what was purged and dropped (evaluation/splits.ts). */
+  splits?: Record<string, unknown>;
+  /** Significance of the test metrics (evaluation/significance/report.ts). */
+  significance?: Record<string, unknown>;
 }
 
 /**
@@ -96,6 +108,13 @@ export interface Trainer {
   readonly defaultArchitecture: string;
   /** A window every request of this type uses (feature selection scores single rows). */
   readonly fixedWindow?: number;
+  /** What its job's progress counts (default: epochs of a network). */
+  readonly progressUnit?: ProgressUnit;
+  /**
+   * A type that trains no network says what computes it instead, so a job never shows an
+   * unknown backend for it; types with a network report the thread's tfjs backend.
+   */
+  readonly backend?: { name: string; description: string };
   /** Checks that can be made before anything is queued; throw a 422 AppError. */
   check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void;
   train(ctx: TrainerContext): Promise<TrainerOutcome>;

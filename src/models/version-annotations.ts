@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+
+export type VersionAnnotator = (modelId: string, version: string) => Record<string, unknown>;
+
+/**
+ * Other modules add fields to a version's JSON here (the prediction module: which engine
+ * serves it in this process), so the models module does not need to know them.
+ */
+@Injectable()
+export class VersionAnnotations {
+  private readonly annotators: VersionAnnotator[] = [];
+
+  register(annotator: VersionAnnotator): void {
+    this.annotators.push(annotator);
+  }
+
+  annotate(modelId: string, version: string): Record<string, unknown> {
+    return Object.assign({}, ...this.annotators.map((a) => a(modelId, version)));
+  }
+}
