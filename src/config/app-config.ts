@@ -33,6 +33,8 @@ export class AppConfig {
   readonly featureStoreTimeoutMs: number;
   readonly featureStoreRetries: number;
   readonly tfBackend: 'auto' | 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** NATIVE_ENGINE: the fused LSTM/GRU addon (auto | on | off). */
+  readonly nativeEngine: 'auto' | 'on' | 'off';
   /** Dawn's native API under the WebGPU backend. */
   readonly webgpuDawnBackend: 'vulkan' | 'opengles';
   /** Which WebGPU adapter when several exist: an index or a name substring. */
@@ -94,6 +96,7 @@ export class AppConfig {
     this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
     this.featureStoreRetries = env.FEATURE_STORE_RETRIES;
     this.tfBackend = env.TF_BACKEND as AppConfig['tfBackend'];
+    this.nativeEngine = env.NATIVE_ENGINE as AppConfig['nativeEngine'];
     this.webgpuDawnBackend = env.WEBGPU_DAWN_BACKEND as AppConfig['webgpuDawnBackend'];
     this.gpuAdapter = env.GPU_ADAPTER;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;

@@ -122,6 +122,26 @@ export class EnvironmentVariables {
   @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu' })
   TF_BACKEND: string = 'auto';
 
+  /** The fused LSTM/GRU addon (native/fused-rnn): auto = where it built; on = required; off = tfjs-layers' own cells. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['auto', 'on', 'off'], { message: 'NATIVE_ENGINE must be one of auto, on, off' })
+  NATIVE_ENGINE: string = 'auto';
+
+  /** Threads one native-engine layer call may use (read by the addon itself; default: the CPU count, at most 8). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'FUSED_RNN_THREADS must be an integer from 1 to 8' })
+  @Min(1, { message: 'FUSED_RNN_THREADS must be an integer from 1 to 8' })
+  @Max(8, { message: 'FUSED_RNN_THREADS must be an integer from 1 to 8' })
+  FUSED_RNN_THREADS?: number;
+
+  /** Caps the native engine's SIMD kernels (read by the addon itself): avx2, or off (portable C++). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['avx2', 'off'], { message: 'FUSED_RNN_SIMD must be avx2 or off (unset: the widest the CPU has)' })
+  FUSED_RNN_SIMD?: string;
+
   /** Which of Dawn's native APIs the WebGPU backend drives: Vulkan (GPUs) or OpenGL ES (compatibility, Mesa). */
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsIn(['vulkan', 'opengles'], { message: 'WEBGPU_DAWN_BACKEND must be one of vulkan, opengles' })
@@ -284,7 +304,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
-const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER'];
+const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD'];
 
 /** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
 export function environmentVariableNames(): string[] {
