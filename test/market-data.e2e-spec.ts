@@ -152,6 +152,40 @@ describe('market data', () => {
     expect((await t.fetch('/api/v1/market-data?symbol=NZD/USD&timeframe=1h&start=2024-02-01T00:00:00Z&end=2024-01-01T00:00:00Z')).status).toBe(422);
   });
 
+  it('crafted cursors (huge, tiny, fractional, non-numeric) answer 422 in the envelope, never 5xx', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    const crafted = ['MWUyMA', 'LTFlMzAw', b64('8640000000000001'), b64('-8640000000000000'), b64('253402300800000'), b64('1.5'), b64('9007199254740993'), b64('1e-7'), b64('Infinity'), b64('0x10'), b64(' 1')];
+    const generated = fc.sample(fc.oneof(fc.double().map(String), fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String), fc.string({ maxLength: 20 })), { numRuns: 60, seed: 7 }).map(b64);
+    await importCsv(csv(['timestamp,close', '2024-01-01T00:00:00Z,150.1', '2024-01-01T01:00:00Z,150.2']), 'CAD/JPY');
+    for (const cursor of [...crafted, ...generated].filter((c) => /^[A-Za-z0-9_-]{1,64}$/.test(c))) {
+      const res = await t.fetch(`/api/v1/market-data?symbol=CAD/JPY&timeframe=1h&cursor=${cursor}`);
+      const body = await res.json();
+      if (res.status === 200) continue; // a timestamp inside the supported years is a valid position
+      expect({ cursor, status: res.status }).toEqual({ cursor, status: 422 });
+      expect(body).toMatchObject({ error_type: 'DataValidationError', error_code: 'VALIDATION_FAILED', details: { fields: [{ field: 'cursor' }] } });
+    }
+    for (const cursor of ['MWUyMA', 'LTFlMzAw']) expect((await t.fetch(`/api/v1/market-data?symbol=CAD/JPY&timeframe=1h&cursor=${cursor}`)).status).toBe(422);
+    // A cursor this endpoint returned still works.
+    const first = await (await t.fetch('/api/v1/market-data?symbol=CAD/JPY&timeframe=1h&limit=1')).json();
+    const second = await (await t.fetch(`/api/v1/market-data?symbol=CAD/JPY&timeframe=1h&limit=1&cursor=${first.next_cursor}`)).json();
+    expect(second.bars.map((b: { close: number }) => b.close)).toEqual([150.2]);
+  });
+
+  it('rejects rows whose epoch timestamp lies beyond the year 9999 (or before 0000) and imports the rest', async () => {
+    const res = await importCsv(csv(['timestamp,close', '8640000000000000000,1.1', '60000000000000000,1.1', '99999999999999999999,1.2', '253402300800000,1.3', '2024-05-01T00:00:00Z,1.4']), 'EUR/NOK', '1m');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ inserted: 1, rejected_total: 4, first: '2024-05-01T00:00:00.000Z', last: '2024-05-01T00:00:00.000Z' });
+    expect(body.rejected.map((r: { line: number }) => r.line)).toEqual([2, 3, 4, 5]);
+    for (const r of body.rejected) expect(r.reason).toContain('outside the supported range 0000-01-01 to 9999-12-31');
+    expect((await allBars('EUR/NOK', '1m')).map((b) => b.timestamp)).toEqual(['2024-05-01T00:00:00.000Z']);
+    // Only far-future rows: nothing is stored, and the answer is still a 200 with every row rejected.
+    const only = await importCsv(csv(['timestamp,close', '8640000000000000000,1.1']), 'EUR/DKK', '1h');
+    expect(only.status).toBe(200);
+    expect(await only.json()).toMatchObject({ inserted: 0, rejected_total: 1, first: null, last: null });
+    expect(await allBars('EUR/DKK', '1h')).toEqual([]);
+  });
+
   it('lists symbols with timeframes, first/last, counts and which columns they have', async () => {
     const body = await (await t.fetch('/api/v1/market-data/symbols')).json();
     const eur = body.symbols.find((s: { symbol: string }) => s.symbol === 'EUR/USD');

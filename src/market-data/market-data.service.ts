@@ -8,6 +8,7 @@ import { BarStore, type StoredBar } from './bar-store';
 import { BarColumns } from './csv/bar-columns';
 import { parseCsvImport } from './csv/csv-import-parser';
 import type { BarDto, BarsPage, ImportResult, ResampleResult, SymbolsResponse } from './dto/market-data.dto';
+import { isBarTime } from './bar-time';
 import { canonicalSymbol } from './symbols';
 import { isTimeframe, timeframeMs, TIMEFRAMES, type Timeframe } from './timeframes';
 
@@ -165,6 +166,7 @@ function encodeCursor(ts: number): string {
 
 function decodeCursor(cursor: string): number {
   const ts = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isFinite(ts)) throw fieldError('cursor', 'must be a next_cursor value returned by this endpoint');
+  // Only a bar's own time can be a position (a crafted 1e20 would overflow timestamptz).
+  if (!isBarTime(ts)) throw fieldError('cursor', 'must be a next_cursor value returned by this endpoint');
   return ts;
 }
