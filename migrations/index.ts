@@ -3,9 +3,10 @@ import { Registry1795771299017 } from './1795771299017-Registry';
 import { Deployments1795772731058 } from './1795772731058-Deployments';
 import { Tracking1795775362543 } from './1795775362543-Tracking';
 import { JobWorker1795900000000 } from './1795900000000-JobWorker';
+import { MarketBarSource1796100000000 } from './1796100000000-MarketBarSource';
 
 /**
  * Every migration, oldest first. `npm run migration:generate -- migrations/Name` writes a new
  * file here; add its class to this list (a unit test checks that none is forgotten).
  */
-export const MIGRATIONS: Function[] = [MarketBars1795770752572, Registry1795771299017, Deployments1795772731058, Tracking1795775362543, JobWorker1795900000000];
+export const MIGRATIONS: Function[] = [MarketBars1795770752572, Registry1795771299017, Deployments1795772731058, Tracking1795775362543, JobWorker1795900000000, MarketBarSource1796100000000];

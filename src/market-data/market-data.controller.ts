@@ -32,7 +32,7 @@ export class MarketDataController {
     if (!(request.body instanceof Readable)) {
       throw new AppError(415, 'BadRequestError', 'UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as the request body with Content-Type: text/csv');
     }
-    return this.marketData.importCsv(query.symbol, query.timeframe, request.body, Number(request.headers['content-length'] ?? NaN));
+    return this.marketData.importCsv(query, request.body, Number(request.headers['content-length'] ?? NaN));
   }
 
   @Get()
