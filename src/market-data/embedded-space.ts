@@ -10,8 +10,8 @@ import { DATABASE_KIND, type DatabaseKind } from '../database/database.tokens';
  * bar in `npm run bench:import`, see bench/README.md).
  */
 export const EMBEDDED_BYTES_PER_BAR = 600;
-/** Kept free beyond the estimate: PGlite writes WAL in 16 MiB segments. */
-export const EMBEDDED_RESERVE_BYTES = 64 * 2 ** 20;
+/** Kept free beyond the estimate: PGlite creates WAL in 16 MiB segments (two of them). */
+export const EMBEDDED_RESERVE_BYTES = 32 * 2 ** 20;
 
 /**
  * Checks free space before a bulk write to the embedded database. PGlite does not survive
