@@ -114,6 +114,8 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
     if (isStorageFull(e)) {
       throw new InsufficientStorageError(`The volume that buffers uploads (${spool?.directory ?? 'TMPDIR'}) is full; nothing was imported. Free space there (or point TMPDIR elsewhere) and retry`, { reason: 'spool_disk_full' });
     }
+    // A failing system call (the spool's disk: EACCES, EROFS…) is not the client's CSV.
+    if (typeof (e as { syscall?: unknown }).syscall === 'string') throw e;
     const code = (e as { code?: string }).code;
     throw new BadRequestError(`The body cannot be read as CSV${code ? ` (${code})` : ''}: ${(e as Error).message}; nothing was imported`, null, 'CSV_UNREADABLE');
   }
