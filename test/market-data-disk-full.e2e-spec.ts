@@ -13,7 +13,8 @@ import { testDatabaseUrl } from './support/test-database';
  * mapping itself is covered everywhere by the disk_full trigger test in market-data.e2e-spec.ts).
  * - PostgreSQL: market_bars moved to a tablespace on a 1 MiB tmpfs; the server fails the
  *   import with 53100 disk_full, the service answers 507 and the server carries on.
- * - Embedded PGlite: the registry (and so the database) on an 80 MiB tmpfs. PGlite does not
+ * - Either database: the upload buffer's volume (MARKET_DATA_IMPORT_SPOOL_DIR on a 2 MiB tmpfs) full → 507 as well.
+ * - Embedded PGlite: the registry (and so the database) on a 96 MiB tmpfs. PGlite does not
  *   survive a real "No space left on device" (its next query spins forever and freezes the
  *   process), so the service must refuse an import that would not fit before writing.
  */
@@ -60,6 +61,7 @@ if (!mountable) {
   let t: TestApp;
   let mountDir: string;
   let tablespace: string | undefined;
+  let spoolDir: string;
 
   const importCsv = (body: string, symbol: string) =>
     t.fetch(`/api/v1/market-data/import?symbol=${encodeURIComponent(symbol)}&timeframe=1h`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
@@ -67,8 +69,13 @@ if (!mountable) {
   beforeAll(async () => {
     mountDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-full-'));
     const onPostgres = Boolean(testDatabaseUrl());
-    if (!tryMount(mountDir, onPostgres ? '1m' : '80m')) throw new Error('tmpfs mount failed');
-    t = await startTestApp({ MARKET_DATA_IMPORT_MAX_BYTES: '4000000', ...(onPostgres ? {} : { MODEL_REGISTRY_PATH: path.join(mountDir, 'registry') }) });
+    spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-spool-'));
+    if (!tryMount(mountDir, onPostgres ? '1m' : '96m') || !tryMount(spoolDir, '2m')) throw new Error('tmpfs mount failed');
+    t = await startTestApp({
+      MARKET_DATA_IMPORT_MAX_BYTES: '8000000',
+      MARKET_DATA_IMPORT_SPOOL_DIR: spoolDir,
+      ...(onPostgres ? {} : { MODEL_REGISTRY_PATH: path.join(mountDir, 'registry') }),
+    });
     if (onPostgres) {
       const ds = t.app.get(DataSource);
       const [{ data_directory }] = await ds.query(`SELECT current_setting('data_directory') AS data_directory`);
@@ -89,8 +96,11 @@ if (!mountable) {
       await c.query(`DROP TABLESPACE IF EXISTS ${tablespace}`).catch(() => undefined);
       await c.end();
     }
-    umount(mountDir);
-    fs.rmSync(mountDir, { recursive: true, force: true });
+    for (const dir of [mountDir, spoolDir]) {
+      if (!dir) continue;
+      umount(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers 507 INSUFFICIENT_STORAGE, stores nothing, and the service keeps answering', async () => {
@@ -109,10 +119,20 @@ if (!mountable) {
       const body = await res.json();
       expect(body).toMatchObject({ error_type: 'InsufficientStorageError', error_code: 'INSUFFICIENT_STORAGE', details: { reason: 'database_disk_full', bars: tooMany } });
       expect(body.message).toContain('nothing was written');
-      expect((await importCsv(hourly(5_000), 'GBP/USD')).status).toBe(200);
+      expect((await importCsv(hourly(2_000), 'GBP/USD')).status).toBe(200);
     }
     expect((await (await t.fetch('/api/v1/market-data?symbol=EUR/USD&timeframe=1h')).json()).bars).toEqual([]);
     expect((await t.fetch('/api/v1/models')).status).toBe(200);
     expect((await t.fetch('/health')).status).toBe(200);
+  }, 60_000);
+
+  it('a full upload buffer (MARKET_DATA_IMPORT_SPOOL_DIR) answers 507 and imports nothing', async () => {
+    const res = await importCsv(hourly(100_000), 'AUD/USD'); // ~2.4 MB of spooled rows on a 2 MiB volume
+    expect(res.status).toBe(507);
+    const body = await res.json();
+    expect(body).toMatchObject({ error_type: 'InsufficientStorageError', error_code: 'INSUFFICIENT_STORAGE', details: { reason: 'spool_disk_full' } });
+    expect(body.message).toContain(spoolDir);
+    expect((await (await t.fetch('/api/v1/market-data?symbol=AUD/USD&timeframe=1h')).json()).bars).toEqual([]);
+    expect(fs.readdirSync(spoolDir)).toEqual([]);
   }, 60_000);
 });

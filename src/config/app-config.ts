@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
@@ -26,6 +27,8 @@ export class AppConfig {
   /** Load the Federal Reserve demo rates on the first start of an empty embedded database. */
   readonly demoData: boolean;
   readonly importMaxBytes: number;
+  /** Directory for the import's row buffer (MARKET_DATA_IMPORT_SPOOL_DIR, else the OS temp dir). */
+  readonly importSpoolDir: string;
   readonly featureStoreApiKey?: string;
   readonly featureStoreTimeoutMs: number;
   readonly featureStoreRetries: number;
@@ -75,6 +78,7 @@ export class AppConfig {
     this.minFreeDiskMb = env.MIN_FREE_DISK_MB;
     this.demoData = env.DEMO_DATA;
     this.importMaxBytes = env.MARKET_DATA_IMPORT_MAX_BYTES;
+    this.importSpoolDir = env.MARKET_DATA_IMPORT_SPOOL_DIR ?? os.tmpdir();
     this.featureStoreApiKey = env.FEATURE_STORE_API_KEY;
     this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
     this.featureStoreRetries = env.FEATURE_STORE_RETRIES;

@@ -101,6 +101,12 @@ export class EnvironmentVariables {
   @Max(4294967296, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
   MARKET_DATA_IMPORT_MAX_BYTES: number = 268_435_456;
 
+  /** Where a CSV import buffers its accepted rows before writing them (default: the OS temp dir). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  MARKET_DATA_IMPORT_SPOOL_DIR?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -240,7 +246,7 @@ export class ConfigValidationError extends Error {
 
 /** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
 export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER']);
+  const known = Object.keys(new EnvironmentVariables()).concat(['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'MARKET_DATA_IMPORT_SPOOL_DIR']);
   const picked: Record<string, string> = {};
   for (const key of new Set(known)) {
     const value = raw[key];

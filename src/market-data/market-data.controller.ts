@@ -24,7 +24,7 @@ export class MarketDataController {
       'Columns by header: timestamp (ISO 8601, epoch seconds or milliseconds; UTC, years 0000–9999), open, high, low, close, volume — close alone is enough. ' +
       'Bad rows are rejected with their line number; an unreadable file (400), a header without timestamp/close (422) or a file over the size limit (413) imports nothing. ' +
       'A series holds bars of one source: importing into a series that holds demo or resampled bars is 409 SERIES_SOURCE_CONFLICT (answered before the upload is read) unless on_conflict=replace. ' +
-      'The upload is read and validated first (accepted rows are buffered on disk under TMPDIR, so memory stays bounded), then written in one transaction: all of it lands or none. ' +
+      'The upload is read and validated first (accepted rows are buffered on disk in MARKET_DATA_IMPORT_SPOOL_DIR, so memory stays bounded), then written in one transaction: all of it lands or none. ' +
       'A full disk answers 507 INSUFFICIENT_STORAGE and imports nothing. ' +
       'On the embedded database (no DATABASE_URL: PGlite, one connection) the write phase holds the database exclusively: ' +
       'other requests that need it wait until the import commits (about 25–40 s per million bars on a 2-core machine); the upload and validation phase does not hold it. ' +

@@ -60,7 +60,7 @@ export class MarketDataService {
       body.resume(); // a conflict is known before the upload is read: do not make the client send it all first
       throw e;
     }
-    const parsed = await parseCsvImport(body, timeframe, this.config.importMaxBytes);
+    const parsed = await parseCsvImport(body, timeframe, this.config.importMaxBytes, this.config.importSpoolDir);
     try {
       const written = await this.writer.write({
         symbol,

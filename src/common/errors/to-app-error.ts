@@ -17,7 +17,8 @@ function isDatabaseUnavailable(e: unknown): boolean {
 const STORAGE_FULL_CODES = new Set(['53100', 'ENOSPC', 'EDQUOT']);
 
 function errorCode(e: unknown): string | undefined {
-  if (!(e instanceof Error)) return undefined;
+  // Duck-typed: errors from Node's own modules can come from another realm (vm, Jest).
+  if (typeof e !== 'object' || e === null) return undefined;
   return (e as { code?: string }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
 }
 

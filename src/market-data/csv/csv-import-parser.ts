@@ -112,7 +112,7 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
     stream.resume();
     if (e instanceof PayloadTooLargeError || e instanceof DataValidationError || e instanceof BadRequestError) throw e;
     if (isStorageFull(e)) {
-      throw new InsufficientStorageError(`The volume that buffers uploads (${spool?.directory ?? 'TMPDIR'}) is full; nothing was imported. Free space there (or point TMPDIR elsewhere) and retry`, { reason: 'spool_disk_full' });
+      throw new InsufficientStorageError(`The volume that buffers uploads (${spool?.directory ?? spoolDirectory ?? 'the OS temp dir'}) is full; nothing was imported. Free space there (or point MARKET_DATA_IMPORT_SPOOL_DIR elsewhere) and retry`, { reason: 'spool_disk_full' });
     }
     // A failing system call (the spool's disk: EACCES, EROFS…) is not the client's CSV.
     if (typeof (e as { syscall?: unknown }).syscall === 'string') throw e;

@@ -60,7 +60,13 @@ export class ImportSpool {
   async flush(): Promise<void> {
     if (this.buffered === 0) return;
     const bytes = this.buffered * this.width * 8;
-    await this.handle.write(new Uint8Array(this.buffer.buffer, 0, bytes), 0, bytes, this.written * this.width * 8);
+    const data = new Uint8Array(this.buffer.buffer, 0, bytes);
+    // A write can be short (a volume that is nearly full); the next attempt then fails with ENOSPC.
+    for (let done = 0; done < bytes; ) {
+      const { bytesWritten } = await this.handle.write(data, done, bytes - done, this.written * this.width * 8 + done);
+      if (bytesWritten === 0) throw Object.assign(new Error('import spool: no bytes written'), { code: 'ENOSPC', syscall: 'write' });
+      done += bytesWritten;
+    }
     this.written += this.buffered;
     this.buffered = 0;
   }
