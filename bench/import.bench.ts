@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Readable } from 'node:stream';
+import * as http from 'node:http';
 import { createApp } from '../src/app.factory';
 import { createRootLogger } from '../src/common/logging/logger';
 import { AppConfig } from '../src/config/app-config';
@@ -78,6 +78,7 @@ const tick = () => {
   setTimeout(tick, every);
 };
 tick();
+process.stdout.on('error', () => process.exit(0));
 process.stdin.on('end', async () => { stopped = true; await Promise.all(inFlight); process.stdout.write(JSON.stringify({ models_ms: Math.round(worst['/api/v1/models']), health_live_ms: Math.round(worst['/health/live']) })); });
 process.stdin.resume();
 `;
@@ -124,13 +125,19 @@ async function main() {
     const rss = rssSampler();
     const probe = requestProbe(base, probeMs);
     const started = process.hrtime.bigint();
-    const res = await fetch(`${base}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1m`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/csv' },
-      body: Readable.toWeb(fs.createReadStream(csvPath)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-    const body = (await res.json()) as { inserted: number; updated: number; rejected_total: number };
+    // node:http, not fetch: fetch gives up after 300 s without response headers, and a
+    // large import on the embedded database takes longer than that.
+    const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(`${base}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1m`, { method: 'POST', headers: { 'content-type': 'text/csv' } }, (r) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (d) => (text += d));
+        r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      fs.createReadStream(csvPath).pipe(req);
+    });
+    const body = JSON.parse(res.text) as { inserted: number; updated: number; rejected_total: number };
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const peakRss = rss.stop();
     const waited = await probe.stop();
