@@ -5,9 +5,9 @@
  * database's growth per bar, and how long other requests waited meanwhile.
  *   npm run bench:import
  *   ROWS=2000000 npm run bench:import
- *   ROWS=17500000 FORMAT=close-epoch REIMPORT=false npm run bench:import   (a 245 MB file)
+ *   ROWS=17500000 FORMAT=close-epoch REIMPORT=false npm run bench:import   (a 279 MB file)
  * FORMAT: ohlcv-iso (default: ISO timestamps, OHLCV, ~60 bytes a row) or close-epoch
- * (epoch seconds and a two-decimal close, 14 bytes a row: the most rows under the size limit).
+ * (epoch seconds and a two-decimal close, ~16 bytes a row: the most rows per megabyte).
  * PROBE_MS (default 500): how often GET /api/v1/models and /health/live are timed during
  * an import (0 turns the probe off). The last line is JSON.
  */

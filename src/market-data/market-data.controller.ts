@@ -27,7 +27,7 @@ export class MarketDataController {
       'The upload is read and validated first (accepted rows are buffered on disk in MARKET_DATA_IMPORT_SPOOL_DIR, so memory stays bounded), then written in one transaction: all of it lands or none. ' +
       'A full disk answers 507 INSUFFICIENT_STORAGE and imports nothing. ' +
       'On the embedded database (no DATABASE_URL: PGlite, one connection) the write phase holds the database exclusively: ' +
-      'other requests that need it wait until the import commits (about 25–40 s per million bars on a 2-core machine); the upload and validation phase does not hold it. ' +
+      'other requests that need it wait until the import commits (15–20 s per million bars on a 2-core machine); the upload and validation phase does not hold it. ' +
       'Use PostgreSQL (DATABASE_URL) for large imports beside live traffic.',
   })
   @ApiConsumes('text/csv')
