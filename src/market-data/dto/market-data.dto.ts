@@ -25,7 +25,18 @@ const ON_CONFLICT_DOC = {
     '`error` (default) answers 409 SERIES_SOURCE_CONFLICT and writes nothing; `replace` deletes the existing bars of that series (every timestamp, counted in `replaced`) and writes these in their place, in one transaction.',
 };
 
-export class ImportQuery extends SeriesKeyQuery {
+export class ImportQuery {
+  @ApiProperty(SYMBOL_DOC)
+  @IsString()
+  @MaxLength(16)
+  symbol: string;
+
+  // Example 1h, not 1d: on a fresh embedded start EUR/USD 1d holds the demo's Fed fixes, and
+  // importing CSV bars into it is a 409 (one source per series).
+  @ApiProperty({ enum: TIMEFRAMES, example: '1h' })
+  @IsIn(TIMEFRAMES)
+  timeframe: string;
+
   @ApiPropertyOptional(ON_CONFLICT_DOC)
   @IsOptional()
   @IsIn(ON_CONFLICT)
