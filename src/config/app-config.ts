@@ -1,5 +1,5 @@
-import * as path from 'node:path';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 import { describeEnvValue } from './secret-values';
@@ -29,6 +29,8 @@ export class AppConfig {
   /** Load the Federal Reserve demo rates on the first start of an empty embedded database. */
   readonly demoData: boolean;
   readonly importMaxBytes: number;
+  /** Directory for the import's row buffer (MARKET_DATA_IMPORT_SPOOL_DIR, else the OS temp dir). */
+  readonly importSpoolDir: string;
   readonly featureStoreApiKey?: string;
   readonly featureStoreTimeoutMs: number;
   readonly featureStoreRetries: number;
@@ -92,6 +94,7 @@ export class AppConfig {
     this.minFreeDiskMb = env.MIN_FREE_DISK_MB;
     this.demoData = env.DEMO_DATA;
     this.importMaxBytes = env.MARKET_DATA_IMPORT_MAX_BYTES;
+    this.importSpoolDir = env.MARKET_DATA_IMPORT_SPOOL_DIR ?? os.tmpdir();
     this.featureStoreApiKey = env.FEATURE_STORE_API_KEY;
     this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
     this.featureStoreRetries = env.FEATURE_STORE_RETRIES;

@@ -101,6 +101,12 @@ export class EnvironmentVariables {
   @Max(4294967296, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
   MARKET_DATA_IMPORT_MAX_BYTES: number = 268_435_456;
 
+  /** Where a CSV import buffers its accepted rows before writing them (default: the OS temp dir). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  MARKET_DATA_IMPORT_SPOOL_DIR?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -304,7 +310,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
-const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD'];
+const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD', 'MARKET_DATA_IMPORT_SPOOL_DIR'];
 
 /** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
 export function environmentVariableNames(): string[] {
