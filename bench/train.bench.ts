@@ -1,25 +1,40 @@
 /**
- * Training throughput per TensorFlow.js backend available on this machine.
+ * Training throughput per engine available on this machine, beside LibTorch in the same run.
  *
  *   node -r @swc-node/register bench/train.bench.ts [--samples 4096] [--cpu-samples 512] [--gpu-samples N]
- *     [--epochs 2] [--only lstm,gru,transformer] [--batch 32[,1024]] [--backends cpu,wasm-stock,wasm,webgpu]
+ *     [--epochs 2] [--only lstm,gru,transformer] [--batch 32[,256]] [--backends cpu,wasm-stock,wasm,native,webgpu]
+ *     [--no-inference]
+ *   LIBTORCH_BENCH=/path/to/lstm_bench (built from ../shared/anchors/libtorch, see its README)
  *
- * Model: LSTM(64) / GRU(64) / transformer (d=64, 2 blocks, 4 heads) on windows of 30 × 4
- * features, batch 32 (or each of --batch), Adam, MSE, synthetic data. Each row: one warm-up
- * epoch on a small slice (first-call kernel setup, wasm compilation, WebGPU shader
- * compilation), then `epochs` timed epochs; the figures are samples trained per second of
- * wall time (build time excluded): of the best epoch and over all timed epochs. Other
- * processes on a shared machine lower both. The plain-JS cpu backend is ~10× slower, so it
- * trains on fewer samples (--cpu-samples; at least two batches).
+ * Model: LSTM(64) / GRU(64) → Dropout(0.2) → Dense(1), or a transformer (d=64, 2 blocks,
+ * 4 heads), on windows of 30 × 4 features, Adam (lr 1e-3), MSE, synthetic data — the
+ * LibTorch reference's model. Each row: one warm-up epoch on a small slice (first-call
+ * kernel setup, wasm compilation, WebGPU shader compilation), then `epochs` timed epochs;
+ * the figures are samples trained per second of wall time (build time excluded), of the best
+ * epoch and over all timed epochs. Rows run model by model, every engine in turn, and the
+ * LibTorch row (one thread, the same model, batch and sample count) right after the native
+ * one, so that a ratio compares runs seconds apart.
  *
- * webgpu: Dawn's backend from WEBGPU_DAWN_BACKEND (default: vulkan, then opengles), adapter
- * from GPU_ADAPTER; skipped with the reason when there is no adapter. On a software adapter
- * (Mesa llvmpipe) it trains on --gpu-samples (default --cpu-samples), on a GPU on --samples.
+ * Engines: cpu (plain JS), wasm-stock (the wasm backend as shipped), wasm (transpose-first
+ * BatchMatMul: today's default without the addon), native (wasm + the fused-rnn addon:
+ * NATIVE_ENGINE=auto), webgpu (Dawn; skipped with the reason when there is no adapter).
+ * The plain-JS cpu backend is ~10× slower, so it trains on --cpu-samples.
+ *
+ * On a machine shared with other work the wall-clock figures of every engine drop with the
+ * load (printed per row). For the native engine and LibTorch the bench also reports samples
+ * per CPU-second — all threads of the process (native: both of the addon's threads; LibTorch:
+ * from two runs that differ only in their number of epochs) — which other work disturbs far
+ * less: the work each engine does per sample, whatever the machine's load.
+ *
+ * Last lines: one JSON object per row, {"model","engine","batch","samples_per_s",
+ * "libtorch_samples_per_s", …}.
  */
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { buildNetwork, compileNetwork, type NetworkSpec } from '../src/ml/architectures';
 import { TfBackendUnavailableError, adapterLabel, initTfBackend, type TfBackendSelection } from '../src/ml/backend';
+import { predictBatch } from '../src/ml/predict';
 import { withSeed } from '../src/ml/random';
 import { regressionData } from '../src/ml/testing/synthetic-data';
 import { fitNetwork } from '../src/ml/training';
@@ -40,13 +55,15 @@ const gpuSamples = process.argv.includes('--gpu-samples') ? Number(arg('gpu-samp
 const epochs = Number(arg('epochs', '2'));
 const only = arg('only', 'lstm,gru,transformer').split(',');
 const batches = arg('batch', String(BATCH)).split(',').map(Number);
-const chosen = arg('backends', 'cpu,wasm-stock,wasm,webgpu').split(',');
+const chosen = arg('backends', 'cpu,wasm-stock,wasm,native,webgpu').split(',');
+const inference = !process.argv.includes('--no-inference');
+const libtorch = process.env.LIBTORCH_BENCH;
 
-const common = { window: WINDOW, numFeatures: FEATURES, dropout: 0, outputUnits: 1, outputActivation: 'linear' } as const;
+const common = { window: WINDOW, numFeatures: FEATURES, outputUnits: 1, outputActivation: 'linear' } as const;
 const models: Record<string, NetworkSpec> = {
-  lstm: { ...common, architecture: 'lstm', units: 64, layers: 1 },
-  gru: { ...common, architecture: 'gru', units: 64, layers: 1 },
-  transformer: { ...common, architecture: 'transformer', units: 64, layers: 2, heads: 4 },
+  lstm: { ...common, architecture: 'lstm', units: 64, layers: 1, dropout: 0.2 },
+  gru: { ...common, architecture: 'gru', units: 64, layers: 1, dropout: 0.2 },
+  transformer: { ...common, architecture: 'transformer', units: 64, layers: 2, heads: 4, dropout: 0 },
 };
 const labels: Record<string, string> = { lstm: 'LSTM(64)', gru: 'GRU(64)', transformer: 'Transformer d64×2, 4 heads' };
 
@@ -57,7 +74,7 @@ async function initWebGpu(): Promise<TfBackendSelection> {
   const reasons: string[] = [];
   for (const webgpuDawnBackend of asked ? [asked] : (['vulkan', 'opengles'] as const)) {
     try {
-      return await initTfBackend('webgpu', { webgpuDawnBackend, gpuAdapter });
+      return await initTfBackend('webgpu', { webgpuDawnBackend, gpuAdapter, nativeEngine: 'off' });
     } catch (err) {
       reasons.push(`${webgpuDawnBackend}: ${err instanceof TfBackendUnavailableError ? err.reason : String(err)}`);
     }
@@ -65,45 +82,133 @@ async function initWebGpu(): Promise<TfBackendSelection> {
   throw new Error(reasons.join('; '));
 }
 
-const backends: { key: string; label: string; init: () => Promise<TfBackendSelection> }[] = [
-  { key: 'cpu', label: 'cpu (plain JS)', init: () => initTfBackend('cpu') },
-  { key: 'wasm-stock', label: 'wasm, stock BatchMatMul', init: () => initTfBackend('wasm', { patchWasmMatMul: false }) },
-  { key: 'wasm', label: 'wasm, transpose-first BatchMatMul', init: () => initTfBackend('wasm') },
+interface Engine {
+  key: string;
+  label: string;
+  init: () => Promise<TfBackendSelection>;
+}
+
+const engines: Engine[] = [
+  { key: 'cpu', label: 'cpu (plain JS)', init: () => initTfBackend('cpu', { nativeEngine: 'off' }) },
+  { key: 'wasm-stock', label: 'wasm, stock BatchMatMul', init: () => initTfBackend('wasm', { patchWasmMatMul: false, nativeEngine: 'off' }) },
+  { key: 'wasm', label: 'wasm, transpose-first BatchMatMul', init: () => initTfBackend('wasm', { nativeEngine: 'off' }) },
+  // On a transformer only Adam runs on the addon (its layers stay tfjs ops).
+  { key: 'native', label: 'native fused-rnn on wasm', init: () => initTfBackend('wasm', { nativeEngine: 'on' }) },
   { key: 'webgpu', label: 'webgpu', init: initWebGpu },
 ];
 
-function describeBackend(info: TfBackendSelection): string {
+function describe(info: TfBackendSelection): string {
+  if (info.engine?.name === 'fused-rnn') return ` (${info.engine.kernels}, ${info.engine.threads} threads)`;
   if (info.name === 'wasm') return ` (SIMD ${info.simd ? 'on' : 'off'}, ${info.threads} thread)`;
   if (info.adapter) return ` (${adapterLabel(info.adapter)})`;
   return '';
 }
 
-async function measure(spec: NetworkSpec, n: number, batch: number): Promise<{ best: number; mean: number }> {
+/** CPU seconds of this process so far, every thread (the addon's second thread included). */
+function processCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+interface Rate {
+  best: number;
+  mean: number;
+  /** Samples per CPU-second (all threads of the process) over the timed epochs. */
+  cpu?: number;
+}
+
+async function measure(spec: NetworkSpec, n: number, batch: number): Promise<Rate> {
   return withSeed(1, async () => {
     const data = regressionData(n, WINDOW, FEATURES, 7);
     const x = tf.tensor(data.x.values, data.x.shape);
     const y = tf.tensor(data.y.values, data.y.shape);
-    const model = compileNetwork(buildNetwork(spec), { learningRate: 1e-3, loss: 'mse' });
+    let model: tf.LayersModel | undefined;
+    tf.tidy(() => {
+      model = buildNetwork(spec);
+    });
+    compileNetwork(model!, { learningRate: 1e-3, loss: 'mse' });
     try {
       const warm = Math.min(n, 4 * batch);
       const xs = x.slice(0, warm);
       const ys = y.slice(0, warm);
-      await fitNetwork(model, { xTrain: xs, yTrain: ys, epochs: 1, batchSize: batch });
+      await fitNetwork(model!, { xTrain: xs, yTrain: ys, epochs: 1, batchSize: batch });
       tf.dispose([xs, ys]);
       // Time each epoch on its own: on a shared machine the best epoch is the figure least
       // disturbed by other processes; the mean is reported beside it.
       const ends: bigint[] = [];
+      const cpu0 = processCpu();
       const t0 = process.hrtime.bigint();
-      await fitNetwork(model, { xTrain: x, yTrain: y, epochs, batchSize: batch, onEpoch: () => void ends.push(process.hrtime.bigint()) });
+      await fitNetwork(model!, { xTrain: x, yTrain: y, epochs, batchSize: batch, onEpoch: () => void ends.push(process.hrtime.bigint()) });
+      const cpu1 = processCpu();
       const perEpoch = ends.map((t, i) => n / (Number(t - (i === 0 ? t0 : ends[i - 1])) / 1e9));
       const total = Number(ends[ends.length - 1] - t0) / 1e9;
-      return { best: Math.max(...perEpoch), mean: (n * epochs) / total };
+      const cpu = cpu1 > cpu0 ? (n * epochs) / (cpu1 - cpu0) : undefined;
+      return { best: Math.max(...perEpoch), mean: (n * epochs) / total, cpu };
     } finally {
-      model.dispose();
+      model!.optimizer?.dispose();
+      model!.dispose();
       tf.dispose([x, y]);
     }
   });
 }
+
+/** Median latency of predictBatch for 1 and 64 windows (ms), after a warm-up, like LibTorch's eval-mode figures. */
+async function inferenceLatency(spec: NetworkSpec): Promise<{ b1: number; b64: number }> {
+  let model: tf.LayersModel | undefined;
+  tf.tidy(() => {
+    model = buildNetwork(spec);
+  });
+  try {
+    const out: number[] = [];
+    for (const b of [1, 64]) {
+      const x = regressionData(b, WINDOW, FEATURES, 3).x.values;
+      for (let i = 0; i < 20; i++) await predictBatch(model!, x, [b, WINDOW, FEATURES]);
+      const ts: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const t = process.hrtime.bigint();
+        await predictBatch(model!, x, [b, WINDOW, FEATURES]);
+        ts.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      ts.sort((a, c) => a - c);
+      out.push(ts[ts.length >> 1]);
+    }
+    return { b1: out[0], b64: out[1] };
+  } finally {
+    model!.dispose();
+  }
+}
+
+interface LibTorchRun {
+  best: number;
+  median: number;
+  /** Samples per CPU-second, from a second run with one epoch only (the difference is the timed epochs). */
+  cpu?: number;
+  inferB1: number;
+  inferB64: number;
+}
+
+/** Children's CPU seconds of `sh -c 'cmd; times'` (user + sys of the second line). */
+function runWithCpu(args: string[]): { stdout: string; cpu: number } | undefined {
+  const r = spawnSync('sh', ['-c', '"$0" "$@"; times', libtorch!, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) return undefined;
+  const lines = r.stdout.trim().split('\n');
+  const times = lines[lines.length - 1].match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
+  const cpu = times ? Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]) : NaN;
+  return { stdout: lines.find((l) => l.startsWith('{')) ?? '', cpu };
+}
+
+function runLibTorch(model: string, n: number, batch: number): LibTorchRun | string {
+  // LibTorch's epoch 1 is its warm-up; epochs 2.. are timed (as ours after the warm-up epoch).
+  const full = runWithCpu(['1', String(n), String(epochs + 1), model, String(batch)]);
+  if (!full) return `${libtorch} failed`;
+  const json = JSON.parse(full.stdout) as { epochMs: number[]; medianEpochMs: number; infer_b1_ms: number; infer_b64_ms: number };
+  const timed = json.epochMs.slice(1);
+  const short = runWithCpu(['1', String(n), '1', model, String(batch)]);
+  const cpu = short && Number.isFinite(full.cpu - short.cpu) && full.cpu > short.cpu ? (n * epochs) / (full.cpu - short.cpu) : undefined;
+  return { best: n / (Math.min(...timed) / 1000), median: n / (json.medianEpochMs / 1000), cpu, inferB1: json.infer_b1_ms, inferB64: json.infer_b64_ms };
+}
+
+const fmt = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 async function main(): Promise<void> {
   // The LSTM's orthogonal initialiser warns for matrices > 2000 elements; not a benchmark finding.
@@ -113,35 +218,77 @@ async function main(): Promise<void> {
   };
 
   console.log(machineLine());
-  console.log(`@tensorflow/tfjs ${tf.version.tfjs}`);
+  console.log(`@tensorflow/tfjs ${tf.version.tfjs}; LibTorch: ${libtorch ? libtorch : 'not run (set LIBTORCH_BENCH to a built ../shared/anchors/libtorch binary)'}`);
   console.log(`data: windows ${WINDOW}×${FEATURES}, batch ${batches.join(' and ')}, ${epochs} timed epochs of ${samples} samples (cpu: ${cpuSamples})\n`);
 
   const rows: string[][] = [];
-  for (const backend of backends.filter((b) => chosen.includes(b.key))) {
-    let info: TfBackendSelection;
-    try {
-      info = await backend.init();
-    } catch (err) {
-      console.log(`${backend.label}: skipped — ${err instanceof Error ? err.message : String(err)}\n`);
-      continue;
-    }
-    const detail = describeBackend(info);
-    for (const batch of batches) {
-      for (const key of only) {
-        const spec = models[key];
-        if (!spec) throw new Error(`unknown model ${key}`);
+  const json: Record<string, unknown>[] = [];
+  const latency: string[][] = [];
+  for (const batch of batches) {
+    for (const key of only) {
+      const spec = models[key];
+      if (!spec) throw new Error(`unknown model ${key}`);
+      for (const engine of engines.filter((e) => chosen.includes(e.key))) {
+        let info: TfBackendSelection;
+        try {
+          info = await engine.init();
+        } catch (err) {
+          console.log(`${engine.label}: skipped — ${err instanceof Error ? err.message : String(err)}`);
+          continue;
+        }
+        const label = engine.label + describe(info);
         const softwareGpu = info.name === 'webgpu' && (info.adapter?.software || gpuSamples !== undefined);
         const n = Math.max(info.name === 'cpu' ? cpuSamples : softwareGpu ? (gpuSamples ?? cpuSamples) : samples, 2 * batch);
         const rate = await measure(spec, n, batch);
-        rows.push([labels[key], backend.label + detail, String(batch), `${epochs} × ${n}`, rate.best.toFixed(0), rate.mean.toFixed(0)]);
-        console.log(`${labels[key].padEnd(28)} ${(backend.label + detail).padEnd(58)} batch ${String(batch).padStart(5)}: best epoch ${rate.best.toFixed(0).padStart(6)}, mean ${rate.mean.toFixed(0).padStart(6)} samples/s`);
+        const load = os.loadavg()[0];
+        const row: Record<string, unknown> = { model: key, engine: engine.key, batch, samples_per_s: Math.round(rate.best), samples_per_s_mean: Math.round(rate.mean) };
+        let torch: LibTorchRun | string | undefined;
+        if (engine.key === 'native' && libtorch && key !== 'transformer') torch = runLibTorch(key, n, batch);
+        const torchOk = typeof torch === 'object' ? torch : undefined;
+        if (engine.key === 'native') {
+          row.samples_per_cpu_s = rate.cpu === undefined ? null : Math.round(rate.cpu);
+          row.libtorch_samples_per_s = torchOk ? Math.round(torchOk.best) : null;
+          row.libtorch_samples_per_cpu_s = torchOk?.cpu === undefined ? null : Math.round(torchOk.cpu);
+          row.ratio = torchOk ? Number((rate.best / torchOk.best).toFixed(2)) : null;
+          row.ratio_cpu = torchOk?.cpu && rate.cpu ? Number((rate.cpu / torchOk.cpu).toFixed(2)) : null;
+        }
+        row.load_average = Number(load.toFixed(2));
+        json.push(row);
+        rows.push([
+          labels[key],
+          label,
+          String(batch),
+          `${epochs} × ${n}`,
+          fmt(rate.best),
+          fmt(rate.mean),
+          engine.key === 'native' ? fmt(rate.cpu) : '',
+          torchOk ? fmt(torchOk.best) : '',
+          torchOk ? fmt(torchOk.cpu) : '',
+          torchOk ? `${fmt(rate.best / torchOk.best, 2)}×` : '',
+          torchOk?.cpu && rate.cpu ? `${fmt(rate.cpu / torchOk.cpu, 2)}×` : '',
+          load.toFixed(1),
+        ]);
+        const vs = torchOk ? `; LibTorch ${fmt(torchOk.best)} (${fmt(rate.best / torchOk.best, 2)}×)${torchOk.cpu && rate.cpu ? `, per CPU-second ${fmt(rate.cpu)} vs ${fmt(torchOk.cpu)} (${fmt(rate.cpu / torchOk.cpu, 2)}×)` : ''}` : typeof torch === 'string' ? `; LibTorch: ${torch}` : '';
+        console.log(`${labels[key].padEnd(28)} ${label.padEnd(50)} batch ${String(batch).padStart(4)}: best epoch ${fmt(rate.best).padStart(7)}, mean ${fmt(rate.mean).padStart(7)} samples/s${vs} (load ${load.toFixed(1)})`);
+        if (inference && batch === batches[0] && (engine.key === 'native' || engine.key === 'wasm') && key !== 'transformer') {
+          const lat = await inferenceLatency(spec);
+          latency.push([labels[key], label, fmt(lat.b1, 3), fmt(lat.b64, 3), engine.key === 'native' && torchOk ? fmt(torchOk.inferB1, 3) : '', engine.key === 'native' && torchOk ? fmt(torchOk.inferB64, 3) : '']);
+          json.push({ model: key, engine: engine.key, inference_ms_1: Number(lat.b1.toFixed(3)), inference_ms_64: Number(lat.b64.toFixed(3)), ...(engine.key === 'native' && torchOk ? { libtorch_inference_ms_1: torchOk.inferB1, libtorch_inference_ms_64: torchOk.inferB64 } : {}) });
+        }
       }
     }
   }
 
   console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
-  console.log('\n| model | backend | batch | epochs × samples | samples/s, best epoch | samples/s, mean |\n| --- | --- | ---: | ---: | ---: | ---: |');
+  console.log('\n| model | engine | batch | epochs × samples | samples/s, best epoch | samples/s, mean | per CPU-second | LibTorch 1 thread, best epoch | LibTorch per CPU-second | ratio | ratio per CPU-second | load |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  if (latency.length) {
+    console.log('\n| model | engine | predict 1 window, ms | predict 64 windows, ms | LibTorch 1 window | LibTorch 64 windows |\n| --- | --- | ---: | ---: | ---: | ---: |');
+    for (const r of latency) console.log(`| ${r.join(' | ')} |`);
+  }
+  console.log('');
+  for (const j of json) console.log(JSON.stringify(j));
 }
 
 main().catch((err) => {

@@ -4,6 +4,10 @@ import { waitForJob, importDaily } from './support/jobs';
 import { dailyCsv, meanReverting, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
 import { DAILY_TIME_SERIES_REQUEST } from './support/train-request';
+import { loadFusedRnnAddon } from '../src/ml/native';
+
+// The engine the training thread reports: the fused addon unless it did not build or is switched off.
+const expectedEngine = process.env.NATIVE_ENGINE === 'off' || !loadFusedRnnAddon().ok ? 'tfjs' : 'fused-rnn';
 
 const base = {
   ...DAILY_TIME_SERIES_REQUEST,
@@ -12,7 +16,8 @@ const base = {
 describe('training time-series models through HTTP', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ MAX_TRAINING_MEMORY: '8' });
+    // NATIVE_ENGINE passes through so that CI can run this suite with the addon switched off too.
+    t = await startTestApp({ MAX_TRAINING_MEMORY: '8', ...(process.env.NATIVE_ENGINE ? { NATIVE_ENGINE: process.env.NATIVE_ENGINE } : {}) });
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(1600, 11)));
     await importDaily(t, 'GBP/USD', dailyCsv(meanReverting(1600, 5)));
   });
@@ -30,6 +35,7 @@ describe('training time-series models through HTTP', () => {
     const job = await waitForJob(t, accepted.job_id);
     expect(job).toMatchObject({ status: 'succeeded', backend: 'wasm', error: null, note: null, attempts: 1 });
     expect(job.progress).toEqual({ unit: 'epoch', epoch: 3, epochs: 3, loss: expect.any(Number), val_loss: expect.any(Number), eta_seconds: 0, phase: 'done' });
+    expect(job.backend_details).toMatchObject({ name: 'wasm', engine: { name: expectedEngine } });
 
     const list = await (await t.fetch(`/api/v1/models?name=RW ${architecture}`)).json();
     expect(list.models).toHaveLength(1);
@@ -41,6 +47,7 @@ describe('training time-series models through HTTP', () => {
     for (const key of ['mse', 'rmse', 'mae', 'r2', 'directional_accuracy', 'ic', 'rank_ic']) expect(version.metrics).toHaveProperty(key);
     expect(version.metrics.backtest).toMatchObject({ sharpe: expect.anything(), max_drawdown: expect.any(Number), hit_rate: expect.any(Number), trades: expect.any(Number) });
     for (const b of ['naive_zero', 'naive_last', 'ridge']) expect(typeof version.baselines[b].mse).toBe('number');
+    expect(version.backend_details).toMatchObject({ name: 'wasm', engine: { name: expectedEngine } });
     expect(version).toMatchObject({ architecture, backend: 'wasm', data_fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), artifact_checksum: expect.stringMatching(/^[0-9a-f]{64}$/), window: 10, horizon: 1 });
 
     const dir = path.join(t.registryPath, `rw_${architecture}`, '1.0.0');

@@ -9,9 +9,4 @@ try {
   loadError = err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
-/** Floats `saved` must hold for a forward pass (gates and cell states kept for the backward). */
-function savedSize(cell, batch, timeSteps, units) {
-  return batch * timeSteps * units * (cell === 'lstm' ? 6 : 4);
-}
-
-module.exports = { addon, loadError, savedSize };
+module.exports = { addon, loadError };

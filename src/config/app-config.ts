@@ -1,5 +1,5 @@
-import * as path from 'node:path';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
 import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
 import { describeEnvValue } from './secret-values';
@@ -30,10 +30,14 @@ export class AppConfig {
   /** Load the Federal Reserve demo rates on the first start of an empty embedded database. */
   readonly demoData: boolean;
   readonly importMaxBytes: number;
+  /** Directory for the import's row buffer (MARKET_DATA_IMPORT_SPOOL_DIR, else the OS temp dir). */
+  readonly importSpoolDir: string;
   readonly featureStoreApiKey?: string;
   readonly featureStoreTimeoutMs: number;
   readonly featureStoreRetries: number;
   readonly tfBackend: 'auto' | 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** NATIVE_ENGINE: the fused LSTM/GRU addon (auto | on | off). */
+  readonly nativeEngine: 'auto' | 'on' | 'off';
   /** Dawn's native API under the WebGPU backend. */
   readonly webgpuDawnBackend: 'vulkan' | 'opengles';
   /** Which WebGPU adapter when several exist: an index or a name substring. */
@@ -94,10 +98,12 @@ export class AppConfig {
     this.minFreeDiskMb = env.MIN_FREE_DISK_MB;
     this.demoData = env.DEMO_DATA;
     this.importMaxBytes = env.MARKET_DATA_IMPORT_MAX_BYTES;
+    this.importSpoolDir = env.MARKET_DATA_IMPORT_SPOOL_DIR ?? os.tmpdir();
     this.featureStoreApiKey = env.FEATURE_STORE_API_KEY;
     this.featureStoreTimeoutMs = env.FEATURE_STORE_TIMEOUT_MS;
     this.featureStoreRetries = env.FEATURE_STORE_RETRIES;
     this.tfBackend = env.TF_BACKEND as AppConfig['tfBackend'];
+    this.nativeEngine = env.NATIVE_ENGINE as AppConfig['nativeEngine'];
     this.webgpuDawnBackend = env.WEBGPU_DAWN_BACKEND as AppConfig['webgpuDawnBackend'];
     this.gpuAdapter = env.GPU_ADAPTER;
     this.rateLimitPerMinute = env.RATE_LIMIT_PER_MINUTE;

@@ -100,6 +100,23 @@ describe('environment validation', () => {
     expect(() => AppConfig.fromEnv({ WEBGPU_DAWN_BACKEND: 'metal', RATE_LIMIT_PER_MINUTE: '-1', WORKER_DRAIN_SECONDS: 'x' })).toThrow(/WEBGPU_DAWN_BACKEND[\s\S]*RATE_LIMIT_PER_MINUTE|RATE_LIMIT_PER_MINUTE[\s\S]*WEBGPU_DAWN_BACKEND/);
   });
 
+  it('reads the native engine settings: NATIVE_ENGINE (auto by default), FUSED_RNN_THREADS and FUSED_RNN_SIMD checked though the addon reads them', () => {
+    expect(AppConfig.fromEnv({}).nativeEngine).toBe('auto');
+    expect(AppConfig.fromEnv({ NATIVE_ENGINE: ' OFF ', FUSED_RNN_THREADS: '2', FUSED_RNN_SIMD: 'avx2' }).nativeEngine).toBe('off');
+    const message = (() => {
+      try {
+        AppConfig.fromEnv({ NATIVE_ENGINE: 'maybe', FUSED_RNN_THREADS: '0', FUSED_RNN_SIMD: 'sse' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    for (const m of ['NATIVE_ENGINE must be one of auto, on, off', 'FUSED_RNN_THREADS must be an integer from 1 to 8', 'FUSED_RNN_SIMD must be avx2 or off']) expect(message).toContain(m);
+    for (const [variable, value] of [['NATIVE_ENGINE', 'maybe'], ['FUSED_RNN_THREADS', '0'], ['FUSED_RNN_THREADS', '9'], ['FUSED_RNN_SIMD', 'sse']]) {
+      expect(() => validateEnvironment({ [variable]: value })).toThrow(variable);
+    }
+  });
+
   it.each([['PORT', '0'], ['PORT', '70000'], ['PORT', '80.5'], ['MAX_TRAINING_MEMORY', '0'], ['MAX_TRAINING_MEMORY', 'lots'], ['FEATURE_STORE_URL', 'not a url']])('rejects %s=%s', (variable, value) => {
     expect(() => validateEnvironment({ [variable]: value })).toThrow(variable);
   });

@@ -101,6 +101,12 @@ export class EnvironmentVariables {
   @Max(4294967296, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
   MARKET_DATA_IMPORT_MAX_BYTES: number = 268_435_456;
 
+  /** Where a CSV import buffers its accepted rows before writing them (default: the OS temp dir). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  MARKET_DATA_IMPORT_SPOOL_DIR?: string;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -121,6 +127,26 @@ export class EnvironmentVariables {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu' })
   TF_BACKEND: string = 'auto';
+
+  /** The fused LSTM/GRU addon (native/fused-rnn): auto = where it built; on = required; off = tfjs-layers' own cells. */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['auto', 'on', 'off'], { message: 'NATIVE_ENGINE must be one of auto, on, off' })
+  NATIVE_ENGINE: string = 'auto';
+
+  /** Threads one native-engine layer call may use (read by the addon itself; default: the CPU count, at most 8). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'FUSED_RNN_THREADS must be an integer from 1 to 8' })
+  @Min(1, { message: 'FUSED_RNN_THREADS must be an integer from 1 to 8' })
+  @Max(8, { message: 'FUSED_RNN_THREADS must be an integer from 1 to 8' })
+  FUSED_RNN_THREADS?: number;
+
+  /** Caps the native engine's SIMD kernels (read by the addon itself): avx2, or off (portable C++). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['avx2', 'off'], { message: 'FUSED_RNN_SIMD must be avx2 or off (unset: the widest the CPU has)' })
+  FUSED_RNN_SIMD?: string;
 
   /** Which of Dawn's native APIs the WebGPU backend drives: Vulkan (GPUs) or OpenGL ES (compatibility, Mesa). */
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
@@ -291,7 +317,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
-const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'EMBEDDED_DB_TEMPLATE_DIR'];
+const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD', 'MARKET_DATA_IMPORT_SPOOL_DIR', 'EMBEDDED_DB_TEMPLATE_DIR'];
 
 /** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
 export function environmentVariableNames(): string[] {

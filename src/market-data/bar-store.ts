@@ -8,6 +8,14 @@ export interface UpsertCounts {
   updated: number;
 }
 
+/** The bars of one source within a series. */
+export interface SourceSummary {
+  source: string;
+  bars: number;
+  first: number;
+  last: number;
+}
+
 export interface StoredBar {
   ts: number;
   open: number | null;
@@ -23,6 +31,7 @@ export interface SeriesSummary {
   first: number;
   last: number;
   bars: number;
+  sources: string[];
   has_open: boolean;
   has_high: boolean;
   has_low: boolean;
@@ -40,12 +49,50 @@ const BATCH = 10_000;
 export class BarStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Upsert all bars in one transaction: either the whole import lands or none of it. */
-  async upsert(symbol: string, timeframe: Timeframe, bars: BarColumns): Promise<UpsertCounts> {
-    return this.dataSource.transaction((manager) => this.upsertWith(manager, symbol, timeframe, bars));
+  /** Runs `work` in one transaction: either all of it lands or none. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
-  async upsertWith(manager: EntityManager, symbol: string, timeframe: Timeframe, bars: BarColumns): Promise<UpsertCounts> {
+  /**
+   * Serialises writers of one series until the transaction ends (advisory lock: the check
+   * "which sources does it hold" and the write that follows cannot interleave with another).
+   */
+  async lockSeries(manager: EntityManager, symbol: string, timeframe: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`market_bars:${symbol}:${timeframe}`]);
+  }
+
+  /** Which sources the series' bars come from, with counts and spans. */
+  async sources(symbol: string, timeframe: string, manager: EntityManager = this.dataSource.manager): Promise<SourceSummary[]> {
+    return manager.query(
+      `SELECT source, count(*)::int AS bars,
+              (extract(epoch FROM min(ts)) * 1000)::float8 AS first, (extract(epoch FROM max(ts)) * 1000)::float8 AS last
+         FROM market_bars WHERE symbol = $1 AND timeframe = $2 GROUP BY source ORDER BY source`,
+      [symbol, timeframe],
+    );
+  }
+
+  async deleteSeriesWith(manager: EntityManager, symbol: string, timeframe: string): Promise<number> {
+    const [row] = await manager.query('WITH d AS (DELETE FROM market_bars WHERE symbol = $1 AND timeframe = $2 RETURNING 1) SELECT count(*)::int AS n FROM d', [symbol, timeframe]);
+    return row.n;
+  }
+
+  /**
+   * A transaction-scoped set of timestamps, for finding rows of one import that repeat an
+   * earlier row of the same import (dropped at commit or rollback).
+   */
+  async createSeenSet(manager: EntityManager): Promise<void> {
+    await manager.query('CREATE TEMP TABLE import_seen (ts float8 PRIMARY KEY) ON COMMIT DROP');
+  }
+
+  /** Adds distinct timestamps to the seen set; returns those that were already in it. */
+  async addSeen(manager: EntityManager, ts: number[]): Promise<Set<number>> {
+    const added: Array<{ ts: number }> = await manager.query('INSERT INTO import_seen SELECT unnest($1::float8[]) ON CONFLICT DO NOTHING RETURNING ts', [ts]);
+    const fresh = new Set(added.map((r) => r.ts));
+    return new Set(ts.filter((t) => !fresh.has(t)));
+  }
+
+  async upsertWith(manager: EntityManager, symbol: string, timeframe: Timeframe, bars: BarColumns, source: string): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0 };
     for (let from = 0; from < bars.length; from += BATCH) {
       const b = bars.slice(from, Math.min(bars.length, from + BATCH));
@@ -54,16 +101,16 @@ export class BarStore {
            SELECT to_timestamp(t / 1000.0) AS ts, o AS open, h AS high, l AS low, c AS close, v AS volume
            FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(t, o, h, l, c, v)
          ), up AS (
-           INSERT INTO market_bars (symbol, timeframe, ts, open, high, low, close, volume)
-           SELECT $1, $2, ts, open, high, low, close, volume FROM incoming
+           INSERT INTO market_bars (symbol, timeframe, ts, open, high, low, close, volume, source)
+           SELECT $1, $2, ts, open, high, low, close, volume, $9 FROM incoming
            ON CONFLICT (symbol, timeframe, ts) DO UPDATE
-             SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume
-             WHERE (market_bars.open, market_bars.high, market_bars.low, market_bars.close, market_bars.volume)
-               IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)
+             SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume, source = EXCLUDED.source
+             WHERE (market_bars.open, market_bars.high, market_bars.low, market_bars.close, market_bars.volume, market_bars.source)
+               IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume, EXCLUDED.source)
            RETURNING (xmax = 0) AS inserted
          )
          SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM up`,
-        [symbol, timeframe, b.ts, b.open, b.high, b.low, b.close, b.volume],
+        [symbol, timeframe, b.ts, b.open, b.high, b.low, b.close, b.volume, source],
       );
       counts.inserted += row.inserted;
       counts.updated += row.updated;
@@ -94,7 +141,7 @@ export class BarStore {
     return this.dataSource.query(
       `SELECT symbol, timeframe,
               (extract(epoch FROM min(ts)) * 1000)::float8 AS first, (extract(epoch FROM max(ts)) * 1000)::float8 AS last,
-              count(*)::int AS bars,
+              count(*)::int AS bars, array_agg(DISTINCT source ORDER BY source) AS sources,
               bool_or(open IS NOT NULL) AS has_open, bool_or(high IS NOT NULL) AS has_high,
               bool_or(low IS NOT NULL) AS has_low, bool_or(volume IS NOT NULL) AS has_volume
          FROM market_bars GROUP BY symbol, timeframe ORDER BY symbol, timeframe`,

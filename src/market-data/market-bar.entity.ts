@@ -29,4 +29,8 @@ export class MarketBar {
 
   @Column({ type: 'double precision', nullable: true })
   volume: number | null;
+
+  /** import, demo or resample:<from timeframe> (see bar-source.ts); one per series. */
+  @Column({ type: 'varchar', length: 32, default: 'import' })
+  source: string;
 }

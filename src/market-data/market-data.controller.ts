@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { AppError } from '../common/errors/app-error';
@@ -32,18 +32,26 @@ export class MarketDataController {
   @ApiOperation({
     summary: 'Import OHLC(V) bars from CSV (streamed). Upserts on (symbol, timeframe, timestamp): importing the same file twice changes nothing',
     description:
-      'Columns by header: timestamp (ISO 8601, epoch seconds or milliseconds; UTC), open, high, low, close, volume — close alone is enough. ' +
-      'Bad rows are rejected with their line number; an unreadable file (400), a header without timestamp/close (422) or a file over the size limit (413) imports nothing.',
+      'Columns by header: timestamp (ISO 8601, epoch seconds or milliseconds; UTC, years 0000–9999), open, high, low, close, volume — close alone is enough. ' +
+      'Bad rows are rejected with their line number; an unreadable file (400), a header without timestamp/close (422) or a file over the size limit (413) imports nothing. ' +
+      'A series holds bars of one source: importing into a series that holds demo or resampled bars is 409 SERIES_SOURCE_CONFLICT (answered before the upload is read) unless on_conflict=replace. ' +
+      'The upload is read and validated first (accepted rows are buffered on disk in MARKET_DATA_IMPORT_SPOOL_DIR, so memory stays bounded), then written in one transaction: all of it lands or none. ' +
+      'A full disk answers 507 INSUFFICIENT_STORAGE and imports nothing. ' +
+      'On the embedded database (no DATABASE_URL: PGlite, one connection) the write phase holds the database exclusively: ' +
+      'other requests that need it wait until the import commits (15–20 s per million bars on a 2-core machine); the upload and validation phase does not hold it. ' +
+      'Use PostgreSQL (DATABASE_URL) for large imports beside live traffic.',
   })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: CSV_EXAMPLE } })
   @ApiOkResponse({ type: ImportResult })
   @ApiPayloadTooLargeResponse({ type: ErrorEnvelope })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'SERIES_SOURCE_CONFLICT: the series holds bars from another source (send on_conflict=replace to replace it)' })
+  @ApiResponse({ status: 507, type: ErrorEnvelope, description: 'INSUFFICIENT_STORAGE: the database or the upload buffer ran out of disk; nothing was imported' })
   async import(@Query() query: ImportQuery, @Req() request: FastifyRequest): Promise<ImportResult> {
     if (!(request.body instanceof Readable)) {
       throw new AppError(415, 'BadRequestError', 'UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as the request body with Content-Type: text/csv');
     }
-    return this.marketData.importCsv(query.symbol, query.timeframe, request.body, Number(request.headers['content-length'] ?? NaN));
+    return this.marketData.importCsv(query, request.body, Number(request.headers['content-length'] ?? NaN));
   }
 
   @Get()
@@ -70,8 +78,12 @@ export class MarketDataController {
   @Post('resample')
   @ApiOperation({
     summary: 'Derive a coarser series (e.g. 1h → 4h, 1h → 1d): first open, max high, min low, last close, summed volume; UTC-aligned; an incomplete final period is left out',
+    description:
+      'The bars written record their source (resample:<from_timeframe>). When the target series already holds bars from another source (a CSV import, the demo\'s close-only Fed fixes, another resample) ' +
+      'the answer is 409 SERIES_SOURCE_CONFLICT and nothing is written, unless on_conflict is replace: then the existing bars of the target series are deleted (counted in replaced) and the resampled ones written, in one transaction.',
   })
   @ApiCreatedResponse({ type: ResampleResult })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'SERIES_SOURCE_CONFLICT: the target series holds bars from another source' })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No bars stored at from_timeframe' })
   resample(@Body() body: ResampleBody): Promise<ResampleResult> {
     return this.marketData.resample(body);

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { BarStore } from './bar-store';
 import { DemoDataLoader } from './demo-data.loader';
+import { EmbeddedSpace } from './embedded-space';
 import { MarketDataController } from './market-data.controller';
 import { MarketDataService } from './market-data.service';
+import { SeriesWriter } from './series-writer';
 
 @Module({
   controllers: [MarketDataController],
-  providers: [BarStore, MarketDataService, DemoDataLoader],
+  providers: [BarStore, EmbeddedSpace, SeriesWriter, MarketDataService, DemoDataLoader],
   exports: [MarketDataService],
 })
 export class MarketDataModule {}

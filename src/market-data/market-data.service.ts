@@ -6,8 +6,11 @@ import { AppConfig } from '../config/app-config';
 import type { BarSeries } from '../features/core/types';
 import { BarStore, type StoredBar } from './bar-store';
 import { BarColumns } from './csv/bar-columns';
-import { parseCsvImport } from './csv/csv-import-parser';
+import { MAX_REJECTED_LISTED, parseCsvImport, type RejectedRow } from './csv/csv-import-parser';
+import type { BarSource, OnConflict } from './bar-source';
+import { SeriesWriter } from './series-writer';
 import type { BarDto, BarsPage, ImportResult, ResampleResult, SymbolsResponse } from './dto/market-data.dto';
+import { isBarTime } from './bar-time';
 import { canonicalSymbol } from './symbols';
 import { isTimeframe, timeframeMs, TIMEFRAMES, type Timeframe } from './timeframes';
 
@@ -21,6 +24,7 @@ function fieldError(field: string, message: string): DataValidationError {
 export class MarketDataService {
   constructor(
     private readonly store: BarStore,
+    private readonly writer: SeriesWriter,
     private readonly config: AppConfig,
   ) {}
 
@@ -42,23 +46,46 @@ export class MarketDataService {
     return { start: s, end: e };
   }
 
-  async importCsv(rawSymbol: string, rawTimeframe: string, body: Readable, declaredBytes = NaN): Promise<ImportResult> {
-    const symbol = this.symbol(rawSymbol);
-    const timeframe = this.timeframe(rawTimeframe);
+  async importCsv(q: { symbol: string; timeframe: string; on_conflict?: OnConflict }, body: Readable, declaredBytes = NaN): Promise<ImportResult> {
+    const symbol = this.symbol(q.symbol);
+    const timeframe = this.timeframe(q.timeframe);
+    const onConflict = q.on_conflict ?? 'error';
     if (declaredBytes > this.config.importMaxBytes) {
       body.resume(); // discard the upload; answer without reading it into the parser
       throw new PayloadTooLargeError(`The CSV (${declaredBytes} bytes) is larger than the import limit of ${this.config.importMaxBytes} bytes; nothing was imported`, { limit_bytes: this.config.importMaxBytes });
     }
-    const parsed = await parseCsvImport(body, timeframe, this.config.importMaxBytes);
-    const counts = await this.store.upsert(symbol, timeframe, parsed.bars);
-    let first: number | null = null;
-    let last: number | null = null;
-    for (let i = 0; i < parsed.bars.length; i++) {
-      const t = parsed.bars.ts[i];
-      if (first === null || t < first) first = t;
-      if (last === null || t > last) last = t;
+    try {
+      await this.writer.assertWritable(symbol, timeframe, 'import', onConflict, 'this import');
+    } catch (e) {
+      body.resume(); // a conflict is known before the upload is read: do not make the client send it all first
+      throw e;
     }
-    return { symbol, timeframe, ...counts, rejected: parsed.rejected, rejected_total: parsed.rejectedTotal, first: isoOrNull(first), last: isoOrNull(last) };
+    const parsed = await parseCsvImport(body, timeframe, this.config.importMaxBytes, this.config.importSpoolDir);
+    try {
+      const written = await this.writer.write({
+        symbol,
+        timeframe,
+        source: 'import',
+        onConflict,
+        bars: parsed.rows,
+        chunks: parsed.spool.chunks(IMPORT_CHUNK_ROWS),
+        rejectRepeats: !parsed.increasing,
+        what: 'this import',
+      }, MAX_REJECTED_LISTED);
+      return {
+        symbol,
+        timeframe,
+        inserted: written.inserted,
+        updated: written.updated,
+        replaced: written.replaced,
+        rejected: mergeByLine(parsed.rejected, written.repeated).slice(0, MAX_REJECTED_LISTED),
+        rejected_total: parsed.rejectedTotal + written.repeatedTotal,
+        first: isoOrNull(parsed.first),
+        last: isoOrNull(parsed.last),
+      };
+    } finally {
+      await parsed.spool.dispose();
+    }
   }
 
   async bars(q: { symbol: string; timeframe: string; start?: string; end?: string; limit?: number; cursor?: string }): Promise<BarsPage> {
@@ -86,6 +113,7 @@ export class MarketDataService {
         last: isoOrNull(s.last)!,
         bars: s.bars,
         columns: (['open', 'high', 'low', 'close', 'volume'] as const).filter((c) => c === 'close' || s[`has_${c}`]),
+        sources: s.sources,
       });
       bySymbol.set(s.symbol, entry);
     }
@@ -100,7 +128,7 @@ export class MarketDataService {
     return { deleted: await this.store.delete(symbol, timeframe, start, end) };
   }
 
-  async resample(body: { symbol: string; from_timeframe: string; to_timeframe: string }): Promise<ResampleResult> {
+  async resample(body: { symbol: string; from_timeframe: string; to_timeframe: string; on_conflict?: OnConflict }): Promise<ResampleResult> {
     const symbol = this.symbol(body.symbol);
     const from = this.timeframe(body.from_timeframe, 'from_timeframe');
     const to = this.timeframe(body.to_timeframe, 'to_timeframe');
@@ -118,13 +146,23 @@ export class MarketDataService {
     const kept = complete ? buckets : buckets.slice(0, -1);
     const columns = new BarColumns(Math.max(1, kept.length));
     for (const b of kept) columns.push(b.ts, b.open, b.high, b.low, b.close, b.volume);
-    const counts = await this.store.upsert(symbol, to, columns);
+    const written = await this.writer.write({
+      symbol,
+      timeframe: to,
+      source: `resample:${from}`,
+      onConflict: body.on_conflict ?? 'error',
+      bars: columns.length,
+      chunks: once({ bars: columns }),
+      what: `this resample (${from} → ${to})`,
+    });
     return {
       symbol,
       from_timeframe: from,
       to_timeframe: to,
       bars_written: kept.length,
-      ...counts,
+      inserted: written.inserted,
+      updated: written.updated,
+      replaced: written.replaced,
       dropped_incomplete: buckets.length - kept.length,
       first: isoOrNull(kept[0]?.ts),
       last: isoOrNull(kept[kept.length - 1]?.ts),
@@ -144,14 +182,27 @@ export class MarketDataService {
     return series;
   }
 
-  /** Bulk insert used by the demo loader (one transaction). */
-  async upsertColumns(symbol: string, timeframe: Timeframe, bars: BarColumns) {
-    return this.store.upsert(symbol, timeframe, bars);
+  /** Bulk write used by the demo loader (one transaction, source `demo`). */
+  async upsertColumns(symbol: string, timeframe: Timeframe, bars: BarColumns, source: BarSource = 'demo') {
+    return this.writer.write({ symbol, timeframe, source, onConflict: 'error', bars: bars.length, chunks: once({ bars }), what: `loading ${source} bars` });
   }
 
   isEmpty(): Promise<boolean> {
     return this.store.isEmpty();
   }
+}
+
+/** Rows read back from the import spool per upsert statement (bounds memory and statement size). */
+const IMPORT_CHUNK_ROWS = 10_000;
+
+async function* once<T>(value: T): AsyncGenerator<T> {
+  yield value;
+}
+
+/** Two lists each in line order, merged in line order. */
+function mergeByLine(a: RejectedRow[], b: RejectedRow[]): RejectedRow[] {
+  if (b.length === 0) return a;
+  return [...a, ...b].sort((x, y) => x.line - y.line);
 }
 
 function toDto(r: StoredBar): BarDto {
@@ -165,6 +216,7 @@ function encodeCursor(ts: number): string {
 
 function decodeCursor(cursor: string): number {
   const ts = Number(Buffer.from(cursor, 'base64url').toString());
-  if (!Number.isFinite(ts)) throw fieldError('cursor', 'must be a next_cursor value returned by this endpoint');
+  // Only a bar's own time can be a position (a crafted 1e20 would overflow timestamptz).
+  if (!isBarTime(ts)) throw fieldError('cursor', 'must be a next_cursor value returned by this endpoint');
   return ts;
 }

@@ -34,10 +34,13 @@ export class MlBackendService implements OnModuleInit {
       cudaVisibleDevices: this.config.cudaVisibleDevices,
       webgpuDawnBackend: this.config.webgpuDawnBackend,
       gpuAdapter: this.config.gpuAdapter,
+      nativeEngine: this.config.nativeEngine,
     });
     this.metrics.setBackend(this.selection.name);
     const adapter = this.selection.adapter ? `, adapter: ${adapterLabel(this.selection.adapter)}` : '';
-    this.logger.log({ ml_backend: this.describe() }, `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend}${adapter})`);
+    const engine = this.selection.engine;
+    const engineLine = engine ? `; LSTM/GRU engine: ${engine.name}${engine.kernels ? ` (${engine.kernels})` : ''}${engine.reason ? ` — ${engine.reason}` : ''}` : '';
+    this.logger.log({ ml_backend: this.describe() }, `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend}${adapter})${engineLine}`);
     if (this.selection.adapter?.software) {
       this.logger.warn(`WebGPU runs on a software adapter (${adapterLabel(this.selection.adapter)}): results are correct but training is slower than on the CPU backends`);
     }

@@ -238,6 +238,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           cudaVisibleDevices: this.config.cudaVisibleDevices,
           webgpuDawnBackend: this.config.webgpuDawnBackend,
           gpuAdapter: this.config.gpuAdapter,
+          nativeEngine: this.config.nativeEngine,
           seed: plan.seed,
           ...spec,
           window: dataset.window,

@@ -1,29 +1,43 @@
-// The few primitives the recurrent passes are made of: a strided GEMM, a row-by-row dot
-// product (C = A·Bᵀ for narrow outputs) and the gate activations. Two implementations for
-// float (AVX2/FMA, chosen at run time, and portable C++) and the portable one for double
-// (used by the finite-difference tests).
+// The passes the addon runs, per element type and instruction set. Each kernel unit
+// (portable, AVX2/FMA, AVX-512) compiles the LSTM/GRU pass templates over its own primitives
+// (a strided GEMM and the gate activations) and exports them as one Passes table; dispatch.cc
+// picks the widest table the CPU runs. double (portable only) serves the finite-difference
+// tests.
 #pragma once
 #include <cstddef>
+#include "layout.h"
 
 namespace fused {
 
 template <typename T>
-struct Kernels {
-  // C[M×N] (+)= A·B, A(m,k) = A[m*sam + k*sak] (row-major: sam=lda, sak=1; transposed:
-  // sam=1, sak=lda), B row-major K×N with row stride ldb, C row stride ldc.
+struct Passes {
+  // One chunk p of the batch (Layout): forward writes y rows and the chunk's state.
+  void (*lstm_forward)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y, T* state);
+  // Writes the chunk's rows of dx and its own sums of dW, dU, db.
+  void (*lstm_backward)(const Layout& L, int p, RecAct act, const T* state, const T* dy, bool sequence, T* dx, T* dW, T* dU, T* db);
+  void (*gru_forward)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y, T* state);
+  void (*gru_backward)(const Layout& L, int p, RecAct act, const T* state, const T* dy, bool sequence, T* dx, T* dW, T* dU, T* db);
+  // C[M×N] (+)= A·B with A(m,k) = A[m*sam + k*sak] and B row-major (row stride ldb).
   void (*gemm)(int M, int N, int K, const T* A, long sam, long sak, const T* B, long ldb, T* C, long ldc, bool accumulate);
-  // C[M×N] = A[M×K]·Bᵀ with B row-major N×K (each output one dot product).
-  void (*gemm_nt)(int M, int N, int K, const T* A, long lda, const T* B, long ldb, T* C, long ldc, bool accumulate);
-  void (*sigmoid)(int n, T* x);
-  void (*tanh)(int n, const T* in, T* out);
+  // Forward without a state (inference): y rows only.
+  void (*lstm_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
+  void (*gru_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
 };
 
-const Kernels<float>& float_kernels();   // AVX2/FMA when the CPU has them (and not switched off)
-const Kernels<float>& portable_float_kernels();
-const Kernels<float>* avx2_float_kernels();  // nullptr when not built for x86-64
-const Kernels<double>& double_kernels();
+const Passes<float>& float_passes();  // the widest the CPU has, capped by FUSED_RNN_SIMD
+const Passes<float>& portable_float_passes();
+const Passes<float>* avx2_float_passes();    // nullptr when not built for x86-64
+const Passes<float>* avx512_float_passes();  // nullptr when not built for x86-64
+const Passes<double>& double_passes();
 bool avx2_available();
-// "avx2-fma" or "portable": what float_kernels() uses.
+bool avx512_available();
+// "avx512", "avx2-fma" or "portable": what float_passes() uses.
 const char* float_kernel_name();
+
+// tfjs-core AdamOptimizer's scalars, each already rounded to float as tfjs's scalar tensors are.
+struct AdamScalars {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, one_minus_acc_beta1, one_minus_acc_beta2, epsilon, neg_learning_rate;
+};
+void adam_step(size_t n, const float* value, const float* m, const float* v, const float* g, float* out_value, float* out_m, float* out_v, const AdamScalars& s);
 
 }  // namespace fused

@@ -1,31 +1,18 @@
-// Shapes, recurrent activations and scratch buffers shared by the LSTM and GRU passes.
+// Helpers shared by the LSTM and GRU passes. Every function is a template over the kernel
+// set K of the unit that includes it (portable, AVX2, AVX-512): each unit compiles its own
+// copy for its own instruction set, and the copies never merge at link time.
 #pragma once
 #include <cstddef>
 #include <cstring>
 #include <vector>
-#include "kernels.h"
+#include "layout.h"
 
 namespace fused {
 
-struct Dims {
-  int B, T, I, H;  // batch, time steps, input features, units
-};
-
-// tfjs-layers' recurrentActivation: sigmoid, or hardSigmoid = clip(0.2·x + 0.5, 0, 1).
-enum class RecAct { Sigmoid = 0, HardSigmoid = 1 };
-
-template <typename T>
-inline void add_bias(size_t rows, int n, const T* b, T* X) {
-  for (size_t r = 0; r < rows; r++) {
-    T* x = X + r * n;
-    for (int j = 0; j < n; j++) x[j] += b[j];
-  }
-}
-
-template <typename T>
-inline void activate(const Kernels<T>& k, RecAct act, int n, T* x) {
+template <typename T, typename K>
+inline void activate_rec(RecAct act, int n, T* x) {
   if (act == RecAct::Sigmoid) {
-    k.sigmoid(n, x);
+    K::sigmoid(n, x);
   } else {
     for (int j = 0; j < n; j++) {
       const T v = T(0.2) * x[j] + T(0.5);
@@ -35,7 +22,7 @@ inline void activate(const Kernels<T>& k, RecAct act, int n, T* x) {
 }
 
 // da ∘= act'(pre-activation), written in terms of the activation's output y.
-template <typename T>
+template <typename T, typename K>
 inline void activation_grad(RecAct act, int n, const T* y, T* da) {
   if (act == RecAct::Sigmoid) {
     for (int j = 0; j < n; j++) da[j] *= y[j] * (T(1) - y[j]);
@@ -44,15 +31,7 @@ inline void activation_grad(RecAct act, int n, const T* y, T* da) {
   }
 }
 
-// out[cols×rows] = inᵀ for in [rows×cols].
-template <typename T>
-inline void transpose(int rows, int cols, const T* in, T* out, long ld_in = -1) {
-  const long ld = ld_in < 0 ? cols : ld_in;
-  for (int r = 0; r < rows; r++)
-    for (int c = 0; c < cols; c++) out[size_t(c) * rows + r] = in[r * ld + c];
-}
-
-template <typename T>
+template <typename T, typename K>
 inline void column_sums(size_t rows, int n, const T* X, T* out) {
   std::memset(out, 0, sizeof(T) * n);
   for (size_t r = 0; r < rows; r++) {
@@ -61,20 +40,26 @@ inline void column_sums(size_t rows, int n, const T* X, T* out) {
   }
 }
 
+// x [B,T,I] rows r0.. → time-major chunk copy X[(t·Bc + r)·I + i].
+template <typename T, typename K>
+inline void gather_time_major(const Layout& L, int p, const T* x, T* X) {
+  const int T_ = L.d.T, I = L.d.I, Bc = L.rows(p), r0 = L.r0(p);
+  for (int r = 0; r < Bc; r++)
+    for (int t = 0; t < T_; t++) std::memcpy(X + (size_t(t) * Bc + r) * I, x + (size_t(r0 + r) * T_ + t) * I, sizeof(T) * I);
+}
+
 // Per-thread scratch buffers, grown on demand and kept between calls (no allocation per batch).
-template <typename T>
+template <typename T, typename Tag>
 struct Workspace {
-  std::vector<T> slots[6];
+  std::vector<T> slots[4];
   T* get(int i, size_t n) {
     if (slots[i].size() < n) slots[i].resize(n);
     return slots[i].data();
   }
+  static Workspace& mine() {
+    thread_local Workspace ws;
+    return ws;
+  }
 };
-
-template <typename T>
-Workspace<T>& workspace() {
-  thread_local Workspace<T> ws;
-  return ws;
-}
 
 }  // namespace fused

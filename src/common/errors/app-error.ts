@@ -95,6 +95,16 @@ export class UpstreamError extends AppError {
   }
 }
 
+/**
+ * 507: the database or a volume the service writes to is full (PostgreSQL 53100 disk_full,
+ * ENOSPC, EDQUOT). Not the client's fault, but retrying only helps once space is freed.
+ */
+export class InsufficientStorageError extends AppError {
+  constructor(message: string, details: ErrorDetails = null, code = 'INSUFFICIENT_STORAGE') {
+    super(507, 'InsufficientStorageError', code, message, details);
+  }
+}
+
 /** 503: a dependency (database, feature store, queue) is unavailable right now. */
 export class ServiceUnavailableError extends AppError {
   constructor(message: string, details: ErrorDetails = null, code = 'SERVICE_UNAVAILABLE') {

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from './app-error';
+import { AppError, BadRequestError, InsufficientStorageError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from './app-error';
 
 const INTERNAL = new AppError(500, 'InternalServerError', 'INTERNAL_ERROR', 'An unexpected error occurred; quote the correlation id when reporting it');
 
@@ -8,9 +8,24 @@ const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT',
 
 function isDatabaseUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  const code = (e as { code?: string }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
+  const code = errorCode(e);
   if (code && DB_UNAVAILABLE_CODES.has(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e.message);
+}
+
+/** PostgreSQL's disk_full (53100) and the OS's "no space left" / "quota exceeded". */
+const STORAGE_FULL_CODES = new Set(['53100', 'ENOSPC', 'EDQUOT']);
+
+function errorCode(e: unknown): string | undefined {
+  // Duck-typed: errors from Node's own modules can come from another realm (vm, Jest).
+  if (typeof e !== 'object' || e === null) return undefined;
+  return (e as { code?: string }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
+}
+
+/** True when `e` says the database or a local volume is out of space. */
+export function isStorageFull(e: unknown): boolean {
+  const code = errorCode(e);
+  return code !== undefined && STORAGE_FULL_CODES.has(code);
 }
 
 /** Map anything thrown (AppError, Nest HttpException, Fastify errors, driver errors) to an AppError. */
@@ -41,6 +56,14 @@ export function toAppError(exception: unknown): AppError {
     return new AppError(status, exception.name.replace(/Exception$/, 'Error'), exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(), message);
   }
 
+  if (isStorageFull(exception)) {
+    return new InsufficientStorageError(
+      errorCode(exception) === '53100'
+        ? 'The database ran out of disk space; the request was not completed (its transaction was rolled back). Free space on the database volume and retry'
+        : 'A volume the service writes to is full; the request was not completed. Free space and retry',
+      { reason: errorCode(exception) === '53100' ? 'database_disk_full' : 'disk_full' },
+    );
+  }
   if (isDatabaseUnavailable(exception)) {
     return new ServiceUnavailableError('The database is unavailable; retry shortly', null, 'DATABASE_UNAVAILABLE');
   }

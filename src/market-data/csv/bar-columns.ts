@@ -40,6 +40,17 @@ export class BarColumns {
     }
   }
 
+  /** A copy without the rows at the given indices. */
+  without(drop: Set<number>): BarColumns {
+    const out = new BarColumns(Math.max(1, this.length - drop.size));
+    for (let i = 0; i < this.length; i++) {
+      if (drop.has(i)) continue;
+      const j = out.length++;
+      for (const key of ['ts', 'open', 'high', 'low', 'close', 'volume'] as const) out[key][j] = this[key][i];
+    }
+    return out;
+  }
+
   /** Rows [from, to) as plain arrays with null for absent values (for SQL parameters). */
   slice(from: number, to: number) {
     const nullable = (a: Float64Array) => Array.from(a.subarray(from, to), (v) => (Number.isNaN(v) ? null : v));

@@ -1,4 +1,5 @@
 import type { StoredBar } from '../bar-store';
+import { BAR_TIME_RANGE_TEXT, isBarTime } from '../bar-time';
 import { isAligned, type Timeframe } from '../timeframes';
 
 /** The CSV columns the importer understands, found by header name (case-insensitive). */
@@ -72,6 +73,7 @@ export function validateRow(cells: string[], index: ColumnIndex, timeframe: Time
   if (rawTs === undefined || rawTs.trim() === '') return { reason: 'timestamp is empty' };
   const ts = parseTimestamp(rawTs);
   if (ts === null) return { reason: `timestamp ${JSON.stringify(rawTs)} is not ISO 8601 or epoch seconds/milliseconds` };
+  if (!isBarTime(ts)) return { reason: `timestamp ${JSON.stringify(rawTs)} is outside the supported range ${BAR_TIME_RANGE_TEXT}` };
   if (!isAligned(ts, timeframe)) return { reason: `timestamp ${new Date(ts).toISOString()} is not aligned to a ${timeframe} bar (UTC)` };
 
   const values: Record<string, number | null> = {};

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ON_CONFLICT } from '../bar-source';
 import { TIMEFRAMES } from '../timeframes';
 
 const SYMBOL_DOC = { example: 'EUR/USD', description: 'Currency pair: EUR/USD, EURUSD or eur_usd (stored as EUR/USD)' };
@@ -16,10 +17,30 @@ export class SeriesKeyQuery {
   timeframe: string;
 }
 
-export class ImportQuery extends SeriesKeyQuery {
-  // Example: a series the demo data (daily, 1d) does not have, so the example adds to it rather than overwriting demo rates.
+const ON_CONFLICT_DOC = {
+  enum: ON_CONFLICT,
+  default: 'error',
+  description:
+    'A series holds bars of one source (CSV import, demo data, or resampled from one timeframe). When the target series already holds bars from another source: ' +
+    '`error` (default) answers 409 SERIES_SOURCE_CONFLICT and writes nothing; `replace` deletes the existing bars of that series (every timestamp, counted in `replaced`) and writes these in their place, in one transaction.',
+};
+
+export class ImportQuery {
+  @ApiProperty(SYMBOL_DOC)
+  @IsString()
+  @MaxLength(16)
+  symbol: string;
+
+  // Example 1h, not 1d: on a fresh embedded start EUR/USD 1d holds the demo's Fed fixes, and
+  // importing CSV bars into it is a 409 (one source per series).
   @ApiProperty({ enum: TIMEFRAMES, example: '1h' })
-  declare timeframe: string;
+  @IsIn(TIMEFRAMES)
+  timeframe: string;
+
+  @ApiPropertyOptional(ON_CONFLICT_DOC)
+  @IsOptional()
+  @IsIn(ON_CONFLICT)
+  on_conflict?: (typeof ON_CONFLICT)[number];
 }
 
 export class RangeQuery extends SeriesKeyQuery {
@@ -75,6 +96,11 @@ export class ResampleBody {
   @ApiProperty({ enum: TIMEFRAMES, example: '4h' })
   @IsIn(TIMEFRAMES)
   to_timeframe: string;
+
+  @ApiPropertyOptional(ON_CONFLICT_DOC)
+  @IsOptional()
+  @IsIn(ON_CONFLICT)
+  on_conflict?: (typeof ON_CONFLICT)[number];
 }
 
 export class RejectedRowDto {
@@ -90,6 +116,7 @@ export class ImportResult {
   @ApiProperty({ example: '1h' }) timeframe: string;
   @ApiProperty({ example: 8760, description: 'Bars that were new' }) inserted: number;
   @ApiProperty({ example: 0, description: 'Bars that existed with different values (unchanged bars count in neither)' }) updated: number;
+  @ApiProperty({ example: 0, description: 'Bars of another source deleted first because on_conflict was replace' }) replaced: number;
   @ApiProperty({ type: [RejectedRowDto], description: 'Rejected rows with their line numbers (the first 1000)' }) rejected: RejectedRowDto[];
   @ApiProperty({ example: 0 }) rejected_total: number;
   @ApiProperty({ nullable: true, example: '2023-01-02T00:00:00.000Z' }) first: string | null;
@@ -118,6 +145,7 @@ export class SeriesSummaryDto {
   @ApiProperty({ example: '2024-12-31T00:00:00.000Z' }) last: string;
   @ApiProperty({ example: 6509 }) bars: number;
   @ApiProperty({ example: ['close'], description: 'Columns with at least one value' }) columns: string[];
+  @ApiProperty({ example: ['demo'], description: 'Where the bars come from: import (CSV), demo (Fed noon fixes) or resample:<timeframe>. One source per series; older data can show several' }) sources: string[];
 }
 
 export class SymbolDto {
@@ -140,6 +168,7 @@ export class ResampleResult {
   @ApiProperty({ example: 2190 }) bars_written: number;
   @ApiProperty({ example: 2190 }) inserted: number;
   @ApiProperty({ example: 0 }) updated: number;
+  @ApiProperty({ example: 0, description: 'Bars of another source deleted first because on_conflict was replace' }) replaced: number;
   @ApiProperty({ example: 1, description: 'Trailing bars left out because their period is not complete yet' }) dropped_incomplete: number;
   @ApiProperty({ nullable: true }) first: string | null;
   @ApiProperty({ nullable: true }) last: string | null;

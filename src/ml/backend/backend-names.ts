@@ -1,3 +1,4 @@
+import type { NativeEngineDescription } from '../native';
 /**
  * The TensorFlow.js backends this service knows how to start, as named by `TF_BACKEND`.
  * `auto` means "the fastest one this machine can actually load", in the order
@@ -48,4 +49,6 @@ export interface TfBackendDescription {
   matMulPatched?: boolean;
   /** webgpu: the adapter it runs on. */
   adapter?: WebGpuAdapterDescription;
+  /** Which engine computes LSTM/GRU layers on this backend: the fused native addon or tfjs-layers' cells. */
+  engine?: NativeEngineDescription;
 }

@@ -8,8 +8,10 @@ import {
   type TfBackendName,
   type WebGpuDawnBackend,
 } from './backend-names';
+import { aliasWasmIdentity, restoreWasmIdentity } from './wasm-identity-patch';
 import { isWasmBatchMatMulPatched, patchWasmBatchMatMul, unpatchWasmBatchMatMul } from './wasm-matmul-patch';
 import { startWebGpu } from './webgpu';
+import { initNativeEngine, type NativeEngineMode } from '../native';
 
 /** Loads a package by name; `require` in production, a fake in tests. */
 export type ModuleLoader = (packageName: string) => unknown;
@@ -21,11 +23,13 @@ export interface InitTfBackendOptions {
   webgpuDawnBackend?: WebGpuDawnBackend;
   /** GPU_ADAPTER: which WebGPU adapter when several exist (index in Dawn's list, or part of its name). */
   gpuAdapter?: string;
-  /** Re-register wasm's BatchMatMul as transpose-first (default true; benchmarks turn it off). */
+  /** Re-register wasm's BatchMatMul as transpose-first and Identity as reference-counting (default true; benchmarks turn them off). */
   patchWasmMatMul?: boolean;
   loadModule?: ModuleLoader;
   /** GPU device nodes `auto` looks for before trying webgpu (tests replace it). */
   gpuDeviceNodes?: () => string[] | undefined;
+  /** NATIVE_ENGINE: fused LSTM/GRU kernels from the native addon on wasm/cpu (default auto). */
+  nativeEngine?: NativeEngineMode;
 }
 
 export interface TfBackendSelection extends TfBackendDescription {
@@ -66,7 +70,7 @@ async function select(requested: string, options: InitTfBackendOptions): Promise
   const load = options.loadModule ?? defaultLoader;
 
   if (requested !== 'auto') {
-    return { ...(await start(requested, load, options, false)), skipped: [] };
+    return withEngine({ ...(await start(requested, load, options, false)), skipped: [] }, options);
   }
 
   const skipped: TfBackendSelection['skipped'] = [];
@@ -74,15 +78,23 @@ async function select(requested: string, options: InitTfBackendOptions): Promise
     ? ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
     : ['webgpu', 'tensorflow', 'wasm', 'cpu'];
   for (const name of candidates) {
+    let started: TfBackendDescription;
     try {
-      return { ...(await start(name, load, options, true)), skipped };
+      started = await start(name, load, options, true);
     } catch (err) {
       skipped.push({ name, reason: err instanceof TfBackendUnavailableError ? err.reason : String(err) });
+      continue;
     }
+    return withEngine({ ...started, skipped }, options);
   }
   // cpu is pure JavaScript and always registered by the umbrella package; reaching this
   // line means tfjs itself is broken.
   throw new TfBackendUnavailableError('auto', skipped.map((s) => `${s.name}: ${s.reason}`).join('; '));
+}
+
+/** Switches the native engine on or off for the backend that started, and reports it with the backend. */
+function withEngine(selection: TfBackendSelection, options: InitTfBackendOptions): TfBackendSelection {
+  return { ...selection, engine: initNativeEngine(options.nativeEngine ?? 'auto', selection.name) };
 }
 
 /** "" and "-1" (the CUDA convention for "hide every GPU") mean no GPU. */
@@ -104,8 +116,13 @@ async function start(name: TfBackendName, load: ModuleLoader, options: InitTfBac
     case 'wasm': {
       const mod = loadPackage(name, PACKAGES.wasm, load) as { version_wasm?: string; getThreadsCount?: () => number };
       // Patch before activating: the kept setupFunc binds the wasm function at init.
-      if (options.patchWasmMatMul === false) unpatchWasmBatchMatMul();
-      else patchWasmBatchMatMul();
+      if (options.patchWasmMatMul === false) {
+        unpatchWasmBatchMatMul();
+        restoreWasmIdentity();
+      } else {
+        patchWasmBatchMatMul();
+        aliasWasmIdentity();
+      }
       await activate(name, 'wasm');
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       const multiThread = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));

@@ -23,6 +23,18 @@ const WASM = 'wasm';
 
 let original: KernelConfig | undefined;
 
+/**
+ * A faster product the patched kernel tries first (the native engine's, on the fused-rnn
+ * addon): returns the output, or undefined for what it does not cover.
+ */
+export type NativeBatchMatMul = (args: KernelArgs) => TensorInfo | undefined;
+let native: NativeBatchMatMul | undefined;
+
+/** Install (or with undefined remove) the native product behind the patched kernel. */
+export function setNativeBatchMatMul(fn: NativeBatchMatMul | undefined): void {
+  native = fn;
+}
+
 export function isWasmBatchMatMulPatched(): boolean {
   return original !== undefined;
 }
@@ -38,6 +50,8 @@ export function patchWasmBatchMatMul(): void {
   const patched: KernelConfig = {
     ...stock,
     kernelFunc: (args: KernelArgs) => {
+      const fast = native?.(args);
+      if (fast) return fast;
       const { inputs, backend, attrs } = args;
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
       if (!transposeA && !transposeB) return stock.kernelFunc(args);

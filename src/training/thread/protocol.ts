@@ -7,6 +7,8 @@ export interface TrainingThreadInput {
   /** WEBGPU_DAWN_BACKEND and GPU_ADAPTER, for TF_BACKEND=webgpu (and auto). */
   webgpuDawnBackend?: 'vulkan' | 'opengles';
   gpuAdapter?: string;
+  /** NATIVE_ENGINE: the fused LSTM/GRU addon (auto | on | off). */
+  nativeEngine?: 'auto' | 'on' | 'off';
   seed: number;
   /**
    * supervised: `network` fitted on (x, y). autoencoder: `autoencoder` fitted to reconstruct

@@ -15,7 +15,7 @@ import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 const post = (m: TrainingThreadMessage) => parentPort!.postMessage(m);
 
 async function main(input: TrainingThreadInput): Promise<void> {
-  const selection = await initTfBackend(input.backend, { cudaVisibleDevices: input.cudaVisibleDevices, webgpuDawnBackend: input.webgpuDawnBackend, gpuAdapter: input.gpuAdapter });
+  const selection = await initTfBackend(input.backend, { cudaVisibleDevices: input.cudaVisibleDevices, webgpuDawnBackend: input.webgpuDawnBackend, gpuAdapter: input.gpuAdapter, nativeEngine: input.nativeEngine });
   post({ type: 'backend', name: selection.name, details: { ...selection } as unknown as Record<string, unknown> });
   if (input.kind === 'dqn') return runDqn(input);
   const cancel = new Int32Array(input.cancelFlag);
