@@ -63,14 +63,27 @@ class GraphBuilder {
   }
 }
 
+/**
+ * Every weight's values, read asynchronously before the (synchronous) export: a synchronous
+ * read would stall a GPU backend's thread (webgpu.spec.ts forbids them in src/ml).
+ */
+export async function readLayerWeights(model: tf.LayersModel): Promise<Map<number, Float32Array>> {
+  const values = await Promise.all(model.weights.map((w) => w.read().data()));
+  return new Map(model.weights.map((w, i) => [w.id, values[i] as Float32Array]));
+}
+
+/** The values read for the export under way (set by exportLayersModel for its synchronous run). */
+let exportWeights: Map<number, Float32Array> | null = null;
+
 /** A layer's weights by their short name (kernel, bias, recurrent_kernel, gamma…). */
 function weightsOf(layer: Layer): Map<string, Weight> {
   const out = new Map<string, Weight>();
-  const values = layer.getWeights();
-  layer.weights.forEach((w, i) => {
+  for (const w of layer.weights) {
+    const values = exportWeights?.get(w.id);
+    if (!values) throw new OnnxExportError(`layer ${layer.name}: weight ${w.name} was not read before the export`);
     const short = (w.originalName ?? w.name).split('/').pop()!.replace(/_\d+$/, '');
-    out.set(short, { shape: [...values[i].shape], values: values[i].dataSync() as Float32Array });
-  });
+    out.set(short, { shape: w.shape.map((d) => d ?? 0), values });
+  }
   return out;
 }
 
@@ -307,8 +320,20 @@ export interface OnnxExportOptions {
   producerVersion?: string;
 }
 
-/** Export a model taking [batch, window, features] windows to the bytes of a .onnx file. */
-export function exportLayersModel(model: tf.LayersModel, options: OnnxExportOptions = {}): Uint8Array {
+/**
+ * Export a model taking [batch, window, features] windows to the bytes of a .onnx file;
+ * `weights` from readLayerWeights(model).
+ */
+export function exportLayersModel(model: tf.LayersModel, weights: Map<number, Float32Array>, options: OnnxExportOptions = {}): Uint8Array {
+  exportWeights = weights;
+  try {
+    return exportGraph(model, options);
+  } finally {
+    exportWeights = null;
+  }
+}
+
+function exportGraph(model: tf.LayersModel, options: OnnxExportOptions): Uint8Array {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new OnnxExportError(`only single-input, single-output models are exported (this one has ${model.inputs.length} inputs, ${model.outputs.length} outputs)`);
   const inShape = model.inputs[0].shape;
   if (inShape.length !== 3 || typeof inShape[1] !== 'number' || typeof inShape[2] !== 'number') throw new OnnxExportError(`the model's input must be [batch, window, features], got [${inShape.join(', ')}]`);

@@ -3,9 +3,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { exportLayersModel, type OnnxExportOptions } from './export-layers';
+import { exportLayersModel, readLayerWeights, type OnnxExportOptions } from './export-layers';
 
-export { exportLayersModel, ONNX_BATCH_DIM, ONNX_INPUT, ONNX_OUTPUT, OnnxExportError, type OnnxExportOptions } from './export-layers';
+export { exportLayersModel, readLayerWeights, ONNX_BATCH_DIM, ONNX_INPUT, ONNX_OUTPUT, OnnxExportError, type OnnxExportOptions } from './export-layers';
 export { ONNX_IR_VERSION, ONNX_OPSET } from './onnx-model';
 export { onnxRuntimeInstalled, OnnxRuntimeError, OrtPool, type OrtPoolOptions } from './runtime/ort-pool';
 export type { SessionInfo, TensorInfo } from './runtime/protocol';
@@ -14,7 +14,7 @@ export const ONNX_FILE = 'model.onnx';
 
 /** Write the model's ONNX export as `dir/model.onnx` (beside saveModel's model.json + weights.bin). */
 export async function saveOnnx(model: tf.LayersModel, dir: string, options: OnnxExportOptions = {}): Promise<number> {
-  const bytes = exportLayersModel(model, options);
+  const bytes = exportLayersModel(model, await readLayerWeights(model), options);
   await fs.mkdir(dir, { recursive: true });
   const target = path.join(dir, ONNX_FILE);
   await fs.writeFile(`${target}.tmp`, bytes);
