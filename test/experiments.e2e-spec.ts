@@ -48,9 +48,11 @@ describe('experiments and runs through HTTP', () => {
     const list = await (await t.fetch('/api/v1/experiments')).json();
     experimentId = list.experiments.find((e: { name: string }) => e.name === 'FX sweep').id;
   }, 180_000);
+  // Closing waits for the queue's drain and every module's shutdown; on a loaded machine (the CI's
+  // two passes side by side) that took over Jest's default 60 s once.
   afterAll(async () => {
     await t?.close();
-  });
+  }, 180_000);
 
   it('lists experiments with run counts and keeps the existing run shapes', async () => {
     const list = await (await t.fetch('/api/v1/experiments')).json();
