@@ -349,7 +349,10 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       if (trial) {
         const curve = e.history?.[plan.objective.metric] ?? trial.curve;
         const objective = bestSoFar(curve, plan.objective.direction);
-        if (e.status === 'succeeded') await this.repo.moveTrial(trial.id, ['queued', 'running', 'cancelled'], 'succeeded', { objective, curve, finished_at: new Date() });
+        // From 'succeeded' too: settle() may have closed the trial from its job row first (the job
+        // row is written before this event), with the curve of the epochs heard so far; this
+        // event's history is the whole curve, and its objective is the one that counts.
+        if (e.status === 'succeeded') await this.repo.moveTrial(trial.id, ['queued', 'running', 'cancelled', 'succeeded'], 'succeeded', { objective, curve, finished_at: new Date() });
         else if (e.status === 'failed') await this.repo.moveTrial(trial.id, ['queued', 'running'], 'failed', { error: e.error ?? null, finished_at: new Date() });
         else await this.repo.moveTrial(trial.id, ['queued', 'running'], 'cancelled', { objective, finished_at: new Date() });
         // A pruned trial keeps its status; its curve so far is its objective.
