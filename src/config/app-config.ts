@@ -48,6 +48,10 @@ export class AppConfig {
   readonly predictionBatchMaxSize: number;
   readonly predictionBatchMaxWaitMs: number;
   readonly predictionMaxInstances: number;
+  /** Worker threads that compute feature values and datasets; requests that wait for one; work per request. */
+  readonly featureComputeThreads: number;
+  readonly featureComputeQueue: number;
+  readonly featureValuesMaxCells: number;
   /** MLflow mirror: bearer token, per-call timeout, retries and first backoff (doubling). */
   readonly experimentTrackingToken?: string;
   readonly experimentTrackingTimeoutMs: number;
@@ -92,6 +96,9 @@ export class AppConfig {
     this.predictionBatchMaxSize = env.PREDICTION_BATCH_MAX_SIZE;
     this.predictionBatchMaxWaitMs = env.PREDICTION_BATCH_MAX_WAIT_MS;
     this.predictionMaxInstances = env.PREDICTION_MAX_INSTANCES;
+    this.featureComputeThreads = env.FEATURE_COMPUTE_THREADS;
+    this.featureComputeQueue = env.FEATURE_COMPUTE_QUEUE;
+    this.featureValuesMaxCells = env.FEATURE_VALUES_MAX_CELLS;
     this.experimentTrackingToken = env.EXPERIMENT_TRACKING_TOKEN;
     this.experimentTrackingTimeoutMs = env.EXPERIMENT_TRACKING_TIMEOUT_MS;
     this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;

@@ -1,0 +1,52 @@
+/**
+ * Typed arrays from a compute thread back into the plain-array shapes the trainers use, on the
+ * main thread, in slices with a turn of the event loop between them: two million timestamps
+ * copied in one go would hold the loop for tens of milliseconds.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { BarSeries, Dataset, DatasetPart } from '../core';
+import { OPTIONAL_COLUMNS, type ColumnarSeries } from '../core/types';
+import type { PackedDataset, PackedPart } from './protocol';
+
+const SLICE = 200_000;
+
+async function fill<T>(n: number, at: (i: number) => T): Promise<T[]> {
+  const out = new Array<T>(n);
+  for (let from = 0; from < n; from += SLICE) {
+    if (from > 0) await yieldToLoop();
+    const to = Math.min(n, from + SLICE);
+    for (let i = from; i < to; i++) out[i] = at(i);
+  }
+  return out;
+}
+
+export async function unpackSeries(c: ColumnarSeries): Promise<BarSeries> {
+  const series: BarSeries = {
+    symbol: c.symbol,
+    timeframe: c.timeframe,
+    timestamps: await fill(c.length, (i) => c.timestamps[i]),
+    close: await fill(c.length, (i) => c.close[i]),
+  };
+  for (const col of OPTIONAL_COLUMNS) {
+    const values = c[col];
+    if (values) series[col] = await fill(c.length, (i) => (Number.isNaN(values[i]) ? null : values[i]));
+  }
+  return series;
+}
+
+async function unpackPart(p: PackedPart, symbols: string[]): Promise<DatasetPart> {
+  return {
+    count: p.count,
+    windows: p.windows,
+    targets: p.targets,
+    timestamps: await fill(p.count, (i) => p.timestamps[i]),
+    symbols: await fill(p.count, (i) => symbols[p.symbolIndex[i]]),
+    windowStart: await fill(p.count, (i) => p.windowStart[i]),
+    targetEnd: await fill(p.count, (i) => p.targetEnd[i]),
+  };
+}
+
+export async function unpackDataset(p: PackedDataset): Promise<Dataset> {
+  const { symbols, train, validation, test, ...rest } = p;
+  return { ...rest, train: await unpackPart(train, symbols), validation: await unpackPart(validation, symbols), test: await unpackPart(test, symbols) };
+}

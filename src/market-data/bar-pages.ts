@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DATABASE_KIND, type DatabaseKind } from '../database/database.tokens';
+import type { ColumnarSeries } from '../features/core/types';
+import type { Timeframe } from './timeframes';
+
+export type BarColumn = 'open' | 'high' | 'low' | 'close' | 'volume';
+const OPTIONAL: readonly Exclude<BarColumn, 'close'>[] = ['open', 'high', 'low', 'volume'];
+
+/**
+ * Rows per page. Reading is paged so that the event loop gets a turn between pages: on the
+ * embedded database each query runs on this thread inside WebAssembly (~3 µs a row here, so a
+ * page costs a few milliseconds); a PostgreSQL server does the work elsewhere and larger
+ * pages only save round trips.
+ */
+const PAGE_ROWS: Record<DatabaseKind, number> = { embedded: 4_000, postgres: 25_000 };
+
+interface TextPage {
+  n: number;
+  first: number | null;
+  last: number | null;
+  ts: string | null;
+  close: string | null;
+  open?: string | null;
+  high?: string | null;
+  low?: string | null;
+  volume?: string | null;
+}
+
+export interface LoadRange {
+  /** First bar (inclusive), ms UTC; unset = the first stored. */
+  start?: number;
+  /** Last bar (inclusive), ms UTC; unset = the last stored. */
+  end?: number;
+  /** Most bars from `start` on. */
+  limit?: number;
+  /** Bars before `start` to prepend (a feature's warm-up), as many as exist. */
+  lookback?: number;
+  /** Optional columns to read (close and timestamps always). Default: all. */
+  columns?: readonly BarColumn[];
+}
+
+/**
+ * Reads stored bars into typed arrays, a page at a time. Each page comes back as one
+ * comma-joined text per column (string_agg), not as row objects: the driver then parses a
+ * handful of strings instead of thousands of rows, and the numbers are the same (PostgreSQL
+ * prints float8 in the shortest form that reads back exactly).
+ */
+@Injectable()
+export class BarPages {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(DATABASE_KIND) private readonly kind: DatabaseKind,
+  ) {}
+
+  async load(symbol: string, timeframe: Timeframe, range: LoadRange = {}): Promise<{ series: ColumnarSeries; lookback: number }> {
+    const columns = OPTIONAL.filter((c) => !range.columns || range.columns.includes(c));
+    const page = PAGE_ROWS[this.kind];
+    const acc = new Accumulator(columns);
+    let lookback = 0;
+    if (range.lookback && range.start !== undefined) {
+      // Newest first, then written oldest first.
+      const pages: TextPage[] = [];
+      let before = range.start;
+      let remaining = range.lookback;
+      while (remaining > 0) {
+        const p = await this.page(symbol, timeframe, columns, { before, limit: Math.min(page, remaining) });
+        if (p.n === 0) break;
+        pages.push(p);
+        remaining -= p.n;
+        before = p.first!;
+        if (p.n < Math.min(page, remaining + p.n)) break;
+      }
+      for (let i = pages.length - 1; i >= 0; i--) acc.add(pages[i]);
+      lookback = acc.length;
+    }
+    let after: number | undefined;
+    let remaining = range.limit ?? Infinity;
+    while (remaining > 0) {
+      const want = Math.min(page, remaining);
+      const p = await this.page(symbol, timeframe, columns, { from: after === undefined ? range.start : undefined, after, end: range.end, limit: want });
+      if (p.n === 0) break;
+      acc.add(p);
+      remaining -= p.n;
+      after = p.last!;
+      if (p.n < want) break;
+    }
+    return { series: acc.finish(symbol, timeframe), lookback };
+  }
+
+  private async page(
+    symbol: string,
+    timeframe: string,
+    columns: readonly Exclude<BarColumn, 'close'>[],
+    at: { from?: number; after?: number; before?: number; end?: number; limit: number },
+  ): Promise<TextPage> {
+    const params: unknown[] = [symbol, timeframe];
+    const where = ['symbol = $1', 'timeframe = $2'];
+    const add = (sql: string, value: number) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (at.from !== undefined) add('ts >= to_timestamp(? / 1000.0)', at.from);
+    if (at.after !== undefined) add('ts > to_timestamp(? / 1000.0)', at.after);
+    if (at.before !== undefined) add('ts < to_timestamp(? / 1000.0)', at.before);
+    if (at.end !== undefined) add('ts <= to_timestamp(? / 1000.0)', at.end);
+    params.push(at.limit);
+    const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
+    const agg = (expr: string, as: string) => `string_agg(${expr}, ',' ORDER BY ts) AS ${as}`;
+    const select = [
+      'count(*)::int AS n',
+      `${ms('min(ts)')} AS first`,
+      `${ms('max(ts)')} AS last`,
+      agg(`${ms('ts')}::text`, 'ts'),
+      agg('close::text', 'close'),
+      ...columns.map((c) => agg(`COALESCE(${c}::text, '')`, c)),
+    ];
+    const [row] = await this.dataSource.query(
+      `SELECT ${select.join(', ')} FROM (SELECT ts, open, high, low, close, volume FROM market_bars WHERE ${where.join(' AND ')} ORDER BY ts ${at.before !== undefined ? 'DESC' : 'ASC'} LIMIT $${params.length}) page`,
+      params,
+    );
+    return row as TextPage;
+  }
+}
+
+/** Growable typed columns; NaN where a value is absent. */
+class Accumulator {
+  length = 0;
+  private cols: Record<string, Float64Array> = {};
+  private present: Record<string, boolean> = {};
+
+  constructor(private readonly optional: readonly string[]) {
+    for (const c of ['timestamps', 'close', ...optional]) this.cols[c] = new Float64Array(1024);
+  }
+
+  add(p: TextPage): void {
+    const n = p.n;
+    if (this.length + n > this.cols.timestamps.length) this.grow(this.length + n);
+    this.parse(p.ts, 'timestamps');
+    this.parse(p.close, 'close');
+    for (const c of this.optional) this.parse((p as unknown as Record<string, string | null>)[c], c);
+    this.length += n;
+  }
+
+  private parse(text: string | null | undefined, col: string): void {
+    if (!text) return;
+    const target = this.cols[col];
+    let at = this.length;
+    let from = 0;
+    // A manual scan: split(',') would allocate one string per value first.
+    for (let i = 0; i <= text.length; i++) {
+      if (i === text.length || text.charCodeAt(i) === 44) {
+        if (i === from) target[at++] = NaN;
+        else {
+          target[at++] = Number(text.slice(from, i));
+          this.present[col] = true;
+        }
+        from = i + 1;
+      }
+    }
+  }
+
+  private grow(min: number): void {
+    let size = this.cols.timestamps.length;
+    while (size < min) size *= 2;
+    for (const [k, a] of Object.entries(this.cols)) {
+      const next = new Float64Array(size);
+      next.set(a.subarray(0, this.length));
+      this.cols[k] = next;
+    }
+  }
+
+  finish(symbol: string, timeframe: Timeframe): ColumnarSeries {
+    const view = (c: string) => this.cols[c].subarray(0, this.length);
+    const series: ColumnarSeries = { symbol, timeframe, length: this.length, timestamps: view('timestamps'), close: view('close') };
+    for (const c of this.optional as Exclude<BarColumn, 'close'>[]) if (this.present[c]) series[c] = view(c);
+    return series;
+  }
+}
