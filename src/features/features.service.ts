@@ -5,6 +5,7 @@ import { MarketDataService } from '../market-data/market-data.service';
 import type { Timeframe } from '../market-data/timeframes';
 import { AppConfig } from '../config/app-config';
 import { buildDataset, listCatalogue, parseFeature, parseTarget, type BarSeries, type CatalogueEntry, type Dataset, type DatasetPlan } from './core';
+import type { BarColumn } from '../market-data/bar-pages';
 import { OPTIONAL_COLUMNS, type ColumnarSeries } from './core/types';
 import { FeatureComputePool } from './compute/compute-pool';
 import type { DatasetOptions } from './compute/protocol';
@@ -116,11 +117,11 @@ export class FeaturesService {
   }
 
   /** The bars of a dataset request as typed arrays (read in pages; 422 NO_DATA for a symbol without bars). */
-  private async loadColumnSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number): Promise<ColumnarSeries[]> {
+  private async loadColumnSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number, columns?: BarColumn[]): Promise<ColumnarSeries[]> {
     const out: ColumnarSeries[] = [];
     for (const raw of symbols) {
       const symbol = this.marketData.symbol(raw, 'symbols');
-      const { series } = await this.marketData.loadColumns(symbol, timeframe, { start, end });
+      const { series } = await this.marketData.loadColumns(symbol, timeframe, { start, end, columns });
       if (series.length === 0) throw noData(symbol, timeframe, start, end);
       out.push(series);
     }
@@ -150,7 +151,9 @@ export class FeaturesService {
    * the training submission while its bars are read.
    */
   async planDataset(req: DatasetRequest): Promise<DatasetPlan> {
-    const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end);
+    // Only what the plan checks: timestamps, close, and the columns the features need.
+    const columns = asValidationErrors(() => [...new Set(req.features.flatMap((f) => parseFeature(f).columns))]);
+    const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end, columns);
     return (await this.compute.run({ kind: 'dataset-plan', series, options: this.datasetOptions(req) })).plan;
   }
 

@@ -9,11 +9,11 @@ const OPTIONAL: readonly Exclude<BarColumn, 'close'>[] = ['open', 'high', 'low',
 
 /**
  * Rows per page. Reading is paged so that the event loop gets a turn between pages: on the
- * embedded database each query runs on this thread inside WebAssembly (~3 µs a row here, so a
- * page costs a few milliseconds); a PostgreSQL server does the work elsewhere and larger
- * pages only save round trips.
+ * embedded database each query runs on this thread inside WebAssembly (~2.5 µs a row with all
+ * columns on the bench machine, so a page holds the loop ~5 ms); a PostgreSQL server does the
+ * work elsewhere and larger pages only save round trips.
  */
-const PAGE_ROWS: Record<DatabaseKind, number> = { embedded: 4_000, postgres: 25_000 };
+const PAGE_ROWS: Record<DatabaseKind, number> = { embedded: 2_000, postgres: 25_000 };
 
 interface TextPage {
   n: number;

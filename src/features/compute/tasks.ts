@@ -14,7 +14,7 @@ export function runTask(task: ComputeTask): ComputeResult {
     case 'dataset-plan':
       return { kind: 'dataset-plan', plan: planDataset({ ...task.options, series: task.series.map(toBarSeries) }) };
     case 'dataset':
-      return { kind: 'dataset', dataset: packDataset(buildDataset({ ...task.options, series: task.series.map(toBarSeries) })), series: task.series } as ComputeResult;
+      return { kind: 'dataset', dataset: packDataset(buildDataset({ ...task.options, series: task.series.map(toBarSeries) }, { sharedWindows: true })), series: task.series } as ComputeResult;
   }
 }
 

@@ -33,9 +33,9 @@ function feed(bars: number): BarSeries {
     const flat = i < 30 || (i % 2999 > 0 && i % 2999 <= 8);
     const c = round(flat && i > 0 ? s.close[i - 1] : s.close[i]);
     s.close[i] = c;
-    s.open![i] = flat ? c : round(s.open![i]);
-    s.high![i] = flat ? c : Math.max(c, round(s.high![i]));
-    s.low![i] = flat ? c : Math.min(c, round(s.low![i]));
+    s.open![i] = flat ? c : round(s.open![i]!);
+    s.high![i] = flat ? c : Math.max(c, round(s.high![i]!));
+    s.low![i] = flat ? c : Math.min(c, round(s.low![i]!));
   }
   return s;
 }

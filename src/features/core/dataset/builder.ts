@@ -271,7 +271,16 @@ function split(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: n
   return { parts, c1, c2 };
 }
 
-export function buildDataset(config: DatasetConfig): Dataset {
+export interface BuildOptions {
+  /**
+   * Allocate the window tensors in SharedArrayBuffers. A dataset built on a compute thread then
+   * reaches the main thread and the training thread without a copy: the windows are the one
+   * large thing (samples × W × F floats), and copying them is a stall of the thread that copies.
+   */
+  sharedWindows?: boolean;
+}
+
+export function buildDataset(config: DatasetConfig, options: BuildOptions = {}): Dataset {
   const c = candidates(config, 'build');
   const { series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, bars, warmupRowsDropped } = c;
   const nC = cSeg.length;
@@ -295,7 +304,7 @@ export function buildDataset(config: DatasetConfig): Dataset {
     if (idx.length === 0) return emptyPart();
     const part: DatasetPart = {
       count: idx.length,
-      windows: new Float32Array(idx.length * W * F),
+      windows: options.sharedWindows ? new Float32Array(new SharedArrayBuffer(idx.length * W * F * 4)) : new Float32Array(idx.length * W * F),
       targets: new Float64Array(idx.length),
       timestamps: new Array<number>(idx.length),
       symbols: new Array<string>(idx.length),
