@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DATABASE_KIND, type DatabaseKind } from '../database/database.tokens';
@@ -89,6 +90,19 @@ export class BarPages {
   }
 
   private async page(
+    symbol: string,
+    timeframe: string,
+    columns: readonly Exclude<BarColumn, 'close'>[],
+    at: { from?: number; after?: number; before?: number; end?: number; limit: number },
+  ): Promise<TextPage> {
+    // The embedded database answers through promises that settle without I/O, so a loop of
+    // pages would run as one chain of microtasks and starve every socket and timer until the
+    // last page: give the event loop a turn before each one.
+    await nextTurn();
+    return this.query(symbol, timeframe, columns, at);
+  }
+
+  private async query(
     symbol: string,
     timeframe: string,
     columns: readonly Exclude<BarColumn, 'close'>[],
