@@ -146,15 +146,16 @@ export class FeaturesService {
   }
 
   /**
-   * The part sizes the dataset will have, for the checks before a job is queued, on a pooled
-   * compute thread and without computing features (see planDataset): fast enough to answer
-   * the training submission while its bars are read.
+   * The part sizes the dataset will have, for the checks before a job is queued, on a compute
+   * thread and without computing features (see planDataset): the submission's answer takes
+   * about as long as reading its bars.
    */
   async planDataset(req: DatasetRequest): Promise<DatasetPlan> {
     // Only what the plan checks: timestamps, close, and the columns the features need.
     const columns = asValidationErrors(() => [...new Set(req.features.flatMap((f) => parseFeature(f).columns))]);
     const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end, columns);
-    return (await this.compute.run({ kind: 'dataset-plan', series, options: this.datasetOptions(req) })).plan;
+    // A thread of its own, like the job's build: the submission must not wait behind feature traffic.
+    return (await this.compute.runDedicated({ kind: 'dataset-plan', series, options: this.datasetOptions(req) })).plan;
   }
 
   async select(body: {
