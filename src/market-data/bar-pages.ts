@@ -86,7 +86,7 @@ export class BarPages {
       after = p.last!;
       if (p.n < want) break;
     }
-    return { series: acc.finish(symbol, timeframe), lookback };
+    return { series: await acc.finish(symbol, timeframe), lookback };
   }
 
   private async page(
@@ -137,57 +137,69 @@ export class BarPages {
   }
 }
 
-/** Growable typed columns; NaN where a value is absent. */
+/**
+ * Typed columns built page by page; NaN where a value is absent. Each page is parsed into
+ * arrays of its own and joined at the end a slice at a time: growing one array by doubling
+ * copied (and zero-filled) tens of megabytes in a single turn of the event loop.
+ */
 class Accumulator {
   length = 0;
-  private cols: Record<string, Float64Array> = {};
-  private present: Record<string, boolean> = {};
+  private readonly chunks: Array<Record<string, Float64Array>> = [];
+  private readonly present: Record<string, boolean> = {};
 
-  constructor(private readonly optional: readonly string[]) {
-    for (const c of ['timestamps', 'close', ...optional]) this.cols[c] = new Float64Array(1024);
-  }
+  constructor(private readonly optional: readonly string[]) {}
 
   add(p: TextPage): void {
-    const n = p.n;
-    if (this.length + n > this.cols.timestamps.length) this.grow(this.length + n);
-    this.parse(p.ts, 'timestamps');
-    this.parse(p.close, 'close');
-    for (const c of this.optional) this.parse((p as unknown as Record<string, string | null>)[c], c);
-    this.length += n;
+    const chunk: Record<string, Float64Array> = {};
+    for (const c of ['timestamps', 'close', ...this.optional]) {
+      chunk[c] = new Float64Array(p.n);
+      const text = c === 'timestamps' ? p.ts : (p as unknown as Record<string, string | null>)[c];
+      if (this.parse(text, chunk[c])) this.present[c] = true;
+    }
+    this.chunks.push(chunk);
+    this.length += p.n;
   }
 
-  private parse(text: string | null | undefined, col: string): void {
-    if (!text) return;
-    const target = this.cols[col];
-    let at = this.length;
+  /** Parses comma-separated numbers into `target` (empty = NaN); true when any value was present. */
+  private parse(text: string | null | undefined, target: Float64Array): boolean {
+    if (!text) return false;
+    let at = 0;
     let from = 0;
+    let any = false;
     // A manual scan: split(',') would allocate one string per value first.
     for (let i = 0; i <= text.length; i++) {
       if (i === text.length || text.charCodeAt(i) === 44) {
         if (i === from) target[at++] = NaN;
         else {
           target[at++] = Number(text.slice(from, i));
-          this.present[col] = true;
+          any = true;
         }
         from = i + 1;
       }
     }
+    return any;
   }
 
-  private grow(min: number): void {
-    let size = this.cols.timestamps.length;
-    while (size < min) size *= 2;
-    for (const [k, a] of Object.entries(this.cols)) {
-      const next = new Float64Array(size);
-      next.set(a.subarray(0, this.length));
-      this.cols[k] = next;
-    }
-  }
-
-  finish(symbol: string, timeframe: Timeframe): ColumnarSeries {
-    const view = (c: string) => this.cols[c].subarray(0, this.length);
-    const series: ColumnarSeries = { symbol, timeframe, length: this.length, timestamps: view('timestamps'), close: view('close') };
-    for (const c of this.optional as Exclude<BarColumn, 'close'>[]) if (this.present[c]) series[c] = view(c);
+  async finish(symbol: string, timeframe: Timeframe): Promise<ColumnarSeries> {
+    const join = async (c: string): Promise<Float64Array> => {
+      if (this.chunks.length === 1) return this.chunks[0][c];
+      const out = new Float64Array(this.length);
+      let at = 0;
+      let sinceYield = 0;
+      for (const chunk of this.chunks) {
+        out.set(chunk[c], at);
+        at += chunk[c].length;
+        sinceYield += chunk[c].length;
+        if (sinceYield >= 262_144) {
+          sinceYield = 0;
+          await nextTurn();
+        }
+      }
+      return out;
+    };
+    const series: ColumnarSeries = { symbol, timeframe, length: this.length, timestamps: await join('timestamps'), close: await join('close') };
+    for (const c of this.optional as Exclude<BarColumn, 'close'>[]) if (this.present[c]) series[c] = await join(c);
+    this.chunks.length = 0;
     return series;
   }
 }
