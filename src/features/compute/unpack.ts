@@ -8,7 +8,7 @@ import type { BarSeries, Dataset, DatasetPart } from '../core';
 import { OPTIONAL_COLUMNS, type ColumnarSeries } from '../core/types';
 import type { PackedDataset, PackedPart } from './protocol';
 
-const SLICE = 200_000;
+const SLICE = 100_000;
 
 async function fill<T>(n: number, at: (i: number) => T): Promise<T[]> {
   const out = new Array<T>(n);
