@@ -22,8 +22,13 @@
  *    the job is cancelled (training 2M samples would take hours here).
  * Each feature request is repeated ROUNDS times (default 2).
  *
+ * Then a control: the idle service beside HOGS (3) busy processes for 10 s, the floor that CPU
+ * contention alone puts under /health/live on this machine.
+ *
  * Any non-2xx answer (or socket error) fails the bench (exit 1), as does a /health/live p99
- * above TARGET_P99_MS (50). Prints the machine and load average, the figures, and a JSON line last.
+ * above TARGET_P99_MS (50) up to the moment training runs (the cancelled job's evaluation
+ * afterwards, trainer code on the main thread, is reported apart). Prints the machine and
+ * load average, the figures, and a JSON line last.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +45,7 @@ import { machineLine } from './machine';
 const BARS = Number(process.env.BARS ?? 2_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const TARGET_P99_MS = Number(process.env.TARGET_P99_MS ?? 50);
+const HOGS = Number(process.env.HOGS ?? 3);
 const MAX_CELLS = 2_000_000; // the service default (FEATURE_VALUES_MAX_CELLS)
 const T0 = Date.UTC(2019, 0, 1);
 const MINUTE = 60_000;
@@ -299,6 +305,14 @@ async function main(): Promise<void> {
     const [compute, answer, train] = await Promise.all([feature('heavy compute', heavyCompute), feature('heavy answer', heavyAnswer), training]);
     const loadEnd = Date.now();
     await new Promise((r) => setTimeout(r, 500));
+    // Control: the idle service beside HOGS busy processes (the load above keeps about as many
+    // threads busy: a compute thread, the job's build thread, database backends). On a machine
+    // with few cores this is the floor the OS scheduler alone puts under /health/live.
+    const hogStart = Date.now();
+    const hogs = Array.from({ length: HOGS }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+    await new Promise((r) => setTimeout(r, 10_000));
+    hogs.forEach((h) => h.kill());
+    const hogEnd = Date.now();
     prober.send('stop');
     const all = await samples;
     const idle = stats(all.filter((s) => s.at < loadStart));
@@ -310,6 +324,7 @@ async function main(): Promise<void> {
     const loadedSamples = all.filter((s) => s.at >= loadStart && s.at <= trainingAt);
     const loaded = stats(loadedSamples);
     const after = stats(all.filter((s) => s.at > trainingAt && s.at <= loadEnd));
+    const floor = stats(all.filter((s) => s.at >= hogStart + 500 && s.at <= hogEnd));
     const probeErrors = all.filter((s) => s.status !== 200).length;
     const worst = all.filter((s) => s.at >= loadStart && s.at <= loadEnd).sort((a, b) => b.ms - a.ms).slice(0, 6);
     if (probeErrors) failures.push(`/health/live: ${probeErrors} non-200 answers`);
@@ -321,6 +336,7 @@ async function main(): Promise<void> {
     console.log(`/health/live idle:          n=${idle.n} p50 ${fmt(idle.p50)} ms  p99 ${fmt(idle.p99)} ms  max ${fmt(idle.max)} ms`);
     console.log(`/health/live under the load: n=${loaded.n} p50 ${fmt(loaded.p50)} ms  p99 ${fmt(loaded.p99)} ms  max ${fmt(loaded.max)} ms  (${((trainingAt - loadStart) / 1000).toFixed(1)} s: feature requests, submission, dataset build)`);
     console.log(`/health/live after training started (cancel, the trainer's evaluation of the cancelled run): n=${after.n} p50 ${fmt(after.p50)} ms  p99 ${fmt(after.p99)} ms  max ${fmt(after.max)} ms`);
+    console.log(`control, the idle service beside ${HOGS} busy processes: n=${floor.n} p50 ${fmt(floor.p50)} ms  p99 ${fmt(floor.p99)} ms  max ${fmt(floor.max)} ms`);
     console.log(`slowest /health/live answers: ${worst.map((w) => `${fmt(w.ms)} ms at +${((w.at - loadStart) / 1000).toFixed(1)} s`).join(', ')}`);
     console.log(`timeline: ${events.map((e) => `${e.what} +${((e.at - loadStart) / 1000).toFixed(1)} s`).join(', ')}`);
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -337,6 +353,8 @@ async function main(): Promise<void> {
         health_live_max_ms: +loaded.max.toFixed(2),
         health_live_samples: loaded.n,
         after_training_started_max_ms: +after.max.toFixed(2),
+        control_busy_processes: HOGS,
+        control_p99_ms: +floor.p99.toFixed(2),
         heavy_compute_s: compute.map((r) => +(r.ms / 1000).toFixed(2)),
         heavy_answer_s: answer.map((r) => +(r.ms / 1000).toFixed(2)),
         heavy_answer_mib: +(answer[0].bytes / 2 ** 20).toFixed(1),
