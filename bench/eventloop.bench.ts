@@ -370,6 +370,7 @@ async function main(): Promise<void> {
     if (service) {
       service.child.kill('SIGTERM');
       await new Promise((r) => service!.child.once('exit', r));
+      if (process.env.BENCH_SERVICE_LOG) fs.writeFileSync(process.env.BENCH_SERVICE_LOG, service.output());
       const warnings = service.output().split('\n').filter((l) => /"level":(40|50)|stopping|error/i.test(l));
       if (warnings.length) console.log(`service warnings/errors (${warnings.length}):\n${warnings.slice(0, 10).join('\n')}`);
     }

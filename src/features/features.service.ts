@@ -135,13 +135,15 @@ export class FeaturesService {
   /**
    * The one dataset builder every trainer uses (chronological parts, purge gap, train-only
    * scaler), on a compute thread of its own: a training job's build can take a minute.
+   * `series` are the bars it was built from as timestamps and closes, what the trainers'
+   * evaluation reads (not the other columns: millions of bars are an event-loop cost to copy).
    */
   async buildDataset(req: DatasetRequest): Promise<{ dataset: Dataset; series: BarSeries[] }> {
     const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end);
     const result = await this.compute.runDedicated({ kind: 'dataset', series, options: this.datasetOptions(req) });
     const dataset = await unpackDataset(result.dataset);
     const plain: BarSeries[] = [];
-    for (const s of result.series) plain.push(await unpackSeries(s));
+    for (const s of result.series) plain.push(await unpackSeries(s, false));
     return { dataset, series: plain };
   }
 
