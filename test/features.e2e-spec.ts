@@ -1,9 +1,20 @@
 import * as http from 'node:http';
-import { computeFeatures } from '../src/features/core';
+import { computeFeatures, type BarSeries } from '../src/features/core';
+import { FeatureComputePool } from '../src/features/compute/compute-pool';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2020-01-01T00:00:00Z');
+
+const HOUR = 3_600_000;
+
+/** Hourly OHLC bars on a 5-decimal grid, long enough that feature memories reach back past a page. */
+function hourly(n: number): BarSeries {
+  const close = closes(n, 3).map((c) => Number((c * 1.2).toFixed(5)));
+  const high = close.map((c, i) => Number((c + 0.0001 + (i % 7) * 0.00003).toFixed(5)));
+  const low = close.map((c, i) => Number((c - 0.0001 - (i % 5) * 0.00004).toFixed(5)));
+  return { symbol: 'USD/CHF', timeframe: '1h', timestamps: close.map((_, i) => T0 + i * HOUR), open: close, high, low, close };
+}
 
 /** A deterministic daily close-only series with a little structure. */
 function closes(n: number, seed = 1): number[] {
@@ -22,13 +33,20 @@ describe('features', () => {
   let t: TestApp;
   const series = closes(400);
 
+  const chf = hourly(5000);
+
   beforeAll(async () => {
-    t = await startTestApp({ FEATURE_STORE_TIMEOUT_MS: '300', FEATURE_STORE_RETRIES: '1' });
+    // One compute thread and no wait queue, so the busy answer can be shown; a work limit small
+    // enough to reach with a few long windows on these bars.
+    t = await startTestApp({ FEATURE_STORE_TIMEOUT_MS: '300', FEATURE_STORE_RETRIES: '1', FEATURE_COMPUTE_THREADS: '1', FEATURE_COMPUTE_QUEUE: '0', FEATURE_VALUES_MAX_CELLS: '1000000' });
     const rows = ['timestamp,close', ...series.map((c, i) => `${new Date(T0 + i * DAY).toISOString()},${c}`)];
     const res = await t.fetch('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows.join('\n') });
     expect((await res.json()).inserted).toBe(400);
     const rows2 = ['timestamp,close', ...closes(400, 7).map((c, i) => `${new Date(T0 + i * DAY).toISOString()},${c}`)];
     await t.fetch('/api/v1/market-data/import?symbol=GBP/USD&timeframe=1d', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows2.join('\n') });
+    const rows3 = ['timestamp,open,high,low,close', ...chf.timestamps.map((ts, i) => `${new Date(ts).toISOString()},${chf.open![i]},${chf.high![i]},${chf.low![i]},${chf.close[i]}`)];
+    const imported = await t.fetch('/api/v1/market-data/import?symbol=USD/CHF&timeframe=1h', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: rows3.join('\n') });
+    expect((await imported.json()).inserted).toBe(5000);
   });
   afterAll(async () => {
     await t?.close();
@@ -62,8 +80,75 @@ describe('features', () => {
     const full = await (await t.fetch('/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=sma_20')).json();
     const part = await (await t.fetch(`/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=sma_20&start=${new Date(T0 + 100 * DAY).toISOString()}&limit=10`)).json();
     expect(part.rows).toHaveLength(10);
-    expect(part.rows[0]).toEqual(full.rows[100]);
+    // The page is computed from the bars its values depend on, not from the first bar: the
+    // same value up to the library's running-sum round-off (span.spec.ts pins the tolerance).
+    expect(part.rows[0].timestamp).toBe(full.rows[100].timestamp);
+    expect(part.rows[0].values.sma_20).toBeCloseTo(full.rows[100].values.sma_20, 12);
     expect(part.next_start).toBe(new Date(T0 + 110 * DAY).toISOString());
+  });
+
+  it('pages computed from the bars each page depends on equal the full-history values (within round-off)', async () => {
+    const features = ['ema_100', 'rsi_14', 'adx_14', 'sma_20', 'bb_percent_b', 'stoch_d_14', 'macd_signal', 'atr_30'];
+    const full = computeFeatures(chf, features);
+    for (const from of [0, 2500, 4600]) {
+      const res = await t.fetch(`/api/v1/features/values?symbol=USD/CHF&timeframe=1h&features=${features.join(',')}&start=${new Date(chf.timestamps[from]).toISOString()}&limit=300`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const page = await res.json();
+      expect(page.rows).toHaveLength(300);
+      expect(page.next_start).toBe(new Date(chf.timestamps[from + 300]).toISOString());
+      page.rows.forEach((row: { timestamp: string; values: Record<string, number | null> }, k: number) => {
+        expect(row.timestamp).toBe(new Date(chf.timestamps[from + k]).toISOString());
+        for (const f of features) {
+          const want = full[f][from + k];
+          if (want === null || from === 0) expect({ f, k, v: row.values[f] }).toEqual({ f, k, v: want });
+          else expect(Math.abs(row.values[f]! - want)).toBeLessThanOrEqual(1e-8 * Math.max(1, Math.abs(want)));
+        }
+      });
+    }
+  });
+
+  it('bounds the work of one request: an explicit limit over FEATURE_VALUES_MAX_CELLS is a 422 WORK_LIMIT naming what fits; without a limit the page shrinks', async () => {
+    // (1000 + 999 warm-up bars) × 4 × zscore_1000 (cost 51 each) = 407,796 cells: fine.
+    const ok = await t.fetch(`/api/v1/features/values?symbol=USD/CHF&timeframe=1h&features=zscore_1000,zscore_999,zscore_998,zscore_997&start=${new Date(chf.timestamps[3000]).toISOString()}&limit=1000`);
+    expect(ok.status).toBe(200);
+    const tooMuch = await t.fetch(`/api/v1/features/values?symbol=USD/CHF&timeframe=1h&features=zscore_1000,zscore_999,zscore_998,zscore_997&start=${new Date(chf.timestamps[3000]).toISOString()}&limit=5000`);
+    expect(tooMuch.status).toBe(422);
+    const body = await tooMuch.json();
+    expect(body).toMatchObject({ error_type: 'DataValidationError', error_code: 'WORK_LIMIT', details: { max_cells: 1_000_000, rows: 5000, warmup_bars: 999 } });
+    expect(body.details.cells).toBeGreaterThan(1_000_000);
+    expect(body.message).toMatch(/FEATURE_VALUES_MAX_CELLS/);
+    // The largest limit it names is accepted.
+    const fits = await t.fetch(`/api/v1/features/values?symbol=USD/CHF&timeframe=1h&features=zscore_1000,zscore_999,zscore_998,zscore_997&start=${new Date(chf.timestamps[100]).toISOString()}&limit=${body.details.max_rows}`);
+    expect(fits.status).toBe(200);
+    // No limit: a smaller page than the default 10,000, continued by next_start.
+    const shrunk = await (await t.fetch('/api/v1/features/values?symbol=USD/CHF&timeframe=1h&features=zscore_1000,zscore_999,zscore_998,zscore_997,zscore_996,zscore_995,zscore_994,zscore_993,zscore_992,zscore_991')).json();
+    expect(shrunk.rows.length).toBe(Math.floor(1_000_000 / shrunk.features.reduce((s: number, f: string) => s + 1 + Number(f.split('_')[1]) / 20, 0)));
+    expect(shrunk.next_start).toBe(new Date(chf.timestamps[shrunk.rows.length]).toISOString());
+  });
+
+  it('keeps the event loop free while a heavy request computes: /health/live answers first, a second heavy request is told 503 COMPUTE_BUSY', async () => {
+    const pool = t.app.get(FeatureComputePool);
+    // Near the limit: ~0.9 M cells of rolling standard deviations, about a second of work.
+    const heavyUrl = `/api/v1/features/values?symbol=USD/CHF&timeframe=1h&features=zscore_1000,zscore_999,zscore_998,zscore_997&start=${new Date(chf.timestamps[600]).toISOString()}&limit=3400`;
+    const order: string[] = [];
+    const heavy = t.fetch(heavyUrl).then(async (r) => {
+      order.push('values');
+      return { status: r.status, rows: (await r.json()).rows.length };
+    });
+    for (let i = 0; i < 500 && pool.load.busy === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pool.load.busy).toBe(1);
+    const live = await t.fetch('/health/live');
+    order.push('live');
+    expect(live.status).toBe(200);
+    // Answered while the compute thread was still busy with the heavy request.
+    const stillBusy = pool.load.busy;
+    const second = await t.fetch(heavyUrl);
+    const busyAnswer = { status: second.status, retryAfter: second.headers.get('retry-after'), code: (await second.json()).error_code };
+    expect(await heavy).toEqual({ status: 200, rows: 3400 });
+    expect(order).toEqual(['live', 'values']);
+    expect(stillBusy).toBe(1);
+    expect(busyAnswer).toEqual({ status: 503, retryAfter: '1', code: 'COMPUTE_BUSY' });
   });
 
   it('rejects a feature whose inputs are absent, naming the feature and the column; and unknown features', async () => {

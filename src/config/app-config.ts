@@ -68,6 +68,10 @@ export class AppConfig {
   /** ONNX Runtime worker threads (PREDICTION_THREADS, 0 resolved to the automatic count). */
   readonly predictionThreads: number;
   readonly onnxImportMaxBytes: number;
+  /** Worker threads that compute feature values and datasets; requests that wait for one; work per request. */
+  readonly featureComputeThreads: number;
+  readonly featureComputeQueue: number;
+  readonly featureValuesMaxCells: number;
   /** MLflow mirror: bearer token, per-call timeout, retries and first backoff (doubling). */
   readonly experimentTrackingToken?: string;
   readonly experimentTrackingTimeoutMs: number;
@@ -124,6 +128,9 @@ export class AppConfig {
     this.predictionEngine = env.PREDICTION_ENGINE as AppConfig['predictionEngine'];
     this.predictionThreads = env.PREDICTION_THREADS || Math.max(1, Math.min(4, os.availableParallelism() - 1));
     this.onnxImportMaxBytes = env.ONNX_IMPORT_MAX_BYTES;
+    this.featureComputeThreads = env.FEATURE_COMPUTE_THREADS;
+    this.featureComputeQueue = env.FEATURE_COMPUTE_QUEUE;
+    this.featureValuesMaxCells = env.FEATURE_VALUES_MAX_CELLS;
     this.experimentTrackingToken = env.EXPERIMENT_TRACKING_TOKEN;
     this.experimentTrackingTimeoutMs = env.EXPERIMENT_TRACKING_TIMEOUT_MS;
     this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { Transform, plainToInstance } from 'class-transformer';
 import { describeEnvValue } from './secret-values';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Length, Max, Min, MinLength, validateSync } from 'class-validator';
@@ -17,6 +18,11 @@ const toBoolean = ({ value }: { value: unknown }) => {
   const v = value.trim().toLowerCase();
   return ['true', '1', 'yes'].includes(v) ? true : ['false', '0', 'no'].includes(v) ? false : value;
 };
+
+/** One thread per spare core, at most two: the event loop and a training thread need cores too. */
+function defaultComputeThreads(): number {
+  return Math.max(1, Math.min(2, os.availableParallelism() - 1));
+}
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export const SERVICE_ROLES = ['all', 'api', 'worker'] as const;
@@ -232,6 +238,24 @@ export class EnvironmentVariables {
   @Min(1024, { message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
   @Max(1073741824, { message: 'ONNX_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 1073741824' })
   ONNX_IMPORT_MAX_BYTES: number = 67_108_864;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'FEATURE_COMPUTE_THREADS must be an integer from 1 to 16' })
+  @Min(1, { message: 'FEATURE_COMPUTE_THREADS must be an integer from 1 to 16' })
+  @Max(16, { message: 'FEATURE_COMPUTE_THREADS must be an integer from 1 to 16' })
+  FEATURE_COMPUTE_THREADS: number = defaultComputeThreads();
+
+  @Transform(toNumber)
+  @IsInt({ message: 'FEATURE_COMPUTE_QUEUE must be an integer from 0 to 1000' })
+  @Min(0, { message: 'FEATURE_COMPUTE_QUEUE must be an integer from 0 to 1000' })
+  @Max(1000, { message: 'FEATURE_COMPUTE_QUEUE must be an integer from 0 to 1000' })
+  FEATURE_COMPUTE_QUEUE: number = 16;
+
+  @Transform(toNumber)
+  @IsInt({ message: 'FEATURE_VALUES_MAX_CELLS must be an integer from 1000 to 1000000000' })
+  @Min(1000, { message: 'FEATURE_VALUES_MAX_CELLS must be an integer from 1000 to 1000000000' })
+  @Max(1_000_000_000, { message: 'FEATURE_VALUES_MAX_CELLS must be an integer from 1000 to 1000000000' })
+  FEATURE_VALUES_MAX_CELLS: number = 2_000_000;
 
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBadGatewayResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { FeatureValuesQuery, FeatureValuesResponse, SelectFeaturesBody, SelectFeaturesResponse } from './dto/features.dto';
@@ -19,11 +19,18 @@ export class FeaturesController {
   }
 
   @Get('values')
-  @ApiOperation({ summary: 'Computed feature values per timestamp (warm-up rows null): exactly what a model sees, before scaling' })
+  // Computed answers arrive as finished JSON bytes from a compute thread.
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  @ApiOperation({
+    summary: 'Computed feature values per timestamp (warm-up rows null): exactly what a model sees, before scaling',
+    description:
+      'Computed on a worker thread over the requested page plus the bars its values depend on. The work is bounded: (rows + warm-up bars) × the features\' summed cost must stay within FEATURE_VALUES_MAX_CELLS — an explicit `limit` above it is a 422 WORK_LIMIT naming the largest limit that fits; without `limit` the page shrinks to fit (next_start continues). 503 COMPUTE_BUSY (Retry-After) when every compute thread is busy and the wait queue is full.',
+  })
   @ApiOkResponse({ type: FeatureValuesResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorEnvelope, description: 'unknown feature, missing column, or WORK_LIMIT' })
   @ApiBadGatewayResponse({ type: ErrorEnvelope, description: 'feature_source=feature_store: the store answered with something unusable' })
-  @ApiServiceUnavailableResponse({ type: ErrorEnvelope, description: 'feature_source=feature_store: the store is down or too slow' })
-  values(@Query() query: FeatureValuesQuery): Promise<FeatureValuesResponse> {
+  @ApiServiceUnavailableResponse({ type: ErrorEnvelope, description: 'COMPUTE_BUSY: every compute thread busy and the queue full; or feature_source=feature_store: the store is down or too slow' })
+  values(@Query() query: FeatureValuesQuery): Promise<FeatureValuesResponse | Buffer> {
     return this.features.values(query);
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MarketDataModule } from '../market-data/market-data.module';
 import { AppConfig } from '../config/app-config';
 import { FEATURE_STORE_OPTIONS, FeatureStoreClient } from './feature-store';
+import { FeatureComputePool } from './compute/compute-pool';
 import { FeaturesController } from './features.controller';
 import { FeaturesService } from './features.service';
 
@@ -10,6 +11,7 @@ import { FeaturesService } from './features.service';
   controllers: [FeaturesController],
   providers: [
     FeaturesService,
+    FeatureComputePool,
     FeatureStoreClient,
     {
       provide: FEATURE_STORE_OPTIONS,

@@ -3,7 +3,14 @@ import { isoOrNull } from '../common/iso-time';
 import { DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { MarketDataService } from '../market-data/market-data.service';
 import type { Timeframe } from '../market-data/timeframes';
-import { buildDataset, computeFeatures, listCatalogue, parseFeature, parseTarget, type BarSeries, type CatalogueEntry, type Dataset } from './core';
+import { AppConfig } from '../config/app-config';
+import { buildDataset, listCatalogue, parseFeature, parseTarget, type BarSeries, type CatalogueEntry, type Dataset, type DatasetPlan } from './core';
+import type { BarColumn } from '../market-data/bar-pages';
+import { OPTIONAL_COLUMNS, type ColumnarSeries } from './core/types';
+import { FeatureComputePool } from './compute/compute-pool';
+import type { DatasetOptions } from './compute/protocol';
+import { unpackDataset, unpackSeries } from './compute/unpack';
+import { DEFAULT_VALUES_ROWS, valuesWork } from './compute/work-limit';
 import type { TargetOptions } from './core/targets/targets';
 import { defaultCandidates } from './default-candidates';
 import type { FeatureValuesResponse, SelectFeaturesResponse } from './dto/features.dto';
@@ -30,13 +37,16 @@ export interface DatasetRequest {
 /**
  * The features module's service: the catalogue, computed values (locally or from the
  * Feature Store), feature selection, and the dataset builder every trainer uses. All
- * computation is in ./core (pure); this class only fetches the bars and maps errors.
+ * computation is in ./core (pure); this class fetches the bars, hands the heavy work to the
+ * compute threads (./compute) and maps errors.
  */
 @Injectable()
 export class FeaturesService {
   constructor(
     private readonly marketData: MarketDataService,
     private readonly featureStore: FeatureStoreClient,
+    private readonly compute: FeatureComputePool,
+    private readonly config: AppConfig,
   ) {}
 
   /** EUR/USD from any accepted spelling; 422 naming the field otherwise. */
@@ -53,41 +63,46 @@ export class FeaturesService {
     asValidationErrors(() => names.forEach((n) => parseFeature(n)));
   }
 
-  async values(q: { symbol: string; timeframe: string; features: string[]; start?: string; end?: string; feature_source?: 'local' | 'feature_store'; limit?: number }): Promise<FeatureValuesResponse> {
+  async values(q: { symbol: string; timeframe: string; features: string[]; start?: string; end?: string; feature_source?: 'local' | 'feature_store'; limit?: number }): Promise<FeatureValuesResponse | Buffer> {
     const symbol = this.marketData.symbol(q.symbol);
     const timeframe = this.marketData.timeframe(q.timeframe);
     const start = q.start === undefined ? undefined : Date.parse(q.start);
     const end = q.end === undefined ? undefined : Date.parse(q.end);
     if (start !== undefined && end !== undefined && start > end) throw new DataValidationError(`start ${q.start} is after end ${q.end}`, { fields: [{ field: 'start', errors: ['start is after end'] }] });
-    const limit = q.limit ?? 10_000;
     const source = q.feature_source ?? 'local';
     const dup = q.features.find((f, i) => q.features.indexOf(f) !== i);
     if (dup) throw new DataValidationError(`feature '${dup}' is listed twice`, { fields: [{ field: 'features', errors: [`'${dup}' is listed twice`] }] });
-    this.checkFeatures(q.features);
+    const specs = asValidationErrors(() => q.features.map((n) => parseFeature(n)));
+    if (source === 'feature_store') return this.storeValues(symbol, timeframe, q.features, start, end, q.limit ?? DEFAULT_VALUES_ROWS);
 
-    let timestamps: number[];
-    let columns: Record<string, (number | null)[]>;
-    if (source === 'feature_store') {
-      const frame = await this.featureStore.fetchFeatures({ symbol, timeframe, features: q.features, start: start ?? 0, end: end ?? Date.now() });
-      ({ timestamps } = frame);
-      columns = frame.values;
-    } else {
-      // Compute on the whole history up to `end`, then cut: values at the start of the range
-      // are the same as in a full computation (no artificial warm-up at `start`).
-      const series = await this.marketData.loadSeries(symbol, timeframe, undefined, end);
-      if (series.timestamps.length === 0) throw new NotFoundError(`No ${timeframe} bars stored for ${symbol}`, { symbol, timeframe }, 'SERIES_NOT_FOUND');
-      columns = asValidationErrors(() => computeFeatures(series, q.features));
-      timestamps = series.timestamps;
+    // Only the page and the bars its values depend on are read and computed (the longest
+    // feature memory before `start`), not the whole history; the values are the
+    // full-history ones within round-off (catalogue/span.spec.ts pins the tolerance).
+    const work = valuesWork(specs, { limit: q.limit, fromStart: start === undefined, maxCells: this.config.featureValuesMaxCells });
+    const columns = [...new Set(specs.flatMap((s) => s.columns))];
+    const { series, lookback } = await this.marketData.loadColumns(symbol, timeframe, { start, end, limit: work.rows + 1, lookback: work.warmupBars, columns });
+    if (series.length === 0 && (await this.marketData.loadColumns(symbol, timeframe, { end, limit: 1, columns: [] })).series.length === 0) {
+      throw new NotFoundError(`No ${timeframe} bars stored for ${symbol}`, { symbol, timeframe }, 'SERIES_NOT_FOUND');
     }
+    const found = series.length - lookback;
+    const rows = Math.min(work.rows, found);
+    const nextStart = found > work.rows ? series.timestamps[lookback + work.rows] : null;
+    const { body } = await this.compute.run({ kind: 'feature-values', series: truncate(series, lookback + rows), features: q.features, skip: lookback, rows, nextStart });
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  private async storeValues(symbol: string, timeframe: Timeframe, features: string[], start: number | undefined, end: number | undefined, limit: number): Promise<FeatureValuesResponse> {
+    const frame = await this.featureStore.fetchFeatures({ symbol, timeframe, features, start: start ?? 0, end: end ?? Date.now() });
+    const { timestamps, values } = frame;
     const from = start === undefined ? 0 : lowerBound(timestamps, start);
     const to = Math.min(timestamps.length, from + limit);
     const rows = [];
     for (let i = from; i < to; i++) {
-      const values: Record<string, number | null> = {};
-      for (const name of q.features) values[name] = columns[name][i];
-      rows.push({ timestamp: new Date(timestamps[i]).toISOString(), values });
+      const row: Record<string, number | null> = {};
+      for (const name of features) row[name] = values[name][i];
+      rows.push({ timestamp: new Date(timestamps[i]).toISOString(), values: row });
     }
-    return { symbol, timeframe, features: q.features, feature_source: source, rows, next_start: to < timestamps.length ? isoOrNull(timestamps[to]) : null };
+    return { symbol, timeframe, features, feature_source: 'feature_store', rows, next_start: to < timestamps.length ? isoOrNull(timestamps[to]) : null };
   }
 
   async loadSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number): Promise<BarSeries[]> {
@@ -95,30 +110,54 @@ export class FeaturesService {
     for (const raw of symbols) {
       const symbol = this.marketData.symbol(raw, 'symbols');
       const series = await this.marketData.loadSeries(symbol, timeframe, start, end);
-      if (series.timestamps.length === 0) {
-        throw new DataValidationError(`No ${timeframe} bars stored for ${symbol}${start || end ? ` between ${isoOrNull(start) ?? 'the beginning'} and ${isoOrNull(end) ?? 'now'}` : ''}; import them first (POST /api/v1/market-data/import)`, { symbol, timeframe, bars_found: 0 }, 'NO_DATA');
-      }
+      if (series.timestamps.length === 0) throw noData(symbol, timeframe, start, end);
       out.push(series);
     }
     return out;
   }
 
-  /** The one dataset builder every trainer uses (chronological parts, purge gap, train-only scaler). */
+  /** The bars of a dataset request as typed arrays (read in pages; 422 NO_DATA for a symbol without bars). */
+  private async loadColumnSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number, columns?: BarColumn[]): Promise<ColumnarSeries[]> {
+    const out: ColumnarSeries[] = [];
+    for (const raw of symbols) {
+      const symbol = this.marketData.symbol(raw, 'symbols');
+      const { series } = await this.marketData.loadColumns(symbol, timeframe, { start, end, columns });
+      if (series.length === 0) throw noData(symbol, timeframe, start, end);
+      out.push(series);
+    }
+    return out;
+  }
+
+  private datasetOptions(req: DatasetRequest): DatasetOptions {
+    return { features: req.features, target: req.target, targetOptions: req.targetOptions, window: req.window, validationSplit: req.validationSplit, testSplit: req.testSplit, scaler: req.scaler ?? 'zscore' };
+  }
+
+  /**
+   * The one dataset builder every trainer uses (chronological parts, purge gap, train-only
+   * scaler), on a compute thread of its own: a training job's build can take a minute.
+   * `series` are the bars it was built from as timestamps and closes, what the trainers'
+   * evaluation reads (not the other columns: millions of bars are an event-loop cost to copy).
+   */
   async buildDataset(req: DatasetRequest): Promise<{ dataset: Dataset; series: BarSeries[] }> {
-    const series = await this.loadSeries(req.symbols, req.timeframe, req.start, req.end);
-    const dataset = asValidationErrors(() =>
-      buildDataset({
-        series,
-        features: req.features,
-        target: req.target,
-        targetOptions: req.targetOptions,
-        window: req.window,
-        validationSplit: req.validationSplit,
-        testSplit: req.testSplit,
-        scaler: req.scaler ?? 'zscore',
-      }),
-    );
-    return { dataset, series };
+    const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end);
+    const result = await this.compute.runDedicated({ kind: 'dataset', series, options: this.datasetOptions(req) });
+    const dataset = await unpackDataset(result.dataset);
+    const plain: BarSeries[] = [];
+    for (const s of result.series) plain.push(await unpackSeries(s, false));
+    return { dataset, series: plain };
+  }
+
+  /**
+   * The part sizes the dataset will have, for the checks before a job is queued, on a compute
+   * thread and without computing features (see planDataset): the submission's answer takes
+   * about as long as reading its bars.
+   */
+  async planDataset(req: DatasetRequest): Promise<DatasetPlan> {
+    // Only what the plan checks: timestamps, close, and the columns the features need.
+    const columns = asValidationErrors(() => [...new Set(req.features.flatMap((f) => parseFeature(f).columns))]);
+    const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end, columns);
+    // A thread of its own, like the job's build: the submission must not wait behind feature traffic.
+    return (await this.compute.runDedicated({ kind: 'dataset-plan', series, options: this.datasetOptions(req) })).plan;
   }
 
   async select(body: {
@@ -167,6 +206,17 @@ export class FeaturesService {
     };
   }
 
+}
+
+function noData(symbol: string, timeframe: Timeframe, start?: number, end?: number): DataValidationError {
+  return new DataValidationError(`No ${timeframe} bars stored for ${symbol}${start || end ? ` between ${isoOrNull(start) ?? 'the beginning'} and ${isoOrNull(end) ?? 'now'}` : ''}; import them first (POST /api/v1/market-data/import)`, { symbol, timeframe, bars_found: 0 }, 'NO_DATA');
+}
+
+/** The first `n` bars of a columnar series (views, no copy). */
+function truncate(s: ColumnarSeries, n: number): ColumnarSeries {
+  const out: ColumnarSeries = { ...s, length: n, timestamps: s.timestamps.subarray(0, n), close: s.close.subarray(0, n) };
+  for (const c of OPTIONAL_COLUMNS) if (s[c]) out[c] = s[c]!.subarray(0, n);
+  return out;
 }
 
 function lowerBound(sorted: number[], value: number): number {

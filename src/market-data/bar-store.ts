@@ -129,7 +129,9 @@ export class BarStore {
     if (opts.start !== undefined) add('ts >= to_timestamp(? / 1000.0)', opts.start);
     if (opts.end !== undefined) add('ts <= to_timestamp(? / 1000.0)', opts.end);
     if (opts.afterTs !== undefined) add('ts > to_timestamp(? / 1000.0)', opts.afterTs);
-    let sql = `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ts, open, high, low, close, volume FROM market_bars WHERE ${where.join(' AND ')} ORDER BY ts`;
+    // ORDER BY the column, not the output alias `ts` (epoch ms): sorting by the alias cannot use
+    // the primary key, so a LIMIT read every bar after `start` and sorted them first.
+    let sql = `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ts, open, high, low, close, volume FROM market_bars WHERE ${where.join(' AND ')} ORDER BY market_bars.ts`;
     if (opts.limit !== undefined) {
       params.push(opts.limit);
       sql += ` LIMIT $${params.length}`;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BarPages } from './bar-pages';
 import { BarStore } from './bar-store';
 import { DemoDataLoader } from './demo-data.loader';
 import { EmbeddedSpace } from './embedded-space';
@@ -8,7 +9,7 @@ import { SeriesWriter } from './series-writer';
 
 @Module({
   controllers: [MarketDataController],
-  providers: [BarStore, EmbeddedSpace, SeriesWriter, MarketDataService, DemoDataLoader],
+  providers: [BarStore, BarPages, EmbeddedSpace, SeriesWriter, MarketDataService, DemoDataLoader],
   exports: [MarketDataService],
 })
 export class MarketDataModule {}

@@ -3,7 +3,8 @@ import { isoOrNull } from '../common/iso-time';
 import type { Readable } from 'node:stream';
 import { DataValidationError, NotFoundError, PayloadTooLargeError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
-import type { BarSeries } from '../features/core/types';
+import type { BarSeries, ColumnarSeries } from '../features/core/types';
+import { BarPages, type LoadRange } from './bar-pages';
 import { BarStore, type StoredBar } from './bar-store';
 import { BarColumns } from './csv/bar-columns';
 import { MAX_REJECTED_LISTED, parseCsvImport, type RejectedRow } from './csv/csv-import-parser';
@@ -26,6 +27,7 @@ export class MarketDataService {
     private readonly store: BarStore,
     private readonly writer: SeriesWriter,
     private readonly config: AppConfig,
+    private readonly pages: BarPages,
   ) {}
 
   symbol(raw: string, field = 'symbol'): string {
@@ -180,6 +182,15 @@ export class MarketDataService {
       if (rows.some((r) => r[c] !== null)) series[c] = rows.map((r) => r[c]);
     }
     return series;
+  }
+
+  /**
+   * A stored series as typed arrays, read a page at a time so other requests interleave
+   * (feature values, dataset building). `lookback` bars before `start` are prepended when
+   * they exist; the answer says how many were.
+   */
+  loadColumns(symbol: string, timeframe: Timeframe, range: LoadRange = {}): Promise<{ series: ColumnarSeries; lookback: number }> {
+    return this.pages.load(symbol, timeframe, range);
   }
 
   /** Bulk write used by the demo loader (one transaction, source `demo`). */

@@ -54,19 +54,21 @@ export class TrainingService {
     const target = asValidationErrors(() => parseTarget(plan.target, plan.timeframe as Timeframe));
     trainer.check(plan, target.kind);
     plan.symbols = plan.symbols.map((s) => this.featureSymbol(s));
-    // Building the dataset here proves there is enough data (bars needed vs found) before
-    // anything is queued; the worker builds it again from the same rows.
-    const { dataset } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
-    if (dataset.train.count < plan.hyperparameters.batch_size) {
-      throw new DataValidationError(`only ${dataset.train.count} training samples for a batch size of ${plan.hyperparameters.batch_size}: widen the date range or lower batch_size`, {
-        training_samples: dataset.train.count,
+    // The dataset's part sizes prove there is enough data (bars needed vs found) before
+    // anything is queued. They are planned on a compute thread from the bars' timestamps, with
+    // no feature computed: the event loop stays free and the 202 comes back in about the time
+    // it takes to read the bars. The worker builds the dataset itself from the same rows.
+    const parts = await this.features.planDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
+    if (parts.train < plan.hyperparameters.batch_size) {
+      throw new DataValidationError(`only ${parts.train} training samples for a batch size of ${plan.hyperparameters.batch_size}: widen the date range or lower batch_size`, {
+        training_samples: parts.train,
         batch_size: plan.hyperparameters.batch_size,
       }, 'INSUFFICIENT_DATA');
     }
-    if (dataset.validation.count === 0 || dataset.test.count === 0) {
-      throw new DataValidationError(`the validation or test part is empty (validation ${dataset.validation.count}, test ${dataset.test.count} samples): widen the date range`, null, 'INSUFFICIENT_DATA');
+    if (parts.validation === 0 || parts.test === 0) {
+      throw new DataValidationError(`the validation or test part is empty (validation ${parts.validation}, test ${parts.test} samples): widen the date range`, null, 'INSUFFICIENT_DATA');
     }
-    const samples = dataset.train.count + dataset.validation.count + dataset.test.count;
+    const samples = parts.train + parts.validation + parts.test;
     const bytes = estimateTrainingBytes(
       { architecture: (['lstm', 'gru', 'transformer'].includes(plan.architecture) ? plan.architecture : 'dense') as 'lstm', window: plan.window, numFeatures: plan.features.length, units: plan.hyperparameters.units, layers: plan.hyperparameters.layers, dropout: plan.hyperparameters.dropout, heads: plan.hyperparameters.heads, outputUnits: 1, outputActivation: 'linear' },
       samples,

@@ -13,8 +13,9 @@ export { parseTarget, computeTarget, DIRECTION_CLASSES, DEFAULT_FLAT_BAND, TARGE
 export type { TargetSpec, TargetOptions, TargetKind } from './targets/targets';
 export { REGIME_CLASSES, DEFAULT_REGIME } from './targets/regime';
 export type { RegimeOptions } from './targets/regime';
-export { buildDataset } from './dataset/builder';
-export type { Dataset, DatasetPart } from './dataset/builder';
+export { buildDataset, planDataset } from './dataset/builder';
+export type { Dataset, DatasetPart, DatasetPlan } from './dataset/builder';
+export { toBarSeries, columnarBuffers } from './columnar';
 export type { DatasetConfig } from './dataset/config';
 export { DEFAULT_MAX_GAP_MS } from './dataset/config';
 export type { Scaler, ScalerKind, ZScoreScaler, MinMaxScaler } from './dataset/scaler';

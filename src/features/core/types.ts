@@ -24,3 +24,20 @@ export interface BarSeries {
 
 /** A computed column aligned to the series' timestamps; `null` where it has no value (warm-up). */
 export type FeatureColumn = (number | null)[];
+
+/**
+ * A bar series in typed arrays, the shape bars travel in between threads (the buffers are
+ * transferred, not copied). NaN marks a missing value in an optional column; an optional
+ * column is present only when the range holds at least one value for it, as in BarSeries.
+ */
+export interface ColumnarSeries {
+  symbol: string;
+  timeframe: Timeframe;
+  length: number;
+  timestamps: Float64Array;
+  close: Float64Array;
+  open?: Float64Array;
+  high?: Float64Array;
+  low?: Float64Array;
+  volume?: Float64Array;
+}

@@ -41,7 +41,7 @@ export class FeatureValuesQuery {
   @IsIn(FEATURE_SOURCES)
   feature_source?: (typeof FEATURE_SOURCES)[number];
 
-  @ApiPropertyOptional({ default: 10000, minimum: 1, maximum: 100000, description: 'Most rows returned (oldest first); next_start continues' })
+  @ApiPropertyOptional({ default: 10000, minimum: 1, maximum: 100000, description: 'Most rows returned (oldest first); next_start continues. Without it: 10000, or fewer when that would exceed FEATURE_VALUES_MAX_CELLS; an explicit limit that exceeds it is a 422 WORK_LIMIT' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

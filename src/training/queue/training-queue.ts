@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { DATABASE_KIND, type DatabaseKind } from '../../database/database.tokens';
 import { ReadinessChecks } from '../../health/readiness-checks';
+import { JobHeartbeat } from './job-heartbeat';
 import { pgliteBossDatabase } from './pglite-boss-adapter';
 
 export const TRAINING_QUEUE = 'training';
@@ -26,6 +27,8 @@ type WorkJob = { id: string; data: TrainingMessage; retryCount: number; signal: 
 export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('TrainingQueue');
   private boss: PgBossType | undefined;
+  /** PostgreSQL only: heartbeats from a thread of their own (job-heartbeat.ts). */
+  private heartbeat: JobHeartbeat | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
 
@@ -63,6 +66,18 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     await this.boss.createQueue(TRAINING_QUEUE, queueOptions).catch(ignoreExists);
     // A queue created by an older release (or with another heartbeat) takes this process's settings.
     await this.boss.updateQueue(TRAINING_QUEUE, queueOptions);
+    if (this.databaseKind === 'postgres' && this.config.runsWorker) {
+      // pg-boss refreshes a running job's heartbeat from a timer on this thread; a second one,
+      // from a thread with its own connection, keeps the claim while this thread is busy.
+      // Stuck for good (no sign of life for 10 heartbeats, at least 5 minutes), it lets go.
+      this.heartbeat = new JobHeartbeat({
+        connectionString: this.config.databaseUrl!,
+        schema: 'pgboss',
+        queue: TRAINING_QUEUE,
+        intervalMs: Math.round((this.config.trainingHeartbeatSeconds * 1000) / 3),
+        stallLimitMs: Math.max(300_000, 10 * this.config.trainingHeartbeatSeconds * 1000),
+      });
+    }
     this.started = true;
   }
 
@@ -77,8 +92,20 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
 
   async work(concurrency: number, handler: (job: WorkJob) => Promise<void>): Promise<void> {
     await this.boss!.work<TrainingMessage>(TRAINING_QUEUE, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async (jobs) => {
-      for (const job of jobs) await handler(job as unknown as WorkJob);
+      for (const job of jobs) {
+        this.heartbeat?.hold(job);
+        try {
+          await handler(job as unknown as WorkJob);
+        } finally {
+          this.heartbeat?.release(job.id);
+        }
+      }
     });
+  }
+
+  /** The heartbeat thread, when there is one (PostgreSQL workers). */
+  get heartbeatThread(): JobHeartbeat | undefined {
+    return this.heartbeat;
   }
 
   async workDeadLetters(handler: (jobId: string) => Promise<void>): Promise<void> {
@@ -94,7 +121,10 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   stop(drainMs: number): Promise<void> {
     if (!this.boss || (!this.started && !this.stopping)) return Promise.resolve();
     this.started = false;
-    this.stopping ??= this.boss.stop({ graceful: true, timeout: Math.max(1000, drainMs) }).catch((e: Error) => this.logger.warn(`queue stop: ${e.message}`));
+    this.stopping ??= this.boss
+      .stop({ graceful: true, timeout: Math.max(1000, drainMs) })
+      .catch((e: Error) => this.logger.warn(`queue stop: ${e.message}`))
+      .finally(() => this.heartbeat?.stop());
     return this.stopping;
   }
 

@@ -21,6 +21,10 @@ export interface FeatureSpec {
   columns: Column[];
   /** Leading null rows of this feature on a gap-free series. */
   warmup: number;
+  /** Earlier bars a row's value depends on (>= warmup; longer for recursive smoothers). */
+  memory: number;
+  /** Relative cost of one value (1 = a streaming indicator). */
+  cost: number;
   definition: FeatureDefinition;
 }
 
@@ -70,6 +74,8 @@ function toSpec(definition: FeatureDefinition, name: string, params: Record<stri
     fixed: { ...definition.fixed },
     columns: [...definition.columns],
     warmup: definition.warmup(params),
+    memory: definition.memory?.(params) ?? definition.warmup(params),
+    cost: definition.cost?.(params) ?? 1,
     definition,
   };
 }

@@ -18,7 +18,8 @@ import {
   Stochastic,
 } from 'technicalindicators';
 import type { FeatureDefinition } from './definition';
-import { alignRight, periodParam } from './definition';
+import { adxWithRestarts } from './adx-restart';
+import { alignRight, FLAT_RELATIVE, periodParam, recursiveMemory } from './definition';
 
 const MACD_FIXED = { fast: 12, slow: 26, signal: 9 };
 const BB_FIXED = { period: 20, stdDevs: 2 };
@@ -40,9 +41,19 @@ function bollinger(close: number[]) {
   return BollingerBands.calculate({ values: close, period: BB_FIXED.period, stdDev: BB_FIXED.stdDevs });
 }
 
+/** Bands of a flat window: their width is round-off of the running mean, not volatility. */
+function collapsed(b: { upper: number; lower: number; middle: number }): boolean {
+  return b.upper - b.lower <= 4 * FLAT_RELATIVE * Math.abs(b.middle);
+}
+
 /** Rows of MACD output before its line exists, and before the signal exists. */
 const MACD_WARMUP = MACD_FIXED.slow - 1;
 const MACD_SIGNAL_WARMUP = MACD_WARMUP + MACD_FIXED.signal - 1;
+/** The slow EMA's seed forgotten; for the signal, the signal EMA's seed too. */
+const MACD_MEMORY = MACD_WARMUP + recursiveMemory(2 / (MACD_FIXED.slow + 1));
+const MACD_SIGNAL_MEMORY = MACD_MEMORY + MACD_FIXED.signal - 1 + recursiveMemory(2 / (MACD_FIXED.signal + 1));
+/** Bands from a 20-bar rolling SD that the library rescans for every bar (~5 µs a value here). */
+const BOLLINGER_COST = 3;
 
 export const INDICATOR_FEATURES: FeatureDefinition[] = [
   {
@@ -68,6 +79,7 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     description: 'Exponential moving average of close, seeded with the SMA of the first N bars (price units).',
     warmupRule: 'N - 1',
     warmup: ({ N }) => N - 1,
+    memory: ({ N }) => N - 1 + recursiveMemory(2 / (N + 1)),
     compute: (input, { N }) => {
       const close = input.column('close');
       return alignRight(EMA.calculate({ period: N, values: close }), close.length);
@@ -82,6 +94,7 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     description: "Wilder's relative strength index, 0..100.",
     warmupRule: 'N',
     warmup: ({ N }) => N,
+    memory: ({ N }) => N + recursiveMemory(1 / N),
     compute: (input, { N }) => {
       // Built from the library's own Wilder average gain/loss rather than its RSI class,
       // because RSI.calculate rounds every value to 2 decimals (a quantised feature); the
@@ -108,6 +121,8 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     description: 'MACD line: EMA(12) - EMA(26) of close (price units).',
     warmupRule: '25 (slow EMA - 1)',
     warmup: () => MACD_WARMUP,
+    memory: () => MACD_MEMORY,
+    cost: () => 3,
     compute: (input) => {
       const close = input.column('close');
       return alignRight(macd(close).map((r) => r.MACD ?? NaN), close.length);
@@ -122,6 +137,8 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     description: 'MACD signal line: EMA(9) of the MACD line (price units).',
     warmupRule: '33 (slow EMA - 1 + signal - 1)',
     warmup: () => MACD_SIGNAL_WARMUP,
+    memory: () => MACD_SIGNAL_MEMORY,
+    cost: () => 3,
     compute: (input) => {
       const close = input.column('close');
       return alignRight(macd(close).map((r) => r.signal ?? NaN), close.length);
@@ -136,6 +153,8 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     description: 'MACD histogram: MACD line - signal line (price units).',
     warmupRule: '33 (slow EMA - 1 + signal - 1)',
     warmup: () => MACD_SIGNAL_WARMUP,
+    memory: () => MACD_SIGNAL_MEMORY,
+    cost: () => 3,
     compute: (input) => {
       const close = input.column('close');
       return alignRight(macd(close).map((r) => r.histogram ?? NaN), close.length);
@@ -148,13 +167,14 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     fixed: BB_FIXED,
     columns: ['close'],
     description:
-      'Bollinger BandWidth: (upper - lower) / middle for 20-bar, 2-sigma bands (population sigma); a unitless fraction (StockCharts BandWidth / 100).',
+      'Bollinger BandWidth: (upper - lower) / middle for 20-bar, 2-sigma bands (population sigma); a unitless fraction (StockCharts BandWidth / 100). 0 when the window is flat.',
     warmupRule: '19 (period - 1)',
     warmup: () => BB_FIXED.period - 1,
+    cost: () => BOLLINGER_COST,
     compute: (input) => {
       const close = input.column('close');
       return alignRight(
-        bollinger(close).map((b) => (b.upper - b.lower) / b.middle),
+        bollinger(close).map((b) => (collapsed(b) ? 0 : (b.upper - b.lower) / b.middle)),
         close.length,
       );
     },
@@ -169,10 +189,11 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
       'Bollinger %B: (close - lower) / (upper - lower) for 20-bar, 2-sigma bands; 0 at the lower band, 1 at the upper. 0.5 when the bands collapse (flat prices).',
     warmupRule: '19 (period - 1)',
     warmup: () => BB_FIXED.period - 1,
+    cost: () => BOLLINGER_COST,
     compute: (input) => {
       const close = input.column('close');
       return alignRight(
-        bollinger(close).map((b) => (b.upper === b.lower ? 0.5 : b.pb)),
+        bollinger(close).map((b) => (collapsed(b) ? 0.5 : b.pb)),
         close.length,
       );
     },
@@ -187,6 +208,7 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
       "Wilder's average true range (price units). Seeded with the mean of the first N true ranges that have a previous close (the first bar is skipped, as TA-Lib does).",
     warmupRule: 'N',
     warmup: ({ N }) => N,
+    memory: ({ N }) => N + recursiveMemory(1 / N),
     compute: (input, { N }) => {
       const high = input.column('high');
       const low = input.column('low');
@@ -204,6 +226,7 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
       'Fast stochastic %K: 100 * (close - lowest low) / (highest high - lowest low) over N bars, 0..100 (0 when the range is flat, the library convention).',
     warmupRule: 'N - 1',
     warmup: ({ N }) => N - 1,
+    cost: () => 3,
     compute: (input, { N }) => {
       const high = input.column('high');
       const low = input.column('low');
@@ -221,6 +244,7 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     description: 'Stochastic %D: 3-bar simple average of %K(N), 0..100.',
     warmupRule: 'N + 1 (N - 1 + 3 - 1)',
     warmup: ({ N }) => N - 1 + STOCH_D_PERIOD - 1,
+    cost: () => 3,
     compute: (input, { N }) => {
       const high = input.column('high');
       const low = input.column('low');
@@ -235,14 +259,17 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     parameters: [periodParam('Wilder smoothing period', 14, 2, 500)],
     fixed: {},
     columns: ['high', 'low', 'close'],
-    description: "Wilder's average directional index, 0..100 (trend strength, not direction).",
+    description:
+      "Wilder's average directional index, 0..100 (trend strength, not direction). Where the first N bars of a computation carry no directional movement (a flat start), it starts again after them.",
     warmupRule: '2N - 1',
     warmup: ({ N }) => 2 * N - 1,
+    // Wilder-smoothed DM/TR, then a Wilder average of DX: two seeds to forget.
+    memory: ({ N }) => 2 * N - 1 + 2 * recursiveMemory(1 / N),
     compute: (input, { N }) => {
       const high = input.column('high');
       const low = input.column('low');
       const close = input.column('close');
-      return alignRight(ADX.calculate({ period: N, high, low, close }).map((r) => r.adx), close.length);
+      return adxWithRestarts(high, low, close, N, (h, l, c) => ADX.calculate({ period: N, high: h, low: l, close: c }).map((r) => r.adx));
     },
   },
 ];

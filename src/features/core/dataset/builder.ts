@@ -129,7 +129,48 @@ function emptyPart(): DatasetPart {
   return { count: 0, windows: new Float32Array(0), targets: new Float64Array(0), timestamps: [], symbols: [], windowStart: [], targetEnd: [] };
 }
 
-export function buildDataset(config: DatasetConfig): Dataset {
+/** What a dataset would hold, without computing it: the sample count of each part. */
+export interface DatasetPlan {
+  train: number;
+  validation: number;
+  test: number;
+  candidates: number;
+  bars: number;
+}
+
+/**
+ * The part sizes `buildDataset` would produce, from the timestamps alone: a feature is taken
+ * to have a value from its warm-up on (the catalogue's rule on a gap-free run), so no feature
+ * is computed and no window written. Validation (series, columns, target, splits) and the
+ * insufficient-data errors are the same code as the build's. The build can only find fewer
+ * samples, where an indicator is undefined mid-series (never on prices that move).
+ */
+export function planDataset(config: DatasetConfig): DatasetPlan {
+  const c = candidates(config, 'plan');
+  const { parts } = split(config, c);
+  return { train: parts[0].length, validation: parts[1].length, test: parts[2].length, candidates: c.cSeg.length, bars: c.bars };
+}
+
+interface Candidates {
+  series: BarSeries[];
+  names: string[];
+  target: TargetSpec;
+  W: number;
+  H: number;
+  F: number;
+  maxGapMs: number;
+  tf: Timeframe;
+  segments: Segment[];
+  cSeg: number[];
+  cRow: number[];
+  bars: number;
+  warmupRowsDropped: number;
+  /** Row of the first possible anchor on a gap-free run (for the insufficient-data messages). */
+  firstAnchor: number;
+}
+
+/** Step 1: features and target per gap-free run, and the candidate samples. */
+function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
   const { tf, maxGapMs } = checkConfig(config);
   const series = normaliseSeries(config.series);
   const names = config.features;
@@ -138,9 +179,10 @@ export function buildDataset(config: DatasetConfig): Dataset {
   const W = config.window;
   const H = target.horizonBars;
   const F = names.length;
+  const maxWarmup = Math.max(...specs.map((s) => s.warmup));
 
-  // 1. Features and target per gap-free run; candidate samples where the whole window has
-  //    every feature and the target exists (warm-up rows and the last H bars drop out).
+  // Candidate samples where the whole window has every feature and the target exists
+  // (warm-up rows and the last H bars drop out).
   const segments: Segment[] = [];
   const cSeg: number[] = [];
   const cRow: number[] = [];
@@ -155,15 +197,18 @@ export function buildDataset(config: DatasetConfig): Dataset {
       const sub = sliceSeries(s, run.start, run.end);
       const n = run.end - run.start;
       longestRun = Math.max(longestRun, n);
-      const data = toRowMatrix(computeFeatures(sub, names), names);
+      const data = mode === 'build' ? toRowMatrix(computeFeatures(sub, names), names) : null;
       const y = computeTarget(sub, target);
       const segIndex = segments.length;
-      segments.push({ symbol: s.symbol, timestamps: sub.timestamps, data, target: y });
+      segments.push({ symbol: s.symbol, timestamps: sub.timestamps, data: data ?? new Float64Array(0), target: y });
       let complete = 0; // consecutive rows, ending here, with every feature present
       let seenComplete = false;
       for (let r = 0; r < n; r++) {
-        let ok = true;
-        for (let j = 0; j < F; j++) if (Number.isNaN(data[r * F + j])) ok = false;
+        let ok = r >= maxWarmup;
+        if (data) {
+          ok = true;
+          for (let j = 0; j < F; j++) if (Number.isNaN(data[r * F + j])) ok = false;
+        }
         complete = ok ? complete + 1 : 0;
         if (ok) seenComplete = true;
         else if (!seenComplete) warmupRowsDropped++;
@@ -175,10 +220,8 @@ export function buildDataset(config: DatasetConfig): Dataset {
     }
   }
 
-  const maxWarmup = Math.max(...specs.map((s) => s.warmup));
   const firstAnchor = Math.max(maxWarmup + W - 1, target.lookbackBars);
-  const nC = cSeg.length;
-  if (nC === 0) {
+  if (cSeg.length === 0) {
     throw new InsufficientDataError(
       firstAnchor + H + 1,
       longestRun,
@@ -187,8 +230,13 @@ export function buildDataset(config: DatasetConfig): Dataset {
         ` inside one run free of gaps over ${maxGapMs / 3_600_000} h (bars found = the longest such run)`,
     );
   }
+  return { series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, bars, warmupRowsDropped, firstAnchor };
+}
 
-  // 2. Common time cutoffs from the anchor-time quantiles across all symbols.
+/** Step 2: common time cutoffs from the anchor-time quantiles across all symbols; the parts. */
+function split(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: number; c2: number } {
+  const { segments, cSeg, cRow, W, H, bars, firstAnchor } = c;
+  const nC = cSeg.length;
   const anchorTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i]];
   const startTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i] - W + 1];
   const endTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i] + H];
@@ -220,6 +268,26 @@ export function buildDataset(config: DatasetConfig): Dataset {
       );
     }
   });
+  return { parts, c1, c2 };
+}
+
+export interface BuildOptions {
+  /**
+   * Allocate the window tensors in SharedArrayBuffers. A dataset built on a compute thread then
+   * reaches the main thread and the training thread without a copy: the windows are the one
+   * large thing (samples × W × F floats), and copying them is a stall of the thread that copies.
+   */
+  sharedWindows?: boolean;
+}
+
+export function buildDataset(config: DatasetConfig, options: BuildOptions = {}): Dataset {
+  const c = candidates(config, 'build');
+  const { series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, bars, warmupRowsDropped } = c;
+  const nC = cSeg.length;
+  const val = config.validationSplit;
+  const test = config.testSplit;
+  const { parts, c1, c2 } = split(config, c);
+  const anchorTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i]];
 
   // Chronological order inside a part, symbol as tie-break (deterministic).
   const order = (a: number, b: number) => anchorTime(a) - anchorTime(b) || (segments[cSeg[a]].symbol < segments[cSeg[b]].symbol ? -1 : 1);
@@ -236,7 +304,7 @@ export function buildDataset(config: DatasetConfig): Dataset {
     if (idx.length === 0) return emptyPart();
     const part: DatasetPart = {
       count: idx.length,
-      windows: new Float32Array(idx.length * W * F),
+      windows: options.sharedWindows ? new Float32Array(new SharedArrayBuffer(idx.length * W * F * 4)) : new Float32Array(idx.length * W * F),
       targets: new Float64Array(idx.length),
       timestamps: new Array<number>(idx.length),
       symbols: new Array<string>(idx.length),
