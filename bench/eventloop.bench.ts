@@ -34,12 +34,12 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { AppConfig } from '../src/config/app-config';
 import { openDatabase } from '../src/database/data-source.factory';
+import { freePort } from '../test/support/service-process';
 import { machineLine } from './machine';
 
 const BARS = Number(process.env.BARS ?? 2_000_000);
@@ -85,16 +85,6 @@ async function probe(url: string): Promise<void> {
 }
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function quantile(sorted: number[], q: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] : NaN;
