@@ -129,29 +129,45 @@ describe('ONNX: every trained version exported, models trained elsewhere importe
     const againRes = await predict('re_imported_lstm', body);
     const again = await againRes.json();
     expect(againRes.status).toBe(200);
-    // The same numbers to float32 rounding: both are ONNX Runtime sessions of the same bytes, but
-    // in different worker threads, and once (CI, embedded pass) they differed by one float32 ulp
-    // (5e-8 relative) — ORT's kernels may sum in another order.
-    expect(Object.keys(again.prediction).sort()).toEqual(Object.keys(original.prediction).sort());
-    expect({ ...again.prediction, value: undefined }).toEqual({ ...original.prediction, value: undefined });
-    expect(Math.abs(again.prediction.value - original.prediction.value)).toBeLessThanOrEqual(1e-6 * Math.abs(original.prediction.value));
     expect(againRes.headers.get('x-prediction-engine')).toBe('onnxruntime');
     expect(againRes.headers.get('x-model-version')).toBe('1.0.0');
-    expect(originalRes.headers.get('x-prediction-engine')).toBe('onnxruntime');
-    // Batch instances too, and the listing shows it like a trained model.
+    // The original (trained here, so both engines can run it) is served by whichever engine was
+    // measured faster at load: on a loaded machine that is sometimes tfjs. The header and the
+    // version's report must agree with the measurement, whichever won.
+    const served = await ok(t.fetch(`/api/v1/models/${MODEL}/versions/1.0.0`));
+    expect(served.serving).toMatchObject({ reason: expect.stringMatching(/measured/), measured: { onnxruntime_ms: expect.any(Number), tfjs_ms: expect.any(Number), parity_max_abs_diff: expect.any(Number) } });
+    const { onnxruntime_ms, tfjs_ms, parity_max_abs_diff } = served.serving.measured;
+    // (The report rounds to 1 µs: a tie there may have gone either way.)
+    const originalEngine: string = onnxruntime_ms === tfjs_ms ? served.serving.engine : onnxruntime_ms < tfjs_ms ? 'onnxruntime' : 'tfjs';
+    expect(['onnxruntime', 'tfjs']).toContain(originalEngine);
+    expect(served.serving.engine).toBe(originalEngine);
+    expect(originalRes.headers.get('x-prediction-engine')).toBe(originalEngine);
+    expect(parity_max_abs_diff).toBeLessThanOrEqual(1e-5);
+    // The same numbers: to float32 rounding when both are ONNX Runtime sessions of the same bytes
+    // (different worker threads; once in CI they differed by one ulp, ORT may sum in another
+    // order), to the measured parity (in the scaled output, so × the target's std) when tfjs
+    // served the original.
+    const valueTolerance = (value: number) =>
+      1e-6 * Math.abs(value) + (originalEngine === 'tfjs' ? 1e-5 * signature.target_scaler.std : 0);
+    expect(Object.keys(again.prediction).sort()).toEqual(Object.keys(original.prediction).sort());
+    expect({ ...again.prediction, value: undefined }).toEqual({ ...original.prediction, value: undefined });
+    expect(Math.abs(again.prediction.value - original.prediction.value)).toBeLessThanOrEqual(valueTolerance(original.prediction.value));
+    // Batch instances too (each equal to the single answer of the same engine), and the listing
+    // shows it like a trained model.
     const batch = await ok(predict('re_imported_lstm', { symbol: 'EUR/USD', timeframe: '1d', instances: [{ features }, { features }] }));
-    expect(batch.predictions.map((p: { prediction: unknown }) => p.prediction)).toEqual([original.prediction, original.prediction]);
+    expect(batch.predictions).toHaveLength(2);
+    for (const p of batch.predictions as Array<{ prediction: { value: number } }>) {
+      expect({ ...p.prediction, value: undefined }).toEqual({ ...again.prediction, value: undefined });
+      expect(Math.abs(p.prediction.value - again.prediction.value)).toBeLessThanOrEqual(1e-6 * Math.abs(again.prediction.value));
+    }
     const list = await ok(t.fetch('/api/v1/models?name=re-imported'));
     expect(list.models).toEqual([expect.objectContaining({ id: 're_imported_lstm', type: 'time_series', version: '1.0.0', status: 'experimental' })]);
 
-    // The engine is measured per version at load and reported on the version and in /health/ready.
-    const served = await ok(t.fetch(`/api/v1/models/${MODEL}/versions/1.0.0`));
-    expect(served.serving).toMatchObject({ engine: 'onnxruntime', reason: expect.stringMatching(/measured/), measured: { onnxruntime_ms: expect.any(Number), tfjs_ms: expect.any(Number), parity_max_abs_diff: expect.any(Number) } });
-    expect(served.serving.measured.parity_max_abs_diff).toBeLessThanOrEqual(1e-5);
+    // The engine is reported per version and in /health/ready.
     expect((await ok(t.fetch('/api/v1/models/re_imported_lstm/versions/1.0.0'))).serving).toMatchObject({ engine: 'onnxruntime', reason: 'ONNX model (no tfjs files)' });
     const ready = await ok(t.fetch('/health/ready'));
     expect(ready.details.prediction_engine).toMatchObject({ status: 'up', policy: 'auto', onnxruntime: { installed: true, started: true } });
-    expect(ready.details.prediction_engine.loaded).toEqual(expect.arrayContaining([expect.objectContaining({ model_id: MODEL, version: '1.0.0', engine: 'onnxruntime' })]));
+    expect(ready.details.prediction_engine.loaded).toEqual(expect.arrayContaining([expect.objectContaining({ model_id: MODEL, version: '1.0.0', engine: originalEngine })]));
   });
 
   it('a linear model trained elsewhere: served predictions equal w·((x − mean) / std) + b computed by hand, window 1', async () => {

@@ -65,7 +65,9 @@ describe('prediction through HTTP', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ MAX_TRAINING_MEMORY: '8', MONITORING_FLUSH_MS: '100' });
+    // ONNX Runtime answers by policy: under `auto` the engine is chosen by a latency measurement at
+    // load, which a loaded machine sometimes hands to tfjs (the choice itself is tested in onnx.e2e).
+    t = await startTestApp({ MAX_TRAINING_MEMORY: '8', MONITORING_FLUSH_MS: '100', PREDICTION_ENGINE: 'onnxruntime' });
     service = t.app.get(PredictionService);
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(700, 21)));
     const accepted = await (

@@ -31,7 +31,9 @@ describe('MicroBatcher', () => {
 
   it('coalesces calls made in the same turn into one batch, each caller getting its own result', async () => {
     const { batches, run } = recorder();
-    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 5 });
+    // A long window: with 5 ms, a pause between the synchronous submits (GC on a loaded machine)
+    // let the third call find the first two past their window and dispatch them early.
+    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 10_000 });
     const results = await Promise.all([1, 2, 3, 4, 5].map((x) => b.submit(x)));
     expect(results).toEqual([10, 20, 30, 40, 50]);
     expect(batches).toEqual([[1, 2, 3, 4, 5]]);
@@ -39,13 +41,27 @@ describe('MicroBatcher', () => {
   });
 
   it('queues calls that arrive while a batch runs and sends them together when it ends', async () => {
-    const { batches, run } = recorder(20);
-    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 1 });
+    const { batches, run } = recorder();
+    // The first batch is held at a gate (not a delay) until every later call has queued.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = new MicroBatcher(
+      async (xs: number[]) => {
+        if (batches.length === 0) {
+          batches.push([...xs]);
+          await gate;
+          return xs.map((x) => x * 10);
+        }
+        return run(xs);
+      },
+      { maxBatchSize: 64, maxWaitMs: 1 },
+    );
     const first = b.submit(1);
     while (batches.length === 0) await new Promise((r) => setImmediate(r)); // the first batch is running
     const later = [2, 3, 4].map((x) => b.submit(x));
-    await sleep(1);
+    await sleep(5); // past their window: they still wait, as the only slot is taken
     const more = [5, 6].map((x) => b.submit(x));
+    release();
     expect(await Promise.all([first, ...later, ...more])).toEqual([10, 20, 30, 40, 50, 60]);
     expect(batches).toEqual([[1], [2, 3, 4, 5, 6]]);
   });
@@ -71,7 +87,7 @@ describe('MicroBatcher', () => {
         if (calls++ === 0) await gate;
         return run(xs);
       },
-      { maxBatchSize: 100, maxWaitMs: 30 },
+      { maxBatchSize: 100, maxWaitMs: 10_000 },
     );
     const first = b.submit(1);
     await sleep(1);
@@ -80,7 +96,8 @@ describe('MicroBatcher', () => {
     const queuedAt = performance.now();
     const second = b.submit(2); // …so this arrives on an idle batcher: immediate
     await second;
-    expect(performance.now() - queuedAt).toBeLessThan(25);
+    // The window is 10 s: an answer well before it shows the call did not wait for it.
+    expect(performance.now() - queuedAt).toBeLessThan(5_000);
     expect(batches).toEqual([[1], [2]]);
   });
 
@@ -94,7 +111,7 @@ describe('MicroBatcher', () => {
         if (calls++ === 0) await gate;
         return run(xs);
       },
-      { maxBatchSize: 100, maxWaitMs: 30, maxConcurrent: 2 },
+      { maxBatchSize: 100, maxWaitMs: 300, maxConcurrent: 2 },
     );
     const first = b.submit(1);
     // Until the first batch is running (a 1 ms sleep could fire before the batcher's
@@ -104,8 +121,10 @@ describe('MicroBatcher', () => {
     const second = Promise.all([b.submit(2), b.submit(3)]);
     await second;
     const waited = performance.now() - queuedAt;
-    expect(waited).toBeGreaterThanOrEqual(25);
-    expect(waited).toBeLessThan(200);
+    // It waited its window (timers never fire early; 5 ms for the clock's granularity), and
+    // then went (a loose upper bound, so a loaded machine cannot fail it).
+    expect(waited).toBeGreaterThanOrEqual(295);
+    expect(waited).toBeLessThan(5_000);
     expect(batches).toEqual([[2, 3]]); // the first batch is still held at its gate
     release();
     await first;
@@ -123,7 +142,9 @@ describe('MicroBatcher', () => {
 
   it('one failing input fails only its own caller: a failed batch is retried input by input', async () => {
     const { batches, run } = recorder(0, (x) => x === 3);
-    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 1 });
+    // A long window, so the four synchronous submits always share the first batch (with 1 ms, a
+    // pause on a loaded machine once dispatched [1, 2, 3] before 4 arrived).
+    const b = new MicroBatcher(run, { maxBatchSize: 64, maxWaitMs: 10_000 });
     const results = await Promise.allSettled([1, 2, 3, 4].map((x) => b.submit(x)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((results[2] as PromiseRejectedResult).reason.message).toContain('bad input');
