@@ -16,8 +16,10 @@ FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json ./
+# The native engine is a file: dependency (its sources; its types are read by the compiler).
+COPY native/fused-rnn ./native/fused-rnn
 # No install scripts: the compiler needs none, and the optional native TensorFlow bindings
-# (which download libtensorflow) are not needed to build.
+# (which download libtensorflow) and the native engine (compiled below) are not needed to build.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -33,8 +35,15 @@ WORKDIR /app
 ENV SCARF_ANALYTICS=false
 ARG TF_NATIVE=cpu
 ARG TARGETARCH
+# The native training engine (native/fused-rnn) is compiled by node-gyp during npm ci: it needs
+# python3, make and g++ here (not in the runtime image, which gets only the built addon). Without
+# them npm drops that optional dependency and the service trains on the TensorFlow.js path.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 # .npmrc: onnxruntime-node's install step must not download CUDA files (it ships its CPU library).
 COPY package.json package-lock.json .npmrc ./
+COPY native/fused-rnn ./native/fused-rnn
 # Optional dependencies are installed (the native TensorFlow bindings download libtensorflow in
 # their install scripts; a failure there is tolerated by npm), then the unwanted one is pruned,
 # as are WebGPU (Dawn) and ONNX Runtime binaries for other platforms (~110 MB and ~240 MB).
@@ -51,6 +60,9 @@ RUN npm ci --omit=dev --no-audit --no-fund \
       find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 1 -maxdepth 1 -type d ! -name linux -exec rm -rf {} + ; \
       find node_modules/onnxruntime-node/bin/napi-v6/linux -mindepth 1 -maxdepth 1 -type d ! -name "${arch}" -exec rm -rf {} + ; \
     fi \
+ && test -f native/fused-rnn/build/Release/fused_rnn.node \
+ && find native/fused-rnn/build -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} + \
+ && find native/fused-rnn/build/Release -mindepth 1 -maxdepth 1 ! -name fused_rnn.node -exec rm -rf {} + \
  && npm cache clean --force
 
 # ---- runtime ----------------------------------------------------------------------------------
@@ -61,6 +73,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # Code and dependencies stay owned by root (read-only to the service user).
 COPY --from=prod-deps /app/node_modules ./node_modules
+# node_modules/fused-rnn is a link to ../native/fused-rnn: the addon (build/Release/fused_rnn.node) and its loader.
+COPY --from=prod-deps /app/native/fused-rnn ./native/fused-rnn
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 # The registry directory (a volume in Kubernetes) is the only place the service writes, besides /tmp.
