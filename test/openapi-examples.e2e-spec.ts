@@ -126,7 +126,12 @@ describe('OpenAPI request examples', () => {
     const [redeployed] = await send('POST /api/v1/models/{model_id}/deploy', { model_id: model.model_id });
     await send('GET /api/v1/deployments');
     await send('GET /api/v1/deployments/{id}', { id: redeployed?.body?.id });
+    // Aliases: the predict examples include "@champion", so the alias is set before them and removed after.
+    await send('PUT /api/v1/models/{model_id}/aliases/{alias}', { model_id: model.model_id });
+    await send('GET /api/v1/models/{model_id}/aliases', { model_id: model.model_id });
     await send('POST /api/v1/models/{model_id}/predict', { model_id: model.model_id });
+    await send('GET /api/v1/models/{model_id}/history', { model_id: model.model_id });
+    await send('DELETE /api/v1/models/{model_id}/aliases/{alias}', { model_id: model.model_id });
     await send('GET /api/v1/deployments/{id}/monitoring', { id: redeployed?.body?.id });
     const [rolledBack] = await send('POST /api/v1/models/{model_id}/rollback', { model_id: model.model_id });
     await send('POST /api/v1/deployments/{id}/undeploy', { id: rolledBack?.body?.id });

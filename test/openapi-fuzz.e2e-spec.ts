@@ -200,6 +200,8 @@ describe('fuzzing every OpenAPI operation', () => {
               return op.path.includes('/tags/') ? 't' : 'loss';
             case 'path':
               return seed.artifactPath;
+            case 'alias':
+              return 'champion';
           }
           if (op.path.startsWith('/api/v1/experiments/')) return seed.experimentId;
           if (op.path.startsWith('/api/v1/runs/{id}/artifacts')) return seed.trainingRunId;

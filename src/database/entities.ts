@@ -5,6 +5,8 @@ import { MarketBar } from '../market-data/market-bar.entity';
 import { ModelVersion } from '../models/entities/model-version.entity';
 import { Model } from '../models/entities/model.entity';
 import { EvaluationTrial } from '../models/trials/evaluation-trial.entity';
+import { ModelAlias } from '../models/aliases/model-alias.entity';
+import { ModelHistoryEntry } from '../models/history/model-history.entity';
 import { TrainingJob } from '../training/training-job.entity';
 import { DEPLOYMENT_ENTITIES } from '../deployment/entities';
 import { Sweep, SweepTrial } from '../sweeps/sweep.entity';
@@ -14,4 +16,4 @@ import { Sweep, SweepTrial } from '../sweeps/sweep.entity';
  * this list, so what the app maps and what `migration:generate --check` compares are
  * the same. Add a new entity here.
  */
-export const ENTITIES: Function[] = [MarketBar, Model, ModelVersion, EvaluationTrial, TrainingJob, Experiment, Run, RunMetric, ...DEPLOYMENT_ENTITIES, Sweep, SweepTrial];
+export const ENTITIES: Function[] = [MarketBar, Model, ModelVersion, EvaluationTrial, ModelAlias, ModelHistoryEntry, TrainingJob, Experiment, Run, RunMetric, ...DEPLOYMENT_ENTITIES, Sweep, SweepTrial];

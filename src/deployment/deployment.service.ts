@@ -4,6 +4,7 @@ import { DataSource, type EntityManager, In } from 'typeorm';
 import { AppError, ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { ArtifactCorruptError, artifactRefusal, ArtifactStore } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
+import { AliasesService } from '../models/aliases/aliases.service';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
 import type { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery } from './dto/deployment.dto';
@@ -35,6 +36,7 @@ export class DeploymentService {
     private readonly monitoring: MonitoringService,
     private readonly cache: ActiveDeploymentCache,
     private readonly prediction: PredictionService,
+    private readonly aliases: AliasesService,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
 
@@ -49,6 +51,8 @@ export class DeploymentService {
     const target = req.deployment_target;
     const scaling = req.scaling_factor ?? 1;
     const level: MonitoringLevel = req.monitoring_level ?? 'medium';
+    // "@champion": the version the alias points at now is what gets deployed (moving the alias later does not redeploy).
+    if (req.version.startsWith('@')) req = { ...req, version: await this.aliases.resolve(modelId, req.version.slice(1)) };
     await this.checkDeployable(modelId, req.version, 'deployed');
 
     const { deployment, notes } = await this.inTransaction(async (m) => {

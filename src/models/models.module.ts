@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AliasesController } from './aliases/aliases.controller';
+import { AliasesService } from './aliases/aliases.service';
 import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
+import { ModelHistoryRepository } from './history/model-history.repository';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 import { TrialsRepository } from './trials/trials.repository';
 import { VersionAnnotations } from './version-annotations';
 
 @Module({
-  controllers: [ModelsController],
-  providers: [ModelsService, TrialsRepository, VersionAnnotations, ...ARTIFACT_PROVIDERS],
-  exports: [ModelsService, ArtifactStore, VersionAnnotations],
+  controllers: [ModelsController, AliasesController],
+  providers: [ModelsService, TrialsRepository, VersionAnnotations, AliasesService, ModelHistoryRepository, ...ARTIFACT_PROVIDERS],
+  exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService],
 })
 export class ModelsModule {}

@@ -11,6 +11,7 @@ import { TrialsRepository, type SpanTrials } from './trials/trials.repository';
 import { compareVersions, nextVersion } from './version-numbers';
 import { ArtifactStore } from './artifacts';
 import { VersionAnnotations } from './version-annotations';
+import { AliasesService, type AliasView } from './aliases/aliases.service';
 import { versionSignature } from './version-signature';
 
 export interface NewVersion {
@@ -31,6 +32,7 @@ export class ModelsService {
     private readonly trials: TrialsRepository,
     private readonly artifacts: ArtifactStore,
     private readonly annotations: VersionAnnotations,
+    private readonly aliases: AliasesService,
   ) {}
 
   /**
@@ -135,7 +137,7 @@ export class ModelsService {
    */
   async describe(id: string) {
     const model = await this.getModel(id);
-    const versions = await this.versions(id);
+    const [versions, aliases] = await Promise.all([this.versions(id), this.aliases.forModel(id)]);
     const latest = versions[0];
     const deployedVersions = versions.filter((v) => v.status === 'deployed');
     const shown = deployedVersions[0] ?? latest;
@@ -153,7 +155,8 @@ export class ModelsService {
       latest_version: latest?.version ?? null,
       latest_status: latest?.status ?? null,
       deployed_versions: deployedVersions.map((v) => v.version),
-      versions: await this.versionViews(versions),
+      aliases: aliases.map((a) => ({ alias: a.alias, version: a.version })),
+      versions: await this.versionViews(versions, aliases),
     };
   }
 
@@ -171,18 +174,24 @@ export class ModelsService {
     return (await this.versionViews([v]))[0];
   }
 
-  /** Several versions, with one query for the trials of all their test spans. */
-  async versionViews(versions: ModelVersion[]) {
+  /**
+   * Several versions, with one query for the trials of all their test spans; `aliases` (the
+   * model's, when the caller has them already) gives each version the names pointing at it.
+   */
+  async versionViews(versions: ModelVersion[], aliases?: AliasView[]) {
     const keys = versions.map((v) => spanKeyOf(v.significance)).filter((k): k is string => k !== null);
-    const trials = await this.trials.bySpan(keys);
-    return versions.map((v) => this.view(v, trials));
+    const modelIds = [...new Set(versions.map((v) => v.model_id))];
+    const [trials, all] = await Promise.all([this.trials.bySpan(keys), aliases ?? Promise.all(modelIds.map((m) => this.aliases.forModel(m))).then((a) => a.flat())]);
+    const named = AliasesService.byVersion(all);
+    return versions.map((v) => this.view(v, trials, named.get(`${v.model_id}@${v.version}`) ?? []));
   }
 
-  private view(v: ModelVersion, trials: Map<string, SpanTrials>) {
+  private view(v: ModelVersion, trials: Map<string, SpanTrials>, aliases: string[]) {
     return {
       model_id: v.model_id,
       version: v.version,
       status: v.status,
+      aliases,
       architecture: v.architecture,
       created_at: isoOrNull(v.created_at),
       trained_at: isoOrNull(v.trained_at),
@@ -268,7 +277,12 @@ export class ModelsService {
       if (training.length) throw new ConflictError(`Model ${id} has versions still training (${training.map((d: { version: string }) => d.version).join(', ')}); cancel them first`, { model_id: id }, 'MODEL_TRAINING');
       await manager.query(`UPDATE models SET archived_at = now(), updated_at = now() WHERE id = $1`, [id]);
       await manager.query(`UPDATE model_versions SET status = 'archived' WHERE model_id = $1 AND status = 'experimental'`, [id]);
-      return { id, archived: true };
+      // Its versions no longer serve: drop the aliases pointing at them (each recorded in the history).
+      const removed = await this.aliases.removeAll(manager, id, 'model_archived');
+      return { id, archived: true, removed };
+    }).then(({ id: archived, removed }) => {
+      if (removed > 0) this.aliases.changed(archived);
+      return { id: archived, archived: true as const };
     });
   }
 }

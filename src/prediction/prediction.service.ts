@@ -8,6 +8,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { getTf } from '../ml';
 import type { ModelVersion } from '../models/entities/model-version.entity';
 import { ModelsService } from '../models/models.service';
+import { AliasesService } from '../models/aliases/aliases.service';
+import { parseVersionRef } from '../models/aliases/alias-names';
 import { VersionAnnotations } from '../models/version-annotations';
 import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, RegistryDeploymentLookup } from './deployment-lookup';
 import { OnnxRuntimeService } from './engines/onnx-runtime.service';
@@ -36,6 +38,8 @@ export interface PredictBatchBody extends Omit<PredictBody, 'features' | 'instan
 export interface PredictResult {
   model_id: string;
   version: string;
+  /** The alias asked for (`"version": "@champion"` → "champion"); absent otherwise. `version` is the one it resolved to. */
+  alias?: string;
   model_type: string;
   symbol: string;
   timeframe: string;
@@ -50,6 +54,7 @@ export interface PredictResult {
 export interface PredictBatchResult {
   model_id: string;
   version: string;
+  alias?: string;
   model_type: string;
   count: number;
   predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of'>>;
@@ -96,6 +101,8 @@ interface Resolved {
   ref: VersionRef;
   key: string;
   deployment: (ActiveDeployment & { target: string }) | null;
+  /** Set when the request named the version by an alias ("@champion" → "champion"). */
+  alias: string | null;
 }
 
 interface PreparedInstance {
@@ -132,12 +139,15 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     private readonly moduleRef: ModuleRef,
     runtime: OnnxRuntimeService,
     annotations: VersionAnnotations,
+    private readonly aliases: AliasesService,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(DEPLOYMENT_LOOKUP) lookup?: DeploymentLookup,
   ) {
     this.lookup = lookup ?? registryLookup;
     runtime.loadedReport = () => this.serving();
     annotations.register((id, v) => ({ serving: this.serving(id, v)[0] ?? null }));
+    // An alias that moved must not be answered from a cached resolution (other replicas: within resolutionTtlMs).
+    aliases.onChange((id) => this.invalidate(id));
     this.cache = new ModelCache<LoadedModel>({ maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes }, (event) => this.metrics?.modelCache.inc({ event }));
   }
 
@@ -187,6 +197,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       return {
         model_id: modelId,
         version: resolved.row.version,
+        ...(resolved.alias ? { alias: resolved.alias } : {}),
         model_type: m.pre.model_type,
         symbol: prepared.symbol,
         timeframe: prepared.timeframe,
@@ -233,6 +244,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       return {
         model_id: modelId,
         version: resolved.row.version,
+        ...(resolved.alias ? { alias: resolved.alias } : {}),
         model_type: m.pre.model_type,
         count: prepared.length,
         predictions: prepared.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, ...outputs[i], as_of: p.asOf })),
@@ -294,7 +306,9 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
 
   private selectors(body: PredictBody): { version?: string; target?: string } {
     const { version, target } = body;
-    if (version !== undefined && (typeof version !== 'string' || !/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version))) throw invalid('version', 'version must be a version number such as 1.0.0');
+    if (version !== undefined && (typeof version !== 'string' || (!/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version) && parseVersionRef(version)?.kind !== 'alias'))) {
+      throw invalid('version', "version must be a version number such as 1.0.0, or a model alias such as @champion ('@', then 1-64 characters a-z, 0-9, '_' or '-', starting with a letter)");
+    }
     if (target !== undefined && (typeof target !== 'string' || target.length === 0 || target.length > 64)) throw invalid('target', 'target must be the name of a deployment target (a non-empty string)');
     return { version, target };
   }
@@ -316,6 +330,9 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   private async resolveUncached(modelId: string, version: string | undefined, target: string | undefined): Promise<Resolved> {
     let deployment: Resolved['deployment'] = null;
     let row: ModelVersion | undefined;
+    // "@champion": the version the alias points at now (404 ALIAS_NOT_FOUND), then as if that version was asked for.
+    const alias = version?.startsWith('@') ? version.slice(1) : null;
+    if (alias !== null) version = await this.aliases.resolve(modelId, alias);
     if (target !== undefined) {
       const active = await this.lookup.activeVersion(modelId, target);
       if (!active) {
@@ -323,7 +340,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         throw new NotFoundError(`Model ${modelId} is not deployed to target '${target}'; deploy it there first or leave target out`, { model_id: modelId, target }, 'DEPLOYMENT_NOT_FOUND');
       }
       if (version !== undefined && version !== active.version) {
-        throw new ModelError(`Target '${target}' serves version ${active.version} of ${modelId}, not ${version}; send one of version or target`, { model_id: modelId, target, deployed_version: active.version, version, fields: [{ field: 'version', errors: [`target '${target}' serves ${active.version}`] }] }, 'VERSION_TARGET_MISMATCH');
+        throw new ModelError(`Target '${target}' serves version ${active.version} of ${modelId}, not ${version}${alias ? ` (@${alias})` : ''}; send one of version or target`, { model_id: modelId, target, deployed_version: active.version, version, ...(alias ? { alias } : {}), fields: [{ field: 'version', errors: [`target '${target}' serves ${active.version}`] }] }, 'VERSION_TARGET_MISMATCH');
       }
       deployment = { ...active, target };
       version = active.version;
@@ -349,7 +366,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       throw new DataValidationError(`${modelId} is a feature_engineering model: it ranks features and has no predictions; use its suggestion with features_from: "${modelId}@${row.version}" in a training request`, { model_id: modelId, model_type: modelType }, 'MODEL_DOES_NOT_PREDICT');
     }
     const ref: VersionRef = { modelId, version: row.version, checksum: row.artifact_checksum, modelType };
-    return { row, ref, key: cacheKey(ref), deployment };
+    return { row, ref, key: cacheKey(ref), deployment, alias };
   }
 
   private readonly modelTypes = new Map<string, string>();

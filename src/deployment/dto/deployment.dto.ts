@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQuery } from '../../common/http/pagination.dto';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { VERSION_PATTERN } from '../../models/artifacts';
+import { VERSION_OR_ALIAS_PATTERN } from '../../models/aliases/alias-names';
 import { DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS } from '../entities';
 
 const SIGNAL_DOC =
@@ -13,9 +13,13 @@ const SIGNAL_DOC =
 
 /** POST /api/v1/models/{model_id}/deploy — the seed's body, exactly. */
 export class DeployRequestDto {
-  @ApiProperty({ example: '1.0.0', description: 'A trained version of the model (status experimental or deployed)' })
+  @ApiProperty({
+    example: '1.0.0',
+    description:
+      'A trained version of the model (status experimental or deployed), or a model alias written `@<alias>` (e.g. `@champion`): the version it points at when the request arrives is deployed, and stays deployed when the alias moves later (the deployment\'s `version` says which). Unknown alias: 404 ALIAS_NOT_FOUND',
+  })
   @IsString()
-  @Matches(VERSION_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH, e.g. 1.0.0' })
+  @Matches(VERSION_OR_ALIAS_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH (e.g. 1.0.0) or a model alias such as @champion' })
   version: string;
 
   @ApiProperty({ example: 'strategy_engine', description: 'One of the configured targets (DEPLOYMENT_TARGETS; default strategy_engine, ml_integration, analysis_engine)' })

@@ -42,7 +42,12 @@ export class PredictRequestDto {
   @Allow()
   features?: Record<string, number[]>;
 
-  @ApiPropertyOptional({ example: '1.0.0', description: 'A version to use. Default: the version deployed (if exactly one), else the latest trained' })
+  @ApiPropertyOptional({
+    example: '1.0.0',
+    description:
+      'A version to use, or a model alias written `@<alias>` (e.g. `@champion`, see PUT /api/v1/models/{model_id}/aliases/{alias}), resolved when the request arrives; the answer\'s `version` is the one that answered and `alias` the alias asked for. ' +
+      'Unknown alias: 404 ALIAS_NOT_FOUND. Default: the version deployed (if exactly one), else the latest trained',
+  })
   @IsOptional()
   @Allow()
   version?: string;
@@ -91,6 +96,11 @@ export const PREDICT_REQUEST_EXAMPLES = {
     summary: 'Through a deployment target (adds the signal)',
     description: 'Uses the version deployed to strategy_engine (deploy it first) and scales the prediction by its scaling_factor.',
     value: { symbol: 'EUR/USD', timeframe: '1d', target: 'strategy_engine' },
+  },
+  by_alias: {
+    summary: 'By alias: the version @champion points at now',
+    description: 'Set the alias first (PUT /api/v1/models/{model_id}/aliases/champion); the answer names the version that answered.',
+    value: { symbol: 'EUR/USD', timeframe: '1d', version: '@champion' },
   },
   batch: {
     summary: 'Several windows in one request',
@@ -143,8 +153,10 @@ export const SIGNAL_DESCRIPTION =
 export class PredictResponseDto {
   @ApiProperty({ example: 'lstm_price_predictor' })
   model_id: string;
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ example: '1.0.0', description: 'The version that answered (also in the X-Model-Version header)' })
   version: string;
+  @ApiPropertyOptional({ example: 'champion', description: 'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to' })
+  alias?: string;
   @ApiProperty({ example: 'time_series' })
   model_type: string;
   @ApiProperty({ example: 'EUR/USD' })
@@ -179,8 +191,10 @@ export class BatchPredictionItemDto {
 export class PredictBatchResponseDto {
   @ApiProperty({ example: 'lstm_price_predictor' })
   model_id: string;
-  @ApiProperty({ example: '1.0.0' })
+  @ApiProperty({ example: '1.0.0', description: 'The version that answered (also in the X-Model-Version header)' })
   version: string;
+  @ApiPropertyOptional({ example: 'champion', description: 'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to' })
+  alias?: string;
   @ApiProperty({ example: 'time_series' })
   model_type: string;
   @ApiProperty({ example: 2 })
