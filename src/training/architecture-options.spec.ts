@@ -19,9 +19,9 @@ describe('architecture options derived from the registry', () => {
     expect(requestArchitectures()).toEqual([...architectureNames(), 'dqn']);
   });
 
-  it('each model type offers what it offered before the registry, its default first', () => {
+  it('each model type offers what it offered before the registry, plus tcn for time_series, its default first', () => {
     expect(Object.fromEntries(Object.values(TRAINERS).map((t) => [t.modelType, t.architectures]))).toEqual({
-      time_series: ['lstm', 'gru', 'transformer'],
+      time_series: ['lstm', 'gru', 'transformer', 'tcn'],
       classification: ['gru', 'lstm', 'dense'],
       anomaly_detection: ['dense', 'lstm'],
       reinforcement_learning: ['dqn'],

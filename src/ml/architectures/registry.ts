@@ -2,6 +2,7 @@ import type { ArchitectureDefinition } from './architecture';
 import { DENSE_ARCHITECTURE } from './dense';
 import { checkCommon, InvalidNetworkSpecError, OUTPUT_ACTIVATIONS, positiveInt, type NetworkSpec } from './network-spec';
 import { GRU_ARCHITECTURE, LSTM_ARCHITECTURE } from './recurrent';
+import { TCN_ARCHITECTURE } from './tcn';
 import { TRANSFORMER_ARCHITECTURE } from './transformer';
 
 /**
@@ -13,6 +14,7 @@ export const ARCHITECTURE_REGISTRY: readonly ArchitectureDefinition[] = [
   GRU_ARCHITECTURE,
   TRANSFORMER_ARCHITECTURE,
   DENSE_ARCHITECTURE,
+  TCN_ARCHITECTURE,
 ];
 
 const BY_NAME = new Map(ARCHITECTURE_REGISTRY.map((a) => [a.name, a]));
