@@ -16,6 +16,7 @@ describe('countParameters', () => {
     { ...lstm, architecture: 'dense', layers: 3, units: 32, outputUnits: 3, outputActivation: 'softmax' },
     { ...lstm, architecture: 'transformer', units: 16, heads: 4, layers: 2 },
     { ...lstm, architecture: 'transformer', units: 12, heads: 3, layers: 1, feedForwardUnits: 20, positionalEncoding: 'learned' },
+    { ...lstm, architecture: 'tcn', units: 16, layers: 3 },
   ];
   it.each(networks.map((s) => [`${s.architecture} ${s.units}×${s.layers}`, s] as const))('%s equals the built model’s countParams()', (_, spec) => {
     const model = buildNetwork(spec);

@@ -45,9 +45,10 @@ export class ModelsController {
   }
 
   @Get(':model_id/versions/:version/model.onnx')
-  @ApiOperation({ summary: 'The version as an ONNX file (opset 18): input `window` [batch, window, features] scaled as the signature says, output `output`', description: 'Verified against the artifact manifest before it is sent; X-Checksum-SHA256 carries its sha256. 404 ONNX_NOT_AVAILABLE for a version without one (trained before ONNX export, still training, failed).' })
+  @ApiOperation({ summary: 'The version as an ONNX file (opset 18): input `window` [batch, window, features] scaled as the signature says, output `output`', description: 'Verified against the artifact manifest before it is sent; X-Checksum-SHA256 carries its sha256. 404 ONNX_NOT_AVAILABLE for a version without one (trained before ONNX export, still training, failed); 409 ONNX_EXPORT_UNSUPPORTED, with the reason, for a version whose architecture has no ONNX export (e.g. tcn: tfjs serves it).' })
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'The .onnx file', schema: { type: 'string', format: 'binary' } })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'ONNX_EXPORT_UNSUPPORTED: the architecture has no ONNX export' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   async onnx(@Param('model_id') id: string, @Param('version') version: string, @Res({ passthrough: true }) reply: FastifyReply) {
     assertModelId(id);

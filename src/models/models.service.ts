@@ -246,9 +246,18 @@ export class ModelsService {
       throw e;
     });
     if (!file) {
+      // A trained network whose architecture has no ONNX export: the training recorded why.
+      const why = v.artifact_checksum ? await this.onnxUnavailableReason(modelId, version, v.artifact_checksum) : null;
+      if (why) throw new ConflictError(`Version ${version} of ${modelId} has no model.onnx: ${why}; it is served by tfjs (POST …/predict works as for any version)`, { model_id: modelId, version, architecture: v.architecture, reason: why }, 'ONNX_EXPORT_UNSUPPORTED');
       throw new NotFoundError(`Version ${version} of ${modelId} has no model.onnx (${['queued', 'training'].includes(v.status) ? 'it is still training' : v.status === 'failed' || v.status === 'cancelled' ? `it ${v.status}` : 'it was trained before ONNX export, or its model type has no network'})`, { model_id: modelId, version, status: v.status }, 'ONNX_NOT_AVAILABLE');
     }
     return file;
+  }
+
+  /** preprocessing.json's `onnx_unavailable` (written by training when the export was skipped), or null. */
+  private async onnxUnavailableReason(modelId: string, version: string, checksum: string): Promise<string | null> {
+    const pre = await this.artifacts.readJson<{ onnx_unavailable?: unknown }>(modelId, version, 'preprocessing.json', { expectedChecksum: checksum }).catch(() => null);
+    return typeof pre?.onnx_unavailable === 'string' ? pre.onnx_unavailable : null;
   }
 
   /**

@@ -133,8 +133,10 @@ export class ModelLoader {
     const failed = (reason: string) => new AppError(500, 'ModelError', 'MODEL_LOAD_FAILED', `Version ${where} could not be loaded: ${reason}`, { model_id: modelId, version, reason });
     if (!stored.names.includes(PREPROCESSING_FILE)) throw failed(`its artifact has no ${PREPROCESSING_FILE}`);
     let pre: Preprocessing;
+    let rawPre: unknown;
     try {
-      pre = parsePreprocessing(await stored.json(PREPROCESSING_FILE), ref.modelType);
+      rawPre = await stored.json(PREPROCESSING_FILE);
+      pre = parsePreprocessing(rawPre, ref.modelType);
     } catch (e) {
       if (e instanceof PreprocessingError) throw failed(e.message);
       throw e;
@@ -179,7 +181,7 @@ export class ModelLoader {
       report = { engine: 'onnxruntime', reason: hasTfjs ? `PREDICTION_ENGINE=${policy}` : 'ONNX model (no tfjs files)' };
     } else {
       engine = tfjs!;
-      const why = ortError ? `ONNX Runtime could not load model.onnx (${ortError})` : !hasOnnx ? 'no model.onnx in the artifact (trained before ONNX export)' : !this.runtime.available ? 'ONNX Runtime is not installed' : `PREDICTION_ENGINE=${policy}`;
+      const why = ortError ? `ONNX Runtime could not load model.onnx (${ortError})` : !hasOnnx ? noOnnxReason(rawPre) : !this.runtime.available ? 'ONNX Runtime is not installed' : `PREDICTION_ENGINE=${policy}`;
       report = { engine: 'tfjs', reason: why };
     }
     this.logger.log({ model_id: modelId, version, engine: report.engine, reason: report.reason, measured: report.measured }, `serving ${where} with ${report.engine}`);
@@ -229,4 +231,10 @@ export class ModelLoader {
     const bytes = (stored.manifest.files[MODEL_JSON_FILE]?.bytes ?? 0) + (stored.manifest.files[WEIGHTS_FILE]?.bytes ?? 0);
     return new TfjsEngine(model, bytes);
   }
+}
+
+/** Why a version has no model.onnx: what training recorded (its architecture has no export), else its age. */
+function noOnnxReason(pre: unknown): string {
+  const recorded = (pre as { onnx_unavailable?: unknown } | null)?.onnx_unavailable;
+  return typeof recorded === 'string' ? recorded : 'no model.onnx in the artifact (trained before ONNX export)';
 }

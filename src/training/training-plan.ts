@@ -1,4 +1,5 @@
 import { DataValidationError } from '../common/errors/app-error';
+import { architectureHyperparameterDefaults } from './architectures';
 import { DEFAULT_HYPERPARAMETERS, type Hyperparameters } from './dto/hyperparameters.dto';
 import type { TrainRequestDto } from './dto/train-request.dto';
 import type { TrainingPlan } from './trainers';
@@ -7,13 +8,16 @@ import type { SwapTable } from './evaluation/costs';
 /** Turn a validated request into the plan a trainer runs: defaults filled, aliases resolved. */
 export function toPlan(req: TrainRequestDto, defaults: { architecture: string; spreadPips: number; slippagePips?: number; swapPoints?: SwapTable }): TrainingPlan {
   const hp = req.hyperparameters ?? {};
+  const architecture = req.architecture ?? defaults.architecture;
+  // An architecture may want other defaults than the service's (a TCN needs depth to see back).
+  const own = architectureHyperparameterDefaults(architecture);
   if (hp.units !== undefined && hp.lstm_units !== undefined && hp.units !== hp.lstm_units) {
     throw new DataValidationError('hyperparameters: give units or its alias lstm_units, not two different values', { fields: [{ field: 'hyperparameters.lstm_units', errors: ['conflicts with units'] }] });
   }
   const hyperparameters: Hyperparameters = {
-    units: hp.units ?? hp.lstm_units ?? DEFAULT_HYPERPARAMETERS.units,
-    layers: hp.layers ?? DEFAULT_HYPERPARAMETERS.layers,
-    dropout: hp.dropout ?? DEFAULT_HYPERPARAMETERS.dropout,
+    units: hp.units ?? hp.lstm_units ?? own.units ?? DEFAULT_HYPERPARAMETERS.units,
+    layers: hp.layers ?? own.layers ?? DEFAULT_HYPERPARAMETERS.layers,
+    dropout: hp.dropout ?? own.dropout ?? DEFAULT_HYPERPARAMETERS.dropout,
     learning_rate: hp.learning_rate ?? DEFAULT_HYPERPARAMETERS.learning_rate,
     batch_size: hp.batch_size ?? DEFAULT_HYPERPARAMETERS.batch_size,
     epochs: hp.epochs ?? DEFAULT_HYPERPARAMETERS.epochs,
@@ -31,7 +35,7 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
   }
   return {
     modelType: req.model_type,
-    architecture: req.architecture ?? defaults.architecture,
+    architecture,
     features: req.features ?? [],
     target: req.target,
     symbols: req.symbols,

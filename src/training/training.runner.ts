@@ -129,11 +129,12 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           ? {
               'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
               'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
-              'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')),
+              ...(outcome.run.onnxUnavailable ? {} : { 'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')) }),
             }
           : {}),
         ...(outcome.files ?? {}),
-        'preprocessing.json': outcome.preprocessing,
+        // Why a network has no model.onnx, for GET …/model.onnx to answer with (models.service.ts).
+        'preprocessing.json': outcome.run?.onnxUnavailable ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable } : outcome.preprocessing,
         'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null },
       });
       const backend = outcome.run?.backend ?? trainer.backend?.name ?? null;
@@ -205,7 +206,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       epochs: plan.hyperparameters.epochs,
     });
     if (done.type !== 'done') throw new Error('the training thread answered with an agent result for a network job');
-    return { backend, backendDetails, bestEpoch: done.bestEpoch, stoppedEarly: done.stoppedEarly, cancelled: done.cancelled, history: done.history, predictions: done.predictions, modelDir: path.join(staging, 'model') };
+    return { backend, backendDetails, bestEpoch: done.bestEpoch, stoppedEarly: done.stoppedEarly, cancelled: done.cancelled, history: done.history, predictions: done.predictions, modelDir: path.join(staging, 'model'), onnxUnavailable: done.onnxUnavailable };
   }
 
   /** Run one training in the thread, with progress, cancellation polling and the memory limit. */

@@ -16,6 +16,7 @@ import type { TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto'
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingJob, type JobStatus } from './training-job.entity';
 import { toPlan } from './training-plan';
+import { memoryEstimateSpec } from './architectures';
 import { progressView } from './job-progress';
 import { TRAINERS, trainerFor, type TrainingPlan } from './trainers';
 import type { SweepJobRef } from './training-events';
@@ -69,11 +70,7 @@ export class TrainingService {
       throw new DataValidationError(`the validation or test part is empty (validation ${parts.validation}, test ${parts.test} samples): widen the date range`, null, 'INSUFFICIENT_DATA');
     }
     const samples = parts.train + parts.validation + parts.test;
-    const bytes = estimateTrainingBytes(
-      { architecture: (['lstm', 'gru', 'transformer'].includes(plan.architecture) ? plan.architecture : 'dense') as 'lstm', window: plan.window, numFeatures: plan.features.length, units: plan.hyperparameters.units, layers: plan.hyperparameters.layers, dropout: plan.hyperparameters.dropout, heads: plan.hyperparameters.heads, outputUnits: 1, outputActivation: 'linear' },
-      samples,
-      plan.hyperparameters.batch_size,
-    );
+    const bytes = estimateTrainingBytes(memoryEstimateSpec(plan), samples, plan.hyperparameters.batch_size);
     const limit = this.config.maxTrainingMemoryGb * 2 ** 30;
     if (bytes > limit) {
       throw new DataValidationError(`this training would need about ${(bytes / 2 ** 30).toFixed(2)} GB, above MAX_TRAINING_MEMORY (${this.config.maxTrainingMemoryGb} GB): use fewer samples, a smaller window or fewer units`, { estimated_gb: bytes / 2 ** 30, limit_gb: this.config.maxTrainingMemoryGb }, 'MEMORY_LIMIT');

@@ -4,7 +4,7 @@ import { countParameters } from '../memory';
 import { withSeed } from '../random';
 import { classificationData, regressionData } from '../testing/synthetic-data';
 import { fitNetwork } from '../training';
-import { buildAutoencoder, buildNetwork, compileNetwork, InvalidNetworkSpecError, type NetworkSpec } from './index';
+import { architectureNames, buildAutoencoder, buildNetwork, compileNetwork, InvalidNetworkSpecError, type NetworkSpec } from './index';
 
 const W = 8;
 const F = 3;
@@ -21,7 +21,8 @@ beforeAll(async () => {
   await initTfBackend('wasm');
 });
 
-describe.each<NetworkSpec['architecture']>(['lstm', 'gru', 'transformer', 'dense'])('%s network', (architecture) => {
+// Every registered architecture (registry.ts) gets these checks without being named here.
+describe.each<NetworkSpec['architecture']>(architectureNames())('%s network', (architecture) => {
   const spec: NetworkSpec = { ...base, architecture, heads: 2, dropout: 0.1 };
 
   it('maps [batch, window, features] to [batch, outputUnits] with the parameter count memory.ts predicts', () => {

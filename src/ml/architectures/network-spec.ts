@@ -1,13 +1,12 @@
 import type { PositionalEncodingMode, SequencePoolingMode } from '../layers';
 
-export const ARCHITECTURES = ['lstm', 'gru', 'transformer', 'dense'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
 export const OUTPUT_ACTIVATIONS = ['linear', 'softmax', 'sigmoid'] as const;
 export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
 
 /** A supervised network over windows of [window, numFeatures]. */
 export interface NetworkSpec {
-  architecture: Architecture;
+  /** A name in the architecture registry (registry.ts); validateNetworkSpec checks it. */
+  architecture: string;
   window: number;
   numFeatures: number;
   /** Width of every hidden layer (recurrent units, d_model, or dense width). */
@@ -47,9 +46,9 @@ export class InvalidNetworkSpecError extends Error {
   }
 }
 
-const positiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+export const positiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
 
-function checkCommon(spec: { window: unknown; numFeatures: unknown; units: unknown; layers?: unknown; dropout?: unknown }, problems: string[]): void {
+export function checkCommon(spec: { window: unknown; numFeatures: unknown; units: unknown; layers?: unknown; dropout?: unknown }, problems: string[]): void {
   for (const key of ['window', 'numFeatures', 'units'] as const) {
     if (!positiveInt(spec[key])) problems.push(`${key} must be a positive integer (got ${String(spec[key])})`);
   }
@@ -64,28 +63,6 @@ export function resolveHeads(spec: Pick<NetworkSpec, 'units' | 'heads'>): number
   if (spec.heads !== undefined) return spec.heads;
   for (const h of [4, 3, 2]) if (spec.units % h === 0) return h;
   return 1;
-}
-
-export function validateNetworkSpec(spec: NetworkSpec): void {
-  const problems: string[] = [];
-  if (!(ARCHITECTURES as readonly string[]).includes(spec.architecture)) {
-    problems.push(`architecture must be one of ${ARCHITECTURES.join(', ')} (got ${String(spec.architecture)})`);
-  }
-  checkCommon(spec, problems);
-  if (!positiveInt(spec.layers)) problems.push(`layers must be a positive integer (got ${String(spec.layers)})`);
-  if (!positiveInt(spec.outputUnits)) problems.push(`outputUnits must be a positive integer (got ${String(spec.outputUnits)})`);
-  if (!(OUTPUT_ACTIVATIONS as readonly string[]).includes(spec.outputActivation)) {
-    problems.push(`outputActivation must be one of ${OUTPUT_ACTIVATIONS.join(', ')} (got ${String(spec.outputActivation)})`);
-  }
-  if (spec.architecture === 'transformer') {
-    const heads = resolveHeads(spec);
-    if (!positiveInt(heads)) problems.push(`heads must be a positive integer (got ${String(spec.heads)})`);
-    else if (positiveInt(spec.units) && spec.units % heads !== 0) problems.push(`units (${spec.units}) must be divisible by heads (${heads})`);
-    if (spec.feedForwardUnits !== undefined && !positiveInt(spec.feedForwardUnits)) {
-      problems.push(`feedForwardUnits must be a positive integer (got ${String(spec.feedForwardUnits)})`);
-    }
-  }
-  if (problems.length) throw new InvalidNetworkSpecError(problems);
 }
 
 export function validateAutoencoderSpec(spec: AutoencoderSpec): void {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import type { ArchitectureDefinition } from './architecture';
 import type { NetworkSpec } from './network-spec';
+import { denseParameters, GRU_VALUES_PER_UNIT_STEP, gruParameters, LSTM_VALUES_PER_UNIT_STEP, lstmParameters } from './parameter-counts';
 
 /**
  * Options shared by every LSTM/GRU we build, so training here matches Keras 3 / PyTorch:
@@ -23,3 +25,26 @@ export function buildRecurrent(spec: NetworkSpec & { architecture: 'lstm' | 'gru
   const output = tf.layers.dense({ units: spec.outputUnits, activation: spec.outputActivation, name: 'output' }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: spec.architecture });
 }
+
+function recurrentArchitecture(kind: 'lstm' | 'gru', summary: string): ArchitectureDefinition {
+  const cell = kind === 'lstm' ? lstmParameters : gruParameters;
+  const valuesPerUnitStep = kind === 'lstm' ? LSTM_VALUES_PER_UNIT_STEP : GRU_VALUES_PER_UNIT_STEP;
+  return {
+    name: kind,
+    summary,
+    // anomaly_detection builds the LSTM as an autoencoder (autoencoder.ts), not this network.
+    offeredFor: kind === 'lstm' ? ['time_series', 'classification', 'anomaly_detection'] : ['time_series', 'classification'],
+    nativeEngine: true,
+    onnx: { exported: true },
+    build: (spec) => buildRecurrent({ ...spec, architecture: kind }),
+    countParameters: ({ numFeatures: f, units: u, layers: n, outputUnits: out }) => {
+      let total = cell(f, u);
+      for (let i = 1; i < n; i++) total += cell(u, u);
+      return total + denseParameters(u, out);
+    },
+    activationsPerSample: ({ window: w, numFeatures: f, units: u, layers: n, outputUnits: out }) => w * f + n * w * u * valuesPerUnitStep + out,
+  };
+}
+
+export const LSTM_ARCHITECTURE = recurrentArchitecture('lstm', 'stacked LSTM layers (sigmoid gates, forget bias 1, as Keras), dropout between them, dense output');
+export const GRU_ARCHITECTURE = recurrentArchitecture('gru', 'stacked GRU layers (sigmoid gates, as Keras), dropout between them, dense output');

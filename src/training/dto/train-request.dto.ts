@@ -20,7 +20,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TIMEFRAMES } from '../../market-data/timeframes';
+import { architectureDescription, requestArchitectures } from '../architecture-options';
 import { HyperparametersDto } from './hyperparameters.dto';
+
+/** From the architecture registry and the trainers (architecture-options.ts): never listed by hand. */
+const ARCHITECTURES = requestArchitectures();
 
 export const MODEL_TYPES = ['time_series', 'classification', 'reinforcement_learning', 'anomaly_detection', 'feature_engineering'] as const;
 const NAME = /^[a-z][a-z0-9_]{0,39}$/;
@@ -93,9 +97,9 @@ export class TrainRequestDto {
   @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'model_id must be 1–64 lowercase letters, digits, _ or -, starting with a letter or digit' })
   model_id?: string;
 
-  @ApiPropertyOptional({ enum: ['lstm', 'gru', 'transformer', 'dense', 'dqn'], description: 'time_series: lstm (default), gru, transformer; classification: gru (default), lstm, dense; anomaly_detection: dense (default), lstm autoencoder; reinforcement_learning: dqn' })
+  @ApiPropertyOptional({ enum: ARCHITECTURES, description: architectureDescription() })
   @IsOptional()
-  @IsIn(['lstm', 'gru', 'transformer', 'dense', 'dqn'])
+  @IsIn(ARCHITECTURES)
   architecture?: string;
 
   @ApiPropertyOptional({ enum: TIMEFRAMES, default: '1h', example: '1d', description: 'Bar timeframe of the data (default 1h; the demo data is 1d)' })

@@ -44,7 +44,7 @@ export interface TrainingThreadInput {
   /** Samples in each part; x shape is [n, window, numFeatures], y shape [n, yWidth]. */
   counts: { train: number; val: number; test: number };
   yWidth: number;
-  /** Where the trained model's files are written (model.json + weights.bin). */
+  /** Where the trained model's files are written (model.json + weights.bin, and model.onnx when its architecture exports). */
   saveDir: string;
   /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the job is cancelled. */
   cancelFlag: SharedArrayBuffer;
@@ -61,6 +61,8 @@ export type TrainingThreadMessage =
       diverged: boolean;
       history: { loss: number[]; val_loss: number[] };
       predictions: { train?: Float32Array; val: Float32Array; test: Float32Array };
+      /** Why no model.onnx was written (the architecture has no ONNX export); null when it was. */
+      onnxUnavailable: string | null;
       tensorsBefore: number;
       tensorsAfter: number;
     }

@@ -7,7 +7,7 @@
 import './thread-console';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
+import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, getArchitecture, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
 import { saveOnnx } from '../../ml/onnx';
 import { greedyActions, servingQNetwork, trainDqn } from '../../ml/rl';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
@@ -58,10 +58,14 @@ async function main(input: TrainingThreadInput): Promise<void> {
       val: await predict(input.xVal, input.counts.val),
       test: await predict(input.xTest, input.counts.test),
     };
+    // An architecture the ONNX export cannot map says so in the registry: its version keeps
+    // the tfjs files only (tfjs serves it) and records why there is no model.onnx.
+    const onnx = autoencoder ? ({ exported: true } as const) : getArchitecture(input.network!.architecture).onnx;
+    const onnxUnavailable = onnx.exported ? null : `architecture ${input.network!.architecture} has no ONNX export: ${onnx.reason}`;
     if (!result.cancelled) {
       await saveModel(served, input.saveDir);
       // The same network as ONNX (model.onnx), so it can be served by ONNX Runtime and run elsewhere.
-      await saveOnnx(served, input.saveDir);
+      if (onnx.exported) await saveOnnx(served, input.saveDir);
     }
     // model.dispose() leaves the optimizer's slots (Adam's moments): free them too.
     model.optimizer?.dispose();
@@ -74,6 +78,7 @@ async function main(input: TrainingThreadInput): Promise<void> {
       diverged: result.diverged,
       history: result.history,
       predictions,
+      onnxUnavailable,
       tensorsBefore,
       tensorsAfter: tf.memory().numTensors,
     });

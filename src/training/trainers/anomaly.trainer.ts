@@ -1,4 +1,4 @@
-import { DataValidationError } from '../../common/errors/app-error';
+import { checkArchitecture, offeredArchitectures } from '../architectures';
 import type { Dataset, DatasetPart } from '../../features/core';
 import type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan } from './trainer';
 import { trainingHistograms } from './training-histograms';
@@ -12,15 +12,12 @@ import { trainingHistograms } from './training-histograms';
  */
 export class AnomalyTrainer implements Trainer {
   readonly modelType = 'anomaly_detection';
-  readonly architectures = ['dense', 'lstm'] as const;
   readonly defaultArchitecture = 'dense';
+  /** From the architecture registry: every architecture offered for anomaly_detection, the default first. */
+  readonly architectures = offeredArchitectures(this.modelType, this.defaultArchitecture);
 
   check(plan: TrainingPlan): void {
-    if (!(this.architectures as readonly string[]).includes(plan.architecture)) {
-      throw new DataValidationError(`architecture ${plan.architecture} is not available for anomaly_detection; choose one of ${this.architectures.join(', ')}`, {
-        fields: [{ field: 'architecture', errors: [`must be one of ${this.architectures.join(', ')}`] }],
-      });
-    }
+    checkArchitecture(this.modelType, this.architectures, plan);
   }
 
   async train(ctx: TrainerContext): Promise<TrainerOutcome> {

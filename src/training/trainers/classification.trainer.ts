@@ -1,4 +1,5 @@
 import { DataValidationError } from '../../common/errors/app-error';
+import { checkArchitecture, offeredArchitectures } from '../architectures';
 import type { Dataset, DatasetPart } from '../../features/core';
 import { classificationMetrics, LOG_LOSS_EPS, type NumberList } from '../evaluation';
 import { positionBaseline } from '../evaluation/position-baselines';
@@ -22,8 +23,9 @@ import { trainingHistograms } from './training-histograms';
  */
 export class ClassificationTrainer implements Trainer {
   readonly modelType = 'classification';
-  readonly architectures = ['gru', 'lstm', 'dense'] as const;
   readonly defaultArchitecture = 'gru';
+  /** From the architecture registry: every architecture offered for classification, the default first. */
+  readonly architectures = offeredArchitectures(this.modelType, this.defaultArchitecture);
 
   check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void {
     if (targetKind !== 'classification') {
@@ -31,11 +33,7 @@ export class ClassificationTrainer implements Trainer {
         fields: [{ field: 'target', errors: ['not a classification target'] }],
       });
     }
-    if (!(this.architectures as readonly string[]).includes(plan.architecture)) {
-      throw new DataValidationError(`architecture ${plan.architecture} is not available for classification; choose one of ${this.architectures.join(', ')}`, {
-        fields: [{ field: 'architecture', errors: [`must be one of ${this.architectures.join(', ')}`] }],
-      });
-    }
+    checkArchitecture(this.modelType, this.architectures, plan);
   }
 
   async train(ctx: TrainerContext): Promise<TrainerOutcome> {
@@ -46,7 +44,7 @@ export class ClassificationTrainer implements Trainer {
     const hp = plan.hyperparameters;
     const run = await ctx.runNetwork({
       network: {
-        architecture: plan.architecture as 'gru' | 'lstm' | 'dense',
+        architecture: plan.architecture,
         window: dataset.window,
         numFeatures: dataset.numFeatures,
         units: hp.units,

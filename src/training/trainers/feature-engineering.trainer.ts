@@ -11,7 +11,8 @@ import type { Trainer, TrainerContext, TrainerOutcome } from './trainer';
  */
 export class FeatureEngineeringTrainer implements Trainer {
   readonly modelType = 'feature_engineering';
-  readonly architectures = ['selection'] as const;
+  /** None a request can name: the selection is not a network (its versions record `selection`). */
+  readonly architectures = [] as const;
   readonly defaultArchitecture = 'selection';
   readonly fixedWindow = 1;
   readonly progressUnit = 'candidate';

@@ -1,4 +1,5 @@
 import { DataValidationError } from '../../common/errors/app-error';
+import { checkArchitecture, offeredArchitectures } from '../architectures';
 import type { Dataset } from '../../features/core';
 import { baselinePredictions, regressionMetrics, scoreBaselines, type BaselineInput, type NumberList } from '../evaluation';
 import { positionBaseline } from '../evaluation/position-baselines';
@@ -11,15 +12,17 @@ import type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan } from './tr
 import { trainingHistograms } from './training-histograms';
 
 /**
- * time_series: regression of a price-change target with LSTM, GRU or a transformer encoder,
+ * time_series: regression of a price-change target with any network the architecture registry
+ * offers for time_series (LSTM, GRU, transformer encoder…),
  * reported beside the naive, ridge, always-long and always-short baselines on the same test
  * part, with the significance of its figures, the split spans and every validation and test
  * prediction (predictions.csv).
  */
 export class TimeSeriesTrainer implements Trainer {
   readonly modelType = 'time_series';
-  readonly architectures = ['lstm', 'gru', 'transformer'] as const;
   readonly defaultArchitecture = 'lstm';
+  /** From the architecture registry: every architecture offered for time_series, the default first. */
+  readonly architectures = offeredArchitectures(this.modelType, this.defaultArchitecture);
 
   check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void {
     if (targetKind !== 'regression') {
@@ -27,15 +30,7 @@ export class TimeSeriesTrainer implements Trainer {
         fields: [{ field: 'target', errors: ['not a regression target'] }],
       });
     }
-    if (!(this.architectures as readonly string[]).includes(plan.architecture)) {
-      throw new DataValidationError(`architecture ${plan.architecture} is not available for time_series; choose one of ${this.architectures.join(', ')}`, {
-        fields: [{ field: 'architecture', errors: [`must be one of ${this.architectures.join(', ')}`] }],
-      });
-    }
-    const { units, heads } = plan.hyperparameters;
-    if (plan.architecture === 'transformer' && heads !== undefined && units % heads !== 0) {
-      throw new DataValidationError(`transformer: units (${units}) must be divisible by heads (${heads})`, { fields: [{ field: 'hyperparameters.heads', errors: ['units must be divisible by heads'] }] });
-    }
+    checkArchitecture(this.modelType, this.architectures, plan);
   }
 
   async train(ctx: TrainerContext): Promise<TrainerOutcome> {
@@ -54,7 +49,7 @@ export class TimeSeriesTrainer implements Trainer {
     };
     const run = await ctx.runNetwork({
       network: {
-        architecture: plan.architecture as 'lstm' | 'gru' | 'transformer',
+        architecture: plan.architecture,
         window: dataset.window,
         numFeatures: dataset.numFeatures,
         units: hp.units,

@@ -38,8 +38,9 @@ export interface NetworkRun {
   cancelled: boolean;
   history: { loss: number[]; val_loss: number[] };
   predictions: { train?: Float32Array; val: Float32Array; test: Float32Array };
-  /** Directory holding model.json + weights.bin. */
+  /** Directory holding model.json + weights.bin, and model.onnx unless onnxUnavailable says why not. */
   modelDir: string;
+  onnxUnavailable?: string | null;
 }
 
 export type NetworkJob = {
@@ -104,6 +105,7 @@ export interface TrainerOutcome {
  */
 export interface Trainer {
   readonly modelType: string;
+  /** The architectures a request may name for this model type (the DTO's allowed values are their union). */
   readonly architectures: readonly string[];
   readonly defaultArchitecture: string;
   /** A window every request of this type uses (feature selection scores single rows). */
