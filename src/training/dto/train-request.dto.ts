@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TIMEFRAMES } from '../../market-data/timeframes';
+import { EvaluationDto } from './evaluation.dto';
 import { HyperparametersDto } from './hyperparameters.dto';
 
 export const MODEL_TYPES = ['time_series', 'classification', 'reinforcement_learning', 'anomaly_detection', 'feature_engineering'] as const;
@@ -166,6 +167,13 @@ export class TrainRequestDto {
   @IsOptional()
   @IsIn(['zscore', 'minmax'])
   scaler?: 'zscore' | 'minmax';
+
+  @ApiPropertyOptional({ type: EvaluationDto, example: { method: 'walk_forward', folds: 3, train_window: 'expanding' }, description: 'time_series: walk-forward folds instead of the single split (README, "Walk-forward evaluation"); default the single split' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EvaluationDto)
+  evaluation?: EvaluationDto;
 }
 
 /**
