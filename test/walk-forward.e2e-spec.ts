@@ -51,7 +51,7 @@ describe('walk-forward evaluation', () => {
     name: 'WF GRU',
     architecture: 'gru',
     symbols: ['GBP/USD'],
-    hyperparameters: { units: 6, epochs: 3, batch_size: 64 },
+    hyperparameters: { units: 4, epochs: 2, batch_size: 64 },
     evaluation: { method: 'walk_forward', folds: FOLDS, train_window: 'expanding' },
   };
   const submit = (b: Record<string, unknown>) => t.fetch('/api/v1/models/train', { method: 'POST', json: b });
@@ -64,7 +64,7 @@ describe('walk-forward evaluation', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ MAX_TRAINING_MEMORY: '8' });
-    await importDaily(t, 'GBP/USD', dailyCsv(meanReverting(1600, 5)));
+    await importDaily(t, 'GBP/USD', dailyCsv(meanReverting(1200, 5)));
     const res = await submit(body);
     accepted = await res.json();
     expect(res.status).toBe(202);

@@ -57,7 +57,7 @@ export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset
   const walkForward = {
     method: 'walk_forward',
     train_window: spec.trainWindow,
-    step: spec.stepMs !== undefined ? { ms: spec.stepMs } : { bars: spec.step ?? null },
+    step: spec.stepMs !== undefined ? { ms: spec.stepMs } : spec.step !== undefined ? { bars: spec.step } : { bars: null, default: 'floor(bars / (folds + 1))' },
     purge_bars: spec.purge ?? dataset.purgeBars,
     ...(spec.trainBars !== undefined ? { train_bars: spec.trainBars } : {}),
     folds: folds.map((f, i) => {
