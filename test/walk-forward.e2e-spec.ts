@@ -193,6 +193,9 @@ describe('walk-forward evaluation', () => {
     expect((await bad({ method: 'walk_forward', folds: 3, train_bars: 300 })).message).toMatch(/rolling/);
     expect((await bad({ method: 'walk_forward', folds: 3, step: '1h' })).message).toMatch(/shorter than one 1d bar/);
     expect((await bad({ method: 'walk_forward', folds: 3 }, { model_type: 'classification', target: 'direction_1d', architecture: 'dense' })).message).toMatch(/time_series/);
+    // A sweep's trials end after their first training: walk-forward is refused there.
+    const sweep = await t.fetch('/api/v1/sweeps', { method: 'POST', json: { name: 'wf sweep', base: { ...body, name: 'WF bad' }, strategy: 'grid', objective: { metric: 'val_loss', direction: 'minimize' }, space: { 'hyperparameters.units': { type: 'choice', values: [4, 8] } } } });
+    expect({ status: sweep.status, body: await sweep.json() }).toMatchObject({ status: 422, body: { error_code: 'VALIDATION_FAILED', message: expect.stringMatching(/a sweep scores its trials on their validation part/) } });
     // Nothing was registered by the refused requests.
     expect((await t.fetch('/api/v1/models/wf_bad')).status).toBe(404);
   });

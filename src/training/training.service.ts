@@ -61,6 +61,10 @@ export class TrainingService {
     const trainer = trainerFor(req.model_type);
     const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips, slippagePips: this.config.backtestSlippagePips, swapPoints: this.config.backtestSwapPoints });
     if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
+    // Sweep hook (its only dry runs are sweeps'): a trial ends after its first training, a fold's.
+    if (plan.evaluation && (options.sweep || options.dryRun)) {
+      throw new DataValidationError('evaluation: a sweep scores its trials on their validation part; train the winner with walk_forward evaluation afterwards', { fields: [{ field: 'evaluation', errors: ['walk_forward is not available in a sweep'] }] });
+    }
     if (req.features_from) plan.features = await this.suggestedFeatures(req.features_from, req.features);
     if (!plan.features.length) throw new DataValidationError('features: name at least one feature (or features_from)', { fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }] });
     this.features.checkFeatures(plan.features);
