@@ -32,6 +32,8 @@ export interface DatasetRequest {
   validationSplit: number;
   testSplit: number;
   scaler?: 'zscore' | 'minmax';
+  /** Walk-forward folds: plan them all, or build the one fold named (core/dataset/walk-forward.ts). */
+  walkForward?: DatasetOptions['walkForward'];
 }
 
 /**
@@ -129,7 +131,7 @@ export class FeaturesService {
   }
 
   private datasetOptions(req: DatasetRequest): DatasetOptions {
-    return { features: req.features, target: req.target, targetOptions: req.targetOptions, window: req.window, validationSplit: req.validationSplit, testSplit: req.testSplit, scaler: req.scaler ?? 'zscore' };
+    return { features: req.features, target: req.target, targetOptions: req.targetOptions, window: req.window, validationSplit: req.validationSplit, testSplit: req.testSplit, scaler: req.scaler ?? 'zscore', ...(req.walkForward ? { walkForward: req.walkForward } : {}) };
   }
 
   /**

@@ -198,6 +198,7 @@ export class ModelsService {
       metrics: v.metrics,
       baselines: v.baselines,
       splits: v.splits ?? null,
+      walk_forward: v.walk_forward ?? null,
       significance: significanceView(v.significance, trials),
       features: v.features,
       target: v.target,

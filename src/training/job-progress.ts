@@ -28,6 +28,9 @@ export interface JobProgress {
   val_return?: number | null;
   scored?: number;
   candidates?: number;
+  /** Walk-forward: the fold being trained (null: the final model) of `folds`. */
+  fold?: number | null;
+  folds?: number;
 }
 
 const PHASE_OF_FINAL: Partial<Record<JobStatus, string>> = { succeeded: 'done', cancelled: 'cancelled', failed: 'failed' };

@@ -4,6 +4,34 @@ import { DEFAULT_HYPERPARAMETERS, type Hyperparameters } from './dto/hyperparame
 import type { TrainRequestDto } from './dto/train-request.dto';
 import type { TrainingPlan } from './trainers';
 import type { SwapTable } from './evaluation/costs';
+import { STEP_DURATION } from './dto/evaluation.dto';
+import { timeframeMs, type Timeframe } from '../market-data/timeframes';
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/** The request's walk-forward block as a plan field (nothing for the single split). */
+function walkForwardOf(req: TrainRequestDto): Pick<TrainingPlan, 'evaluation'> {
+  const e = req.evaluation;
+  if (!e || e.method !== 'walk_forward') return {};
+  const invalid = (field: string, message: string) => new DataValidationError(message, { fields: [{ field: `evaluation.${field}`, errors: [message] }] });
+  if (req.model_type !== 'time_series') throw invalid('method', `walk_forward evaluation is available for time_series models; ${req.model_type} uses the single split`);
+  const step = typeof e.step === 'string' ? STEP_DURATION.exec(e.step) : null;
+  const stepMs = step ? Number(step[1]) * UNIT_MS[step[2] as keyof typeof UNIT_MS] : undefined;
+  const bar = timeframeMs((req.timeframe ?? '1h') as Timeframe);
+  if (stepMs !== undefined && stepMs < bar) throw invalid('step', `a step of ${e.step} is shorter than one ${req.timeframe ?? '1h'} bar`);
+  if (e.train_bars !== undefined && e.train_window !== 'rolling') throw invalid('train_bars', 'train_bars applies to train_window rolling only');
+  return {
+    evaluation: {
+      method: 'walk_forward',
+      folds: e.folds!,
+      trainWindow: e.train_window ?? 'expanding',
+      ...(typeof e.step === 'number' ? { step: e.step } : {}),
+      ...(stepMs !== undefined ? { stepMs } : {}),
+      ...(e.purge !== undefined ? { purge: e.purge } : {}),
+      ...(e.train_bars !== undefined ? { trainBars: e.train_bars } : {}),
+    },
+  };
+}
 
 /** Turn a validated request into the plan a trainer runs: defaults filled, aliases resolved. */
 export function toPlan(req: TrainRequestDto, defaults: { architecture: string; spreadPips: number; slippagePips?: number; swapPoints?: SwapTable }): TrainingPlan {
@@ -52,6 +80,7 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
     // Fixed into the plan at submission, so a retried or requeued job is costed the same way.
     slippagePips: req.slippage_pips ?? defaults.slippagePips ?? 0,
     swapPoints: defaults.swapPoints ?? {},
+    ...walkForwardOf(req),
     ...(req.anomaly_timestamps ? { anomalyTimestamps: req.anomaly_timestamps.map((t) => Date.parse(t)) } : {}),
   };
 }

@@ -19,9 +19,12 @@ import { TrainingJob } from './training-job.entity';
 import { startProgress, stepProgress, type JobProgress } from './job-progress';
 import { DQN_DEFAULTS } from '../ml/rl/dqn-config';
 import { sweepRefOf, TrainingEvents } from './training-events';
-import type { Dataset } from '../features/core';
+import type { BarSeries, Dataset } from '../features/core';
+import type { DatasetRequest } from '../features/features.service';
+import type { TimeSeriesTrainer } from './trainers/time-series.trainer';
+import { trainWalkForward } from './walk-forward/walk-forward';
 import type { TrainingThreadInput } from './thread/protocol';
-import { TRAINERS, trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainingPlan } from './trainers';
+import { TRAINERS, trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainerContext, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
 
@@ -107,10 +110,9 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     try {
       const trainer = trainerFor(plan.modelType);
       if (trainer.backend) await repo.update({ id: job.id }, { backend: trainer.backend.name, backend_details: { ...trainer.backend } });
-      const { dataset, series } = await this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
       // Sweep hook: a trial ends after training (validation history only, see finishTrial).
       const trial = sweepRefOf(job.request)?.trial !== undefined;
-      const outcome = await trainer.train({
+      const context = (dataset: Dataset, series: BarSeries[]): TrainerContext => ({
         plan,
         dataset,
         series,
@@ -118,6 +120,11 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
         report: (patch) => this.progress(job.id, patch),
       });
+      const build = (extra: Partial<DatasetRequest> = {}) => this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe, ...extra });
+      // Walk-forward: the folds' models, then the version's own on the whole range (walk-forward/).
+      const { dataset, outcome } = plan.evaluation
+        ? await trainWalkForward({ plan, trainer: trainer as TimeSeriesTrainer, context, report: (patch) => this.progress(job.id, patch), build: (fold) => build(fold === undefined ? { testSplit: 0 } : { walkForward: { ...plan.evaluation!, fold } }) })
+        : await build().then(async ({ dataset, series }) => ({ dataset, outcome: await trainer.train(context(dataset, series)) }));
       if (signal?.aborted) return this.handBack(job);
       if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
@@ -135,7 +142,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         ...(outcome.files ?? {}),
         // Why a network has no model.onnx, for GET …/model.onnx to answer with (models.service.ts).
         'preprocessing.json': outcome.run?.onnxUnavailable ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable } : outcome.preprocessing,
-        'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null },
+        'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null, ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}) },
       });
       const backend = outcome.run?.backend ?? trainer.backend?.name ?? null;
       const backendDetails = outcome.run ? reportedBackend(outcome.run.backendDetails) : trainer.backend ? { ...trainer.backend } : null;
@@ -145,6 +152,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         baselines: outcome.baselines,
         // With a test span in `significance`, the registry also counts this version as a trial on it.
         splits: outcome.splits ?? null,
+        walk_forward: outcome.walkForward ?? null,
         significance: outcome.significance ?? null,
         data_fingerprint: dataset.fingerprint,
         backend,

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { ExperimentsService, DEFAULT_EXPERIMENT } from '../experiments/experiments.service';
-import { parseTarget } from '../features/core';
+import { parseTarget, type FoldPlan } from '../features/core';
 import { asValidationErrors } from '../features/feature-errors';
 import { FeaturesService } from '../features/features.service';
 import { estimateTrainingBytes } from '../ml/memory';
@@ -29,6 +29,19 @@ export interface SubmitOptions {
 }
 
 
+/** Every walk-forward fold has a training part of a batch at least, a validation part and a test block. */
+function checkFolds(folds: FoldPlan[], plan: TrainingPlan): void {
+  const batch = plan.hyperparameters.batch_size;
+  const window = plan.evaluation!.trainWindow === 'rolling' ? `a rolling window${plan.evaluation!.trainBars ? ` of ${plan.evaluation!.trainBars} bars` : ''}` : 'an expanding window';
+  for (const f of folds) {
+    const at = { fold: f.fold, training_samples: f.train, validation_samples: f.validation, test_samples: f.test, batch_size: batch, train_start: new Date(f.train_start).toISOString(), test_start: new Date(f.test_start).toISOString() };
+    if (f.train < batch) {
+      throw new DataValidationError(`walk-forward fold ${f.fold} (${window}) has only ${f.train} training samples for a batch size of ${batch}: use fewer folds, a longer train_bars, a smaller step or batch_size, or more data`, at, 'INSUFFICIENT_DATA');
+    }
+    if (f.validation === 0 || f.test === 0) throw new DataValidationError(`walk-forward fold ${f.fold} has an empty validation part or test block (validation ${f.validation}, test ${f.test} samples): use fewer folds or more data`, at, 'INSUFFICIENT_DATA');
+  }
+}
+
 /** Accepting, listing and cancelling training jobs. Running them is TrainingRunner's job. */
 @Injectable()
 export class TrainingService {
@@ -49,6 +62,10 @@ export class TrainingService {
     const trainer = trainerFor(req.model_type);
     const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips, slippagePips: this.config.backtestSlippagePips, swapPoints: this.config.backtestSwapPoints });
     if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
+    // Sweep hook (its only dry runs are sweeps'): a trial ends after its first training, a fold's.
+    if (plan.evaluation && (options.sweep || options.dryRun)) {
+      throw new DataValidationError('evaluation: a sweep scores its trials on their validation part; train the winner with walk_forward evaluation afterwards', { fields: [{ field: 'evaluation', errors: ['walk_forward is not available in a sweep'] }] });
+    }
     if (req.features_from) plan.features = await this.suggestedFeatures(req.features_from, req.features);
     if (!plan.features.length) throw new DataValidationError('features: name at least one feature (or features_from)', { fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }] });
     this.features.checkFeatures(plan.features);
@@ -59,14 +76,16 @@ export class TrainingService {
     // anything is queued. They are planned on a compute thread from the bars' timestamps, with
     // no feature computed: the event loop stays free and the 202 comes back in about the time
     // it takes to read the bars. The worker builds the dataset itself from the same rows.
-    const parts = await this.features.planDataset({ ...plan, timeframe: plan.timeframe as Timeframe });
+    // Walk-forward: the final model trains on the whole range (train + validation, no test part).
+    const parts = await this.features.planDataset({ ...plan, timeframe: plan.timeframe as Timeframe, ...(plan.evaluation ? { testSplit: 0, walkForward: plan.evaluation } : {}) });
+    if (plan.evaluation) checkFolds(parts.folds ?? [], plan);
     if (parts.train < plan.hyperparameters.batch_size) {
       throw new DataValidationError(`only ${parts.train} training samples for a batch size of ${plan.hyperparameters.batch_size}: widen the date range or lower batch_size`, {
         training_samples: parts.train,
         batch_size: plan.hyperparameters.batch_size,
       }, 'INSUFFICIENT_DATA');
     }
-    if (parts.validation === 0 || parts.test === 0) {
+    if (parts.validation === 0 || (parts.test === 0 && !plan.evaluation)) {
       throw new DataValidationError(`the validation or test part is empty (validation ${parts.validation}, test ${parts.test} samples): widen the date range`, null, 'INSUFFICIENT_DATA');
     }
     const samples = parts.train + parts.validation + parts.test;
@@ -98,7 +117,7 @@ export class TrainingService {
           window: plan.window,
           horizon: target.horizonBars,
           hyperparameters: { ...plan.hyperparameters },
-          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(sweep ? { sweep_id: sweep.sweep_id } : {}) },
+          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}), ...(sweep ? { sweep_id: sweep.sweep_id } : {}) },
           description: req.description ?? null,
         },
       });

@@ -17,6 +17,8 @@ export { buildDataset, planDataset } from './dataset/builder';
 export type { Dataset, DatasetPart, DatasetPlan } from './dataset/builder';
 export { toBarSeries, columnarBuffers } from './columnar';
 export type { DatasetConfig } from './dataset/config';
+export { walkForwardFolds } from './dataset/walk-forward';
+export type { WalkForwardSpec, FoldBounds, FoldPlan } from './dataset/walk-forward';
 export { DEFAULT_MAX_GAP_MS } from './dataset/config';
 export type { Scaler, ScalerKind, ZScoreScaler, MinMaxScaler } from './dataset/scaler';
 export { windowFromRows, windowFromColumns } from './dataset/window';

@@ -33,6 +33,10 @@ export class ModelVersion {
   @Column({ type: 'jsonb', nullable: true })
   splits: Record<string, unknown> | null;
 
+  /** Walk-forward evaluation: per fold its spans, sample count and metrics, and the combined block (training/walk-forward). */
+  @Column({ type: 'jsonb', nullable: true })
+  walk_forward: Record<string, unknown> | null;
+
   /** Significance of the test metrics, fixed at evaluation (training/evaluation/significance). */
   @Column({ type: 'jsonb', nullable: true })
   significance: Record<string, unknown> | null;

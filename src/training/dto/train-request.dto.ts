@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { TIMEFRAMES } from '../../market-data/timeframes';
 import { architectureDescription, requestArchitectures } from '../architecture-options';
+import { EvaluationDto } from './evaluation.dto';
 import { HyperparametersDto } from './hyperparameters.dto';
 
 /** From the architecture registry and the trainers (architecture-options.ts): never listed by hand. */
@@ -170,6 +171,13 @@ export class TrainRequestDto {
   @IsOptional()
   @IsIn(['zscore', 'minmax'])
   scaler?: 'zscore' | 'minmax';
+
+  @ApiPropertyOptional({ type: EvaluationDto, example: { method: 'walk_forward', folds: 3, train_window: 'expanding' }, description: 'time_series: walk-forward folds instead of the single split (README, "Walk-forward evaluation"); default the single split' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EvaluationDto)
+  evaluation?: EvaluationDto;
 }
 
 /**

@@ -6,8 +6,10 @@
  *   timestamp,symbol,part,prediction,realised[,realised_return,p_<class>…]
  *
  * - timestamp: the sample's own bar (the window's last bar), ISO 8601 UTC; symbol canonical.
- * - part: `validation` or `test`; rows in each part's order (time, then symbol), which is the
- *   order the metrics were summed in.
+ * - part: `validation` or `test`, or for a walk-forward version `validation` (its own model's)
+ *   and `fold_1` … `fold_N` (each fold's out-of-sample block, scored by that fold's model; the
+ *   combined metrics are summed over the fold rows in file order); rows in each part's order
+ *   (time, then symbol), which is the order the metrics were summed in.
  * - time_series: prediction = the predicted target, realised = the realised target (both in
  *   the target's units, e.g. a simple H-bar return for price_change_{H}).
  * - classification: prediction = the arg-max class, realised = the true class; then the
@@ -16,7 +18,7 @@
  * exact double that was scored.
  */
 export interface PredictionRows {
-  part: 'validation' | 'test';
+  part: 'validation' | 'test' | `fold_${number}`;
   timestamps: readonly number[];
   symbols: readonly string[];
   prediction: ArrayLike<number | string>;

@@ -1,14 +1,9 @@
 import { DataValidationError } from '../../common/errors/app-error';
 import { checkArchitecture, offeredArchitectures } from '../architectures';
-import type { Dataset } from '../../features/core';
-import { baselinePredictions, regressionMetrics, scoreBaselines, type BaselineInput, type NumberList } from '../evaluation';
-import { positionBaseline } from '../evaluation/position-baselines';
 import { PREDICTIONS_FILE, predictionsCsv } from '../evaluation/predictions-csv';
-import { significanceReport, type SignificanceInput } from '../evaluation/significance/report';
 import { splitsReport } from '../evaluation/splits';
-import { evaluateStrategy } from '../evaluation/strategy';
-import { testEvaluationContext, type TestEvaluationContext } from './evaluation-context';
-import type { Trainer, TrainerContext, TrainerOutcome, TrainingPlan } from './trainer';
+import { scoreTimeSeriesTest } from './time-series-evaluation';
+import type { NetworkRun, Trainer, TrainerContext, TrainerOutcome, TrainingPlan } from './trainer';
 import { trainingHistograms } from './training-histograms';
 
 /**
@@ -34,6 +29,35 @@ export class TimeSeriesTrainer implements Trainer {
   }
 
   async train(ctx: TrainerContext): Promise<TrainerOutcome> {
+    const { plan, dataset } = ctx;
+    const fitted = await this.fit(ctx);
+    const { run, valPred, testPred } = fitted;
+    const scores = scoreTimeSeriesTest(dataset, ctx.series, plan, testPred);
+    const splits = splitsReport(dataset);
+    const yTest = dataset.test.targets;
+    return {
+      metrics: { ...scores.metrics, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
+      baselines: scores.baselines,
+      preprocessing: fitted.preprocessing,
+      run,
+      splits: splits as unknown as Record<string, unknown>,
+      significance: scores.significance as unknown as Record<string, unknown>,
+      outOfSample: { prediction: testPred, baselines: scores.predicted },
+      files: {
+        [PREDICTIONS_FILE]: predictionsCsv([
+          { part: 'validation', timestamps: dataset.validation.timestamps, symbols: dataset.validation.symbols, prediction: valPred, realised: dataset.validation.targets },
+          { part: 'test', timestamps: dataset.test.timestamps, symbols: dataset.test.symbols, prediction: testPred, realised: yTest },
+        ]),
+        'evaluation.json': { splits, significance: scores.significance },
+      },
+    };
+  }
+
+  /**
+   * Trains the network and predicts the validation and test parts (in the target's units);
+   * walk-forward's final model calls this on a dataset without a test part.
+   */
+  async fit(ctx: TrainerContext): Promise<{ run: NetworkRun; valPred: Float64Array; testPred: Float64Array; preprocessing: Record<string, unknown> }> {
     const { plan, dataset } = ctx;
     const hp = plan.hyperparameters;
     // The target is standardised with training statistics (price changes are ~1e-3, too
@@ -63,41 +87,10 @@ export class TimeSeriesTrainer implements Trainer {
       y: { train: scaleY(dataset.train.targets), val: scaleY(dataset.validation.targets), width: 1 },
     });
     const unscale = (p: Float32Array) => Float64Array.from(p, (v) => v * yStd + yMean);
-    const testPred = unscale(run.predictions.test);
-    const valPred = unscale(run.predictions.val);
-    const ev = testEvaluationContext(dataset, ctx.series, plan, true);
-    const strategy = (signal: NumberList) => evaluateStrategy(signal, ev.strategy);
-    const model = strategy(testPred);
-    const baselineInput = this.baselineInput(dataset, ev);
-    const predicted = baselinePredictions(baselineInput);
-    const scored = scoreBaselines(baselineInput, predicted);
-    const yTest = dataset.test.targets;
-    const squaredError = (p: NumberList) => Float64Array.from(yTest, (y, i) => (y - p[i]) ** 2);
-    const competitors: SignificanceInput['baselines'] = {};
-    for (const name of ['naive_zero', 'naive_last', 'ridge'] as const) {
-      competitors[name] = { forecastLoss: squaredError(predicted[name]), portfolioReturns: strategy(predicted[name]).portfolio.returns };
-    }
-    const long = positionBaseline(1, ev.realisedReturn, strategy);
-    const short = positionBaseline(-1, ev.realisedReturn, strategy);
-    competitors.always_long = { portfolioReturns: long.portfolioReturns };
-    competitors.always_short = { portfolioReturns: short.portfolioReturns };
-    const significance = significanceReport({
-      testSpan: ev.testSpan,
-      horizonBars: dataset.target.horizonBars,
-      symbolCount: ev.symbolCount,
-      periodsPerYear: ev.strategy.periodsPerYear,
-      seed: plan.seed,
-      icScore: testPred,
-      icRealised: yTest,
-      scoreName: 'prediction',
-      forecastLossName: 'squared_error',
-      model: { forecastLoss: squaredError(testPred), portfolioReturns: model.portfolio.returns },
-      baselines: competitors,
-    });
-    const splits = splitsReport(dataset);
     return {
-      metrics: { ...regressionMetrics(yTest, testPred), backtest: model.backtest, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
-      baselines: { ...scored, always_long: long.report, always_short: short.report } as unknown as Record<string, unknown>,
+      run,
+      valPred: unscale(run.predictions.val),
+      testPred: unscale(run.predictions.test),
       preprocessing: {
         model_type: this.modelType,
         features: dataset.features,
@@ -110,32 +103,6 @@ export class TimeSeriesTrainer implements Trainer {
         target_scaler: { kind: 'zscore', mean: yMean, std: yStd },
         output: 'regression',
       },
-      run,
-      splits: splits as unknown as Record<string, unknown>,
-      significance: significance as unknown as Record<string, unknown>,
-      files: {
-        [PREDICTIONS_FILE]: predictionsCsv([
-          { part: 'validation', timestamps: dataset.validation.timestamps, symbols: dataset.validation.symbols, prediction: valPred, realised: dataset.validation.targets },
-          { part: 'test', timestamps: dataset.test.timestamps, symbols: dataset.test.symbols, prediction: testPred, realised: yTest },
-        ]),
-        'evaluation.json': { splits, significance },
-      },
-    };
-  }
-
-  private baselineInput(dataset: Dataset, ev: TestEvaluationContext): BaselineInput {
-    return {
-      xTrain: dataset.train.windows,
-      yTrain: dataset.train.targets,
-      xVal: dataset.validation.windows,
-      yVal: dataset.validation.targets,
-      xTest: dataset.test.windows,
-      yTest: dataset.test.targets,
-      featureCount: dataset.window * dataset.numFeatures,
-      lastChangeTest: ev.lastChange,
-      backtestOptions: { horizonBars: ev.strategy.horizonBars, periodsPerYear: ev.strategy.periodsPerYear },
-      // Multi-symbol parts interleave symbols: backtest each symbol in time order (as the model).
-      backtestOf: (predictions) => evaluateStrategy(predictions, ev.strategy).backtest as unknown as Record<string, unknown>,
     };
   }
 }

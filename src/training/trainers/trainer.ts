@@ -1,7 +1,8 @@
-import type { BarSeries, Dataset } from '../../features/core';
+import type { BarSeries, Dataset, WalkForwardSpec } from '../../features/core';
 import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/network-spec';
 import type { Hyperparameters } from '../dto/hyperparameters.dto';
 import type { SwapTable } from '../evaluation/costs';
+import type { BaselinePredictions } from '../evaluation/baselines';
 import type { JobProgress, ProgressUnit } from '../job-progress';
 
 /** A training request after validation and defaults: what a trainer receives. */
@@ -27,7 +28,12 @@ export interface TrainingPlan {
   swapPoints?: SwapTable;
   /** anomaly_detection: known anomalous timestamps (ms), for precision and recall. */
   anomalyTimestamps?: number[];
+  /** Walk-forward evaluation (absent: the single split). */
+  evaluation?: WalkForwardPlan;
 }
+
+/** The walk-forward request as the dataset builder takes it (features/core/dataset/walk-forward.ts). */
+export type WalkForwardPlan = { method: 'walk_forward' } & WalkForwardSpec;
 
 /** What running a network in the training thread gives back. */
 export interface NetworkRun {
@@ -97,6 +103,10 @@ export interface TrainerOutcome {
   splits?: Record<string, unknown>;
   /** Significance of the test metrics (evaluation/significance/report.ts). */
   significance?: Record<string, unknown>;
+  /** The test part's predictions and the baselines' (walk-forward concatenates the folds'); not stored. */
+  outOfSample?: { prediction: Float64Array; baselines: BaselinePredictions };
+  /** Walk-forward report (training/walk-forward), stored as the version's `walk_forward`. */
+  walkForward?: Record<string, unknown>;
 }
 
 /**

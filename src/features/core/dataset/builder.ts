@@ -31,6 +31,7 @@ import { datasetFingerprint } from './fingerprint';
 import type { Scaler } from './scaler';
 import { fitScaler, scalerCoefficients } from './scaler';
 import { toRowMatrix, writeScaledWindow } from './window';
+import { foldParts, foldsOver, type FoldPlan } from './walk-forward';
 
 /** One chronological part. Sample i is windows[i*W*F .. (i+1)*W*F), oldest bar first. */
 export interface DatasetPart {
@@ -136,6 +137,8 @@ export interface DatasetPlan {
   test: number;
   candidates: number;
   bars: number;
+  /** With `walkForward` (and no fold named): each fold's part sizes and spans. */
+  folds?: FoldPlan[];
 }
 
 /**
@@ -147,8 +150,28 @@ export interface DatasetPlan {
  */
 export function planDataset(config: DatasetConfig): DatasetPlan {
   const c = candidates(config, 'plan');
+  if (config.walkForward && config.walkForward.fold === undefined) {
+    // The walk-forward plan: every fold's sizes, and the final model's (the whole range, no test).
+    const { times, folds } = foldsOf(config, c);
+    const final = split({ ...config, testSplit: 0 }, c).parts;
+    const plans = folds.map((f): FoldPlan => {
+      const { parts } = foldParts(sampleView(c), times, f, config.validationSplit);
+      return { fold: f.fold, train: parts[0].length, validation: parts[1].length, test: parts[2].length, train_start: times[f.trainStart], train_end: times[f.trainEnd - 1], test_start: times[f.testStart], test_end: times[f.testEnd - 1] };
+    });
+    return { train: final[0].length, validation: final[1].length, test: 0, candidates: c.cSeg.length, bars: c.bars, folds: plans };
+  }
   const { parts } = split(config, c);
   return { train: parts[0].length, validation: parts[1].length, test: parts[2].length, candidates: c.cSeg.length, bars: c.bars };
+}
+
+function sampleView(c: Candidates) {
+  const { segments, cSeg, cRow, W, H } = c;
+  return {
+    count: cSeg.length,
+    anchorTime: (i: number) => segments[cSeg[i]].timestamps[cRow[i]],
+    startTime: (i: number) => segments[cSeg[i]].timestamps[cRow[i] - W + 1],
+    endTime: (i: number) => segments[cSeg[i]].timestamps[cRow[i] + H],
+  };
 }
 
 interface Candidates {
@@ -167,6 +190,10 @@ interface Candidates {
   warmupRowsDropped: number;
   /** Row of the first possible anchor on a gap-free run (for the insufficient-data messages). */
   firstAnchor: number;
+}
+
+function foldsOf(config: DatasetConfig, c: Candidates) {
+  return foldsOver(sampleView(c), config.walkForward!, c.W, c.H);
 }
 
 /** Step 1: features and target per gap-free run, and the candidate samples. */
@@ -234,7 +261,8 @@ function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
 }
 
 /** Step 2: common time cutoffs from the anchor-time quantiles across all symbols; the parts. */
-function split(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: number; c2: number } {
+function split(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: number; c2: number; purged?: number } {
+  if (config.walkForward?.fold !== undefined) return splitFold(config, c);
   const { segments, cSeg, cRow, W, H, bars, firstAnchor } = c;
   const nC = cSeg.length;
   const anchorTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i]];
@@ -271,6 +299,18 @@ function split(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: n
   return { parts, c1, c2 };
 }
 
+/** Walk-forward: the parts of the one fold `config.walkForward.fold` (1-based). */
+function splitFold(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: number; c2: number; purged: number } {
+  const { times, folds } = foldsOf(config, c);
+  const fold = folds.find((f) => f.fold === config.walkForward!.fold);
+  if (!fold) throw new InvalidDatasetConfigError('evaluation.folds', `there is no fold ${config.walkForward!.fold} of ${folds.length}`);
+  const { parts, c1, c2, inRange } = foldParts(sampleView(c), times, fold, config.validationSplit);
+  ['training', 'validation', 'test'].forEach((label, k) => {
+    if (parts[k].length === 0) throw new InsufficientDataError(c.W + c.H + 2, fold.trainEnd - fold.trainStart, `fold ${fold.fold}'s ${label} part is empty`);
+  });
+  return { parts, c1, c2, purged: inRange - parts[0].length - parts[1].length - parts[2].length };
+}
+
 export interface BuildOptions {
   /**
    * Allocate the window tensors in SharedArrayBuffers. A dataset built on a compute thread then
@@ -286,7 +326,8 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
   const nC = cSeg.length;
   const val = config.validationSplit;
   const test = config.testSplit;
-  const { parts, c1, c2 } = split(config, c);
+  const { parts, c1, c2, purged } = split(config, c);
+  const fold = config.walkForward?.fold !== undefined;
   const anchorTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i]];
 
   // Chronological order inside a part, symbol as tie-break (deterministic).
@@ -342,12 +383,12 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     timeframe: tf,
     target,
     purgeBars: W + H,
-    cutoffs: { validationStart: val > 0 ? c1 : null, testStart: test > 0 ? c2 : null },
+    cutoffs: { validationStart: val > 0 ? c1 : null, testStart: fold || test > 0 ? c2 : null },
     train: materialise(parts[0]),
     validation: materialise(parts[1]),
     test: materialise(parts[2]),
     scaler,
     fingerprint,
-    stats: { bars, segments: segments.length, candidates: nC, purged: nC - parts[0].length - parts[1].length - parts[2].length, warmupRowsDropped },
+    stats: { bars, segments: segments.length, candidates: nC, purged: purged ?? nC - parts[0].length - parts[1].length - parts[2].length, warmupRowsDropped },
   };
 }

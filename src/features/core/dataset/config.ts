@@ -1,6 +1,7 @@
 import type { BarSeries } from '../types';
 import type { TargetOptions } from '../targets/targets';
 import type { ScalerKind } from './scaler';
+import type { WalkForwardSpec } from './walk-forward';
 
 /** Longest time between consecutive bars that a window or target may span, by default. */
 export const DEFAULT_MAX_GAP_MS = 4 * 86_400_000; // an FX weekend plus a holiday; a missing month breaks
@@ -26,4 +27,10 @@ export interface DatasetConfig {
    */
   maxGapBars?: number;
   maxGapMs?: number;
+  /**
+   * Walk-forward folds (walk-forward.ts). With `fold` (1-based), the dataset is that fold's:
+   * its training window's train/validation parts and its test block (testSplit is not used).
+   * Without, planDataset reports every fold's sizes.
+   */
+  walkForward?: WalkForwardSpec & { fold?: number };
 }
