@@ -14,7 +14,8 @@ export type PredictionRole = (typeof PREDICTION_ROLES)[number];
  * the target read. Rows older than DEPLOYMENT_PREDICTION_RETENTION_DAYS (by `served_at`) are deleted.
  */
 @Entity({ name: 'deployment_predictions' })
-@Index('UQ_deployment_predictions_bar', ['deployment_id', 'version', 'symbol', 'timeframe', 'as_of'], { unique: true })
+// Bar before symbol: the same index serves "the latest N scored of a version on a deployment" (ORDER BY as_of DESC).
+@Index('UQ_deployment_predictions_bar', ['deployment_id', 'version', 'as_of', 'symbol', 'timeframe'], { unique: true })
 @Index('IDX_deployment_predictions_pending', ['symbol', 'timeframe', 'as_of'], { where: `"scored_at" IS NULL` })
 @Index('IDX_deployment_predictions_served', ['served_at'])
 export class DeploymentPrediction {

@@ -6,7 +6,8 @@ import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deploym
 import { MetricsService } from '../../metrics/metrics.service';
 import { Deployment, DeploymentNotification, type NotificationEvent, type PerformanceStatus } from '../entities';
 import { DeploymentNotifier } from '../notifications/deployment-notifier';
-import { decayTest, type DecayTest, liveMetrics } from './live-metrics';
+import { regressionMetrics } from '../../training/evaluation';
+import { decayTest, type DecayTest } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
 import { PredictionRepository } from './prediction.repository';
 import { VersionTargets } from './version-targets';
@@ -63,7 +64,7 @@ export class DecayMonitor implements OnModuleInit {
 
   /** The decay test of `version` on the deployment; updates the deployment's status when it serves that version. */
   async evaluate(deploymentId: string, version: string): Promise<Verdict> {
-    const [d]: Deployment[] = await this.dataSource.query(`SELECT id, model_id, version, target, status FROM deployments WHERE id = $1`, [deploymentId]);
+    const [d]: Array<Deployment> = await this.dataSource.query(`SELECT id, model_id, version, target, status, performance_status FROM deployments WHERE id = $1`, [deploymentId]);
     if (!d) throw new Error(`deployment ${deploymentId} does not exist`);
     const target = await this.targets.get(d.model_id, version).catch(() => null);
     let verdict: Verdict;
@@ -71,15 +72,13 @@ export class DecayMonitor implements OnModuleInit {
       verdict = { ...decayTest(null, 0, null, this.options.decayMinSamples), status: 'not_scored' };
     } else {
       const rows = await this.repo.scored(deploymentId, version, { kind: 'last_n', n: this.options.decayWindow });
-      const live = liveMetrics(
-        rows.map((r) => ({ symbol: r.symbol, asOf: r.as_of, realisedAt: r.realised_at, predicted: r.predicted, realised: r.realised, price: r.price })),
-        { timeframe: target.timeframe, horizonBars: target.spec.horizonBars, targetIsLogReturn: target.spec.family === 'log_return' },
-        target.costs,
-      );
-      const ic = typeof target.metrics.ic === 'number' ? target.metrics.ic : null;
-      verdict = decayTest(live.ic, live.n, ic, this.options.decayMinSamples);
+      // Only the IC is needed here (the full figures are computed when performance is read).
+      const ic = rows.length ? regressionMetrics(Float64Array.from(rows, (r) => r.realised), Float64Array.from(rows, (r) => r.predicted)).ic : null;
+      const backtestIc = typeof target.metrics.ic === 'number' ? target.metrics.ic : null;
+      verdict = decayTest(ic, rows.length, backtestIc, this.options.decayMinSamples);
     }
-    if (d.status === 'active' && d.version === version) await this.transition(d, verdict);
+    // The locked transaction only when the verdict differs from what is stored (re-checked under the lock).
+    if (d.status === 'active' && d.version === version && d.performance_status !== verdict.status) await this.transition(d, verdict);
     return verdict;
   }
 

@@ -24,7 +24,6 @@ export interface PendingPrediction {
   model_id: string;
   version: string;
   as_of: number;
-  horizon: number;
 }
 
 export interface Realisation {
@@ -69,7 +68,7 @@ export class PredictionRepository {
       });
       const out: Array<{ id: string }> = await this.dataSource.query(
         `INSERT INTO deployment_predictions (deployment_id, model_id, version, role, engine, symbol, timeframe, as_of, horizon, predicted, served_at)
-         VALUES ${values.join(', ')} ON CONFLICT (deployment_id, version, symbol, timeframe, as_of) DO NOTHING RETURNING id`,
+         VALUES ${values.join(', ')} ON CONFLICT (deployment_id, version, as_of, symbol, timeframe) DO NOTHING RETURNING id`,
         params,
       );
       inserted += out.length;
@@ -77,14 +76,23 @@ export class PredictionRepository {
     return inserted;
   }
 
-  /** Unscored predictions of one series made at or before `upTo` (the pending index), optionally of one deployment. */
+  /**
+   * Unscored predictions of one series made at or before `upTo` (the pending index), optionally
+   * of one deployment. One row per (deployment, version) with its ids and bars as arrays: ten
+   * thousand rows would cost more to ship and parse than the scoring itself.
+   */
   async pending(symbol: string, timeframe: string, upTo: number, deploymentId?: string): Promise<PendingPrediction[]> {
-    const rows: Array<{ id: string; deployment_id: string; model_id: string; version: string; as_of: Date; horizon: number }> = await this.dataSource.query(
-      `SELECT id, deployment_id, model_id, version, as_of, horizon FROM deployment_predictions
-       WHERE symbol = $1 AND timeframe = $2 AND scored_at IS NULL AND as_of <= $3 ${deploymentId ? 'AND deployment_id = $4' : ''}`,
+    const groups: Array<{ deployment_id: string; model_id: string; version: string; ids: string[]; ts: number[] }> = await this.dataSource.query(
+      `SELECT deployment_id, model_id, version, array_agg(id) AS ids, array_agg((extract(epoch FROM as_of) * 1000)::float8) AS ts FROM deployment_predictions
+       WHERE symbol = $1 AND timeframe = $2 AND scored_at IS NULL AND as_of <= $3 ${deploymentId ? 'AND deployment_id = $4' : ''}
+       GROUP BY deployment_id, model_id, version`,
       deploymentId ? [symbol, timeframe, new Date(upTo), deploymentId] : [symbol, timeframe, new Date(upTo)],
     );
-    return rows.map((r) => ({ id: String(r.id), deployment_id: r.deployment_id, model_id: r.model_id, version: r.version, as_of: new Date(r.as_of).getTime(), horizon: r.horizon }));
+    const out: PendingPrediction[] = [];
+    for (const g of groups) {
+      for (let i = 0; i < g.ids.length; i++) out.push({ id: String(g.ids[i]), deployment_id: g.deployment_id, model_id: g.model_id, version: g.version, as_of: Number(g.ts[i]) });
+    }
+    return out;
   }
 
   /** The series a deployment still has unscored predictions in. */
@@ -98,10 +106,10 @@ export class PredictionRepository {
     for (let i = 0; i < rows.length; i += CHUNK * 10) {
       const chunk = rows.slice(i, i + CHUNK * 10);
       await this.dataSource.query(
-        `UPDATE deployment_predictions p SET realised = v.realised, price = v.price, realised_at = v.realised_at, scored_at = $5
-         FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::float8[]) AS realised, unnest($3::float8[]) AS price, unnest($4::timestamptz[]) AS realised_at) v
+        `UPDATE deployment_predictions p SET realised = v.realised, price = v.price, realised_at = to_timestamp(v.realised_ms / 1000), scored_at = $5
+         FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::float8[]) AS realised, unnest($3::float8[]) AS price, unnest($4::float8[]) AS realised_ms) v
          WHERE p.id = v.id`,
-        [chunk.map((r) => r.id), chunk.map((r) => r.realised), chunk.map((r) => r.price), chunk.map((r) => new Date(r.realised_at).toISOString()), now],
+        [chunk.map((r) => r.id), chunk.map((r) => r.realised), chunk.map((r) => r.price), chunk.map((r) => r.realised_at), now],
       );
     }
   }
@@ -121,7 +129,7 @@ export class PredictionRepository {
       filter = `AND served_at >= $3`;
     } else if (window.kind === 'last_n') {
       params.push(window.n);
-      limit = `ORDER BY as_of DESC, id DESC LIMIT $3`;
+      limit = `ORDER BY as_of DESC LIMIT $3`;
     }
     const rows: Array<{ symbol: string; as_of: Date; realised_at: Date; predicted: number; realised: number; price: number }> = await this.dataSource.query(
       `SELECT symbol, as_of, realised_at, predicted, realised, price FROM deployment_predictions
