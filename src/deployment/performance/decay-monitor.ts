@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { NotFoundError } from '../../common/errors/app-error';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import { MetricsService } from '../../metrics/metrics.service';
 import { Deployment, DeploymentNotification, type NotificationEvent, type PerformanceStatus } from '../entities';
@@ -66,7 +67,7 @@ export class DecayMonitor implements OnModuleInit {
   async evaluate(deploymentId: string, version: string): Promise<Verdict> {
     const [d]: Array<Deployment> = await this.dataSource.query(`SELECT id, model_id, version, target, status, performance_status FROM deployments WHERE id = $1`, [deploymentId]);
     if (!d) throw new Error(`deployment ${deploymentId} does not exist`);
-    const target = await this.targets.get(d.model_id, version).catch(() => null);
+    const target = await this.targets.get(d.model_id, version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     let verdict: Verdict;
     if (!target) {
       verdict = { ...decayTest(null, 0, null, this.options.decayMinSamples), status: 'not_scored' };

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { NotFoundError } from '../../common/errors/app-error';
 import { computeTarget, type FeatureColumn } from '../../features/core';
 import { MarketDataEvents } from '../../market-data/bar-events';
 import { MarketDataService } from '../../market-data/market-data.service';
@@ -78,7 +79,8 @@ export class PerformanceScorer implements OnModuleInit {
     const touched = new Map<string, { deployment_id: string; version: string }>();
     const lost: string[] = [];
     for (const list of byVersion.values()) {
-      const target = await this.targets.get(list[0].model_id, list[0].version).catch(() => null);
+      // Not found: the version is gone, its predictions can never be scored. Other errors (the database) leave them pending.
+      const target = await this.targets.get(list[0].model_id, list[0].version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
       if (!target) {
         lost.push(...list.map((p) => p.id)); // the version is gone or its target cannot be recomputed
         continue;

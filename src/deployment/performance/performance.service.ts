@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataValidationError } from '../../common/errors/app-error';
+import { DataValidationError, NotFoundError } from '../../common/errors/app-error';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import { DeploymentService } from '../deployment.service';
 import type { Deployment } from '../entities';
@@ -65,7 +65,7 @@ export class PerformanceService {
   }
 
   private async versionReport(d: Deployment, version: string, role: 'active', window: ScoreWindow) {
-    const target = await this.targets.get(d.model_id, version).catch(() => null);
+    const target = await this.targets.get(d.model_id, version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     const decay = await this.monitor.evaluate(d.id, version);
     const counts = await this.repo.counts(d.id, version);
     if (!target) {

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { NotFoundError } from '../../common/errors/app-error';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import type { PredictionEvent } from '../../prediction/deployment-lookup';
 import type { PredictionRole } from '../entities';
@@ -86,8 +87,9 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
       for (const b of batch) {
         const modelId = modelOf.get(b.deployment_id);
         if (!modelId) continue;
-        const target = await this.targets.get(modelId, b.version);
-        if (!target) continue; // not a return target this service can recompute
+        // A version gone from the registry, or whose target is not a return: nothing to score it against.
+        const target = await this.targets.get(modelId, b.version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+        if (!target) continue;
         rows.push({ ...b, model_id: modelId });
       }
       await this.repo.insert(rows);
