@@ -27,6 +27,7 @@ type Verdict = Omit<DecayTest, 'status'> & { status: PerformanceStatus };
 export class DecayMonitor implements OnModuleInit {
   private readonly logger = new Logger('LivePerformance');
   private readonly transitions: Counter<'to'>;
+  private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -63,8 +64,22 @@ export class DecayMonitor implements OnModuleInit {
     });
   }
 
-  /** The decay test of `version` on the deployment; updates the deployment's status when it serves that version. */
-  async evaluate(deploymentId: string, version: string): Promise<Verdict> {
+  /**
+   * The decay test of `version` on the deployment; updates the deployment's status when it
+   * serves that version. One at a time per deployment (a chain): each reads the scored rows
+   * when its turn comes, so a verdict computed on older rows never lands after a newer one.
+   */
+  evaluate(deploymentId: string, version: string): Promise<Verdict> {
+    const run = (this.chains.get(deploymentId) ?? Promise.resolve()).catch(() => undefined).then(() => this.evaluateNow(deploymentId, version));
+    const tail = run.catch(() => undefined);
+    this.chains.set(deploymentId, tail);
+    void tail.finally(() => {
+      if (this.chains.get(deploymentId) === tail) this.chains.delete(deploymentId);
+    });
+    return run;
+  }
+
+  private async evaluateNow(deploymentId: string, version: string): Promise<Verdict> {
     const [d]: Array<Deployment> = await this.dataSource.query(`SELECT id, model_id, version, target, status, performance_status FROM deployments WHERE id = $1`, [deploymentId]);
     if (!d) throw new Error(`deployment ${deploymentId} does not exist`);
     const target = await this.targets.get(d.model_id, version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
