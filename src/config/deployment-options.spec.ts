@@ -13,6 +13,9 @@ describe('deployment options', () => {
       monitoringRetention: 1000,
       monitoringFlushMs: 1000,
       lookupCacheMs: 1000,
+      predictionRetentionDays: 90,
+      decayWindow: 500,
+      decayMinSamples: 30,
     });
   });
 

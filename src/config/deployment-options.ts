@@ -16,6 +16,9 @@ import { redactUrlPasswords } from './secret-values';
  * | MONITORING_RETENTION             | requests (inputs + outputs) kept per deployment at `high`   | 1000    |
  * | MONITORING_FLUSH_MS              | how often buffered monitoring events are written            | 1000    |
  * | DEPLOYMENT_LOOKUP_CACHE_MS       | how long a process caches "which version is active where"   | 1000    |
+ * | DEPLOYMENT_PREDICTION_RETENTION_DAYS | days served predictions are kept for live scoring        | 90      |
+ * | DEPLOYMENT_DECAY_WINDOW          | latest scored predictions the decay test looks at           | 500     |
+ * | DEPLOYMENT_DECAY_MIN_SAMPLES     | scored predictions needed before the decay test decides     | 30      |
  */
 export interface DeploymentOptions {
   targets: string[];
@@ -28,6 +31,9 @@ export interface DeploymentOptions {
   monitoringRetention: number;
   monitoringFlushMs: number;
   lookupCacheMs: number;
+  predictionRetentionDays: number;
+  decayWindow: number;
+  decayMinSamples: number;
 }
 
 export const DEPLOYMENT_OPTIONS = Symbol('DEPLOYMENT_OPTIONS');
@@ -44,6 +50,9 @@ export const DEPLOYMENT_VARIABLES = [
   'MONITORING_RETENTION',
   'MONITORING_FLUSH_MS',
   'DEPLOYMENT_LOOKUP_CACHE_MS',
+  'DEPLOYMENT_PREDICTION_RETENTION_DAYS',
+  'DEPLOYMENT_DECAY_WINDOW',
+  'DEPLOYMENT_DECAY_MIN_SAMPLES',
 ] as const;
 type DeploymentVariable = (typeof DEPLOYMENT_VARIABLES)[number];
 
@@ -120,6 +129,9 @@ export function parseDeploymentOptions(env: Record<string, string | undefined>):
     monitoringRetention: int('MONITORING_RETENTION', 1000, 1, 100_000),
     monitoringFlushMs: int('MONITORING_FLUSH_MS', 1000, 10, 600_000),
     lookupCacheMs: int('DEPLOYMENT_LOOKUP_CACHE_MS', 1000, 0, 600_000),
+    predictionRetentionDays: int('DEPLOYMENT_PREDICTION_RETENTION_DAYS', 90, 1, 3650),
+    decayWindow: int('DEPLOYMENT_DECAY_WINDOW', 500, 10, 100_000),
+    decayMinSamples: int('DEPLOYMENT_DECAY_MIN_SAMPLES', 30, 5, 100_000),
   };
   if (problems.length) throw new DeploymentOptionsError(problems);
   return options;

@@ -4,6 +4,7 @@ import type { ActiveDeployment, DeploymentLookup, PredictionEvent as MonitoringE
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
 import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';
+import { PredictionRecorder } from './performance/prediction-recorder';
 
 /**
  * What the prediction module asks the deployment module: which version is deployed on a
@@ -15,6 +16,7 @@ export class DeploymentLookupService implements DeploymentLookup {
   constructor(
     private readonly deployments: DeploymentService,
     private readonly monitoring: MonitoringService,
+    private readonly recorder: PredictionRecorder,
     private readonly cache: ActiveDeploymentCache,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
@@ -34,13 +36,18 @@ export class DeploymentLookupService implements DeploymentLookup {
     return this.deployments.activeVersions(modelId);
   }
 
-  /** Cheap: buffered in memory, written in batches (MONITORING_FLUSH_MS), filtered by the deployment's level. */
+  /**
+   * Cheap: buffered in memory, written in batches (MONITORING_FLUSH_MS) — the monitoring
+   * aggregates (filtered by the deployment's level) and the served predictions live
+   * performance scores.
+   */
   record(deploymentId: string, event: MonitoringEvent): void {
     this.monitoring.record(deploymentId, event);
+    this.recorder.record(deploymentId, event, 'active');
   }
 
-  /** Write buffered monitoring events now (tests, shutdown). */
-  flush(): Promise<void> {
-    return this.monitoring.flush();
+  /** Write buffered monitoring events and served predictions now (tests, shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([this.monitoring.flush(), this.recorder.flush()]);
   }
 }

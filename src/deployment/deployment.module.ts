@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MarketDataModule } from '../market-data/market-data.module';
 import { ModelsModule } from '../models/models.module';
 import { DEPLOYMENT_LOOKUP } from '../prediction/deployment-lookup';
 import { PredictionModule } from '../prediction/prediction.module';
@@ -11,16 +12,27 @@ import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';
 import { DeploymentNotifier } from './notifications/deployment-notifier';
 import { NotificationTransport } from './notifications/notification-transport';
+import { DecayMonitor } from './performance/decay-monitor';
+import { PerformanceController } from './performance/performance.controller';
+import { PerformanceScorer } from './performance/performance-scorer';
+import { PerformanceService } from './performance/performance.service';
+import { PredictionRecorder } from './performance/prediction-recorder';
+import { PredictionRepository } from './performance/prediction.repository';
+import { VersionTargets } from './performance/version-targets';
+
+/** Live performance (performance/): served predictions kept, scored when bars arrive, the decay test. */
+const PERFORMANCE_PROVIDERS = [PredictionRepository, VersionTargets, PredictionRecorder, PerformanceScorer, DecayMonitor, PerformanceService];
 
 /**
  * Deployments per target, their history, rollback, notifications to targets and monitoring.
  * Provides the prediction module's DEPLOYMENT_LOOKUP (which version serves a target, and
  * where monitoring events go) and warms/invalidates the prediction cache on every change.
+ * Live performance subscribes to market-data's bars-written event to score served predictions.
  */
 @Module({
-  imports: [ModelsModule, PredictionModule],
-  controllers: [DeploymentController],
-  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport],
-  exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP],
+  imports: [ModelsModule, PredictionModule, MarketDataModule],
+  controllers: [DeploymentController, PerformanceController],
+  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, ...PERFORMANCE_PROVIDERS],
+  exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP, PerformanceService],
 })
 export class DeploymentModule {}

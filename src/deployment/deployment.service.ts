@@ -314,6 +314,7 @@ export class DeploymentService {
         ended_by_deployment_id: d.ended_by_deployment_id,
         restored_deployment_id: d.restored_deployment_id,
         rollback_version: d.rollback_to_deployment_id ? (versionOf.get(d.rollback_to_deployment_id) ?? null) : null,
+        performance_status: d.performance_status ?? null,
         notification_state: !states.length ? null : states.includes('failed') ? 'failed' : states.includes('pending') ? 'pending' : 'delivered',
         notifications: mine.map((n) => ({
           id: n.id,

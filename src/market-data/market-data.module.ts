@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MarketDataEvents } from './bar-events';
 import { BarPages } from './bar-pages';
 import { BarStore } from './bar-store';
 import { DemoDataLoader } from './demo-data.loader';
@@ -9,7 +10,7 @@ import { SeriesWriter } from './series-writer';
 
 @Module({
   controllers: [MarketDataController],
-  providers: [BarStore, BarPages, EmbeddedSpace, SeriesWriter, MarketDataService, DemoDataLoader],
-  exports: [MarketDataService],
+  providers: [MarketDataEvents, BarStore, BarPages, EmbeddedSpace, SeriesWriter, MarketDataService, DemoDataLoader],
+  exports: [MarketDataService, MarketDataEvents],
 })
 export class MarketDataModule {}

@@ -7,6 +7,7 @@ import { BarStore, type SourceSummary, type UpsertCounts } from './bar-store';
 import type { BarColumns } from './csv/bar-columns';
 import type { RejectedRow } from './csv/csv-import-parser';
 import { describeSource, ON_CONFLICT, type BarSource, type OnConflict } from './bar-source';
+import { MarketDataEvents } from './bar-events';
 import { EmbeddedSpace } from './embedded-space';
 import type { Timeframe } from './timeframes';
 
@@ -44,6 +45,7 @@ export class SeriesWriter {
   constructor(
     private readonly store: BarStore,
     private readonly space: EmbeddedSpace,
+    private readonly events: MarketDataEvents,
   ) {}
 
   /** Fails fast (before an upload is read) when the write would conflict; the write checks again under its lock. */
@@ -57,8 +59,9 @@ export class SeriesWriter {
     const result: SeriesWriteResult = { inserted: 0, updated: 0, replaced: 0, repeated: [], repeatedTotal: 0 };
     if (w.bars === 0) return result;
     await this.space.assertRoomFor(w.bars, w.what);
+    const span = { first: Infinity, last: -Infinity };
     try {
-      return await this.store.transaction(async (manager) => {
+      const written = await this.store.transaction(async (manager) => {
         await this.store.lockSeries(manager, w.symbol, w.timeframe);
         const others = (await this.store.sources(w.symbol, w.timeframe, manager)).filter((s) => s.source !== w.source);
         if (others.length && w.onConflict !== 'replace') throw sourceConflict(w.symbol, w.timeframe, w.source, others, w.what);
@@ -69,9 +72,18 @@ export class SeriesWriter {
           const counts = await this.store.upsertWith(manager, w.symbol, w.timeframe, bars, w.source);
           result.inserted += counts.inserted;
           result.updated += counts.updated;
+          for (let i = 0; i < bars.length; i++) {
+            if (bars.ts[i] < span.first) span.first = bars.ts[i];
+            if (bars.ts[i] > span.last) span.last = bars.ts[i];
+          }
         }
         return result;
       });
+      // After the commit: listeners read the bars they are told about.
+      if (written.inserted + written.updated > 0) {
+        this.events.barsWritten({ symbol: w.symbol, timeframe: w.timeframe, source: w.source, first: span.first, last: span.last, inserted: written.inserted, updated: written.updated });
+      }
+      return written;
     } catch (e) {
       if (isStorageFull(e)) {
         throw new InsufficientStorageError(`The database ran out of disk space during ${w.what}; it was rolled back and nothing was written. Free space on the database volume and retry`, {

@@ -26,6 +26,23 @@ export interface PredictionEvent {
   outputs: unknown;
   latency_ms: number;
   ok: boolean;
+  /** The version and engine that answered (kept with each served prediction for live scoring). */
+  version?: string;
+  engine?: string;
+  /** The version's target horizon in bars (its signature's `horizon`), null when it has none. */
+  horizon?: number | null;
+  /** One entry per window answered, in request order. */
+  served?: ServedPrediction[];
+}
+
+/** One answered window, as the deployment module stores it to score it once its horizon has realised. */
+export interface ServedPrediction {
+  symbol: string;
+  timeframe: string;
+  /** The stored bar the window ended on (windows built from market data); null when the caller sent features. */
+  as_of: string | null;
+  /** The predicted value of a regression model; null for other outputs (classes, scores, actions). */
+  value: number | null;
 }
 
 export interface DeploymentLookup {

@@ -468,6 +468,10 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         outputs: outputs.length === 1 ? outputs[0] : outputs,
         latency_ms: round(latencyMs),
         ok: true,
+        version: resolved.row.version,
+        engine: m.engineName,
+        horizon: m.pre.horizon,
+        served: inputs.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, as_of: p.asOf, value: regressionValue(outputs[i].prediction) })),
       });
     } catch (e) {
       this.logger.warn({ deployment_id: d.deployment_id, error: (e as Error).message }, 'recording a prediction failed');
@@ -534,6 +538,11 @@ function coreErrors<T>(fn: () => T, message?: string): T {
     if (e instanceof AppError) throw e;
     throw e;
   }
+}
+
+/** The number a regression model predicted; null for classes, anomaly scores and actions. */
+function regressionValue(p: Prediction): number | null {
+  return 'value' in p && typeof p.value === 'number' ? p.value : null;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

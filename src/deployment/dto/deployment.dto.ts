@@ -3,7 +3,7 @@ import { PaginationQuery } from '../../common/http/pagination.dto';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { VERSION_OR_ALIAS_PATTERN } from '../../models/aliases/alias-names';
-import { DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS } from '../entities';
+import { DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS, PERFORMANCE_STATUSES } from '../entities';
 
 const SIGNAL_DOC =
   'The deployment multiplies each prediction by this factor to give `signal` (predict with `target`). ' +
@@ -107,6 +107,8 @@ export class DeploymentDto {
   @ApiProperty({ nullable: true, type: String, description: 'The deployment that replaced or rolled back this one' }) ended_by_deployment_id: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'For a rollback: the earlier deployment whose version and settings were restored' }) restored_deployment_id: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The version a rollback of this deployment would restore' }) rollback_version: string | null;
+  @ApiProperty({ nullable: true, enum: [...PERFORMANCE_STATUSES, null], description: 'Live performance of the active version (GET /deployments/{id}/performance): degraded when its live IC’s 95 % interval lies below the backtest IC; null before its first scored prediction is evaluated' })
+  performance_status: string | null;
   @ApiProperty({ nullable: true, enum: [...DELIVERY_STATES, null], description: 'Summary of its notifications: failed if any failed, else pending if any pending, else delivered; null without a notification URL' })
   notification_state: string | null;
   @ApiProperty({ type: [NotificationDto] }) notifications: NotificationDto[];

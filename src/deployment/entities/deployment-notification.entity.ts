@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const NOTIFICATION_EVENTS = ['deploy', 'replace', 'rollback', 'undeploy'] as const;
+/** degraded / recovered: the active version's live performance crossed the decay test (once per transition). */
+export const NOTIFICATION_EVENTS = ['deploy', 'replace', 'rollback', 'undeploy', 'degraded', 'recovered'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];

@@ -3,6 +3,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 export const DEPLOYMENT_STATUSES = ['active', 'replaced', 'rolled_back', 'undeployed'] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
+/** The decay test's verdict on the active version's live predictions (null until first evaluated). */
+export const PERFORMANCE_STATUSES = ['ok', 'degraded', 'insufficient_data', 'no_backtest', 'not_scored'] as const;
+export type PerformanceStatus = (typeof PERFORMANCE_STATUSES)[number];
+
 export const MONITORING_LEVELS = ['low', 'medium', 'high'] as const;
 export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
 
@@ -63,4 +67,11 @@ export class Deployment {
   /** Set on a deployment made by a rollback: the earlier deployment whose version and settings it restored. */
   @Column({ type: 'uuid', nullable: true })
   restored_deployment_id: string | null;
+
+  /** Live performance of the active version (see performance/): `degraded` when its live IC fell below the backtest's. */
+  @Column({ type: 'varchar', length: 24, nullable: true })
+  performance_status: PerformanceStatus | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  performance_changed_at: Date | null;
 }

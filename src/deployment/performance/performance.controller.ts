@@ -1,0 +1,28 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ErrorEnvelope } from '../../common/errors/error-envelope';
+import { ApiProtected } from '../../common/http/api-docs.decorators';
+import { PerformanceQuery, PerformanceReportDto } from './performance.dto';
+import { PerformanceService } from './performance.service';
+
+@ApiTags('deployment')
+@ApiProtected()
+@Controller('api/v1')
+export class PerformanceController {
+  constructor(private readonly performance: PerformanceService) {}
+
+  @Get('deployments/:id/performance')
+  @ApiOperation({
+    summary: 'Realised live performance: the predictions served through the deployment, scored against what the market did, beside the version’s backtest figures',
+    description:
+      'Every prediction of a window built from stored bars (`as_of`) served through the deployment is kept (one per bar and version: a repeated request for the same bar counts once) and scored once the bar its horizon reads is imported or resampled. ' +
+      'Reading scores whatever has realised first, so the figures are current. Decay test: `degraded` when the upper end of the live IC’s 95 % interval lies below the backtest IC; the deployment’s performance_status follows, ' +
+      'the gauge deployment_performance_degraded changes and the target’s notification URL gets a `degraded` (later `recovered`) event, once per transition. Predictions sent as `features` have no bar and are not scored.',
+  })
+  @ApiOkResponse({ type: PerformanceReportDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such deployment (DEPLOYMENT_NOT_FOUND)' })
+  @ApiUnprocessableEntityResponse({ type: ErrorEnvelope, description: 'window is not all, 1d, 7d, 30d or last_n:N' })
+  report(@Param('id') id: string, @Query() query: PerformanceQuery): Promise<PerformanceReportDto> {
+    return this.performance.report(id, query.window) as Promise<PerformanceReportDto>;
+  }
+}
