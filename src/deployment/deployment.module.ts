@@ -11,16 +11,18 @@ import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';
 import { DeploymentNotifier } from './notifications/deployment-notifier';
 import { NotificationTransport } from './notifications/notification-transport';
+import { TargetDrivers } from './targets/target-drivers.service';
 
 /**
- * Deployments per target, their history, rollback, notifications to targets and monitoring.
+ * Deployments per target, their history, rollback, what targets do (targets/: webhook,
+ * file drop — one driver per kind, registered in targets/target-registry.ts) and monitoring.
  * Provides the prediction module's DEPLOYMENT_LOOKUP (which version serves a target, and
  * where monitoring events go) and warms/invalidates the prediction cache on every change.
  */
 @Module({
   imports: [ModelsModule, PredictionModule],
   controllers: [DeploymentController],
-  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport],
+  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers],
   exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP],
 })
 export class DeploymentModule {}
