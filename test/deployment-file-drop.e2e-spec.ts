@@ -12,7 +12,7 @@ import type { TestApp } from './support/test-app';
 /**
  * The file-drop target (DEPLOYMENT_FILE_DROP_DIRS): what a consumer of the directory sees after
  * deploy, replace, rollback and undeploy, and that a target that cannot take the files refuses
- * the deploy with nothing recorded. One tiny model, three versions, trained once.
+ * the deploy with nothing recorded. One tiny model, two versions, trained once.
  */
 const MODEL = 'drop_model';
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -33,7 +33,7 @@ describe('deployment: the file-drop target', () => {
     // A directory that cannot be created whatever the user (the tests may run as root): its parent is a file.
     fs.writeFileSync(path.join(scratch, 'not-a-dir'), 'x');
     t = await startDeploymentApp(
-      { MAX_TRAINING_MEMORY: '8' },
+      { MAX_TRAINING_MEMORY: '8', TRAINING_CONCURRENCY: '2' },
       { DEPLOYMENT_TARGETS: 'strategy_engine,edge_drop,broken_drop', DEPLOYMENT_FILE_DROP_DIRS: `edge_drop=${drop}, broken_drop=${path.join(scratch, 'not-a-dir', 'drop')}` },
     );
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(900, 5)));
@@ -53,10 +53,9 @@ describe('deployment: the file-drop target', () => {
       seed: 3,
       hyperparameters: { units: 4, epochs: 1, batch_size: 256 },
     };
-    for (let i = 0; i < 3; i++) {
-      const job = await (await t.fetch('/api/v1/models/train', { method: 'POST', json: body })).json();
-      expect((await waitForJob(t, job.job_id)).status).toBe('succeeded');
-    }
+    const jobs = [];
+    for (let i = 0; i < 2; i++) jobs.push((await (await t.fetch('/api/v1/models/train', { method: 'POST', json: body })).json()).job_id);
+    for (const id of jobs) expect((await waitForJob(t, id)).status).toBe('succeeded');
   }, 300_000);
 
   afterAll(async () => {
@@ -139,24 +138,25 @@ describe('deployment: the file-drop target', () => {
   });
 
   it('a version without model.onnx: 409 ONNX_NOT_AVAILABLE, nothing recorded; a target without files still takes it', async () => {
-    // Re-store version 1.2.0 without its model.onnx, through the registry's own services (as a
-    // version trained before ONNX export is stored).
+    // Re-store version 1.1.0 (deployed nowhere now) without its model.onnx, through the
+    // registry's own services (as a version trained before ONNX export is stored).
+    expect(await versionStatus('1.1.0')).toBe('experimental');
     const store = t.app.get(ArtifactStore);
-    const stored = await store.read(MODEL, '1.2.0');
+    const stored = await store.read(MODEL, '1.1.0');
     const files: Record<string, Buffer> = {};
     for (const name of stored.names.filter((n) => n !== 'model/model.onnx')) files[name] = await stored.file(name);
-    await store.remove(MODEL, '1.2.0');
-    const written = await store.write(MODEL, '1.2.0', files);
-    await t.app.get(ModelsService).updateVersion(MODEL, '1.2.0', { artifact_checksum: written.checksum });
+    await store.remove(MODEL, '1.1.0');
+    const written = await store.write(MODEL, '1.1.0', files);
+    await t.app.get(ModelsService).updateVersion(MODEL, '1.1.0', { artifact_checksum: written.checksum });
 
     const before = await history('edge_drop');
-    const res = await deploy('1.2.0');
+    const res = await deploy('1.1.0');
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error_code: 'ONNX_NOT_AVAILABLE', message: expect.stringContaining('model.onnx'), details: { model_id: MODEL, version: '1.2.0', target: 'edge_drop' } });
+    expect(await res.json()).toMatchObject({ error_code: 'ONNX_NOT_AVAILABLE', message: expect.stringContaining('model.onnx'), details: { model_id: MODEL, version: '1.1.0', target: 'edge_drop' } });
     expect(await history('edge_drop')).toBe(before);
-    expect(fs.existsSync(path.join(drop, MODEL, '1.2.0'))).toBe(false);
-    expect(await versionStatus('1.2.0')).toBe('experimental');
+    expect(fs.existsSync(link())).toBe(false);
+    expect(await versionStatus('1.1.0')).toBe('experimental');
 
-    expect((await deploy('1.2.0', 'strategy_engine')).status).toBe(201);
+    expect((await deploy('1.1.0', 'strategy_engine')).status).toBe(201);
   });
 });

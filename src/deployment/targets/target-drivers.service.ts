@@ -20,7 +20,7 @@ export class TargetDrivers implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    const drivers = this.describe().filter((d) => d.kind);
+    const drivers = this.describe();
     if (drivers.length) this.logger.log(`target drivers: ${drivers.map((d) => `${d.target} ${d.kind}`).join(', ')}`);
   }
 
