@@ -121,8 +121,17 @@ describe('deployment: the file-drop target', () => {
     expect(await versionStatus('1.1.0')).toBe('experimental');
   });
 
-  it('a pointer that cannot be switched fails inside the transaction: nothing recorded, the files unchanged', async () => {
+  it('a dropped copy edited on disk is replaced whole at the next deploy of its version', async () => {
+    const onnx = path.join(drop, MODEL, '1.0.0', 'model.onnx');
+    fs.writeFileSync(onnx, 'edited');
     expect((await deploy('1.0.0')).status).toBe(201);
+    expect(sha256(onnx)).toBe((await t.app.get(ArtifactStore).read(MODEL, '1.0.0')).manifest.files['model/model.onnx'].sha256);
+    expect(fs.readlinkSync(link())).toBe('1.0.0');
+    expect(fs.readdirSync(path.join(drop, MODEL)).sort()).toEqual(['1.0.0', '1.1.0', 'current']);
+  });
+
+  it('a pointer that cannot be switched fails inside the transaction: nothing recorded, the files unchanged', async () => {
+    expect((await activeOn('edge_drop')).map((d: { version: string }) => d.version)).toEqual(['1.0.0']);
     // Something else took the name `current` for a non-empty directory.
     fs.rmSync(link());
     fs.mkdirSync(path.join(link(), 'occupied'), { recursive: true });

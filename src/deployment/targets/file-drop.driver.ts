@@ -69,9 +69,7 @@ class FileDropDriver implements DeploymentTargetDriver {
       await fs.mkdir(tmp, { recursive: true });
       for (const [name, data] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), data);
       await fs.writeFile(path.join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-      // A different copy of this version (an interrupted or edited drop) is replaced whole.
-      await fs.rm(versionDir, { recursive: true, force: true });
-      await fs.rename(tmp, versionDir);
+      await this.moveIntoPlace(tmp, versionDir, manifest.files);
     } catch (e) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
       throw this.writeError(e, modelId, version);
@@ -99,6 +97,28 @@ class FileDropDriver implements DeploymentTargetDriver {
       throw this.writeError(e, d.model_id, d.version);
     }
     return { undo: () => (after !== before ? point(before) : Promise.resolve()) };
+  }
+
+  /**
+   * Rename the staged directory to `<version>`. When that name is taken: by the same files (a
+   * concurrent deploy of the version got there first) keep them; by different ones (an
+   * interrupted or edited drop) move those aside first, so the name is never missing for long.
+   */
+  private async moveIntoPlace(tmp: string, versionDir: string, files: Record<string, { sha256: string; bytes: number }>): Promise<void> {
+    try {
+      await fs.rename(tmp, versionDir);
+      return;
+    } catch (e) {
+      if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    }
+    if (await this.holds(versionDir, files)) {
+      await fs.rm(tmp, { recursive: true, force: true });
+      return;
+    }
+    const trash = `${path.dirname(tmp)}/.trash-${path.basename(versionDir)}-${randomBytes(4).toString('hex')}`;
+    await fs.rename(versionDir, trash);
+    await fs.rename(tmp, versionDir);
+    await fs.rm(trash, { recursive: true, force: true });
   }
 
   private async holds(versionDir: string, expected: Record<string, { sha256: string; bytes: number }>): Promise<boolean> {
