@@ -63,6 +63,18 @@ describe('deployment: the file-drop target', () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
+  it('GET /deployment-targets lists each target with its kinds, and every kind the registry knows', async () => {
+    const res = await t.fetch('/api/v1/deployment-targets');
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.targets).toEqual([
+      { name: 'strategy_engine', kinds: [], drivers: [] },
+      { name: 'edge_drop', kinds: ['file_drop'], drivers: [{ kind: 'file_drop', target: 'edge_drop', directory: drop }] },
+      { name: 'broken_drop', kinds: ['file_drop'], drivers: [{ kind: 'file_drop', target: 'broken_drop', directory: path.join(scratch, 'not-a-dir', 'drop') }] },
+    ]);
+    expect(body.kinds.map((k: { kind: string; variable: string }) => `${k.kind}:${k.variable}`)).toEqual(['webhook:DEPLOYMENT_NOTIFY_URLS', 'file_drop:DEPLOYMENT_FILE_DROP_DIRS']);
+  });
+
   it('deploy writes model.onnx, signature.json and manifest.json under <dir>/<model>/<version>/ and points current at it', async () => {
     const res = await deploy('1.0.0');
     expect(res.status).toBe(201);

@@ -12,6 +12,7 @@ import { MonitoringService } from './monitoring/monitoring.service';
 import { DeploymentNotifier } from './notifications/deployment-notifier';
 import { NotificationTransport } from './notifications/notification-transport';
 import { TargetDrivers } from './targets/target-drivers.service';
+import { TargetsController } from './targets/targets.controller';
 
 /**
  * Deployments per target, their history, rollback, what targets do (targets/: webhook,
@@ -21,7 +22,7 @@ import { TargetDrivers } from './targets/target-drivers.service';
  */
 @Module({
   imports: [ModelsModule, PredictionModule],
-  controllers: [DeploymentController],
+  controllers: [DeploymentController, TargetsController],
   providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers],
   exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP],
 })
