@@ -1,10 +1,11 @@
+import { TARGET_DRIVERS } from '../deployment/targets/target-registry';
 import { DEFAULT_TARGETS, parseDeploymentOptions } from './deployment-options';
 
 describe('deployment options', () => {
   it('defaults', () => {
     expect(parseDeploymentOptions({})).toEqual({
       targets: DEFAULT_TARGETS,
-      drivers: { webhook: {}, file_drop: {} },
+      drivers: Object.fromEntries(TARGET_DRIVERS.map((d) => [d.kind, {}])),
       notifySecret: undefined,
       notifyTimeoutMs: 5000,
       notifyRetries: 5,
