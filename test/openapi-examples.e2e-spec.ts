@@ -125,6 +125,7 @@ describe('OpenAPI request examples', () => {
     await send('POST /api/v1/models/{model_id}/deploy', { model_id: model.model_id });
     const [redeployed] = await send('POST /api/v1/models/{model_id}/deploy', { model_id: model.model_id });
     await send('GET /api/v1/deployments');
+    await send('GET /api/v1/deployment-targets');
     await send('GET /api/v1/deployments/{id}', { id: redeployed?.body?.id });
     // Aliases: the predict examples include "@champion", so the alias is set before them and removed after.
     await send('PUT /api/v1/models/{model_id}/aliases/{alias}', { model_id: model.model_id });

@@ -1,10 +1,11 @@
+import { TARGET_DRIVERS } from '../deployment/targets/target-registry';
 import { DEFAULT_TARGETS, parseDeploymentOptions } from './deployment-options';
 
 describe('deployment options', () => {
   it('defaults', () => {
     expect(parseDeploymentOptions({})).toEqual({
       targets: DEFAULT_TARGETS,
-      notifyUrls: {},
+      drivers: Object.fromEntries(TARGET_DRIVERS.map((d) => [d.kind, {}])),
       notifySecret: undefined,
       notifyTimeoutMs: 5000,
       notifyRetries: 5,
@@ -21,7 +22,7 @@ describe('deployment options', () => {
 
   it('reads targets and notification URLs', () => {
     const o = parseDeploymentOptions({ DEPLOYMENT_TARGETS: 'a, b', DEPLOYMENT_NOTIFY_URLS: 'a=http://127.0.0.1:9/x?y=1, b=https://h/', DEPLOYMENT_NOTIFY_SECRET: 's', MONITORING_RETENTION: '50' });
-    expect(o).toMatchObject({ targets: ['a', 'b'], notifyUrls: { a: 'http://127.0.0.1:9/x?y=1', b: 'https://h/' }, notifySecret: 's', monitoringRetention: 50 });
+    expect(o).toMatchObject({ targets: ['a', 'b'], drivers: { webhook: { a: { url: 'http://127.0.0.1:9/x?y=1' }, b: { url: 'https://h/' } } }, notifySecret: 's', monitoringRetention: 50 });
   });
 
   it('names every invalid variable', () => {

@@ -1,4 +1,4 @@
-import { redactUrlPasswords } from './secret-values';
+import { DEFAULT_TARGETS, parseTargetOptions, TARGET_PATTERN, TARGET_VARIABLES, type TargetOptions } from '../deployment/targets/target-registry';
 
 /**
  * The deployment module's settings, parsed from the environment with the rest of AppConfig
@@ -7,7 +7,8 @@ import { redactUrlPasswords } from './secret-values';
  * | variable                         | meaning                                                     | default |
  * | -------------------------------- | ----------------------------------------------------------- | ------- |
  * | DEPLOYMENT_TARGETS               | comma-separated targets a model may be deployed to          | strategy_engine,ml_integration,analysis_engine |
- * | DEPLOYMENT_NOTIFY_URLS           | `target=http://…` pairs, comma-separated                    | –       |
+ * | DEPLOYMENT_NOTIFY_URLS           | `target=http://…` pairs: webhook targets (target-registry)  | –       |
+ * | DEPLOYMENT_FILE_DROP_DIRS        | `target=/dir` pairs: file-drop targets (target-registry)    | –       |
  * | DEPLOYMENT_NOTIFY_SECRET         | HMAC-SHA256 key for `X-Signature` (unset = unsigned)        | –       |
  * | DEPLOYMENT_NOTIFY_TIMEOUT_MS     | per-attempt timeout                                         | 5000    |
  * | DEPLOYMENT_NOTIFY_RETRIES        | retries after the first attempt (exponential backoff)       | 5       |
@@ -20,9 +21,7 @@ import { redactUrlPasswords } from './secret-values';
  * | DEPLOYMENT_DECAY_WINDOW          | latest scored predictions the decay test looks at           | 500     |
  * | DEPLOYMENT_DECAY_MIN_SAMPLES     | scored predictions needed before the decay test decides     | 30      |
  */
-export interface DeploymentOptions {
-  targets: string[];
-  notifyUrls: Record<string, string>;
+export interface DeploymentOptions extends TargetOptions {
   notifySecret?: string;
   notifyTimeoutMs: number;
   notifyRetries: number;
@@ -40,8 +39,7 @@ export const DEPLOYMENT_OPTIONS = Symbol('DEPLOYMENT_OPTIONS');
 
 /** Every variable parseDeploymentOptions reads (each must be in the README's environment table). */
 export const DEPLOYMENT_VARIABLES = [
-  'DEPLOYMENT_TARGETS',
-  'DEPLOYMENT_NOTIFY_URLS',
+  ...TARGET_VARIABLES,
   'DEPLOYMENT_NOTIFY_SECRET',
   'DEPLOYMENT_NOTIFY_TIMEOUT_MS',
   'DEPLOYMENT_NOTIFY_RETRIES',
@@ -53,11 +51,10 @@ export const DEPLOYMENT_VARIABLES = [
   'DEPLOYMENT_PREDICTION_RETENTION_DAYS',
   'DEPLOYMENT_DECAY_WINDOW',
   'DEPLOYMENT_DECAY_MIN_SAMPLES',
-] as const;
-type DeploymentVariable = (typeof DEPLOYMENT_VARIABLES)[number];
+];
+type DeploymentVariable = string;
 
-export const DEFAULT_TARGETS = ['strategy_engine', 'ml_integration', 'analysis_engine'];
-export const TARGET_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+export { DEFAULT_TARGETS, TARGET_PATTERN };
 
 /** Thrown at start when a variable is invalid; names every bad one. */
 export class DeploymentOptionsError extends Error {
@@ -83,32 +80,8 @@ export function parseDeploymentOptions(env: Record<string, string | undefined>):
     return n;
   };
 
-  const targets = (get('DEPLOYMENT_TARGETS') ?? DEFAULT_TARGETS.join(','))
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!targets.length) problems.push('DEPLOYMENT_TARGETS must name at least one target');
-  for (const t of targets) if (!TARGET_PATTERN.test(t)) problems.push(`DEPLOYMENT_TARGETS: "${t}" is not a valid target name (lowercase letters, digits, _; at most 64)`);
-
-  const notifyUrls: Record<string, string> = {};
-  for (const pair of (get('DEPLOYMENT_NOTIFY_URLS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    const target = eq > 0 ? pair.slice(0, eq).trim() : '';
-    const url = eq > 0 ? pair.slice(eq + 1).trim() : '';
-    if (!target || !url) {
-      problems.push(`DEPLOYMENT_NOTIFY_URLS: "${redactUrlPasswords(pair)}" is not target=url`);
-      continue;
-    }
-    if (!targets.includes(target)) problems.push(`DEPLOYMENT_NOTIFY_URLS: "${target}" is not one of DEPLOYMENT_TARGETS`);
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(url).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push(`DEPLOYMENT_NOTIFY_URLS: the URL for ${target} must be an http(s) URL`);
-    else notifyUrls[target] = url;
-  }
+  // The targets and each kind's `target=value` variable: the deployment module's target registry.
+  const { targets, drivers } = parseTargetOptions(get, problems);
 
   const maxScalingRaw = get('DEPLOYMENT_MAX_SCALING_FACTOR');
   let maxScalingFactor = 100;
@@ -120,7 +93,7 @@ export function parseDeploymentOptions(env: Record<string, string | undefined>):
 
   const options: DeploymentOptions = {
     targets,
-    notifyUrls,
+    drivers,
     notifySecret: get('DEPLOYMENT_NOTIFY_SECRET'),
     notifyTimeoutMs: int('DEPLOYMENT_NOTIFY_TIMEOUT_MS', 5000, 1, 600_000),
     notifyRetries: int('DEPLOYMENT_NOTIFY_RETRIES', 5, 0, 20),

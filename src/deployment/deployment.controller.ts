@@ -22,7 +22,7 @@ export class DeploymentController {
       'When the target has a notification URL the event is POSTed to it in the background (signed, retried); its delivery state shows on the deployment and never fails the deploy.',
   })
   @ApiCreatedResponse({ type: DeploymentDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version is not trained (queued, training, failed, cancelled, archived), or the model is archived, or its stored artifacts fail verification (ARTIFACT_CHECKSUM_MISMATCH: a file or the manifest differs from what was registered; ARTIFACT_FILE_UNSAFE: a symlink or not a regular file; ARTIFACT_INCOMPLETE; ARTIFACT_MANIFEST_INVALID). Nothing changes then.' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version is not trained (queued, training, failed, cancelled, archived), or the model is archived, or its stored artifacts fail verification (ARTIFACT_CHECKSUM_MISMATCH: a file or the manifest differs from what was registered; ARTIFACT_FILE_UNSAFE: a symlink or not a regular file; ARTIFACT_INCOMPLETE; ARTIFACT_MANIFEST_INVALID), or a file_drop target gets a version without model.onnx (ONNX_NOT_AVAILABLE). Nothing changes then; nor when a target cannot take the files (500 TARGET_WRITE_FAILED).' })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such model (MODEL_NOT_FOUND) or version (VERSION_NOT_FOUND)' })
   @UseInterceptors(DeployValidationInterceptor)
   deploy(@Param('model_id') modelId: string, @Body() body: DeployRequestDto): Promise<DeploymentDto> {

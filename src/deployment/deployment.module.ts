@@ -19,20 +19,23 @@ import { PerformanceService } from './performance/performance.service';
 import { PredictionRecorder } from './performance/prediction-recorder';
 import { PredictionRepository } from './performance/prediction.repository';
 import { VersionTargets } from './performance/version-targets';
+import { TargetDrivers } from './targets/target-drivers.service';
+import { TargetsController } from './targets/targets.controller';
 
 /** Live performance (performance/): served predictions kept, scored when bars arrive, the decay test. */
 const PERFORMANCE_PROVIDERS = [PredictionRepository, VersionTargets, PredictionRecorder, PerformanceScorer, DecayMonitor, PerformanceService];
 
 /**
- * Deployments per target, their history, rollback, notifications to targets and monitoring.
+ * Deployments per target, their history, rollback, what targets do (targets/: webhook,
+ * file drop — one driver per kind, registered in targets/target-registry.ts) and monitoring.
  * Provides the prediction module's DEPLOYMENT_LOOKUP (which version serves a target, and
  * where monitoring events go) and warms/invalidates the prediction cache on every change.
  * Live performance subscribes to market-data's bars-written event to score served predictions.
  */
 @Module({
   imports: [ModelsModule, PredictionModule, MarketDataModule],
-  controllers: [DeploymentController, PerformanceController],
-  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, ...PERFORMANCE_PROVIDERS],
+  controllers: [DeploymentController, PerformanceController, TargetsController],
+  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers, ...PERFORMANCE_PROVIDERS],
   exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP, PerformanceService],
 })
 export class DeploymentModule {}

@@ -8,9 +8,10 @@ import { AliasesService } from '../models/aliases/aliases.service';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
 import type { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery } from './dto/deployment.dto';
-import { Deployment, DeploymentNotification, type MonitoringLevel, type NotificationEvent } from './entities';
+import { Deployment, DeploymentNotification, type MonitoringLevel } from './entities';
 import { MonitoringService } from './monitoring/monitoring.service';
-import { DeploymentNotifier } from './notifications/deployment-notifier';
+import type { AppliedChange } from './targets/target-driver';
+import { TargetDrivers } from './targets/target-drivers.service';
 import { PredictionService } from '../prediction/prediction.service';
 import { deployOptionErrors, fieldsError } from './validation/deploy-field-errors';
 
@@ -32,7 +33,7 @@ export class DeploymentService {
     private readonly dataSource: DataSource,
     private readonly models: ModelsService,
     private readonly artifacts: ArtifactStore,
-    private readonly notifier: DeploymentNotifier,
+    private readonly drivers: TargetDrivers,
     private readonly monitoring: MonitoringService,
     private readonly cache: ActiveDeploymentCache,
     private readonly prediction: PredictionService,
@@ -54,8 +55,10 @@ export class DeploymentService {
     // "@champion": the version the alias points at now is what gets deployed (moving the alias later does not redeploy).
     if (req.version.startsWith('@')) req = { ...req, version: await this.aliases.resolve(modelId, req.version.slice(1)) };
     await this.checkDeployable(modelId, req.version, 'deployed');
+    // The target's drivers stage what they need (e.g. files) before anything is recorded.
+    await this.drivers.prepare({ modelId, version: req.version, target });
 
-    const { deployment, notes } = await this.inTransaction(async (m) => {
+    return this.change(async (m, applied) => {
       await this.lockModel(m, modelId, true);
       const current = await this.active(m, modelId, target);
       const now = new Date();
@@ -79,10 +82,9 @@ export class DeploymentService {
       await m.insert(Deployment, deployment);
       await this.models.updateVersion(modelId, req.version, { status: 'deployed' }, m);
       if (current && current.version !== req.version) await this.releaseIfIdle(m, modelId, current.version);
-      const notes = await this.notifications(m, deployment, current ? 'replace' : 'deploy', now);
-      return { deployment, notes };
+      await this.drivers.apply({ event: current ? 'replace' : 'deploy', deployment, previous: current, at: now }, m, applied);
+      return deployment;
     });
-    return this.afterChange(deployment, notes);
   }
 
   /** POST /models/{id}/rollback: back to the version the active deployment replaced (with that deployment's settings). */
@@ -98,8 +100,9 @@ export class DeploymentService {
     }
     const previous = await this.dataSource.getRepository(Deployment).findOneByOrFail({ id: seen.rollback_to_deployment_id });
     await this.checkDeployable(modelId, previous.version, 'rolled back to');
+    await this.drivers.prepare({ modelId, version: previous.version, target });
 
-    const { deployment, notes } = await this.inTransaction(async (m) => {
+    return this.change(async (m, applied) => {
       await this.lockModel(m, modelId, true);
       const current = await this.active(m, modelId, target);
       if (current?.id !== seen.id) throw new ConflictError(`The deployment of ${modelId} on ${target} changed while rolling back; retry`, { model_id: modelId, target }, 'DEPLOYMENT_CHANGED');
@@ -124,16 +127,15 @@ export class DeploymentService {
       await m.insert(Deployment, deployment);
       await this.models.updateVersion(modelId, previous.version, { status: 'deployed' }, m);
       if (current.version !== previous.version) await this.releaseIfIdle(m, modelId, current.version);
-      const notes = await this.notifications(m, deployment, 'rollback', now);
-      return { deployment, notes };
+      await this.drivers.apply({ event: 'rollback', deployment, previous: current, at: now }, m, applied);
+      return deployment;
     });
-    return this.afterChange(deployment, notes);
   }
 
   /** POST /deployments/{id}/undeploy: the target has no active version of the model any more. */
   async undeploy(id: string): Promise<DeploymentDto> {
     const found = await this.get(id);
-    const { deployment, notes } = await this.inTransaction(async (m) => {
+    return this.change(async (m, applied) => {
       await this.lockModel(m, found.model_id, false);
       const deployment = await m.findOneByOrFail(Deployment, { id });
       if (deployment.status !== 'active') throw new ConflictError(`Deployment ${id} is ${deployment.status}, not active`, { deployment_id: id, status: deployment.status }, 'DEPLOYMENT_NOT_ACTIVE');
@@ -141,10 +143,9 @@ export class DeploymentService {
       await m.update(Deployment, { id }, { status: 'undeployed', ended_at: now });
       Object.assign(deployment, { status: 'undeployed', ended_at: now });
       await this.releaseIfIdle(m, deployment.model_id, deployment.version);
-      const notes = await this.notifications(m, deployment, 'undeploy', now);
-      return { deployment, notes };
+      await this.drivers.apply({ event: 'undeploy', deployment, previous: null, at: now }, m, applied);
+      return deployment;
     });
-    return this.afterChange(deployment, notes);
   }
 
   async list(q: ListDeploymentsQuery): Promise<DeploymentListDto> {
@@ -238,34 +239,20 @@ export class DeploymentService {
     if (!still) await this.models.updateVersion(modelId, version, { status: 'experimental' }, m);
   }
 
-  private async notifications(m: EntityManager, d: Deployment, event: NotificationEvent, at: Date): Promise<DeploymentNotification[]> {
-    const url = this.options.notifyUrls[d.target];
-    if (!url) return [];
-    const id = randomUUID();
-    const note = m.create(DeploymentNotification, {
-      id,
-      deployment_id: d.id,
-      event,
-      target: d.target,
-      url,
-      state: 'pending',
-      attempts: 0,
-      payload: {
-        event_id: id,
-        event,
-        deployment_id: d.id,
-        model_id: d.model_id,
-        version: d.version,
-        target: d.target,
-        scaling_factor: d.scaling_factor,
-        monitoring_level: d.monitoring_level,
-        status: d.status,
-        replaced_version: d.replaced_version,
-        time: at.toISOString(),
-      },
-    });
-    await m.insert(DeploymentNotification, note as Parameters<EntityManager["insert"]>[1]);
-    return [note];
+  /**
+   * One change in one transaction, run through the target's drivers (targets/target-driver.ts):
+   * if the transaction fails after a driver applied its part, that part is undone.
+   */
+  private async change(work: (m: EntityManager, applied: AppliedChange[]) => Promise<Deployment>): Promise<DeploymentDto> {
+    const applied: AppliedChange[] = [];
+    let deployment: Deployment;
+    try {
+      deployment = await this.inTransaction((m) => work(m, applied));
+    } catch (e) {
+      await this.drivers.undo(applied);
+      throw e;
+    }
+    return this.afterChange(deployment, applied);
   }
 
   private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -280,13 +267,13 @@ export class DeploymentService {
     }
   }
 
-  private afterChange(deployment: Deployment, notes: DeploymentNotification[]): Promise<DeploymentDto> {
+  private afterChange(deployment: Deployment, applied: AppliedChange[]): Promise<DeploymentDto> {
     this.cache.invalidate(deployment.model_id);
     // Predictions resolve the new version at once, and its model is loaded before traffic arrives.
     this.prediction.invalidate(deployment.model_id);
     if (deployment.status === 'active') void this.prediction.warm(deployment.model_id, deployment.version).catch(() => undefined);
     this.monitoring.noteLevel(deployment.id, deployment.monitoring_level);
-    this.notifier.dispatch(notes);
+    this.drivers.afterCommit(applied);
     return this.views([deployment]).then((v) => v[0]);
   }
 

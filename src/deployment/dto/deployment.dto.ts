@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { VERSION_OR_ALIAS_PATTERN } from '../../models/aliases/alias-names';
 import { DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS, PERFORMANCE_STATUSES } from '../entities';
+import { targetKindsDoc } from '../targets/target-registry';
 
 const SIGNAL_DOC =
   'The deployment multiplies each prediction by this factor to give `signal` (predict with `target`). ' +
@@ -22,7 +23,7 @@ export class DeployRequestDto {
   @Matches(VERSION_OR_ALIAS_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH (e.g. 1.0.0) or a model alias such as @champion' })
   version: string;
 
-  @ApiProperty({ example: 'strategy_engine', description: 'One of the configured targets (DEPLOYMENT_TARGETS; default strategy_engine, ml_integration, analysis_engine)' })
+  @ApiProperty({ example: 'strategy_engine', description: `One of the configured targets (DEPLOYMENT_TARGETS; default strategy_engine, ml_integration, analysis_engine). What a deployment does besides being recorded depends on the target's kinds: ${targetKindsDoc()}` })
   @IsString()
   @MaxLength(64)
   deployment_target: string;

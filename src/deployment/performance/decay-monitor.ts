@@ -12,6 +12,7 @@ import { decayTest, type DecayTest } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
 import { PredictionRepository } from './prediction.repository';
 import { VersionTargets } from './version-targets';
+import { webhookTarget } from '../targets/webhook.driver';
 
 type Verdict = Omit<DecayTest, 'status'> & { status: PerformanceStatus };
 
@@ -99,7 +100,8 @@ export class DecayMonitor implements OnModuleInit {
   }
 
   private async transition(d: Deployment, verdict: Verdict): Promise<void> {
-    const url = this.options.notifyUrls[d.target];
+    // The target's webhook (DEPLOYMENT_NOTIFY_URLS), if it has one: degraded/recovered go there.
+    const url = (this.options.drivers[webhookTarget.kind]?.[d.target] as { url: string } | undefined)?.url;
     const note = await this.dataSource.transaction(async (m) => {
       const [row] = await m.query(`SELECT performance_status FROM deployments WHERE id = $1 FOR UPDATE`, [d.id]);
       const before: PerformanceStatus | null = row?.performance_status ?? null;
