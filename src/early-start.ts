@@ -5,14 +5,17 @@ import type * as MlBackend from './ml/backend';
 import type { InitTfBackendOptions, TfBackendSelection } from './ml/backend';
 
 /**
- * A head start for main.ts: the two slowest waits of a start — opening the database (PGlite
- * compiles ~9 MB of WebAssembly and boots PostgreSQL; a server connection and the migration
- * check on PostgreSQL) and starting the TensorFlow.js backend (its WebAssembly too) — begin
- * before the rest of the service is loaded (~0.6 s of `require` on this machine), so the
- * compiling on V8's background threads and the file reads overlap that loading instead of
- * following it. DatabaseModule and MlBackendService take what was begun here; where nothing
- * was (the tests' createApp), they start it themselves, as before. Errors surface where they
- * did: when the module that takes the promise awaits it.
+ * A head start for main.ts: the two slowest waits of an embedded start — opening PGlite (it
+ * compiles ~9 MB of WebAssembly and boots PostgreSQL) and starting the TensorFlow.js backend
+ * (its WebAssembly too) — begin before the rest of the service is loaded (~0.6 s of `require`
+ * on this machine), so the compiling on V8's background threads and the file reads overlap that
+ * loading instead of following it. DatabaseModule and MlBackendService take what was begun
+ * here; where nothing was (the tests' createApp), they start it themselves, as before. Errors
+ * surface where they did: when the module that takes the promise awaits it.
+ *
+ * Not PostgreSQL: its connection has a 3 s connect timeout, whose timer would fire as soon as
+ * a long synchronous `require` on a loaded machine ends, failing a start that had connected.
+ * Nothing begun here has a timer.
  */
 
 let database: { config: AppConfig; handle: Promise<DatabaseHandle> } | undefined;
@@ -27,11 +30,12 @@ export function tfBackendOptions(config: AppConfig): InitTfBackendOptions {
 export async function beginEarlyStart(config: AppConfig): Promise<void> {
   const { openDatabase } = require('./database/data-source.factory') as typeof DataSourceFactory;
   const { initTfBackend } = require('./ml/backend') as typeof MlBackend;
-  database = { config, handle: openDatabase(config) };
+  if (config.usesEmbeddedDatabase) {
+    database = { config, handle: openDatabase(config) };
+    database.handle.catch(() => undefined); // handled by DatabaseModule; a start that fails before that exits anyway
+  }
   tfBackend = { config, selection: initTfBackend(config.tfBackend, tfBackendOptions(config)) };
-  // Handled by whoever takes them; a start that fails before that exits anyway.
-  database.handle.catch(() => undefined);
-  tfBackend.selection.catch(() => undefined);
+  tfBackend.selection.catch(() => undefined); // handled by MlBackendService, likewise
   for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 

@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   let app;
   try {
-    // The database and the TensorFlow.js backend begin opening first; loading the rest of the
-    // service (Nest, Fastify, TypeORM, every module: ~0.6 s) then overlaps their waits.
+    // The embedded database and the TensorFlow.js backend begin opening first; loading the rest
+    // of the service (Nest, Fastify, TypeORM, every module: ~0.6 s) then overlaps their waits.
     await beginEarlyStart(config);
     const { createApp } = require('./app.factory') as typeof AppFactory;
     app = await createApp(config, { logger });
