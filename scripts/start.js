@@ -25,8 +25,13 @@ try {
   process.stderr.write(`npm start: running the TypeScript sources through @swc-node/register (no compiled copy: ${e && e.message ? e.message.split('\n')[0] : e})\n`);
 }
 if (entry) {
-  // Stack traces name the TypeScript lines, as under swc-node (maps are read only when a stack is printed).
-  require('source-map-support').install({ environment: 'node', handleUncaughtExceptions: false });
+  // Stack traces name the TypeScript lines, as under swc-node (maps are read only when a stack is
+  // printed). source-map-support comes with swc-node's tooling; without it, stacks name the .js.
+  try {
+    require('source-map-support').install({ environment: 'node', handleUncaughtExceptions: false });
+  } catch {
+    /* plain stacks */
+  }
   require(entry);
 } else {
   require('@swc-node/register');
