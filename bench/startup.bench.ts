@@ -5,8 +5,9 @@
  *   npm run bench:startup -- [--runs 3] [--only embedded,postgres | --only embedded-fresh,embedded-reopened,…] [--via-npm] [--parts]
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres   (default; a scratch database is created there and dropped)
  *
- * Each start is its own OS process, run as `npm start` runs it (`node -r @swc-node/register
- * src/main.ts`; `--via-npm` spawns `npm start` itself, which adds npm's own start-up), with the
+ * Each start is its own OS process, run as `npm start` runs it (`node scripts/start.js`: the
+ * compiled copy of the sources, scripts/compiled-sources.js; `--via-npm` spawns `npm start`
+ * itself, which adds npm's own start-up), with the
  * defaults a new user gets (demo data on, INFO logs) on a new MODEL_REGISTRY_PATH. /health is
  * polled every 20 ms. Scenarios:
  *
@@ -18,7 +19,8 @@
  *   postgres, reopened                 the same database again
  *
  * Phases come from the service's own log lines (their timestamps, ms resolution): boot = spawn →
- * Nest's first line (Node, swc compiling the TypeScript, loading every module); database = →
+ * Nest's first line (Node, loading every module; the database and the TensorFlow.js backend
+ * begin opening before that, early-start.ts); database = →
  * the Database line (prepare the directory + open + migrations); modules = → "Nest application
  * successfully started" less the demo data (tfjs backend, job queue, routes); demo = the demo
  * data load; listen = → first 200. One untimed warm-up start first (it also builds the template

@@ -38,9 +38,11 @@ function nameWildcardParameters(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** Swagger UI at /docs, the OpenAPI 3 document at /docs-json. */
-export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml', swaggerOptions: { persistAuthorization: true } });
-  return document;
+/**
+ * Swagger UI at /docs, the OpenAPI 3 document at /docs-json. The document is built on the first
+ * request for it (then kept), not at start: scanning every route's metadata is ~0.2–0.4 s of
+ * CPU that a start would otherwise spend before it can answer /health.
+ */
+export function setupSwagger(app: NestFastifyApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml', swaggerOptions: { persistAuthorization: true } });
 }

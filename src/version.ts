@@ -1,16 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from './common/project-root';
 
-/** The version in package.json (read at start; works from src/ under Jest and from dist/src/). */
+/** The version in package.json (read at start; from src/, dist/src/ or npm start's compiled copy). */
 function readVersion(): string {
-  for (const candidate of ['../package.json', '../../package.json']) {
-    const file = path.resolve(__dirname, candidate);
-    if (fs.existsSync(file)) {
-      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'ml-workbench-service' && pkg.version) return pkg.version;
-    }
-  }
-  return '0.0.0';
+  const root = projectRoot(__dirname);
+  if (!root) return '0.0.0';
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
 }
 
 export const SERVICE_VERSION = readVersion();

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { projectRoot } from '../common/project-root';
 import { metricDirectionsModule } from '../experiments/compare/metric-direction';
 
 export interface DashboardAsset {
@@ -11,11 +12,13 @@ export interface DashboardAsset {
 }
 
 /**
- * The page's own files live in src/dashboard/public. `nest build` compiles only
- * TypeScript, so from dist/src/dashboard the folder is found back in the sources.
+ * The page's own files live in src/dashboard/public. `nest build` and npm start's compiled
+ * copy (scripts/compiled-sources.js) compile only TypeScript, so from there the folder is
+ * found back in the sources.
  */
 export function publicDir(): string {
-  const candidates = [path.join(__dirname, 'public'), path.resolve(__dirname, '../../../src/dashboard/public')];
+  const root = projectRoot(__dirname);
+  const candidates = [path.join(__dirname, 'public'), ...(root ? [path.join(root, 'src', 'dashboard', 'public')] : [])];
   const found = candidates.find((d) => fs.existsSync(path.join(d, 'index.html')));
   if (!found) throw new Error(`Dashboard assets not found (looked in ${candidates.join(', ')})`);
   return found;

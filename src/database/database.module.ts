@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { takeEarlyDatabase } from '../early-start';
 import { openDatabase } from './data-source.factory';
 import { DATABASE_KIND, type DatabaseKind } from './database.tokens';
 import type { DataDirSource } from './embedded-template';
@@ -27,7 +28,8 @@ const PREPARED: Record<DataDirSource, string> = {
       inject: [AppConfig],
       useFactory: async (config: AppConfig) => {
         const started = Date.now();
-        const handle = await openDatabase(config);
+        // npm start began opening it before loading the service's modules (early-start.ts).
+        const handle = await (takeEarlyDatabase(config) ?? openDatabase(config));
         const how = handle.prepared ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : `, in ${handle.prepared.ms} ms`})` : '';
         if (handle.prepared?.note) new Logger('Database').warn(handle.prepared.note);
         new Logger('Database').log(

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
+import { takeEarlyTfBackend, tfBackendOptions } from '../early-start';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { MetricsService } from '../metrics/metrics.service';
 import { adapterLabel, initTfBackend, type TfBackendSelection } from '../ml';
@@ -30,12 +31,8 @@ export class MlBackendService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    this.selection = await initTfBackend(this.config.tfBackend, {
-      cudaVisibleDevices: this.config.cudaVisibleDevices,
-      webgpuDawnBackend: this.config.webgpuDawnBackend,
-      gpuAdapter: this.config.gpuAdapter,
-      nativeEngine: this.config.nativeEngine,
-    });
+    // npm start began it before loading the service's modules (early-start.ts).
+    this.selection = await (takeEarlyTfBackend(this.config) ?? initTfBackend(this.config.tfBackend, tfBackendOptions(this.config)));
     this.metrics.setBackend(this.selection.name);
     const adapter = this.selection.adapter ? `, adapter: ${adapterLabel(this.selection.adapter)}` : '';
     const engine = this.selection.engine;

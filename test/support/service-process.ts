@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
@@ -26,15 +27,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `npm start`'s command line (package.json: `node <args>`), without npm itself. */
+export function npmStartArgs(): string[] {
+  const script: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  if (!/^node\s/.test(script)) throw new Error(`npm start is not a plain node command: ${script}`);
+  return script.trim().split(/\s+/).slice(1);
+}
+
 /**
- * Starts the service as its own OS process, exactly as `npm start` would run it but from
- * the TypeScript sources (no build step needed), with only the given environment.
+ * Starts the service as its own OS process from the TypeScript sources through swc-node (src/main.ts,
+ * what `npm start` runs once compiled), with only the given environment. `npmStart: true` runs
+ * `npm start`'s own command line instead (scripts/start.js: the compiled copy of the sources).
  */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+export async function spawnService(env: Record<string, string>, options: { npmStart?: boolean } = {}): Promise<ServiceProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
   let stdout = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'src/main.ts')], {
+  const args = options.npmStart ? npmStartArgs() : ['-r', '@swc-node/register', path.join(ROOT, 'src/main.ts')];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), LOG_LEVEL: 'INFO', DEMO_DATA: 'false', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
