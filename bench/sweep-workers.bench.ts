@@ -141,7 +141,11 @@ async function runOnce(workers: number, round: number): Promise<Result> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return Number((s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2).toFixed(1));
+}
 
 async function main() {
   console.log(machineLine());
@@ -157,7 +161,7 @@ async function main() {
   const one = median(results.filter((r) => r.workers === 1).map((r) => r.seconds));
   const two = median(results.filter((r) => r.workers === 2).map((r) => r.seconds));
   const ratio = Number((two / one).toFixed(2));
-  console.log(`two workers / one worker: ${ratio} (target ≤ 0.6)${ratio <= 0.6 ? '' : ' — NOT met'}`);
+  console.log(`two workers / one worker (medians over ${ROUNDS} round(s)): ${ratio} (target ≤ 0.6)${ratio <= 0.6 ? '' : ' — NOT met'}`);
   console.log(JSON.stringify({ bench: 'sweep-workers', machine: machineLine(), trials: TRIALS, epochs: EPOCHS, threads: THREADS ?? null, one_worker_s: one, two_workers_s: two, ratio, target: 0.6, met: ratio <= 0.6, runs: results }));
 }
 
