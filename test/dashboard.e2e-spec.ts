@@ -110,7 +110,7 @@ function dashboardSuite(): void {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<meta name="mlwb-auth-required" content="true">');
-    for (const asset of ['app.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
+    for (const asset of ['app.js', 'sweeps.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
     expect((await t.fetch('/ui/assets/uPlot.esm.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
     for (const bad of ['/ui/assets/package.json', '/ui/assets/..%2F..%2Fpackage.json', '/ui/assets/%2e%2e%2fapp.module.ts', '/ui/assets/index.html']) {
       const r = await t.fetch(bad);
@@ -240,6 +240,42 @@ function dashboardSuite(): void {
     expect(cells[3]).toBe('done');
     expect(cells[8]).toBe('none');
   });
+
+  it('shows a sweep: its trials (parameters, status, objective, run) and each parameter plotted against the objective', async () => {
+    const res = await call('/api/v1/sweeps', {
+      method: 'POST',
+      json: { name: 'UI sweep', base: { ...base, name: 'UI sweep', architecture: 'lstm', hyperparameters: { epochs: 2, batch_size: 64 } }, space: { 'hyperparameters.units': { type: 'choice', values: [4, 8] } }, strategy: 'grid', parallelism: 2, objective: { metric: 'val_loss', direction: 'minimize' }, seed: 1, early_stopping: { rule: 'none' } },
+    });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    // From the list to the sweep, while it runs: the page follows it to the end.
+    await page.click('a[data-nav="sweeps"]');
+    await page.locator(`#sweeps-table tr[data-sweep-id="${id}"]`).waitFor();
+    expect(await page.locator(`#sweeps-table tr[data-sweep-id="${id}"]`).innerText()).toContain('grid');
+    await page.click(`#sweeps-table a[href="#/sweeps/${id}"]`);
+    await page.locator('#sweep-trials').waitFor();
+    await page.locator('#sweep-status .badge.succeeded').waitFor({ timeout: 150_000 });
+
+    const sweep = await (await call(`/api/v1/sweeps/${id}`)).json();
+    expect(sweep.status).toBe('succeeded');
+    expect(await page.locator('#sweep-trials tbody tr').count()).toBe(2);
+    for (const trial of sweep.trials) {
+      const row = page.locator(`#sweep-trials tr[data-trial="${trial.index}"]`);
+      expect(await row.locator('td[data-param="hyperparameters.units"]').innerText()).toBe(String(trial.params['hyperparameters.units']));
+      expect(await row.getAttribute('data-status')).toBe('succeeded');
+      const shown = Number(await row.locator('td.objective').innerText());
+      expect(Math.abs(shown - trial.objective) / Math.abs(trial.objective)).toBeLessThan(1e-3);
+      expect(await row.locator(`a[href="#/runs/${trial.run_id}"]`).count()).toBe(1);
+      expect(await row.getAttribute('data-best')).toBe(String(trial.index === sweep.best.trial));
+    }
+    expect(await page.locator('#sweep-best').innerText()).toContain(`${sweep.best.model_id} ${sweep.best.version}`);
+    const chart = page.locator('#sweep-charts .chart[data-chart="scatter:hyperparameters.units"]');
+    await chart.locator('canvas').waitFor();
+    expect(await chart.getAttribute('data-points')).toBe('2');
+    expect((await chart.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
+    expect(await chart.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['trials', 'best']));
+    await shot('sweep');
+  }, 180_000);
 
   it('had no console errors, page errors or failed requests', () => {
     const tolerated = (p: Problem) => !compareImplemented && p.url?.includes(`/api/v1/experiments/${experimentId}/compare`) && (p.kind === 'http' || (p.kind === 'console' && /404/.test(p.text)));

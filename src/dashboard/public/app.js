@@ -3,6 +3,7 @@
 // Every piece of data reaches the DOM as text (textContent / Text nodes), never as HTML.
 import uPlot from './uPlot.esm.js';
 import { metricDirection } from './metric-directions.js';
+import { sweepViews } from './sweeps.js';
 
 const KEY_STORAGE = 'mlwb.apiKey';
 const AUTH_REQUIRED = document.querySelector('meta[name="mlwb-auth-required"]')?.getAttribute('content') === 'true';
@@ -286,6 +287,8 @@ function renderWithCharts(myToken, nodes, mounts) {
   mountCharts();
 }
 
+const sweeps = sweepViews({ h, link, badge, fmtNum, fmtTime, fmtDuration, table, num, kv, api, enc, render, renderWithCharts, poll, trackChart: (c) => charts.add(c) });
+
 const routes = [
   [/^models$/, viewModels],
   [/^models\/([^/]+)$/, viewModel],
@@ -295,6 +298,8 @@ const routes = [
   [/^runs\/([^/]+)$/, viewRun],
   [/^jobs$/, viewJobs],
   [/^jobs\/([^/]+)$/, viewJob],
+  [/^sweeps$/, sweeps.viewSweeps],
+  [/^sweeps\/([^/]+)$/, sweeps.viewSweep],
 ];
 
 async function onRoute() {
