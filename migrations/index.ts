@@ -7,9 +7,10 @@ import { JobAttempts1796000000000 } from './1796000000000-JobAttempts';
 import { EvaluationTrials1796299511493 } from './1796299511493-EvaluationTrials';
 import { Sweeps1796300603049 } from './1796300603049-Sweeps';
 import { MarketBarSource1796100000000 } from './1796100000000-MarketBarSource';
+import { Schedules1796310907672 } from './1796310907672-Schedules';
 
 /**
  * Every migration, oldest first. `npm run migration:generate -- migrations/Name` writes a new
  * file here; add its class to this list (a unit test checks that none is forgotten).
  */
-export const MIGRATIONS: Function[] = [MarketBars1795770752572, Registry1795771299017, Deployments1795772731058, Tracking1795775362543, JobWorker1795900000000, JobAttempts1796000000000, MarketBarSource1796100000000, EvaluationTrials1796299511493, Sweeps1796300603049];
+export const MIGRATIONS: Function[] = [MarketBars1795770752572, Registry1795771299017, Deployments1795772731058, Tracking1795775362543, JobWorker1795900000000, JobAttempts1796000000000, MarketBarSource1796100000000, EvaluationTrials1796299511493, Sweeps1796300603049, Schedules1796310907672];
