@@ -147,6 +147,31 @@ describe('scheduled retraining through HTTP', () => {
     await t.fetch(`/api/v1/schedules/${long.id}`, { method: 'DELETE' });
   });
 
+  it('one occurrence delivered twice at once (a second forward; on PostgreSQL with a second replica taking jobs) trains exactly once', async () => {
+    // Where pg-boss forwards an occurrence twice (its send-it job retried after a crash), both
+    // jobs reach workers; on PostgreSQL a second process shares the queue, so the two may be taken
+    // by different replicas at the same moment. The unique active-run claim lets one through.
+    const second = t.config.usesEmbeddedDatabase ? undefined : await startTestApp({ ...env, SERVICE_ROLE: 'worker', WORKER_DRAIN_SECONDS: '2' });
+    try {
+      const s = await (await create(weekdayMornings)).json();
+      await Promise.all([boss().send(SCHEDULE_QUEUE, { schedule_id: s.id }), boss().send(SCHEDULE_QUEUE, { schedule_id: s.id })]);
+      const runs = await until('both deliveries handled', async () => {
+        const rs = (await schedule(s.id)).runs;
+        return rs.length === 2 && rs.some((r: any) => r.status === 'skipped') && rs;
+      });
+      const started = runs.filter((r: any) => r.status !== 'skipped');
+      expect(started).toHaveLength(1);
+      expect(runs.find((r: any) => r.status === 'skipped').reason).toContain(`overlap: the previous run (cron, job ${started[0].job_id})`);
+      expect((await finalRun(s.id, (r) => r.id === started[0].id)).outcome).toBe('registered');
+      const jobs = (await (await t.fetch(`/api/v1/training/jobs?model_id=${MODEL}&limit=500`)).json()).jobs;
+      const ofSchedule = await Promise.all(jobs.map(async (j: any) => (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${j.version}`)).json()).data_config.schedule_id));
+      expect(ofSchedule.filter((id) => id === s.id)).toHaveLength(1);
+      await t.fetch(`/api/v1/schedules/${s.id}`, { method: 'DELETE' });
+    } finally {
+      await second?.close();
+    }
+  }, 120_000);
+
   it('deploy_if_better compares val_loss with the active deployment and replaces it only when lower', async () => {
     const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 } });
     expect(deployed.status).toBe(201);

@@ -23,7 +23,8 @@ export function defaultsVersion(versions: ModelVersion[]): ModelVersion | undefi
  * architecture, hyperparameters, splits, scaler, seed, spread) and the given base over them
  * (hyperparameters key by key).
  */
-export function baseRequest(model: Model, version: ModelVersion | undefined, given: Record<string, unknown> = {}): Record<string, unknown> {
+export function baseRequest(model: Model, version: ModelVersion | undefined, givenOrNull?: Record<string, unknown> | null): Record<string, unknown> {
+  const given = givenOrNull ?? {};
   for (const [key, why] of Object.entries(FIXED)) {
     if (key in given) throw new DataValidationError(`base.${key}: not allowed in a schedule (${why})`, { fields: [{ field: `base.${key}`, errors: [why] }] }, 'INVALID_SCHEDULE_BASE');
   }

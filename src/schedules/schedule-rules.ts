@@ -56,15 +56,16 @@ export function lengthMs(length: string): number {
 }
 
 /** Checks the window's own fields (kind and its one parameter) and returns it normalised. */
-export function checkWindow(raw: { kind: string; length?: string; start_date?: string }): ScheduleWindow {
+export function checkWindow(raw: { kind: string; length?: string | null; start_date?: string | null }): ScheduleWindow {
+  // null is "not given", as undefined (the validator lets both through optional fields).
   if (raw.kind === 'rolling') {
-    if (raw.start_date !== undefined) throw new DataValidationError('window: a rolling window has a length, not a start_date (that is an expanding window)', field('window.start_date', 'not allowed with kind rolling'), 'INVALID_WINDOW');
-    if (raw.length === undefined) throw new DataValidationError('window.length: a rolling window needs a length such as 365d', field('window.length', 'required with kind rolling'), 'INVALID_WINDOW');
+    if (raw.start_date != null) throw new DataValidationError('window: a rolling window has a length, not a start_date (that is an expanding window)', field('window.start_date', 'not allowed with kind rolling'), 'INVALID_WINDOW');
+    if (raw.length == null) throw new DataValidationError('window.length: a rolling window needs a length such as 365d', field('window.length', 'required with kind rolling'), 'INVALID_WINDOW');
     lengthMs(raw.length);
     return { kind: 'rolling', length: raw.length };
   }
-  if (raw.length !== undefined) throw new DataValidationError('window: an expanding window has a start_date, not a length (that is a rolling window)', field('window.length', 'not allowed with kind expanding'), 'INVALID_WINDOW');
-  if (raw.start_date === undefined) throw new DataValidationError('window.start_date: an expanding window needs a start_date', field('window.start_date', 'required with kind expanding'), 'INVALID_WINDOW');
+  if (raw.length != null) throw new DataValidationError('window: an expanding window has a start_date, not a length (that is a rolling window)', field('window.length', 'not allowed with kind expanding'), 'INVALID_WINDOW');
+  if (raw.start_date == null) throw new DataValidationError('window.start_date: an expanding window needs a start_date', field('window.start_date', 'required with kind expanding'), 'INVALID_WINDOW');
   return { kind: 'expanding', start_date: new Date(raw.start_date).toISOString() };
 }
 
