@@ -56,12 +56,12 @@ describe('scheduled retraining through HTTP', () => {
     registry = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-schedules-'));
     const admin = testDatabaseUrl();
     scratch = admin ? await createScratchDatabase(admin) : undefined;
-    env = { MODEL_REGISTRY_PATH: registry, MAX_TRAINING_MEMORY: '8', TRAINING_CONCURRENCY: '2', ...(scratch ? { DATABASE_URL: scratch.url, DATABASE_POOL_SIZE: '5' } : {}) };
+    env = { MODEL_REGISTRY_PATH: registry, MAX_TRAINING_MEMORY: '8', TRAINING_CONCURRENCY: '2', WORKER_DRAIN_SECONDS: '2', ...(scratch ? { DATABASE_URL: scratch.url, DATABASE_POOL_SIZE: '5' } : {}) };
     t = await startTestApp(env);
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(BARS, 5)));
     const res = await t.fetch('/api/v1/models/train', {
       method: 'POST',
-      json: { ...DAILY_TIME_SERIES_REQUEST, name: 'Sched LSTM', architecture: 'lstm', symbols: ['EUR/USD'], hyperparameters: { units: 4, epochs: 2, batch_size: 64 } },
+      json: { ...DAILY_TIME_SERIES_REQUEST, name: 'Sched LSTM', experiment: 'retraining', architecture: 'lstm', symbols: ['EUR/USD'], hyperparameters: { units: 4, epochs: 2, batch_size: 64 } },
     });
     const job = await waitForJob(t, (await res.json()).job_id);
     if (job.status !== 'succeeded') throw new Error(`base training ${job.status}: ${job.error}`);
@@ -94,6 +94,7 @@ describe('scheduled retraining through HTTP', () => {
       timeframe: '1d',
       window: 10,
       seed: 7,
+      experiment: 'retraining',
       hyperparameters: { units: 4, batch_size: 64, epochs: 2 },
     });
     expect(mornings.base).not.toHaveProperty('start_date');
@@ -121,7 +122,10 @@ describe('scheduled retraining through HTTP', () => {
     const version = await (await t.fetch(`/api/v1/models/${MODEL}/versions/${accepted.version}`)).json();
     expect(version.data_config).toMatchObject({ schedule_id: mornings.id, start_date: start, end_date: LATEST_BAR });
     expect(version.hyperparameters).toMatchObject({ units: 4, epochs: 2 });
-    expect((await (await t.fetch(`/api/v1/runs/${job.run_id}`)).json()).tags).toMatchObject({ schedule_id: mornings.id, model_version: accepted.version });
+    const trainingRun = await (await t.fetch(`/api/v1/runs/${job.run_id}`)).json();
+    expect(trainingRun.tags).toMatchObject({ schedule_id: mornings.id, model_version: accepted.version });
+    const experiment = await (await t.fetch(`/api/v1/experiments/${trainingRun.experiment_id}`)).json();
+    expect(experiment.name).toBe('retraining'); // where the version it copies was recorded
     const run = await finalRun(mornings.id, (r) => r.id === accepted.run_id);
     expect(run).toMatchObject({ trigger: 'manual', status: 'succeeded', job_id: accepted.job_id, version: accepted.version, outcome: 'registered', reason: null, window: { start_date: start, end_date: LATEST_BAR } });
   });
@@ -151,18 +155,25 @@ describe('scheduled retraining through HTTP', () => {
     // Where pg-boss forwards an occurrence twice (its send-it job retried after a crash), both
     // jobs reach workers; on PostgreSQL a second process shares the queue, so the two may be taken
     // by different replicas at the same moment. The unique active-run claim lets one through.
-    const second = t.config.usesEmbeddedDatabase ? undefined : await startTestApp({ ...env, SERVICE_ROLE: 'worker', WORKER_DRAIN_SECONDS: '2' });
+    const second = t.config.usesEmbeddedDatabase ? undefined : await startTestApp({ ...env, SERVICE_ROLE: 'worker' });
     try {
-      const s = await (await create(weekdayMornings)).json();
+      // A long training, so that the first run is certainly still going when the second delivery is handled.
+      const s = await (await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1000, early_stopping_patience: 1000 } } })).json();
       await Promise.all([boss().send(SCHEDULE_QUEUE, { schedule_id: s.id }), boss().send(SCHEDULE_QUEUE, { schedule_id: s.id })]);
-      const runs = await until('both deliveries handled', async () => {
-        const rs = (await schedule(s.id)).runs;
-        return rs.length === 2 && rs.some((r: any) => r.status === 'skipped') && rs;
+      let seen: unknown;
+      const runs = await until('both deliveries handled, one job queued', async () => {
+        const rs = (seen = (await schedule(s.id)).runs);
+        return rs.length === 2 && rs.some((r: any) => r.status === 'skipped') && rs.some((r: any) => r.job_id) && rs;
+      }, 60_000).catch((e: Error) => {
+        throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
       });
       const started = runs.filter((r: any) => r.status !== 'skipped');
       expect(started).toHaveLength(1);
-      expect(runs.find((r: any) => r.status === 'skipped').reason).toContain(`overlap: the previous run (cron, job ${started[0].job_id})`);
-      expect((await finalRun(s.id, (r) => r.id === started[0].id)).outcome).toBe('registered');
+      // The second delivery may come while the first is still queueing its job (another replica, the same instant).
+      const reason = runs.find((r: any) => r.status === 'skipped').reason;
+      expect([`overlap: the previous run (cron, job ${started[0].job_id}) is still queued or running`, 'overlap: the previous run (cron, job being queued) is still being queued']).toContain(reason);
+      expect((await t.fetch(`/api/v1/training/jobs/${started[0].job_id}/cancel`, { method: 'POST' })).status).toBe(202);
+      expect((await finalRun(s.id, (r) => r.id === started[0].id)).outcome).toBe('cancelled');
       const jobs = (await (await t.fetch(`/api/v1/training/jobs?model_id=${MODEL}&limit=500`)).json()).jobs;
       const ofSchedule = await Promise.all(jobs.map(async (j: any) => (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${j.version}`)).json()).data_config.schedule_id));
       expect(ofSchedule.filter((id) => id === s.id)).toHaveLength(1);

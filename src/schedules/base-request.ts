@@ -20,10 +20,10 @@ export function defaultsVersion(versions: ModelVersion[]): ModelVersion | undefi
 /**
  * The train request a schedule sends (without dates): the model's own name, id and type, the
  * record of its latest trained version (features, target, symbols, timeframe, window,
- * architecture, hyperparameters, splits, scaler, seed, spread) and the given base over them
+ * architecture, hyperparameters, splits, scaler, seed, spread; its run's experiment) and the given base over them
  * (hyperparameters key by key).
  */
-export function baseRequest(model: Model, version: ModelVersion | undefined, givenOrNull?: Record<string, unknown> | null): Record<string, unknown> {
+export function baseRequest(model: Model, version: ModelVersion | undefined, givenOrNull?: Record<string, unknown> | null, experiment?: string | null): Record<string, unknown> {
   const given = givenOrNull ?? {};
   for (const [key, why] of Object.entries(FIXED)) {
     if (key in given) throw new DataValidationError(`base.${key}: not allowed in a schedule (${why})`, { fields: [{ field: `base.${key}`, errors: [why] }] }, 'INVALID_SCHEDULE_BASE');
@@ -37,6 +37,7 @@ export function baseRequest(model: Model, version: ModelVersion | undefined, giv
         timeframe: version.timeframe,
         window: version.window,
         ...(version.architecture ? { architecture: version.architecture } : {}),
+        ...(experiment ? { experiment } : {}),
         ...pick(dc, ['validation_split', 'test_split', 'scaler', 'seed', 'spread_pips']),
       }
     : {};

@@ -124,6 +124,13 @@ export class SchedulesRepository {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
+  /** The experiment a run is recorded in (a schedule's runs go where the version it copies went). */
+  async experimentOfRun(runId: string | null): Promise<string | null> {
+    if (!runId) return null;
+    const rows: Array<{ name: string }> = await this.dataSource.query(`SELECT e.name FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`, [runId]);
+    return rows[0]?.name ?? null;
+  }
+
   /** The latest stored bar of any of the symbols at the timeframe (a window ends there); null without bars. */
   async latestBar(symbols: string[], timeframe: string): Promise<Date | null> {
     const rows: Array<{ ts: Date | string | null }> = await this.dataSource.query(`SELECT max(ts) AS ts FROM market_bars WHERE symbol = ANY($1) AND timeframe = $2`, [symbols, timeframe]);

@@ -81,7 +81,8 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     const timezone = dto.timezone ?? 'UTC';
     this.checkCron(dto.cron, timezone);
     const window = checkWindow(dto.window);
-    const base = baseRequest(model, defaultsVersion(await this.models.versions(modelId)), dto.base);
+    const latest = defaultsVersion(await this.models.versions(modelId));
+    const base = baseRequest(model, latest, dto.base, await this.repo.experimentOfRun(latest?.run_id ?? null));
     // The first run checked in full now (fields, features, data in the window, memory), so a
     // schedule that could never train is a 422 today rather than a failed run at 06:00.
     const { request } = await this.resolve(base, window);
@@ -241,12 +242,12 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** The run of a job that ended: its outcome; with deploy_if_better, the comparison and any deployment. */
-  private async settleJob(jobId: string): Promise<void> {
+  private async settleJob(jobId: string, unsuccessfulOnly = false): Promise<void> {
     if (!jobId) return;
     const run = await this.repo.runByJob(jobId);
     if (!run || !['queued', 'settling'].includes(run.status)) return;
     const job = await this.repo.jobStatus(jobId);
-    if (!job || !FINAL_JOB.includes(job.status)) return;
+    if (!job || !FINAL_JOB.includes(job.status) || (unsuccessfulOnly && job.status === 'succeeded')) return;
     if (!(await this.repo.moveRun(run.id, ['queued'], 'settling', {}, true))) return; // another process settles it
     const schedule = await this.repo.find(run.schedule_id);
     if (job.status !== 'succeeded') {
@@ -265,8 +266,17 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   // ------------------------------------------------------------------ views
 
   private async view(s: Schedule): Promise<ScheduleDto> {
-    const runs = await this.repo.runs(s.id, RUNS_SHOWN);
-    const jobs = await this.repo.jobStatuses(runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!));
+    let runs = await this.repo.runs(s.id, RUNS_SHOWN);
+    let jobs = await this.repo.jobStatuses(runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!));
+    // A job cancelled while still queued ends without the runner (so without a finished event):
+    // its run is recorded here. Only failed and cancelled ones, which record and do nothing else;
+    // a succeeded job's run is settled by the worker that ran it (or the next run, or a start).
+    const ended = [...jobs].filter(([, status]) => status === 'failed' || status === 'cancelled').map(([id]) => id);
+    if (ended.length) {
+      for (const id of ended) await this.settleJob(id, true);
+      runs = await this.repo.runs(s.id, RUNS_SHOWN);
+      jobs = await this.repo.jobStatuses(runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!));
+    }
     let next: string | null = null;
     if (!s.paused) {
       try {
