@@ -79,10 +79,10 @@ describe('scheduled retraining through HTTP', () => {
   let mornings: any;
 
   it('create → 201: the base request from the latest version, the next run in its time zone, registered with pg-boss', async () => {
-    const res = await create(weekdayMornings);
+    const res = await create({ ...weekdayMornings, on_success: 'deploy_if_better' });
     expect(res.status).toBe(201);
     mornings = await res.json();
-    expect(mornings).toMatchObject({ model_id: MODEL, cron: '0 6 * * 1-5', timezone: 'Europe/London', window: rolling, on_success: 'register', compare_on: null, paused: false, runs: [] });
+    expect(mornings).toMatchObject({ model_id: MODEL, cron: '0 6 * * 1-5', timezone: 'Europe/London', window: rolling, on_success: 'deploy_if_better', compare_on: { metric: 'val_loss', direction: 'minimize' }, paused: false, runs: [] });
     expect(mornings.base).toMatchObject({
       name: 'Sched LSTM',
       model_id: MODEL,
@@ -109,9 +109,12 @@ describe('scheduled retraining through HTTP', () => {
     expect(await schedule(mornings.id)).toEqual(mornings);
     const list = await (await t.fetch(`/api/v1/models/${MODEL}/schedules`)).json();
     expect(list.schedules.map((s: any) => s.id)).toEqual([cronScheduleId, mornings.id]);
+    expect(list.schedules[0]).toMatchObject({ cron: '* * * * *', timezone: 'UTC', on_success: 'register', compare_on: null }); // the defaults
   });
 
-  it('run now: 202 with the job, trained on the window ending at the latest bar, a version whose record names the schedule', async () => {
+  it('run now: 202 with the job, trained on the window ending at the latest bar, a version naming the schedule; deploy_if_better replaces the active deployment only where val_loss is lower', async () => {
+    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 } });
+    expect(deployed.status).toBe(201);
     const res = await runNow(mornings.id);
     expect(res.status).toBe(202);
     const accepted = await res.json();
@@ -126,39 +129,33 @@ describe('scheduled retraining through HTTP', () => {
     expect(trainingRun.tags).toMatchObject({ schedule_id: mornings.id, model_version: accepted.version });
     const experiment = await (await t.fetch(`/api/v1/experiments/${trainingRun.experiment_id}`)).json();
     expect(experiment.name).toBe('retraining'); // where the version it copies was recorded
+
     const run = await finalRun(mornings.id, (r) => r.id === accepted.run_id);
-    expect(run).toMatchObject({ trigger: 'manual', status: 'succeeded', job_id: accepted.job_id, version: accepted.version, outcome: 'registered', reason: null, window: { start_date: start, end_date: LATEST_BAR } });
+    expect(run).toMatchObject({ trigger: 'manual', status: 'succeeded', job_id: accepted.job_id, version: accepted.version, window: { start_date: start, end_date: LATEST_BAR } });
+    // The new version's value is the lowest of its run's val_loss curve; the active one's likewise.
+    const curve = (await (await t.fetch(`/api/v1/runs/${job.run_id}/metrics/val_loss`)).json()).history.map((h: any) => h.value);
+    expect(run.comparison).toMatchObject({ metric: 'val_loss', direction: 'minimize', new: { version: accepted.version, value: expect.any(Number) } });
+    expect(run.comparison.new.value).toBeCloseTo(Math.min(...curve), 6);
+    const [target] = run.comparison.targets;
+    expect(target).toMatchObject({ target: 'strategy_engine', active_version: '1.0.0', active_value: expect.any(Number) });
+    const better = run.comparison.new.value < target.active_value;
+    expect(run.outcome).toBe(better ? 'deployed' : 'not_deployed');
+    expect(target.deployed).toBe(better);
+    expect(run.reason).toContain(`val_loss of ${accepted.version} is`);
+    const active = (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&status=active`)).json()).deployments;
+    expect(active).toEqual([expect.objectContaining({ target: 'strategy_engine', version: better ? accepted.version : '1.0.0', scaling_factor: 2 })]);
+    for (const d of active) await t.fetch(`/api/v1/deployments/${d.id}/undeploy`, { method: 'POST' });
   });
 
-  it('overlap: run now during a run is a 409; an occurrence pg-boss delivers meanwhile is skipped with the reason', async () => {
-    const long = await (await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1000, early_stopping_patience: 1000 } } })).json();
-    const first = await runNow(long.id);
-    expect(first.status).toBe(202);
-    const { job_id } = await first.json();
-    const again = await runNow(long.id);
-    expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ error_code: 'SCHEDULE_RUN_IN_PROGRESS', details: { schedule_id: long.id, job_id } });
-    // What pg-boss's cron pass forwards for an occurrence: a job on the schedule queue naming the schedule.
-    await boss().send(SCHEDULE_QUEUE, { schedule_id: long.id });
-    const skipped = await finalRun(long.id, (r) => r.trigger === 'cron');
-    expect(skipped).toMatchObject({ status: 'skipped', outcome: 'skipped', job_id: null, version: null });
-    expect(skipped.reason).toContain(`overlap: the previous run (manual, job ${job_id}) is still queued or running`);
-    expect((await t.fetch(`/api/v1/training/jobs/${job_id}/cancel`, { method: 'POST' })).status).toBe(202);
-    const cancelled = await finalRun(long.id, (r) => r.job_id === job_id);
-    expect(cancelled).toMatchObject({ trigger: 'manual', status: 'cancelled', outcome: 'cancelled' });
-    const runs = (await schedule(long.id)).runs;
-    expect(runs.map((r: any) => r.trigger)).toEqual(['cron', 'manual']); // newest first
-    await t.fetch(`/api/v1/schedules/${long.id}`, { method: 'DELETE' });
-  });
-
-  it('one occurrence delivered twice at once (a second forward; on PostgreSQL with a second replica taking jobs) trains exactly once', async () => {
+  it('overlap: one occurrence delivered twice at once (on PostgreSQL to two replicas) starts one run, the other is skipped with the reason; run now meanwhile is a 409', async () => {
     // Where pg-boss forwards an occurrence twice (its send-it job retried after a crash), both
     // jobs reach workers; on PostgreSQL a second process shares the queue, so the two may be taken
     // by different replicas at the same moment. The unique active-run claim lets one through.
     const second = t.config.usesEmbeddedDatabase ? undefined : await startTestApp({ ...env, SERVICE_ROLE: 'worker' });
     try {
-      // A long training, so that the first run is certainly still going when the second delivery is handled.
+      // A long training, so that the first run is certainly still going while the others arrive.
       const s = await (await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1000, early_stopping_patience: 1000 } } })).json();
+      // What pg-boss's cron pass forwards for an occurrence: a job on the schedule queue naming the schedule.
       await Promise.all([boss().send(SCHEDULE_QUEUE, { schedule_id: s.id }), boss().send(SCHEDULE_QUEUE, { schedule_id: s.id })]);
       let seen: unknown;
       const runs = await until('both deliveries handled, one job queued', async () => {
@@ -169,46 +166,28 @@ describe('scheduled retraining through HTTP', () => {
       });
       const started = runs.filter((r: any) => r.status !== 'skipped');
       expect(started).toHaveLength(1);
+      const { job_id } = started[0];
+      const skipped = runs.find((r: any) => r.status === 'skipped');
+      expect(skipped).toMatchObject({ trigger: 'cron', outcome: 'skipped', job_id: null, version: null });
       // The second delivery may come while the first is still queueing its job (another replica, the same instant).
-      const reason = runs.find((r: any) => r.status === 'skipped').reason;
-      expect([`overlap: the previous run (cron, job ${started[0].job_id}) is still queued or running`, 'overlap: the previous run (cron, job being queued) is still being queued']).toContain(reason);
-      expect((await t.fetch(`/api/v1/training/jobs/${started[0].job_id}/cancel`, { method: 'POST' })).status).toBe(202);
-      expect((await finalRun(s.id, (r) => r.id === started[0].id)).outcome).toBe('cancelled');
+      expect([`overlap: the previous run (cron, job ${job_id}) is still queued or running`, 'overlap: the previous run (cron, job being queued) is still being queued']).toContain(skipped.reason);
+
+      const again = await runNow(s.id);
+      expect(again.status).toBe(409);
+      expect(await again.json()).toMatchObject({ error_code: 'SCHEDULE_RUN_IN_PROGRESS', details: { schedule_id: s.id, job_id } });
+      // One training job for the schedule, whichever replica took which delivery.
       const jobs = (await (await t.fetch(`/api/v1/training/jobs?model_id=${MODEL}&limit=500`)).json()).jobs;
       const ofSchedule = await Promise.all(jobs.map(async (j: any) => (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${j.version}`)).json()).data_config.schedule_id));
       expect(ofSchedule.filter((id) => id === s.id)).toHaveLength(1);
+
+      expect((await t.fetch(`/api/v1/training/jobs/${job_id}/cancel`, { method: 'POST' })).status).toBe(202);
+      expect(await finalRun(s.id, (r) => r.job_id === job_id)).toMatchObject({ status: 'cancelled', outcome: 'cancelled' });
+      expect((await schedule(s.id)).runs).toHaveLength(2); // the 409 recorded nothing
       await t.fetch(`/api/v1/schedules/${s.id}`, { method: 'DELETE' });
     } finally {
       await second?.close();
     }
   }, 120_000);
-
-  it('deploy_if_better compares val_loss with the active deployment and replaces it only when lower', async () => {
-    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 } });
-    expect(deployed.status).toBe(201);
-    const res = await create({ ...weekdayMornings, on_success: 'deploy_if_better' });
-    expect(res.status).toBe(201);
-    const s = await res.json();
-    expect(s.compare_on).toEqual({ metric: 'val_loss', direction: 'minimize' });
-    const accepted = await (await runNow(s.id)).json();
-    const job = await waitForJob(t, accepted.job_id);
-    expect(job.status).toBe('succeeded');
-    const run = await finalRun(s.id, (r) => r.id === accepted.run_id);
-    // The new version's value is the lowest of its run's val_loss curve.
-    const curve = (await (await t.fetch(`/api/v1/runs/${job.run_id}/metrics/val_loss`)).json()).history.map((h: any) => h.value);
-    expect(run.comparison.new).toEqual({ version: accepted.version, value: expect.any(Number) });
-    expect(run.comparison.new.value).toBeCloseTo(Math.min(...curve), 6);
-    const [target] = run.comparison.targets;
-    expect(target).toMatchObject({ target: 'strategy_engine', active_version: '1.0.0', active_value: expect.any(Number) });
-    const better = run.comparison.new.value < target.active_value;
-    expect(run).toMatchObject({ status: 'succeeded', outcome: better ? 'deployed' : 'not_deployed', comparison: { metric: 'val_loss', direction: 'minimize' } });
-    expect(target.deployed).toBe(better);
-    const active = (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&status=active`)).json()).deployments;
-    expect(active).toEqual([expect.objectContaining({ target: 'strategy_engine', version: better ? accepted.version : '1.0.0', scaling_factor: 2 })]);
-    for (const d of active) await t.fetch(`/api/v1/deployments/${d.id}/undeploy`, { method: 'POST' });
-    await t.fetch(`/api/v1/schedules/${s.id}`, { method: 'DELETE' });
-  });
-
   it('pause removes it from pg-boss (no next run), resume registers it again, delete removes both', async () => {
     const paused = await t.fetch(`/api/v1/schedules/${mornings.id}`, { method: 'PATCH', json: { paused: true } });
     expect(paused.status).toBe(200);

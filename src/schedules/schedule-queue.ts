@@ -68,7 +68,7 @@ export class ScheduleQueue {
 
   /**
    * The next occurrences of `cron` in `timezone` after `from`, as pg-boss's cron pass reads the
-   * expression (it fires within about its pass interval, 30 s, after each). Throws pg-boss's
+   * expression (it fires within about its pass interval, 10 s, after each). Throws pg-boss's
    * own message for an expression or zone it would not accept.
    */
   preview(cron: string, timezone: string, count = 1, from?: Date): Date[] {

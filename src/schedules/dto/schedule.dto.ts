@@ -99,7 +99,7 @@ export class ScheduleDto {
   @ApiProperty({ enum: ['register', 'deploy_if_better'] }) on_success: string;
   @ApiProperty({ nullable: true, type: Object, example: { metric: 'val_loss', direction: 'minimize' }, description: 'deploy_if_better: the validation metric compared' }) compare_on: { metric: string; direction: string } | null;
   @ApiProperty() paused: boolean;
-  @ApiProperty({ nullable: true, type: String, description: 'The next cron occurrence (pg-boss fires within about 30 s after it); null while paused' }) next_run_at: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The next cron occurrence (pg-boss fires within about 12 s after it); null while paused' }) next_run_at: string | null;
   @ApiProperty({ type: [ScheduleRunDto], description: 'The last runs, newest first' }) runs: ScheduleRunDto[];
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;

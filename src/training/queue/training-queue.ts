@@ -53,7 +53,9 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     const passSeconds = Math.min(60, this.config.trainingHeartbeatSeconds);
     // `schedule`: processes that train also run pg-boss's cron passes (retraining schedules,
     // src/schedules): every such replica tries, one per interval wins the claim (see schedule-queue.ts).
-    const supervision = { supervise: true, schedule: this.config.runsWorker, superviseIntervalSeconds: passSeconds, monitorIntervalSeconds: passSeconds };
+    // A pass every 10 s (pg-boss's default: 30) and the fired jobs polled every 2 s (default 5):
+    // an occurrence starts its run within about 12 s, for one small UPDATE per worker per pass.
+    const supervision = { supervise: true, schedule: this.config.runsWorker, cronMonitorIntervalSeconds: 10, cronWorkerIntervalSeconds: 2, superviseIntervalSeconds: passSeconds, monitorIntervalSeconds: passSeconds };
     this.boss =
       this.databaseKind === 'embedded'
         ? new PgBoss({ db: pgliteBossDatabase(this.dataSource), backend: 'pglite', schema: 'pgboss', ...supervision })
