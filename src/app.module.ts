@@ -15,13 +15,14 @@ import { ModelsModule } from './models/models.module';
 import { PredictionModule } from './prediction/prediction.module';
 import { TrainingModule } from './training/training.module';
 import { SweepsModule } from './sweeps/sweeps.module';
+import { SchedulesModule } from './schedules/schedules.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, SweepsModule, PredictionModule, DeploymentModule, DashboardModule, ...extra],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, SweepsModule, PredictionModule, DeploymentModule, SchedulesModule, DashboardModule, ...extra],
       // Authentication on the matched route, deny by default (see ApiKeyGuard).
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };

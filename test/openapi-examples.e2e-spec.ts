@@ -176,6 +176,16 @@ describe('OpenAPI request examples', () => {
     await send('GET /api/v1/sweeps/{id}', { id: sweep?.body?.id });
     await send('POST /api/v1/sweeps/{id}/cancel', { id: sweep?.body?.id });
 
+    // A retraining schedule of the trained model from its example: looked at, paused, run now (its job awaited), deleted.
+    const [schedule] = await send('POST /api/v1/models/{model_id}/schedules', { model_id: model.model_id });
+    const scheduleId = schedule?.body?.id;
+    await send('GET /api/v1/models/{model_id}/schedules', { model_id: model.model_id });
+    await send('GET /api/v1/schedules/{id}', { id: scheduleId });
+    await send('PATCH /api/v1/schedules/{id}', { id: scheduleId });
+    const [scheduledRun] = await send('POST /api/v1/schedules/{id}/run', { id: scheduleId });
+    if (scheduledRun?.body?.job_id) await waitForJob(scheduledRun.body.job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
+    await send('DELETE /api/v1/schedules/{id}', { id: scheduleId });
+
     // Destructive ones last: the imported 1h series, then the model (archived; nothing is deployed any more).
     await send('DELETE /api/v1/market-data');
     await send('DELETE /api/v1/models/{model_id}', { model_id: model.model_id });

@@ -13,6 +13,6 @@ import { TrainingEvents } from './training-events';
   imports: [FeaturesModule, ModelsModule, ExperimentsModule],
   controllers: [TrainingController],
   providers: [MlBackendService, TrainingQueue, TrainingService, TrainingRunner, TrainingEvents],
-  exports: [TrainingService, MlBackendService, TrainingEvents],
+  exports: [TrainingService, MlBackendService, TrainingEvents, TrainingQueue],
 })
 export class TrainingModule {}

@@ -26,6 +26,8 @@ export interface SubmitOptions {
   sweep?: SweepJobRef;
   /** Run every check, store and queue nothing (a sweep checks its first trial before it exists). */
   dryRun?: boolean;
+  /** Schedule hook: a retraining run of a schedule; the version's data_config and the run's tags name the schedule. */
+  schedule?: { schedule_id: string; run_id: string };
 }
 
 
@@ -117,7 +119,7 @@ export class TrainingService {
           window: plan.window,
           horizon: target.horizonBars,
           hyperparameters: { ...plan.hyperparameters },
-          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}), ...(sweep ? { sweep_id: sweep.sweep_id } : {}) },
+          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}), ...(sweep ? { sweep_id: sweep.sweep_id } : {}), ...(options.schedule ? { schedule_id: options.schedule.schedule_id } : {}) },
           description: req.description ?? null,
         },
       });
@@ -126,7 +128,7 @@ export class TrainingService {
           experimentName: req.experiment ?? DEFAULT_EXPERIMENT,
           name: isTrial ? `${modelId}#${version.version}` : `${modelId}@${version.version}`,
           params: { model_type: plan.modelType, architecture: plan.architecture, ...plan.hyperparameters, features: plan.features.join(','), target: plan.target, symbols: plan.symbols.join(','), timeframe: plan.timeframe, window: plan.window, start_date: req.start_date, end_date: req.end_date, validation_split: plan.validationSplit, test_split: plan.testSplit, seed: plan.seed },
-          tags: { ...(req.tags ?? {}), model_id: modelId, ...(isTrial ? {} : { model_version: version.version }), ...sweepTags },
+          tags: { ...(req.tags ?? {}), model_id: modelId, ...(isTrial ? {} : { model_version: version.version }), ...sweepTags, ...(options.schedule ? { schedule_id: options.schedule.schedule_id } : {}) },
           modelId,
           modelVersion: isTrial ? undefined : version.version,
         },
@@ -134,7 +136,7 @@ export class TrainingService {
       );
       const job = await manager.save(
         TrainingJob,
-        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan, ...(sweep ? { sweep } : {}) }, run_id: run.id }),
+        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan, ...(sweep ? { sweep } : {}), ...(options.schedule ? { schedule: options.schedule } : {}) }, run_id: run.id }),
       );
       if (version.id) await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
       return { job, version };

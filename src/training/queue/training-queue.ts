@@ -51,7 +51,11 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     // Heartbeat expiry is noticed by supervision passes (default: once a minute); run them as
     // often as the heartbeat so a crashed worker's job is taken over within about two heartbeats.
     const passSeconds = Math.min(60, this.config.trainingHeartbeatSeconds);
-    const supervision = { supervise: true, schedule: false, superviseIntervalSeconds: passSeconds, monitorIntervalSeconds: passSeconds };
+    // `schedule`: processes that train also run pg-boss's cron passes (retraining schedules,
+    // src/schedules): every such replica tries, one per interval wins the claim (see schedule-queue.ts).
+    // A pass every 10 s (pg-boss's default: 30) and the fired jobs polled every 2 s (default 5):
+    // an occurrence starts its run within about 12 s, for one small UPDATE per worker per pass.
+    const supervision = { supervise: true, schedule: this.config.runsWorker, cronMonitorIntervalSeconds: 10, cronWorkerIntervalSeconds: 2, superviseIntervalSeconds: passSeconds, monitorIntervalSeconds: passSeconds };
     this.boss =
       this.databaseKind === 'embedded'
         ? new PgBoss({ db: pgliteBossDatabase(this.dataSource), backend: 'pglite', schema: 'pgboss', ...supervision })
@@ -103,6 +107,14 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
         }
       }
     });
+  }
+
+  /**
+   * The started pg-boss instance, for queues of other modules on the same connection (the
+   * retraining schedules' queue, src/schedules/schedule-queue.ts). Undefined before onModuleInit.
+   */
+  get pgBoss(): PgBossType | undefined {
+    return this.boss;
   }
 
   /** The heartbeat thread, when there is one (PostgreSQL workers). */
