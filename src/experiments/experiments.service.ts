@@ -202,8 +202,27 @@ export class ExperimentsService {
     this.mirror?.notify(runId);
   }
 
-  /** Append metric values (one per key, at `step`) to the history and update the latest values. */
-  async logMetrics(runId: string, values: Record<string, number | null | undefined>, step: number): Promise<void> {
+  /**
+   * Append metric values (one per key, at `step`) to the history and update the latest values.
+   * Calls for one run are applied one after another, in call order: the MLflow mirror reads the
+   * history by id after a cursor, so a row must never commit after a row with a higher id (two
+   * overlapping transactions did that when a fast engine's epochs came in quick succession: an
+   * epoch skipped by the mirror, and steps sent out of order).
+   */
+  logMetrics(runId: string, values: Record<string, number | null | undefined>, step: number): Promise<void> {
+    const previous = this.metricWrites.get(runId) ?? Promise.resolve();
+    const write = previous.catch(() => undefined).then(() => this.appendMetrics(runId, values, step));
+    const tail = write.catch(() => undefined);
+    this.metricWrites.set(runId, tail);
+    void tail.then(() => {
+      if (this.metricWrites.get(runId) === tail) this.metricWrites.delete(runId);
+    });
+    return write;
+  }
+
+  private readonly metricWrites = new Map<string, Promise<void>>();
+
+  private async appendMetrics(runId: string, values: Record<string, number | null | undefined>, step: number): Promise<void> {
     const entries = Object.entries(values).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
     if (!entries.length) return;
     const now = new Date();
