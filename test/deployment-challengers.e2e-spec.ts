@@ -235,6 +235,9 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     // The same key again: the same version.
     for (const key of [expected[0], keys.find((k) => !isCanary(k, share))!]) expect((await (await predict({ request_key: key })).json()).version).toBe(isCanary(key, share) ? '1.1.0' : '1.0.0');
 
+    // A request that names its version gets that version, whatever its key.
+    expect((await (await predict({ version: '1.0.0', request_key: expected[0] })).json()).version).toBe('1.0.0');
+
     // The canary's answers are kept with role canary (one per bar) and reported with that role.
     await until(async () => (await stored('canary')).length, (n) => n === 1);
     const report = await (await t.fetch(`/api/v1/deployments/${activeId}/performance`)).json();

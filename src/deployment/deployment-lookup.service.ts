@@ -27,7 +27,7 @@ export class DeploymentLookupService implements DeploymentLookup {
     if (cached !== undefined) return cached;
     const d = await this.deployments.findActive(modelId, target);
     const challenger = d?.challenger_version && d.challenger_mode ? { version: d.challenger_version, mode: d.challenger_mode, canary_share: d.canary_share } : null;
-    const value = d ? { version: d.version, scaling_factor: d.scaling_factor, deployment_id: d.id, monitoring_level: d.monitoring_level, challenger } : null;
+    const value = d ? { version: d.version, scaling_factor: d.scaling_factor, deployment_id: d.id, monitoring_level: d.monitoring_level, ...(challenger ? { challenger } : {}) } : null;
     if (d) this.monitoring.noteLevel(d.id, d.monitoring_level);
     this.cache.set(key, value, this.options.lookupCacheMs);
     return value;

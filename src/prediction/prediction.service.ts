@@ -199,7 +199,8 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const { version, target } = this.selectors(body);
     const key = requestKeyOf(body, meta);
     const primary = await this.resolve(modelId, version, target);
-    const out = await this.answerOne(await this.route(modelId, primary, key), body, meta, started);
+    // A request that names its version gets that version, never the canary.
+    const out = await this.answerOne(version === undefined ? await this.route(modelId, primary, key) : primary, body, meta, started);
     this.shadow(modelId, primary, body);
     return out;
   }
@@ -216,7 +217,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const { version, target } = this.selectors(body);
     const key = requestKeyOf(body, meta);
     const primary = await this.resolve(modelId, version, target);
-    const out = await this.answerBatch(await this.route(modelId, primary, key), body, instances, meta, started);
+    const out = await this.answerBatch(version === undefined ? await this.route(modelId, primary, key) : primary, body, instances, meta, started);
     this.shadow(modelId, primary, body);
     return out;
   }

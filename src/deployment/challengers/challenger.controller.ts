@@ -20,7 +20,8 @@ export class ChallengerController {
       'a Diebold–Mariano test (Harvey–Leybourne–Newbold correction, the training evaluation\'s) of their squared errors. Promoted when n ≥ 30 and p < 0.05 with the challenger\'s loss lower, or with `"force": true`. ' +
       'Promotion is an ordinary deploy of the challenger\'s version with the active deployment\'s settings (the old one becomes `replaced`, a notification goes out), so POST /models/{model_id}/rollback brings the old version back.',
   })
-  @ApiBody({ type: PromoteRequestDto, examples: { evidence: { summary: 'Promote only if the evidence supports it', value: { force: false } }, force: { summary: 'Promote whatever the evidence says', value: { force: true } } } })
+  // One example: `{}` (promote on evidence) is refused until 30 paired predictions have realised, so "Try it out" shows force.
+  @ApiBody({ type: PromoteRequestDto, examples: { force: { summary: 'Promote whatever the evidence says (send {} to promote only on the evidence)', value: { force: true } } } })
   @ApiCreatedResponse({ type: PromotionResultDto })
   @ApiConflictResponse({ type: ErrorEnvelope, description: 'PROMOTION_NOT_SUPPORTED (details: n, min_samples, mean_loss_difference, dm_statistic, p_value, …), NO_CHALLENGER, DEPLOYMENT_NOT_ACTIVE, or the challenger\'s version is no longer deployable' })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such deployment (DEPLOYMENT_NOT_FOUND)' })
