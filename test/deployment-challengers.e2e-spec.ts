@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { PredictionService } from '../src/prediction/prediction.service';
 import { dieboldMariano } from '../src/training/evaluation/significance/diebold-mariano';
 import { importDaily, waitForJob } from './support/jobs';
 import { dailyCsv, lcg, randomWalk } from './support/series';
@@ -264,6 +265,18 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     expect((await (await predict()).json()).version).toBe('1.0.0');
 
     expect((await deploy({ version: '1.1.0', mode: 'shadow' })).status).toBe(201);
+    // A shadow that cannot serve (here: its version marked failed behind the service's back) never fails the answer: it is logged and counted.
+    const prediction = t.app.get(PredictionService);
+    const failedBefore = prediction.challengerCounts.failed;
+    await t.app.get(DataSource).query(`UPDATE model_versions SET status = 'failed' WHERE model_id = $1 AND version = '1.1.0'`, [modelId]);
+    prediction.invalidate(modelId);
+    const answer = await predict();
+    expect(answer.status).toBe(200);
+    expect((await answer.json()).version).toBe('1.0.0');
+    await until(async () => prediction.challengerCounts.failed, (n) => n === failedBefore + 1);
+    await t.app.get(DataSource).query(`UPDATE model_versions SET status = 'experimental' WHERE model_id = $1 AND version = '1.1.0'`, [modelId]);
+    prediction.invalidate(modelId);
+
     const undeployed = await t.fetch(`/api/v1/deployments/${restored.id}/undeploy`, { method: 'POST' });
     expect(undeployed.status).toBe(200);
     await envelope(await predict(), 404, 'DEPLOYMENT_NOT_FOUND');
