@@ -121,7 +121,15 @@ describe('OpenAPI request examples', () => {
     await send('GET /api/v1/models/{model_id}/versions/{version}/model.onnx', { model_id: model.model_id, version: model.version });
     await send('GET /api/v1/models/{model_id}/versions/{version}/predictions', { model_id: model.model_id, version: model.version });
 
-    // Deploy (twice: the second replaces the first, so that there is something to roll back to), predict, roll back, undeploy.
+    // A second version of the same model (the train example again, sent directly), aliased @challenger: the deploy examples' shadow and canary.
+    const again = await t.fetch('/api/v1/models/train', { method: 'POST', json: doc.paths['/api/v1/models/train'].post.requestBody.content['application/json'].examples.demo_data_lstm.value });
+    expect(again.status).toBe(202);
+    const challengerJob = await waitForJob((await again.json()).job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
+    expect(challengerJob.status).toBe('succeeded');
+    expect((await t.fetch(`/api/v1/models/${model.model_id}/aliases/challenger`, { method: 'PUT', json: { version: challengerJob.version } })).status).toBe(200);
+
+    // Deploy (twice: the second replaces the first, so that there is something to roll back to; each time the
+    // seed body, then a shadow and a canary challenger), predict, promote the challenger, roll back, undeploy.
     await send('POST /api/v1/models/{model_id}/deploy', { model_id: model.model_id });
     const [redeployed] = await send('POST /api/v1/models/{model_id}/deploy', { model_id: model.model_id });
     await send('GET /api/v1/deployments');
@@ -135,6 +143,7 @@ describe('OpenAPI request examples', () => {
     await send('DELETE /api/v1/models/{model_id}/aliases/{alias}', { model_id: model.model_id });
     await send('GET /api/v1/deployments/{id}/monitoring', { id: redeployed?.body?.id });
     await send('GET /api/v1/deployments/{id}/performance', { id: redeployed?.body?.id });
+    await send('POST /api/v1/deployments/{id}/promote', { id: redeployed?.body?.id });
     const [rolledBack] = await send('POST /api/v1/models/{model_id}/rollback', { model_id: model.model_id });
     await send('POST /api/v1/deployments/{id}/undeploy', { id: rolledBack?.body?.id });
 

@@ -26,7 +26,8 @@ export class DeploymentLookupService implements DeploymentLookup {
     const cached = this.cache.get<ActiveDeployment | null>(key);
     if (cached !== undefined) return cached;
     const d = await this.deployments.findActive(modelId, target);
-    const value = d ? { version: d.version, scaling_factor: d.scaling_factor, deployment_id: d.id, monitoring_level: d.monitoring_level } : null;
+    const challenger = d?.challenger_version && d.challenger_mode ? { version: d.challenger_version, mode: d.challenger_mode, canary_share: d.canary_share } : null;
+    const value = d ? { version: d.version, scaling_factor: d.scaling_factor, deployment_id: d.id, monitoring_level: d.monitoring_level, ...(challenger ? { challenger } : {}) } : null;
     if (d) this.monitoring.noteLevel(d.id, d.monitoring_level);
     this.cache.set(key, value, this.options.lookupCacheMs);
     return value;
@@ -42,8 +43,10 @@ export class DeploymentLookupService implements DeploymentLookup {
    * performance scores.
    */
   record(deploymentId: string, event: MonitoringEvent): void {
-    this.monitoring.record(deploymentId, event);
-    this.recorder.record(deploymentId, event, 'active');
+    // A shadow prediction is not a request (the caller never saw it): only live performance keeps it.
+    const role = event.role ?? 'active';
+    if (role !== 'shadow') this.monitoring.record(deploymentId, event);
+    this.recorder.record(deploymentId, event, role);
   }
 
   /** Write buffered monitoring events and served predictions now (tests, shutdown). */

@@ -1,17 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { assertModelId } from '../models/artifacts';
 import { DeploymentService } from './deployment.service';
 import { DeployValidationInterceptor } from './validation/deploy-validation.interceptor';
-import { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery, MonitoringQuery, MonitoringReportDto, RollbackRequestDto } from './dto/deployment.dto';
+import { ChallengerService } from './challengers/challenger.service';
+import { DEPLOY_EXAMPLES, DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery, MonitoringQuery, MonitoringReportDto, RollbackRequestDto } from './dto/deployment.dto';
 
 @ApiTags('deployment')
 @ApiProtected()
 @Controller('api/v1')
 export class DeploymentController {
-  constructor(private readonly deployments: DeploymentService) {}
+  constructor(
+    private readonly deployments: DeploymentService,
+    private readonly challengers: ChallengerService,
+  ) {}
 
   @Post('models/:model_id/deploy')
   @HttpCode(201)
@@ -19,14 +23,18 @@ export class DeploymentController {
     summary: 'Deploy a trained version to a target; it replaces the version active there (atomically)',
     description:
       'One active deployment per (model, target). The version becomes `deployed`; the one it replaced goes back to `experimental` when it is deployed nowhere else. ' +
-      'When the target has a notification URL the event is POSTed to it in the background (signed, retried); its delivery state shows on the deployment and never fails the deploy.',
+      'When the target has a notification URL the event is POSTed to it in the background (signed, retried); its delivery state shows on the deployment and never fails the deploy. ' +
+      'With `"mode": "shadow"` or `"mode": "canary"` (and `canary_share`) the version becomes the challenger of the active deployment instead (see `mode`): the answer is that active deployment with its `challenger`; no notification is sent and the version\'s status does not change.',
   })
   @ApiCreatedResponse({ type: DeploymentDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The version is not trained (queued, training, failed, cancelled, archived), or the model is archived, or its stored artifacts fail verification (ARTIFACT_CHECKSUM_MISMATCH: a file or the manifest differs from what was registered; ARTIFACT_FILE_UNSAFE: a symlink or not a regular file; ARTIFACT_INCOMPLETE; ARTIFACT_MANIFEST_INVALID), or a file_drop target gets a version without model.onnx (ONNX_NOT_AVAILABLE). Nothing changes then; nor when a target cannot take the files (500 TARGET_WRITE_FAILED).' })
+  @ApiConflictResponse({ type: ErrorEnvelope, description: 'Challengers: no active deployment on the target (NOT_DEPLOYED), or the version is the active one (CHALLENGER_IS_ACTIVE). The version is not trained (queued, training, failed, cancelled, archived), or the model is archived, or its stored artifacts fail verification (ARTIFACT_CHECKSUM_MISMATCH: a file or the manifest differs from what was registered; ARTIFACT_FILE_UNSAFE: a symlink or not a regular file; ARTIFACT_INCOMPLETE; ARTIFACT_MANIFEST_INVALID), or a file_drop target gets a version without model.onnx (ONNX_NOT_AVAILABLE). Nothing changes then; nor when a target cannot take the files (500 TARGET_WRITE_FAILED).' })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such model (MODEL_NOT_FOUND) or version (VERSION_NOT_FOUND)' })
+  @ApiBody({ type: DeployRequestDto, examples: DEPLOY_EXAMPLES })
   @UseInterceptors(DeployValidationInterceptor)
   deploy(@Param('model_id') modelId: string, @Body() body: DeployRequestDto): Promise<DeploymentDto> {
     assertModelId(modelId);
+    // "mode": shadow / canary: a challenger beside the active version (the answer is that active deployment, carrying it).
+    if (body.mode === 'shadow' || body.mode === 'canary') return this.challengers.start(modelId, { ...body, mode: body.mode });
     return this.deployments.deploy(modelId, body);
   }
 

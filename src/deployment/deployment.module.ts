@@ -7,6 +7,8 @@ import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DeploymentLookupService } from './deployment-lookup.service';
 import { AppConfig } from '../config/app-config';
 import { DEPLOYMENT_OPTIONS } from '../config/deployment-options';
+import { ChallengerController } from './challengers/challenger.controller';
+import { ChallengerService } from './challengers/challenger.service';
 import { DeploymentController } from './deployment.controller';
 import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';
@@ -34,8 +36,8 @@ const PERFORMANCE_PROVIDERS = [PredictionRepository, VersionTargets, PredictionR
  */
 @Module({
   imports: [ModelsModule, PredictionModule, MarketDataModule],
-  controllers: [DeploymentController, PerformanceController, TargetsController],
-  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers, ...PERFORMANCE_PROVIDERS],
+  controllers: [DeploymentController, PerformanceController, TargetsController, ChallengerController],
+  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers, ...PERFORMANCE_PROVIDERS, ChallengerService],
   exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP, PerformanceService],
 })
 export class DeploymentModule {}

@@ -198,7 +198,7 @@ export class DeploymentService {
    * database the only connection), so a deployment never becomes active on files that every
    * predict would then refuse with a 500.
    */
-  private async checkDeployable(modelId: string, version: string, action: string): Promise<void> {
+  async checkDeployable(modelId: string, version: string, action: string): Promise<void> {
     const model = await this.models.getModel(modelId);
     if (model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
     // A version that does not exist is a 404 VERSION_NOT_FOUND, as everywhere else.
@@ -302,6 +302,7 @@ export class DeploymentService {
         restored_deployment_id: d.restored_deployment_id,
         rollback_version: d.rollback_to_deployment_id ? (versionOf.get(d.rollback_to_deployment_id) ?? null) : null,
         performance_status: d.performance_status ?? null,
+        challenger: d.challenger_version && d.challenger_mode ? { version: d.challenger_version, mode: d.challenger_mode, canary_share: d.canary_share, since: iso(d.challenger_since)! } : null,
         notification_state: !states.length ? null : states.includes('failed') ? 'failed' : states.includes('pending') ? 'pending' : 'delivered',
         notifications: mine.map((n) => ({
           id: n.id,

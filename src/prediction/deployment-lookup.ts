@@ -17,6 +17,8 @@ export interface ActiveDeployment {
   deployment_id: string;
   /** low | medium | high: every level records at least request and error counts (see the deployment module). */
   monitoring_level: string;
+  /** A challenger version beside the active one: shadow (scored off the request path) or canary (answers `canary_share` of the requests). */
+  challenger?: { version: string; mode: 'shadow' | 'canary'; canary_share: number | null } | null;
 }
 
 export interface PredictionEvent {
@@ -31,6 +33,8 @@ export interface PredictionEvent {
   engine?: string;
   /** The version's target horizon in bars (its signature's `horizon`), null when it has none. */
   horizon?: number | null;
+  /** Who made it on the deployment: the active version (default), a shadow challenger (not a request: monitoring skips it) or a canary. */
+  role?: 'active' | 'shadow' | 'canary';
   /** One entry per window answered, in request order. */
   served?: ServedPrediction[];
 }

@@ -15,6 +15,7 @@ import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, Regist
 import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelCache, type ModelCacheStats } from './model-cache';
 import { cacheKey, type LoadedModel, ModelLoader, type VersionRef } from './model-loader';
+import { answeringRole, MAX_REQUEST_KEY, type ServingRole } from './challenger-routing';
 import { type Prediction, toPrediction, toSignal } from './model-output';
 import { featureRows } from './prediction-input';
 import { PREDICTION_OPTIONS, type PredictionOptions } from './prediction.options';
@@ -28,6 +29,8 @@ export interface PredictBody {
   target?: unknown;
   allow_other_symbol?: unknown;
   instances?: unknown;
+  /** Keys the canary split (the same key, the same version); the header X-Request-Key does the same. */
+  request_key?: unknown;
 }
 
 /** The batch request: `instances`, each a window; top-level symbol/timeframe are defaults. */
@@ -40,6 +43,8 @@ export interface PredictResult {
   version: string;
   /** The alias asked for (`"version": "@champion"` → "champion"); absent otherwise. `version` is the one it resolved to. */
   alias?: string;
+  /** Through a deployment target: which version answered there, active or canary. */
+  role?: ServingRole;
   model_type: string;
   symbol: string;
   timeframe: string;
@@ -55,6 +60,7 @@ export interface PredictBatchResult {
   model_id: string;
   version: string;
   alias?: string;
+  role?: ServingRole;
   model_type: string;
   count: number;
   predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of'>>;
@@ -76,6 +82,10 @@ export interface ResolvedVersion {
 export interface PredictMeta {
   version?: string;
   engine?: string;
+  /** active or canary, when served through a deployment target. */
+  role?: string;
+  /** In: the request's X-Request-Key header (the canary split), when the body has no request_key. */
+  requestKey?: string;
 }
 
 /** What a loaded version runs on, as /health/ready and the version's JSON report it. */
@@ -103,6 +113,8 @@ interface Resolved {
   deployment: (ActiveDeployment & { target: string }) | null;
   /** Set when the request named the version by an alias ("@champion" → "champion"). */
   alias: string | null;
+  /** On its deployment: the active version, or a challenger (canary answering, shadow off the path). */
+  role: ServingRole;
 }
 
 interface PreparedInstance {
@@ -129,6 +141,8 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   private readonly resolutions = new Map<string, { at: number; value: Promise<Resolved> }>();
   private readonly batchTotals = { batches: 0, coalesced: 0, windows: 0, max_batch: 0 };
   private lookup: DeploymentLookup;
+  /** Challenger work off the request path (shadow scorings) and canaries that fell back: done and failed. */
+  readonly challengerCounts = { scored: 0, failed: 0 };
 
   constructor(
     private readonly models: ModelsService,
@@ -183,31 +197,12 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     }
     const started = performance.now();
     const { version, target } = this.selectors(body);
-    const resolved = await this.resolve(modelId, version, target);
-    return this.withModel(resolved, async (m) => {
-      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName });
-      const prepared = await this.prepare(m, resolved, body, body, '');
-      const raw = await m.batcher.submit(prepared.window);
-      assertFiniteOutput(raw, 'features');
-      const prediction = toPrediction(m.pre, raw);
-      const signal = toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null);
-      const latency = performance.now() - started;
-      this.observe(modelId, latency);
-      this.record(resolved, m, [prepared], [{ prediction, signal }], latency);
-      return {
-        model_id: modelId,
-        version: resolved.row.version,
-        ...(resolved.alias ? { alias: resolved.alias } : {}),
-        model_type: m.pre.model_type,
-        symbol: prepared.symbol,
-        timeframe: prepared.timeframe,
-        prediction,
-        signal,
-        as_of: prepared.asOf,
-        timestamp: new Date().toISOString(),
-        latency_ms: round(latency),
-      };
-    });
+    const key = requestKeyOf(body, meta);
+    const primary = await this.resolve(modelId, version, target);
+    // A request that names its version gets that version, never the canary.
+    const out = await this.answerOne(version === undefined ? await this.route(modelId, primary, key) : primary, body, meta, started);
+    this.shadow(modelId, primary, body);
+    return out;
   }
 
   /** Many windows in one request: all are validated first, then predicted (micro-batched). */
@@ -220,9 +215,47 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       throw new PayloadTooLargeError(`A batch request may hold at most ${this.options.maxInstances} instances; this one has ${instances.length}. Split it into several requests.`, { max_instances: this.options.maxInstances, given: instances.length });
     }
     const { version, target } = this.selectors(body);
-    const resolved = await this.resolve(modelId, version, target);
+    const key = requestKeyOf(body, meta);
+    const primary = await this.resolve(modelId, version, target);
+    const out = await this.answerBatch(version === undefined ? await this.route(modelId, primary, key) : primary, body, instances, meta, started);
+    this.shadow(modelId, primary, body);
+    return out;
+  }
+
+  /** One window answered by `resolved` (the active version, a canary, or a shadow off the request path). */
+  private answerOne(resolved: Resolved, body: PredictBody, meta: PredictMeta | undefined, started: number): Promise<PredictResult> {
+    const modelId = resolved.ref.modelId;
     return this.withModel(resolved, async (m) => {
-      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName });
+      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName, role: resolved.deployment ? resolved.role : undefined });
+      const prepared = await this.prepare(m, resolved, body, body, '');
+      const raw = await m.batcher.submit(prepared.window);
+      assertFiniteOutput(raw, 'features');
+      const prediction = toPrediction(m.pre, raw);
+      const signal = toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null);
+      const latency = performance.now() - started;
+      if (resolved.role !== 'shadow') this.observe(modelId, latency);
+      this.record(resolved, m, [prepared], [{ prediction, signal }], latency);
+      return {
+        model_id: modelId,
+        version: resolved.row.version,
+        ...(resolved.alias ? { alias: resolved.alias } : {}),
+        ...(resolved.deployment ? { role: resolved.role } : {}),
+        model_type: m.pre.model_type,
+        symbol: prepared.symbol,
+        timeframe: prepared.timeframe,
+        prediction,
+        signal,
+        as_of: prepared.asOf,
+        timestamp: new Date().toISOString(),
+        latency_ms: round(latency),
+      };
+    });
+  }
+
+  private answerBatch(resolved: Resolved, body: PredictBatchBody, instances: unknown[], meta: PredictMeta | undefined, started: number): Promise<PredictBatchResult> {
+    const modelId = resolved.ref.modelId;
+    return this.withModel(resolved, async (m) => {
+      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName, role: resolved.deployment ? resolved.role : undefined });
       const prepared: PreparedInstance[] = [];
       for (let i = 0; i < instances.length; i++) {
         const inst = instances[i];
@@ -239,18 +272,55 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         return { prediction, signal: toSignal(m.pre, prediction, resolved.deployment?.scaling_factor ?? null) };
       });
       const latency = performance.now() - started;
-      this.observe(modelId, latency);
+      if (resolved.role !== 'shadow') this.observe(modelId, latency);
       this.record(resolved, m, prepared, outputs, latency);
       return {
         model_id: modelId,
         version: resolved.row.version,
         ...(resolved.alias ? { alias: resolved.alias } : {}),
+        ...(resolved.deployment ? { role: resolved.role } : {}),
         model_type: m.pre.model_type,
         count: prepared.length,
         predictions: prepared.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, ...outputs[i], as_of: p.asOf })),
         timestamp: new Date().toISOString(),
         latency_ms: round(latency),
       };
+    });
+  }
+
+  /** A canary answers its share of the requests; when it cannot (archived, artifacts gone) the active version does, and the log says why. */
+  private async route(modelId: string, primary: Resolved, key: string | undefined): Promise<Resolved> {
+    if (answeringRole(primary.deployment, key) !== 'canary') return primary;
+    try {
+      return await this.challengerOf(modelId, primary, 'canary');
+    } catch (e) {
+      this.challengerCounts.failed++;
+      this.logger.warn({ model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message }, 'the canary could not answer; the active version did');
+      return primary;
+    }
+  }
+
+  private async challengerOf(modelId: string, primary: Resolved, role: ServingRole): Promise<Resolved> {
+    const r = await this.resolve(modelId, primary.deployment!.challenger!.version, undefined);
+    return { ...r, deployment: primary.deployment, alias: null, role };
+  }
+
+  /**
+   * A shadow challenger scores the same request after the answer was computed, on a later
+   * turn of the event loop (never awaited by the request): what it predicts is only recorded
+   * for live performance (role shadow); a failure is logged and counted, never answered.
+   */
+  private shadow(modelId: string, primary: Resolved, body: PredictBody): void {
+    if (primary.deployment?.challenger?.mode !== 'shadow') return;
+    setImmediate(() => {
+      const started = performance.now();
+      void this.challengerOf(modelId, primary, 'shadow')
+        .then((r): Promise<unknown> => (body.instances !== undefined ? this.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started) : this.answerOne(r, body, undefined, started)))
+        .then(() => void this.challengerCounts.scored++)
+        .catch((e) => {
+          this.challengerCounts.failed++;
+          this.logger.warn({ model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message }, 'shadow scoring failed');
+        });
     });
   }
 
@@ -366,7 +436,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       throw new DataValidationError(`${modelId} is a feature_engineering model: it ranks features and has no predictions; use its suggestion with features_from: "${modelId}@${row.version}" in a training request`, { model_id: modelId, model_type: modelType }, 'MODEL_DOES_NOT_PREDICT');
     }
     const ref: VersionRef = { modelId, version: row.version, checksum: row.artifact_checksum, modelType };
-    return { row, ref, key: cacheKey(ref), deployment, alias };
+    return { row, ref, key: cacheKey(ref), deployment, alias, role: 'active' };
   }
 
   private readonly modelTypes = new Map<string, string>();
@@ -470,6 +540,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         ok: true,
         version: resolved.row.version,
         engine: m.engineName,
+        role: resolved.role,
         horizon: m.pre.horizon,
         served: inputs.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, as_of: p.asOf, value: regressionValue(outputs[i].prediction) })),
       });
@@ -523,6 +594,14 @@ function assertFiniteWindow(window: Float32Array, field: string): void {
       throw new ModelError(message, { fields: [{ field, errors: [message] }] }, 'NON_FINITE_PREDICTION');
     }
   }
+}
+
+/** The canary key: body `request_key`, else the X-Request-Key header; 422 for anything but a 1–200 character string. */
+function requestKeyOf(body: PredictBody, meta: PredictMeta | undefined): string | undefined {
+  const [field, key] = body.request_key !== undefined ? ['request_key', body.request_key] : ['X-Request-Key', meta?.requestKey];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_REQUEST_KEY) throw invalid(field, `${field} must be a string of 1 to ${MAX_REQUEST_KEY} characters (it keys the canary split: the same key is always answered by the same version)`);
+  return key;
 }
 
 function invalid(field: string, message: string): DataValidationError {

@@ -1,10 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQuery } from '../../common/http/pagination.dto';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { VERSION_OR_ALIAS_PATTERN } from '../../models/aliases/alias-names';
-import { DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS, PERFORMANCE_STATUSES } from '../entities';
+import { CHALLENGER_MODES, DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS, PERFORMANCE_STATUSES } from '../entities';
 import { targetKindsDoc } from '../targets/target-registry';
+
+const DEPLOY_MODES = ['active', 'shadow', 'canary'] as const;
 
 const SIGNAL_DOC =
   'The deployment multiplies each prediction by this factor to give `signal` (predict with `target`). ' +
@@ -42,6 +44,42 @@ export class DeployRequestDto {
   @IsOptional()
   @IsIn(MONITORING_LEVELS)
   monitoring_level?: (typeof MONITORING_LEVELS)[number];
+
+  @ApiPropertyOptional({
+    enum: DEPLOY_MODES,
+    default: 'active',
+    description:
+      'active: the version replaces the one active on the target. shadow: it runs beside the active version as a challenger — every request answered through the target is also scored by it after the answer is computed (off the request path), and its predictions are kept with role shadow for live performance. ' +
+      'canary: it answers `canary_share` of the requests (role canary). A challenger needs an active version of another version on the target (409 NOT_DEPLOYED / CHALLENGER_IS_ACTIVE), serves with that deployment\'s scaling_factor and monitoring_level (those sent are ignored), replaces any challenger there, and ends with the active deployment (a plain deploy, rollback or undeploy). Promote it with POST /deployments/{id}/promote.',
+  })
+  @IsOptional()
+  @IsIn(DEPLOY_MODES)
+  mode?: (typeof DEPLOY_MODES)[number];
+
+  @ApiPropertyOptional({ example: 0.1, description: 'With "mode": "canary" only (required there): the share of requests the canary answers, greater than 0 and less than 1. A request with a key (body request_key or header X-Request-Key) goes to the canary when the first 32 bits of SHA-256(key) / 2^32 < canary_share (the same key, the same version); without a key the draw is random' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  canary_share?: number;
+}
+
+export const DEPLOY_EXAMPLES = {
+  seed: { summary: 'Deploy: the version becomes active on the target', value: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium' } },
+  shadow: { summary: 'A shadow challenger beside the active version (here the version the alias @challenger points at)', value: { version: '@challenger', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium', mode: 'shadow' } },
+  canary: { summary: 'A canary answering 10 % of the requests', value: { version: '@challenger', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium', mode: 'canary', canary_share: 0.1 } },
+};
+
+export class PromoteRequestDto {
+  @ApiPropertyOptional({ example: false, default: false, description: 'Promote whatever the evidence says (the figures are still computed and returned)' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class ChallengerDto {
+  @ApiProperty({ example: '1.1.0' }) version: string;
+  @ApiProperty({ enum: CHALLENGER_MODES }) mode: string;
+  @ApiProperty({ nullable: true, type: Number, example: 0.1, description: 'canary: the share of requests it answers; null for a shadow' }) canary_share: number | null;
+  @ApiProperty({ example: '2025-03-12T10:15:22.000Z', description: 'When it was deployed as the challenger' }) since: string;
 }
 
 export class RollbackRequestDto {
@@ -113,6 +151,8 @@ export class DeploymentDto {
   @ApiProperty({ nullable: true, enum: [...DELIVERY_STATES, null], description: 'Summary of its notifications: failed if any failed, else pending if any pending, else delivered; null without a notification URL' })
   notification_state: string | null;
   @ApiProperty({ type: [NotificationDto] }) notifications: NotificationDto[];
+  @ApiProperty({ nullable: true, type: ChallengerDto, description: 'A shadow or canary challenger beside the active version (on an ended deployment: the one it had when it ended); null when none' })
+  challenger: ChallengerDto | null;
 }
 
 export class DeploymentListDto {
@@ -147,4 +187,24 @@ export class MonitoringReportDto {
       'Reference = training-set histograms when stored with the version, else an APPROXIMATION: deciles of a normal with the training mean/std (z-score scaler) or ten equal-width bins over the training min/max (min-max scaler).',
   })
   drift: Record<string, unknown> | null;
+}
+
+export class PromotionEvidenceDto {
+  @ApiProperty({ example: 42, description: 'Bars both versions predicted on this deployment whose horizon has realised (paired losses)' }) n: number;
+  @ApiProperty({ example: 30 }) min_samples: number;
+  @ApiProperty({ nullable: true, type: Number, example: -0.0000021, description: 'Mean of challenger − active squared error (negative: the challenger loses less)' }) mean_loss_difference: number | null;
+  @ApiProperty({ nullable: true, type: Number }) mean_loss_active: number | null;
+  @ApiProperty({ nullable: true, type: Number }) mean_loss_challenger: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: -2.4, description: 'Diebold–Mariano statistic, Harvey–Leybourne–Newbold corrected (negative favours the challenger)' }) dm_statistic: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.021, description: 'Two-sided, Student t with n − 1 degrees of freedom' }) p_value: number | null;
+  @ApiProperty({ example: 1 }) horizon_bars: number;
+  @ApiProperty() rule: string;
+  @ApiProperty() supports_promotion: boolean;
+}
+
+export class PromotionResultDto {
+  @ApiProperty({ example: true }) promoted: boolean;
+  @ApiProperty({ example: false, description: 'True when force promoted against (or without) the evidence' }) forced: boolean;
+  @ApiProperty({ type: PromotionEvidenceDto }) evidence: PromotionEvidenceDto;
+  @ApiProperty({ type: DeploymentDto, description: 'The new active deployment: the challenger’s version with the old deployment’s settings; its rollback_version is the old active version' }) deployment: DeploymentDto;
 }

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Who answered with the prediction on its deployment. Only `active` today; shadow and canary challengers will add theirs. */
-export const PREDICTION_ROLES = ['active'] as const;
+/** Who made the prediction on its deployment: the active version, a shadow challenger (scored off the request path) or a canary (answered the request). */
+export const PREDICTION_ROLES = ['active', 'shadow', 'canary'] as const;
 export type PredictionRole = (typeof PREDICTION_ROLES)[number];
 
 /**

@@ -7,6 +7,10 @@ export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 export const PERFORMANCE_STATUSES = ['ok', 'degraded', 'insufficient_data', 'no_backtest', 'not_scored'] as const;
 export type PerformanceStatus = (typeof PERFORMANCE_STATUSES)[number];
 
+/** How a challenger version runs beside the active one on a deployment (see src/deployment/challengers). */
+export const CHALLENGER_MODES = ['shadow', 'canary'] as const;
+export type ChallengerMode = (typeof CHALLENGER_MODES)[number];
+
 export const MONITORING_LEVELS = ['low', 'medium', 'high'] as const;
 export type MonitoringLevel = (typeof MONITORING_LEVELS)[number];
 
@@ -74,4 +78,21 @@ export class Deployment {
 
   @Column({ type: 'timestamptz', nullable: true })
   performance_changed_at: Date | null;
+
+  /**
+   * A challenger beside the active version (only meaningful while this row is `active`):
+   * shadow — scores every request off the request path; canary — answers `canary_share` of them.
+   * Kept on the row when it ends (the history says which challenger ran when).
+   */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  challenger_version: string | null;
+
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  challenger_mode: ChallengerMode | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  canary_share: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  challenger_since: Date | null;
 }

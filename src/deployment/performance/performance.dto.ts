@@ -21,7 +21,7 @@ const FIGURES =
 
 export class VersionPerformanceDto {
   @ApiProperty({ example: '1.0.0' }) version: string;
-  @ApiProperty({ enum: PREDICTION_ROLES, description: 'How the version serves on the deployment: `active` answers the requests (shadow and canary challengers will appear here with their roles)' }) role: string;
+  @ApiProperty({ enum: PREDICTION_ROLES, description: 'How the version serves on the deployment: `active` answers the requests; `shadow` — a challenger scoring every request off the request path; `canary` — a challenger answering its share of the requests (POST /models/{model_id}/deploy with `mode`). The active version comes first' }) role: string;
   @ApiProperty({ nullable: true, type: String, example: 'price_change_1d', description: 'The version’s target: the realised value is computed with the same target function the dataset builder used' }) target: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 1 }) horizon_bars: number | null;
   @ApiProperty({ nullable: true, description: `Live figures over the window: ${FIGURES} plus trades_periods and costs {spread_pips, slippage_pips}` }) live: Record<string, unknown> | null;

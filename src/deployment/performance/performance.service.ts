@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataValidationError, NotFoundError } from '../../common/errors/app-error';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import { DeploymentService } from '../deployment.service';
-import type { Deployment } from '../entities';
+import type { Deployment, PredictionRole } from '../entities';
 import { DecayMonitor } from './decay-monitor';
 import { fisherCi95, liveMetrics } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
@@ -27,8 +27,8 @@ export function parseWindow(raw: string | undefined): ScoreWindow {
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /**
- * GET /deployments/{id}/performance: per version serving on the deployment (today the active
- * one; shadow and canary challengers will be more entries with their `role`), its live figures
+ * GET /deployments/{id}/performance: per version serving on the deployment (the active one,
+ * then its shadow or canary challengers with their `role`), its live figures
  * over the window beside the version's own test-part figures, and the decay test's verdict.
  * Reading first writes this process's buffered predictions and scores whatever has realised,
  * so the figures are current whether or not a bars event has been handled yet.
@@ -51,6 +51,7 @@ export class PerformanceService {
     await this.recorder.flush().catch(() => undefined);
     for (const s of await this.repo.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
     const versions = [await this.versionReport(d, d.version, 'active', window)];
+    for (const [version, role] of await this.challengers(d)) versions.push(await this.versionReport(d, version, role, window));
     const fresh = await this.deployments.get(id);
     return {
       deployment_id: d.id,
@@ -64,7 +65,18 @@ export class PerformanceService {
     };
   }
 
-  private async versionReport(d: Deployment, version: string, role: 'active', window: ScoreWindow) {
+  /**
+   * The challengers that served on the deployment besides its active version: the current one
+   * (its mode as role, even before its first prediction) and any earlier one with kept predictions.
+   */
+  private async challengers(d: Deployment): Promise<Map<string, PredictionRole>> {
+    const out = new Map<string, PredictionRole>();
+    for (const r of await this.repo.versionRoles(d.id)) if (r.version !== d.version) out.set(r.version, r.role);
+    if (d.challenger_version && d.challenger_mode) out.set(d.challenger_version, d.challenger_mode);
+    return out;
+  }
+
+  private async versionReport(d: Deployment, version: string, role: PredictionRole, window: ScoreWindow) {
     const target = await this.targets.get(d.model_id, version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     const decay = await this.monitor.evaluate(d.id, version);
     const counts = await this.repo.counts(d.id, version);

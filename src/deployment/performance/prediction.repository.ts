@@ -150,6 +150,11 @@ export class PredictionRepository {
     return { stored: row?.stored ?? 0, pending: row?.pending ?? 0 };
   }
 
+  /** Every (version, role) with kept predictions on a deployment, the latest served last (a version that changed role reads as its latest). */
+  async versionRoles(deploymentId: string): Promise<Array<{ version: string; role: PredictionRole }>> {
+    return this.dataSource.query(`SELECT version, role FROM deployment_predictions WHERE deployment_id = $1 GROUP BY version, role ORDER BY max(served_at), version`, [deploymentId]);
+  }
+
   /** Retention: delete predictions served before `before`. */
   async deleteServedBefore(before: Date): Promise<number> {
     const [row] = await this.dataSource.query(`WITH d AS (DELETE FROM deployment_predictions WHERE served_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [before]);

@@ -21,6 +21,12 @@ export function deployOptionErrors(body: unknown, options: Pick<DeploymentOption
   if (typeof b.scaling_factor === 'number' && b.scaling_factor > options.maxScalingFactor) {
     out.push({ field: 'scaling_factor', errors: [`scaling_factor must not be greater than ${options.maxScalingFactor}`] });
   }
+  // A challenger's share: only with mode canary, and strictly between 0 and 1 (0 would be a shadow that never scores, 1 a replacement).
+  if (b.mode === 'canary' && b.canary_share === undefined) out.push({ field: 'canary_share', errors: ['canary_share is required with "mode": "canary": the share of requests the canary answers, greater than 0 and less than 1'] });
+  if (typeof b.canary_share === 'number') {
+    if (b.mode !== 'canary') out.push({ field: 'canary_share', errors: ['canary_share is only for "mode": "canary"'] });
+    else if (!(b.canary_share > 0 && b.canary_share < 1)) out.push({ field: 'canary_share', errors: ['canary_share must be greater than 0 and less than 1'] });
+  }
   return out;
 }
 

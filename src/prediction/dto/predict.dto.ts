@@ -62,6 +62,15 @@ export class PredictRequestDto {
   @Allow()
   allow_other_symbol?: boolean;
 
+  @ApiPropertyOptional({
+    example: 'order-20250312-0001',
+    description:
+      'Through a deployment target with a canary: keys the split (1–200 characters; the header X-Request-Key does the same). The canary answers when the first 32 bits of SHA-256(key) / 2^32 < canary_share, so the same key always gets the same version; without a key the draw is random',
+  })
+  @IsOptional()
+  @Allow()
+  request_key?: string;
+
   @ApiPropertyOptional({ type: [PredictInstanceDto], description: 'Batch form: many windows in one request (at most PREDICTION_MAX_INSTANCES, default 256: 413 above). Do not send `features` with it.' })
   @IsOptional()
   @Allow()
@@ -157,6 +166,9 @@ export class PredictResponseDto {
   version: string;
   @ApiPropertyOptional({ example: 'champion', description: 'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to' })
   alias?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'canary'], description: 'Only through a deployment target: which of its versions answered — the active one, or its canary (POST /models/{model_id}/deploy with "mode": "canary"); `version` says which version that is' })
+  role?: string;
   @ApiProperty({ example: 'time_series' })
   model_type: string;
   @ApiProperty({ example: 'EUR/USD' })
@@ -195,6 +207,9 @@ export class PredictBatchResponseDto {
   version: string;
   @ApiPropertyOptional({ example: 'champion', description: 'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to' })
   alias?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'canary'], description: 'Only through a deployment target: which of its versions answered — the active one, or its canary (POST /models/{model_id}/deploy with "mode": "canary"); `version` says which version that is' })
+  role?: string;
   @ApiProperty({ example: 'time_series' })
   model_type: string;
   @ApiProperty({ example: 2 })
