@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '../../common/errors/app-error';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import { MetricsService } from '../../metrics/metrics.service';
-import { Deployment, DeploymentNotification, type NotificationEvent, type PerformanceStatus } from '../entities';
+import { Deployment, type NotificationEvent, type PerformanceStatus } from '../entities';
 import { DeploymentNotifier } from '../notifications/deployment-notifier';
+import { insertPendingNotification } from '../notifications/pending-notification';
 import { regressionMetrics } from '../../training/evaluation';
 import { decayTest, type DecayTest } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
@@ -112,18 +112,12 @@ export class DecayMonitor implements OnModuleInit {
       this.logger.log({ deployment_id: d.id, model_id: d.model_id, version: d.version, from: before, to: verdict.status, live_ic: verdict.live_ic, live_ic_ci95: verdict.live_ic_ci95, backtest_ic: verdict.backtest_ic, n: verdict.n }, 'live performance status changed');
       const event: NotificationEvent | null = verdict.status === 'degraded' ? 'degraded' : before === 'degraded' && verdict.status === 'ok' ? 'recovered' : null;
       if (!event || !url) return null;
-      const id = randomUUID();
-      const n = m.create(DeploymentNotification, {
-        id,
-        deployment_id: d.id,
+      return insertPendingNotification(m, {
+        deploymentId: d.id,
         event,
         target: d.target,
         url,
-        state: 'pending',
-        attempts: 0,
         payload: {
-          event_id: id,
-          event,
           deployment_id: d.id,
           model_id: d.model_id,
           version: d.version,
@@ -134,8 +128,6 @@ export class DecayMonitor implements OnModuleInit {
           time: now.toISOString(),
         },
       });
-      await m.insert(DeploymentNotification, n as Parameters<typeof m.insert>[1]);
-      return n;
     });
     if (note) this.notifier.dispatch([note]);
   }

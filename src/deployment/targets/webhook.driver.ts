@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { DeploymentNotification } from '../entities';
 import type { DeploymentNotifier } from '../notifications/deployment-notifier';
+import { insertPendingNotification } from '../notifications/pending-notification';
 import type { AppliedChange, DeploymentTargetDriver, TargetChange, TargetDriverDefinition } from './target-driver';
 
 /**
@@ -25,18 +24,12 @@ class WebhookDriver implements DeploymentTargetDriver {
   }
 
   async apply({ deployment: d, event, at }: TargetChange, m: EntityManager): Promise<AppliedChange> {
-    const id = randomUUID();
-    const note = m.create(DeploymentNotification, {
-      id,
-      deployment_id: d.id,
+    const note = await insertPendingNotification(m, {
+      deploymentId: d.id,
       event,
       target: d.target,
       url: this.url,
-      state: 'pending',
-      attempts: 0,
       payload: {
-        event_id: id,
-        event,
         deployment_id: d.id,
         model_id: d.model_id,
         version: d.version,
@@ -48,7 +41,6 @@ class WebhookDriver implements DeploymentTargetDriver {
         time: at.toISOString(),
       },
     });
-    await m.insert(DeploymentNotification, note as Parameters<EntityManager['insert']>[1]);
     return { afterCommit: () => this.notifier.dispatch([note]) };
   }
 }
