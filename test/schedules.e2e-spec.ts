@@ -147,6 +147,39 @@ describe('scheduled retraining through HTTP', () => {
     for (const d of active) await t.fetch(`/api/v1/deployments/${d.id}/undeploy`, { method: 'POST' });
   });
 
+  it('on_success shadow: without an active deployment the run records the skip; with one, the new version becomes its shadow challenger and the run records where', async () => {
+    const created = await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1 } }, on_success: 'shadow' });
+    expect(created.status).toBe(201);
+    const s = await created.json();
+    expect(s).toMatchObject({ on_success: 'shadow', compare_on: null });
+
+    // The previous test undeployed everything: the version is only registered, and the run says why.
+    const first = await (await runNow(s.id)).json();
+    const skipped = await finalRun(s.id, (r) => r.id === first.run_id);
+    expect(skipped).toMatchObject({ status: 'succeeded', outcome: 'registered', version: first.version, comparison: { mode: 'shadow', version: first.version, targets: [] } });
+    expect(skipped.reason).toContain('shadow: skipped, no active deployment');
+
+    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 } });
+    expect(deployed.status).toBe(201);
+    const active = await deployed.json();
+    const res = await runNow(s.id);
+    expect(res.status).toBe(202);
+    const accepted = await res.json();
+    const run = await finalRun(s.id, (r) => r.id === accepted.run_id);
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      outcome: 'shadowed',
+      version: accepted.version,
+      comparison: { mode: 'shadow', version: accepted.version, targets: [{ target: 'strategy_engine', deployment_id: active.id, active_version: '1.0.0', replaced_challenger: null, shadowed: true }] },
+    });
+    expect(run.reason).toContain(`${accepted.version} deployed as the shadow challenger on strategy_engine`);
+    // The active version still answers; the new one is its shadow challenger (as a deploy with "mode": "shadow").
+    const after = await (await t.fetch(`/api/v1/deployments/${active.id}`)).json();
+    expect(after).toMatchObject({ id: active.id, status: 'active', version: '1.0.0', scaling_factor: 2, challenger: { version: accepted.version, mode: 'shadow', canary_share: null, since: expect.any(String) } });
+    await t.fetch(`/api/v1/deployments/${active.id}/undeploy`, { method: 'POST' });
+    await t.fetch(`/api/v1/schedules/${s.id}`, { method: 'DELETE' });
+  }, 120_000);
+
   it('overlap: one occurrence delivered twice at once (on PostgreSQL to two replicas) starts one run, the other is skipped with the reason; run now meanwhile is a 409', async () => {
     // Where pg-boss forwards an occurrence twice (its send-it job retried after a crash), both
     // jobs reach workers; on PostgreSQL a second process shares the queue, so the two may be taken
@@ -228,7 +261,6 @@ describe('scheduled retraining through HTTP', () => {
     ['a rolling window with a start_date', { window: { kind: 'rolling', length: '365d', start_date: '2001-01-01T00:00:00Z' } }, 'INVALID_WINDOW', 'window.start_date'],
     ['an unknown window kind', { window: { kind: 'sliding', length: '365d' } }, 'VALIDATION_FAILED', 'window.kind'],
     ['a window too short to train on', { window: { kind: 'rolling', length: '3d' } }, 'INSUFFICIENT_DATA', undefined],
-    ['shadow deployments (not available)', { on_success: 'shadow' }, 'SHADOW_NOT_AVAILABLE', 'on_success'],
     ['dates in the base', { base: { start_date: '2001-01-01T00:00:00Z' } }, 'INVALID_SCHEDULE_BASE', 'base.start_date'],
     ['an invalid base field', { base: { target: 'Not A Target!' } }, 'VALIDATION_FAILED', 'base.target'],
   ])('422 for %s, and nothing is stored or registered', async (_what, change, code, field) => {

@@ -38,6 +38,6 @@ const PERFORMANCE_PROVIDERS = [PredictionRepository, VersionTargets, PredictionR
   imports: [ModelsModule, PredictionModule, MarketDataModule],
   controllers: [DeploymentController, PerformanceController, TargetsController, ChallengerController],
   providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers, ...PERFORMANCE_PROVIDERS, ChallengerService],
-  exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP, PerformanceService],
+  exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP, PerformanceService, ChallengerService],
 })
 export class DeploymentModule {}

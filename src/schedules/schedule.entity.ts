@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const ON_SUCCESS = ['register', 'deploy_if_better'] as const;
+export const ON_SUCCESS = ['register', 'deploy_if_better', 'shadow'] as const;
 export type OnSuccess = (typeof ON_SUCCESS)[number];
 
 /** The training window: the last `length` before the latest stored bar, or everything from `start_date` to it. */
@@ -92,15 +92,15 @@ export class ScheduleRun {
   @Column({ type: 'timestamptz', nullable: true })
   window_end: Date | null;
 
-  /** registered | deployed | not_deployed | failed | cancelled | skipped, once the run is over. */
+  /** registered | deployed | not_deployed | shadowed | not_shadowed | failed | cancelled | skipped, once the run is over. */
   @Column({ type: 'varchar', length: 16, nullable: true })
   outcome: string | null;
 
-  /** Why it was skipped or failed, or what the deploy_if_better comparison found. */
+  /** Why it was skipped or failed, what the deploy_if_better comparison found, or where shadow put the version. */
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
-  /** deploy_if_better: the metric, the new version's value and each active deployment's. */
+  /** deploy_if_better: the metric, the new version's value and each active deployment's; shadow: each active deployment and whether it got the challenger. */
   @Column({ type: 'jsonb', nullable: true })
   comparison: Record<string, unknown> | null;
 

@@ -19,8 +19,8 @@ export class SchedulesController {
   @ApiOperation({
     summary: 'Schedule retraining of a model (cron + time zone, through pg-boss\'s scheduling)',
     description:
-      'Each occurrence trains the base request (defaults: the model\'s latest trained version) on the window ending at the latest stored bar, registers a new version whose data_config.schedule_id names the schedule, and with deploy_if_better replaces the active deployment where the new version is better on validation. ' +
-      'A run while the previous one is still queued or running is skipped (recorded with the reason). 422: invalid cron, unknown time zone, bad window, an archived model, shadow (not available), a base that cannot train.',
+      'Each occurrence trains the base request (defaults: the model\'s latest trained version) on the window ending at the latest stored bar, registers a new version whose data_config.schedule_id names the schedule, and with deploy_if_better replaces the active deployment where the new version is better on validation, or with shadow deploys it as the shadow challenger of each active deployment (the run records where; without one, that it was skipped). ' +
+      'A run while the previous one is still queued or running is skipped (recorded with the reason). 422: invalid cron, unknown time zone, bad window, an archived model, a base that cannot train.',
   })
   @ApiParam(MODEL_ID)
   @ApiBody({ type: CreateScheduleDto, examples: CREATE_SCHEDULE_EXAMPLES })

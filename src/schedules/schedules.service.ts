@@ -15,6 +15,7 @@ import { Schedule, ScheduleRun } from './schedule.entity';
 import { ScheduleQueue } from './schedule-queue';
 import { checkCronShape, checkTimezone, checkWindow, invalidCron, resolveWindow, unknownTimezone } from './schedule-rules';
 import { SchedulesRepository } from './schedules.repository';
+import { ShadowDeploy } from './shadow';
 
 const RUNS_SHOWN = 10;
 const FINAL_JOB = ['succeeded', 'failed', 'cancelled'];
@@ -24,7 +25,8 @@ const FINAL_JOB = ['succeeded', 'failed', 'cancelled'];
  * schedule id); each occurrence arrives as a job on SCHEDULE_QUEUE and starts a run: the
  * schedule's base train request over its window (ending at the latest stored bar), queued as an
  * ordinary training job. When the job ends the run records its outcome (and, with
- * deploy_if_better, replaces the active deployment where the new version is better).
+ * deploy_if_better, replaces the active deployment where the new version is better; with
+ * shadow, deploys it as the shadow challenger of each active deployment).
  */
 @Injectable()
 export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
@@ -40,6 +42,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     private readonly training: TrainingService,
     private readonly events: TrainingEvents,
     private readonly promotion: Promotion,
+    private readonly shadow: ShadowDeploy,
   ) {}
 
   onModuleInit(): void {
@@ -71,9 +74,6 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   async create(modelId: string, dto: CreateScheduleDto): Promise<ScheduleDto> {
     const model = await this.models.getModel(modelId);
     if (model.archived_at) throw new DataValidationError(`Model ${modelId} is archived: it cannot be scheduled for retraining`, { model_id: modelId }, 'MODEL_ARCHIVED');
-    if (dto.on_success === 'shadow') {
-      throw new DataValidationError('on_success: shadow deployments do not exist in this service yet; use register or deploy_if_better', { fields: [{ field: 'on_success', errors: ['shadow is not available'] }] }, 'SHADOW_NOT_AVAILABLE');
-    }
     const onSuccess = dto.on_success ?? 'register';
     if (onSuccess === 'deploy_if_better' && !compareOn(model.type)) {
       throw new DataValidationError(`on_success: deploy_if_better compares a validation metric, which ${model.type} models do not have`, { fields: [{ field: 'on_success', errors: [`not available for ${model.type}`] }] }, 'NO_VALIDATION_METRIC');
@@ -241,7 +241,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  /** The run of a job that ended: its outcome; with deploy_if_better, the comparison and any deployment. */
+  /** The run of a job that ended: its outcome; with deploy_if_better, the comparison and any deployment; with shadow, the challengers set. */
   private async settleJob(jobId: string, unsuccessfulOnly = false): Promise<void> {
     if (!jobId) return;
     const run = await this.repo.runByJob(jobId);
@@ -252,6 +252,11 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     const schedule = await this.repo.find(run.schedule_id);
     if (job.status !== 'succeeded') {
       await this.repo.moveRun(run.id, ['settling'], job.status as 'failed', { outcome: job.status, reason: job.error ?? (job.status === 'cancelled' ? 'the training job was cancelled' : null) });
+      return;
+    }
+    if (schedule?.on_success === 'shadow') {
+      const result = await this.shadow.run(schedule.model_id, job.version);
+      await this.repo.moveRun(run.id, ['settling'], 'succeeded', { outcome: result.outcome, reason: result.reason, comparison: result.comparison });
       return;
     }
     const on = schedule ? compareOn((await this.models.getModel(schedule.model_id)).type) : null;

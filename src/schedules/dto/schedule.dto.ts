@@ -56,7 +56,7 @@ export class CreateScheduleDto {
     default: 'register',
     description:
       'register: the new version is registered (experimental). deploy_if_better: also replaces the active deployment on each target where the new version beats the active one on validation — val_loss, lowest over epochs (the kept weights), for networks; val_return, highest, for reinforcement learning. ' +
-      'shadow is refused (422): this service has no shadow deployments yet.',
+      'shadow: on each target where the model has an active deployment, the new version becomes its shadow challenger (as POST /api/v1/models/{model_id}/deploy with "mode": "shadow"; it replaces any challenger there, the active version keeps answering; promote it with POST /api/v1/deployments/{id}/promote). Without an active deployment the run records "shadow: skipped, no active deployment" and the version is only registered.',
   })
   @IsOptional()
   @IsIn(ON_SUCCESS_CHOICES)
@@ -81,10 +81,10 @@ export class ScheduleRunDto {
   @ApiProperty({ enum: ['starting', 'queued', 'running', 'settling', 'succeeded', 'failed', 'cancelled', 'skipped'] }) status: string;
   @ApiProperty({ nullable: true, type: String }) job_id: string | null;
   @ApiProperty({ nullable: true, type: String, example: '1.1.0', description: 'The version the run registered (or is training)' }) version: string | null;
-  @ApiProperty({ nullable: true, type: String, enum: ['registered', 'deployed', 'not_deployed', 'failed', 'cancelled', 'skipped'] }) outcome: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Why it was skipped or failed, or what the deploy_if_better comparison found' }) reason: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['registered', 'deployed', 'not_deployed', 'shadowed', 'not_shadowed', 'failed', 'cancelled', 'skipped'], description: 'shadowed: the new version is the shadow challenger on at least one target; not_shadowed: active deployments existed but none took it (each target\'s error in comparison)' }) outcome: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why it was skipped or failed, what the deploy_if_better comparison found, or where shadow put the version (e.g. "shadow: skipped, no active deployment …")' }) reason: string | null;
   @ApiProperty({ nullable: true, type: Object }) window: { start_date: string; end_date: string } | null;
-  @ApiProperty({ nullable: true, type: Object, description: 'deploy_if_better: metric, direction, the new version\'s value and each target\'s active version and value' }) comparison: Record<string, unknown> | null;
+  @ApiProperty({ nullable: true, type: Object, description: 'deploy_if_better: metric, direction, the new version\'s value and each target\'s active version and value. shadow: {mode: "shadow", version, targets: [{target, deployment_id, active_version, replaced_challenger, shadowed, error?}]}' }) comparison: Record<string, unknown> | null;
   @ApiProperty() started_at: string;
   @ApiProperty({ nullable: true, type: String }) finished_at: string | null;
 }
@@ -96,7 +96,7 @@ export class ScheduleDto {
   @ApiProperty({ example: 'Europe/London' }) timezone: string;
   @ApiProperty({ type: ScheduleWindowDto }) window: ScheduleWindowDto;
   @ApiProperty({ type: Object, description: 'The train request each run sends, without start_date/end_date' }) base: Record<string, unknown>;
-  @ApiProperty({ enum: ['register', 'deploy_if_better'] }) on_success: string;
+  @ApiProperty({ enum: ON_SUCCESS_CHOICES }) on_success: string;
   @ApiProperty({ nullable: true, type: Object, example: { metric: 'val_loss', direction: 'minimize' }, description: 'deploy_if_better: the validation metric compared' }) compare_on: { metric: string; direction: string } | null;
   @ApiProperty() paused: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'The next cron occurrence (pg-boss fires within about 12 s after it); null while paused' }) next_run_at: string | null;
@@ -124,5 +124,9 @@ export const CREATE_SCHEDULE_EXAMPLES = {
   weekday_mornings: {
     summary: 'Retrain every weekday at 06:00 London time on the last five years',
     value: { cron: '0 6 * * 1-5', timezone: 'Europe/London', window: { kind: 'rolling', length: '1825d' }, base: { hyperparameters: { epochs: 3 } }, on_success: 'deploy_if_better' },
+  },
+  weekly_shadow: {
+    summary: 'Retrain every Sunday night and run the new version as the shadow challenger of the active deployments',
+    value: { cron: '0 22 * * 0', timezone: 'UTC', window: { kind: 'rolling', length: '1825d' }, on_success: 'shadow' },
   },
 };
