@@ -201,7 +201,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const primary = await this.resolve(modelId, version, target);
     // A request that names its version gets that version, never the canary.
     const out = await this.answerOne(version === undefined ? await this.route(modelId, primary, key) : primary, body, meta, started);
-    this.shadow(modelId, primary, body);
+    this.shadow(modelId, primary, body, out.as_of);
     return out;
   }
 
@@ -218,16 +218,20 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const key = requestKeyOf(body, meta);
     const primary = await this.resolve(modelId, version, target);
     const out = await this.answerBatch(version === undefined ? await this.route(modelId, primary, key) : primary, body, instances, meta, started);
-    this.shadow(modelId, primary, body);
+    this.shadow(modelId, primary, body, null);
     return out;
   }
 
-  /** One window answered by `resolved` (the active version, a canary, or a shadow off the request path). */
-  private answerOne(resolved: Resolved, body: PredictBody, meta: PredictMeta | undefined, started: number): Promise<PredictResult> {
+  /**
+   * One window answered by `resolved` (the active version, a canary, or a shadow off the request
+   * path). `barsUpTo` (epoch ms) ends a window built from stored bars at that bar: a shadow
+   * predicts the bar the active version answered for, even when a newer bar was stored since.
+   */
+  private answerOne(resolved: Resolved, body: PredictBody, meta: PredictMeta | undefined, started: number, barsUpTo?: number): Promise<PredictResult> {
     const modelId = resolved.ref.modelId;
     return this.withModel(resolved, async (m) => {
       if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName, role: resolved.deployment ? resolved.role : undefined });
-      const prepared = await this.prepare(m, resolved, body, body, '');
+      const prepared = await this.prepare(m, resolved, body, body, '', barsUpTo);
       const raw = await m.batcher.submit(prepared.window);
       assertFiniteOutput(raw, 'features');
       const prediction = toPrediction(m.pre, raw);
@@ -310,12 +314,15 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
    * turn of the event loop (never awaited by the request): what it predicts is only recorded
    * for live performance (role shadow); a failure is logged and counted, never answered.
    */
-  private shadow(modelId: string, primary: Resolved, body: PredictBody): void {
+  private shadow(modelId: string, primary: Resolved, body: PredictBody, answeredAsOf: string | null): void {
     if (primary.deployment?.challenger?.mode !== 'shadow') return;
+    // The bar the active version answered for: a bar stored between the answer and this later
+    // turn must not move the shadow's window (its prediction would belong to another bar).
+    const barsUpTo = answeredAsOf === null ? undefined : Date.parse(answeredAsOf);
     setImmediate(() => {
       const started = performance.now();
       void this.challengerOf(modelId, primary, 'shadow')
-        .then((r): Promise<unknown> => (body.instances !== undefined ? this.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started) : this.answerOne(r, body, undefined, started)))
+        .then((r): Promise<unknown> => (body.instances !== undefined ? this.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started) : this.answerOne(r, body, undefined, started, barsUpTo)))
         .then(() => void this.challengerCounts.scored++)
         .catch((e) => {
           this.challengerCounts.failed++;
@@ -467,7 +474,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Validate one window's inputs and build its scaled window (nothing is batched before this passes). */
-  private async prepare(m: LoadedModel, resolved: Resolved, inst: PredictBody, defaults: PredictBody, prefix: string): Promise<PreparedInstance> {
+  private async prepare(m: LoadedModel, resolved: Resolved, inst: PredictBody, defaults: PredictBody, prefix: string, barsUpTo?: number): Promise<PreparedInstance> {
     const pre = m.pre;
     const symbolRaw = inst.symbol ?? defaults.symbol;
     const timeframe = inst.timeframe ?? defaults.timeframe;
@@ -498,7 +505,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       return { symbol, timeframe, window, rows, asOf: null };
     }
     // No features: the latest window, computed from the stored bars with the training code.
-    const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe);
+    const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe, undefined, barsUpTo);
     const columns = coreErrors(() => computeFeatures(series, pre.features));
     const n = series.timestamps.length;
     if (n < pre.window) {
