@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { importDaily, waitForJob } from './support/jobs';
-import { dailyCsv, randomWalk } from './support/series';
+import { dailyCsv, lcg, randomWalk } from './support/series';
 import { startTestApp, type TestApp } from './support/test-app';
 import { DAILY_TIME_SERIES_REQUEST } from './support/train-request';
 
@@ -110,7 +110,7 @@ function dashboardSuite(): void {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<meta name="mlwb-auth-required" content="true">');
-    for (const asset of ['app.js', 'sweeps.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
+    for (const asset of ['app.js', 'sweeps.js', 'deployment-performance.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
     expect((await t.fetch('/ui/assets/uPlot.esm.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
     for (const bad of ['/ui/assets/package.json', '/ui/assets/..%2F..%2Fpackage.json', '/ui/assets/%2e%2e%2fapp.module.ts', '/ui/assets/index.html']) {
       const r = await t.fetch(bad);
@@ -276,6 +276,103 @@ function dashboardSuite(): void {
     expect(await chart.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['trials', 'best']));
     await shot('sweep');
   }, 180_000);
+
+  it('shows a deployment with a shadow challenger: live against backtest figures as the API gives them, over trailing windows and side by side', async () => {
+    // Two tiny versions of one model; v1 active and v2 in shadow on a target of their own.
+    const submit = async (seed: number) => {
+      const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'UI perf', architecture: 'lstm', seed, hyperparameters: { units: 4, epochs: 1, batch_size: 256 } } });
+      expect(res.status).toBe(202);
+      return res.json();
+    };
+    const v1 = await submit(3);
+    expect((await waitForJob(authed(), v1.job_id)).status).toBe('succeeded');
+    const v2 = await submit(4);
+    expect((await waitForJob(authed(), v2.job_id)).status).toBe('succeeded');
+    expect([v1.version, v2.version]).toEqual(['1.0.0', '1.1.0']);
+    const modelId = v1.model_id;
+    const deploy = (json: Record<string, unknown>) => call(`/api/v1/models/${modelId}/deploy`, { method: 'POST', json: { deployment_target: 'analysis_engine', ...json } });
+    const active = await deploy({ version: '1.0.0' });
+    expect(active.status).toBe(201);
+    const depId = (await active.json()).id;
+    expect((await deploy({ version: '1.1.0', mode: 'shadow' })).status).toBe(201);
+
+    // Serve one prediction per bar (by as_of, the latest bar), then import the next bar; the last import realises the last one.
+    const DAY = 86_400_000;
+    const prices = randomWalk(1600, 11); // the suite's bars
+    let last = Date.parse('2000-01-03T00:00:00Z') + (prices.length - 1) * DAY;
+    let close = prices[prices.length - 1];
+    const noise = lcg(5);
+    const nextBar = async () => {
+      close = Number((close * (1 + 0.004 * (noise() - 0.5))).toFixed(6));
+      last += DAY;
+      await importDaily(authed(), 'EUR/USD', `timestamp,close\n${new Date(last).toISOString()},${close.toFixed(6)}`);
+    };
+    /** The performance report once both versions have `stored` predictions kept and `pending` unrealised (polled: the shadow runs off the request path). */
+    const reportWhen = async (stored: number, pending: number) => {
+      for (const started = Date.now(); ; ) {
+        const r = await (await call(`/api/v1/deployments/${depId}/performance`)).json();
+        if (r.versions.every((v: any) => v.predictions.stored === stored && v.predictions.pending === pending)) return r;
+        if (Date.now() - started > 30_000) throw new Error(`predictions not kept: ${JSON.stringify(r.versions.map((v: any) => v.predictions))}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
+    const SERVED = 12;
+    for (let i = 0; i < SERVED; i++) {
+      const p = await call(`/api/v1/models/${modelId}/predict`, { method: 'POST', json: { symbol: 'EUR/USD', timeframe: '1d', target: 'analysis_engine' } });
+      expect(p.status).toBe(200);
+      // The next bar only once the shadow has scored this one (else it may read the window after the import).
+      await reportWhen(i + 1, 1);
+      await nextBar();
+    }
+    await nextBar();
+    const report = await reportWhen(SERVED, 0);
+    expect(report.versions.map((v: any) => [v.version, v.role, v.live.n])).toEqual([
+      ['1.0.0', 'active', SERVED],
+      ['1.1.0', 'shadow', SERVED],
+    ]);
+
+    // From the model's page to its deployment.
+    await page.goto(`${t.url}/ui#/models/${encodeURIComponent(modelId)}`);
+    await page.fill('#api-key', API_KEY); // already kept when the earlier tests ran; this test may run alone
+    await page.click('#api-key-save');
+    await page.click(`#deployments-table tr[data-deployment-id="${depId}"] a`);
+    await page.locator('#performance-table').waitFor();
+    const close3 = (shown: string, want: number) => expect(Math.abs(Number(shown) - want)).toBeLessThanOrEqual(Math.abs(want) * 1e-3 + 1e-12);
+    for (const v of report.versions) {
+      for (const kind of ['live', 'backtest']) {
+        const f = v[kind];
+        const row = page.locator(`#performance-table tr[data-version="${v.version}"][data-kind="${kind}"]`);
+        expect(await row.getAttribute('data-role')).toBe(v.role);
+        for (const field of ['n', 'ic', 'rank_ic', 'mse', 'mse_naive_zero', 'pnl_after_costs']) {
+          const text = await row.locator(`td[data-field="${field}"]`).innerText();
+          if (f[field] === null) expect([field, text]).toEqual([field, '–']);
+          else close3(text, f[field]);
+        }
+        const [low, high] = (await row.locator('td[data-field="ic_ci95"]').innerText()).replace(/[[\]]/g, '').split(', ');
+        close3(low, f.ic_ci95[0]);
+        close3(high, f.ic_ci95[1]);
+        const [acc, se] = (await row.locator('td[data-field="directional_accuracy"]').innerText()).split(' ± ');
+        close3(acc, f.directional_accuracy);
+        close3(se, f.directional_accuracy_se);
+      }
+      expect(await page.locator(`#performance-table tr[data-version="${v.version}"][data-kind="live"] td[data-field="status"]`).innerText()).toBe(v.status);
+    }
+
+    // (a) live IC over the latest k = 3…12 predictions (7 windows) beside each backtest IC; (b) the two versions' live figures as bars.
+    const overTime = page.locator('#performance-charts .chart[data-chart="live-ic-over-windows"]');
+    await overTime.locator('canvas').waitFor();
+    expect(await overTime.getAttribute('data-points')).toBe('7');
+    expect((await overTime.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
+    expect(await overTime.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['1.0.0 live', '1.0.0 backtest', '1.1.0 live', '1.1.0 backtest']));
+    const sideBySide = page.locator('#performance-charts .chart[data-chart="champion-challenger"]');
+    await sideBySide.locator('canvas').waitFor();
+    expect(await sideBySide.getAttribute('data-points')).toBe('8');
+    expect(await sideBySide.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['1.0.0 (active)', '1.1.0 (shadow)']));
+    // The widest window of the chart is the whole: its report gives the table's live IC.
+    const widest = await (await call(`/api/v1/deployments/${depId}/performance?window=last_n:${SERVED}`)).json();
+    expect(widest.versions.map((v: any) => v.live.ic)).toEqual(report.versions.map((v: any) => v.live.ic));
+    await shot('deployment-performance');
+  }, 120_000);
 
   it('had no console errors, page errors or failed requests', () => {
     const tolerated = (p: Problem) => !compareImplemented && p.url?.includes(`/api/v1/experiments/${experimentId}/compare`) && (p.kind === 'http' || (p.kind === 'console' && /404/.test(p.text)));

@@ -4,6 +4,7 @@
 import uPlot from './uPlot.esm.js';
 import { metricDirection } from './metric-directions.js';
 import { sweepViews } from './sweeps.js';
+import { deploymentViews } from './deployment-performance.js';
 
 const KEY_STORAGE = 'mlwb.apiKey';
 const AUTH_REQUIRED = document.querySelector('meta[name="mlwb-auth-required"]')?.getAttribute('content') === 'true';
@@ -289,6 +290,8 @@ function renderWithCharts(myToken, nodes, mounts) {
 
 const sweeps = sweepViews({ h, link, badge, fmtNum, fmtTime, fmtDuration, table, num, kv, api, enc, render, renderWithCharts, poll, trackChart: (c) => charts.add(c) });
 
+const deployments = deploymentViews({ h, link, badge, fmtNum, fmtTime, table, kv, api, enc, renderWithCharts, trackChart: (c) => charts.add(c) });
+
 const routes = [
   [/^models$/, viewModels],
   [/^models\/([^/]+)$/, viewModel],
@@ -300,6 +303,7 @@ const routes = [
   [/^jobs\/([^/]+)$/, viewJob],
   [/^sweeps$/, sweeps.viewSweeps],
   [/^sweeps\/([^/]+)$/, sweeps.viewSweep],
+  [/^deployments\/([^/]+)$/, deployments.viewDeployment],
 ];
 
 async function onRoute() {
@@ -390,7 +394,7 @@ async function viewModel(myToken, [id]) {
     ),
   );
   const depRows = deps.deployments.map((d) =>
-    h('tr', null, h('td', null, d.target), h('td', null, d.version), h('td', null, badge(d.status)), num(d.scaling_factor), h('td', null, d.monitoring_level), h('td', null, fmtTime(d.deployed_at)), h('td', null, fmtTime(d.ended_at)), h('td', null, d.replaced_version ?? '–')),
+    h('tr', { dataset: { deploymentId: d.id } }, h('td', null, link(['deployments', d.id], d.target)), h('td', null, d.version), h('td', null, badge(d.status)), num(d.scaling_factor), h('td', null, d.monitoring_level), h('td', null, fmtTime(d.deployed_at)), h('td', null, fmtTime(d.ended_at)), h('td', null, d.replaced_version ?? '–')),
   );
   render(
     myToken,
