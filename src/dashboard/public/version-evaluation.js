@@ -76,7 +76,14 @@ export function versionEvaluationViews(ui) {
         continue;
       }
       const costs = { spread: (bt.spread_pips ?? 0) * pipSize(symbol), slippage: (bt.slippage_pips ?? 0) * pipSize(symbol) };
-      const close = costs.spread || costs.slippage ? await closes(symbol, v.timeframe, mine[0].timestamp, mine.at(-1).timestamp) : null;
+      let close = null;
+      try {
+        close = costs.spread || costs.slippage ? await closes(symbol, v.timeframe, mine[0].timestamp, mine.at(-1).timestamp) : null;
+      } catch (e) {
+        // The costs are fractions of the close: without the bars the curve cannot be the scored one.
+        nodes.push(h('p', { class: 'error-line' }, `${symbol}: the bars needed to price the spread could not be read (${e instanceof Error ? e.message : String(e)}); not drawn.`));
+        continue;
+      }
       const log = /^log_return_/.test(v.target);
       const curves = { model: curve(mine, (r) => r.prediction, H, log, costs, close) };
       for (const b of ['always_long', 'always_short']) if (v.baselines?.[b]?.backtest?.by_symbol?.[symbol]) curves[b] = curve(mine, () => (b === 'always_long' ? 1 : -1), H, log, costs, close);
