@@ -110,7 +110,7 @@ function dashboardSuite(): void {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<meta name="mlwb-auth-required" content="true">');
-    for (const asset of ['app.js', 'sweeps.js', 'deployment-performance.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
+    for (const asset of ['app.js', 'sweeps.js', 'deployment-performance.js', 'version-evaluation.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
     expect((await t.fetch('/ui/assets/uPlot.esm.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
     for (const bad of ['/ui/assets/package.json', '/ui/assets/..%2F..%2Fpackage.json', '/ui/assets/%2e%2e%2fapp.module.ts', '/ui/assets/index.html']) {
       const r = await t.fetch(bad);
@@ -275,6 +275,63 @@ function dashboardSuite(): void {
     expect((await chart.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
     expect(await chart.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['trials', 'best']));
     await shot('sweep');
+  }, 180_000);
+
+  it("shows a walk-forward version's equity and drawdown against the baselines, predicted against realised, and IC and Sharpe per fold", async () => {
+    const res = await call('/api/v1/models/train', {
+      method: 'POST',
+      json: { ...base, name: 'UI walk-forward', architecture: 'gru', hyperparameters: { units: 4, epochs: 1, batch_size: 64 }, evaluation: { method: 'walk_forward', folds: 2, train_window: 'expanding' } },
+    });
+    expect(res.status).toBe(202);
+    const accepted = await res.json();
+    expect((await waitForJob(authed(), accepted.job_id, 150_000)).status).toBe('succeeded');
+    const v = await (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}`)).json();
+    const csv = (await (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}/predictions`)).text()).trimEnd().split('\n').slice(1);
+    const foldRows = csv.filter((l) => /^[^,]*,[^,]*,fold_\d+,/.test(l)).length;
+    const reported = v.metrics.backtest.by_symbol['EUR/USD'];
+    expect(foldRows).toBe(v.walk_forward.combined.n);
+
+    // From the model page's versions table to the version page (the key set as the earlier test enters it, so this test also runs alone).
+    await page.goto(`${t.url}/ui`);
+    await page.evaluate((k) => (globalThis as any).localStorage.setItem('mlwb.apiKey', k), API_KEY);
+    await page.goto(`${t.url}/ui#/models/${accepted.model_id}`);
+    await page.click(`#versions-table a[href="#/models/${accepted.model_id}/versions/${accepted.version}"]`);
+    const equity = page.locator('.chart[data-chart="equity:EUR/USD"]');
+    await equity.locator('canvas').waitFor();
+    expect(await page.locator('[data-equity-mismatch]').count()).toBe(0);
+    // One point per holding period (1-day target on daily bars: every fold row), ending at the reported total return.
+    expect(Number(await equity.getAttribute('data-points'))).toBe(foldRows);
+    expect(reported.periods).toBe(foldRows);
+    expect(Math.abs(Number(await equity.getAttribute('data-total-return')) - reported.total_return)).toBeLessThanOrEqual(1e-12);
+    expect(await equity.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['model', 'always_long', 'always_short']));
+    const drawdown = page.locator('.chart[data-chart="drawdown:EUR/USD"]');
+    await drawdown.locator('canvas').waitFor();
+    expect(Math.abs(Number(await drawdown.getAttribute('data-max-drawdown')) - reported.max_drawdown)).toBeLessThanOrEqual(1e-12);
+    const scatter = page.locator('.chart[data-chart="predicted-realised"]');
+    await scatter.locator('canvas').waitFor();
+    expect(Number(await scatter.getAttribute('data-points'))).toBe(foldRows);
+    expect(await page.locator('#folds-table tbody tr').count()).toBe(2);
+    for (const key of ['fold-ic', 'fold-sharpe']) {
+      const chart = page.locator(`.chart[data-chart="${key}"]`);
+      await chart.locator('canvas').waitFor();
+      expect(await chart.getAttribute('data-points')).toBe('2');
+      expect((await chart.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
+    }
+    const icCells = await page.locator('#folds-table tbody tr td:nth-child(5)').allInnerTexts();
+    // Shown to 4 significant digits.
+    expect(icCells.map((x, i) => Math.abs(Number(x) - v.walk_forward.folds[i].metrics.ic) <= 1e-3 * Math.abs(v.walk_forward.folds[i].metrics.ic))).toEqual([true, true]);
+    await shot('version-evaluation');
+
+    // A version scored on one test part (the first suite model): its test rows, no folds.
+    const lstm = await (await call(`/api/v1/models/${jobs.lstm.model_id}/versions/1.0.0`)).json();
+    const testRows = (await (await call(`/api/v1/models/${jobs.lstm.model_id}/versions/1.0.0/predictions`)).text()).split('\n').filter((l) => /^[^,]*,[^,]*,test,/.test(l)).length;
+    await page.goto(`${t.url}/ui#/models/${jobs.lstm.model_id}/versions/1.0.0`);
+    const lstmEquity = page.locator('.chart[data-chart="equity:EUR/USD"]');
+    await lstmEquity.locator('canvas').waitFor();
+    expect(Number(await lstmEquity.getAttribute('data-points'))).toBe(testRows);
+    expect(Math.abs(Number(await lstmEquity.getAttribute('data-total-return')) - lstm.metrics.backtest.by_symbol['EUR/USD'].total_return)).toBeLessThanOrEqual(1e-12);
+    expect(Number(await page.locator('.chart[data-chart="predicted-realised"]').getAttribute('data-points'))).toBe(testRows);
+    expect(await page.locator('#folds-table').count()).toBe(0);
   }, 180_000);
 
   it('shows a deployment with a shadow challenger: live against backtest figures as the API gives them, over trailing windows and side by side', async () => {

@@ -35,6 +35,7 @@ export function dashboardAssets(dir = publicDir()): Map<string, DashboardAsset> 
     ['app.js', { file: path.join(dir, 'app.js'), contentType: js }],
     ['sweeps.js', { file: path.join(dir, 'sweeps.js'), contentType: js }],
     ['deployment-performance.js', { file: path.join(dir, 'deployment-performance.js'), contentType: js }],
+    ['version-evaluation.js', { file: path.join(dir, 'version-evaluation.js'), contentType: js }],
     ['app.css', { file: path.join(dir, 'app.css'), contentType: css }],
     ['metric-directions.js', { file: '', body: Buffer.from(metricDirectionsModule()), contentType: js }],
     ['uPlot.esm.js', { file: require.resolve('uplot/dist/uPlot.esm.js'), contentType: js }],

@@ -5,6 +5,7 @@ import uPlot from './uPlot.esm.js';
 import { metricDirection } from './metric-directions.js';
 import { sweepViews } from './sweeps.js';
 import { deploymentViews } from './deployment-performance.js';
+import { versionEvaluationViews } from './version-evaluation.js';
 
 const KEY_STORAGE = 'mlwb.apiKey';
 const AUTH_REQUIRED = document.querySelector('meta[name="mlwb-auth-required"]')?.getAttribute('content') === 'true';
@@ -142,6 +143,14 @@ async function api(path) {
   }
   if (!res.ok) throw new ApiError(res.status, body, path);
   return body;
+}
+
+/** A non-JSON answer (the predictions CSV) as text; errors still come in the JSON envelope. */
+async function apiText(path) {
+  const key = getKey();
+  const res = await fetch(`/api/v1${path}`, { headers: key ? { 'X-API-Key': key } : {} });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null), path);
+  return res.text();
 }
 
 // ---------------------------------------------------------------- charts
@@ -289,12 +298,14 @@ function renderWithCharts(myToken, nodes, mounts) {
 }
 
 const sweeps = sweepViews({ h, link, badge, fmtNum, fmtTime, fmtDuration, table, num, kv, api, enc, render, renderWithCharts, poll, trackChart: (c) => charts.add(c) });
+const versionEvaluation = versionEvaluationViews({ h, link, badge, fmtNum, fmtTime, table, num, kv, api, apiText, enc, renderWithCharts, trackChart: (c) => charts.add(c) });
 
 const deployments = deploymentViews({ h, link, badge, fmtNum, fmtTime, table, kv, api, enc, renderWithCharts, trackChart: (c) => charts.add(c) });
 
 const routes = [
   [/^models$/, viewModels],
   [/^models\/([^/]+)$/, viewModel],
+  [/^models\/([^/]+)\/versions\/([^/]+)$/, versionEvaluation.viewVersion],
   [/^experiments$/, viewExperiments],
   [/^experiments\/([^/]+)$/, viewRuns],
   [/^experiments\/([^/]+)\/compare$/, viewCompare],
@@ -384,7 +395,7 @@ async function viewModel(myToken, [id]) {
     h(
       'tr',
       { dataset: { version: v.version } },
-      h('td', null, v.version),
+      h('td', null, link(['models', id, 'versions', v.version], v.version)),
       h('td', null, badge(v.status)),
       h('td', null, v.architecture ?? '–'),
       h('td', null, fmtTime(v.trained_at)),
