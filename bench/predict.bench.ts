@@ -6,6 +6,8 @@
  * this machine — and against POST /api/v1/models/{id}/predict, in the same run.
  *
  *   node -r @swc-node/register bench/predict.bench.ts        (DURATION=20 CONNECTIONS=64)
+ *   … predict.bench.ts --shadow  (or SHADOW=1): predict through a target with a shadow
+ *     challenger against one without, instead of /health against predict (predict-shadow.ts)
  *
  * The rate limit is off (RATE_LIMIT_PER_MINUTE=0): a bench measures serving, not the limiter.
  * Any response that is not 2xx (or a socket error / timeout) fails the bench (exit 1): errors
@@ -30,6 +32,7 @@ import { getTf } from '../src/ml';
 import { PredictionService } from '../src/prediction/prediction.service';
 import { dailyCsv } from './daily-csv';
 import { machineLine } from './machine';
+import { shadowBench } from './predict-shadow';
 
 const DURATION = Number(process.env.DURATION ?? 20);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
@@ -38,8 +41,9 @@ const WINDOW = 30;
 const BARS = 3000;
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SEQUENTIAL = Number(process.env.SEQUENTIAL ?? 2000);
+const SHADOW = process.argv.includes('--shadow') || process.env.SHADOW === '1';
 
-interface LoadSpec {
+export interface LoadSpec {
   mode?: 'autocannon' | 'sequential';
   /** sequential mode: how many requests, one after another. */
   requests?: number;
@@ -49,7 +53,7 @@ interface LoadSpec {
   duration: number;
   connections: number;
 }
-interface LoadResult {
+export interface LoadResult {
   rps: number;
   p50: number;
   p90: number;
@@ -165,33 +169,39 @@ async function main() {
     };
 
     await call('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: dailyCsv(BARS, 42) });
+    // One training job; `modelId` makes the model's next version (the shadow bench's challenger).
+    const train = async (seed: number, modelId?: string) => {
+      const accepted = await call('/api/v1/models/train', {
+        method: 'POST',
+        json: {
+          ...(modelId ? { model_id: modelId } : {}),
+          name: 'Bench LSTM',
+          model_type: 'time_series',
+          architecture: 'lstm',
+          features: FEATURES,
+          target: 'price_change_1d',
+          symbols: ['EUR/USD'],
+          timeframe: '1d',
+          window: WINDOW,
+          start_date: '2000-01-01T00:00:00Z',
+          end_date: '2030-01-01T00:00:00Z',
+          validation_split: 0.15,
+          test_split: 0.15,
+          seed,
+          hyperparameters: { units: 64, epochs: 1, batch_size: 64 },
+        },
+      });
+      let job: any;
+      for (;;) {
+        job = await call(`/api/v1/training/jobs/${accepted.job_id}`);
+        if (['succeeded', 'failed', 'cancelled'].includes(job.status)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (job.status !== 'succeeded') throw new Error(`training ${job.status}: ${job.error}`);
+      return accepted as { model_id: string; version: string };
+    };
     const trainStarted = performance.now();
-    const accepted = await call('/api/v1/models/train', {
-      method: 'POST',
-      json: {
-        name: 'Bench LSTM',
-        model_type: 'time_series',
-        architecture: 'lstm',
-        features: FEATURES,
-        target: 'price_change_1d',
-        symbols: ['EUR/USD'],
-        timeframe: '1d',
-        window: WINDOW,
-        start_date: '2000-01-01T00:00:00Z',
-        end_date: '2030-01-01T00:00:00Z',
-        validation_split: 0.15,
-        test_split: 0.15,
-        seed: 1,
-        hyperparameters: { units: 64, epochs: 1, batch_size: 64 },
-      },
-    });
-    let job: any;
-    for (;;) {
-      job = await call(`/api/v1/training/jobs/${accepted.job_id}`);
-      if (['succeeded', 'failed', 'cancelled'].includes(job.status)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    if (job.status !== 'succeeded') throw new Error(`training ${job.status}: ${job.error}`);
+    const accepted = await train(1);
     const trainSeconds = (performance.now() - trainStarted) / 1000;
 
     const values = await call(`/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}&start=${new Date(Date.parse('2000-01-03T00:00:00Z') + (BARS - WINDOW) * 86_400_000).toISOString()}`);
@@ -208,6 +218,11 @@ async function main() {
     console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
     console.log(`backend: ${tf.getBackend()}; engine: ${engine}; model: LSTM(64), window ${WINDOW} × ${FEATURES.length} features (${FEATURES.join(', ')}), trained 1 epoch on ${BARS} daily bars in ${trainSeconds.toFixed(1)} s; request body ${body.length} bytes`);
     console.log(`engine selection at load: ${JSON.stringify(serving)}; ONNX Runtime worker threads: ${app.get(AppConfig).predictionThreads}`);
+    if (SHADOW) {
+      const challenger = await train(2, accepted.model_id);
+      await shadowBench({ url, call, modelId: accepted.model_id, active: accepted.version, challenger: challenger.version, features, service, engine, load, line, duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, sequential: SEQUENTIAL });
+      return;
+    }
     console.log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per target, ${ROUNDS} interleaved rounds, in a child process; rate limit off; first prediction ${JSON.stringify(first.prediction)} in ${first.latency_ms} ms`);
 
     // Warm-up (JIT, caches) for both routes.
