@@ -104,7 +104,9 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   notify(runId: string, markPending = true): void {
     if (!this.enabled || this.stop.signal.aborted) return;
     const slot = this.slot(runId);
-    if (markPending && !slot.markedPending) {
+    // While a pass runs, a change may come after the row that pass read: mark it pending again
+    // (once per pass), so that no reader sees `synced` before the pass that carries this change.
+    if (markPending && (!slot.markedPending || (slot.running && !slot.dirty))) {
       slot.markedPending = true;
       this.track(this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'pending' WHERE id = $1 AND mlflow_sync_state IS DISTINCT FROM 'pending'`, [runId]));
     }
@@ -158,7 +160,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     slot.dirty = false;
     let retryIn: number | null = null;
     try {
-      const outcome = await this.syncRun(runId, this.stop.signal);
+      const outcome = await this.syncRun(runId, this.stop.signal, () => slot.dirty);
       if (outcome === 'missing') {
         slot.missing++;
         if (slot.missing <= MISSING_RETRIES) retryIn = this.config.experimentTrackingBackoffMs * slot.missing;
@@ -191,7 +193,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** One pass: everything the run has that MLflow does not, then its final state. */
-  async syncRun(runId: string, signal?: AbortSignal): Promise<'synced' | 'missing'> {
+  async syncRun(runId: string, signal?: AbortSignal, changedSince: () => boolean = () => false): Promise<'synced' | 'missing'> {
     const [row]: RunRow[] = await this.dataSource.query(
       `SELECT r.id, r.name, r.status, r.params, r.metrics, r.tags, r.model_id, r.model_version, r.start_time, r.end_time,
               r.mlflow_run_id, r.mlflow_metric_cursor, r.mlflow_superseded_run_ids, e.name AS experiment_name
@@ -271,7 +273,10 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     if (terminal) {
       await this.client.post('runs/update', { run_id: mlflowRunId, status: row.status, end_time: ms(row.end_time ?? new Date()) }, signal);
     }
-    await this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'synced', mlflow_error = NULL WHERE id = $1`, [runId]);
+    // A change that arrived during this pass (the run finished, a tag was set) is not in what was
+    // sent: the row stays `pending` until the next pass, which `process` schedules, sends it.
+    if (changedSince()) await this.dataSource.query(`UPDATE runs SET mlflow_error = NULL WHERE id = $1`, [runId]);
+    else await this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'synced', mlflow_error = NULL WHERE id = $1`, [runId]);
     return 'synced';
   }
 
