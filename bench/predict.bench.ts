@@ -33,11 +33,12 @@ import { PredictionService } from '../src/prediction/prediction.service';
 import { dailyCsv } from './daily-csv';
 import { machineLine } from './machine';
 import { shadowBench } from './predict-shadow';
+import { BENCH_FEATURES, BENCH_WINDOW, lstmTrainRequest } from './lstm-train-request';
 
 const DURATION = Number(process.env.DURATION ?? 20);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
-const FEATURES = ['returns_1', 'sma_20', 'rsi_14', 'zscore_20'];
-const WINDOW = 30;
+const FEATURES = BENCH_FEATURES;
+const WINDOW = BENCH_WINDOW;
 const BARS = 3000;
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SEQUENTIAL = Number(process.env.SEQUENTIAL ?? 2000);
@@ -173,23 +174,7 @@ async function main() {
     const train = async (seed: number, modelId?: string) => {
       const accepted = await call('/api/v1/models/train', {
         method: 'POST',
-        json: {
-          ...(modelId ? { model_id: modelId } : {}),
-          name: 'Bench LSTM',
-          model_type: 'time_series',
-          architecture: 'lstm',
-          features: FEATURES,
-          target: 'price_change_1d',
-          symbols: ['EUR/USD'],
-          timeframe: '1d',
-          window: WINDOW,
-          start_date: '2000-01-01T00:00:00Z',
-          end_date: '2030-01-01T00:00:00Z',
-          validation_split: 0.15,
-          test_split: 0.15,
-          seed,
-          hyperparameters: { units: 64, epochs: 1, batch_size: 64 },
-        },
+        json: lstmTrainRequest({ name: 'Bench LSTM', epochs: 1, batchSize: 64, seed, modelId }),
       });
       let job: any;
       for (;;) {

@@ -42,6 +42,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { dailyCsv } from './daily-csv';
 import { machineLine } from './machine';
+import { BENCH_FEATURES, BENCH_WINDOW, lstmTrainRequest } from './lstm-train-request';
 
 // ── options ────────────────────────────────────────────────────────────────────────────────
 function arg(name: string, fallback: number): number {
@@ -71,8 +72,8 @@ const TRAINING = !process.argv.includes('--no-training');
 const SLOPE_SKIP_S = 10;
 const WARMUP_S = 10;
 
-const FEATURES = ['returns_1', 'sma_20', 'rsi_14', 'zscore_20'];
-const WINDOW = 30;
+const FEATURES = BENCH_FEATURES;
+const WINDOW = BENCH_WINDOW;
 const BARS = 3000;
 const ROOT = path.resolve(__dirname, '..');
 
@@ -264,22 +265,7 @@ async function main() {
       if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${p}: ${res.status} ${JSON.stringify(body)}`);
       return body as any;
     };
-    const trainRequest = (name: string, epochs: number, seed: number) => ({
-      name,
-      model_type: 'time_series',
-      architecture: 'lstm',
-      features: FEATURES,
-      target: 'price_change_1d',
-      symbols: ['EUR/USD'],
-      timeframe: '1d',
-      window: WINDOW,
-      start_date: '2000-01-01T00:00:00Z',
-      end_date: '2030-01-01T00:00:00Z',
-      validation_split: 0.15,
-      test_split: 0.15,
-      seed,
-      hyperparameters: { units: 64, epochs, batch_size: 32, early_stopping_patience: 1000 },
-    });
+    const trainRequest = (name: string, epochs: number, seed: number) => lstmTrainRequest({ name, epochs, batchSize: 32, seed, extra: { early_stopping_patience: 1000 } });
     const TERMINAL = ['succeeded', 'failed', 'cancelled'];
 
     // 1. Data and the model to predict with.
