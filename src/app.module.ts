@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { EventsModule } from './common/events';
 import { DatabaseModule } from './database/database.module';
 import { FeaturesModule } from './features/features.module';
 import { HealthModule } from './health/health.module';
@@ -22,7 +23,24 @@ export class AppModule {
   static forRoot(config: AppConfig, extra: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, HealthModule, MetricsModule, MarketDataModule, FeaturesModule, ModelsModule, ExperimentsModule, TrainingModule, SweepsModule, PredictionModule, DeploymentModule, SchedulesModule, DashboardModule, ...extra],
+      imports: [
+        ConfigModule.forRoot(config),
+        EventsModule,
+        DatabaseModule,
+        HealthModule,
+        MetricsModule,
+        MarketDataModule,
+        FeaturesModule,
+        ModelsModule,
+        ExperimentsModule,
+        TrainingModule,
+        SweepsModule,
+        PredictionModule,
+        DeploymentModule,
+        SchedulesModule,
+        DashboardModule,
+        ...extra,
+      ],
       // Authentication on the matched route, deny by default (see ApiKeyGuard).
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
