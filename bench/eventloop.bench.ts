@@ -98,23 +98,33 @@ function stats(samples: Sample[]) {
 const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : String(v));
 
 /** GET/POST without parsing big answers in this process: only the bytes are counted. */
-function request(url: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; bytes: number; ms: number; json?: any }> {
+function request(
+  url: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; bytes: number; ms: number; json?: any }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const req = http.request(url, { method: init.method ?? 'GET', headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
-      let bytes = 0;
-      const small: Buffer[] = [];
-      res.on('data', (d: Buffer) => {
-        bytes += d.length;
-        if (bytes < 1 << 16) small.push(d);
-      });
-      res.on('end', () => {
-        let json: unknown;
-        if (bytes < 1 << 16) json = JSON.parse(Buffer.concat(small).toString() || 'null');
-        resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - started, json });
-      });
-    });
+    const req = http.request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
+      },
+      (res) => {
+        let bytes = 0;
+        const small: Buffer[] = [];
+        res.on('data', (d: Buffer) => {
+          bytes += d.length;
+          if (bytes < 1 << 16) small.push(d);
+        });
+        res.on('end', () => {
+          let json: unknown;
+          if (bytes < 1 << 16) json = JSON.parse(Buffer.concat(small).toString() || 'null');
+          resolve({ status: res.statusCode ?? 0, bytes, ms: performance.now() - started, json });
+        });
+      },
+    );
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -175,7 +185,16 @@ async function startService(env: Record<string, string>): Promise<Service> {
   const extra = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...extra, '-r', '@swc-node/register', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), PORT: String(port), LOG_LEVEL: 'WARNING', DEMO_DATA: 'false', RATE_LIMIT_PER_MINUTE: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+      PORT: String(port),
+      LOG_LEVEL: 'WARNING',
+      DEMO_DATA: 'false',
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));
@@ -196,7 +215,12 @@ async function startService(env: Record<string, string>): Promise<Service> {
 // ── the bench ─────────────────────────────────────────────────────────────────────────────
 async function main(): Promise<void> {
   console.log(machineLine());
-  console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-eventloop-'));
   const scratch = process.env.BENCH_DATABASE_URL ? await scratchDatabase(process.env.BENCH_DATABASE_URL) : undefined;
   const database = scratch ? 'PostgreSQL (scratch database)' : 'embedded PGlite';
@@ -206,12 +230,19 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   try {
     const setupMs = await writeBars(AppConfig.fromEnv({ ...env, DEMO_DATA: 'false' }));
-    console.log(`database: ${database}; ${BARS.toLocaleString('en-US')} one-minute bars written in ${(setupMs / 1000).toFixed(1)} s`);
+    console.log(
+      `database: ${database}; ${BARS.toLocaleString('en-US')} one-minute bars written in ${(setupMs / 1000).toFixed(1)} s`,
+    );
     service = await startService(env);
     const url = service.url;
 
-    prober = fork(__filename, ['--probe', url], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const samples = new Promise<Sample[]>((resolve) => prober!.on('message', (m) => Array.isArray(m) && resolve(m as Sample[])));
+    prober = fork(__filename, ['--probe', url], {
+      execArgv: ['-r', '@swc-node/register'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const samples = new Promise<Sample[]>((resolve) =>
+      prober!.on('message', (m) => Array.isArray(m) && resolve(m as Sample[])),
+    );
     await new Promise<void>((resolve) => prober!.once('message', () => resolve()));
     await new Promise((r) => setTimeout(r, 2000)); // idle baseline
     const loadStart = Date.now();
@@ -279,7 +310,8 @@ async function main(): Promise<void> {
       if (!Number.isFinite(trainingAfterMs)) failures.push(`training never started: ${JSON.stringify(last)}`);
       const cancel = await request(`${url}/api/v1/training/jobs/${jobId}/cancel`, { method: 'POST' });
       mark('cancel sent');
-      if (cancel.status !== 202 && cancel.status !== 200) failures.push(`cancel: ${cancel.status} ${JSON.stringify(cancel.json)}`);
+      if (cancel.status !== 202 && cancel.status !== 200)
+        failures.push(`cancel: ${cancel.status} ${JSON.stringify(cancel.json)}`);
       for (let i = 0; i < 600; i++) {
         const job = await request(`${url}/api/v1/training/jobs/${jobId}`);
         if (['cancelled', 'failed', 'succeeded'].includes(job.json?.status)) {
@@ -289,10 +321,20 @@ async function main(): Promise<void> {
         }
         await new Promise((r) => setTimeout(r, 250));
       }
-      return { acceptedMs: accepted.ms, trainingAfterMs, status: accepted.status, finalStatus: last?.status, attempts: last?.attempts };
+      return {
+        acceptedMs: accepted.ms,
+        trainingAfterMs,
+        status: accepted.status,
+        finalStatus: last?.status,
+        attempts: last?.attempts,
+      };
     })();
 
-    const [compute, answer, train] = await Promise.all([feature('heavy compute', heavyCompute), feature('heavy answer', heavyAnswer), training]);
+    const [compute, answer, train] = await Promise.all([
+      feature('heavy compute', heavyCompute),
+      feature('heavy answer', heavyAnswer),
+      training,
+    ]);
     const loadEnd = Date.now();
     await new Promise((r) => setTimeout(r, 500));
     // Control: the idle service beside HOGS busy processes (the load above keeps about as many
@@ -316,21 +358,46 @@ async function main(): Promise<void> {
     const after = stats(all.filter((s) => s.at > trainingAt && s.at <= loadEnd));
     const floor = stats(all.filter((s) => s.at >= hogStart + 500 && s.at <= hogEnd));
     const probeErrors = all.filter((s) => s.status !== 200).length;
-    const worst = all.filter((s) => s.at >= loadStart && s.at <= loadEnd).sort((a, b) => b.ms - a.ms).slice(0, 6);
+    const worst = all
+      .filter((s) => s.at >= loadStart && s.at <= loadEnd)
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 6);
     if (probeErrors) failures.push(`/health/live: ${probeErrors} non-200 answers`);
 
     console.log(`feature compute threads: default; FEATURE_VALUES_MAX_CELLS ${MAX_CELLS.toLocaleString('en-US')}`);
-    console.log(`heaviest compute request: ${zscores.length} × zscore_~1000, limit ${zLimit} (${zCost.toFixed(1)} cost/row): ${compute.map((r) => `${(r.ms / 1000).toFixed(2)} s, ${(r.bytes / 2 ** 20).toFixed(1)} MiB`).join('; ')}`);
-    console.log(`heaviest answer: ${smas.length} × sma_N, limit ${smaLimit} (~${((smaLimit * smas.length) / 1e6).toFixed(1)}M values): ${answer.map((r) => `${(r.ms / 1000).toFixed(2)} s, ${(r.bytes / 2 ** 20).toFixed(1)} MiB`).join('; ')}`);
-    console.log(`train submission over ${BARS.toLocaleString('en-US')} bars: 202 after ${(train.acceptedMs / 1000).toFixed(2)} s; dataset built and training started ${(train.trainingAfterMs / 1000).toFixed(1)} s after the 202; then cancelled (final status ${train.finalStatus}, attempts ${train.attempts})`);
-    console.log(`/health/live idle:          n=${idle.n} p50 ${fmt(idle.p50)} ms  p99 ${fmt(idle.p99)} ms  max ${fmt(idle.max)} ms`);
-    console.log(`/health/live under the load: n=${loaded.n} p50 ${fmt(loaded.p50)} ms  p99 ${fmt(loaded.p99)} ms  max ${fmt(loaded.max)} ms  (${((trainingAt - loadStart) / 1000).toFixed(1)} s: feature requests, submission, dataset build)`);
-    console.log(`/health/live after training started (cancel, the trainer's evaluation of the cancelled run): n=${after.n} p50 ${fmt(after.p50)} ms  p99 ${fmt(after.p99)} ms  max ${fmt(after.max)} ms`);
-    console.log(`control, the idle service beside ${HOGS} busy processes: n=${floor.n} p50 ${fmt(floor.p50)} ms  p99 ${fmt(floor.p99)} ms  max ${fmt(floor.max)} ms`);
-    console.log(`slowest /health/live answers: ${worst.map((w) => `${fmt(w.ms)} ms at +${((w.at - loadStart) / 1000).toFixed(1)} s`).join(', ')}`);
+    console.log(
+      `heaviest compute request: ${zscores.length} × zscore_~1000, limit ${zLimit} (${zCost.toFixed(1)} cost/row): ${compute.map((r) => `${(r.ms / 1000).toFixed(2)} s, ${(r.bytes / 2 ** 20).toFixed(1)} MiB`).join('; ')}`,
+    );
+    console.log(
+      `heaviest answer: ${smas.length} × sma_N, limit ${smaLimit} (~${((smaLimit * smas.length) / 1e6).toFixed(1)}M values): ${answer.map((r) => `${(r.ms / 1000).toFixed(2)} s, ${(r.bytes / 2 ** 20).toFixed(1)} MiB`).join('; ')}`,
+    );
+    console.log(
+      `train submission over ${BARS.toLocaleString('en-US')} bars: 202 after ${(train.acceptedMs / 1000).toFixed(2)} s; dataset built and training started ${(train.trainingAfterMs / 1000).toFixed(1)} s after the 202; then cancelled (final status ${train.finalStatus}, attempts ${train.attempts})`,
+    );
+    console.log(
+      `/health/live idle:          n=${idle.n} p50 ${fmt(idle.p50)} ms  p99 ${fmt(idle.p99)} ms  max ${fmt(idle.max)} ms`,
+    );
+    console.log(
+      `/health/live under the load: n=${loaded.n} p50 ${fmt(loaded.p50)} ms  p99 ${fmt(loaded.p99)} ms  max ${fmt(loaded.max)} ms  (${((trainingAt - loadStart) / 1000).toFixed(1)} s: feature requests, submission, dataset build)`,
+    );
+    console.log(
+      `/health/live after training started (cancel, the trainer's evaluation of the cancelled run): n=${after.n} p50 ${fmt(after.p50)} ms  p99 ${fmt(after.p99)} ms  max ${fmt(after.max)} ms`,
+    );
+    console.log(
+      `control, the idle service beside ${HOGS} busy processes: n=${floor.n} p50 ${fmt(floor.p50)} ms  p99 ${fmt(floor.p99)} ms  max ${fmt(floor.max)} ms`,
+    );
+    console.log(
+      `slowest /health/live answers: ${worst.map((w) => `${fmt(w.ms)} ms at +${((w.at - loadStart) / 1000).toFixed(1)} s`).join(', ')}`,
+    );
     console.log(`timeline: ${events.map((e) => `${e.what} +${((e.at - loadStart) / 1000).toFixed(1)} s`).join(', ')}`);
-    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    if (!(loaded.p99 <= TARGET_P99_MS)) failures.push(`/health/live p99 ${fmt(loaded.p99)} ms above the ${TARGET_P99_MS} ms target`);
+    console.log(
+      `load average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    if (!(loaded.p99 <= TARGET_P99_MS))
+      failures.push(`/health/live p99 ${fmt(loaded.p99)} ms above the ${TARGET_P99_MS} ms target`);
     for (const f of failures) console.log(`FAIL: ${f}`);
     console.log(
       JSON.stringify({
@@ -361,8 +428,12 @@ async function main(): Promise<void> {
       service.child.kill('SIGTERM');
       await new Promise((r) => service!.child.once('exit', r));
       if (process.env.BENCH_SERVICE_LOG) fs.writeFileSync(process.env.BENCH_SERVICE_LOG, service.output());
-      const warnings = service.output().split('\n').filter((l) => /"level":(40|50)|stopping|error/i.test(l));
-      if (warnings.length) console.log(`service warnings/errors (${warnings.length}):\n${warnings.slice(0, 10).join('\n')}`);
+      const warnings = service
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50)|stopping|error/i.test(l));
+      if (warnings.length)
+        console.log(`service warnings/errors (${warnings.length}):\n${warnings.slice(0, 10).join('\n')}`);
     }
     await scratch?.drop().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -85,7 +85,9 @@ process.stdin.resume();
 
 function requestProbe(base: string, everyMs: number) {
   if (everyMs <= 0) return { stop: async () => null };
-  const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, base, String(everyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, base, String(everyMs)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   return {
@@ -128,12 +130,16 @@ async function main() {
     // node:http, not fetch: fetch gives up after 300 s without response headers, and a
     // large import on the embedded database takes longer than that.
     const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(`${base}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1m`, { method: 'POST', headers: { 'content-type': 'text/csv' } }, (r) => {
-        let text = '';
-        r.setEncoding('utf8');
-        r.on('data', (d) => (text += d));
-        r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
-      });
+      const req = http.request(
+        `${base}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1m`,
+        { method: 'POST', headers: { 'content-type': 'text/csv' } },
+        (r) => {
+          let text = '';
+          r.setEncoding('utf8');
+          r.on('data', (d) => (text += d));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       fs.createReadStream(csvPath).pipe(req);
     });
@@ -145,18 +151,24 @@ async function main() {
     return { seconds, body, peak_rss_mib: Math.round(peakRss / 2 ** 20), waited };
   };
   console.log(machineLine());
-  console.log(`database: ${config.usesEmbeddedDatabase ? 'embedded PGlite' : 'PostgreSQL'}; file: ${rows} rows (${format}), ${(bytes / 1e6).toFixed(1)} MB`);
+  console.log(
+    `database: ${config.usesEmbeddedDatabase ? 'embedded PGlite' : 'PostgreSQL'}; file: ${rows} rows (${format}), ${(bytes / 1e6).toFixed(1)} MB`,
+  );
   const idleRss = process.memoryUsage().rss;
   const first = await upload();
   const growth = config.usesEmbeddedDatabase ? duBytes(config.embeddedDataDir) - dataDirBefore : null;
   console.log(
     `first import:  ${first.seconds.toFixed(1)} s, ${Math.round(rows / first.seconds)} rows/s (inserted ${first.body.inserted}, rejected ${first.body.rejected_total}), ` +
       `peak RSS ${first.peak_rss_mib} MiB (idle ${Math.round(idleRss / 2 ** 20)} MiB), slowest GET /models ${first.waited?.models_ms ?? '–'} ms, /health/live ${first.waited?.health_live_ms ?? '–'} ms` +
-      (growth === null ? '' : `, data directory +${(growth / 2 ** 20).toFixed(0)} MiB (${Math.round(growth / rows)} bytes/bar)`),
+      (growth === null
+        ? ''
+        : `, data directory +${(growth / 2 ** 20).toFixed(0)} MiB (${Math.round(growth / rows)} bytes/bar)`),
   );
   const again = reimport ? await upload() : null;
   if (again) {
-    console.log(`re-import:     ${again.seconds.toFixed(1)} s, ${Math.round(rows / again.seconds)} rows/s (inserted ${again.body.inserted}, updated ${again.body.updated}), peak RSS ${again.peak_rss_mib} MiB`);
+    console.log(
+      `re-import:     ${again.seconds.toFixed(1)} s, ${Math.round(rows / again.seconds)} rows/s (inserted ${again.body.inserted}, updated ${again.body.updated}), peak RSS ${again.peak_rss_mib} MiB`,
+    );
   }
   await app.close();
   if (process.env.BENCH_DATABASE_URL) {
@@ -174,8 +186,17 @@ async function main() {
       rows,
       format,
       file_mb: Math.round(bytes / 1e5) / 10,
-      first: { seconds: Math.round(first.seconds * 10) / 10, rows_per_s: Math.round(rows / first.seconds), peak_rss_mib: first.peak_rss_mib, slowest_wait_ms: first.waited },
-      reimport: again && { seconds: Math.round(again.seconds * 10) / 10, rows_per_s: Math.round(rows / again.seconds), peak_rss_mib: again.peak_rss_mib },
+      first: {
+        seconds: Math.round(first.seconds * 10) / 10,
+        rows_per_s: Math.round(rows / first.seconds),
+        peak_rss_mib: first.peak_rss_mib,
+        slowest_wait_ms: first.waited,
+      },
+      reimport: again && {
+        seconds: Math.round(again.seconds * 10) / 10,
+        rows_per_s: Math.round(rows / again.seconds),
+        peak_rss_mib: again.peak_rss_mib,
+      },
       idle_rss_mib: Math.round(idleRss / 2 ** 20),
       max_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
       data_dir_bytes_per_bar: growth === null ? null : Math.round(growth / rows),

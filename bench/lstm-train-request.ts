@@ -6,7 +6,14 @@
 export const BENCH_FEATURES = ['returns_1', 'sma_20', 'rsi_14', 'zscore_20'];
 export const BENCH_WINDOW = 30;
 
-export function lstmTrainRequest(o: { name: string; epochs: number; batchSize: number; seed: number; modelId?: string; extra?: Record<string, unknown> }) {
+export function lstmTrainRequest(o: {
+  name: string;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  modelId?: string;
+  extra?: Record<string, unknown>;
+}) {
   return {
     ...(o.modelId ? { model_id: o.modelId } : {}),
     name: o.name,

@@ -34,18 +34,35 @@ export interface ShadowBenchDeps {
 }
 
 export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
-  const deploy = (json: Record<string, unknown>) => d.call(`/api/v1/models/${d.modelId}/deploy`, { method: 'POST', json: { scaling_factor: 1.0, monitoring_level: 'medium', ...json } });
+  const deploy = (json: Record<string, unknown>) =>
+    d.call(`/api/v1/models/${d.modelId}/deploy`, {
+      method: 'POST',
+      json: { scaling_factor: 1.0, monitoring_level: 'medium', ...json },
+    });
   await deploy({ version: d.active, deployment_target: PLAIN_TARGET });
   await deploy({ version: d.active, deployment_target: SHADOW_TARGET });
   const withShadow = await deploy({ version: d.challenger, deployment_target: SHADOW_TARGET, mode: 'shadow' });
-  if (withShadow.challenger?.version !== d.challenger) throw new Error(`the shadow was not deployed: ${JSON.stringify(withShadow)}`);
+  if (withShadow.challenger?.version !== d.challenger)
+    throw new Error(`the shadow was not deployed: ${JSON.stringify(withShadow)}`);
 
-  const bodyFor = (target: string) => JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', features: d.features, target });
+  const bodyFor = (target: string) =>
+    JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', features: d.features, target });
   const predictUrl = `${d.url}/api/v1/models/${d.modelId}/predict`;
-  const spec = (target: string, over: Partial<LoadSpec> = {}): LoadSpec => ({ url: predictUrl, method: 'POST', body: bodyFor(target), duration: d.duration, connections: d.connections, ...over });
+  const spec = (target: string, over: Partial<LoadSpec> = {}): LoadSpec => ({
+    url: predictUrl,
+    method: 'POST',
+    body: bodyFor(target),
+    duration: d.duration,
+    connections: d.connections,
+    ...over,
+  });
   for (const target of [PLAIN_TARGET, SHADOW_TARGET]) {
-    const first = await d.call(`/api/v1/models/${d.modelId}/predict`, { method: 'POST', json: JSON.parse(bodyFor(target)) });
-    if (first.version !== d.active || first.role !== 'active') throw new Error(`through ${target} answered ${first.version} (${first.role}), expected ${d.active} (active)`);
+    const first = await d.call(`/api/v1/models/${d.modelId}/predict`, {
+      method: 'POST',
+      json: JSON.parse(bodyFor(target)),
+    });
+    if (first.version !== d.active || first.role !== 'active')
+      throw new Error(`through ${target} answered ${first.version} (${first.role}), expected ${d.active} (active)`);
   }
 
   const counts = d.service.challengerCounts;
@@ -53,7 +70,8 @@ export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
   /** Wait until the shadow has scored every shadowed request (its backlog must not spill into the next run). */
   const drain = async () => {
     const deadline = Date.now() + 60_000;
-    while (counts.scored + counts.failed < shadowed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (counts.scored + counts.failed < shadowed && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
   };
   const run = async (target: string, over: Partial<LoadSpec> = {}) => {
     const r = await d.load(spec(target, over));
@@ -64,8 +82,12 @@ export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
     return r;
   };
 
-  console.log(`shadow: ${d.active} active on ${PLAIN_TARGET} and ${SHADOW_TARGET}, ${d.challenger} shadow on ${SHADOW_TARGET}; engine ${d.engine}`);
-  console.log(`load: autocannon, ${d.connections} connections, ${d.duration} s per target, ${d.rounds} interleaved rounds (order alternating), in a child process; then ${d.sequential} sequential requests per target; rate limit off`);
+  console.log(
+    `shadow: ${d.active} active on ${PLAIN_TARGET} and ${SHADOW_TARGET}, ${d.challenger} shadow on ${SHADOW_TARGET}; engine ${d.engine}`,
+  );
+  console.log(
+    `load: autocannon, ${d.connections} connections, ${d.duration} s per target, ${d.rounds} interleaved rounds (order alternating), in a child process; then ${d.sequential} sequential requests per target; rate limit off`,
+  );
 
   await run(PLAIN_TARGET, { duration: 2 });
   await run(SHADOW_TARGET, { duration: 2 });
@@ -88,40 +110,53 @@ export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
   const p99Ratio = mean(shadow, 'p99') / mean(plain, 'p99');
   const rpsRatio = mean(shadow, 'rps') / mean(plain, 'rps');
   const seqRatio = seqShadow.p99 / seqPlain.p99;
-  console.log(`under load: p99 ${mean(shadow, 'p99').toFixed(1)} ms with the shadow vs ${mean(plain, 'p99').toFixed(1)} ms without = ${p99Ratio.toFixed(3)}× (target ≤ 1.05×); p50 ${mean(shadow, 'p50').toFixed(1)} vs ${mean(plain, 'p50').toFixed(1)} ms; req/s ${mean(shadow, 'rps').toFixed(0)} vs ${mean(plain, 'rps').toFixed(0)} (${(rpsRatio * 100).toFixed(0)} %)`);
-  console.log(`one sequential client: p50 ${seqShadow.p50} vs ${seqPlain.p50} ms, p99 ${seqShadow.p99} vs ${seqPlain.p99} ms = ${seqRatio.toFixed(3)}×`);
+  console.log(
+    `under load: p99 ${mean(shadow, 'p99').toFixed(1)} ms with the shadow vs ${mean(plain, 'p99').toFixed(1)} ms without = ${p99Ratio.toFixed(3)}× (target ≤ 1.05×); p50 ${mean(shadow, 'p50').toFixed(1)} vs ${mean(plain, 'p50').toFixed(1)} ms; req/s ${mean(shadow, 'rps').toFixed(0)} vs ${mean(plain, 'rps').toFixed(0)} (${(rpsRatio * 100).toFixed(0)} %)`,
+  );
+  console.log(
+    `one sequential client: p50 ${seqShadow.p50} vs ${seqPlain.p50} ms, p99 ${seqShadow.p99} vs ${seqPlain.p99} ms = ${seqRatio.toFixed(3)}×`,
+  );
   console.log(`shadow scorings: ${counts.scored} scored, ${counts.failed} failed, for ${shadowed} shadowed requests`);
-  console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   const all = [...plain, ...shadow, seqPlain, seqShadow];
   const non2xx = all.reduce((a, r) => a + r.non2xx, 0);
   const errors = all.reduce((a, r) => a + r.errors + r.timeouts, 0);
   if (non2xx > 0 || errors > 0 || counts.failed > 0 || counts.scored < shadowed) {
-    console.error(`FAILED: ${non2xx} non-2xx, ${errors} socket errors/timeouts, ${counts.failed} failed and ${shadowed - counts.scored - counts.failed} unscored shadow scorings`);
+    console.error(
+      `FAILED: ${non2xx} non-2xx, ${errors} socket errors/timeouts, ${counts.failed} failed and ${shadowed - counts.scored - counts.failed} unscored shadow scorings`,
+    );
     process.exitCode = 1;
   }
   const r1 = (v: number) => Math.round(v * 10) / 10;
   const r3 = (v: number) => Math.round(v * 1000) / 1000;
-  console.log(JSON.stringify({
-    mode: 'shadow',
-    plain_rps: Math.round(mean(plain, 'rps')),
-    plain_p50_ms: r1(mean(plain, 'p50')),
-    plain_p99_ms: r1(mean(plain, 'p99')),
-    shadow_rps: Math.round(mean(shadow, 'rps')),
-    shadow_p50_ms: r1(mean(shadow, 'p50')),
-    shadow_p99_ms: r1(mean(shadow, 'p99')),
-    p99_ratio: r3(p99Ratio),
-    rps_ratio: r3(rpsRatio),
-    sequential_plain_p50_ms: seqPlain.p50,
-    sequential_plain_p99_ms: seqPlain.p99,
-    sequential_shadow_p50_ms: seqShadow.p50,
-    sequential_shadow_p99_ms: seqShadow.p99,
-    sequential_p99_ratio: r3(seqRatio),
-    shadow_scored: counts.scored,
-    shadow_failed: counts.failed,
-    non_2xx: non2xx,
-    errors,
-    engine: d.engine,
-    load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100,
-  }));
+  console.log(
+    JSON.stringify({
+      mode: 'shadow',
+      plain_rps: Math.round(mean(plain, 'rps')),
+      plain_p50_ms: r1(mean(plain, 'p50')),
+      plain_p99_ms: r1(mean(plain, 'p99')),
+      shadow_rps: Math.round(mean(shadow, 'rps')),
+      shadow_p50_ms: r1(mean(shadow, 'p50')),
+      shadow_p99_ms: r1(mean(shadow, 'p99')),
+      p99_ratio: r3(p99Ratio),
+      rps_ratio: r3(rpsRatio),
+      sequential_plain_p50_ms: seqPlain.p50,
+      sequential_plain_p99_ms: seqPlain.p99,
+      sequential_shadow_p50_ms: seqShadow.p50,
+      sequential_shadow_p99_ms: seqShadow.p99,
+      sequential_p99_ratio: r3(seqRatio),
+      shadow_scored: counts.scored,
+      shadow_failed: counts.failed,
+      non_2xx: non2xx,
+      errors,
+      engine: d.engine,
+      load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100,
+    }),
+  );
 }

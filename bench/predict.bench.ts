@@ -107,7 +107,16 @@ async function sequential(spec: LoadSpec): Promise<LoadResult> {
   const once = () =>
     new Promise<number>((resolve, reject) => {
       const req = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: spec.method, agent, headers: spec.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) } : {} },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: spec.method,
+          agent,
+          headers: spec.body
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) }
+            : {},
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -140,13 +149,14 @@ async function sequential(spec: LoadSpec): Promise<LoadResult> {
 
 function load(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--load', JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(__filename, ['--load', JSON.stringify(spec)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     child.once('message', (m) => resolve(m as LoadResult));
     child.once('error', reject);
     child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
   });
 }
-
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const line = (name: string, r: LoadResult) =>
@@ -154,22 +164,42 @@ const line = (name: string, r: LoadResult) =>
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-bench-predict-'));
-  const env: Record<string, string> = { MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'false', RATE_LIMIT_PER_MINUTE: '0', TF_BACKEND: process.env.TF_BACKEND ?? 'auto' };
-  for (const k of ['PREDICTION_ENGINE', 'PREDICTION_THREADS', 'PREDICTION_BATCH_MAX_WAIT_MS', 'PREDICTION_BATCH_MAX_SIZE']) if (process.env[k]) env[k] = process.env[k]!;
+  const env: Record<string, string> = {
+    MODEL_REGISTRY_PATH: dir,
+    LOG_LEVEL: 'ERROR',
+    DEMO_DATA: 'false',
+    RATE_LIMIT_PER_MINUTE: '0',
+    TF_BACKEND: process.env.TF_BACKEND ?? 'auto',
+  };
+  for (const k of [
+    'PREDICTION_ENGINE',
+    'PREDICTION_THREADS',
+    'PREDICTION_BATCH_MAX_WAIT_MS',
+    'PREDICTION_BATCH_MAX_SIZE',
+  ])
+    if (process.env[k]) env[k] = process.env[k]!;
   const app = await createApp(AppConfig.fromEnv(env), {
-    logger: createRootLogger('ERROR')
+    logger: createRootLogger('ERROR'),
   });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     const call = async (p: string, init: RequestInit & { json?: unknown } = {}) => {
-      const res = await fetch(url + p, { ...init, headers: init.json !== undefined ? { 'content-type': 'application/json' } : init.headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+      const res = await fetch(url + p, {
+        ...init,
+        headers: init.json !== undefined ? { 'content-type': 'application/json' } : init.headers,
+        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+      });
       const body = await res.json();
       if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${p}: ${res.status} ${JSON.stringify(body)}`);
       return body as any;
     };
 
-    await call('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: dailyCsv(BARS, 42) });
+    await call('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: dailyCsv(BARS, 42),
+    });
     // One training job; `modelId` makes the model's next version (the shadow bench's challenger).
     const train = async (seed: number, modelId?: string) => {
       const accepted = await call('/api/v1/models/train', {
@@ -189,26 +219,64 @@ async function main() {
     const accepted = await train(1);
     const trainSeconds = (performance.now() - trainStarted) / 1000;
 
-    const values = await call(`/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}&start=${new Date(Date.parse('2000-01-03T00:00:00Z') + (BARS - WINDOW) * 86_400_000).toISOString()}`);
-    const features = Object.fromEntries(FEATURES.map((f) => [f, values.rows.map((r: { values: Record<string, number> }) => r.values[f])]));
+    const values = await call(
+      `/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}&start=${new Date(Date.parse('2000-01-03T00:00:00Z') + (BARS - WINDOW) * 86_400_000).toISOString()}`,
+    );
+    const features = Object.fromEntries(
+      FEATURES.map((f) => [f, values.rows.map((r: { values: Record<string, number> }) => r.values[f])]),
+    );
     const body = JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', features });
     const predictUrl = `${url}/api/v1/models/${accepted.model_id}/predict`;
-    const first = await call(`/api/v1/models/${accepted.model_id}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const first = await call(`/api/v1/models/${accepted.model_id}/predict`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
 
     const service = app.get(PredictionService);
     const tf = getTf();
-    const engine = await fetch(predictUrl, { method: 'POST', body, headers: { 'content-type': 'application/json' } }).then((r) => r.headers.get('x-prediction-engine') ?? first.engine ?? 'tfjs');
+    const engine = await fetch(predictUrl, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    }).then((r) => r.headers.get('x-prediction-engine') ?? first.engine ?? 'tfjs');
     const serving = (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}`)).serving;
     console.log(machineLine());
-    console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`);
-    console.log(`backend: ${tf.getBackend()}; engine: ${engine}; model: LSTM(64), window ${WINDOW} × ${FEATURES.length} features (${FEATURES.join(', ')}), trained 1 epoch on ${BARS} daily bars in ${trainSeconds.toFixed(1)} s; request body ${body.length} bytes`);
-    console.log(`engine selection at load: ${JSON.stringify(serving)}; ONNX Runtime worker threads: ${app.get(AppConfig).predictionThreads}`);
+    console.log(
+      `load average at start: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (1/5/15 min)`,
+    );
+    console.log(
+      `backend: ${tf.getBackend()}; engine: ${engine}; model: LSTM(64), window ${WINDOW} × ${FEATURES.length} features (${FEATURES.join(', ')}), trained 1 epoch on ${BARS} daily bars in ${trainSeconds.toFixed(1)} s; request body ${body.length} bytes`,
+    );
+    console.log(
+      `engine selection at load: ${JSON.stringify(serving)}; ONNX Runtime worker threads: ${app.get(AppConfig).predictionThreads}`,
+    );
     if (SHADOW) {
       const challenger = await train(2, accepted.model_id);
-      await shadowBench({ url, call, modelId: accepted.model_id, active: accepted.version, challenger: challenger.version, features, service, engine, load, line, duration: DURATION, connections: CONNECTIONS, rounds: ROUNDS, sequential: SEQUENTIAL });
+      await shadowBench({
+        url,
+        call,
+        modelId: accepted.model_id,
+        active: accepted.version,
+        challenger: challenger.version,
+        features,
+        service,
+        engine,
+        load,
+        line,
+        duration: DURATION,
+        connections: CONNECTIONS,
+        rounds: ROUNDS,
+        sequential: SEQUENTIAL,
+      });
       return;
     }
-    console.log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per target, ${ROUNDS} interleaved rounds, in a child process; rate limit off; first prediction ${JSON.stringify(first.prediction)} in ${first.latency_ms} ms`);
+    console.log(
+      `load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per target, ${ROUNDS} interleaved rounds, in a child process; rate limit off; first prediction ${JSON.stringify(first.prediction)} in ${first.latency_ms} ms`,
+    );
 
     // Warm-up (JIT, caches) for both routes.
     await load({ url: `${url}/health`, method: 'GET', duration: 2, connections: CONNECTIONS });
@@ -221,13 +289,30 @@ async function main() {
     const batchesBefore = service.stats().batches;
     for (let r = 0; r < ROUNDS; r++) {
       healths.push(await load({ url: `${url}/health`, method: 'GET', duration: DURATION, connections: CONNECTIONS }));
-      predicts.push(await load({ url: predictUrl, method: 'POST', body, duration: DURATION, connections: CONNECTIONS }));
+      predicts.push(
+        await load({ url: predictUrl, method: 'POST', body, duration: DURATION, connections: CONNECTIONS }),
+      );
       rss.push(process.memoryUsage().rss);
       tensors.push(tf.memory().numTensors);
     }
     const batchesAfter = service.stats().batches;
-    const seqHealth = await load({ mode: 'sequential', requests: SEQUENTIAL, url: `${url}/health`, method: 'GET', duration: 0, connections: 1 });
-    const seqPredict = await load({ mode: 'sequential', requests: SEQUENTIAL, url: predictUrl, method: 'POST', body, duration: 0, connections: 1 });
+    const seqHealth = await load({
+      mode: 'sequential',
+      requests: SEQUENTIAL,
+      url: `${url}/health`,
+      method: 'GET',
+      duration: 0,
+      connections: 1,
+    });
+    const seqPredict = await load({
+      mode: 'sequential',
+      requests: SEQUENTIAL,
+      url: predictUrl,
+      method: 'POST',
+      body,
+      duration: 0,
+      connections: 1,
+    });
 
     healths.forEach((h, i) => console.log(line(`/health${i + 1}`, h)));
     predicts.forEach((p, i) => console.log(line(`predict${i + 1}`, p)));
@@ -245,30 +330,47 @@ async function main() {
     const errors = all.reduce((a, r) => a + r.errors + r.timeouts, 0);
     // RSS after warm-up: each predict run against the first one.
     const rssDrift = rss.length > 2 ? Math.max(...rss.slice(1).map((v) => Math.abs(v / rss[1] - 1))) : 0;
-    console.log(`predict / health throughput: ${((predictRps / healthRps) * 100).toFixed(0)} % (target ≥ 80 %); p99 ${predictP99.toFixed(1)} ms vs /health ${healthP99.toFixed(1)} ms = ${(predictP99 / healthP99).toFixed(2)}× (target ≤ 1.5×)`);
-    console.log(`one sequential client: predict p50 ${seqPredict.p50} ms, p99 ${seqPredict.p99} ms (targets ≤ 2 ms, ≤ 5 ms); /health p50 ${seqHealth.p50} ms, p99 ${seqHealth.p99} ms`);
-    console.log(`micro-batching: ${windows} windows in ${passes} forward passes (mean ${(windows / Math.max(passes, 1)).toFixed(1)} per pass, largest ${batchesAfter.max_batch}, ${batchesAfter.coalesced - batchesBefore.coalesced} passes with > 1)`);
-    console.log(`RSS ${rss.map(mib).join(' → ')} (before, then after each ${DURATION} s predict run; largest drift after the first run ${(rssDrift * 100).toFixed(1)} %, target ± 5 %); tensors ${tensors.join(' → ')}`);
-    console.log(`load average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `predict / health throughput: ${((predictRps / healthRps) * 100).toFixed(0)} % (target ≥ 80 %); p99 ${predictP99.toFixed(1)} ms vs /health ${healthP99.toFixed(1)} ms = ${(predictP99 / healthP99).toFixed(2)}× (target ≤ 1.5×)`,
+    );
+    console.log(
+      `one sequential client: predict p50 ${seqPredict.p50} ms, p99 ${seqPredict.p99} ms (targets ≤ 2 ms, ≤ 5 ms); /health p50 ${seqHealth.p50} ms, p99 ${seqHealth.p99} ms`,
+    );
+    console.log(
+      `micro-batching: ${windows} windows in ${passes} forward passes (mean ${(windows / Math.max(passes, 1)).toFixed(1)} per pass, largest ${batchesAfter.max_batch}, ${batchesAfter.coalesced - batchesBefore.coalesced} passes with > 1)`,
+    );
+    console.log(
+      `RSS ${rss.map(mib).join(' → ')} (before, then after each ${DURATION} s predict run; largest drift after the first run ${(rssDrift * 100).toFixed(1)} %, target ± 5 %); tensors ${tensors.join(' → ')}`,
+    );
+    console.log(
+      `load average at end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     if (non2xx > 0 || errors > 0) {
-      console.error(`FAILED: ${non2xx} non-2xx responses and ${errors} socket errors/timeouts; a bench counts only 2xx as throughput`);
+      console.error(
+        `FAILED: ${non2xx} non-2xx responses and ${errors} socket errors/timeouts; a bench counts only 2xx as throughput`,
+      );
       process.exitCode = 1;
     }
     const r1 = (v: number) => Math.round(v * 10) / 10;
-    console.log(JSON.stringify({
-      health_rps: Math.round(healthRps),
-      health_p99_ms: r1(healthP99),
-      predict_rps: Math.round(predictRps),
-      predict_p99_ms: r1(predictP99),
-      non_2xx: non2xx,
-      errors,
-      engine,
-      predict_health_ratio: Math.round((predictRps / healthRps) * 100) / 100,
-      sequential_predict_p50_ms: seqPredict.p50,
-      sequential_predict_p99_ms: seqPredict.p99,
-      rss_mib: rss.map((v) => Math.round(v / 2 ** 20)),
-      load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100,
-    }));
+    console.log(
+      JSON.stringify({
+        health_rps: Math.round(healthRps),
+        health_p99_ms: r1(healthP99),
+        predict_rps: Math.round(predictRps),
+        predict_p99_ms: r1(predictP99),
+        non_2xx: non2xx,
+        errors,
+        engine,
+        predict_health_ratio: Math.round((predictRps / healthRps) * 100) / 100,
+        sequential_predict_p50_ms: seqPredict.p50,
+        sequential_predict_p99_ms: seqPredict.p99,
+        rss_mib: rss.map((v) => Math.round(v / 2 ** 20)),
+        load_avg_1m: Math.round(os.loadavg()[0] * 100) / 100,
+      }),
+    );
   } finally {
     await app.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -81,7 +81,6 @@ const mib = (b: number) => b / 2 ** 20;
 const fmtMiB = (b: number) => `${mib(b).toFixed(0)} MiB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -185,12 +184,18 @@ async function startService(env: Record<string, string>, dir: string): Promise<S
       'else channel.onmessage = full;',
     ].join('\n'),
   );
-  const prof = process.env.SOAK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.SOAK_CPU_PROF)}`] : [];
-  const child = spawn(process.execPath, ['--expose-gc', ...prof, '-r', gcHook, '-r', '@swc-node/register', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const prof = process.env.SOAK_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.SOAK_CPU_PROF)}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...prof, '-r', gcHook, '-r', '@swc-node/register', 'src/main.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const logLines: string[] = [];
   let exited: number | null | undefined;
   const exitedP = new Promise<number | null>((r) => child.once('exit', (code) => r((exited = code))));
@@ -207,7 +212,8 @@ async function startService(env: Record<string, string>, dir: string): Promise<S
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
   for (;;) {
-    if (exited !== undefined) throw new Error(`service exited with ${exited} during start:\n${logLines.slice(-20).join('\n')}`);
+    if (exited !== undefined)
+      throw new Error(`service exited with ${exited} during start:\n${logLines.slice(-20).join('\n')}`);
     try {
       if ((await fetch(`${url}/health/live`)).ok) break;
     } catch {
@@ -249,27 +255,39 @@ async function main() {
   const db = process.env.BENCH_DATABASE_URL ? await scratchDatabase(process.env.BENCH_DATABASE_URL) : null;
   let service: Service | undefined;
   try {
-    service = await startService({
-      MODEL_REGISTRY_PATH: dir,
-      LOG_LEVEL: 'WARNING',
-      DEMO_DATA: 'false',
-      RATE_LIMIT_PER_MINUTE: '0',
-      TF_BACKEND: process.env.TF_BACKEND ?? 'auto',
-      ...(db ? { DATABASE_URL: db.url } : {}),
-    }, dir);
+    service = await startService(
+      {
+        MODEL_REGISTRY_PATH: dir,
+        LOG_LEVEL: 'WARNING',
+        DEMO_DATA: 'false',
+        RATE_LIMIT_PER_MINUTE: '0',
+        TF_BACKEND: process.env.TF_BACKEND ?? 'auto',
+        ...(db ? { DATABASE_URL: db.url } : {}),
+      },
+      dir,
+    );
     const { url, child } = service;
     const pid = child.pid!;
     const call = async (p: string, init: RequestInit & { json?: unknown } = {}) => {
-      const res = await fetch(url + p, { ...init, headers: init.json !== undefined ? { 'content-type': 'application/json' } : init.headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+      const res = await fetch(url + p, {
+        ...init,
+        headers: init.json !== undefined ? { 'content-type': 'application/json' } : init.headers,
+        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+      });
       const body = await res.json();
       if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${p}: ${res.status} ${JSON.stringify(body)}`);
       return body as any;
     };
-    const trainRequest = (name: string, epochs: number, seed: number) => lstmTrainRequest({ name, epochs, batchSize: 32, seed, extra: { early_stopping_patience: 1000 } });
+    const trainRequest = (name: string, epochs: number, seed: number) =>
+      lstmTrainRequest({ name, epochs, batchSize: 32, seed, extra: { early_stopping_patience: 1000 } });
     const TERMINAL = ['succeeded', 'failed', 'cancelled'];
 
     // 1. Data and the model to predict with.
-    await call('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: dailyCsv(BARS, 42) });
+    await call('/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: dailyCsv(BARS, 42),
+    });
     const base = await call('/api/v1/models/train', { method: 'POST', json: trainRequest('Soak predictor', 1, 1) });
     let job: any;
     for (;;) {
@@ -278,20 +296,38 @@ async function main() {
       await sleep(250);
     }
     if (job.status !== 'succeeded') throw new Error(`training the predictor ${job.status}: ${job.error}`);
-    const values = await call(`/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}&start=${new Date(Date.parse('2000-01-03T00:00:00Z') + (BARS - WINDOW) * 86_400_000).toISOString()}`);
-    const features = Object.fromEntries(FEATURES.map((f) => [f, values.rows.map((r: { values: Record<string, number> }) => r.values[f])]));
+    const values = await call(
+      `/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}&start=${new Date(Date.parse('2000-01-03T00:00:00Z') + (BARS - WINDOW) * 86_400_000).toISOString()}`,
+    );
+    const features = Object.fromEntries(
+      FEATURES.map((f) => [f, values.rows.map((r: { values: Record<string, number> }) => r.values[f])]),
+    );
     const body = JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', features });
     const predictUrl = `${url}/api/v1/models/${base.model_id}/predict`;
-    await call(`/api/v1/models/${base.model_id}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    await call(`/api/v1/models/${base.model_id}/predict`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
 
     // 2. The long training job, and the warm-up.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const autocannon = require('autocannon');
     const load = (duration: number) =>
-      autocannon({ url: predictUrl, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration });
+      autocannon({
+        url: predictUrl,
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+        connections: CONNECTIONS,
+        duration,
+      });
     const jobs: Array<{ id: string; epochsAtStart: number; epoch: number; status: string; error: string | null }> = [];
     const submit = async (epochsAtStart = 0) => {
-      const a = await call('/api/v1/models/train', { method: 'POST', json: trainRequest('Soak trainer', 1000, 2 + jobs.length) });
+      const a = await call('/api/v1/models/train', {
+        method: 'POST',
+        json: trainRequest('Soak trainer', 1000, 2 + jobs.length),
+      });
       jobs.push({ id: a.job_id, epochsAtStart, epoch: 0, status: 'queued', error: null });
     };
     // Warm-up under load until the job has finished its first epoch (dataset built, thread and
@@ -299,11 +335,13 @@ async function main() {
     if (TRAINING) await submit();
     const warmupStarted = Date.now();
     await load(WARMUP_S);
-    for (; TRAINING; ) {
+    for (; TRAINING;) {
       job = await call(`/api/v1/training/jobs/${jobs[0].id}`);
       if (job.status === 'running' && job.progress?.phase === 'training' && (job.progress?.epoch ?? 0) >= 1) break;
-      if (TERMINAL.includes(job.status)) throw new Error(`the soak training job ended before the window: ${job.status} ${job.error}`);
-      if (Date.now() - warmupStarted > 180_000) throw new Error(`the soak training job has not finished an epoch after 180 s: ${JSON.stringify(job.progress)}`);
+      if (TERMINAL.includes(job.status))
+        throw new Error(`the soak training job ended before the window: ${job.status} ${job.error}`);
+      if (Date.now() - warmupStarted > 180_000)
+        throw new Error(`the soak training job has not finished an epoch after 180 s: ${JSON.stringify(job.progress)}`);
       await load(3);
     }
     const warmupSeconds = (Date.now() - warmupStarted) / 1000;
@@ -323,7 +361,14 @@ async function main() {
         const le = /le="([^"]+)"/.exec(m[1])![1];
         buckets.set(le, (buckets.get(le) ?? 0) + Number(m[2]));
       }
-      return { tensors: metric(text, 'ml_tensors'), heap: metric(text, 'nodejs_heap_size_used_bytes'), external: metric(text, 'nodejs_external_memory_bytes'), rss: metric(text, 'process_resident_memory_bytes'), lagMax: lag === null ? null : lag * 1000, buckets };
+      return {
+        tensors: metric(text, 'ml_tensors'),
+        heap: metric(text, 'nodejs_heap_size_used_bytes'),
+        external: metric(text, 'nodejs_external_memory_bytes'),
+        rss: metric(text, 'process_resident_memory_bytes'),
+        lagMax: lag === null ? null : lag * 1000,
+        buckets,
+      };
     };
     const afterFullGc = async () => {
       child.kill('SIGUSR2');
@@ -361,7 +406,15 @@ async function main() {
             await submit(0);
           }
         }
-        samples.push({ t, rss: rss ?? m.rss ?? NaN, heap: m.heap, external: m.external, tensors: m.tensors, lagMax: m.lagMax, epoch: jobs.reduce((a, x) => a + x.epoch - x.epochsAtStart, 0) });
+        samples.push({
+          t,
+          rss: rss ?? m.rss ?? NaN,
+          heap: m.heap,
+          external: m.external,
+          tensors: m.tensors,
+          lagMax: m.lagMax,
+          epoch: jobs.reduce((a, x) => a + x.epoch - x.epochsAtStart, 0),
+        });
       } catch (e) {
         console.error(`sample failed: ${(e as Error).message}`);
       } finally {
@@ -403,32 +456,66 @@ async function main() {
     // 5. Report.
     const rssS = samples.filter((s) => Number.isFinite(s.rss));
     const fit = rssS.filter((s) => s.t >= SLOPE_SKIP_S);
-    const rssSlope = fit.length >= 3 ? slope(fit.map((s) => s.t / 60), fit.map((s) => mib(s.rss))) : NaN;
+    const rssSlope =
+      fit.length >= 3
+        ? slope(
+            fit.map((s) => s.t / 60),
+            fit.map((s) => mib(s.rss)),
+          )
+        : NaN;
     const late = rssS.filter((s) => s.t >= SECONDS / 2);
-    const lateSlope = late.length >= 3 ? slope(late.map((s) => s.t / 60), late.map((s) => mib(s.rss))) : NaN;
+    const lateSlope =
+      late.length >= 3
+        ? slope(
+            late.map((s) => s.t / 60),
+            late.map((s) => mib(s.rss)),
+          )
+        : NaN;
     const heapFit = fit.filter((s) => s.heap !== null);
-    const heapSlope = heapFit.length >= 3 ? slope(heapFit.map((s) => s.t / 60), heapFit.map((s) => mib(s.heap!))) : NaN;
-    const mid = rssS.reduce((best, s) => (Math.abs(s.t - SECONDS / 2) < Math.abs(best.t - SECONDS / 2) ? s : best), rssS[0]);
+    const heapSlope =
+      heapFit.length >= 3
+        ? slope(
+            heapFit.map((s) => s.t / 60),
+            heapFit.map((s) => mib(s.heap!)),
+          )
+        : NaN;
+    const mid = rssS.reduce(
+      (best, s) => (Math.abs(s.t - SECONDS / 2) < Math.abs(best.t - SECONDS / 2) ? s : best),
+      rssS[0],
+    );
     const tensorValues = samples.map((s) => s.tensors).filter((x): x is number => x !== null);
     const epochs = samples.length ? samples[samples.length - 1].epoch : 0;
     const errors = result.errors + result.non2xx;
     const failedJobs = jobs.filter((j) => j.status === 'failed');
 
     console.log(machineLine());
-    console.log(`database: ${db ? 'PostgreSQL (scratch database)' : 'embedded PGlite'}; service: child process (pid ${pid}), RATE_LIMIT_PER_MINUTE=0; predictor LSTM(64), window ${WINDOW} × ${FEATURES.length}${TRAINING ? `; trainer LSTM(64) on the same ${BARS} daily bars, batch 32, ≤ 1000 epochs` : '; no training job (--no-training)'}`);
-    console.log(`load: autocannon in the bench process, ${CONNECTIONS} connections, ${SECONDS} s (after ${warmupSeconds.toFixed(0)} s of warm-up under load${TRAINING ? ', until the job finished an epoch' : ''}), POST /api/v1/models/{id}/predict, ${body.length}-byte body`);
+    console.log(
+      `database: ${db ? 'PostgreSQL (scratch database)' : 'embedded PGlite'}; service: child process (pid ${pid}), RATE_LIMIT_PER_MINUTE=0; predictor LSTM(64), window ${WINDOW} × ${FEATURES.length}${TRAINING ? `; trainer LSTM(64) on the same ${BARS} daily bars, batch 32, ≤ 1000 epochs` : '; no training job (--no-training)'}`,
+    );
+    console.log(
+      `load: autocannon in the bench process, ${CONNECTIONS} connections, ${SECONDS} s (after ${warmupSeconds.toFixed(0)} s of warm-up under load${TRAINING ? ', until the job finished an epoch' : ''}), POST /api/v1/models/{id}/predict, ${body.length}-byte body`,
+    );
     console.log('');
     console.log('   t    RSS   heap  external  tensors  epochs  loop stall');
     for (const s of samples.filter((_, i) => i % 5 === 0 || i === samples.length - 1)) {
-      console.log(`${s.t.toFixed(0).padStart(4)} s ${mib(s.rss).toFixed(0).padStart(5)} ${s.heap === null ? '    ?' : mib(s.heap).toFixed(0).padStart(5)} ${s.external === null ? '    ?' : mib(s.external).toFixed(0).padStart(5)} MiB ${String(s.tensors ?? '?').padStart(5)} ${String(s.epoch).padStart(7)} ${s.lagMax === null ? '?' : s.lagMax.toFixed(0).padStart(7)} ms`);
+      console.log(
+        `${s.t.toFixed(0).padStart(4)} s ${mib(s.rss).toFixed(0).padStart(5)} ${s.heap === null ? '    ?' : mib(s.heap).toFixed(0).padStart(5)} ${s.external === null ? '    ?' : mib(s.external).toFixed(0).padStart(5)} MiB ${String(s.tensors ?? '?').padStart(5)} ${String(s.epoch).padStart(7)} ${s.lagMax === null ? '?' : s.lagMax.toFixed(0).padStart(7)} ms`,
+      );
     }
-    if (process.env.SOAK_SAMPLES_FILE) fs.writeFileSync(process.env.SOAK_SAMPLES_FILE, JSON.stringify(samples, null, 1));
+    if (process.env.SOAK_SAMPLES_FILE)
+      fs.writeFileSync(process.env.SOAK_SAMPLES_FILE, JSON.stringify(samples, null, 1));
     console.log('');
-    console.log(`requests: ${result.requests.total} in ${SECONDS} s, ${result.requests.average.toFixed(0)} req/s; latency p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
-    console.log(`errors: ${errors} (${result.non2xx} non-2xx, ${result.errors} socket errors of which ${result.timeouts} timeouts)`);
+    console.log(
+      `requests: ${result.requests.total} in ${SECONDS} s, ${result.requests.average.toFixed(0)} req/s; latency p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+    );
+    console.log(
+      `errors: ${errors} (${result.non2xx} non-2xx, ${result.errors} socket errors of which ${result.timeouts} timeouts)`,
+    );
     const serverCount = (le: string) => (idleAfter.buckets.get(le) ?? 0) - (idleBefore.buckets.get(le) ?? 0);
     const served = serverCount('+Inf');
-    console.log(`server side (http_request_duration_seconds, predict route): ${served} requests; over 1 s: ${served - serverCount('1')}, over 2.5 s: ${served - serverCount('2.5')}, over 10 s: ${served - serverCount('10')}`);
+    console.log(
+      `server side (http_request_duration_seconds, predict route): ${served} requests; over 1 s: ${served - serverCount('1')}, over 2.5 s: ${served - serverCount('2.5')}, over 10 s: ${served - serverCount('10')}`,
+    );
     if (cpuAfter.size) {
       // Cores used over the window: the service's main thread (HTTP + prediction), its other
       // threads by name (training is a thread named like the main one), and the load generator.
@@ -438,40 +525,69 @@ async function main() {
         const key = a.name === 'main' ? 'main thread' : a.name === 'node' ? 'worker threads (training)' : a.name;
         used.set(key, (used.get(key) ?? 0) + d);
       }
-      const parts = [...used].filter(([, v]) => v / wall >= 0.01).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / wall).toFixed(2)}`);
-      console.log(`CPU over the window (cores, of ${os.cpus().length}): service ${parts.join(', ')}; load generator + sampler ${((benchCpu.user + benchCpu.system) / 1e6 / wall).toFixed(2)}; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`);
+      const parts = [...used]
+        .filter(([, v]) => v / wall >= 0.01)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${(v / wall).toFixed(2)}`);
+      console.log(
+        `CPU over the window (cores, of ${os.cpus().length}): service ${parts.join(', ')}; load generator + sampler ${((benchCpu.user + benchCpu.system) / 1e6 / wall).toFixed(2)}; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`,
+      );
     }
-    console.log(`RSS: start ${fmtMiB(rssS[0].rss)}, mid ${fmtMiB(mid.rss)} (t=${mid.t.toFixed(0)} s), end ${fmtMiB(rssS[rssS.length - 1].rss)}, min ${fmtMiB(Math.min(...rssS.map((s) => s.rss)))}, max ${fmtMiB(Math.max(...rssS.map((s) => s.rss)))}; slope ${rssSlope.toFixed(2)} MiB/min over ${fit.length} samples after ${SLOPE_SKIP_S} s (limit ${MAX_RSS_SLOPE}), ${lateSlope.toFixed(2)} MiB/min over the second half; V8 heap used slope ${heapSlope.toFixed(2)} MiB/min`);
-    console.log(`after a forced full GC (main and training threads), before → after the window: V8 heap used ${fmtMiB(gcBefore.heap ?? NaN)} → ${fmtMiB(gcAfter.heap ?? NaN)} (retained ${(mib((gcAfter.heap ?? NaN) - (gcBefore.heap ?? NaN))).toFixed(1)} MiB), RSS ${fmtMiB(gcBefore.rss ?? NaN)} → ${fmtMiB(gcAfter.rss ?? NaN)}`);
-    console.log(`tensors (main thread): idle before ${idleBefore.tensors}, idle after ${idleAfter.tensors}; during the window min ${Math.min(...tensorValues)}, max ${Math.max(...tensorValues)}`);
+    console.log(
+      `RSS: start ${fmtMiB(rssS[0].rss)}, mid ${fmtMiB(mid.rss)} (t=${mid.t.toFixed(0)} s), end ${fmtMiB(rssS[rssS.length - 1].rss)}, min ${fmtMiB(Math.min(...rssS.map((s) => s.rss)))}, max ${fmtMiB(Math.max(...rssS.map((s) => s.rss)))}; slope ${rssSlope.toFixed(2)} MiB/min over ${fit.length} samples after ${SLOPE_SKIP_S} s (limit ${MAX_RSS_SLOPE}), ${lateSlope.toFixed(2)} MiB/min over the second half; V8 heap used slope ${heapSlope.toFixed(2)} MiB/min`,
+    );
+    console.log(
+      `after a forced full GC (main and training threads), before → after the window: V8 heap used ${fmtMiB(gcBefore.heap ?? NaN)} → ${fmtMiB(gcAfter.heap ?? NaN)} (retained ${mib((gcAfter.heap ?? NaN) - (gcBefore.heap ?? NaN)).toFixed(1)} MiB), RSS ${fmtMiB(gcBefore.rss ?? NaN)} → ${fmtMiB(gcAfter.rss ?? NaN)}`,
+    );
+    console.log(
+      `tensors (main thread): idle before ${idleBefore.tensors}, idle after ${idleAfter.tensors}; during the window min ${Math.min(...tensorValues)}, max ${Math.max(...tensorValues)}`,
+    );
     const lags = samples.filter((s) => s.lagMax !== null);
     if (lags.length) {
       const worst = lags.reduce((w, s) => (s.lagMax! > w.lagMax! ? s : w));
-      console.log(`event loop: longest stall ${worst.lagMax!.toFixed(0)} ms (at t=${worst.t.toFixed(0)} s); seconds with a stall > 250 ms: ${lags.filter((s) => s.lagMax! > 250).length} of ${lags.length}`);
+      console.log(
+        `event loop: longest stall ${worst.lagMax!.toFixed(0)} ms (at t=${worst.t.toFixed(0)} s); seconds with a stall > 250 ms: ${lags.filter((s) => s.lagMax! > 250).length} of ${lags.length}`,
+      );
     }
-    console.log(`training: ${epochs} epochs completed during the window, ${jobs.length} job(s) (${resubmissions} resubmitted); status at the end of the window: ${endStatus}; final: ${finalStatus}${failedJobs.length ? `; FAILED: ${failedJobs.map((j) => j.error).join('; ')}` : ''}`);
-    console.log(`service: ${newLogLines.length} warning/error log lines during the soak; exit code ${stopCode} on SIGTERM`);
+    console.log(
+      `training: ${epochs} epochs completed during the window, ${jobs.length} job(s) (${resubmissions} resubmitted); status at the end of the window: ${endStatus}; final: ${finalStatus}${failedJobs.length ? `; FAILED: ${failedJobs.map((j) => j.error).join('; ')}` : ''}`,
+    );
+    console.log(
+      `service: ${newLogLines.length} warning/error log lines during the soak; exit code ${stopCode} on SIGTERM`,
+    );
     for (const l of newLogLines.slice(0, 5)) console.log(`  ${l.slice(0, 300)}`);
 
     const reasons: string[] = [];
     if (errors > 0) reasons.push(`${errors} errors`);
-    if (idleAfter.tensors === null || idleAfter.tensors > idleBefore.tensors!) reasons.push(`tensors grew ${idleBefore.tensors} → ${idleAfter.tensors}`);
+    if (idleAfter.tensors === null || idleAfter.tensors > idleBefore.tensors!)
+      reasons.push(`tensors grew ${idleBefore.tensors} → ${idleAfter.tensors}`);
     // A slope above the limit passes only when a forced full GC (all threads) brings RSS back to
     // within limit × minutes (+ RSS_SETTLE_MIB) of the start: then it was garbage V8 had not
     // collected yet — its old generation fills for minutes before a major GC — not a leak.
     const minutes = SECONDS / 60;
     const retained = mib((gcAfter.rss ?? NaN) - (gcBefore.rss ?? NaN));
     const retainedLimit = MAX_RSS_SLOPE * minutes + RSS_SETTLE_MIB;
-    if (!(rssSlope <= MAX_RSS_SLOPE) && !(retained <= retainedLimit)) reasons.push(`RSS slope ${rssSlope.toFixed(2)} MiB/min > ${MAX_RSS_SLOPE}, and RSS after a forced full GC grew ${retained.toFixed(0)} MiB > ${retainedLimit.toFixed(0)}`);
-    const rssVerdict = rssSlope <= MAX_RSS_SLOPE ? `RSS slope ${rssSlope.toFixed(2)} MiB/min ≤ ${MAX_RSS_SLOPE}` : `RSS slope ${rssSlope.toFixed(2)} MiB/min is uncollected garbage (after a forced full GC RSS moved ${retained.toFixed(0)} MiB ≤ ${retainedLimit.toFixed(0)})`;
+    if (!(rssSlope <= MAX_RSS_SLOPE) && !(retained <= retainedLimit))
+      reasons.push(
+        `RSS slope ${rssSlope.toFixed(2)} MiB/min > ${MAX_RSS_SLOPE}, and RSS after a forced full GC grew ${retained.toFixed(0)} MiB > ${retainedLimit.toFixed(0)}`,
+      );
+    const rssVerdict =
+      rssSlope <= MAX_RSS_SLOPE
+        ? `RSS slope ${rssSlope.toFixed(2)} MiB/min ≤ ${MAX_RSS_SLOPE}`
+        : `RSS slope ${rssSlope.toFixed(2)} MiB/min is uncollected garbage (after a forced full GC RSS moved ${retained.toFixed(0)} MiB ≤ ${retainedLimit.toFixed(0)})`;
     // The JS heap after a full GC is exact to a fraction of a MiB: a leak of JS objects shows here first.
     const heapRetained = mib((gcAfter.heap ?? NaN) - (gcBefore.heap ?? NaN));
     const heapLimit = MAX_RSS_SLOPE * minutes;
-    if (!(heapRetained <= heapLimit)) reasons.push(`V8 heap after a forced full GC grew ${heapRetained.toFixed(1)} MiB > ${heapLimit.toFixed(0)}`);
+    if (!(heapRetained <= heapLimit))
+      reasons.push(`V8 heap after a forced full GC grew ${heapRetained.toFixed(1)} MiB > ${heapLimit.toFixed(0)}`);
     if (TRAINING && epochs < 1) reasons.push('no training epoch completed during the window');
     if (failedJobs.length) reasons.push(`${failedJobs.length} training job(s) failed`);
     if (result.requests.total === 0) reasons.push('no requests completed');
-    console.log(reasons.length ? `FAIL: ${reasons.join('; ')}` : `PASS: 0 errors, tensors flat (${idleBefore.tensors} → ${idleAfter.tensors}), ${rssVerdict}, heap retained ${heapRetained.toFixed(1)} MiB, ${TRAINING ? `${epochs} training epochs alongside` : 'no training (control run)'}, p99 ${result.latency.p99} ms`);
+    console.log(
+      reasons.length
+        ? `FAIL: ${reasons.join('; ')}`
+        : `PASS: 0 errors, tensors flat (${idleBefore.tensors} → ${idleAfter.tensors}), ${rssVerdict}, heap retained ${heapRetained.toFixed(1)} MiB, ${TRAINING ? `${epochs} training epochs alongside` : 'no training (control run)'}, p99 ${result.latency.p99} ms`,
+    );
     process.exitCode = reasons.length ? 1 : 0;
   } finally {
     await service?.stop();

@@ -17,7 +17,8 @@ import type * as MlBackend from '../src/ml/backend';
 // Loaded with require inside run(), not imported: the `modules` part must start from a process that has loaded nothing.
 
 export const PARTS = {
-  modules: 'load every module of the service (require src/app.factory: Nest, Fastify, TypeORM, class-validator, Swagger, the service)',
+  modules:
+    'load every module of the service (require src/app.factory: Nest, Fastify, TypeORM, class-validator, Swagger, the service)',
   initdb: 'PGlite initdb in a new directory (no template)',
   migrations: 'all migrations on a new PGlite database',
   template_copy: 'copy the cached template into a new directory',
@@ -34,7 +35,9 @@ async function run(part: Part, dir: string): Promise<void> {
     const started = performance.now();
     require('../src/app.factory');
     const used = process.cpuUsage(cpu);
-    process.stdout.write(`${JSON.stringify({ part, wall_ms: Math.round(performance.now() - started), cpu_ms: Math.round((used.user + used.system) / 1000) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ part, wall_ms: Math.round(performance.now() - started), cpu_ms: Math.round((used.user + used.system) / 1000) })}\n`,
+    );
     return;
   }
   const { pgliteDataSource } = require('../src/database/pglite-data-source') as typeof PgliteDataSource;
@@ -45,7 +48,13 @@ async function run(part: Part, dir: string): Promise<void> {
   const boss = async (ds: DataSource) => {
     const { pgliteBossDatabase } = require('../src/training/queue/pglite-boss-adapter') as typeof BossAdapter;
     const { PgBoss } = require('pg-boss') as typeof import('pg-boss');
-    return new PgBoss({ db: pgliteBossDatabase(ds), backend: 'pglite', schema: 'pgboss', supervise: false, schedule: false });
+    return new PgBoss({
+      db: pgliteBossDatabase(ds),
+      backend: 'pglite',
+      schema: 'pgboss',
+      supervise: false,
+      schedule: false,
+    });
   };
   const data = path.join(dir, 'pgdata');
   // Preconditions, untimed.
@@ -110,7 +119,9 @@ async function run(part: Part, dir: string): Promise<void> {
     wall = performance.now() - t;
     used = process.cpuUsage(c);
   }
-  process.stdout.write(`${JSON.stringify({ part, wall_ms: Math.round(wall), cpu_ms: Math.round((used.user + used.system) / 1000) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ part, wall_ms: Math.round(wall), cpu_ms: Math.round((used.user + used.system) / 1000) })}\n`,
+  );
   await ds?.destroy();
 }
 

@@ -72,7 +72,6 @@ interface Start {
   prepared: string | null;
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Spawn the service, time the first 200 on /health, stop it with SIGTERM and read its log. */
@@ -83,7 +82,13 @@ async function timeStart(env: Record<string, string>): Promise<Start> {
   const started = performance.now();
   const child = spawn(cmd, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'INFO', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      LOG_LEVEL: 'INFO',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: VIA_NPM, // npm's child is the service: signal the group
   });
@@ -117,7 +122,10 @@ async function timeStart(env: Record<string, string>): Promise<Start> {
 /** utime + stime of a process from /proc (Linux; null elsewhere), in ms. */
 function cpuTimeMs(pid: number): number | null {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     // After the command name: field 14 (utime) and 15 (stime) of proc(5) are indexes 11 and 12; clock ticks of 10 ms.
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
@@ -144,7 +152,14 @@ function phasesFrom(out: string, spawnedAt: number, healthyMs: number): { phases
   const prepared = / at \S+ \(([^)]*?)(?:, in \d+ ms)?\)/.exec(dbLine)?.[1] ?? null;
   return {
     prepared,
-    phases: { boot: first, database: db - first, prepare: prepare ? Number(prepare[1]) : null, modules: nestStarted - db - demo, demo, listen: Math.round(healthyMs - nestStarted) },
+    phases: {
+      boot: first,
+      database: db - first,
+      prepare: prepare ? Number(prepare[1]) : null,
+      modules: nestStarted - db - demo,
+      demo,
+      listen: Math.round(healthyMs - nestStarted),
+    },
   };
 }
 
@@ -196,15 +211,30 @@ function scenarios(pgAvailable: boolean): Scenario[] {
           return { MODEL_REGISTRY_PATH: reopenDir };
         },
       },
-      { id: 'embedded-reopened', name: 'embedded, reopened directory', database: 'embedded', directory: 'reopened', env: () => ({ MODEL_REGISTRY_PATH: reopenDir! }) },
+      {
+        id: 'embedded-reopened',
+        name: 'embedded, reopened directory',
+        database: 'embedded',
+        directory: 'reopened',
+        env: () => ({ MODEL_REGISTRY_PATH: reopenDir! }),
+      },
       {
         id: 'embedded-new-template',
         name: 'embedded, fresh directory, template built on this start',
         database: 'embedded',
         directory: 'fresh',
-        env: () => ({ MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'), EMBEDDED_DB_TEMPLATE_DIR: tempDir('mlwb-template-') }),
+        env: () => ({
+          MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'),
+          EMBEDDED_DB_TEMPLATE_DIR: tempDir('mlwb-template-'),
+        }),
       },
-      { id: 'embedded-initdb', name: 'embedded, fresh directory, no template (initdb)', database: 'embedded', directory: 'fresh', env: () => ({ MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'), EMBEDDED_DB_TEMPLATE_DIR: 'off' }) },
+      {
+        id: 'embedded-initdb',
+        name: 'embedded, fresh directory, no template (initdb)',
+        database: 'embedded',
+        directory: 'fresh',
+        env: () => ({ MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'), EMBEDDED_DB_TEMPLATE_DIR: 'off' }),
+      },
     );
   }
   if (pgAvailable) {
@@ -216,9 +246,24 @@ function scenarios(pgAvailable: boolean): Scenario[] {
       return (url = withDatabase(PG_ADMIN_URL, name));
     };
     list.push(
-      { id: 'postgres-fresh', name: 'postgres, fresh database', database: 'postgres', directory: 'fresh', env: async () => ({ MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'), DATABASE_URL: await newDatabase() }) },
+      {
+        id: 'postgres-fresh',
+        name: 'postgres, fresh database',
+        database: 'postgres',
+        directory: 'fresh',
+        env: async () => ({ MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'), DATABASE_URL: await newDatabase() }),
+      },
       // Alone (--only postgres-reopened) it reopens the database its first round created.
-      { id: 'postgres-reopened', name: 'postgres, reopened database', database: 'postgres', directory: 'reopened', env: async () => ({ MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'), DATABASE_URL: url ?? (await newDatabase()) }) },
+      {
+        id: 'postgres-reopened',
+        name: 'postgres, reopened database',
+        database: 'postgres',
+        directory: 'reopened',
+        env: async () => ({
+          MODEL_REGISTRY_PATH: tempDir('mlwb-startup-'),
+          DATABASE_URL: url ?? (await newDatabase()),
+        }),
+      },
     );
   }
   return list.filter((sc) => selected(sc.id));
@@ -235,12 +280,28 @@ async function timeParts(): Promise<Array<{ part: Part; wall_ms: number; cpu_ms:
     const runs: Array<{ wall_ms: number; cpu_ms: number }> = [];
     for (let i = 0; i < RUNS; i++) {
       const dir = tempDir('mlwb-part-');
-      const { status, stdout, stderr } = spawnSync(process.execPath, ['-r', '@swc-node/register', 'bench/startup-parts.ts', part, dir], { cwd: ROOT, encoding: 'utf8' });
+      const { status, stdout, stderr } = spawnSync(
+        process.execPath,
+        ['-r', '@swc-node/register', 'bench/startup-parts.ts', part, dir],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
       if (status !== 0) throw new Error(`part ${part} failed:\n${stderr}`);
-      runs.push(JSON.parse(stdout.trim().split('\n').filter((l) => l.startsWith('{"part"')).pop()!));
+      runs.push(
+        JSON.parse(
+          stdout
+            .trim()
+            .split('\n')
+            .filter((l) => l.startsWith('{"part"'))
+            .pop()!,
+        ),
+      );
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    out.push({ part, wall_ms: Math.round(median(runs.map((r) => r.wall_ms))), cpu_ms: Math.round(median(runs.map((r) => r.cpu_ms))) });
+    out.push({
+      part,
+      wall_ms: Math.round(median(runs.map((r) => r.wall_ms))),
+      cpu_ms: Math.round(median(runs.map((r) => r.cpu_ms))),
+    });
   }
   return out;
 }
@@ -271,11 +332,18 @@ async function main(): Promise<void> {
       for (const s of list) {
         const r = await timeStart(await s.env());
         results.get(s)!.push(r);
-        console.log(`  round ${round + 1}: ${s.name}: ${(r.ms / 1000).toFixed(2)} s, cpu ${r.cpu_ms ?? '–'} ms (${Object.entries(r.phases).map(([k, v]) => `${k} ${v ?? '–'}`).join(', ')} ms)`);
+        console.log(
+          `  round ${round + 1}: ${s.name}: ${(r.ms / 1000).toFixed(2)} s, cpu ${r.cpu_ms ?? '–'} ms (${Object.entries(
+            r.phases,
+          )
+            .map(([k, v]) => `${k} ${v ?? '–'}`)
+            .join(', ')} ms)`,
+        );
       }
     }
   } finally {
-    for (const name of pgDatabases) await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(() => undefined);
+    for (const name of pgDatabases)
+      await pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(() => undefined);
     for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
   }
   const loadAfter = os.loadavg()[0];
@@ -301,14 +369,20 @@ async function main(): Promise<void> {
       phases_median_ms: phases,
     };
   });
-  console.log(`\nload average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after, on ${os.cpus().length} cores; ${RUNS} run(s) each${VIA_NPM ? ', via npm start' : ''}`);
+  console.log(
+    `\nload average (1 min) ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after, on ${os.cpus().length} cores; ${RUNS} run(s) each${VIA_NPM ? ', via npm start' : ''}`,
+  );
   console.log(`command: node ${START_ARGS.join(' ')}${VIA_NPM ? ' (through npm start)' : ''}`);
-  console.log('| scenario | median | min – max | CPU | boot | database (prepare) | modules | demo data | listen → 200 |');
+  console.log(
+    '| scenario | median | min – max | CPU | boot | database (prepare) | modules | demo data | listen → 200 |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const s = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(2)} s`);
   for (const r of rows) {
     const p = r.phases_median_ms;
-    console.log(`| ${r.scenario} | ${s(r.median_ms)} | ${s(r.min_ms)} – ${s(r.max_ms)} | ${s(r.cpu_median_ms)} | ${s(p.boot)} | ${s(p.database)} (${s(p.prepare)}) | ${s(p.modules)} | ${s(p.demo)} | ${s(p.listen)} |`);
+    console.log(
+      `| ${r.scenario} | ${s(r.median_ms)} | ${s(r.min_ms)} – ${s(r.max_ms)} | ${s(r.cpu_median_ms)} | ${s(p.boot)} | ${s(p.database)} (${s(p.prepare)}) | ${s(p.modules)} | ${s(p.demo)} | ${s(p.listen)} |`,
+    );
   }
   const parts = WITH_PARTS ? await timeParts() : [];
   if (parts.length) {
@@ -319,10 +393,33 @@ async function main(): Promise<void> {
   }
   const fresh = rows.find((r) => r.scenario.startsWith('embedded, fresh directory (template cached)'));
   const reopened = rows.find((r) => r.scenario === 'embedded, reopened directory');
-  const meets = fresh && reopened ? { embedded_fresh: fresh.median_ms <= TARGETS.embedded_fresh_ms, embedded_reopened: reopened.median_ms <= TARGETS.embedded_reopened_ms } : null;
-  if (meets) console.log(`targets: fresh embedded ≤ ${TARGETS.embedded_fresh_ms / 1000} s: ${meets.embedded_fresh ? 'met' : 'MISSED'}; reopened embedded ≤ ${TARGETS.embedded_reopened_ms / 1000} s: ${meets.embedded_reopened ? 'met' : 'MISSED'}`);
+  const meets =
+    fresh && reopened
+      ? {
+          embedded_fresh: fresh.median_ms <= TARGETS.embedded_fresh_ms,
+          embedded_reopened: reopened.median_ms <= TARGETS.embedded_reopened_ms,
+        }
+      : null;
+  if (meets)
+    console.log(
+      `targets: fresh embedded ≤ ${TARGETS.embedded_fresh_ms / 1000} s: ${meets.embedded_fresh ? 'met' : 'MISSED'}; reopened embedded ≤ ${TARGETS.embedded_reopened_ms / 1000} s: ${meets.embedded_reopened ? 'met' : 'MISSED'}`,
+    );
   console.log(
-    JSON.stringify({ bench: 'startup', machine: machineLine(), node: process.version, cores: os.cpus().length, load_avg_before: loadBefore, load_avg_after: loadAfter, via_npm: VIA_NPM, command: `node ${START_ARGS.join(' ')}`, runs: RUNS, targets: TARGETS, meets_targets: meets, results: rows, parts }),
+    JSON.stringify({
+      bench: 'startup',
+      machine: machineLine(),
+      node: process.version,
+      cores: os.cpus().length,
+      load_avg_before: loadBefore,
+      load_avg_after: loadAfter,
+      via_npm: VIA_NPM,
+      command: `node ${START_ARGS.join(' ')}`,
+      runs: RUNS,
+      targets: TARGETS,
+      meets_targets: meets,
+      results: rows,
+      parts,
+    }),
   );
 }
 

@@ -43,7 +43,8 @@ function space(trials: number) {
   const b = trials / a;
   return {
     'hyperparameters.units': { type: 'choice', values: Array.from({ length: a }, (_, i) => 8 + 4 * i) },
-    'hyperparameters.learning_rate': b === 1 ? { type: 'choice', values: [0.003] } : { type: 'float', min: 0.001, max: 0.01, log: true, steps: b },
+    'hyperparameters.learning_rate':
+      b === 1 ? { type: 'choice', values: [0.003] } : { type: 'float', min: 0.001, max: 0.01, log: true, steps: b },
   };
 }
 
@@ -80,7 +81,11 @@ async function runOnce(workers: number, round: number): Promise<Result> {
     for (let i = 0; i < workers; i++) procs.push(await spawnService(env('worker')));
     await Promise.all(procs.map((p) => waitHealthy(p, 120_000)));
     const csv = dailyCsv(1600, 11);
-    const imported = await fetch(`${api.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv });
+    const imported = await fetch(`${api.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: csv,
+    });
     if (imported.status !== 200) throw new Error(`import: ${imported.status} ${await imported.text()}`);
     const body = {
       name: `bench ${workers} worker(s)`,
@@ -108,7 +113,11 @@ async function runOnce(workers: number, round: number): Promise<Result> {
     const loadBefore = os.loadavg()[0];
     const started = performance.now();
     const postedAt = Date.now();
-    const res = await fetch(`${api.url}/api/v1/sweeps`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${api.url}/api/v1/sweeps`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 202) throw new Error(`sweep: ${res.status} ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     let sweep: any;
@@ -118,16 +127,26 @@ async function runOnce(workers: number, round: number): Promise<Result> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const seconds = (performance.now() - started) / 1000;
-    if (sweep.status !== 'succeeded' || sweep.trials.length !== TRIALS) throw new Error(`sweep ended ${sweep.status} with ${sweep.trials.length} trials: ${sweep.error}`);
+    if (sweep.status !== 'succeeded' || sweep.trials.length !== TRIALS)
+      throw new Error(`sweep ended ${sweep.status} with ${sweep.trials.length} trials: ${sweep.error}`);
     const lastTrial = Math.max(...sweep.trials.map((t: any) => Date.parse(t.finished_at)));
     const durations = sweep.trials.map((t: any) => Date.parse(t.finished_at) - Date.parse(t.created_at));
-    const jobs = await Promise.all(sweep.trials.map(async (t: any) => (await (await fetch(`${api.url}/api/v1/training/jobs/${t.job_id}`, { headers: auth })).json()) as { attempts: number }));
+    const jobs = await Promise.all(
+      sweep.trials.map(
+        async (t: any) =>
+          (await (await fetch(`${api.url}/api/v1/training/jobs/${t.job_id}`, { headers: auth })).json()) as {
+            attempts: number;
+          },
+      ),
+    );
     return {
       workers,
       round,
       seconds: Number(seconds.toFixed(1)),
       trials_seconds: Number(((lastTrial - postedAt) / 1000).toFixed(1)),
-      trial_mean_seconds: Number((durations.reduce((a: number, b: number) => a + b, 0) / durations.length / 1000).toFixed(1)),
+      trial_mean_seconds: Number(
+        (durations.reduce((a: number, b: number) => a + b, 0) / durations.length / 1000).toFixed(1),
+      ),
       attempts: jobs.reduce((a, j) => a + j.attempts, 0),
       load_before: Number(loadBefore.toFixed(1)),
       load_after: Number(os.loadavg()[0].toFixed(1)),
@@ -149,20 +168,43 @@ function median(xs: number[]): number {
 
 async function main() {
   console.log(machineLine());
-  console.log(`PostgreSQL: ${new URL(DB_URL).host}; sweep: ${TRIALS} trials (grid), LSTM, ${EPOCHS} epochs, parallelism 2; FUSED_RNN_THREADS ${THREADS ?? 'default'}; load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `PostgreSQL: ${new URL(DB_URL).host}; sweep: ${TRIALS} trials (grid), LSTM, ${EPOCHS} epochs, parallelism 2; FUSED_RNN_THREADS ${THREADS ?? 'default'}; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const results: Result[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const workers of [1, 2]) {
       const r = await runOnce(workers, round);
       results.push(r);
-      console.log(`round ${round}, ${workers} worker(s): sweep ${r.seconds} s (trials done at ${r.trials_seconds} s; mean trial ${r.trial_mean_seconds} s; ${r.attempts} attempts), load average ${r.load_before} → ${r.load_after}`);
+      console.log(
+        `round ${round}, ${workers} worker(s): sweep ${r.seconds} s (trials done at ${r.trials_seconds} s; mean trial ${r.trial_mean_seconds} s; ${r.attempts} attempts), load average ${r.load_before} → ${r.load_after}`,
+      );
     }
   }
   const one = median(results.filter((r) => r.workers === 1).map((r) => r.seconds));
   const two = median(results.filter((r) => r.workers === 2).map((r) => r.seconds));
   const ratio = Number((two / one).toFixed(2));
-  console.log(`two workers / one worker (medians over ${ROUNDS} round(s)): ${ratio} (target ≤ 0.6)${ratio <= 0.6 ? '' : ' — NOT met'}`);
-  console.log(JSON.stringify({ bench: 'sweep-workers', machine: machineLine(), trials: TRIALS, epochs: EPOCHS, threads: THREADS ?? null, one_worker_s: one, two_workers_s: two, ratio, target: 0.6, met: ratio <= 0.6, runs: results }));
+  console.log(
+    `two workers / one worker (medians over ${ROUNDS} round(s)): ${ratio} (target ≤ 0.6)${ratio <= 0.6 ? '' : ' — NOT met'}`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'sweep-workers',
+      machine: machineLine(),
+      trials: TRIALS,
+      epochs: EPOCHS,
+      threads: THREADS ?? null,
+      one_worker_s: one,
+      two_workers_s: two,
+      ratio,
+      target: 0.6,
+      met: ratio <= 0.6,
+      runs: results,
+    }),
+  );
 }
 
 main().catch((e) => {

@@ -26,11 +26,19 @@ export const README_EXAMPLE = {
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-bench-train-'));
-  const app = await createApp(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'true' }), { logger: createRootLogger('ERROR') });
+  const app = await createApp(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, LOG_LEVEL: 'ERROR', DEMO_DATA: 'true' }), {
+    logger: createRootLogger('ERROR'),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   const started = performance.now();
-  const accepted = (await (await fetch(`${url}/api/v1/models/train`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(README_EXAMPLE) })).json()) as { job_id: string };
+  const accepted = (await (
+    await fetch(`${url}/api/v1/models/train`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(README_EXAMPLE),
+    })
+  ).json()) as { job_id: string };
   let job: { status: string; backend: string; progress: { epoch: number }; error: string | null } | undefined;
   for (;;) {
     job = (await (await fetch(`${url}/api/v1/training/jobs/${accepted.job_id}`)).json()) as typeof job;
@@ -38,10 +46,17 @@ async function main() {
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (performance.now() - started) / 1000;
-  const version = (await (await fetch(`${url}/api/v1/models/lstm_price_predictor/versions/1.0.0`)).json()) as { metrics: Record<string, number>; baselines: Record<string, { mse: number }> };
+  const version = (await (await fetch(`${url}/api/v1/models/lstm_price_predictor/versions/1.0.0`)).json()) as {
+    metrics: Record<string, number>;
+    baselines: Record<string, { mse: number }>;
+  };
   console.log(machineLine());
-  console.log(`README example (LSTM(32), 2 symbols, daily 2015–2024, ≤10 epochs): ${job!.status} in ${seconds.toFixed(1)} s on ${job!.backend}, ${job!.progress.epoch} epochs${job!.error ? `, error: ${job!.error}` : ''}`);
-  console.log(`test mse ${version.metrics.mse?.toExponential(3)} vs naive_zero ${version.baselines.naive_zero?.mse.toExponential(3)}, ridge ${version.baselines.ridge?.mse.toExponential(3)}; directional accuracy ${version.metrics.directional_accuracy?.toFixed(3)}`);
+  console.log(
+    `README example (LSTM(32), 2 symbols, daily 2015–2024, ≤10 epochs): ${job!.status} in ${seconds.toFixed(1)} s on ${job!.backend}, ${job!.progress.epoch} epochs${job!.error ? `, error: ${job!.error}` : ''}`,
+  );
+  console.log(
+    `test mse ${version.metrics.mse?.toExponential(3)} vs naive_zero ${version.baselines.naive_zero?.mse.toExponential(3)}, ridge ${version.baselines.ridge?.mse.toExponential(3)}; directional accuracy ${version.metrics.directional_accuracy?.toFixed(3)}`,
+  );
   await app.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

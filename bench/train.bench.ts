@@ -90,8 +90,16 @@ interface Engine {
 
 const engines: Engine[] = [
   { key: 'cpu', label: 'cpu (plain JS)', init: () => initTfBackend('cpu', { nativeEngine: 'off' }) },
-  { key: 'wasm-stock', label: 'wasm, stock BatchMatMul', init: () => initTfBackend('wasm', { patchWasmMatMul: false, nativeEngine: 'off' }) },
-  { key: 'wasm', label: 'wasm, transpose-first BatchMatMul', init: () => initTfBackend('wasm', { nativeEngine: 'off' }) },
+  {
+    key: 'wasm-stock',
+    label: 'wasm, stock BatchMatMul',
+    init: () => initTfBackend('wasm', { patchWasmMatMul: false, nativeEngine: 'off' }),
+  },
+  {
+    key: 'wasm',
+    label: 'wasm, transpose-first BatchMatMul',
+    init: () => initTfBackend('wasm', { nativeEngine: 'off' }),
+  },
   // On a transformer only Adam runs on the addon (its layers stay tfjs ops).
   { key: 'native', label: 'native fused-rnn on wasm', init: () => initTfBackend('wasm', { nativeEngine: 'on' }) },
   { key: 'webgpu', label: 'webgpu', init: initWebGpu },
@@ -138,7 +146,13 @@ async function measure(spec: NetworkSpec, n: number, batch: number): Promise<Rat
       const ends: bigint[] = [];
       const cpu0 = processCpu();
       const t0 = process.hrtime.bigint();
-      await fitNetwork(model!, { xTrain: x, yTrain: y, epochs, batchSize: batch, onEpoch: () => void ends.push(process.hrtime.bigint()) });
+      await fitNetwork(model!, {
+        xTrain: x,
+        yTrain: y,
+        epochs,
+        batchSize: batch,
+        onEpoch: () => void ends.push(process.hrtime.bigint()),
+      });
       const cpu1 = processCpu();
       const perEpoch = ends.map((t, i) => n / (Number(t - (i === 0 ? t0 : ends[i - 1])) / 1e9));
       const total = Number(ends[ends.length - 1] - t0) / 1e9;
@@ -201,14 +215,31 @@ function runLibTorch(model: string, n: number, batch: number): LibTorchRun | str
   // LibTorch's epoch 1 is its warm-up; epochs 2.. are timed (as ours after the warm-up epoch).
   const full = runWithCpu(['1', String(n), String(epochs + 1), model, String(batch)]);
   if (!full) return `${libtorch} failed`;
-  const json = JSON.parse(full.stdout) as { epochMs: number[]; medianEpochMs: number; infer_b1_ms: number; infer_b64_ms: number };
+  const json = JSON.parse(full.stdout) as {
+    epochMs: number[];
+    medianEpochMs: number;
+    infer_b1_ms: number;
+    infer_b64_ms: number;
+  };
   const timed = json.epochMs.slice(1);
   const short = runWithCpu(['1', String(n), '1', model, String(batch)]);
-  const cpu = short && Number.isFinite(full.cpu - short.cpu) && full.cpu > short.cpu ? (n * epochs) / (full.cpu - short.cpu) : undefined;
-  return { best: n / (Math.min(...timed) / 1000), median: n / (json.medianEpochMs / 1000), cpu, inferB1: json.infer_b1_ms, inferB64: json.infer_b64_ms };
+  const cpu =
+    short && Number.isFinite(full.cpu - short.cpu) && full.cpu > short.cpu
+      ? (n * epochs) / (full.cpu - short.cpu)
+      : undefined;
+  return {
+    best: n / (Math.min(...timed) / 1000),
+    median: n / (json.medianEpochMs / 1000),
+    cpu,
+    inferB1: json.infer_b1_ms,
+    inferB64: json.infer_b64_ms,
+  };
 }
 
-const fmt = (v: number | undefined, digits = 0): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (v: number | undefined, digits = 0): string =>
+  v === undefined || !Number.isFinite(v)
+    ? '–'
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   // The LSTM's orthogonal initialiser warns for matrices > 2000 elements; not a benchmark finding.
@@ -218,8 +249,12 @@ async function main(): Promise<void> {
   };
 
   console.log(machineLine());
-  console.log(`@tensorflow/tfjs ${tf.version.tfjs}; LibTorch: ${libtorch ? libtorch : 'not run (set LIBTORCH_BENCH to a built ../shared/anchors/libtorch binary)'}`);
-  console.log(`data: windows ${WINDOW}×${FEATURES}, batch ${batches.join(' and ')}, ${epochs} timed epochs of ${samples} samples (cpu: ${cpuSamples})\n`);
+  console.log(
+    `@tensorflow/tfjs ${tf.version.tfjs}; LibTorch: ${libtorch ? libtorch : 'not run (set LIBTORCH_BENCH to a built ../shared/anchors/libtorch binary)'}`,
+  );
+  console.log(
+    `data: windows ${WINDOW}×${FEATURES}, batch ${batches.join(' and ')}, ${epochs} timed epochs of ${samples} samples (cpu: ${cpuSamples})\n`,
+  );
 
   const rows: string[][] = [];
   const json: Record<string, unknown>[] = [];
@@ -238,10 +273,19 @@ async function main(): Promise<void> {
         }
         const label = engine.label + describe(info);
         const softwareGpu = info.name === 'webgpu' && (info.adapter?.software || gpuSamples !== undefined);
-        const n = Math.max(info.name === 'cpu' ? cpuSamples : softwareGpu ? (gpuSamples ?? cpuSamples) : samples, 2 * batch);
+        const n = Math.max(
+          info.name === 'cpu' ? cpuSamples : softwareGpu ? (gpuSamples ?? cpuSamples) : samples,
+          2 * batch,
+        );
         const rate = await measure(spec, n, batch);
         const load = os.loadavg()[0];
-        const row: Record<string, unknown> = { model: key, engine: engine.key, batch, samples_per_s: Math.round(rate.best), samples_per_s_mean: Math.round(rate.mean) };
+        const row: Record<string, unknown> = {
+          model: key,
+          engine: engine.key,
+          batch,
+          samples_per_s: Math.round(rate.best),
+          samples_per_s_mean: Math.round(rate.mean),
+        };
         let torch: LibTorchRun | string | undefined;
         if (engine.key === 'native' && libtorch && key !== 'transformer') torch = runLibTorch(key, n, batch);
         const torchOk = typeof torch === 'object' ? torch : undefined;
@@ -268,23 +312,58 @@ async function main(): Promise<void> {
           torchOk?.cpu && rate.cpu ? `${fmt(rate.cpu / torchOk.cpu, 2)}×` : '',
           load.toFixed(1),
         ]);
-        const vs = torchOk ? `; LibTorch ${fmt(torchOk.best)} (${fmt(rate.best / torchOk.best, 2)}×)${torchOk.cpu && rate.cpu ? `, per CPU-second ${fmt(rate.cpu)} vs ${fmt(torchOk.cpu)} (${fmt(rate.cpu / torchOk.cpu, 2)}×)` : ''}` : typeof torch === 'string' ? `; LibTorch: ${torch}` : '';
-        console.log(`${labels[key].padEnd(28)} ${label.padEnd(50)} batch ${String(batch).padStart(4)}: best epoch ${fmt(rate.best).padStart(7)}, mean ${fmt(rate.mean).padStart(7)} samples/s${vs} (load ${load.toFixed(1)})`);
-        if (inference && batch === batches[0] && (engine.key === 'native' || engine.key === 'wasm') && key !== 'transformer') {
+        const vs = torchOk
+          ? `; LibTorch ${fmt(torchOk.best)} (${fmt(rate.best / torchOk.best, 2)}×)${torchOk.cpu && rate.cpu ? `, per CPU-second ${fmt(rate.cpu)} vs ${fmt(torchOk.cpu)} (${fmt(rate.cpu / torchOk.cpu, 2)}×)` : ''}`
+          : typeof torch === 'string'
+            ? `; LibTorch: ${torch}`
+            : '';
+        console.log(
+          `${labels[key].padEnd(28)} ${label.padEnd(50)} batch ${String(batch).padStart(4)}: best epoch ${fmt(rate.best).padStart(7)}, mean ${fmt(rate.mean).padStart(7)} samples/s${vs} (load ${load.toFixed(1)})`,
+        );
+        if (
+          inference &&
+          batch === batches[0] &&
+          (engine.key === 'native' || engine.key === 'wasm') &&
+          key !== 'transformer'
+        ) {
           const lat = await inferenceLatency(spec);
-          latency.push([labels[key], label, fmt(lat.b1, 3), fmt(lat.b64, 3), engine.key === 'native' && torchOk ? fmt(torchOk.inferB1, 3) : '', engine.key === 'native' && torchOk ? fmt(torchOk.inferB64, 3) : '']);
-          json.push({ model: key, engine: engine.key, inference_ms_1: Number(lat.b1.toFixed(3)), inference_ms_64: Number(lat.b64.toFixed(3)), ...(engine.key === 'native' && torchOk ? { libtorch_inference_ms_1: torchOk.inferB1, libtorch_inference_ms_64: torchOk.inferB64 } : {}) });
+          latency.push([
+            labels[key],
+            label,
+            fmt(lat.b1, 3),
+            fmt(lat.b64, 3),
+            engine.key === 'native' && torchOk ? fmt(torchOk.inferB1, 3) : '',
+            engine.key === 'native' && torchOk ? fmt(torchOk.inferB64, 3) : '',
+          ]);
+          json.push({
+            model: key,
+            engine: engine.key,
+            inference_ms_1: Number(lat.b1.toFixed(3)),
+            inference_ms_64: Number(lat.b64.toFixed(3)),
+            ...(engine.key === 'native' && torchOk
+              ? { libtorch_inference_ms_1: torchOk.inferB1, libtorch_inference_ms_64: torchOk.inferB64 }
+              : {}),
+          });
         }
       }
     }
   }
 
-  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
-  console.log('\n| model | engine | batch | epochs × samples | samples/s, best epoch | samples/s, mean | per CPU-second | LibTorch 1 thread, best epoch | LibTorch per CPU-second | ratio | ratio per CPU-second | load |');
+  console.log(
+    `\nload average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${os.cpus().length} cores)`,
+  );
+  console.log(
+    '\n| model | engine | batch | epochs × samples | samples/s, best epoch | samples/s, mean | per CPU-second | LibTorch 1 thread, best epoch | LibTorch per CPU-second | ratio | ratio per CPU-second | load |',
+  );
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   if (latency.length) {
-    console.log('\n| model | engine | predict 1 window, ms | predict 64 windows, ms | LibTorch 1 window | LibTorch 64 windows |\n| --- | --- | ---: | ---: | ---: | ---: |');
+    console.log(
+      '\n| model | engine | predict 1 window, ms | predict 64 windows, ms | LibTorch 1 window | LibTorch 64 windows |\n| --- | --- | ---: | ---: | ---: | ---: |',
+    );
     for (const r of latency) console.log(`| ${r.join(' | ')} |`);
   }
   console.log('');

@@ -17,4 +17,19 @@ import { Schedules1796310907672 } from './1796310907672-Schedules';
  * Every migration, oldest first. `npm run migration:generate -- migrations/Name` writes a new
  * file here; add its class to this list (a unit test checks that none is forgotten).
  */
-export const MIGRATIONS: Function[] = [MarketBars1795770752572, Registry1795771299017, Deployments1795772731058, Tracking1795775362543, JobWorker1795900000000, JobAttempts1796000000000, MarketBarSource1796100000000, EvaluationTrials1796299511493, Sweeps1796300603049, DeploymentPredictions1796310813797, ModelAliases1796310833744, Schedules1796310907672, WalkForward1796400000000, DeploymentChallengers1796500000000];
+export const MIGRATIONS: Function[] = [
+  MarketBars1795770752572,
+  Registry1795771299017,
+  Deployments1795772731058,
+  Tracking1795775362543,
+  JobWorker1795900000000,
+  JobAttempts1796000000000,
+  MarketBarSource1796100000000,
+  EvaluationTrials1796299511493,
+  Sweeps1796300603049,
+  DeploymentPredictions1796310813797,
+  ModelAliases1796310833744,
+  Schedules1796310907672,
+  WalkForward1796400000000,
+  DeploymentChallengers1796500000000,
+];

@@ -70,7 +70,9 @@ function cacheKey(files) {
   const hash = crypto.createHash('sha256');
   const reg = swcNodeDir();
   hash.update(`${FORMAT}\nnode-major ${process.versions.node.split('.')[0]}\n`);
-  hash.update(`@swc-node/register ${packageVersion('@swc-node/register', ROOT)}\n@swc-node/core ${packageVersion('@swc-node/core', reg)}\n@swc/core ${packageVersion('@swc/core', reg)}\n`);
+  hash.update(
+    `@swc-node/register ${packageVersion('@swc-node/register', ROOT)}\n@swc-node/core ${packageVersion('@swc-node/core', reg)}\n@swc/core ${packageVersion('@swc/core', reg)}\n`,
+  );
   hash.update(fs.readFileSync(path.join(ROOT, 'tsconfig.json')));
   for (const f of files) {
     hash.update(`\0${f}\0`);
@@ -82,7 +84,9 @@ function cacheKey(files) {
 /** Compiles `files` into `outDir` with swc-node's own options for tsconfig.json. */
 function compileInto(outDir, files) {
   const reg = swcNodeDir();
-  const { readDefaultTsConfig, tsCompilerOptionsToSwcConfig } = require(require.resolve('@swc-node/register/read-default-tsconfig', { paths: [ROOT] }));
+  const { readDefaultTsConfig, tsCompilerOptionsToSwcConfig } = require(
+    require.resolve('@swc-node/register/read-default-tsconfig', { paths: [ROOT] }),
+  );
   const { transformSync } = require(require.resolve('@swc-node/core', { paths: [reg] }));
   const ts = require(require.resolve('typescript', { paths: [reg] }));
   const options = readDefaultTsConfig(path.join(ROOT, 'tsconfig.json'));
@@ -114,7 +118,10 @@ function ensureCompiled(cacheDir = defaultCacheDir()) {
   const building = fs.mkdtempSync(path.join(cacheDir, `.building-${key}-`));
   try {
     compileInto(building, files);
-    fs.writeFileSync(path.join(building, 'manifest.json'), `${JSON.stringify({ key, format: FORMAT, files: files.length, created_at: new Date().toISOString() }, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(building, 'manifest.json'),
+      `${JSON.stringify({ key, format: FORMAT, files: files.length, created_at: new Date().toISOString() }, null, 2)}\n`,
+    );
     try {
       fs.renameSync(building, dir);
     } catch (e) {
@@ -137,7 +144,8 @@ function pruneOthers(cacheDir, key) {
     for (const { n } of others.slice(KEEP_OTHERS)) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
     // A build whose process was killed leaves its directory behind; one an hour old is not being built any more.
     for (const n of fs.readdirSync(cacheDir).filter((n) => n.startsWith('.building-'))) {
-      if (Date.now() - fs.statSync(path.join(cacheDir, n)).mtimeMs > 3_600_000) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+      if (Date.now() - fs.statSync(path.join(cacheDir, n)).mtimeMs > 3_600_000)
+        fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
     }
   } catch {
     /* housekeeping: never fail a start over it */
@@ -159,8 +167,12 @@ if (require.main === module) {
   try {
     const started = Date.now();
     const { dir, built } = ensureCompiled();
-    say(`${built ? 'built' : 'already there'}: ${path.relative(ROOT, dir)}${built ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`);
+    say(
+      `${built ? 'built' : 'already there'}: ${path.relative(ROOT, dir)}${built ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`,
+    );
   } catch (e) {
-    say(`not built (${e && e.message ? e.message.split('\n')[0] : e}); npm start runs the sources through @swc-node/register`);
+    say(
+      `not built (${e && e.message ? e.message.split('\n')[0] : e}); npm start runs the sources through @swc-node/register`,
+    );
   }
 }

@@ -20,7 +20,8 @@ const say = (msg) => process.stdout.write(`embedded database template: ${msg}\n`
 async function main() {
   const setting = (process.env.EMBEDDED_DB_TEMPLATE_DIR || '').trim();
   if (setting.toLowerCase() === 'off') return say('skipped (EMBEDDED_DB_TEMPLATE_DIR=off)');
-  if (!fs.existsSync(path.join(ROOT, 'src', 'database', 'embedded-template.ts'))) return say('skipped (no sources here)');
+  if (!fs.existsSync(path.join(ROOT, 'src', 'database', 'embedded-template.ts')))
+    return say('skipped (no sources here)');
   try {
     require.resolve('@swc-node/register');
   } catch {
@@ -35,7 +36,9 @@ async function main() {
   const started = Date.now();
   const { dir, built } = await ensureTemplate(cacheDir);
   const shown = path.relative(ROOT, dir).startsWith('..') ? dir : path.relative(ROOT, dir);
-  say(`${built ? 'built' : 'already there'}: ${shown}${built ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`);
+  say(
+    `${built ? 'built' : 'already there'}: ${shown}${built ? ` (${((Date.now() - started) / 1000).toFixed(1)} s)` : ''}`,
+  );
 }
 
 main().then(

@@ -22,7 +22,9 @@ let entry = null;
 try {
   entry = compiledEntry();
 } catch (e) {
-  process.stderr.write(`npm start: running the TypeScript sources through @swc-node/register (no compiled copy: ${e && e.message ? e.message.split('\n')[0] : e})\n`);
+  process.stderr.write(
+    `npm start: running the TypeScript sources through @swc-node/register (no compiled copy: ${e && e.message ? e.message.split('\n')[0] : e})\n`,
+  );
 }
 if (entry) {
   // Stack traces name the TypeScript lines, as under swc-node (maps are read only when a stack is

@@ -69,7 +69,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app);
-  if (!config.apiKey) logger.warn('API_KEY is not set: authentication is OFF and every /api route is open. Set API_KEY in production.');
+  if (!config.apiKey)
+    logger.warn('API_KEY is not set: authentication is OFF and every /api route is open. Set API_KEY in production.');
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -23,7 +23,12 @@ let tfBackend: { config: AppConfig; selection: Promise<TfBackendSelection> } | u
 
 /** The backend options MlBackendService starts TensorFlow.js with (TF_BACKEND and friends). */
 export function tfBackendOptions(config: AppConfig): InitTfBackendOptions {
-  return { cudaVisibleDevices: config.cudaVisibleDevices, webgpuDawnBackend: config.webgpuDawnBackend, gpuAdapter: config.gpuAdapter, nativeEngine: config.nativeEngine };
+  return {
+    cudaVisibleDevices: config.cudaVisibleDevices,
+    webgpuDawnBackend: config.webgpuDawnBackend,
+    gpuAdapter: config.gpuAdapter,
+    nativeEngine: config.nativeEngine,
+  };
 }
 
 /** Begins both, then yields to the event loop briefly so their first reads and compiles are under way. */

@@ -43,7 +43,13 @@ async function main(): Promise<void> {
   }
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(
-    { port: config.port, version: SERVICE_VERSION, role: config.serviceRole, database: config.usesEmbeddedDatabase ? 'embedded' : 'postgres', startup_ms: Date.now() - started },
+    {
+      port: config.port,
+      version: SERVICE_VERSION,
+      role: config.serviceRole,
+      database: config.usesEmbeddedDatabase ? 'embedded' : 'postgres',
+      startup_ms: Date.now() - started,
+    },
     `ML Workbench Service ${SERVICE_VERSION} listening on :${config.port} (docs at /docs)`,
   );
 

@@ -13,10 +13,17 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         'every response carries X-Correlation-ID (send one to have it echoed).',
     )
     .setVersion(SERVICE_VERSION)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The API_KEY the service was started with' }, 'api_key')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The API_KEY the service was started with' },
+      'api_key',
+    )
     // addSecurity, not addBearerAuth: the latter adds `bearerFormat: JWT`, and the key is an
     // opaque string, not a JWT (a client generator would try to decode it).
-    .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'The same API_KEY as a bearer token (an opaque string, not a JWT)' })
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The same API_KEY as a bearer token (an opaque string, not a JWT)',
+    })
     .build();
   return nameWildcardParameters(SwaggerModule.createDocument(app, config, { extraModels: [ErrorEnvelope] }));
 }
@@ -44,5 +51,9 @@ function nameWildcardParameters(document: OpenAPIObject): OpenAPIObject {
  * CPU that a start would otherwise spend before it can answer /health.
  */
 export function setupSwagger(app: NestFastifyApplication): void {
-  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml', swaggerOptions: { persistAuthorization: true } });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

@@ -9,7 +9,13 @@ interface RawResponse {
 }
 
 /** Sends one request with the request target exactly as given (no client normalisation). */
-function rawRequest(baseUrl: string, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<RawResponse> {
+function rawRequest(
+  baseUrl: string,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) });
@@ -62,7 +68,9 @@ function spellings(path: string): string[] {
 
 /** Concrete paths from the OpenAPI document: each {param} gets a value that looks real. */
 function concretePath(template: string): string {
-  return template.replace(/\{[^}]+\}/g, (p) => (p.includes('version') ? '1.0.0' : '00000000-0000-4000-8000-000000000000'));
+  return template.replace(/\{[^}]+\}/g, (p) =>
+    p.includes('version') ? '1.0.0' : '00000000-0000-4000-8000-000000000000',
+  );
 }
 
 describe('API key: decided on the matched route, for every operation and every path spelling', () => {
@@ -75,7 +83,8 @@ describe('API key: decided on the matched route, for every operation and every p
     operations = [];
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of Object.keys(item)) {
-        if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) operations.push({ method: method.toUpperCase(), path: concretePath(path) });
+        if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+          operations.push({ method: method.toUpperCase(), path: concretePath(path) });
       }
     }
   });
@@ -101,7 +110,8 @@ describe('API key: decided on the matched route, for every operation and every p
           sent++;
           const ok = res.status === 401 || res.status === 404 || res.status === 400 || res.status === 405;
           if (!ok) leaks.push(`${method} ${target} → ${res.status}`);
-          else if (res.status !== 400 && method !== 'HEAD' && !res.body.includes('"error_code"')) leaks.push(`${method} ${target} → ${res.status} without the envelope`);
+          else if (res.status !== 400 && method !== 'HEAD' && !res.body.includes('"error_code"'))
+            leaks.push(`${method} ${target} → ${res.status} without the envelope`);
         }
       }
     }

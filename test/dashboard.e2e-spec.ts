@@ -47,38 +47,59 @@ function dashboardSuite(): void {
 
   /** The test app with the key on every call (for the support helpers). */
   const authed = (): TestApp => Object.assign(Object.create(t) as TestApp, { fetch: call });
-  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestApp({ API_KEY, MAX_TRAINING_MEMORY: '8' });
-    call = (p, init = {}) => t.fetch(p, { ...init, headers: { ...(init.headers as Record<string, string>), 'X-API-Key': API_KEY } });
+    call = (p, init = {}) =>
+      t.fetch(p, { ...init, headers: { ...(init.headers as Record<string, string>), 'X-API-Key': API_KEY } });
     await importDaily(authed(), 'EUR/USD', dailyCsv(randomWalk(1600, 11)));
 
     // Two tiny models, one after the other (one worker slot): runs with loss/val_loss curves.
-    for (const [name, architecture, units] of [['UI lstm', 'lstm', 8], ['UI gru', 'gru', 12]] as const) {
-      const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name, architecture, hyperparameters: { units, epochs: 3, batch_size: 64 } } });
+    for (const [name, architecture, units] of [
+      ['UI lstm', 'lstm', 8],
+      ['UI gru', 'gru', 12],
+    ] as const) {
+      const res = await call('/api/v1/models/train', {
+        method: 'POST',
+        json: { ...base, name, architecture, hyperparameters: { units, epochs: 3, batch_size: 64 } },
+      });
       expect(res.status).toBe(202);
       const accepted = await res.json();
       const job = await waitForJob(authed(), accepted.job_id);
       expect(job.status).toBe('succeeded');
       jobs[architecture] = { job_id: job.id, model_id: accepted.model_id, run_id: job.run_id };
     }
-    const deployed = await call(`/api/v1/models/${jobs.lstm.model_id}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine' } });
+    const deployed = await call(`/api/v1/models/${jobs.lstm.model_id}/deploy`, {
+      method: 'POST',
+      json: { version: '1.0.0', deployment_target: 'strategy_engine' },
+    });
     expect(deployed.status).toBe(201);
     const run = await (await call(`/api/v1/runs/${jobs.lstm.run_id}`)).json();
     experimentId = run.experiment_id;
 
     // The compare endpoint is being built beside this page; until it exists the page
     // compares in the browser after one 404 on it, which is the only error tolerated.
-    const probe = await call(`/api/v1/experiments/${experimentId}/compare?run_ids=${jobs.lstm.run_id},${jobs.gru.run_id}`);
+    const probe = await call(
+      `/api/v1/experiments/${experimentId}/compare?run_ids=${jobs.lstm.run_id},${jobs.gru.run_id}`,
+    );
     compareImplemented = !(probe.status === 404 && (await probe.json()).error_code === 'ROUTE_NOT_FOUND');
 
     // playwright-core starts Chromium on a new, empty --user-data-dir of its own (and removes it on close).
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const cdp = await browser.newBrowserCDPSession();
     chromiumPid = (await cdp.send('SystemInfo.getProcessInfo')).processInfo.find((p) => p.type === 'browser')?.id;
@@ -89,9 +110,20 @@ function dashboardSuite(): void {
       if (msg.type() === 'error') problems.push({ kind: 'console', text: msg.text(), url: msg.location().url });
     });
     page.on('pageerror', (err) => problems.push({ kind: 'pageerror', text: String(err) }));
-    page.on('requestfailed', (req) => problems.push({ kind: 'requestfailed', text: `${req.method()} ${req.url()}: ${req.failure()?.errorText}`, url: req.url() }));
+    page.on('requestfailed', (req) =>
+      problems.push({
+        kind: 'requestfailed',
+        text: `${req.method()} ${req.url()}: ${req.failure()?.errorText}`,
+        url: req.url(),
+      }),
+    );
     page.on('response', (res) => {
-      if (res.status() >= 400) problems.push({ kind: 'http', text: `${res.request().method()} ${res.url()} → ${res.status()}`, url: res.url() });
+      if (res.status() >= 400)
+        problems.push({
+          kind: 'http',
+          text: `${res.request().method()} ${res.url()} → ${res.status()}`,
+          url: res.url(),
+        });
     });
   }, 180_000);
 
@@ -110,9 +142,24 @@ function dashboardSuite(): void {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<meta name="mlwb-auth-required" content="true">');
-    for (const asset of ['app.js', 'sweeps.js', 'deployment-performance.js', 'version-evaluation.js', 'app.css', 'metric-directions.js', 'uPlot.esm.js', 'uPlot.min.css']) expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
+    for (const asset of [
+      'app.js',
+      'sweeps.js',
+      'deployment-performance.js',
+      'version-evaluation.js',
+      'app.css',
+      'metric-directions.js',
+      'uPlot.esm.js',
+      'uPlot.min.css',
+    ])
+      expect((await t.fetch(`/ui/assets/${asset}`)).status).toBe(200);
     expect((await t.fetch('/ui/assets/uPlot.esm.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
-    for (const bad of ['/ui/assets/package.json', '/ui/assets/..%2F..%2Fpackage.json', '/ui/assets/%2e%2e%2fapp.module.ts', '/ui/assets/index.html']) {
+    for (const bad of [
+      '/ui/assets/package.json',
+      '/ui/assets/..%2F..%2Fpackage.json',
+      '/ui/assets/%2e%2e%2fapp.module.ts',
+      '/ui/assets/index.html',
+    ]) {
       const r = await t.fetch(bad);
       expect(r.status).toBe(404);
       expect((await r.json()).error_type).toBe('NotFoundError');
@@ -130,7 +177,8 @@ function dashboardSuite(): void {
     await page.click('#api-key-save');
     const table = page.locator('#models-table');
     await table.waitFor();
-    for (const j of Object.values(jobs)) await expect(table.locator(`tr[data-model-id="${j.model_id}"]`).count()).resolves.toBe(1);
+    for (const j of Object.values(jobs))
+      await expect(table.locator(`tr[data-model-id="${j.model_id}"]`).count()).resolves.toBe(1);
     const lstmRow = await table.locator(`tr[data-model-id="${jobs.lstm.model_id}"]`).innerText();
     expect(lstmRow).toContain('UI lstm');
     expect(lstmRow).toContain('time_series');
@@ -197,15 +245,41 @@ function dashboardSuite(): void {
   });
 
   it("follows a training job's progress live", async () => {
-    const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'UI long', architecture: 'lstm', hyperparameters: { units: 16, epochs: 300, batch_size: 32, early_stopping_patience: 1000 } } });
+    const res = await call('/api/v1/models/train', {
+      method: 'POST',
+      json: {
+        ...base,
+        name: 'UI long',
+        architecture: 'lstm',
+        hyperparameters: { units: 16, epochs: 300, batch_size: 32, early_stopping_patience: 1000 },
+      },
+    });
     expect(res.status).toBe(202);
     const { job_id } = await res.json();
     await page.click('a[data-nav="jobs"]');
     const row = page.locator(`#active-jobs tr[data-job-id="${job_id}"][data-status="running"]`);
     await row.waitFor({ timeout: 60_000 });
-    await page.waitForFunction((id) => Number((globalThis as any).document.querySelector(`#active-jobs tr[data-job-id="${id}"]`)?.getAttribute('data-epoch')) >= 1, job_id, { timeout: 60_000 });
+    await page.waitForFunction(
+      (id) =>
+        Number(
+          (globalThis as any).document
+            .querySelector(`#active-jobs tr[data-job-id="${id}"]`)
+            ?.getAttribute('data-epoch'),
+        ) >= 1,
+      job_id,
+      { timeout: 60_000 },
+    );
     const first = Number(await row.getAttribute('data-epoch'));
-    await page.waitForFunction(([id, e]) => Number((globalThis as any).document.querySelector(`#active-jobs tr[data-job-id="${id}"]`)?.getAttribute('data-epoch')) > e, [job_id, first] as const, { timeout: 30_000 });
+    await page.waitForFunction(
+      ([id, e]) =>
+        Number(
+          (globalThis as any).document
+            .querySelector(`#active-jobs tr[data-job-id="${id}"]`)
+            ?.getAttribute('data-epoch'),
+        ) > e,
+      [job_id, first] as const,
+      { timeout: 30_000 },
+    );
     expect(await row.locator('.epoch').innerText()).toMatch(/^epoch \d+\/300$/);
     expect(Number(await row.locator('[role=progressbar]').getAttribute('aria-valuenow'))).toBeGreaterThanOrEqual(0);
     await shot('jobs');
@@ -215,7 +289,11 @@ function dashboardSuite(): void {
     await chart.waitFor({ timeout: 30_000 });
     expect((await chart.boundingBox())!.width).toBeGreaterThan(100);
     const epochBefore = Number(await page.locator('#job-progress tr').getAttribute('data-epoch'));
-    await page.waitForFunction((e) => Number((globalThis as any).document.querySelector('#job-progress tr')?.getAttribute('data-epoch')) > e, epochBefore, { timeout: 30_000 });
+    await page.waitForFunction(
+      (e) => Number((globalThis as any).document.querySelector('#job-progress tr')?.getAttribute('data-epoch')) > e,
+      epochBefore,
+      { timeout: 30_000 },
+    );
     await shot('job');
 
     expect((await call(`/api/v1/training/jobs/${job_id}/cancel`, { method: 'POST' })).status).toBe(202);
@@ -227,7 +305,16 @@ function dashboardSuite(): void {
   }, 120_000);
 
   it('shows a feature selection job in its own unit (scored candidates, no epochs) and what computed it', async () => {
-    const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'UI selection', model_type: 'feature_engineering', features: ['returns_1', 'returns_5', 'zscore_20'], hyperparameters: { k: 2 } } });
+    const res = await call('/api/v1/models/train', {
+      method: 'POST',
+      json: {
+        ...base,
+        name: 'UI selection',
+        model_type: 'feature_engineering',
+        features: ['returns_1', 'returns_5', 'zscore_20'],
+        hyperparameters: { k: 2 },
+      },
+    });
     expect(res.status).toBe(202);
     const { job_id } = await res.json();
     expect((await waitForJob(authed(), job_id)).status).toBe('succeeded');
@@ -244,7 +331,16 @@ function dashboardSuite(): void {
   it('shows a sweep: its trials (parameters, status, objective, run) and each parameter plotted against the objective', async () => {
     const res = await call('/api/v1/sweeps', {
       method: 'POST',
-      json: { name: 'UI sweep', base: { ...base, name: 'UI sweep', architecture: 'lstm', hyperparameters: { epochs: 2, batch_size: 64 } }, space: { 'hyperparameters.units': { type: 'choice', values: [4, 8] } }, strategy: 'grid', parallelism: 2, objective: { metric: 'val_loss', direction: 'minimize' }, seed: 1, early_stopping: { rule: 'none' } },
+      json: {
+        name: 'UI sweep',
+        base: { ...base, name: 'UI sweep', architecture: 'lstm', hyperparameters: { epochs: 2, batch_size: 64 } },
+        space: { 'hyperparameters.units': { type: 'choice', values: [4, 8] } },
+        strategy: 'grid',
+        parallelism: 2,
+        objective: { metric: 'val_loss', direction: 'minimize' },
+        seed: 1,
+        early_stopping: { rule: 'none' },
+      },
     });
     expect(res.status).toBe(202);
     const { id } = await res.json();
@@ -261,7 +357,9 @@ function dashboardSuite(): void {
     expect(await page.locator('#sweep-trials tbody tr').count()).toBe(2);
     for (const trial of sweep.trials) {
       const row = page.locator(`#sweep-trials tr[data-trial="${trial.index}"]`);
-      expect(await row.locator('td[data-param="hyperparameters.units"]').innerText()).toBe(String(trial.params['hyperparameters.units']));
+      expect(await row.locator('td[data-param="hyperparameters.units"]').innerText()).toBe(
+        String(trial.params['hyperparameters.units']),
+      );
       expect(await row.getAttribute('data-status')).toBe('succeeded');
       const shown = Number(await row.locator('td.objective').innerText());
       expect(Math.abs(shown - trial.objective) / Math.abs(trial.objective)).toBeLessThan(1e-3);
@@ -273,20 +371,33 @@ function dashboardSuite(): void {
     await chart.locator('canvas').waitFor();
     expect(await chart.getAttribute('data-points')).toBe('2');
     expect((await chart.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
-    expect(await chart.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['trials', 'best']));
+    expect(await chart.locator('.u-legend .u-label').allInnerTexts()).toEqual(
+      expect.arrayContaining(['trials', 'best']),
+    );
     await shot('sweep');
   }, 180_000);
 
   it("shows a walk-forward version's equity and drawdown against the baselines, predicted against realised, and IC and Sharpe per fold", async () => {
     const res = await call('/api/v1/models/train', {
       method: 'POST',
-      json: { ...base, name: 'UI walk-forward', architecture: 'gru', hyperparameters: { units: 4, epochs: 1, batch_size: 64 }, evaluation: { method: 'walk_forward', folds: 2, train_window: 'expanding' } },
+      json: {
+        ...base,
+        name: 'UI walk-forward',
+        architecture: 'gru',
+        hyperparameters: { units: 4, epochs: 1, batch_size: 64 },
+        evaluation: { method: 'walk_forward', folds: 2, train_window: 'expanding' },
+      },
     });
     expect(res.status).toBe(202);
     const accepted = await res.json();
     expect((await waitForJob(authed(), accepted.job_id, 150_000)).status).toBe('succeeded');
     const v = await (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}`)).json();
-    const csv = (await (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}/predictions`)).text()).trimEnd().split('\n').slice(1);
+    const csv = (
+      await (await call(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}/predictions`)).text()
+    )
+      .trimEnd()
+      .split('\n')
+      .slice(1);
     const foldRows = csv.filter((l) => /^[^,]*,[^,]*,fold_\d+,/.test(l)).length;
     const reported = v.metrics.backtest.by_symbol['EUR/USD'];
     expect(foldRows).toBe(v.walk_forward.combined.n);
@@ -302,11 +413,17 @@ function dashboardSuite(): void {
     // One point per holding period (1-day target on daily bars: every fold row), ending at the reported total return.
     expect(Number(await equity.getAttribute('data-points'))).toBe(foldRows);
     expect(reported.periods).toBe(foldRows);
-    expect(Math.abs(Number(await equity.getAttribute('data-total-return')) - reported.total_return)).toBeLessThanOrEqual(1e-12);
-    expect(await equity.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['model', 'always_long', 'always_short']));
+    expect(
+      Math.abs(Number(await equity.getAttribute('data-total-return')) - reported.total_return),
+    ).toBeLessThanOrEqual(1e-12);
+    expect(await equity.locator('.u-legend .u-label').allInnerTexts()).toEqual(
+      expect.arrayContaining(['model', 'always_long', 'always_short']),
+    );
     const drawdown = page.locator('.chart[data-chart="drawdown:EUR/USD"]');
     await drawdown.locator('canvas').waitFor();
-    expect(Math.abs(Number(await drawdown.getAttribute('data-max-drawdown')) - reported.max_drawdown)).toBeLessThanOrEqual(1e-12);
+    expect(
+      Math.abs(Number(await drawdown.getAttribute('data-max-drawdown')) - reported.max_drawdown),
+    ).toBeLessThanOrEqual(1e-12);
     const scatter = page.locator('.chart[data-chart="predicted-realised"]');
     await scatter.locator('canvas').waitFor();
     expect(Number(await scatter.getAttribute('data-points'))).toBe(foldRows);
@@ -319,25 +436,49 @@ function dashboardSuite(): void {
     }
     const icCells = await page.locator('#folds-table tbody tr td:nth-child(5)').allInnerTexts();
     // Shown to 4 significant digits.
-    expect(icCells.map((x, i) => Math.abs(Number(x) - v.walk_forward.folds[i].metrics.ic) <= 1e-3 * Math.abs(v.walk_forward.folds[i].metrics.ic))).toEqual([true, true]);
+    expect(
+      icCells.map(
+        (x, i) =>
+          Math.abs(Number(x) - v.walk_forward.folds[i].metrics.ic) <=
+          1e-3 * Math.abs(v.walk_forward.folds[i].metrics.ic),
+      ),
+    ).toEqual([true, true]);
     await shot('version-evaluation');
 
     // A version scored on one test part (the first suite model): its test rows, no folds.
     const lstm = await (await call(`/api/v1/models/${jobs.lstm.model_id}/versions/1.0.0`)).json();
-    const testRows = (await (await call(`/api/v1/models/${jobs.lstm.model_id}/versions/1.0.0/predictions`)).text()).split('\n').filter((l) => /^[^,]*,[^,]*,test,/.test(l)).length;
+    const testRows = (await (await call(`/api/v1/models/${jobs.lstm.model_id}/versions/1.0.0/predictions`)).text())
+      .split('\n')
+      .filter((l) => /^[^,]*,[^,]*,test,/.test(l)).length;
     await page.goto(`${t.url}/ui#/models/${jobs.lstm.model_id}/versions/1.0.0`);
     const lstmEquity = page.locator('.chart[data-chart="equity:EUR/USD"]');
     await lstmEquity.locator('canvas').waitFor();
     expect(Number(await lstmEquity.getAttribute('data-points'))).toBe(testRows);
-    expect(Math.abs(Number(await lstmEquity.getAttribute('data-total-return')) - lstm.metrics.backtest.by_symbol['EUR/USD'].total_return)).toBeLessThanOrEqual(1e-12);
-    expect(Number(await page.locator('.chart[data-chart="predicted-realised"]').getAttribute('data-points'))).toBe(testRows);
+    expect(
+      Math.abs(
+        Number(await lstmEquity.getAttribute('data-total-return')) -
+          lstm.metrics.backtest.by_symbol['EUR/USD'].total_return,
+      ),
+    ).toBeLessThanOrEqual(1e-12);
+    expect(Number(await page.locator('.chart[data-chart="predicted-realised"]').getAttribute('data-points'))).toBe(
+      testRows,
+    );
     expect(await page.locator('#folds-table').count()).toBe(0);
   }, 180_000);
 
   it('shows a deployment with a shadow challenger: live against backtest figures as the API gives them, over trailing windows and side by side', async () => {
     // Two tiny versions of one model; v1 active and v2 in shadow on a target of their own.
     const submit = async (seed: number) => {
-      const res = await call('/api/v1/models/train', { method: 'POST', json: { ...base, name: 'UI perf', architecture: 'lstm', seed, hyperparameters: { units: 4, epochs: 1, batch_size: 256 } } });
+      const res = await call('/api/v1/models/train', {
+        method: 'POST',
+        json: {
+          ...base,
+          name: 'UI perf',
+          architecture: 'lstm',
+          seed,
+          hyperparameters: { units: 4, epochs: 1, batch_size: 256 },
+        },
+      });
       expect(res.status).toBe(202);
       return res.json();
     };
@@ -347,7 +488,11 @@ function dashboardSuite(): void {
     expect((await waitForJob(authed(), v2.job_id)).status).toBe('succeeded');
     expect([v1.version, v2.version]).toEqual(['1.0.0', '1.1.0']);
     const modelId = v1.model_id;
-    const deploy = (json: Record<string, unknown>) => call(`/api/v1/models/${modelId}/deploy`, { method: 'POST', json: { deployment_target: 'analysis_engine', ...json } });
+    const deploy = (json: Record<string, unknown>) =>
+      call(`/api/v1/models/${modelId}/deploy`, {
+        method: 'POST',
+        json: { deployment_target: 'analysis_engine', ...json },
+      });
     const active = await deploy({ version: '1.0.0' });
     expect(active.status).toBe(201);
     const depId = (await active.json()).id;
@@ -366,16 +511,21 @@ function dashboardSuite(): void {
     };
     /** The performance report once both versions have `stored` predictions kept and `pending` unrealised (polled: the shadow runs off the request path). */
     const reportWhen = async (stored: number, pending: number) => {
-      for (const started = Date.now(); ; ) {
+      for (const started = Date.now(); ;) {
         const r = await (await call(`/api/v1/deployments/${depId}/performance`)).json();
-        if (r.versions.every((v: any) => v.predictions.stored === stored && v.predictions.pending === pending)) return r;
-        if (Date.now() - started > 30_000) throw new Error(`predictions not kept: ${JSON.stringify(r.versions.map((v: any) => v.predictions))}`);
+        if (r.versions.every((v: any) => v.predictions.stored === stored && v.predictions.pending === pending))
+          return r;
+        if (Date.now() - started > 30_000)
+          throw new Error(`predictions not kept: ${JSON.stringify(r.versions.map((v: any) => v.predictions))}`);
         await new Promise((res) => setTimeout(res, 100));
       }
     };
     const SERVED = 12;
     for (let i = 0; i < SERVED; i++) {
-      const p = await call(`/api/v1/models/${modelId}/predict`, { method: 'POST', json: { symbol: 'EUR/USD', timeframe: '1d', target: 'analysis_engine' } });
+      const p = await call(`/api/v1/models/${modelId}/predict`, {
+        method: 'POST',
+        json: { symbol: 'EUR/USD', timeframe: '1d', target: 'analysis_engine' },
+      });
       expect(p.status).toBe(200);
       // The next bar only once the shadow has scored this one (else it may read the window after the import).
       await reportWhen(i + 1, 1);
@@ -394,7 +544,8 @@ function dashboardSuite(): void {
     await page.click('#api-key-save');
     await page.click(`#deployments-table tr[data-deployment-id="${depId}"] a`);
     await page.locator('#performance-table').waitFor();
-    const close3 = (shown: string, want: number) => expect(Math.abs(Number(shown) - want)).toBeLessThanOrEqual(Math.abs(want) * 1e-3 + 1e-12);
+    const close3 = (shown: string, want: number) =>
+      expect(Math.abs(Number(shown) - want)).toBeLessThanOrEqual(Math.abs(want) * 1e-3 + 1e-12);
     for (const v of report.versions) {
       for (const kind of ['live', 'backtest']) {
         const f = v[kind];
@@ -405,14 +556,20 @@ function dashboardSuite(): void {
           if (f[field] === null) expect([field, text]).toEqual([field, '–']);
           else close3(text, f[field]);
         }
-        const [low, high] = (await row.locator('td[data-field="ic_ci95"]').innerText()).replace(/[[\]]/g, '').split(', ');
+        const [low, high] = (await row.locator('td[data-field="ic_ci95"]').innerText())
+          .replace(/[[\]]/g, '')
+          .split(', ');
         close3(low, f.ic_ci95[0]);
         close3(high, f.ic_ci95[1]);
         const [acc, se] = (await row.locator('td[data-field="directional_accuracy"]').innerText()).split(' ± ');
         close3(acc, f.directional_accuracy);
         close3(se, f.directional_accuracy_se);
       }
-      expect(await page.locator(`#performance-table tr[data-version="${v.version}"][data-kind="live"] td[data-field="status"]`).innerText()).toBe(v.status);
+      expect(
+        await page
+          .locator(`#performance-table tr[data-version="${v.version}"][data-kind="live"] td[data-field="status"]`)
+          .innerText(),
+      ).toBe(v.status);
     }
 
     // (a) live IC over the latest k = 3…12 predictions (7 windows) beside each backtest IC; (b) the two versions' live figures as bars.
@@ -420,11 +577,15 @@ function dashboardSuite(): void {
     await overTime.locator('canvas').waitFor();
     expect(await overTime.getAttribute('data-points')).toBe('7');
     expect((await overTime.locator('canvas').boundingBox())!.width).toBeGreaterThan(100);
-    expect(await overTime.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['1.0.0 live', '1.0.0 backtest', '1.1.0 live', '1.1.0 backtest']));
+    expect(await overTime.locator('.u-legend .u-label').allInnerTexts()).toEqual(
+      expect.arrayContaining(['1.0.0 live', '1.0.0 backtest', '1.1.0 live', '1.1.0 backtest']),
+    );
     const sideBySide = page.locator('#performance-charts .chart[data-chart="champion-challenger"]');
     await sideBySide.locator('canvas').waitFor();
     expect(await sideBySide.getAttribute('data-points')).toBe('8');
-    expect(await sideBySide.locator('.u-legend .u-label').allInnerTexts()).toEqual(expect.arrayContaining(['1.0.0 (active)', '1.1.0 (shadow)']));
+    expect(await sideBySide.locator('.u-legend .u-label').allInnerTexts()).toEqual(
+      expect.arrayContaining(['1.0.0 (active)', '1.1.0 (shadow)']),
+    );
     // The widest window of the chart is the whole: its report gives the table's live IC.
     const widest = await (await call(`/api/v1/deployments/${depId}/performance?window=last_n:${SERVED}`)).json();
     expect(widest.versions.map((v: any) => v.live.ic)).toEqual(report.versions.map((v: any) => v.live.ic));
@@ -432,7 +593,10 @@ function dashboardSuite(): void {
   }, 120_000);
 
   it('had no console errors, page errors or failed requests', () => {
-    const tolerated = (p: Problem) => !compareImplemented && p.url?.includes(`/api/v1/experiments/${experimentId}/compare`) && (p.kind === 'http' || (p.kind === 'console' && /404/.test(p.text)));
+    const tolerated = (p: Problem) =>
+      !compareImplemented &&
+      p.url?.includes(`/api/v1/experiments/${experimentId}/compare`) &&
+      (p.kind === 'http' || (p.kind === 'console' && /404/.test(p.text)));
     expect(problems.filter((p) => !tolerated(p))).toEqual([]);
   });
 }

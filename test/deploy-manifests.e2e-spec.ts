@@ -34,7 +34,10 @@ interface Doc {
 function loadDir(): { docs: Doc[]; kustomization: Obj } {
   const docs: Doc[] = [];
   let kustomization: Obj | undefined;
-  for (const file of fs.readdirSync(k8sDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of fs
+    .readdirSync(k8sDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     for (const obj of loadAll(fs.readFileSync(path.join(k8sDir, file), 'utf8'))) {
       if (obj == null) continue;
       if ((obj as Obj).kind === 'Kustomization') kustomization = obj as Obj;
@@ -61,7 +64,12 @@ function validateWithKubernetesModels(objs: Obj[]): Array<{ ok: boolean; error?:
       }
     }
     process.stdout.write(JSON.stringify(out));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, input: JSON.stringify(objs), encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: root,
+    input: JSON.stringify(objs),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (r.status !== 0) throw new Error(`kubernetes-models validation could not run: ${r.stderr || r.error}`);
   return JSON.parse(r.stdout);
 }
@@ -95,15 +103,25 @@ class StrictFields {
     }
   }
 
-  private walkType(value: unknown, type: string, imports: Map<string, string>, file: string, at: string, problems: string[]): void {
+  private walkType(
+    value: unknown,
+    type: string,
+    imports: Map<string, string>,
+    file: string,
+    at: string,
+    problems: string[],
+  ): void {
     const array = /^Array<(.+)>$/s.exec(type);
     if (array) {
-      if (Array.isArray(value)) value.forEach((v, i) => this.walkType(v, array[1].trim(), imports, file, `${at}/${i}`, problems));
+      if (Array.isArray(value))
+        value.forEach((v, i) => this.walkType(v, array[1].trim(), imports, file, `${at}/${i}`, problems));
       return;
     }
     const map = /^\{\s*\[key: string\]:\s*(.+?);?\s*\}$/s.exec(type);
     if (map) {
-      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) this.walkType(v, map[1].trim(), imports, file, `${at}/${k}`, problems);
+      if (value && typeof value === 'object')
+        for (const [k, v] of Object.entries(value))
+          this.walkType(v, map[1].trim(), imports, file, `${at}/${k}`, problems);
       return;
     }
     const from = imports.get(type);
@@ -120,7 +138,8 @@ class StrictFields {
     if (this.cache.has(file)) return this.cache.get(file)!;
     const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '') : '';
     const imports = new Map<string, string>();
-    for (const m of text.matchAll(/import \{ ([^}]+) \} from "([^"]+)";/g)) for (const name of m[1].split(',')) imports.set(name.trim(), m[2]);
+    for (const m of text.matchAll(/import \{ ([^}]+) \} from "([^"]+)";/g))
+      for (const name of m[1].split(',')) imports.set(name.trim(), m[2]);
     const start = /export interface \w+(?: extends [^{]+)? \{/.exec(text);
     let result: { fields: Map<string, string>; imports: Map<string, string> } | null = null;
     if (start) {
@@ -154,11 +173,22 @@ class StrictFields {
 function quantity(q: string | number): number {
   const m = /^([0-9.]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(String(q));
   if (!m) throw new Error(`not a quantity: ${q}`);
-  const unit: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  const unit: Record<string, number> = {
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+  };
   return Number(m[1]) * (m[2] ? unit[m[2]] : 1);
 }
 
-const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** Whether the service reads a variable: it has a default in EnvironmentVariables, or a bad value of it stops the start naming it. */
 function serviceKnows(name: string): boolean {
@@ -199,7 +229,13 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
       if (src.configMapRef) Object.assign(env, one('ConfigMap', src.configMapRef.name).data);
       if (src.secretRef) {
         const s = one('Secret', src.secretRef.name);
-        Object.assign(env, s.stringData, Object.fromEntries(Object.entries<string>(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()])));
+        Object.assign(
+          env,
+          s.stringData,
+          Object.fromEntries(
+            Object.entries<string>(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+          ),
+        );
       }
     }
     for (const e of c.env ?? []) {
@@ -213,11 +249,13 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
   it('every document is valid against the Kubernetes schemas, with no unknown fields', () => {
     expect(all.length).toBeGreaterThanOrEqual(7);
     const results = validateWithKubernetesModels(all);
-    expect(results.map((r, i) => ({ file: docs[i].file, kind: all[i].kind, name: all[i].metadata?.name, error: r.error }))).toEqual(
-      docs.map((d) => ({ file: d.file, kind: d.obj.kind, name: d.obj.metadata?.name, error: undefined })),
-    );
+    expect(
+      results.map((r, i) => ({ file: docs[i].file, kind: all[i].kind, name: all[i].metadata?.name, error: r.error })),
+    ).toEqual(docs.map((d) => ({ file: d.file, kind: d.obj.kind, name: d.obj.metadata?.name, error: undefined })));
     const strict = new StrictFields();
-    expect(Object.fromEntries(all.map((o) => [`${o.kind}/${o.metadata.name}`, strict.unknownFields(o)]))).toEqual(Object.fromEntries(all.map((o) => [`${o.kind}/${o.metadata.name}`, []])));
+    expect(Object.fromEntries(all.map((o) => [`${o.kind}/${o.metadata.name}`, strict.unknownFields(o)]))).toEqual(
+      Object.fromEntries(all.map((o) => [`${o.kind}/${o.metadata.name}`, []])),
+    );
     for (const o of all) expect(o.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
     // namespace-agnostic: `kubectl apply -n …` or an overlay picks it
     expect(all.filter((o) => o.metadata.namespace)).toEqual([]);
@@ -237,7 +275,10 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     const typo = structuredClone(api);
     containerOf(typo).readinesProbe = containerOf(typo).readinessProbe;
     typo.spec.template.spec.terminationGracePeriod = 30;
-    expect(new StrictFields().unknownFields(typo).sort()).toEqual(['/spec/template/spec/containers/0/readinesProbe', '/spec/template/spec/terminationGracePeriod']);
+    expect(new StrictFields().unknownFields(typo).sort()).toEqual([
+      '/spec/template/spec/containers/0/readinesProbe',
+      '/spec/template/spec/terminationGracePeriod',
+    ]);
   });
 
   it('kustomization.yaml lists every manifest but the example Secret, and names the image the Deployments use', () => {
@@ -246,18 +287,30 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     // Placeholders never get applied over the real Secret.
     expect(Object.values<string>(secret.stringData).every((v) => v.includes('REPLACE_ME'))).toBe(true);
     expect(Object.keys(secret.stringData).sort()).toEqual(['API_KEY', 'DATABASE_URL']);
-    for (const d of deployments) expect(kustomization.images.map((i: Obj) => i.name)).toContain(containerOf(d).image.split(':')[0]);
+    for (const d of deployments)
+      expect(kustomization.images.map((i: Obj) => i.name)).toContain(containerOf(d).image.split(':')[0]);
   });
 
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-  (kubectl ? it : it.skip)('kubectl kustomize builds the directory into the same objects, with the image tag applied (when kubectl is installed)', () => {
-    const r = spawnSync('kubectl', ['kustomize', k8sDir], { encoding: 'utf8', timeout: 30_000 });
-    expect(r.stderr).toBe('');
-    const built = (loadAll(r.stdout) as Obj[]).filter(Boolean);
-    const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
-    expect(built.map(key).sort()).toEqual(all.filter((o) => o.kind !== 'Secret').map(key).sort());
-    for (const d of built.filter((o) => o.kind === 'Deployment')) expect(d.spec.template.spec.containers[0].image).toBe(`${kustomization.images[0].name}:${kustomization.images[0].newTag}`);
-  });
+  (kubectl ? it : it.skip)(
+    'kubectl kustomize builds the directory into the same objects, with the image tag applied (when kubectl is installed)',
+    () => {
+      const r = spawnSync('kubectl', ['kustomize', k8sDir], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toBe('');
+      const built = (loadAll(r.stdout) as Obj[]).filter(Boolean);
+      const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
+      expect(built.map(key).sort()).toEqual(
+        all
+          .filter((o) => o.kind !== 'Secret')
+          .map(key)
+          .sort(),
+      );
+      for (const d of built.filter((o) => o.kind === 'Deployment'))
+        expect(d.spec.template.spec.containers[0].image).toBe(
+          `${kustomization.images[0].name}:${kustomization.images[0].newTag}`,
+        );
+    },
+  );
 
   it("each Deployment's environment is valid for the service, with the right role and only variables it knows", () => {
     const cfgApi = configOf(api);
@@ -270,7 +323,11 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
       expect(cfg.demoData).toBe(false);
       expect(path.isAbsolute(environmentOf(api).MODEL_REGISTRY_PATH)).toBe(true);
     }
-    const names = new Set([...Object.keys(configMap.data), ...Object.keys(secret.stringData), ...deployments.flatMap((d) => (containerOf(d).env ?? []).map((e: Obj) => e.name))]);
+    const names = new Set([
+      ...Object.keys(configMap.data),
+      ...Object.keys(secret.stringData),
+      ...deployments.flatMap((d) => (containerOf(d).env ?? []).map((e: Obj) => e.name)),
+    ]);
     expect([...names].filter((n) => !serviceKnows(n))).toEqual([]);
     // ConfigMap values are strings (an unquoted 8005 or false would be rejected by the API server).
     expect(Object.entries(configMap.data).filter(([, v]) => typeof v !== 'string')).toEqual([]);
@@ -280,24 +337,35 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     for (const d of deployments) {
       const c = containerOf(d);
       const port = configOf(d).port;
-      const named = (p: string | number) => (typeof p === 'number' ? p : c.ports.find((x: Obj) => x.name === p)?.containerPort);
+      const named = (p: string | number) =>
+        typeof p === 'number' ? p : c.ports.find((x: Obj) => x.name === p)?.containerPort;
       expect(c.ports.map((p: Obj) => p.containerPort)).toEqual([port]);
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect({ probe, port: named(c[probe].httpGet.port) }).toEqual({ probe, port });
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+        expect({ probe, port: named(c[probe].httpGet.port) }).toEqual({ probe, port });
       expect(Number(d.spec.template.metadata.annotations['prometheus.io/port'])).toBe(port);
     }
     const target = service.spec.ports[0].targetPort;
-    expect(containerOf(api).ports.find((p: Obj) => p.name === target || p.containerPort === target)?.containerPort).toBe(configOf(api).port);
+    expect(
+      containerOf(api).ports.find((p: Obj) => p.name === target || p.containerPort === target)?.containerPort,
+    ).toBe(configOf(api).port);
   });
 
   it('probes: startup and liveness on /health/live, readiness on /health/ready, all routes a worker answers too', () => {
     for (const d of deployments) {
       const c = containerOf(d);
-      expect([c.startupProbe.httpGet.path, c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path]).toEqual(['/health/live', '/health/live', '/health/ready']);
+      expect([c.startupProbe.httpGet.path, c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path]).toEqual([
+        '/health/live',
+        '/health/live',
+        '/health/ready',
+      ]);
       // startup gets time for migrations and the ML backend; liveness is not stricter than readiness
       expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(120);
-      expect(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold).toBeGreaterThanOrEqual(c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold);
+      expect(c.livenessProbe.periodSeconds * c.livenessProbe.failureThreshold).toBeGreaterThanOrEqual(
+        c.readinessProbe.periodSeconds * c.readinessProbe.failureThreshold,
+      );
     }
-    for (const p of ['/health/live', '/health/ready', worker.spec.template.metadata.annotations['prometheus.io/path']]) expect({ p, worker: isWorkerRoute(p) }).toEqual({ p, worker: true });
+    for (const p of ['/health/live', '/health/ready', worker.spec.template.metadata.annotations['prometheus.io/path']])
+      expect({ p, worker: isWorkerRoute(p) }).toEqual({ p, worker: true });
   });
 
   describe('the probe and metrics routes answer on the app booted with the api ConfigMap', () => {
@@ -312,7 +380,12 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
 
     it('GET /health/live, /health/ready and /metrics are 200 without the API key', async () => {
       const c = containerOf(api);
-      for (const p of [c.startupProbe.httpGet.path, c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path, api.spec.template.metadata.annotations['prometheus.io/path']]) {
+      for (const p of [
+        c.startupProbe.httpGet.path,
+        c.livenessProbe.httpGet.path,
+        c.readinessProbe.httpGet.path,
+        api.spec.template.metadata.annotations['prometheus.io/path'],
+      ]) {
         expect({ p, status: (await t.fetch(p)).status }).toEqual({ p, status: 200 });
       }
       expect(t.config.apiKey).toBeDefined();
@@ -333,7 +406,8 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     it('answers its probes with 200', async () => {
       expect(t.config.serviceRole).toBe('worker');
       const c = containerOf(worker);
-      for (const p of [c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path]) expect({ p, status: (await t.fetch(p)).status }).toEqual({ p, status: 200 });
+      for (const p of [c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path])
+        expect({ p, status: (await t.fetch(p)).status }).toEqual({ p, status: 200 });
     });
   });
 
@@ -341,7 +415,12 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     for (const d of deployments) {
       const r = containerOf(d).resources;
       for (const k of ['cpu', 'memory']) {
-        expect({ d: d.metadata.name, k, request: r.requests[k] !== undefined, limit: r.limits[k] !== undefined }).toEqual({ d: d.metadata.name, k, request: true, limit: true });
+        expect({
+          d: d.metadata.name,
+          k,
+          request: r.requests[k] !== undefined,
+          limit: r.limits[k] !== undefined,
+        }).toEqual({ d: d.metadata.name, k, request: true, limit: true });
         expect(quantity(r.requests[k])).toBeLessThanOrEqual(quantity(r.limits[k]));
       }
     }
@@ -353,7 +432,9 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     // The api replicas check requests against the same MAX_TRAINING_MEMORY the workers enforce.
     expect(configOf(api).maxTrainingMemoryGb).toBe(w.maxTrainingMemoryGb);
     const a = configOf(api);
-    expect(quantity(containerOf(api).resources.limits.memory)).toBeGreaterThanOrEqual(a.predictionCacheMaxBytes + PROCESS_BASELINE_BYTES);
+    expect(quantity(containerOf(api).resources.limits.memory)).toBeGreaterThanOrEqual(
+      a.predictionCacheMaxBytes + PROCESS_BASELINE_BYTES,
+    );
   });
 
   it('graceful termination: SIGKILL comes after the preStop sleep, the HTTP drain and (worker) the job drain and hand-back', () => {
@@ -364,9 +445,13 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
     };
     const a = configOf(api);
     expect(preStop(api)).toBeGreaterThan(0); // endpoints are removed before the server stops accepting
-    expect(api.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop(api) + a.shutdownGraceMs / 1000);
+    expect(api.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(
+      preStop(api) + a.shutdownGraceMs / 1000,
+    );
     const w = configOf(worker);
-    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStop(worker) + w.shutdownGraceMs / 1000 + w.workerDrainSeconds + WORKER_HANDBACK_BOUND_S);
+    expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(
+      preStop(worker) + w.shutdownGraceMs / 1000 + w.workerDrainSeconds + WORKER_HANDBACK_BOUND_S,
+    );
     expect(worker.spec.template.spec.terminationGracePeriodSeconds).toBeGreaterThan(w.workerDrainSeconds);
   });
 
@@ -377,7 +462,11 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
       const volume = spec.volumes.find((v: Obj) => v.persistentVolumeClaim?.claimName === pvc.metadata.name);
       expect(volume).toBeDefined();
       const mount = containerOf(d).volumeMounts.find((m: Obj) => m.name === volume.name);
-      expect({ d: d.metadata.name, mountPath: mount?.mountPath, readOnly: mount?.readOnly ?? false }).toEqual({ d: d.metadata.name, mountPath: environmentOf(d).MODEL_REGISTRY_PATH, readOnly: false });
+      expect({ d: d.metadata.name, mountPath: mount?.mountPath, readOnly: mount?.readOnly ?? false }).toEqual({
+        d: d.metadata.name,
+        mountPath: environmentOf(d).MODEL_REGISTRY_PATH,
+        readOnly: false,
+      });
     }
   });
 
@@ -387,7 +476,9 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
       const c = containerOf(d);
       expect(pod.securityContext.runAsNonRoot).toBe(true);
       expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-      expect(c.securityContext).toEqual(expect.objectContaining({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true }));
+      expect(c.securityContext).toEqual(
+        expect.objectContaining({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true }),
+      );
       expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
       expect(pod.automountServiceAccountToken).toBe(false);
       const tmp = c.volumeMounts.find((m: Obj) => m.mountPath === '/tmp');
@@ -438,7 +529,10 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
 
     it('is multi-stage: the build stage runs npm run build, the dependencies stage npm ci --omit=dev, the runtime copies both', () => {
       expect(stages.length).toBeGreaterThanOrEqual(2);
-      const copiesFrom = (what: string) => ops(final, 'COPY').find((a) => a.includes(what) && a.includes('--from='))?.match(/--from=(\S+)/)?.[1];
+      const copiesFrom = (what: string) =>
+        ops(final, 'COPY')
+          .find((a) => a.includes(what) && a.includes('--from='))
+          ?.match(/--from=(\S+)/)?.[1];
       const distFrom = stages.find((s) => s.name === copiesFrom('/app/dist'));
       const modulesFrom = stages.find((s) => s.name === copiesFrom('/app/node_modules'));
       expect(distFrom && ops(distFrom, 'RUN').some((r) => r.includes('npm run build'))).toBe(true);
@@ -450,21 +544,47 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
 
     it('the build stage gets every file the build reads, and .dockerignore does not hide them', () => {
       const build = stages.find((s) => ops(s, 'RUN').some((r) => r.includes('npm run build')))!;
-      const copied = ops(build, 'COPY').flatMap((a) => a.split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1));
+      const copied = ops(build, 'COPY').flatMap((a) =>
+        a
+          .split(/\s+/)
+          .filter((w) => !w.startsWith('--'))
+          .slice(0, -1),
+      );
       const nest = JSON.parse(fs.readFileSync(path.join(root, 'nest-cli.json'), 'utf8'));
       const tsBuild = JSON.parse(fs.readFileSync(path.join(root, nest.compilerOptions.tsConfigPath), 'utf8'));
-      const needed = ['package.json', 'package-lock.json', 'nest-cli.json', nest.compilerOptions.tsConfigPath, tsBuild.extends.replace(/^\.\//, ''), ...tsBuild.include.map((g: string) => g.split('/')[0])];
+      const needed = [
+        'package.json',
+        'package-lock.json',
+        'nest-cli.json',
+        nest.compilerOptions.tsConfigPath,
+        tsBuild.extends.replace(/^\.\//, ''),
+        ...tsBuild.include.map((g: string) => g.split('/')[0]),
+      ];
       expect(needed.filter((f) => !copied.includes(f))).toEqual([]);
       const ignore = fs
         .readFileSync(path.join(root, '.dockerignore'), 'utf8')
         .split('\n')
         .map((l) => l.trim())
         .filter((l) => l && !l.startsWith('#'));
-      const toRegex = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]]/g, '\\$&').replace(/\*\*\//g, '(.*/)?').replace(/\*/g, '[^/]*')}(/.*)?$`);
+      const toRegex = (p: string) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]]/g, '\\$&')
+            .replace(/\*\*\//g, '(.*/)?')
+            .replace(/\*/g, '[^/]*')}(/.*)?$`,
+        );
       const ignored = (f: string) => ignore.some((p) => toRegex(p).test(f));
       expect(needed.filter(ignored)).toEqual([]);
-      expect(['src/main.ts', 'src/training/thread/training-thread.ts', 'src/dashboard/public/index.html', 'migrations/index.ts'].filter((f) => fs.existsSync(path.join(root, f)) && ignored(f))).toEqual([]);
-      for (const f of ['node_modules', 'dist', 'model_registry', '.git', '.env']) expect({ f, ignored: ignored(f) }).toEqual({ f, ignored: true });
+      expect(
+        [
+          'src/main.ts',
+          'src/training/thread/training-thread.ts',
+          'src/dashboard/public/index.html',
+          'migrations/index.ts',
+        ].filter((f) => fs.existsSync(path.join(root, f)) && ignored(f)),
+      ).toEqual([]);
+      for (const f of ['node_modules', 'dist', 'model_registry', '.git', '.env'])
+        expect({ f, ignored: ignored(f) }).toEqual({ f, ignored: true });
       // tsconfig.build includes src/ and migrations/, so nest build writes dist/src/main.js
       expect(nest.entryFile).toBe('src/main');
       expect(tsBuild.include).toEqual(expect.arrayContaining(['src/**/*', 'migrations/**/*']));
@@ -489,28 +609,49 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
       // A floating node:<major> tag is the latest release of that line.
       const version = [major, 99, 0];
       expect(satisfiesNode(version, pkg.engines.node)).toBe(true);
-      const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')).packages as Record<string, { dev?: boolean; engines?: { node?: string } }>;
+      const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')).packages as Record<
+        string,
+        { dev?: boolean; engines?: { node?: string } }
+      >;
       const production = Object.entries(lock).filter(([k, v]) => k && !v.dev && typeof v.engines?.node === 'string');
       expect(production.length).toBeGreaterThan(20);
-      expect(production.filter(([, v]) => !satisfiesNode(version, v.engines!.node!)).map(([k, v]) => `${k}: ${v.engines!.node}`)).toEqual([]);
+      expect(
+        production
+          .filter(([, v]) => !satisfiesNode(version, v.engines!.node!))
+          .map(([k, v]) => `${k}: ${v.engines!.node}`),
+      ).toEqual([]);
       // the range check itself
       const cases: Array<[number[], string, boolean]> = [
-        [[20, 99, 0], '>=22.12.0', false], [[22, 99, 0], '>=22.12.0', true], [[22, 99, 0], '>=20.19 <23', true], [[23, 0, 0], '>=20.19 <23', false],
-        [[22, 99, 0], '^18 || ^20 || >=22', true], [[21, 0, 0], '18 || 20 || >=22', false], [[22, 99, 0], '>= 0.4', true], [[22, 1, 0], '^14.17.0 || ^16.10.0 || >=17.0.0', true],
-        [[22, 99, 0], '~22.1', false], [[22, 99, 0], '12 - 22', true], [[22, 99, 0], '*', true], [[22, 99, 0], '>21', true], [[21, 5, 0], '>21', false],
+        [[20, 99, 0], '>=22.12.0', false],
+        [[22, 99, 0], '>=22.12.0', true],
+        [[22, 99, 0], '>=20.19 <23', true],
+        [[23, 0, 0], '>=20.19 <23', false],
+        [[22, 99, 0], '^18 || ^20 || >=22', true],
+        [[21, 0, 0], '18 || 20 || >=22', false],
+        [[22, 99, 0], '>= 0.4', true],
+        [[22, 1, 0], '^14.17.0 || ^16.10.0 || >=17.0.0', true],
+        [[22, 99, 0], '~22.1', false],
+        [[22, 99, 0], '12 - 22', true],
+        [[22, 99, 0], '*', true],
+        [[22, 99, 0], '>21', true],
+        [[21, 5, 0], '>21', false],
       ];
       expect(cases.map(([v, r]) => [v, r, satisfiesNode(v, r)])).toEqual(cases);
     });
 
     it('the runtime image has what the code imports: no production file imports a devDependency (npm ci --omit=dev drops those)', () => {
-      const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')).packages as Record<string, { dev?: boolean }>;
+      const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')).packages as Record<
+        string,
+        { dev?: boolean }
+      >;
       const files: string[] = [];
       const walk = (dir: string) => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
           const p = path.join(dir, e.name);
           if (e.isDirectory()) {
             if (e.name !== '__fixtures__') walk(p);
-          } else if (/\.ts$/.test(e.name) && !/\.(spec|e2e-spec)\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(p);
+          } else if (/\.ts$/.test(e.name) && !/\.(spec|e2e-spec)\.ts$/.test(e.name) && !e.name.endsWith('.d.ts'))
+            files.push(p);
         }
       };
       walk(path.join(root, 'src'));
@@ -518,7 +659,12 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
       const builtins = new Set(builtinModules);
       // Imports that only run from the TypeScript sources (tests, start:dev), never from dist/.
       const sourceOnly: Record<string, string[]> = Object.fromEntries(
-        ['src/training/thread/training-thread.runner.ts', 'src/ml/onnx/runtime/ort-pool.ts', 'src/features/compute/compute-worker.ts', 'src/training/queue/job-heartbeat.ts'].map((f) => [f, ['@swc-node/register']]),
+        [
+          'src/training/thread/training-thread.runner.ts',
+          'src/ml/onnx/runtime/ort-pool.ts',
+          'src/features/compute/compute-worker.ts',
+          'src/training/queue/job-heartbeat.ts',
+        ].map((f) => [f, ['@swc-node/register']]),
       );
       const problems: string[] = [];
       for (const file of files) {
@@ -533,7 +679,10 @@ describe('Kubernetes manifests (deploy/k8s) and Dockerfile', () => {
           const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
           if (sourceOnly[path.relative(root, file)]?.includes(name)) continue;
           const entry = lock[`node_modules/${name}`];
-          if (!entry || entry.dev) problems.push(`${path.relative(root, file)}: ${name}${entry ? ' (devDependency)' : ' (not in package-lock.json)'}`);
+          if (!entry || entry.dev)
+            problems.push(
+              `${path.relative(root, file)}: ${name}${entry ? ' (devDependency)' : ' (not in package-lock.json)'}`,
+            );
         }
       }
       expect(files.length).toBeGreaterThan(50);

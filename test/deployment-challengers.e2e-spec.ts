@@ -50,7 +50,8 @@ function pearson(a: number[], b: number[]): number {
 }
 
 /** The canary rule as the README states it: first 32 bits of SHA-256(key) / 2^32 < share. */
-const isCanary = (key: string, share: number) => createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32 < share;
+const isCanary = (key: string, share: number) =>
+  createHash('sha256').update(key).digest().readUInt32BE(0) / 2 ** 32 < share;
 
 describe('deployment challengers: shadow, canary, promotion', () => {
   let t: TestApp;
@@ -66,24 +67,41 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     close.set(ts, c);
     last = ts;
   };
-  const deploy = (body: Record<string, unknown>) => t.fetch(`/api/v1/models/${modelId}/deploy`, { method: 'POST', json: { deployment_target: TARGET, scaling_factor: 1.0, monitoring_level: 'medium', ...body } });
+  const deploy = (body: Record<string, unknown>) =>
+    t.fetch(`/api/v1/models/${modelId}/deploy`, {
+      method: 'POST',
+      json: { deployment_target: TARGET, scaling_factor: 1.0, monitoring_level: 'medium', ...body },
+    });
   const predict = (extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.fetch(`/api/v1/models/${modelId}/predict`, { method: 'POST', json: { symbol: 'EUR/USD', timeframe: '1d', target: TARGET, ...extra }, headers });
-  const promote = (id: string, body: unknown = {}) => t.fetch(`/api/v1/deployments/${id}/promote`, { method: 'POST', json: body });
+    t.fetch(`/api/v1/models/${modelId}/predict`, {
+      method: 'POST',
+      json: { symbol: 'EUR/USD', timeframe: '1d', target: TARGET, ...extra },
+      headers,
+    });
+  const promote = (id: string, body: unknown = {}) =>
+    t.fetch(`/api/v1/deployments/${id}/promote`, { method: 'POST', json: body });
   const envelope = async (res: JsonResponse, status: number, code: string) => {
     const body = await res.json();
     expect({ status: res.status, code: body.error_code }).toEqual({ status, code });
     expect(typeof body.correlation_id).toBe('string');
     return body;
   };
-  const stored = async (role?: string): Promise<Array<{ version: string; role: string; as_of: Date; predicted: number }>> =>
-    t.app.get(DataSource).query(`SELECT version, role, as_of, predicted FROM deployment_predictions WHERE deployment_id = $1 ${role ? 'AND role = $2' : ''} ORDER BY as_of`, role ? [activeId, role] : [activeId]);
+  const stored = async (
+    role?: string,
+  ): Promise<Array<{ version: string; role: string; as_of: Date; predicted: number }>> =>
+    t.app
+      .get(DataSource)
+      .query(
+        `SELECT version, role, as_of, predicted FROM deployment_predictions WHERE deployment_id = $1 ${role ? 'AND role = $2' : ''} ORDER BY as_of`,
+        role ? [activeId, role] : [activeId],
+      );
   async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
     const started = Date.now();
     for (;;) {
       const v = await fn();
       if (ok(v)) return v;
-      if (Date.now() - started > timeoutMs) throw new Error(`condition not met after ${timeoutMs} ms: ${JSON.stringify(v)}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`condition not met after ${timeoutMs} ms: ${JSON.stringify(v)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -123,13 +141,32 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     activeId = (await active.json()).id;
 
     for (const share of [0, 1, 1.5, -0.1]) {
-      const body = await envelope(await deploy({ version: '1.1.0', mode: 'canary', canary_share: share }), 422, 'VALIDATION_FAILED');
-      expect([share, body.details.fields]).toEqual([share, [{ field: 'canary_share', errors: ['canary_share must be greater than 0 and less than 1'] }]]);
+      const body = await envelope(
+        await deploy({ version: '1.1.0', mode: 'canary', canary_share: share }),
+        422,
+        'VALIDATION_FAILED',
+      );
+      expect([share, body.details.fields]).toEqual([
+        share,
+        [{ field: 'canary_share', errors: ['canary_share must be greater than 0 and less than 1'] }],
+      ]);
     }
-    expect((await envelope(await deploy({ version: '1.1.0', mode: 'canary' }), 422, 'VALIDATION_FAILED')).details.fields[0].field).toBe('canary_share');
-    expect((await envelope(await deploy({ version: '1.1.0', mode: 'shadow', canary_share: 0.2 }), 422, 'VALIDATION_FAILED')).details.fields[0].errors).toEqual(['canary_share is only for "mode": "canary"']);
-    expect((await envelope(await deploy({ version: '1.1.0', canary_share: 0.2 }), 422, 'VALIDATION_FAILED')).details.fields[0].field).toBe('canary_share');
-    expect((await envelope(await deploy({ version: '1.1.0', mode: 'blue_green' }), 422, 'VALIDATION_FAILED')).details.fields[0].field).toBe('mode');
+    expect(
+      (await envelope(await deploy({ version: '1.1.0', mode: 'canary' }), 422, 'VALIDATION_FAILED')).details.fields[0]
+        .field,
+    ).toBe('canary_share');
+    expect(
+      (await envelope(await deploy({ version: '1.1.0', mode: 'shadow', canary_share: 0.2 }), 422, 'VALIDATION_FAILED'))
+        .details.fields[0].errors,
+    ).toEqual(['canary_share is only for "mode": "canary"']);
+    expect(
+      (await envelope(await deploy({ version: '1.1.0', canary_share: 0.2 }), 422, 'VALIDATION_FAILED')).details
+        .fields[0].field,
+    ).toBe('canary_share');
+    expect(
+      (await envelope(await deploy({ version: '1.1.0', mode: 'blue_green' }), 422, 'VALIDATION_FAILED')).details
+        .fields[0].field,
+    ).toBe('mode');
     await envelope(await deploy({ version: '1.0.0', mode: 'shadow' }), 409, 'CHALLENGER_IS_ACTIVE');
     await envelope(await deploy({ version: '9.9.9', mode: 'shadow' }), 404, 'VERSION_NOT_FOUND');
     await envelope(await promote(activeId), 409, 'NO_CHALLENGER');
@@ -143,7 +180,12 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     const res = await deploy({ version: '1.1.0', mode: 'shadow' });
     expect(res.status).toBe(201);
     const dep = await res.json();
-    expect(dep).toMatchObject({ id: activeId, version: '1.0.0', status: 'active', challenger: { version: '1.1.0', mode: 'shadow', canary_share: null, since: expect.any(String) } });
+    expect(dep).toMatchObject({
+      id: activeId,
+      version: '1.0.0',
+      status: 'active',
+      challenger: { version: '1.1.0', mode: 'shadow', canary_share: null, since: expect.any(String) },
+    });
 
     // Serve one prediction per bar up to T, importing the next bar after each (the bars after T realise them).
     const answered: Array<{ as_of: string; value: number }> = [];
@@ -157,7 +199,10 @@ describe('deployment challengers: shadow, canary, promotion', () => {
       answered.push({ as_of: body.as_of, value: body.prediction.value });
       await importBar(last + DAY, close.get(last)! * (1 + 0.004 * (noise() - 0.5)));
     }
-    await until(async () => (await stored()).length, (n) => n === 24);
+    await until(
+      async () => (await stored()).length,
+      (n) => n === 24,
+    );
     await importBar(last + DAY, close.get(last)! * 1.001);
 
     const rows = await stored();
@@ -165,7 +210,9 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     const shadow = rows.filter((r) => r.version === '1.1.0');
     expect(active.map((r) => r.role)).toEqual(Array(12).fill('active'));
     expect(shadow.map((r) => r.role)).toEqual(Array(12).fill('shadow'));
-    expect(active.map((r) => ({ as_of: new Date(r.as_of).toISOString(), value: Number(r.predicted) }))).toEqual(answered);
+    expect(active.map((r) => ({ as_of: new Date(r.as_of).toISOString(), value: Number(r.predicted) }))).toEqual(
+      answered,
+    );
     expect(shadow.map((r) => new Date(r.as_of).toISOString())).toEqual(answered.map((a) => a.as_of));
     expect(shadow.map((r) => Number(r.predicted))).not.toEqual(answered.map((a) => a.value)); // another version, other weights
 
@@ -187,14 +234,19 @@ describe('deployment challengers: shadow, canary, promotion', () => {
       expect(v.live.mse_naive_zero).toBeCloseTo(mean(real.map((r) => r * r)), 14);
     }
     // The shadow is not a request: monitoring counts the 12 answered ones only.
-    const monitoring = await until(async () => (await t.fetch(`/api/v1/deployments/${activeId}/monitoring`)).json(), (m) => m.requests >= 12);
+    const monitoring = await until(
+      async () => (await t.fetch(`/api/v1/deployments/${activeId}/monitoring`)).json(),
+      (m) => m.requests >= 12,
+    );
     expect(monitoring.requests).toBe(12);
   }, 120_000);
 
   it('promotion without enough evidence: 409 with the figures (n, mean loss difference, DM statistic, p-value)', async () => {
     const body = await envelope(await promote(activeId), 409, 'PROMOTION_NOT_SUPPORTED');
     const rows = await stored();
-    const byBar = new Map(rows.filter((r) => r.version === '1.0.0').map((r) => [new Date(r.as_of).getTime(), Number(r.predicted)]));
+    const byBar = new Map(
+      rows.filter((r) => r.version === '1.0.0').map((r) => [new Date(r.as_of).getTime(), Number(r.predicted)]),
+    );
     const la: number[] = [];
     const lc: number[] = [];
     for (const r of rows.filter((x) => x.version === '1.1.0')) {
@@ -203,13 +255,24 @@ describe('deployment challengers: shadow, canary, promotion', () => {
       lc.push((y - Number(r.predicted)) ** 2);
     }
     const dm = dieboldMariano(lc, la, 1, 'squared_error');
-    expect(body.details).toMatchObject({ deployment_id: activeId, active_version: '1.0.0', challenger_version: '1.1.0', n: 12, min_samples: 30, supports_promotion: false, horizon_bars: 1 });
+    expect(body.details).toMatchObject({
+      deployment_id: activeId,
+      active_version: '1.0.0',
+      challenger_version: '1.1.0',
+      n: 12,
+      min_samples: 30,
+      supports_promotion: false,
+      horizon_bars: 1,
+    });
     expect(body.details.mean_loss_difference).toBeCloseTo(mean(lc) - mean(la), 14);
     expect(body.details.dm_statistic).toBeCloseTo(dm.statistic!, 8);
     expect(body.details.p_value).toBeCloseTo(dm.p_value!, 8);
     expect(body.message).toContain('n = 12');
     // Still the same active deployment and challenger.
-    expect((await (await t.fetch(`/api/v1/deployments/${activeId}`)).json()).challenger).toMatchObject({ version: '1.1.0', mode: 'shadow' });
+    expect((await (await t.fetch(`/api/v1/deployments/${activeId}`)).json()).challenger).toMatchObject({
+      version: '1.1.0',
+      mode: 'shadow',
+    });
   });
 
   it('canary: the share of request keys below canary_share (SHA-256) is answered by the challenger, deterministically', async () => {
@@ -227,20 +290,32 @@ describe('deployment challengers: shadow, canary, promotion', () => {
       expect(p.status).toBe(200);
       const body = await p.json();
       const want = isCanary(key, share) ? { version: '1.1.0', role: 'canary' } : { version: '1.0.0', role: 'active' };
-      expect([key, body.version, body.role, p.headers.get('x-model-version'), p.headers.get('x-model-role')]).toEqual([key, want.version, want.role, want.version, want.role]);
+      expect([key, body.version, body.role, p.headers.get('x-model-version'), p.headers.get('x-model-role')]).toEqual([
+        key,
+        want.version,
+        want.role,
+        want.version,
+        want.role,
+      ]);
       if (body.role === 'canary') answered.push(key);
     }
     expect(answered).toEqual(expected);
     expect(expected.length).toBe(keys.filter((k) => isCanary(k, share)).length);
     expect(Math.abs(expected.length / keys.length - share)).toBeLessThan(0.1); // the hash spreads keys (an exact count, fixed by the keys)
     // The same key again: the same version.
-    for (const key of [expected[0], keys.find((k) => !isCanary(k, share))!]) expect((await (await predict({ request_key: key })).json()).version).toBe(isCanary(key, share) ? '1.1.0' : '1.0.0');
+    for (const key of [expected[0], keys.find((k) => !isCanary(k, share))!])
+      expect((await (await predict({ request_key: key })).json()).version).toBe(
+        isCanary(key, share) ? '1.1.0' : '1.0.0',
+      );
 
     // A request that names its version gets that version, whatever its key.
     expect((await (await predict({ version: '1.0.0', request_key: expected[0] })).json()).version).toBe('1.0.0');
 
     // The canary's answers are kept with role canary (one per bar) and reported with that role.
-    await until(async () => (await stored('canary')).length, (n) => n === 1);
+    await until(
+      async () => (await stored('canary')).length,
+      (n) => n === 1,
+    );
     const report = await (await t.fetch(`/api/v1/deployments/${activeId}/performance`)).json();
     expect(report.versions.map((v: any) => [v.version, v.role])).toEqual([
       ['1.0.0', 'active'],
@@ -252,13 +327,21 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     const res = await promote(activeId, { force: true });
     expect(res.status).toBe(201);
     const body = await res.json();
-    expect(body).toMatchObject({ promoted: true, forced: true, evidence: { n: 12, supports_promotion: false }, deployment: { version: '1.1.0', status: 'active', target: TARGET, rollback_version: '1.0.0', challenger: null } });
+    expect(body).toMatchObject({
+      promoted: true,
+      forced: true,
+      evidence: { n: 12, supports_promotion: false },
+      deployment: { version: '1.1.0', status: 'active', target: TARGET, rollback_version: '1.0.0', challenger: null },
+    });
     expect((await (await t.fetch(`/api/v1/deployments/${activeId}`)).json()).status).toBe('replaced');
     const p = await predict();
     expect((await p.json()).version).toBe('1.1.0');
     await envelope(await promote(activeId), 409, 'DEPLOYMENT_NOT_ACTIVE');
 
-    const rolled = await t.fetch(`/api/v1/models/${modelId}/rollback`, { method: 'POST', json: { deployment_target: TARGET } });
+    const rolled = await t.fetch(`/api/v1/models/${modelId}/rollback`, {
+      method: 'POST',
+      json: { deployment_target: TARGET },
+    });
     expect(rolled.status).toBe(201);
     const restored = await rolled.json();
     expect(restored).toMatchObject({ version: '1.0.0', status: 'active', challenger: null });
@@ -268,13 +351,20 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     // A shadow that cannot serve (here: its version marked failed behind the service's back) never fails the answer: it is logged and counted.
     const prediction = t.app.get(PredictionService);
     const failedBefore = prediction.challengerCounts.failed;
-    await t.app.get(DataSource).query(`UPDATE model_versions SET status = 'failed' WHERE model_id = $1 AND version = '1.1.0'`, [modelId]);
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE model_versions SET status = 'failed' WHERE model_id = $1 AND version = '1.1.0'`, [modelId]);
     prediction.invalidate(modelId);
     const answer = await predict();
     expect(answer.status).toBe(200);
     expect((await answer.json()).version).toBe('1.0.0');
-    await until(async () => prediction.challengerCounts.failed, (n) => n === failedBefore + 1);
-    await t.app.get(DataSource).query(`UPDATE model_versions SET status = 'experimental' WHERE model_id = $1 AND version = '1.1.0'`, [modelId]);
+    await until(
+      async () => prediction.challengerCounts.failed,
+      (n) => n === failedBefore + 1,
+    );
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE model_versions SET status = 'experimental' WHERE model_id = $1 AND version = '1.1.0'`, [modelId]);
     prediction.invalidate(modelId);
 
     const undeployed = await t.fetch(`/api/v1/deployments/${restored.id}/undeploy`, { method: 'POST' });

@@ -22,10 +22,14 @@ describe('deployment: the file-drop target', () => {
   let scratch: string;
   let drop: string;
   const link = () => path.join(drop, MODEL, 'current');
-  const deploy = (version: string, target = 'edge_drop') => t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version, deployment_target: target } });
-  const activeOn = async (target: string) => (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&target=${target}&status=active`)).json()).deployments;
-  const history = async (target: string) => (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&target=${target}`)).json()).total;
-  const versionStatus = async (v: string) => (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${v}`)).json()).status;
+  const deploy = (version: string, target = 'edge_drop') =>
+    t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version, deployment_target: target } });
+  const activeOn = async (target: string) =>
+    (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&target=${target}&status=active`)).json()).deployments;
+  const history = async (target: string) =>
+    (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&target=${target}`)).json()).total;
+  const versionStatus = async (v: string) =>
+    (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${v}`)).json()).status;
 
   beforeAll(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-drop-'));
@@ -34,7 +38,10 @@ describe('deployment: the file-drop target', () => {
     fs.writeFileSync(path.join(scratch, 'not-a-dir'), 'x');
     t = await startDeploymentApp(
       { MAX_TRAINING_MEMORY: '8', TRAINING_CONCURRENCY: '2' },
-      { DEPLOYMENT_TARGETS: 'strategy_engine,edge_drop,broken_drop', DEPLOYMENT_FILE_DROP_DIRS: `edge_drop=${drop}, broken_drop=${path.join(scratch, 'not-a-dir', 'drop')}` },
+      {
+        DEPLOYMENT_TARGETS: 'strategy_engine,edge_drop,broken_drop',
+        DEPLOYMENT_FILE_DROP_DIRS: `edge_drop=${drop}, broken_drop=${path.join(scratch, 'not-a-dir', 'drop')}`,
+      },
     );
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(900, 5)));
     const body = {
@@ -54,7 +61,8 @@ describe('deployment: the file-drop target', () => {
       hyperparameters: { units: 4, epochs: 1, batch_size: 256 },
     };
     const jobs = [];
-    for (let i = 0; i < 2; i++) jobs.push((await (await t.fetch('/api/v1/models/train', { method: 'POST', json: body })).json()).job_id);
+    for (let i = 0; i < 2; i++)
+      jobs.push((await (await t.fetch('/api/v1/models/train', { method: 'POST', json: body })).json()).job_id);
     for (const id of jobs) expect((await waitForJob(t, id)).status).toBe('succeeded');
   }, 300_000);
 
@@ -69,16 +77,31 @@ describe('deployment: the file-drop target', () => {
     const body = await res.json();
     expect(body.targets).toEqual([
       { name: 'strategy_engine', kinds: [], drivers: [] },
-      { name: 'edge_drop', kinds: ['file_drop'], drivers: [{ kind: 'file_drop', target: 'edge_drop', directory: drop }] },
-      { name: 'broken_drop', kinds: ['file_drop'], drivers: [{ kind: 'file_drop', target: 'broken_drop', directory: path.join(scratch, 'not-a-dir', 'drop') }] },
+      {
+        name: 'edge_drop',
+        kinds: ['file_drop'],
+        drivers: [{ kind: 'file_drop', target: 'edge_drop', directory: drop }],
+      },
+      {
+        name: 'broken_drop',
+        kinds: ['file_drop'],
+        drivers: [{ kind: 'file_drop', target: 'broken_drop', directory: path.join(scratch, 'not-a-dir', 'drop') }],
+      },
     ]);
-    expect(body.kinds.map((k: { kind: string; variable: string }) => `${k.kind}:${k.variable}`)).toEqual(expect.arrayContaining(['webhook:DEPLOYMENT_NOTIFY_URLS', 'file_drop:DEPLOYMENT_FILE_DROP_DIRS']));
+    expect(body.kinds.map((k: { kind: string; variable: string }) => `${k.kind}:${k.variable}`)).toEqual(
+      expect.arrayContaining(['webhook:DEPLOYMENT_NOTIFY_URLS', 'file_drop:DEPLOYMENT_FILE_DROP_DIRS']),
+    );
   });
 
   it('deploy writes model.onnx, signature.json and manifest.json under <dir>/<model>/<version>/ and points current at it', async () => {
     const res = await deploy('1.0.0');
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ version: '1.0.0', target: 'edge_drop', status: 'active', notification_state: null });
+    expect(await res.json()).toMatchObject({
+      version: '1.0.0',
+      target: 'edge_drop',
+      status: 'active',
+      notification_state: null,
+    });
 
     const dir = path.join(drop, MODEL, '1.0.0');
     expect(fs.readdirSync(dir).sort()).toEqual(['manifest.json', 'model.onnx', 'signature.json']);
@@ -92,12 +115,23 @@ describe('deployment: the file-drop target', () => {
       model_id: MODEL,
       version: '1.0.0',
       artifact_checksum: registry.checksum,
-      files: { 'model.onnx': { sha256: sha256(path.join(dir, 'model.onnx')), bytes: fs.statSync(path.join(dir, 'model.onnx')).size }, 'signature.json': { sha256: sha256(path.join(dir, 'signature.json')), bytes: fs.statSync(path.join(dir, 'signature.json')).size } },
+      files: {
+        'model.onnx': {
+          sha256: sha256(path.join(dir, 'model.onnx')),
+          bytes: fs.statSync(path.join(dir, 'model.onnx')).size,
+        },
+        'signature.json': {
+          sha256: sha256(path.join(dir, 'signature.json')),
+          bytes: fs.statSync(path.join(dir, 'signature.json')).size,
+        },
+      },
     });
     const version = await (await t.fetch(`/api/v1/models/${MODEL}/versions/1.0.0`)).json();
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'signature.json'), 'utf8'))).toEqual(version.signature);
     expect(fs.readlinkSync(link())).toBe('1.0.0');
-    expect(fs.readFileSync(path.join(link(), 'model.onnx')).equals(fs.readFileSync(path.join(dir, 'model.onnx')))).toBe(true);
+    expect(fs.readFileSync(path.join(link(), 'model.onnx')).equals(fs.readFileSync(path.join(dir, 'model.onnx')))).toBe(
+      true,
+    );
     // No temporary names left behind.
     expect(fs.readdirSync(path.join(drop, MODEL)).sort()).toEqual(['1.0.0', 'current']);
   });
@@ -107,7 +141,10 @@ describe('deployment: the file-drop target', () => {
     expect(fs.readlinkSync(link())).toBe('1.1.0');
     expect(fs.readdirSync(path.join(drop, MODEL)).sort()).toEqual(['1.0.0', '1.1.0', 'current']);
 
-    const back = await t.fetch(`/api/v1/models/${MODEL}/rollback`, { method: 'POST', json: { deployment_target: 'edge_drop' } });
+    const back = await t.fetch(`/api/v1/models/${MODEL}/rollback`, {
+      method: 'POST',
+      json: { deployment_target: 'edge_drop' },
+    });
     expect(back.status).toBe(201);
     const restored = await back.json();
     expect(restored).toMatchObject({ version: '1.0.0', status: 'active' });
@@ -137,7 +174,9 @@ describe('deployment: the file-drop target', () => {
     const onnx = path.join(drop, MODEL, '1.0.0', 'model.onnx');
     fs.writeFileSync(onnx, 'edited');
     expect((await deploy('1.0.0')).status).toBe(201);
-    expect(sha256(onnx)).toBe((await t.app.get(ArtifactStore).read(MODEL, '1.0.0')).manifest.files['model/model.onnx'].sha256);
+    expect(sha256(onnx)).toBe(
+      (await t.app.get(ArtifactStore).read(MODEL, '1.0.0')).manifest.files['model/model.onnx'].sha256,
+    );
     expect(fs.readlinkSync(link())).toBe('1.0.0');
     expect(fs.readdirSync(path.join(drop, MODEL)).sort()).toEqual(['1.0.0', '1.1.0', 'current']);
   });
@@ -173,7 +212,11 @@ describe('deployment: the file-drop target', () => {
     const before = await history('edge_drop');
     const res = await deploy('1.1.0');
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error_code: 'ONNX_NOT_AVAILABLE', message: expect.stringContaining('model.onnx'), details: { model_id: MODEL, version: '1.1.0', target: 'edge_drop' } });
+    expect(await res.json()).toMatchObject({
+      error_code: 'ONNX_NOT_AVAILABLE',
+      message: expect.stringContaining('model.onnx'),
+      details: { model_id: MODEL, version: '1.1.0', target: 'edge_drop' },
+    });
     expect(await history('edge_drop')).toBe(before);
     expect(fs.existsSync(link())).toBe(false);
     expect(await versionStatus('1.1.0')).toBe('experimental');

@@ -22,7 +22,11 @@ async function startReceiver() {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () => new Promise((r) => server.close(r)),
+  };
 }
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
@@ -30,7 +34,8 @@ async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs =
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met after ${timeoutMs} ms: ${JSON.stringify(v)}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`condition not met after ${timeoutMs} ms: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -110,18 +115,28 @@ describe('deployment live performance: served predictions scored against the rea
     last = ts;
   };
   const predict = async () => {
-    const res = await t.fetch(`/api/v1/models/${modelId}/predict`, { method: 'POST', json: { symbol: 'EUR/USD', timeframe: '1d', target: 'strategy_engine' } });
+    const res = await t.fetch(`/api/v1/models/${modelId}/predict`, {
+      method: 'POST',
+      json: { symbol: 'EUR/USD', timeframe: '1d', target: 'strategy_engine' },
+    });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.as_of).toBe(new Date(last).toISOString());
     return { as_of: body.as_of as string, value: body.prediction.value as number };
   };
   const performance = async (window?: string) => {
-    const res = await t.fetch(`/api/v1/deployments/${deploymentId}/performance${window ? `?window=${encodeURIComponent(window)}` : ''}`);
+    const res = await t.fetch(
+      `/api/v1/deployments/${deploymentId}/performance${window ? `?window=${encodeURIComponent(window)}` : ''}`,
+    );
     expect(res.status).toBe(200);
     return res.json();
   };
-  const storedRows = async (): Promise<number> => (await t.app.get(DataSource).query(`SELECT count(*)::int AS n FROM deployment_predictions WHERE deployment_id = $1`, [deploymentId]))[0].n;
+  const storedRows = async (): Promise<number> =>
+    (
+      await t.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS n FROM deployment_predictions WHERE deployment_id = $1`, [deploymentId])
+    )[0].n;
 
   /**
    * Serve `count` predictions, one per new bar: predict at the latest bar, then import the next
@@ -180,7 +195,10 @@ describe('deployment live performance: served predictions scored against the rea
     const job = await waitForJob(t, (await res.json()).job_id);
     expect(job.status).toBe('succeeded');
     modelId = job.model_id;
-    const dep = await t.fetch(`/api/v1/models/${modelId}/deploy`, { method: 'POST', json: { version: job.version, deployment_target: 'strategy_engine' } });
+    const dep = await t.fetch(`/api/v1/models/${modelId}/deploy`, {
+      method: 'POST',
+      json: { version: job.version, deployment_target: 'strategy_engine' },
+    });
     expect(dep.status).toBe(201);
     deploymentId = (await dep.json()).id;
   }, 180_000);
@@ -193,7 +211,14 @@ describe('deployment live performance: served predictions scored against the rea
   it('keeps each served bar once, scores it when the next bar arrives, with figures equal to a recomputation', async () => {
     const before = await performance();
     expect(before.versions).toHaveLength(1);
-    expect(before.versions[0]).toMatchObject({ version: '1.0.0', role: 'active', target: 'price_change_1d', horizon_bars: 1, live: { n: 0, ic: null }, predictions: { stored: 0, pending: 0 } });
+    expect(before.versions[0]).toMatchObject({
+      version: '1.0.0',
+      role: 'active',
+      target: 'price_change_1d',
+      horizon_bars: 1,
+      live: { n: 0, ic: null },
+      predictions: { stored: 0, pending: 0 },
+    });
 
     // Phase 1: the market follows the model. The first bar is asked for twice: stored once.
     const dup = await predict();
@@ -216,7 +241,13 @@ describe('deployment live performance: served predictions scored against the rea
 
     // The version's own test figures beside them.
     const version = await (await t.fetch(`/api/v1/models/${modelId}/versions/1.0.0`)).json();
-    expect(v.backtest).toMatchObject({ n: version.metrics.n, ic: version.metrics.ic, rank_ic: version.metrics.rank_ic, mse: version.metrics.mse, directional_accuracy: version.metrics.directional_accuracy });
+    expect(v.backtest).toMatchObject({
+      n: version.metrics.n,
+      ic: version.metrics.ic,
+      rank_ic: version.metrics.rank_ic,
+      mse: version.metrics.mse,
+      directional_accuracy: version.metrics.directional_accuracy,
+    });
 
     // Windows: the last 5 bars; everything was served within the last day.
     const last5 = (await performance('last_n:5')).versions[0].live;
@@ -233,7 +264,10 @@ describe('deployment live performance: served predictions scored against the rea
     await until(storedRows, (n) => n === 24);
     await importBar(last + DAY, close.get(last)! * 0.999);
     // The bars event alone scores and runs the decay test (no performance read yet).
-    const dep = await until(async () => (await t.fetch(`/api/v1/deployments/${deploymentId}`)).json(), (d) => d.performance_status === 'degraded');
+    const dep = await until(
+      async () => (await t.fetch(`/api/v1/deployments/${deploymentId}`)).json(),
+      (d) => d.performance_status === 'degraded',
+    );
     expect(dep.status).toBe('active');
 
     const report = await performance();
@@ -249,15 +283,30 @@ describe('deployment live performance: served predictions scored against the rea
     expect(v.decay.live_ic).toBeCloseTo(last10.ic, 10);
 
     const metrics = await (await t.fetch('/metrics')).text();
-    expect(metrics).toContain(`deployment_performance_degraded{model_id="${modelId}",target="strategy_engine",version="1.0.0"} 1`);
+    expect(metrics).toContain(
+      `deployment_performance_degraded{model_id="${modelId}",target="strategy_engine",version="1.0.0"} 1`,
+    );
     expect(metrics).toMatch(/deployment_performance_transitions_total\{to="degraded"\} 1/);
 
-    const degraded = await until(async () => receiver.received.filter((r) => r.type === 'degraded'), (l) => l.length >= 1);
+    const degraded = await until(
+      async () => receiver.received.filter((r) => r.type === 'degraded'),
+      (l) => l.length >= 1,
+    );
     await performance();
     await performance('last_n:3');
     expect(receiver.received.filter((r) => r.type === 'degraded')).toHaveLength(1);
-    expect(degraded[0].body).toMatchObject({ event: 'degraded', deployment_id: deploymentId, model_id: modelId, version: '1.0.0', target: 'strategy_engine', performance_status: 'degraded', previous_performance_status: 'ok' });
-    const notes = (await (await t.fetch(`/api/v1/deployments/${deploymentId}`)).json()).notifications.map((n: any) => n.event);
+    expect(degraded[0].body).toMatchObject({
+      event: 'degraded',
+      deployment_id: deploymentId,
+      model_id: modelId,
+      version: '1.0.0',
+      target: 'strategy_engine',
+      performance_status: 'degraded',
+      previous_performance_status: 'ok',
+    });
+    const notes = (await (await t.fetch(`/api/v1/deployments/${deploymentId}`)).json()).notifications.map(
+      (n: any) => n.event,
+    );
     expect(notes.filter((e: string) => e === 'degraded')).toHaveLength(1);
   }, 120_000);
 

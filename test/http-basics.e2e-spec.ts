@@ -28,7 +28,11 @@ function rawExchange(url: string, chunks: Array<string | number>, giveUpMs = 10_
     let stopped = false;
     const giveUp = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no answer and connection still open after ${giveUpMs} ms; received so far: ${JSON.stringify(received)}`));
+      reject(
+        new Error(
+          `no answer and connection still open after ${giveUpMs} ms; received so far: ${JSON.stringify(received)}`,
+        ),
+      );
     }, giveUpMs);
     socket.on('data', (d) => (received += d.toString('latin1')));
     socket.on('error', () => undefined); // a reset after the answer still ends in 'close'
@@ -37,8 +41,17 @@ function rawExchange(url: string, chunks: Array<string | number>, giveUpMs = 10_
       clearTimeout(giveUp);
       const [head, ...rest] = received.split('\r\n\r\n');
       const [statusLine, ...headerLines] = head.split('\r\n');
-      const headers = Object.fromEntries(headerLines.filter(Boolean).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rest.join('\r\n\r\n'), closedAfterMs: Date.now() - started });
+      const headers = Object.fromEntries(
+        headerLines
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      );
+      resolve({
+        status: Number(statusLine.split(' ')[1] ?? 0),
+        headers,
+        body: rest.join('\r\n\r\n'),
+        closedAfterMs: Date.now() - started,
+      });
     });
     socket.on('connect', async () => {
       for (const c of chunks) {
@@ -54,7 +67,14 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
   let t: TestApp;
   beforeAll(async () => {
     // Short timeouts, so that the slow-client tests below take seconds (the defaults are 60 s / 30 s).
-    t = await startTestApp({ BODY_LIMIT_BYTES: '4096', REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), BODY_IDLE_TIMEOUT_MS: String(BODY_IDLE_TIMEOUT_MS) }, { imports: [ProbeModule] });
+    t = await startTestApp(
+      {
+        BODY_LIMIT_BYTES: '4096',
+        REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        BODY_IDLE_TIMEOUT_MS: String(BODY_IDLE_TIMEOUT_MS),
+      },
+      { imports: [ProbeModule] },
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -89,20 +109,30 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
   });
 
   it('malformed JSON is a 400 in the envelope', async () => {
-    const res = await t.fetch('/api/v1/__probe/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": "x",' });
+    const res = await t.fetch('/api/v1/__probe/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": "x",',
+    });
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body).toMatchObject({ error_type: 'BadRequestError', error_code: 'MALFORMED_JSON' });
   });
 
   it('a body over the limit is a 413 in the envelope', async () => {
-    const res = await t.fetch('/api/v1/__probe/echo', { method: 'POST', json: { name: 'x'.repeat(10_000), count: 1, items: [{ value: 1 }] } });
+    const res = await t.fetch('/api/v1/__probe/echo', {
+      method: 'POST',
+      json: { name: 'x'.repeat(10_000), count: 1, items: [{ value: 1 }] },
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error_type: 'PayloadTooLargeError', error_code: 'PAYLOAD_TOO_LARGE' });
   });
 
   it('validation failures are a 422 naming every failing field, nested ones too', async () => {
-    const res = await t.fetch('/api/v1/__probe/echo', { method: 'POST', json: { name: 5, count: 11, items: [{ value: 'a' }], extra: true } });
+    const res = await t.fetch('/api/v1/__probe/echo', {
+      method: 'POST',
+      json: { name: 5, count: 11, items: [{ value: 'a' }], extra: true },
+    });
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body.error_type).toBe('DataValidationError');
@@ -111,7 +141,10 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
   });
 
   it('valid bodies pass the global pipe', async () => {
-    const res = await t.fetch('/api/v1/__probe/echo', { method: 'POST', json: { name: 'x', count: 2, items: [{ value: 1.5 }] } });
+    const res = await t.fetch('/api/v1/__probe/echo', {
+      method: 'POST',
+      json: { name: 'x', count: 2, items: [{ value: 1.5 }] },
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ received: { name: 'x', count: 2, items: [{ value: 1.5 }] } });
   });
@@ -141,7 +174,11 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
       expect(a.headers['content-type']).toMatch(/^application\/json/);
       const body = JSON.parse(a.body);
       expect(Object.keys(body).sort()).toEqual(ENVELOPE_KEYS);
-      expect(body).toMatchObject({ error_type: 'RequestTimeoutError', error_code: 'REQUEST_TIMEOUT', details: { phase } });
+      expect(body).toMatchObject({
+        error_type: 'RequestTimeoutError',
+        error_code: 'REQUEST_TIMEOUT',
+        details: { phase },
+      });
       expect(body.correlation_id).toBe(a.headers['x-correlation-id']);
       if (correlationId) expect(body.correlation_id).toBe(correlationId);
     };
@@ -150,19 +187,45 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
 
     // All at once: each waits on its own timer, so together they take as long as the longest.
     it('a stalled or dripping body gets 408 and its connection closed; headers that never end too; a slow but steady CSV upload is not cut', async () => {
-      const csvRows = Array.from({ length: 12 }, (_, i) => `${new Date(Date.UTC(2001, 0, 1 + i)).toISOString()},1.${i}\n`);
+      const csvRows = Array.from(
+        { length: 12 },
+        (_, i) => `${new Date(Date.UTC(2001, 0, 1 + i)).toISOString()},1.${i}\n`,
+      );
       const [stalledJson, stalledChunked, drippingJson, stalledCsv, stalledHeaders, steadyCsv] = await Promise.all([
         // Headers and part of a JSON body, then nothing.
         rawExchange(t.url, [post('/api/v1/__probe/echo', 'application/json', 200, 'stall-json'), '{"name":"x","cou']),
-        rawExchange(t.url, [post('/api/v1/__probe/echo', 'application/json', 'chunked', 'stall-chunked'), '5\r\n{"nam\r\n']),
+        rawExchange(t.url, [
+          post('/api/v1/__probe/echo', 'application/json', 'chunked', 'stall-chunked'),
+          '5\r\n{"nam\r\n',
+        ]),
         // A byte every 400 ms: never idle for BODY_IDLE_TIMEOUT_MS, but not done within REQUEST_TIMEOUT_MS.
-        rawExchange(t.url, [post('/api/v1/__probe/echo', 'application/json', 200, 'drip-json'), ...Array.from({ length: 20 }, () => [' ', 400]).flat()]),
+        rawExchange(t.url, [
+          post('/api/v1/__probe/echo', 'application/json', 200, 'drip-json'),
+          ...Array.from({ length: 20 }, () => [' ', 400]).flat(),
+        ]),
         // A streamed CSV import that stops half-way: 408, and none of its rows are stored.
-        rawExchange(t.url, [post('/api/v1/market-data/import?symbol=TMO/USD&timeframe=1d', 'text/csv', 4000, 'stall-csv'), 'timestamp,close\n', ...csvRows.slice(0, 3)]),
+        rawExchange(t.url, [
+          post('/api/v1/market-data/import?symbol=TMO/USD&timeframe=1d', 'text/csv', 4000, 'stall-csv'),
+          'timestamp,close\n',
+          ...csvRows.slice(0, 3),
+        ]),
         // Headers that never end (Node's header timeout, through the clientErrorHandler).
         rawExchange(t.url, ['GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ']),
         // A CSV upload sent slowly but steadily for longer than REQUEST_TIMEOUT_MS: the importer sets its pace, only stalls count.
-        rawExchange(t.url, [post('/api/v1/market-data/import?symbol=TMS/USD&timeframe=1d', 'text/csv', Buffer.byteLength(`timestamp,close\n${csvRows.join('')}`), 'steady-csv'), 'timestamp,close\n', ...csvRows.flatMap((r) => [250, r])], 15_000),
+        rawExchange(
+          t.url,
+          [
+            post(
+              '/api/v1/market-data/import?symbol=TMS/USD&timeframe=1d',
+              'text/csv',
+              Buffer.byteLength(`timestamp,close\n${csvRows.join('')}`),
+              'steady-csv',
+            ),
+            'timestamp,close\n',
+            ...csvRows.flatMap((r) => [250, r]),
+          ],
+          15_000,
+        ),
       ]);
       expectTimeoutEnvelope(stalledJson, 'stall-json', 'body_idle');
       expectTimeoutEnvelope(stalledChunked, 'stall-chunked', 'body_idle');
@@ -180,11 +243,17 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
       expect(steadyCsv.status).toBe(200);
       expect(steadyCsv.closedAfterMs).toBeGreaterThan(REQUEST_TIMEOUT_MS);
       const ds = t.app.get(DataSource);
-      const count = async (symbol: string) => (await ds.query(`SELECT count(*)::int AS n FROM market_bars WHERE symbol = $1`, [symbol]))[0].n;
+      const count = async (symbol: string) =>
+        (await ds.query(`SELECT count(*)::int AS n FROM market_bars WHERE symbol = $1`, [symbol]))[0].n;
       expect(await count('TMS/USD')).toBe(12);
       expect(await count('TMO/USD')).toBe(0);
       // Each timeout is logged with its correlation id, and the service still answers.
-      expect(t.logs.filter((l) => l.msg === 'request timed out').map((l) => l.correlation_id).sort()).toEqual(['drip-json', 'stall-chunked', 'stall-csv', 'stall-json']);
+      expect(
+        t.logs
+          .filter((l) => l.msg === 'request timed out')
+          .map((l) => l.correlation_id)
+          .sort(),
+      ).toEqual(['drip-json', 'stall-chunked', 'stall-csv', 'stall-json']);
       expect((await t.fetch('/health')).status).toBe(200);
     }, 30_000);
 
@@ -194,15 +263,26 @@ describe('HTTP basics: health, error envelope, correlation ids, validation, logg
         rawExchange(t.url, ['THIS IS NOT HTTP\r\n\r\n']),
       ]);
       expect(tooLarge.status).toBe(431);
-      expect(JSON.parse(tooLarge.body)).toMatchObject({ error_type: 'BadRequestError', error_code: 'HEADERS_TOO_LARGE', correlation_id: tooLarge.headers['x-correlation-id'] });
+      expect(JSON.parse(tooLarge.body)).toMatchObject({
+        error_type: 'BadRequestError',
+        error_code: 'HEADERS_TOO_LARGE',
+        correlation_id: tooLarge.headers['x-correlation-id'],
+      });
       expect(garbage.status).toBe(400);
       const body = JSON.parse(garbage.body);
       expect(Object.keys(body).sort()).toEqual(ENVELOPE_KEYS);
-      expect(body).toMatchObject({ error_type: 'BadRequestError', error_code: 'MALFORMED_REQUEST', correlation_id: garbage.headers['x-correlation-id'] });
+      expect(body).toMatchObject({
+        error_type: 'BadRequestError',
+        error_code: 'MALFORMED_REQUEST',
+        correlation_id: garbage.headers['x-correlation-id'],
+      });
     });
 
     it('a slow handler is not a slow client: a 1.5 s answer to a complete body is not cut by the body timeouts', async () => {
-      const res = await t.fetch('/api/v1/__probe/slow-echo', { method: 'POST', json: { name: 'x', count: 1, items: [{ value: 1 }] } });
+      const res = await t.fetch('/api/v1/__probe/slow-echo', {
+        method: 'POST',
+        json: { name: 'x', count: 1, items: [{ value: 1 }] },
+      });
       expect(res.status).toBe(201);
       expect(await res.json()).toEqual({ received: { name: 'x', count: 1, items: [{ value: 1 }] } });
     });

@@ -38,18 +38,28 @@ describe('job heartbeat thread (PostgreSQL)', () => {
     await scratch?.drop();
   });
 
-  const heartbeatOf = async (id: string) => (await db.query(`SELECT heartbeat_on FROM pgboss.${table} WHERE id = $1`, [id])).rows[0].heartbeat_on as Date;
+  const heartbeatOf = async (id: string) =>
+    (await db.query(`SELECT heartbeat_on FROM pgboss.${table} WHERE id = $1`, [id])).rows[0].heartbeat_on as Date;
   const claim = async () => {
     const id = (await boss.send('training', { job_id: 'x' }))!;
     const [job] = await boss.fetch('training');
     expect(job.id).toBe(id);
     return job as unknown as { id: string; retryCount: number };
   };
-  const nextEvent = (hb: JobHeartbeat, type: HeartbeatEvent['type']) => new Promise<HeartbeatEvent>((resolve) => { const off = hb.onEvent((e) => e.type === type && (off(), resolve(e))); });
+  const nextEvent = (hb: JobHeartbeat, type: HeartbeatEvent['type']) =>
+    new Promise<HeartbeatEvent>((resolve) => {
+      const off = hb.onEvent((e) => e.type === type && (off(), resolve(e)));
+    });
 
   it('refreshes the claim while the main thread is blocked', async () => {
     const job = await claim();
-    const hb = new JobHeartbeat({ connectionString: scratch.url, schema: 'pgboss', queue: 'training', intervalMs: 150, stallLimitMs: 60_000 });
+    const hb = new JobHeartbeat({
+      connectionString: scratch.url,
+      schema: 'pgboss',
+      queue: 'training',
+      intervalMs: 150,
+      stallLimitMs: 60_000,
+    });
     try {
       hb.hold(job);
       await nextEvent(hb, 'touched');
@@ -66,7 +76,13 @@ describe('job heartbeat thread (PostgreSQL)', () => {
 
   it('lets go of the claim when the main thread shows no sign of life past the stall limit', async () => {
     const job = await claim();
-    const hb = new JobHeartbeat({ connectionString: scratch.url, schema: 'pgboss', queue: 'training', intervalMs: 150, stallLimitMs: 1200 });
+    const hb = new JobHeartbeat({
+      connectionString: scratch.url,
+      schema: 'pgboss',
+      queue: 'training',
+      intervalMs: 150,
+      stallLimitMs: 1200,
+    });
     try {
       const events: HeartbeatEvent[] = [];
       hb.onEvent((e) => events.push(e));
@@ -88,7 +104,13 @@ describe('job heartbeat thread (PostgreSQL)', () => {
 
   it('does not refresh an attempt it does not hold (the fence: a retried job belongs to its new attempt)', async () => {
     const job = await claim();
-    const hb = new JobHeartbeat({ connectionString: scratch.url, schema: 'pgboss', queue: 'training', intervalMs: 150, stallLimitMs: 60_000 });
+    const hb = new JobHeartbeat({
+      connectionString: scratch.url,
+      schema: 'pgboss',
+      queue: 'training',
+      intervalMs: 150,
+      stallLimitMs: 60_000,
+    });
     try {
       hb.hold({ id: job.id, retryCount: job.retryCount + 1 });
       const e = await nextEvent(hb, 'touched');

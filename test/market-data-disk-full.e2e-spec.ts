@@ -54,7 +54,9 @@ const mountable = (() => {
 
 if (!mountable) {
   // eslint-disable-next-line no-console
-  console.warn('market-data-disk-full: cannot mount a tmpfs here (needs root on Linux); skipping the real full-disk imports');
+  console.warn(
+    'market-data-disk-full: cannot mount a tmpfs here (needs root on Linux); skipping the real full-disk imports',
+  );
 }
 
 (mountable ? describe : describe.skip)('import onto a full disk (real tmpfs)', () => {
@@ -64,13 +66,18 @@ if (!mountable) {
   let spoolDir: string;
 
   const importCsv = (body: string, symbol: string) =>
-    t.fetch(`/api/v1/market-data/import?symbol=${encodeURIComponent(symbol)}&timeframe=1h`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body });
+    t.fetch(`/api/v1/market-data/import?symbol=${encodeURIComponent(symbol)}&timeframe=1h`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body,
+    });
 
   beforeAll(async () => {
     mountDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-full-'));
     const onPostgres = Boolean(testDatabaseUrl());
     spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-spool-'));
-    if (!tryMount(mountDir, onPostgres ? '1m' : '96m') || !tryMount(spoolDir, '2m')) throw new Error('tmpfs mount failed');
+    if (!tryMount(mountDir, onPostgres ? '1m' : '96m') || !tryMount(spoolDir, '2m'))
+      throw new Error('tmpfs mount failed');
     t = await startTestApp({
       MARKET_DATA_IMPORT_MAX_BYTES: '8000000',
       MARKET_DATA_IMPORT_SPOOL_DIR: spoolDir,
@@ -108,7 +115,11 @@ if (!mountable) {
       // PostgreSQL: the write itself fails with 53100 once the tablespace is full.
       const res = await importCsv(hourly(60_000), 'EUR/USD');
       expect(res.status).toBe(507);
-      expect(await res.json()).toMatchObject({ error_type: 'InsufficientStorageError', error_code: 'INSUFFICIENT_STORAGE', details: { reason: 'database_disk_full' } });
+      expect(await res.json()).toMatchObject({
+        error_type: 'InsufficientStorageError',
+        error_code: 'INSUFFICIENT_STORAGE',
+        details: { reason: 'database_disk_full' },
+      });
     } else {
       // PGlite: an import a little larger than what the free space holds is refused before it
       // writes; a smaller one goes through.
@@ -117,7 +128,11 @@ if (!mountable) {
       const res = await importCsv(hourly(tooMany), 'EUR/USD');
       expect(res.status).toBe(507);
       const body = await res.json();
-      expect(body).toMatchObject({ error_type: 'InsufficientStorageError', error_code: 'INSUFFICIENT_STORAGE', details: { reason: 'database_disk_full', bars: tooMany } });
+      expect(body).toMatchObject({
+        error_type: 'InsufficientStorageError',
+        error_code: 'INSUFFICIENT_STORAGE',
+        details: { reason: 'database_disk_full', bars: tooMany },
+      });
       expect(body.message).toContain('nothing was written');
       expect((await importCsv(hourly(2_000), 'GBP/USD')).status).toBe(200);
     }
@@ -130,7 +145,11 @@ if (!mountable) {
     const res = await importCsv(hourly(100_000), 'AUD/USD'); // ~2.4 MB of spooled rows on a 2 MiB volume
     expect(res.status).toBe(507);
     const body = await res.json();
-    expect(body).toMatchObject({ error_type: 'InsufficientStorageError', error_code: 'INSUFFICIENT_STORAGE', details: { reason: 'spool_disk_full' } });
+    expect(body).toMatchObject({
+      error_type: 'InsufficientStorageError',
+      error_code: 'INSUFFICIENT_STORAGE',
+      details: { reason: 'spool_disk_full' },
+    });
     expect(body.message).toContain(spoolDir);
     expect((await (await t.fetch('/api/v1/market-data?symbol=AUD/USD&timeframe=1h')).json()).bars).toEqual([]);
     expect(fs.readdirSync(spoolDir)).toEqual([]);

@@ -40,7 +40,8 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(v).slice(0, 500)} after ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`${what}: still ${JSON.stringify(v).slice(0, 500)} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -58,24 +59,45 @@ describe('MLflow-compatible tracking API, used by the npm mlflow client', () => 
     jest.restoreAllMocks();
   });
 
-  it('creates and finds experiments; errors in MLflow\'s format', async () => {
+  it("creates and finds experiments; errors in MLflow's format", async () => {
     const { experiment_id } = await client.Experiments.create({ name: 'from-mlflow-client' });
     expect(typeof experiment_id).toBe('string');
     const { experiment } = await client.Experiments.get({ experiment_id });
-    expect(experiment).toMatchObject({ experiment_id, name: 'from-mlflow-client', lifecycle_stage: 'active', creation_time: expect.any(Number), tags: [] });
-    expect(await clientError(client.Experiments.create({ name: 'from-mlflow-client' }))).toEqual({ status: 400, statusText: 'Bad Request', data: { error_code: 'RESOURCE_ALREADY_EXISTS', message: expect.any(String) } });
-    expect(await clientError(client.Experiments.get({ experiment_id: 'nope' }))).toMatchObject({ status: 404, data: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect(experiment).toMatchObject({
+      experiment_id,
+      name: 'from-mlflow-client',
+      lifecycle_stage: 'active',
+      creation_time: expect.any(Number),
+      tags: [],
+    });
+    expect(await clientError(client.Experiments.create({ name: 'from-mlflow-client' }))).toEqual({
+      status: 400,
+      statusText: 'Bad Request',
+      data: { error_code: 'RESOURCE_ALREADY_EXISTS', message: expect.any(String) },
+    });
+    expect(await clientError(client.Experiments.get({ experiment_id: 'nope' }))).toMatchObject({
+      status: 404,
+      data: { error_code: 'RESOURCE_DOES_NOT_EXIST' },
+    });
 
     const byName = await client.Experiments.req('get', '/get-by-name', { experiment_name: 'from-mlflow-client' });
     expect(byName.experiment.experiment_id).toBe(experiment_id);
     await client.Experiments.req('post', '/set-experiment-tag', { experiment_id, key: 'team', value: 'fx' });
-    const searched = await client.Experiments.req('post', '/search', { filter: "name LIKE 'from-%' AND tags.team = 'fx'", max_results: 10 });
+    const searched = await client.Experiments.req('post', '/search', {
+      filter: "name LIKE 'from-%' AND tags.team = 'fx'",
+      max_results: 10,
+    });
     expect(searched.experiments.map((e: { name: string }) => e.name)).toEqual(['from-mlflow-client']);
     expect((await client.Experiments.req('post', '/search', { filter: "name = 'none'" })).experiments).toEqual([]);
-    expect(await clientError(client.Experiments.req('post', '/search', { filter: 'name ~ x' }))).toMatchObject({ status: 400, data: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await clientError(client.Experiments.req('post', '/search', { filter: 'name ~ x' }))).toMatchObject({
+      status: 400,
+      data: { error_code: 'INVALID_PARAMETER_VALUE' },
+    });
 
     // Exactly MLflow's error body, and the API key still applies.
-    const raw = await fetch(`${t.url}/api/2.0/mlflow/runs/get?run_id=00000000-0000-0000-0000-000000000000`, { headers: { 'X-API-Key': API_KEY } });
+    const raw = await fetch(`${t.url}/api/2.0/mlflow/runs/get?run_id=00000000-0000-0000-0000-000000000000`, {
+      headers: { 'X-API-Key': API_KEY },
+    });
     expect(raw.status).toBe(404);
     expect(Object.keys((await raw.json()) as object).sort()).toEqual(['error_code', 'message']);
     expect((await fetch(`${t.url}/api/2.0/mlflow/experiments/get?experiment_id=${experiment_id}`)).status).toBe(401);
@@ -84,46 +106,128 @@ describe('MLflow-compatible tracking API, used by the npm mlflow client', () => 
   it('logs a run (params, metrics with steps, tags, batch), reads it back, searches and finishes it', async () => {
     const { experiment_id } = await client.Experiments.create({ name: 'client-runs' });
     const start = Date.now() - 60_000;
-    const { run } = await client.Runs.create({ experiment_id, start_time: start, user_id: 'ana', tags: [{ key: 'mlflow.runName', value: 'gru-sweep-1' }] });
+    const { run } = await client.Runs.create({
+      experiment_id,
+      start_time: start,
+      user_id: 'ana',
+      tags: [{ key: 'mlflow.runName', value: 'gru-sweep-1' }],
+    });
     const run_id = run.info.run_id;
-    expect(run.info).toMatchObject({ run_id, run_uuid: run_id, experiment_id, run_name: 'gru-sweep-1', status: 'RUNNING', start_time: start, lifecycle_stage: 'active', user_id: 'ana' });
+    expect(run.info).toMatchObject({
+      run_id,
+      run_uuid: run_id,
+      experiment_id,
+      run_name: 'gru-sweep-1',
+      status: 'RUNNING',
+      start_time: start,
+      lifecycle_stage: 'active',
+      user_id: 'ana',
+    });
 
     expect(await client.Runs.logParameter({ run_id, key: 'architecture', value: 'gru' })).toEqual({});
     expect(await client.Runs.logParameter({ run_id, key: 'architecture', value: 'gru' })).toEqual({});
-    expect(await clientError(client.Runs.logParameter({ run_id, key: 'architecture', value: 'lstm' }))).toMatchObject({ status: 400, data: { error_code: 'INVALID_PARAMETER_VALUE' } });
-    for (const [step, value] of [[0, 0.9], [1, 0.4], [2, 0.15]]) {
-      expect(await client.Runs.logMetric({ run_id, key: 'val_loss', value, timestamp: start + step * 1000, step })).toEqual({});
+    expect(await clientError(client.Runs.logParameter({ run_id, key: 'architecture', value: 'lstm' }))).toMatchObject({
+      status: 400,
+      data: { error_code: 'INVALID_PARAMETER_VALUE' },
+    });
+    for (const [step, value] of [
+      [0, 0.9],
+      [1, 0.4],
+      [2, 0.15],
+    ]) {
+      expect(
+        await client.Runs.logMetric({ run_id, key: 'val_loss', value, timestamp: start + step * 1000, step }),
+      ).toEqual({});
     }
     await client.Runs.setTag({ run_id, key: 'stage', value: 'sweep' });
     await client.Runs.logBatch({
       run_id,
-      metrics: [{ key: 'sharpe', value: 1.2, timestamp: start, step: 0 }, { key: 'sharpe', value: 1.4, timestamp: start + 1000, step: 1 }],
-      params: [{ key: 'units', value: '32' }, { key: 'lr', value: '0.001' }],
+      metrics: [
+        { key: 'sharpe', value: 1.2, timestamp: start, step: 0 },
+        { key: 'sharpe', value: 1.4, timestamp: start + 1000, step: 1 },
+      ],
+      params: [
+        { key: 'units', value: '32' },
+        { key: 'lr', value: '0.001' },
+      ],
       tags: [{ key: 'owner', value: 'ana' }],
     });
     const tooMany = Array.from({ length: 101 }, (_, i) => ({ key: `p${i}`, value: 'x' }));
-    expect(await clientError(client.Runs.logBatch({ run_id, params: tooMany }))).toMatchObject({ status: 400, data: { error_code: 'INVALID_PARAMETER_VALUE' } });
-    expect(await clientError(client.Runs.logMetric({ run_id: 'nope', key: 'a', value: 1, timestamp: start }))).toMatchObject({ status: 404, data: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    expect(await clientError(client.Runs.logBatch({ run_id, params: tooMany }))).toMatchObject({
+      status: 400,
+      data: { error_code: 'INVALID_PARAMETER_VALUE' },
+    });
+    expect(
+      await clientError(client.Runs.logMetric({ run_id: 'nope', key: 'a', value: 1, timestamp: start })),
+    ).toMatchObject({ status: 404, data: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
 
     const got = (await client.Runs.get({ run_id })).run;
-    expect(got.data.params).toEqual(expect.arrayContaining([{ key: 'architecture', value: 'gru' }, { key: 'units', value: '32' }, { key: 'lr', value: '0.001' }]));
-    expect(got.data.metrics).toEqual(expect.arrayContaining([{ key: 'val_loss', value: 0.15, timestamp: start + 2000, step: 2 }, { key: 'sharpe', value: 1.4, timestamp: start + 1000, step: 1 }]));
-    expect(got.data.tags).toEqual(expect.arrayContaining([{ key: 'stage', value: 'sweep' }, { key: 'owner', value: 'ana' }, { key: 'mlflow.runName', value: 'gru-sweep-1' }]));
+    expect(got.data.params).toEqual(
+      expect.arrayContaining([
+        { key: 'architecture', value: 'gru' },
+        { key: 'units', value: '32' },
+        { key: 'lr', value: '0.001' },
+      ]),
+    );
+    expect(got.data.metrics).toEqual(
+      expect.arrayContaining([
+        { key: 'val_loss', value: 0.15, timestamp: start + 2000, step: 2 },
+        { key: 'sharpe', value: 1.4, timestamp: start + 1000, step: 1 },
+      ]),
+    );
+    expect(got.data.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'stage', value: 'sweep' },
+        { key: 'owner', value: 'ana' },
+        { key: 'mlflow.runName', value: 'gru-sweep-1' },
+      ]),
+    );
 
     const history = await client.Metrics.getHistory({ run_id, metric_key: 'val_loss' });
-    expect(history.metrics).toEqual([0, 1, 2].map((step) => ({ key: 'val_loss', value: [0.9, 0.4, 0.15][step], timestamp: start + step * 1000, step })));
+    expect(history.metrics).toEqual(
+      [0, 1, 2].map((step) => ({
+        key: 'val_loss',
+        value: [0.9, 0.4, 0.15][step],
+        timestamp: start + step * 1000,
+        step,
+      })),
+    );
     expect((await client.Metrics.getHistory({ run_id, metric_key: 'never' })).metrics).toEqual([]);
 
-    const second = (await client.Runs.create({ experiment_id, tags: [{ key: 'mlflow.runName', value: 'gru-sweep-2' }] })).run.info.run_id;
-    await client.Runs.logBatch({ run_id: second, metrics: [{ key: 'val_loss', value: 0.05, timestamp: Date.now(), step: 0 }], params: [{ key: 'architecture', value: 'gru' }] });
-    const byLoss = await client.Runs.search({ experiment_ids: [experiment_id], filter: "params.architecture = 'gru' AND metrics.val_loss < 0.2", order_by: ['metrics.val_loss ASC'] });
+    const second = (
+      await client.Runs.create({ experiment_id, tags: [{ key: 'mlflow.runName', value: 'gru-sweep-2' }] })
+    ).run.info.run_id;
+    await client.Runs.logBatch({
+      run_id: second,
+      metrics: [{ key: 'val_loss', value: 0.05, timestamp: Date.now(), step: 0 }],
+      params: [{ key: 'architecture', value: 'gru' }],
+    });
+    const byLoss = await client.Runs.search({
+      experiment_ids: [experiment_id],
+      filter: "params.architecture = 'gru' AND metrics.val_loss < 0.2",
+      order_by: ['metrics.val_loss ASC'],
+    });
     expect(byLoss.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([second, run_id]);
-    const page1 = await client.Runs.search({ experiment_ids: [experiment_id], max_results: 1, order_by: ['metrics.val_loss DESC'] });
+    const page1 = await client.Runs.search({
+      experiment_ids: [experiment_id],
+      max_results: 1,
+      order_by: ['metrics.val_loss DESC'],
+    });
     expect(page1.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([run_id]);
-    const page2 = await client.Runs.search({ experiment_ids: [experiment_id], max_results: 1, order_by: ['metrics.val_loss DESC'], page_token: page1.next_page_token });
+    const page2 = await client.Runs.search({
+      experiment_ids: [experiment_id],
+      max_results: 1,
+      order_by: ['metrics.val_loss DESC'],
+      page_token: page1.next_page_token,
+    });
     expect(page2.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([second]);
     expect(page2.next_page_token).toBeUndefined();
-    expect(await clientError(client.Runs.search({ experiment_ids: [experiment_id], filter: 'metrics.val_loss <' }))).toMatchObject({ status: 400, data: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('position') } });
+    expect(
+      await clientError(client.Runs.search({ experiment_ids: [experiment_id], filter: 'metrics.val_loss <' })),
+    ).toMatchObject({
+      status: 400,
+      data: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('position') },
+    });
 
     const end = Date.now();
     const updated = await client.Runs.update({ run_id, status: 'FINISHED', end_time: end });
@@ -132,12 +236,19 @@ describe('MLflow-compatible tracking API, used by the npm mlflow client', () => 
 
     // The same run through the service's own API.
     const ours = await (await t.fetch(`/api/v1/runs/${run_id}`, { headers: { 'X-API-Key': API_KEY } })).json();
-    expect(ours).toMatchObject({ name: 'gru-sweep-1', status: 'FINISHED', params: { architecture: 'gru', units: '32', lr: '0.001' }, metrics: { val_loss: 0.15, sharpe: 1.4 } });
+    expect(ours).toMatchObject({
+      name: 'gru-sweep-1',
+      status: 'FINISHED',
+      params: { architecture: 'gru', units: '32', lr: '0.001' },
+      metrics: { val_loss: 0.15, sharpe: 1.4 },
+    });
     expect(ours.metric_history.val_loss).toHaveLength(3);
 
     await client.Runs.delete({ run_id: second });
     expect((await client.Runs.search({ experiment_ids: [experiment_id] })).runs).toHaveLength(1);
-    expect((await client.Runs.search({ experiment_ids: [experiment_id], run_view_type: 'DELETED_ONLY' })).runs[0].info).toMatchObject({ run_id: second, lifecycle_stage: 'deleted' });
+    expect(
+      (await client.Runs.search({ experiment_ids: [experiment_id], run_view_type: 'DELETED_ONLY' })).runs[0].info,
+    ).toMatchObject({ run_id: second, lifecycle_stage: 'deleted' });
   });
 });
 
@@ -147,7 +258,13 @@ describe('mirroring runs to an MLflow tracking server', () => {
   beforeAll(async () => {
     fake = new FakeMlflowServer();
     const uri = await fake.start();
-    t = await startTestApp({ MAX_TRAINING_MEMORY: '8', EXPERIMENT_TRACKING_URI: uri, EXPERIMENT_TRACKING_BACKOFF_MS: '50', EXPERIMENT_TRACKING_TIMEOUT_MS: '1000', EXPERIMENT_TRACKING_RETRIES: '4' });
+    t = await startTestApp({
+      MAX_TRAINING_MEMORY: '8',
+      EXPERIMENT_TRACKING_URI: uri,
+      EXPERIMENT_TRACKING_BACKOFF_MS: '50',
+      EXPERIMENT_TRACKING_TIMEOUT_MS: '1000',
+      EXPERIMENT_TRACKING_RETRIES: '4',
+    });
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(1200, 11)));
   });
   afterAll(async () => {
@@ -156,50 +273,90 @@ describe('mirroring runs to an MLflow tracking server', () => {
   });
   const run = (id: string) => t.fetch(`/api/v1/runs/${id}`).then((r) => r.json());
 
-  it('writes a trained run to MLflow: get-by-name, create, runs/create, log-batch, runs/update, in that order and in MLflow\'s shapes', async () => {
-    const res = await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...train, name: 'mirrored lstm', experiment: 'Mirrored' } });
+  it("writes a trained run to MLflow: get-by-name, create, runs/create, log-batch, runs/update, in that order and in MLflow's shapes", async () => {
+    const res = await t.fetch('/api/v1/models/train', {
+      method: 'POST',
+      json: { ...train, name: 'mirrored lstm', experiment: 'Mirrored' },
+    });
     const job = await waitForJob(t, (await res.json()).job_id);
     expect(job.status).toBe('succeeded');
-    const ours = await until('sync', () => run(job.run_id), (r) => r.mlflow_sync_state === 'synced');
+    const ours = await until(
+      'sync',
+      () => run(job.run_id),
+      (r) => r.mlflow_sync_state === 'synced',
+    );
     expect(fake.violations).toEqual([]);
     const remote = fake.runByOurId(job.run_id)!;
     expect(ours.mlflow_run_id).toBe(remote.info.run_id);
     expect(ours.mlflow_error).toBeNull();
 
     const sequence = fake.endpoints().filter((e, i, all) => i === 0 || all[i - 1] !== e);
-    expect(sequence).toEqual(['experiments/get-by-name', 'experiments/create', 'runs/create', 'runs/log-batch', 'runs/update']);
+    expect(sequence).toEqual([
+      'experiments/get-by-name',
+      'experiments/create',
+      'runs/create',
+      'runs/log-batch',
+      'runs/update',
+    ]);
     expect(fake.calls[0].status).toBe(404); // not there yet: created
-    expect(fake.calls.find((c) => c.endpoint === 'runs/create')!.body).toMatchObject({ experiment_id: '1', run_name: ours.name, start_time: Date.parse(ours.start_time) });
+    expect(fake.calls.find((c) => c.endpoint === 'runs/create')!.body).toMatchObject({
+      experiment_id: '1',
+      run_name: ours.name,
+      start_time: Date.parse(ours.start_time),
+    });
     const update = fake.calls.filter((c) => c.endpoint === 'runs/update').at(-1)!;
-    expect(update.body).toEqual({ run_id: remote.info.run_id, status: 'FINISHED', end_time: Date.parse(ours.end_time) });
+    expect(update.body).toEqual({
+      run_id: remote.info.run_id,
+      status: 'FINISHED',
+      end_time: Date.parse(ours.end_time),
+    });
 
     expect(remote.info).toMatchObject({ status: 'FINISHED', end_time: Date.parse(ours.end_time) });
     expect(Object.fromEntries(remote.params)).toEqual(ours.params);
     expect(remote.tags.get('data_fingerprint')).toBe(ours.tags.data_fingerprint);
     expect(remote.tags.get('mlwb.model_id')).toBe('mirrored_lstm');
     const valLoss = remote.metrics.filter((m) => m.key === 'val_loss');
-    expect(valLoss.map((m) => [m.step, m.value])).toEqual(ours.metric_history.val_loss.map((p: { step: number; value: number }) => [p.step, p.value]));
+    expect(valLoss.map((m) => [m.step, m.value])).toEqual(
+      ours.metric_history.val_loss.map((p: { step: number; value: number }) => [p.step, p.value]),
+    );
     expect(remote.metrics.find((m) => m.key === 'rmse')?.value).toBe(ours.metrics.rmse);
 
     // A second run of the same experiment finds it by name.
     const calls = fake.calls.length;
-    const ext = await (await t.fetch(`/api/v1/experiments/${ours.experiment_id}/runs`, { method: 'POST', json: { name: 'ext' } })).json();
+    const ext = await (
+      await t.fetch(`/api/v1/experiments/${ours.experiment_id}/runs`, { method: 'POST', json: { name: 'ext' } })
+    ).json();
     await t.fetch(`/api/v1/runs/${ext.id}/finish`, { method: 'POST', json: {} });
-    await until('sync', () => run(ext.id), (r) => r.mlflow_sync_state === 'synced');
+    await until(
+      'sync',
+      () => run(ext.id),
+      (r) => r.mlflow_sync_state === 'synced',
+    );
     expect(fake.endpoints().slice(calls)).not.toContain('experiments/create');
   });
 
-  it('chunks log-batch to MLflow\'s limits (100 params, 1000 metrics per request)', async () => {
+  it("chunks log-batch to MLflow's limits (100 params, 1000 metrics per request)", async () => {
     const exp = await (await t.fetch('/api/v1/experiments', { method: 'POST', json: { name: 'Big' } })).json();
     const params = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`p${i}`, `v${i}`]));
     const tags = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`t${i}`, `${i}`]));
-    const r = await (await t.fetch(`/api/v1/experiments/${exp.id}/runs`, { method: 'POST', json: { name: 'big', params, tags } })).json();
+    const r = await (
+      await t.fetch(`/api/v1/experiments/${exp.id}/runs`, { method: 'POST', json: { name: 'big', params, tags } })
+    ).json();
     for (let chunk = 0; chunk < 3; chunk++) {
-      const metrics = Array.from({ length: 900 }, (_, i) => ({ key: i % 2 ? 'loss' : 'val_loss', value: i / 1000, step: chunk * 900 + i, timestamp: 1_700_000_000_000 + i }));
+      const metrics = Array.from({ length: 900 }, (_, i) => ({
+        key: i % 2 ? 'loss' : 'val_loss',
+        value: i / 1000,
+        step: chunk * 900 + i,
+        timestamp: 1_700_000_000_000 + i,
+      }));
       expect((await t.fetch(`/api/v1/runs/${r.id}/metrics`, { method: 'POST', json: { metrics } })).status).toBe(204);
     }
     await t.fetch(`/api/v1/runs/${r.id}/finish`, { method: 'POST', json: { status: 'KILLED' } });
-    await until('sync', () => run(r.id), (x) => x.mlflow_sync_state === 'synced' && fake.runByOurId(r.id)?.info.status === 'KILLED');
+    await until(
+      'sync',
+      () => run(r.id),
+      (x) => x.mlflow_sync_state === 'synced' && fake.runByOurId(r.id)?.info.status === 'KILLED',
+    );
     expect(fake.violations).toEqual([]);
     const remote = fake.runByOurId(r.id)!;
     expect(remote.params.size).toBe(250);
@@ -217,17 +374,33 @@ describe('mirroring runs to an MLflow tracking server', () => {
   it('retries a flaky server with backoff, and resends runs left pending on start', async () => {
     const exp = await (await t.fetch('/api/v1/experiments', { method: 'POST', json: { name: 'Flaky' } })).json();
     fake.failNext = 3;
-    const r = await (await t.fetch(`/api/v1/experiments/${exp.id}/runs`, { method: 'POST', json: { name: 'flaky', params: { a: '1' } } })).json();
+    const r = await (
+      await t.fetch(`/api/v1/experiments/${exp.id}/runs`, {
+        method: 'POST',
+        json: { name: 'flaky', params: { a: '1' } },
+      })
+    ).json();
     await t.fetch(`/api/v1/runs/${r.id}/finish`, { method: 'POST', json: {} });
-    await until('sync', () => run(r.id), (x) => x.mlflow_sync_state === 'synced');
+    await until(
+      'sync',
+      () => run(r.id),
+      (x) => x.mlflow_sync_state === 'synced',
+    );
     expect(fake.calls.filter((c) => c.status === 503)).toHaveLength(3);
     expect(fake.runByOurId(r.id)!.info.status).toBe('FINISHED');
 
     // A run a previous process left pending (it stopped before syncing): resent on start.
     const ds = t.app.get(DataSource);
-    const [row] = await ds.query(`INSERT INTO runs (experiment_id, name, status, start_time, end_time, params, mlflow_sync_state) VALUES ($1, 'left over', 'FINISHED', now(), now(), '{"x":"1"}', 'pending') RETURNING id`, [exp.id]);
+    const [row] = await ds.query(
+      `INSERT INTO runs (experiment_id, name, status, start_time, end_time, params, mlflow_sync_state) VALUES ($1, 'left over', 'FINISHED', now(), now(), '{"x":"1"}', 'pending') RETURNING id`,
+      [exp.id],
+    );
     expect(await t.app.get(MlflowMirror).resumePending()).toBeGreaterThanOrEqual(1);
-    await until('resume', () => run(row.id), (x) => x.mlflow_sync_state === 'synced');
+    await until(
+      'resume',
+      () => run(row.id),
+      (x) => x.mlflow_sync_state === 'synced',
+    );
     expect(fake.runByOurId(row.id)!.params.get('x')).toBe('1');
   });
 
@@ -237,15 +410,38 @@ describe('mirroring runs to an MLflow tracking server', () => {
     // Long enough that the hand-back (at least a second of draining) comes before the last epoch
     // on the fastest engine (the fused native one trains 30 such epochs in well under a second).
     const EPOCHS = 120;
-    const body = { ...train, name: 'retried lstm', experiment: 'Retried', hyperparameters: { units: 8, epochs: EPOCHS, batch_size: 16, early_stopping_patience: 1000 } };
+    const body = {
+      ...train,
+      name: 'retried lstm',
+      experiment: 'Retried',
+      hyperparameters: { units: 8, epochs: EPOCHS, batch_size: 16, early_stopping_patience: 1000 },
+    };
     const { job_id } = await (await t.fetch('/api/v1/models/train', { method: 'POST', json: body })).json();
-    const { run_id } = await until('the job running', () => job(job_id), (j) => j.status === 'running' && j.run_id !== null);
-    await until('two epochs logged', () => run(run_id), (r) => (r.metric_history.loss?.length ?? 0) >= 2, 60_000);
+    const { run_id } = await until(
+      'the job running',
+      () => job(job_id),
+      (j) => j.status === 'running' && j.run_id !== null,
+    );
+    await until(
+      'two epochs logged',
+      () => run(run_id),
+      (r) => (r.metric_history.loss?.length ?? 0) >= 2,
+      60_000,
+    );
 
     // Interrupted as by SIGTERM: the worker stops taking jobs, its running one is handed back.
     await t.app.get(TrainingQueue).stop(0);
-    const handedBack = await until('handed back', () => job(job_id), (j) => j.status === 'queued', 30_000);
-    expect(handedBack).toMatchObject({ attempts: 1, error: null, note: expect.stringMatching(/^attempt 1 was handed back to the queue/) });
+    const handedBack = await until(
+      'handed back',
+      () => job(job_id),
+      (j) => j.status === 'queued',
+      30_000,
+    );
+    expect(handedBack).toMatchObject({
+      attempts: 1,
+      error: null,
+      note: expect.stringMatching(/^attempt 1 was handed back to the queue/),
+    });
     await t.app.get(MlflowMirror).whenIdle();
     const interrupted = await run(run_id);
     expect(interrupted.metric_history.loss.length).toBeGreaterThanOrEqual(2);
@@ -255,17 +451,34 @@ describe('mirroring runs to an MLflow tracking server', () => {
 
     // The second attempt, as pg-boss hands it to the next worker: a real training run.
     const second = t.app.get(TrainingRunner).run(job_id);
-    const retrying = await until('the retry running', () => job(job_id), (j) => j.status === 'running' && j.attempts === 2);
+    const retrying = await until(
+      'the retry running',
+      () => job(job_id),
+      (j) => j.status === 'running' && j.attempts === 2,
+    );
     expect(retrying.error).toBeNull();
-    expect(retrying.note).toMatch(/^retry 1 after an interrupted attempt \(attempt 1 was handed back to the queue: worker .+ stopped\)$/);
+    expect(retrying.note).toMatch(
+      /^retry 1 after an interrupted attempt \(attempt 1 was handed back to the queue: worker .+ stopped\)$/,
+    );
     await second;
     const done = await job(job_id);
-    expect(done).toMatchObject({ status: 'succeeded', attempts: 2, error: null, progress: { phase: 'done', unit: 'epoch', epoch: EPOCHS, epochs: EPOCHS } });
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      error: null,
+      progress: { phase: 'done', unit: 'epoch', epoch: EPOCHS, epochs: EPOCHS },
+    });
 
-    const ours = await until('synced', () => run(run_id), (r) => r.status === 'FINISHED' && r.mlflow_sync_state === 'synced');
+    const ours = await until(
+      'synced',
+      () => run(run_id),
+      (r) => r.status === 'FINISHED' && r.mlflow_sync_state === 'synced',
+    );
     expect(ours.tags.attempt).toBe('2');
     for (const key of ['loss', 'val_loss']) {
-      expect(ours.metric_history[key].map((p: { step: number }) => p.step)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i));
+      expect(ours.metric_history[key].map((p: { step: number }) => p.step)).toEqual(
+        Array.from({ length: EPOCHS }, (_, i) => i),
+      );
     }
     expect(ours.metrics.loss).toBe(ours.metric_history.loss.at(-1).value);
 
@@ -280,7 +493,9 @@ describe('mirroring runs to an MLflow tracking server', () => {
     expect(current.tags.get('attempt')).toBe('2');
     expect(current.tags.get('mlwb.previous_attempt_run_id')).toBe(killed.info.run_id);
     const remoteLoss = current.metrics.filter((m) => m.key === 'loss');
-    expect(remoteLoss.map((m) => [m.step, m.value])).toEqual(ours.metric_history.loss.map((p: { step: number; value: number }) => [p.step, p.value]));
+    expect(remoteLoss.map((m) => [m.step, m.value])).toEqual(
+      ours.metric_history.loss.map((p: { step: number; value: number }) => [p.step, p.value]),
+    );
     expect(fake.violations).toEqual([]);
   }, 120_000);
 });
@@ -295,14 +510,27 @@ describe('an MLflow server that is down or slow never fails or slows a training'
   }
 
   it('down: the training succeeds, the run ends "failed" with the reason after its retries', async () => {
-    const t = await startTestApp({ MAX_TRAINING_MEMORY: '8', EXPERIMENT_TRACKING_URI: `http://127.0.0.1:${await closedPort()}`, EXPERIMENT_TRACKING_BACKOFF_MS: '50', EXPERIMENT_TRACKING_RETRIES: '2' });
+    const t = await startTestApp({
+      MAX_TRAINING_MEMORY: '8',
+      EXPERIMENT_TRACKING_URI: `http://127.0.0.1:${await closedPort()}`,
+      EXPERIMENT_TRACKING_BACKOFF_MS: '50',
+      EXPERIMENT_TRACKING_RETRIES: '2',
+    });
     try {
       await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(1200, 11)));
       const started = Date.now();
-      const job = await waitForJob(t, (await (await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...train, name: 'down' } })).json()).job_id);
+      const job = await waitForJob(
+        t,
+        (await (await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...train, name: 'down' } })).json())
+          .job_id,
+      );
       expect(job.status).toBe('succeeded');
       expect(Date.now() - started).toBeLessThan(60_000);
-      const r = await until('failed', () => t.fetch(`/api/v1/runs/${job.run_id}`).then((x) => x.json()), (x) => x.mlflow_sync_state === 'failed');
+      const r = await until(
+        'failed',
+        () => t.fetch(`/api/v1/runs/${job.run_id}`).then((x) => x.json()),
+        (x) => x.mlflow_sync_state === 'failed',
+      );
       expect(r.status).toBe('FINISHED');
       expect(r.mlflow_error).toMatch(/ECONNREFUSED|fetch failed/);
       expect(r.mlflow_run_id).toBeNull();
@@ -315,18 +543,36 @@ describe('an MLflow server that is down or slow never fails or slows a training'
     const fake = new FakeMlflowServer();
     const uri = await fake.start();
     fake.delayMs = 5000;
-    const t = await startTestApp({ MAX_TRAINING_MEMORY: '8', EXPERIMENT_TRACKING_URI: uri, EXPERIMENT_TRACKING_BACKOFF_MS: '50', EXPERIMENT_TRACKING_RETRIES: '1', EXPERIMENT_TRACKING_TIMEOUT_MS: '200' });
+    const t = await startTestApp({
+      MAX_TRAINING_MEMORY: '8',
+      EXPERIMENT_TRACKING_URI: uri,
+      EXPERIMENT_TRACKING_BACKOFF_MS: '50',
+      EXPERIMENT_TRACKING_RETRIES: '1',
+      EXPERIMENT_TRACKING_TIMEOUT_MS: '200',
+    });
     try {
       await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(1200, 11)));
       const started = Date.now();
-      const job = await waitForJob(t, (await (await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...train, name: 'slow' } })).json()).job_id);
+      const job = await waitForJob(
+        t,
+        (await (await t.fetch('/api/v1/models/train', { method: 'POST', json: { ...train, name: 'slow' } })).json())
+          .job_id,
+      );
       expect(job.status).toBe('succeeded');
       expect(Date.now() - started).toBeLessThan(60_000);
-      const r = await until('failed', () => t.fetch(`/api/v1/runs/${job.run_id}`).then((x) => x.json()), (x) => x.mlflow_sync_state === 'failed');
+      const r = await until(
+        'failed',
+        () => t.fetch(`/api/v1/runs/${job.run_id}`).then((x) => x.json()),
+        (x) => x.mlflow_sync_state === 'failed',
+      );
       expect(r.mlflow_error).toMatch(/timed out after 200 ms/);
       fake.delayMs = 0;
       await t.fetch(`/api/v1/runs/${job.run_id}/tags`, { method: 'POST', json: { tags: { retry: 'now' } } });
-      const synced = await until('synced', () => t.fetch(`/api/v1/runs/${job.run_id}`).then((x) => x.json()), (x) => x.mlflow_sync_state === 'synced');
+      const synced = await until(
+        'synced',
+        () => t.fetch(`/api/v1/runs/${job.run_id}`).then((x) => x.json()),
+        (x) => x.mlflow_sync_state === 'synced',
+      );
       expect(fake.violations).toEqual([]);
       // The MLflow run the mirror finished. (A runs/create that timed out here may still have been
       // applied by the slow server, leaving an orphan RUNNING run beside it: MLflow has no

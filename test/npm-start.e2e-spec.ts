@@ -44,7 +44,10 @@ describe('npm start: the compiled copy of the sources', () => {
     expect(await ui.text()).toContain('<html');
     expect((await fetch(`${svc.url}/ui/assets/app.js`)).status).toBe(200);
     // Built on this first request, not at start.
-    const doc = (await (await fetch(`${svc.url}/docs-json`)).json()) as { info: { version: string }; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${svc.url}/docs-json`)).json()) as {
+      info: { version: string };
+      paths: Record<string, unknown>;
+    };
     expect(doc.info.version).toBe(version);
     expect(Object.keys(doc.paths)).toContain('/api/v1/models');
     const ready = await fetch(`${svc.url}/health/ready`);
@@ -69,7 +72,15 @@ describe('npm start: the compiled copy of the sources', () => {
     // The embedded template's name hashes the migrations' code: the postinstall (swc-node) and
     // npm start (the copy) must agree, or a fresh start would build its own template (seconds).
     const key = (args: string[], file: string) =>
-      spawnSync(process.execPath, [...args, '-e', `require('reflect-metadata'); process.stdout.write(require(${JSON.stringify(file)}).templateKey())`], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(
+        process.execPath,
+        [
+          ...args,
+          '-e',
+          `require('reflect-metadata'); process.stdout.write(require(${JSON.stringify(file)}).templateKey())`,
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
     const fromCopy = key([], path.join(first.dir, 'src', 'database', 'embedded-template.js'));
     const fromSources = key(['-r', '@swc-node/register'], path.join(ROOT, 'src', 'database', 'embedded-template.ts'));
     expect(fromCopy.stderr).toBe('');

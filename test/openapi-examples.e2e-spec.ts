@@ -67,7 +67,8 @@ describe('OpenAPI request examples', () => {
           if (value === undefined) failures.push(`${opKey}: path parameter ${p.name} has no example`);
           url = url.replace(`{${p.name}}`, encodeURIComponent(String(value)));
         } else if (p.in === 'query' && value !== undefined) query.set(p.name, String(value));
-        else if (p.in === 'query' && p.required) failures.push(`${opKey}: required query parameter ${p.name} has no example`);
+        else if (p.in === 'query' && p.required)
+          failures.push(`${opKey}: required query parameter ${p.name} has no example`);
       }
       if (query.size) url += `?${query}`;
       const bodies = bodyExamples(doc, op);
@@ -76,7 +77,12 @@ describe('OpenAPI request examples', () => {
         const res = await t.fetch(url, {
           method,
           headers: b ? { 'content-type': b.contentType } : {},
-          body: b === undefined ? undefined : b.contentType === 'application/json' ? JSON.stringify(b.value) : String(b.value),
+          body:
+            b === undefined
+              ? undefined
+              : b.contentType === 'application/json'
+                ? JSON.stringify(b.value)
+                : String(b.value),
         });
         const text = await res.text();
         let body: any = text;
@@ -86,7 +92,8 @@ describe('OpenAPI request examples', () => {
           /* not JSON (metrics, a CSV, a file) */
         }
         const example = b ? `${b.contentType} ${b.name}` : 'no body';
-        if (res.status < 200 || res.status > 299) failures.push(`${opKey} (${example}) → ${res.status}: ${text.slice(0, 400)}`);
+        if (res.status < 200 || res.status > 299)
+          failures.push(`${opKey} (${example}) → ${res.status}: ${text.slice(0, 400)}`);
         out.push({ example, status: res.status, body });
       }
       return out;
@@ -100,12 +107,20 @@ describe('OpenAPI request examples', () => {
       throw new Error(`job ${id} did not finish`);
     };
 
-    for (const op of ['GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /api/v1/market-data/symbols']) await send(op);
+    for (const op of [
+      'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
+      'GET /api/v1/market-data/symbols',
+    ])
+      await send(op);
     // Market data: the import example fills a series the demo data lacks (EUR/USD 1h), which the resample and delete examples then use.
     await send('POST /api/v1/market-data/import');
     await send('GET /api/v1/market-data');
     await send('POST /api/v1/market-data/resample');
-    for (const op of ['GET /api/v1/features', 'GET /api/v1/features/values', 'POST /api/v1/features/select']) await send(op);
+    for (const op of ['GET /api/v1/features', 'GET /api/v1/features/values', 'POST /api/v1/features/select'])
+      await send(op);
 
     // Training: the example trains a small model on the demo data; wait for it.
     const [accepted] = await send('POST /api/v1/models/train');
@@ -117,16 +132,38 @@ describe('OpenAPI request examples', () => {
     await send('GET /api/v1/training/jobs/{id}', { id: model.job });
     await send('GET /api/v1/models');
     await send('GET /api/v1/models/{model_id}', { model_id: model.model_id });
-    await send('GET /api/v1/models/{model_id}/versions/{version}', { model_id: model.model_id, version: model.version });
-    await send('GET /api/v1/models/{model_id}/versions/{version}/model.onnx', { model_id: model.model_id, version: model.version });
-    await send('GET /api/v1/models/{model_id}/versions/{version}/predictions', { model_id: model.model_id, version: model.version });
+    await send('GET /api/v1/models/{model_id}/versions/{version}', {
+      model_id: model.model_id,
+      version: model.version,
+    });
+    await send('GET /api/v1/models/{model_id}/versions/{version}/model.onnx', {
+      model_id: model.model_id,
+      version: model.version,
+    });
+    await send('GET /api/v1/models/{model_id}/versions/{version}/predictions', {
+      model_id: model.model_id,
+      version: model.version,
+    });
 
     // A second version of the same model (the train example again, sent directly), aliased @challenger: the deploy examples' shadow and canary.
-    const again = await t.fetch('/api/v1/models/train', { method: 'POST', json: doc.paths['/api/v1/models/train'].post.requestBody.content['application/json'].examples.demo_data_lstm.value });
+    const again = await t.fetch('/api/v1/models/train', {
+      method: 'POST',
+      json: doc.paths['/api/v1/models/train'].post.requestBody.content['application/json'].examples.demo_data_lstm
+        .value,
+    });
     expect(again.status).toBe(202);
-    const challengerJob = await waitForJob((await again.json()).job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
+    const challengerJob = await waitForJob((await again.json()).job_id, (s) =>
+      ['succeeded', 'failed', 'cancelled'].includes(s),
+    );
     expect(challengerJob.status).toBe('succeeded');
-    expect((await t.fetch(`/api/v1/models/${model.model_id}/aliases/challenger`, { method: 'PUT', json: { version: challengerJob.version } })).status).toBe(200);
+    expect(
+      (
+        await t.fetch(`/api/v1/models/${model.model_id}/aliases/challenger`, {
+          method: 'PUT',
+          json: { version: challengerJob.version },
+        })
+      ).status,
+    ).toBe(200);
 
     // Deploy (twice: the second replaces the first, so that there is something to roll back to; each time the
     // seed body, then a shadow and a canary challenger), predict, promote the challenger, roll back, undeploy.
@@ -177,7 +214,8 @@ describe('OpenAPI request examples', () => {
     // The train example again (the model's next version), cancelled while it is queued or running.
     const [second] = await send('POST /api/v1/models/train');
     await send('POST /api/v1/training/jobs/{id}/cancel', { id: second?.body?.job_id });
-    if (second?.body?.job_id) await waitForJob(second.body.job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
+    if (second?.body?.job_id)
+      await waitForJob(second.body.job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
 
     // A sweep from its example, looked at, then cancelled (its trials would train for minutes).
     const [sweep] = await send('POST /api/v1/sweeps');
@@ -192,7 +230,8 @@ describe('OpenAPI request examples', () => {
     await send('GET /api/v1/schedules/{id}', { id: scheduleId });
     await send('PATCH /api/v1/schedules/{id}', { id: scheduleId });
     const [scheduledRun] = await send('POST /api/v1/schedules/{id}/run', { id: scheduleId });
-    if (scheduledRun?.body?.job_id) await waitForJob(scheduledRun.body.job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
+    if (scheduledRun?.body?.job_id)
+      await waitForJob(scheduledRun.body.job_id, (s) => ['succeeded', 'failed', 'cancelled'].includes(s));
     await send('DELETE /api/v1/schedules/{id}', { id: scheduleId });
 
     // Destructive ones last: the imported 1h series, then the model (archived; nothing is deployed any more).
@@ -200,7 +239,9 @@ describe('OpenAPI request examples', () => {
     await send('DELETE /api/v1/models/{model_id}', { model_id: model.model_id });
 
     expect(failures).toEqual([]);
-    const all = Object.entries(doc.paths).flatMap(([route, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${route}`));
+    const all = Object.entries(doc.paths).flatMap(([route, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${route}`),
+    );
     expect(all.filter((op) => !covered.has(op) && !WITHOUT_EXAMPLES.test(op))).toEqual([]);
   }, 600_000);
 

@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import { MonitoringService } from '../src/deployment/monitoring/monitoring.service';
 import { waitForJob } from './support/jobs';
-import { type Case, type Context, deterministicCases, randomCaseArbitrary, toWire, validCase } from './support/openapi-fuzz/cases';
+import {
+  type Case,
+  type Context,
+  deterministicCases,
+  randomCaseArbitrary,
+  toWire,
+  validCase,
+} from './support/openapi-fuzz/cases';
 import { encodeBytes, WireClient, type WireResponse } from './support/openapi-fuzz/client';
 import { StateFingerprinter } from './support/openapi-fuzz/fingerprint';
 import { type OpenApiDoc, type Operation, operationsOf, validValue } from './support/openapi-fuzz/openapi';
@@ -35,7 +42,15 @@ function baseBodies(seed: Seeded): Record<string, unknown> {
   return {
     MarketDataController_import: 'timestamp,close\n',
     MarketDataController_resample: { symbol: 'EUR/USD', from_timeframe: '1h', to_timeframe: '4h' },
-    FeaturesController_select: { symbols: ['EUR/USD'], timeframe: '1d', target: 'price_change_1d', candidates: ['returns_1', 'returns_5'], k: 1, start_date: '2000-01-01T00:00:00Z', end_date: '2000-04-01T00:00:00Z' },
+    FeaturesController_select: {
+      symbols: ['EUR/USD'],
+      timeframe: '1d',
+      target: 'price_change_1d',
+      candidates: ['returns_1', 'returns_5'],
+      k: 1,
+      start_date: '2000-01-01T00:00:00Z',
+      end_date: '2000-04-01T00:00:00Z',
+    },
     // A pair without bars: passes the DTO, then fails while the dataset is built (synchronously), so no job is ever queued.
     TrainingController_train: {
       name: 'fuzz never trained',
@@ -51,7 +66,15 @@ function baseBodies(seed: Seeded): Record<string, unknown> {
       hyperparameters: { units: 4, epochs: 1 },
     },
     // One window of the seeded model's own features, so that broken numbers reach the model itself.
-    PredictionController_predict: { symbol: 'EUR/USD', timeframe: '1d', features: { returns_1: [0.001, -0.002, 0.0005, 0, 0.003], returns_5: [0.01, 0, -0.01, 0.002, 0.004], zscore_20: [0.5, -1.2, 0.3, 2.1, -0.4] } },
+    PredictionController_predict: {
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      features: {
+        returns_1: [0.001, -0.002, 0.0005, 0, 0.003],
+        returns_5: [0.01, 0, -0.01, 0.002, 0.004],
+        zscore_20: [0.5, -1.2, 0.3, 2.1, -0.4],
+      },
+    },
     DeploymentController_deploy: { version: '9.9.9', deployment_target: 'strategy_engine' },
     DeploymentController_rollback: { deployment_target: 'analysis_engine' },
     ExperimentsController_create: { name: 'fuzz experiment' },
@@ -61,13 +84,30 @@ function baseBodies(seed: Seeded): Record<string, unknown> {
     // A base request on a pair without bars: the sweep's first-trial check fails, nothing is stored or queued.
     SweepsController_create: {
       name: 'fuzz sweep',
-      base: { name: 'fuzz never swept', model_type: 'time_series', architecture: 'lstm', symbols: ['ZZZ/YYY'], features: ['returns_1'], target: 'price_change_1d', start_date: '2000-01-01T00:00:00Z', end_date: '2001-06-01T00:00:00Z', timeframe: '1d', window: 5, hyperparameters: { units: 4, epochs: 1 } },
+      base: {
+        name: 'fuzz never swept',
+        model_type: 'time_series',
+        architecture: 'lstm',
+        symbols: ['ZZZ/YYY'],
+        features: ['returns_1'],
+        target: 'price_change_1d',
+        start_date: '2000-01-01T00:00:00Z',
+        end_date: '2001-06-01T00:00:00Z',
+        timeframe: '1d',
+        window: 5,
+        hyperparameters: { units: 4, epochs: 1 },
+      },
       space: { 'hyperparameters.units': { type: 'choice', values: [4, 8] } },
       strategy: 'grid',
       objective: { metric: 'val_loss' },
     },
     // An expanding window that starts a day before the seeded series ends: too little data, so nothing is stored or registered with the queue.
-    SchedulesController_create: { cron: '0 6 * * 1-5', timezone: 'Europe/London', window: { kind: 'expanding', start_date: '2001-12-01T00:00:00Z' }, base: { hyperparameters: { epochs: 1 } } },
+    SchedulesController_create: {
+      cron: '0 6 * * 1-5',
+      timezone: 'Europe/London',
+      window: { kind: 'expanding', start_date: '2001-12-01T00:00:00Z' },
+      base: { hyperparameters: { epochs: 1 } },
+    },
     SchedulesController_update: { paused: true },
     ExperimentsController_finish: { status: 'FINISHED' },
     ExperimentsController_logParams: { params: { p: '1' } },
@@ -106,7 +146,8 @@ describe('fuzzing every OpenAPI operation', () => {
   let readsBefore: Map<string, number>;
   const readBack = async () => {
     const out = new Map<string, number>();
-    for (const op of ops.filter((o) => !o.mutating)) out.set(op.id, (await client.send(toWire(validCase(op, ctx), ctx))).status);
+    for (const op of ops.filter((o) => !o.mutating))
+      out.set(op.id, (await client.send(toWire(validCase(op, ctx), ctx))).status);
     return out;
   };
 
@@ -122,14 +163,21 @@ describe('fuzzing every OpenAPI operation', () => {
     const line = t.rawLogs.find((l) => l.includes(id) && l.includes('"stack"'));
     if (!line) return problem;
     const err = (JSON.parse(line) as { err?: { message?: string; stack?: string } }).err;
-    return `${problem}\n    server: ${err?.message} ${(err?.stack ?? '').split('\n').slice(1, 5).map((s) => s.trim()).join(' < ')}`;
+    return `${problem}\n    server: ${err?.message} ${(err?.stack ?? '')
+      .split('\n')
+      .slice(1, 5)
+      .map((s) => s.trim())
+      .join(' < ')}`;
   };
   const report = (what: string) => {
     const problems = runner.problems.splice(0).map(serverError);
-    if (process.env.FUZZ_REPORT_FILE) fs.appendFileSync(process.env.FUZZ_REPORT_FILE, `${what}\n  ${problems.join('\n  ')}\n`);
+    if (process.env.FUZZ_REPORT_FILE)
+      fs.appendFileSync(process.env.FUZZ_REPORT_FILE, `${what}\n  ${problems.join('\n  ')}\n`);
     if (problems.length) {
       const shown = problems.slice(0, 25).join('\n  ');
-      throw new Error(`${what}: ${problems.length} problem(s) (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS}):\n  ${shown}${problems.length > 25 ? `\n  … and ${problems.length - 25} more` : ''}`);
+      throw new Error(
+        `${what}: ${problems.length} problem(s) (FUZZ_SEED=${SEED}, FUZZ_RUNS=${RUNS}):\n  ${shown}${problems.length > 25 ? `\n  … and ${problems.length - 25} more` : ''}`,
+      );
     }
   };
 
@@ -137,12 +185,19 @@ describe('fuzzing every OpenAPI operation', () => {
     t = await startTestApp({ API_KEY, RATE_LIMIT_PER_MINUTE: '0', MAX_TRAINING_MEMORY: '8' });
     const headers = { 'x-api-key': API_KEY };
     const call = async (path: string, init: RequestInit & { json?: unknown } = {}, expected = [200, 201, 202, 204]) => {
-      const res = await t.fetch(path, { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } });
+      const res = await t.fetch(path, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string>) },
+      });
       const text = await res.text();
       if (!expected.includes(res.status)) throw new Error(`seeding ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
     };
-    await call('/api/v1/market-data/import?symbol=EUR%2FUSD&timeframe=1d', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: dailyCsv(randomWalk(700, 3)) });
+    await call('/api/v1/market-data/import?symbol=EUR%2FUSD&timeframe=1d', {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: dailyCsv(randomWalk(700, 3)),
+    });
     const accepted = await call('/api/v1/models/train', {
       method: 'POST',
       json: {
@@ -165,12 +220,27 @@ describe('fuzzing every OpenAPI operation', () => {
     });
     const job = await waitForJob({ ...t, fetch: (p, init = {}) => t.fetch(p, { ...init, headers }) }, accepted.job_id);
     if (job.status !== 'succeeded') throw new Error(`seed training ${job.status}: ${JSON.stringify(job.error)}`);
-    const deployment = await call(`/api/v1/models/${accepted.model_id}/deploy`, { method: 'POST', json: { version: accepted.version, deployment_target: 'strategy_engine', monitoring_level: 'high' } });
-    await call(`/api/v1/models/${accepted.model_id}/predict`, { method: 'POST', json: { symbol: 'EUR/USD', timeframe: '1d' } });
+    const deployment = await call(`/api/v1/models/${accepted.model_id}/deploy`, {
+      method: 'POST',
+      json: { version: accepted.version, deployment_target: 'strategy_engine', monitoring_level: 'high' },
+    });
+    await call(`/api/v1/models/${accepted.model_id}/predict`, {
+      method: 'POST',
+      json: { symbol: 'EUR/USD', timeframe: '1d' },
+    });
     await call(`/api/v1/deployments/${deployment.id}/monitoring`);
-    const experiment = await call('/api/v1/experiments', { method: 'POST', json: { name: 'manual', tags: { team: 'fx' } } });
-    const run = await call(`/api/v1/experiments/${experiment.id}/runs`, { method: 'POST', json: { name: 'r1', params: { p: '1' }, tags: { t: 'x' } } });
-    await call(`/api/v1/runs/${run.id}/metrics`, { method: 'POST', json: { metrics: [{ key: 'loss', value: 0.5, step: 0 }] } });
+    const experiment = await call('/api/v1/experiments', {
+      method: 'POST',
+      json: { name: 'manual', tags: { team: 'fx' } },
+    });
+    const run = await call(`/api/v1/experiments/${experiment.id}/runs`, {
+      method: 'POST',
+      json: { name: 'r1', params: { p: '1' }, tags: { t: 'x' } },
+    });
+    await call(`/api/v1/runs/${run.id}/metrics`, {
+      method: 'POST',
+      json: { metrics: [{ key: 'loss', value: 0.5, step: 0 }] },
+    });
     const finishRun = await call(`/api/v1/experiments/${experiment.id}/runs`, { method: 'POST', json: { name: 'r2' } });
     const artifacts: { files: Array<{ path: string }> } = await call(`/api/v1/runs/${job.run_id}/artifacts`);
     seed = {
@@ -188,7 +258,15 @@ describe('fuzzing every OpenAPI operation', () => {
     doc = await call('/docs-json');
     ops = operationsOf(doc);
     const bases = baseBodies(seed);
-    const known: Record<string, string> = { symbol: 'EUR/USD', timeframe: '1d', features: 'returns_1', start: '2000-06-01T00:00:00Z', end: '2001-01-01T00:00:00Z', run_ids: `${seed.runId},${seed.trainingRunId}`, model_id: seed.modelId };
+    const known: Record<string, string> = {
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      features: 'returns_1',
+      start: '2000-06-01T00:00:00Z',
+      end: '2001-01-01T00:00:00Z',
+      run_ids: `${seed.runId},${seed.trainingRunId}`,
+      model_id: seed.modelId,
+    };
     ctx = {
       doc,
       apiKey: API_KEY,
@@ -216,11 +294,15 @@ describe('fuzzing every OpenAPI operation', () => {
         })();
         return encodeBytes(id, /[A-Za-z0-9\-._~/]/);
       },
-      validQuery: (op, param) => known[param.name] ?? (param.required ? String(validValue(doc, param.schema)) : undefined),
+      validQuery: (op, param) =>
+        known[param.name] ?? (param.required ? String(validValue(doc, param.schema)) : undefined),
       baseBody: (op) => (op.id in bases ? bases[op.id] : validValue(doc, op.body?.schema ?? {})),
       // MLflow's free-form bodies get seeded ids too, so that its handlers get past "not found";
       // not for its delete calls, which would take the seeded experiment and run away.
-      freeFormValues: (op) => (/delete(Experiment|Run)$/.test(op.id) ? [] : [seed.experimentId, seed.runId, seed.trainingRunId, 'loss', 't', 'fuzz exp']),
+      freeFormValues: (op) =>
+        /delete(Experiment|Run)$/.test(op.id)
+          ? []
+          : [seed.experimentId, seed.runId, seed.trainingRunId, 'loss', 't', 'fuzz exp'],
     };
 
     const monitoring = t.app.get(MonitoringService);
@@ -243,10 +325,21 @@ describe('fuzzing every OpenAPI operation', () => {
     client?.close();
     await t?.close();
     if (runner) {
-      const statuses = [...runner.statusCounts.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
-      if (process.env.FUZZ_PROFILE) console.log(`accepted non-GET requests:\n${runner.accepted.map((a) => a.slice(0, 400)).join('\n')}`);
+      const statuses = [...runner.statusCounts.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ');
+      if (process.env.FUZZ_PROFILE)
+        console.log(`accepted non-GET requests:\n${runner.accepted.map((a) => a.slice(0, 400)).join('\n')}`);
       if (process.env.FUZZ_PROFILE) console.log(`fingerprint parts: ${JSON.stringify(state.spent)}`);
-      if (process.env.FUZZ_PROFILE) console.log([...runner.timings.entries()].sort((a, b) => b[1][0] - a[1][0]).slice(0, 40).map(([k, [ms, n]]) => `${k}: ${Math.round(ms)} ms / ${n}`).join('\n'));
+      if (process.env.FUZZ_PROFILE)
+        console.log(
+          [...runner.timings.entries()]
+            .sort((a, b) => b[1][0] - a[1][0])
+            .slice(0, 40)
+            .map(([k, [ms, n]]) => `${k}: ${Math.round(ms)} ms / ${n}`)
+            .join('\n'),
+        );
       console.log(
         `openapi-fuzz: ${runner.sent} requests to ${fuzzed.size} operations (${unauthenticated} without a valid key, ${runner.acceptedMutations} non-GET answered 2xx) in ${((Date.now() - started) / 1000).toFixed(1)} s, FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}; statuses ${statuses}`,
       );
@@ -268,7 +361,8 @@ describe('fuzzing every OpenAPI operation', () => {
   }, 300_000);
 
   describe('regressions found by this suite', () => {
-    const post = (path: string, body: string | Buffer, contentType = 'application/json') => client.send({ method: 'POST', path, headers: { 'x-api-key': API_KEY, 'content-type': contentType }, body });
+    const post = (path: string, body: string | Buffer, contentType = 'application/json') =>
+      client.send({ method: 'POST', path, headers: { 'x-api-key': API_KEY, 'content-type': contentType }, body });
     const get = (path: string) => client.send({ method: 'GET', path, headers: { 'x-api-key': API_KEY } });
     const envelope = (res: WireResponse, status: number, code?: string) => {
       expect({ status: res.status, body: res.text.slice(0, 300) }).toEqual({ status, body: expect.any(String) });
@@ -282,9 +376,18 @@ describe('fuzzing every OpenAPI operation', () => {
     it('a CSV import refused half-way leaves the keep-alive connection usable (the next request used to hang)', async () => {
       const own = new WireClient(t.url, 5_000);
       try {
-        const first = await own.send({ method: 'POST', path: '/api/v1/market-data/import?symbol=EUR%2FUSD&timeframe=1d', headers: { 'x-api-key': API_KEY, 'content-type': 'text/csv' }, body: `{"x": "${'x'.repeat(1_100_000)}"}` });
+        const first = await own.send({
+          method: 'POST',
+          path: '/api/v1/market-data/import?symbol=EUR%2FUSD&timeframe=1d',
+          headers: { 'x-api-key': API_KEY, 'content-type': 'text/csv' },
+          body: `{"x": "${'x'.repeat(1_100_000)}"}`,
+        });
         envelope(first, 400, 'CSV_UNREADABLE');
-        const next = await own.send({ method: 'GET', path: '/api/v1/market-data/symbols', headers: { 'x-api-key': API_KEY } });
+        const next = await own.send({
+          method: 'GET',
+          path: '/api/v1/market-data/symbols',
+          headers: { 'x-api-key': API_KEY },
+        });
         expect(next.status).toBe(200);
       } finally {
         own.close();
@@ -312,46 +415,116 @@ describe('fuzzing every OpenAPI operation', () => {
     });
 
     it('an unpaired surrogate in a string is a 422, not a jsonb error (500)', async () => {
-      envelope(await post('/api/v1/experiments', '{"name":"fuzz lone","tags":{"k":"x\\udfffy"}}'), 422, 'VALIDATION_FAILED');
+      envelope(
+        await post('/api/v1/experiments', '{"name":"fuzz lone","tags":{"k":"x\\udfffy"}}'),
+        422,
+        'VALIDATION_FAILED',
+      );
       envelope(await post(`/api/v1/runs/${seed.runId}/params`, '{"params":{"\\ud800":"v"}}'), 422, 'VALIDATION_FAILED');
     });
 
     it('a PATCH refused for its tags does not rename the experiment (the rename used to be stored first)', async () => {
       const path = `/api/v1/experiments/${seed.experimentId}`;
       const before = JSON.parse((await get(path)).text);
-      const res = await client.send({ method: 'PATCH', path, headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: '{"name":"renamed by a refused request","tags":{"k":[]}}' });
+      const res = await client.send({
+        method: 'PATCH',
+        path,
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body: '{"name":"renamed by a refused request","tags":{"k":[]}}',
+      });
       envelope(res, 422, 'VALIDATION_FAILED');
       expect(JSON.parse((await get(path)).text)).toEqual(before);
     });
 
     it('run and experiment searches refuse operands PostgreSQL cannot take (they were 500s)', async () => {
-      const runs = (filter: string) => get(`/api/v1/experiments/${seed.experimentId}/runs?filter=${encodeURIComponent(filter)}`);
-      for (const filter of ['attributes.start_time > 99999999999999999999', 'attributes.end_time < -99999999999999999999', "tags.t LIKE '%\\\\'", "params.p ILIKE '\\\\'"]) {
-        expect(envelope(await runs(filter), 422, 'INVALID_FILTER').details).toEqual(expect.objectContaining({ field: 'filter' }));
-        const mlflow = await post('/api/2.0/mlflow/runs/search', JSON.stringify({ experiment_ids: [seed.experimentId], filter }));
-        expect({ status: mlflow.status, body: JSON.parse(mlflow.text).error_code }).toEqual({ status: 400, body: 'INVALID_PARAMETER_VALUE' });
+      const runs = (filter: string) =>
+        get(`/api/v1/experiments/${seed.experimentId}/runs?filter=${encodeURIComponent(filter)}`);
+      for (const filter of [
+        'attributes.start_time > 99999999999999999999',
+        'attributes.end_time < -99999999999999999999',
+        "tags.t LIKE '%\\\\'",
+        "params.p ILIKE '\\\\'",
+      ]) {
+        expect(envelope(await runs(filter), 422, 'INVALID_FILTER').details).toEqual(
+          expect.objectContaining({ field: 'filter' }),
+        );
+        const mlflow = await post(
+          '/api/2.0/mlflow/runs/search',
+          JSON.stringify({ experiment_ids: [seed.experimentId], filter }),
+        );
+        expect({ status: mlflow.status, body: JSON.parse(mlflow.text).error_code }).toEqual({
+          status: 400,
+          body: 'INVALID_PARAMETER_VALUE',
+        });
       }
-      const experiments = await post('/api/2.0/mlflow/experiments/search', JSON.stringify({ filter: "name LIKE 'fuzz\\'" }));
-      expect({ status: experiments.status, body: JSON.parse(experiments.text).error_code }).toEqual({ status: 400, body: 'INVALID_PARAMETER_VALUE' });
+      const experiments = await post(
+        '/api/2.0/mlflow/experiments/search',
+        JSON.stringify({ filter: "name LIKE 'fuzz\\'" }),
+      );
+      expect({ status: experiments.status, body: JSON.parse(experiments.text).error_code }).toEqual({
+        status: 400,
+        body: 'INVALID_PARAMETER_VALUE',
+      });
       expect((await runs('attributes.start_time > 0')).status).toBe(200);
     });
 
     it('a window of huge finite numbers is a 422, not a 200 whose prediction is null', async () => {
       const v = 1e200;
       const features = { returns_1: [v, v, v, v, v], returns_5: [v, 0, 0, 0, v], zscore_20: [0, 0, 0, 0, v] };
-      envelope(await post(`/api/v1/models/${seed.modelId}/predict`, JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', features })), 422, 'NON_FINITE_PREDICTION');
-      const batch = envelope(await post(`/api/v1/models/${seed.modelId}/predict`, JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', instances: [{ features: { returns_1: [0, 0, 0, 0, 0], returns_5: [0, 0, 0, 0, 0], zscore_20: [0, 0, 0, 0, 0] } }, { features }] })), 422, 'NON_FINITE_PREDICTION');
+      envelope(
+        await post(
+          `/api/v1/models/${seed.modelId}/predict`,
+          JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d', features }),
+        ),
+        422,
+        'NON_FINITE_PREDICTION',
+      );
+      const batch = envelope(
+        await post(
+          `/api/v1/models/${seed.modelId}/predict`,
+          JSON.stringify({
+            symbol: 'EUR/USD',
+            timeframe: '1d',
+            instances: [
+              { features: { returns_1: [0, 0, 0, 0, 0], returns_5: [0, 0, 0, 0, 0], zscore_20: [0, 0, 0, 0, 0] } },
+              { features },
+            ],
+          }),
+        ),
+        422,
+        'NON_FINITE_PREDICTION',
+      );
       expect(batch.details.fields[0].field).toBe('instances[1].features');
     });
 
     it('metrics and params named like Object.prototype members are stored and read back (the run could no longer be read: 500)', async () => {
-      const res = await post(`/api/v1/runs/${seed.runId}/metrics`, JSON.stringify({ metrics: [{ key: 'toString', value: 1 }, { key: 'constructor', value: 2 }, { key: '__proto__', value: 3 }] }));
+      const res = await post(
+        `/api/v1/runs/${seed.runId}/metrics`,
+        JSON.stringify({
+          metrics: [
+            { key: 'toString', value: 1 },
+            { key: 'constructor', value: 2 },
+            { key: '__proto__', value: 3 },
+          ],
+        }),
+      );
       expect(res.status).toBe(204);
       const run = JSON.parse((await get(`/api/v1/runs/${seed.runId}`)).text);
       expect(Object.keys(run.metric_history)).toEqual(expect.arrayContaining(['toString', 'constructor', '__proto__']));
-      const batch = await post('/api/2.0/mlflow/runs/log-batch', JSON.stringify({ run_id: seed.runId, params: [{ key: 'constructor', value: 'a' }, { key: 'valueOf', value: 'b' }] }));
+      const batch = await post(
+        '/api/2.0/mlflow/runs/log-batch',
+        JSON.stringify({
+          run_id: seed.runId,
+          params: [
+            { key: 'constructor', value: 'a' },
+            { key: 'valueOf', value: 'b' },
+          ],
+        }),
+      );
       expect({ status: batch.status, body: batch.text }).toEqual({ status: 200, body: '{}' });
-      expect(JSON.parse((await get(`/api/v1/runs/${seed.runId}`)).text).params).toEqual(expect.objectContaining({ constructor: 'a', valueOf: 'b' }));
+      expect(JSON.parse((await get(`/api/v1/runs/${seed.runId}`)).text).params).toEqual(
+        expect.objectContaining({ constructor: 'a', valueOf: 'b' }),
+      );
     });
 
     it('a 100 000-element array where an object belongs is refused at once, with a bounded answer', async () => {
@@ -366,7 +539,11 @@ describe('fuzzing every OpenAPI operation', () => {
 
     it('deleting a tag named like an Object.prototype member is a 404 (it used to answer 200)', async () => {
       for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-        const res = await client.send({ method: 'DELETE', path: `/api/v1/runs/${seed.runId}/tags/${key}`, headers: { 'x-api-key': API_KEY } });
+        const res = await client.send({
+          method: 'DELETE',
+          path: `/api/v1/runs/${seed.runId}/tags/${key}`,
+          headers: { 'x-api-key': API_KEY },
+        });
         envelope(res, 404, 'TAG_NOT_FOUND');
       }
     });
@@ -376,14 +553,24 @@ describe('fuzzing every OpenAPI operation', () => {
     const missing = ops.map((o) => o.id).filter((id) => !fuzzed.has(id));
     expect(missing).toEqual([]);
     expect(fuzzed.size).toBe(ops.length);
-    expect(ops.length).toBe(Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).filter((m) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(m)).length, 0));
+    expect(ops.length).toBe(
+      Object.values(doc.paths).reduce(
+        (n, item) =>
+          n +
+          Object.keys(item).filter((m) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(m))
+            .length,
+        0,
+      ),
+    );
     expect(Object.keys(Object.prototype)).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(unauthenticated).toBeGreaterThan(ops.length * 2);
     // Whatever the accepted requests stored (odd keys, names, values), every read that worked
     // before fuzzing still works: nothing stored can make a later read fail.
     const readsAfter = await readBack();
-    const broken = [...readsBefore].filter(([id, status]) => status < 300 && (readsAfter.get(id) ?? 0) >= 300).map(([id]) => `${id}: ${readsBefore.get(id)} → ${readsAfter.get(id)}`);
+    const broken = [...readsBefore]
+      .filter(([id, status]) => status < 300 && (readsAfter.get(id) ?? 0) >= 300)
+      .map(([id]) => `${id}: ${readsBefore.get(id)} → ${readsAfter.get(id)}`);
     expect(broken).toEqual([]);
     expect([...readsBefore.values()].filter((s) => s < 300).length).toBeGreaterThan(20);
     const health = await t.fetch('/health');
@@ -392,4 +579,3 @@ describe('fuzzing every OpenAPI operation', () => {
     expect(models.status).toBe(200);
   });
 });
-

@@ -14,7 +14,9 @@ describe('OpenAPI document', () => {
     const doc = await (await t.fetch('/docs-json')).json();
     expect(doc.openapi).toMatch(/^3\./);
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
-    expect(doc.components.securitySchemes.api_key).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }));
+    expect(doc.components.securitySchemes.api_key).toEqual(
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+    );
     expect(doc.paths['/health']).toBeDefined();
   });
 
@@ -30,9 +32,13 @@ describe('OpenAPI document', () => {
     const doc = await (await t.fetch('/docs-json')).json();
     for (const [route, ops] of Object.entries<Record<string, any>>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(ops)) {
-        expect({ route, method, summary: op.summary }).toEqual(expect.objectContaining({ summary: expect.any(String) }));
+        expect({ route, method, summary: op.summary }).toEqual(
+          expect.objectContaining({ summary: expect.any(String) }),
+        );
         if (route.startsWith('/api/')) {
-          expect({ route, method, security: op.security }).toEqual(expect.objectContaining({ security: expect.arrayContaining([{ api_key: [] }]) }));
+          expect({ route, method, security: op.security }).toEqual(
+            expect.objectContaining({ security: expect.arrayContaining([{ api_key: [] }]) }),
+          );
           expect(op.responses['401']).toBeDefined();
         }
       }

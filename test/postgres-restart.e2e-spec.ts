@@ -20,7 +20,10 @@ function localCluster(): { version: string; name: string } | undefined {
     const url = new URL(realPostgresUrl());
     if (!['127.0.0.1', 'localhost', ''].includes(url.hostname)) return undefined;
     const port = url.port || '5432';
-    const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
     const row = rows.find((r) => r[2] === port);
     return row ? { version: row[0], name: row[1] } : undefined;
   } catch {
@@ -29,7 +32,11 @@ function localCluster(): { version: string; name: string } | undefined {
 }
 
 const pgctl = (cluster: { version: string; name: string }, action: 'stop' | 'start') =>
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', cluster.version, cluster.name, action, ...(action === 'stop' ? ['-m', 'fast'] : [])], { stdio: 'pipe', timeout: 60_000 });
+  execFileSync(
+    'pg_ctlcluster',
+    ['--skip-systemctl-redirect', cluster.version, cluster.name, action, ...(action === 'stop' ? ['-m', 'fast'] : [])],
+    { stdio: 'pipe', timeout: 60_000 },
+  );
 
 async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number; body: any }> {
   const started = Date.now();
@@ -54,12 +61,20 @@ describe('PostgreSQL restarted under the running service', () => {
   beforeAll(async () => {
     available = !!cluster && (await postgresReachable(realPostgresUrl()));
     if (!available) {
-      console.warn(`PostgreSQL restart test skipped: needs the local cluster at ${realPostgresUrl()} and pg_ctlcluster`);
+      console.warn(
+        `PostgreSQL restart test skipped: needs the local cluster at ${realPostgresUrl()} and pg_ctlcluster`,
+      );
       return;
     }
     scratch = await createScratchDatabase(realPostgresUrl());
     registry = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-pgrestart-'));
-    svc = await spawnService({ DATABASE_URL: scratch.url, MODEL_REGISTRY_PATH: registry, API_KEY: KEY, RATE_LIMIT_PER_MINUTE: '0', DATABASE_POOL_SIZE: '4' });
+    svc = await spawnService({
+      DATABASE_URL: scratch.url,
+      MODEL_REGISTRY_PATH: registry,
+      API_KEY: KEY,
+      RATE_LIMIT_PER_MINUTE: '0',
+      DATABASE_POOL_SIZE: '4',
+    });
     await waitHealthy(svc, 90_000);
   });
   afterAll(async () => {
@@ -76,7 +91,11 @@ describe('PostgreSQL restarted under the running service', () => {
     if (!available) return;
     const url = svc!.url;
     expect((await timed(`${url}/health/ready`)).status).toBe(200);
-    const imported = await timed(`${url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: dailyCsv(randomWalk(600, 5)) });
+    const imported = await timed(`${url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: dailyCsv(randomWalk(600, 5)),
+    });
     expect(imported.status).toBe(200);
 
     try {
@@ -85,7 +104,10 @@ describe('PostgreSQL restarted under the running service', () => {
       const ready = await timed(`${url}/health/ready`);
       expect(ready.status).toBe(503);
       expect(ready.ms).toBeLessThan(5000);
-      expect(ready.body).toMatchObject({ error_code: 'SERVICE_UNAVAILABLE', details: { error: { database: { status: 'down' } } } });
+      expect(ready.body).toMatchObject({
+        error_code: 'SERVICE_UNAVAILABLE',
+        details: { error: { database: { status: 'down' } } },
+      });
       expect((await timed(`${url}/health/live`)).status).toBe(200);
       // API requests: the 503 envelope, not a hang and not a 500.
       for (const [method, route] of [
@@ -116,7 +138,18 @@ describe('PostgreSQL restarted under the running service', () => {
     const accepted = await timed(`${url}/api/v1/models/train`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'After restart', model_type: 'time_series', features: ['returns_1'], target: 'price_change_1d', symbols: ['EUR/USD'], start_date: '2000-01-01T00:00:00Z', end_date: '2010-01-01T00:00:00Z', timeframe: '1d', window: 5, hyperparameters: { units: 4, epochs: 1, batch_size: 32 } }),
+      body: JSON.stringify({
+        name: 'After restart',
+        model_type: 'time_series',
+        features: ['returns_1'],
+        target: 'price_change_1d',
+        symbols: ['EUR/USD'],
+        start_date: '2000-01-01T00:00:00Z',
+        end_date: '2010-01-01T00:00:00Z',
+        timeframe: '1d',
+        window: 5,
+        hyperparameters: { units: 4, epochs: 1, batch_size: 32 },
+      }),
     });
     expect(accepted.status).toBe(202);
     let job: any;

@@ -16,24 +16,35 @@ const FEATURES = ['returns_1', 'sma_20', 'rsi_14', 'zscore_20'];
 const W = 10;
 const MODEL = 'pred_lstm';
 
-
 /** POST each body on its own pre-opened connection, all written in the same turn. */
-async function simultaneous(url: string, route: string, bodies: unknown[]): Promise<Array<{ status: number; body: unknown }>> {
+async function simultaneous(
+  url: string,
+  route: string,
+  bodies: unknown[],
+): Promise<Array<{ status: number; body: unknown }>> {
   const { hostname, port } = new URL(url);
-  const sockets = await Promise.all(bodies.map(() => new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(Number(port), hostname, () => resolve(s));
-    s.once('error', reject);
-  })));
-  const replies = sockets.map((s) => new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (c) => chunks.push(c));
-    s.once('error', reject);
-    s.once('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head, ...rest] = text.split('\r\n\r\n');
-      resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(rest.join('\r\n\r\n')) });
-    });
-  }));
+  const sockets = await Promise.all(
+    bodies.map(
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect(Number(port), hostname, () => resolve(s));
+          s.once('error', reject);
+        }),
+    ),
+  );
+  const replies = sockets.map(
+    (s) =>
+      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        s.on('data', (c) => chunks.push(c));
+        s.once('error', reject);
+        s.once('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const [head, ...rest] = text.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(rest.join('\r\n\r\n')) });
+        });
+      }),
+  );
   const requests = bodies.map((b) => {
     const json = JSON.stringify(b);
     return `POST ${route} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`;
@@ -56,7 +67,8 @@ describe('prediction through HTTP', () => {
     const slice = rows.slice(rows.length - back - n, rows.length - back);
     return Object.fromEntries(FEATURES.map((f) => [f, slice.map((r) => r.values[f] as number)]));
   };
-  const predict = (body: unknown, model = MODEL) => t.fetch(`/api/v1/models/${model}/predict`, { method: 'POST', json: body });
+  const predict = (body: unknown, model = MODEL) =>
+    t.fetch(`/api/v1/models/${model}/predict`, { method: 'POST', json: body });
   const ok = async (body: unknown) => {
     const res = await predict(body);
     const json = await res.json();
@@ -92,7 +104,9 @@ describe('prediction through HTTP', () => {
     ).json();
     const job = await waitForJob(t, accepted.job_id);
     expect(job.status).toBe('succeeded');
-    const values = await (await t.fetch(`/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}`)).json();
+    const values = await (
+      await t.fetch(`/api/v1/features/values?symbol=EUR/USD&timeframe=1d&features=${FEATURES.join(',')}`)
+    ).json();
     rows = values.rows;
     expect(rows.length).toBe(700);
   });
@@ -104,19 +118,44 @@ describe('prediction through HTTP', () => {
     const res = await predict({ symbol: 'EUR/USD', timeframe: '1d', features: featuresOf(15) });
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(Object.keys(body).sort()).toEqual(['as_of', 'latency_ms', 'model_id', 'model_type', 'prediction', 'signal', 'symbol', 'timeframe', 'timestamp', 'version']);
-    expect(body).toMatchObject({ model_id: MODEL, version: '1.0.0', model_type: 'time_series', symbol: 'EUR/USD', timeframe: '1d', signal: null, as_of: null });
+    expect(Object.keys(body).sort()).toEqual([
+      'as_of',
+      'latency_ms',
+      'model_id',
+      'model_type',
+      'prediction',
+      'signal',
+      'symbol',
+      'timeframe',
+      'timestamp',
+      'version',
+    ]);
+    expect(body).toMatchObject({
+      model_id: MODEL,
+      version: '1.0.0',
+      model_type: 'time_series',
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      signal: null,
+      as_of: null,
+    });
     expect(body.prediction).toEqual({ target: 'price_change_1d', value: expect.any(Number), horizon_bars: 1 });
     expect(Math.abs(body.prediction.value)).toBeLessThan(0.1);
     expect(Date.parse(body.timestamp)).toBeGreaterThan(Date.now() - 60_000);
     expect(body.latency_ms).toBeGreaterThanOrEqual(0);
     // Symbol spellings are canonicalised.
-    expect((await ok({ symbol: 'eur_usd', timeframe: '1d', features: featuresOf(15) })).prediction.value).toBe(body.prediction.value);
+    expect((await ok({ symbol: 'eur_usd', timeframe: '1d', features: featuresOf(15) })).prediction.value).toBe(
+      body.prediction.value,
+    );
   });
 
   it('equals the offline prediction bit for bit: model.onnx in ONNX Runtime (the engine that answers) on the window windowFromRows builds with the stored scaler, and tfjs (loadModel + predictBatch) to 1e-5', async () => {
     const dir = path.join(t.registryPath, MODEL, '1.0.0');
-    const pre = JSON.parse(fs.readFileSync(path.join(dir, 'preprocessing.json'), 'utf8')) as { scaler: Scaler; window: number; target_scaler: { mean: number; std: number } };
+    const pre = JSON.parse(fs.readFileSync(path.join(dir, 'preprocessing.json'), 'utf8')) as {
+      scaler: Scaler;
+      window: number;
+      target_scaler: { mean: number; std: number };
+    };
     expect(pre.window).toBe(W);
     const res = await predict({ symbol: 'EUR/USD', timeframe: '1d', features: featuresOf(W) });
     expect(res.headers.get('x-prediction-engine')).toBe('onnxruntime');
@@ -167,7 +206,12 @@ describe('prediction through HTTP', () => {
     });
 
     it('arrays shorter than the window say needed and given', async () => {
-      const json = await expect422({ ...good(), features: featuresOf(4) }, 'WINDOW_TOO_SHORT', /has 4 values/, /window of 10/);
+      const json = await expect422(
+        { ...good(), features: featuresOf(4) },
+        'WINDOW_TOO_SHORT',
+        /has 4 values/,
+        /window of 10/,
+      );
       expect(json.details).toMatchObject({ needed: 10, given: 4 });
     });
 
@@ -190,12 +234,21 @@ describe('prediction through HTTP', () => {
     });
 
     it('a literal NaN is not JSON: 400', async () => {
-      const res = await t.fetch(`/api/v1/models/${MODEL}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"symbol":"EUR/USD","timeframe":"1d","features":{"sma_20":[NaN]}}' });
+      const res = await t.fetch(`/api/v1/models/${MODEL}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"symbol":"EUR/USD","timeframe":"1d","features":{"sma_20":[NaN]}}',
+      });
       expect(res.status).toBe(400);
     });
 
     it('a symbol the model was not trained on, unless allow_other_symbol', async () => {
-      await expect422({ ...good(), symbol: 'GBP/USD' }, 'SYMBOL_NOT_TRAINED', /trained on EUR\/USD, not GBP\/USD/, /allow_other_symbol/);
+      await expect422(
+        { ...good(), symbol: 'GBP/USD' },
+        'SYMBOL_NOT_TRAINED',
+        /trained on EUR\/USD, not GBP\/USD/,
+        /allow_other_symbol/,
+      );
       const body = await ok({ ...good(), symbol: 'GBP/USD', allow_other_symbol: true });
       expect(body.symbol).toBe('GBP/USD');
       expect(body.prediction.value).toBe((await ok(good())).prediction.value);
@@ -230,7 +283,14 @@ describe('prediction through HTTP', () => {
 
   it('409 for a version still training, failed or cancelled; the default skips to the latest trained one', async () => {
     const models = t.app.get(ModelsService);
-    await t.app.get(DataSource).transaction((m) => models.reserveVersion(m, { modelId: MODEL, name: 'Pred LSTM', type: 'time_series', version: { target: 'price_change_1d', timeframe: '1d', window: W, features: FEATURES, symbols: ['EUR/USD'] } }));
+    await t.app.get(DataSource).transaction((m) =>
+      models.reserveVersion(m, {
+        modelId: MODEL,
+        name: 'Pred LSTM',
+        type: 'time_series',
+        version: { target: 'price_change_1d', timeframe: '1d', window: W, features: FEATURES, symbols: ['EUR/USD'] },
+      }),
+    );
     const body = { symbol: 'EUR/USD', timeframe: '1d', features: featuresOf(10), version: '1.1.0' };
     for (const [status, code, pattern] of [
       ['queued', 'VERSION_NOT_READY', /still training/],
@@ -249,11 +309,20 @@ describe('prediction through HTTP', () => {
       expect((await ok({ ...body, version: undefined })).version).toBe('1.0.0');
     }
     const resolved = await service.resolveVersion(MODEL);
-    expect(resolved).toMatchObject({ model_id: MODEL, version: '1.0.0', status: 'experimental', model_type: 'time_series', deployment: null });
+    expect(resolved).toMatchObject({
+      model_id: MODEL,
+      version: '1.0.0',
+      status: 'experimental',
+      model_type: 'time_series',
+      deployment: null,
+    });
   });
 
   it('a deployment target picks its version and gives signal = predicted change × scaling_factor; the prediction is recorded', async () => {
-    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2, monitoring_level: 'high' } });
+    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, {
+      method: 'POST',
+      json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2, monitoring_level: 'high' },
+    });
     expect(deployed.status).toBe(201);
     const deployment = await deployed.json();
     const features = featuresOf(12);
@@ -268,7 +337,13 @@ describe('prediction through HTTP', () => {
     const recent = report.recent_requests as Array<{ inputs: { features: Record<string, number[]> } }>;
     expect(recent).toHaveLength(1);
     expect(recent[0].inputs.features.sma_20).toEqual(features.sma_20.slice(-W));
-    const mismatch = await predict({ symbol: 'EUR/USD', timeframe: '1d', features, target: 'strategy_engine', version: '1.1.0' });
+    const mismatch = await predict({
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      features,
+      target: 'strategy_engine',
+      version: '1.1.0',
+    });
     expect(mismatch.status).toBe(422);
     expect((await mismatch.json()).error_code).toBe('VERSION_TARGET_MISMATCH');
     // Undeployed again so the other tests see an experimental version.
@@ -294,30 +369,57 @@ describe('prediction through HTTP', () => {
     expect(body).toMatchObject({ model_id: MODEL, version: '1.0.0', model_type: 'time_series', count: 3 });
     for (let i = 0; i < 3; i++) {
       const single = await ok({ symbol: 'EUR/USD', timeframe: '1d', features: instances[i].features });
-      expect(body.predictions[i]).toEqual({ symbol: 'EUR/USD', timeframe: '1d', prediction: single.prediction, signal: null, as_of: null });
+      expect(body.predictions[i]).toEqual({
+        symbol: 'EUR/USD',
+        timeframe: '1d',
+        prediction: single.prediction,
+        signal: null,
+        as_of: null,
+      });
     }
     // Per-instance symbol, and an instance built from stored bars.
-    const mixed = await ok({ timeframe: '1d', instances: [{ symbol: 'EURUSD', features: featuresOf(W) }, { symbol: 'EUR/USD' }] });
+    const mixed = await ok({
+      timeframe: '1d',
+      instances: [{ symbol: 'EURUSD', features: featuresOf(W) }, { symbol: 'EUR/USD' }],
+    });
     expect(mixed.predictions[0].prediction).toEqual(mixed.predictions[1].prediction);
     // A bad instance is named; nothing is predicted.
-    const bad = await predict({ symbol: 'EUR/USD', timeframe: '1d', instances: [instances[0], { features: featuresOf(3) }] });
+    const bad = await predict({
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      instances: [instances[0], { features: featuresOf(3) }],
+    });
     expect(bad.status).toBe(422);
     expect((await bad.json()).details.fields[0].field).toBe('instances[1].features.returns_1');
-    const big = await predict({ symbol: 'EUR/USD', timeframe: '1d', instances: Array.from({ length: 257 }, () => ({})) });
+    const big = await predict({
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      instances: Array.from({ length: 257 }, () => ({})),
+    });
     expect(big.status).toBe(413);
-    expect(await big.json()).toMatchObject({ error_code: 'PAYLOAD_TOO_LARGE', details: { max_instances: 256, given: 257 } });
+    expect(await big.json()).toMatchObject({
+      error_code: 'PAYLOAD_TOO_LARGE',
+      details: { max_instances: 256, given: 257 },
+    });
     expect((await predict({ symbol: 'EUR/USD', timeframe: '1d', instances: [] })).status).toBe(422);
-    expect((await predict({ symbol: 'EUR/USD', timeframe: '1d', features: featuresOf(W), instances })).status).toBe(422);
+    expect((await predict({ symbol: 'EUR/USD', timeframe: '1d', features: featuresOf(W), instances })).status).toBe(
+      422,
+    );
   });
 
   it('50 concurrent requests are all answered correctly, and the micro-batcher coalesced them', async () => {
     const windows = Array.from({ length: 50 }, (_, i) => featuresOf(W, i * 3));
     const expected: number[] = [];
-    for (const features of windows) expected.push((await ok({ symbol: 'EUR/USD', timeframe: '1d', features })).prediction.value);
+    for (const features of windows)
+      expected.push((await ok({ symbol: 'EUR/USD', timeframe: '1d', features })).prediction.value);
     const before = service.stats().batches;
     // 50 connections opened first, then every request written in one go, so that they reach
     // the server together (fetch from this same process trickles them in one by one).
-    const answers = await simultaneous(t.url, `/api/v1/models/${MODEL}/predict`, windows.map((features) => ({ symbol: 'EUR/USD', timeframe: '1d', features })));
+    const answers = await simultaneous(
+      t.url,
+      `/api/v1/models/${MODEL}/predict`,
+      windows.map((features) => ({ symbol: 'EUR/USD', timeframe: '1d', features })),
+    );
     expect(answers.map((a) => a.status)).toEqual(windows.map(() => 200));
     expect(answers.map((a) => (a.body as { prediction: { value: number } }).prediction.value)).toEqual(expected);
     const after = service.stats().batches;
@@ -336,7 +438,11 @@ describe('prediction through HTTP', () => {
     const tf = getTf();
     const tensors = tf.memory().numTensors;
     for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 30 }, () => ok(body)));
-    await ok({ symbol: 'EUR/USD', timeframe: '1d', instances: Array.from({ length: 100 }, () => ({ features: body.features })) });
+    await ok({
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      instances: Array.from({ length: 100 }, () => ({ features: body.features })),
+    });
     expect(tf.memory().numTensors).toBe(tensors);
     expect(service.stats().cache.loads).toBe(1);
   });
@@ -353,7 +459,11 @@ describe('prediction through HTTP', () => {
     let res = await predict(body);
     let json = await res.json();
     expect(res.status).toBe(500);
-    expect(json).toMatchObject({ error_type: 'ModelError', error_code: 'ARTIFACT_CORRUPT', details: { file: 'model/weights.bin', check: 'sha256' } });
+    expect(json).toMatchObject({
+      error_type: 'ModelError',
+      error_code: 'ARTIFACT_CORRUPT',
+      details: { file: 'model/weights.bin', check: 'sha256' },
+    });
     fs.writeFileSync(weights, original);
     expect((await predict(body)).status).toBe(200);
     service.evict(MODEL);
@@ -375,6 +485,8 @@ describe('prediction through HTTP', () => {
     expect(op.summary).toEqual(expect.any(String));
     expect(op.security).toEqual(expect.arrayContaining([{ api_key: [] }]));
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '404', '409', '413', '422']));
-    expect(doc.components.schemas.PredictResponseDto.properties.signal.description).toMatch(/regression.*classification.*anomaly.*reinforcement/s);
+    expect(doc.components.schemas.PredictResponseDto.properties.signal.description).toMatch(
+      /regression.*classification.*anomaly.*reinforcement/s,
+    );
   });
 });

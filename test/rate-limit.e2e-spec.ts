@@ -8,13 +8,20 @@ const KEY = 'rate-limit-test-key';
 const AUTH = { 'X-API-Key': KEY };
 
 /** A GET from another loopback address (127.0.0.2): a second client, as the server sees it. */
-function getFrom(localAddress: string, baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
+function getFrom(
+  localAddress: string,
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
   return new Promise((resolve, reject) => {
     const req = http.request(baseUrl + path, { method: 'GET', localAddress, headers }, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data ? JSON.parse(data) : undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data ? JSON.parse(data) : undefined }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -52,11 +59,17 @@ describe('rate limiting per API key (RATE_LIMIT_PER_MINUTE)', () => {
         expect(res.headers.get('x-ratelimit-remaining')).toBe(String(4 - i));
       }
 
-      const limited = await t.fetch('/api/v1/models', { headers: { ...AUTH, 'X-Correlation-ID': 'throttled-request-1' } });
+      const limited = await t.fetch('/api/v1/models', {
+        headers: { ...AUTH, 'X-Correlation-ID': 'throttled-request-1' },
+      });
       expect(limited.status).toBe(429);
       const body = await limited.json();
       expect(Object.keys(body).sort()).toEqual(ENVELOPE_KEYS);
-      expect(body).toMatchObject({ error_type: 'RateLimitError', error_code: 'RATE_LIMITED', correlation_id: 'throttled-request-1' });
+      expect(body).toMatchObject({
+        error_type: 'RateLimitError',
+        error_code: 'RATE_LIMITED',
+        correlation_id: 'throttled-request-1',
+      });
       expect(limited.headers.get('x-correlation-id')).toBe('throttled-request-1');
       const retryAfter = limited.headers.get('retry-after');
       expect(retryAfter).toMatch(/^\d+$/);
@@ -142,7 +155,11 @@ describe('rate limiting per API key (RATE_LIMIT_PER_MINUTE)', () => {
   });
 
   it('exempt paths are matched on the route pattern', () => {
-    expect(['/health', '/health/live', '/health/ready', '/metrics', '/docs', '/docs-json', '/docs/static/index.html'].filter(isRateLimitExempt)).toHaveLength(7);
+    expect(
+      ['/health', '/health/live', '/health/ready', '/metrics', '/docs', '/docs-json', '/docs/static/index.html'].filter(
+        isRateLimitExempt,
+      ),
+    ).toHaveLength(7);
     expect(['/api/v1/models', '/api/v1/health', '/metrics-extra', '/ui', '/'].filter(isRateLimitExempt)).toEqual([]);
   });
 });
@@ -152,41 +169,67 @@ describe('per-route body limits', () => {
   const PREDICTION = 16_384;
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '0', BODY_LIMIT_BYTES: String(DEFAULT), PREDICTION_BODY_LIMIT_BYTES: String(PREDICTION) });
+    t = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '0',
+      BODY_LIMIT_BYTES: String(DEFAULT),
+      PREDICTION_BODY_LIMIT_BYTES: String(PREDICTION),
+    });
   });
   afterAll(async () => {
     await t?.close();
   });
 
   /** A JSON body of about `bytes` bytes. */
-  const bodyOf = (bytes: number, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, padding: 'x'.repeat(bytes) });
+  const bodyOf = (bytes: number, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...extra, padding: 'x'.repeat(bytes) });
 
   it('a prediction body between BODY_LIMIT_BYTES and PREDICTION_BODY_LIMIT_BYTES is accepted for reading (here: 404, unknown model)', async () => {
     // A long feature window: ~11 KB, over twice BODY_LIMIT_BYTES.
-    const features = { returns_1: Array.from({ length: 1500 }, (_, i) => Number((0.0001 * ((i % 17) - 8)).toFixed(6))) };
+    const features = {
+      returns_1: Array.from({ length: 1500 }, (_, i) => Number((0.0001 * ((i % 17) - 8)).toFixed(6))),
+    };
     const body = JSON.stringify({ symbol: 'EUR/USD', timeframe: '1h', features });
     expect(body.length).toBeGreaterThan(2 * DEFAULT);
     expect(body.length).toBeLessThan(PREDICTION);
-    const res = await t.fetch('/api/v1/models/no_such_model/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await t.fetch('/api/v1/models/no_such_model/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).not.toBe(413);
     expect(res.status).toBe(404);
   });
 
   it('the same size on another JSON route is a 413 envelope naming the limit', async () => {
-    const res = await t.fetch('/api/v1/experiments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf(8000, { name: 'big' }) });
+    const res = await t.fetch('/api/v1/experiments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(8000, { name: 'big' }),
+    });
     expect(res.status).toBe(413);
     const body = await res.json();
     expect(Object.keys(body).sort()).toEqual(ENVELOPE_KEYS);
-    expect(body).toMatchObject({ error_type: 'PayloadTooLargeError', error_code: 'PAYLOAD_TOO_LARGE', details: { limit_bytes: DEFAULT, limit_variable: 'BODY_LIMIT_BYTES' } });
+    expect(body).toMatchObject({
+      error_type: 'PayloadTooLargeError',
+      error_code: 'PAYLOAD_TOO_LARGE',
+      details: { limit_bytes: DEFAULT, limit_variable: 'BODY_LIMIT_BYTES' },
+    });
     expect(body.message).toContain(`at most ${DEFAULT} bytes`);
     expect(body.correlation_id).toBe(res.headers.get('x-correlation-id'));
   });
 
   it('a prediction body over PREDICTION_BODY_LIMIT_BYTES is a 413 envelope naming that limit', async () => {
-    const res = await t.fetch('/api/v1/models/no_such_model/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf(PREDICTION + 100) });
+    const res = await t.fetch('/api/v1/models/no_such_model/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodyOf(PREDICTION + 100),
+    });
     expect(res.status).toBe(413);
     const body = await res.json();
-    expect(body).toMatchObject({ error_code: 'PAYLOAD_TOO_LARGE', details: { limit_bytes: PREDICTION, limit_variable: 'PREDICTION_BODY_LIMIT_BYTES' } });
+    expect(body).toMatchObject({
+      error_code: 'PAYLOAD_TOO_LARGE',
+      details: { limit_bytes: PREDICTION, limit_variable: 'PREDICTION_BODY_LIMIT_BYTES' },
+    });
     expect(body.message).toContain(`at most ${PREDICTION} bytes (PREDICTION_BODY_LIMIT_BYTES)`);
   });
 
@@ -198,16 +241,35 @@ describe('per-route body limits', () => {
         controller.close();
       },
     });
-    const res = await t.fetch('/api/v1/models/no_such_model/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await t.fetch('/api/v1/models/no_such_model/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error_type: 'PayloadTooLargeError', error_code: 'PAYLOAD_TOO_LARGE' });
   });
 
   it('the table: prediction routes get PREDICTION_BODY_LIMIT_BYTES, everything else BODY_LIMIT_BYTES', () => {
     const settings = { defaultBytes: 1, predictionBytes: 2 };
-    const prediction = ['/api/v1/models/:model_id/predict', '/api/v1/models/:model_id/predict/', '/api/v1/models/:model_id/batch-predict', '/api/v1/models/:model_id/predict/batch', '/api/v1/deployments/:id/predict'];
-    for (const url of prediction) expect([url, bodyLimitFor('POST', url, settings).variable]).toEqual([url, 'PREDICTION_BODY_LIMIT_BYTES']);
-    const other: Array<[string, string]> = [['POST', '/api/v1/models/train'], ['POST', '/api/v1/experiments'], ['POST', '/api/v1/models/:model_id/deploy'], ['GET', '/api/v1/models/:model_id/predict'], ['POST', '/api/v1/predictor'], ['POST', '/predict']];
+    const prediction = [
+      '/api/v1/models/:model_id/predict',
+      '/api/v1/models/:model_id/predict/',
+      '/api/v1/models/:model_id/batch-predict',
+      '/api/v1/models/:model_id/predict/batch',
+      '/api/v1/deployments/:id/predict',
+    ];
+    for (const url of prediction)
+      expect([url, bodyLimitFor('POST', url, settings).variable]).toEqual([url, 'PREDICTION_BODY_LIMIT_BYTES']);
+    const other: Array<[string, string]> = [
+      ['POST', '/api/v1/models/train'],
+      ['POST', '/api/v1/experiments'],
+      ['POST', '/api/v1/models/:model_id/deploy'],
+      ['GET', '/api/v1/models/:model_id/predict'],
+      ['POST', '/api/v1/predictor'],
+      ['POST', '/predict'],
+    ];
     for (const [method, url] of other) expect([url, bodyLimitFor(method, url, settings).bytes]).toEqual([url, 1]);
   });
 });

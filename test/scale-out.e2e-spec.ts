@@ -49,7 +49,8 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     processes.push(p);
     return p;
   };
-  const getJob = async (api: ServiceProcess, id: string): Promise<Job> => (await (await fetch(`${api.url}/api/v1/training/jobs/${id}`, { headers: auth })).json()) as Job;
+  const getJob = async (api: ServiceProcess, id: string): Promise<Job> =>
+    (await (await fetch(`${api.url}/api/v1/training/jobs/${id}`, { headers: auth })).json()) as Job;
   const until = async <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => {
     const started = Date.now();
     for (;;) {
@@ -63,12 +64,25 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     const res = await fetch(`${api.url}/api/v1/models/train`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ name, model_type: 'time_series', features: ['returns_1', 'returns_5'], target: 'price_change_1d', symbols: ['EUR/USD'], start_date: '2000-01-01T00:00:00Z', end_date: '2010-01-01T00:00:00Z', timeframe: '1d', window: 10, seed: 5, hyperparameters: { units: 16, epochs, batch_size: 16, early_stopping_patience: 1000 } }),
+      body: JSON.stringify({
+        name,
+        model_type: 'time_series',
+        features: ['returns_1', 'returns_5'],
+        target: 'price_change_1d',
+        symbols: ['EUR/USD'],
+        start_date: '2000-01-01T00:00:00Z',
+        end_date: '2010-01-01T00:00:00Z',
+        timeframe: '1d',
+        window: 10,
+        seed: 5,
+        hyperparameters: { units: 16, epochs, batch_size: 16, early_stopping_patience: 1000 },
+      }),
     });
     expect(res.status).toBe(202);
     return ((await res.json()) as { job_id: string }).job_id;
   };
-  const byWorker = (job: Job, candidates: ServiceProcess[]) => candidates.find((p) => job.worker?.endsWith(`:${p.child.pid}`));
+  const byWorker = (job: Job, candidates: ServiceProcess[]) =>
+    candidates.find((p) => job.worker?.endsWith(`:${p.child.pid}`));
 
   beforeAll(async () => {
     available = await postgresReachable(realPostgresUrl());
@@ -117,11 +131,20 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     expect((await fetch(`${w1.url}/health/ready`)).status).toBe(200);
     expect((await fetch(`${w1.url}/metrics`)).status).toBe(200);
 
-    const imported = await fetch(`${apiA.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: dailyCsv(randomWalk(1600, 11)) });
+    const imported = await fetch(`${apiA.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: dailyCsv(randomWalk(1600, 11)),
+    });
     expect(imported.status).toBe(200);
 
     // Four jobs through both API replicas; the workers share them.
-    const ids = [await train(apiA, 'Scale A', 12), await train(apiB, 'Scale B', 12), await train(apiA, 'Scale C', 12), await train(apiB, 'Scale D', 12)];
+    const ids = [
+      await train(apiA, 'Scale A', 12),
+      await train(apiB, 'Scale B', 12),
+      await train(apiA, 'Scale C', 12),
+      await train(apiB, 'Scale D', 12),
+    ];
 
     // SIGKILL the worker running a job once that job is training.
     const victimJob = await until(
@@ -129,7 +152,13 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
       async () => {
         for (const id of ids) {
           const j = await getJob(apiA, id);
-          if (j.status === 'running' && j.progress?.phase === 'training' && j.progress.epoch >= 1 && byWorker(j, [w1, w2])) return j;
+          if (
+            j.status === 'running' &&
+            j.progress?.phase === 'training' &&
+            j.progress.epoch >= 1 &&
+            byWorker(j, [w1, w2])
+          )
+            return j;
         }
         return undefined;
       },
@@ -167,7 +196,9 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     ).catch(async () => db!.query(`SELECT id::text, state FROM pgboss.job WHERE name = 'training'`));
     expect(queueRows.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect(queueRows.rows.map((r) => r.state)).toEqual(ids.map(() => 'completed'));
-    const versions = await db!.query(`SELECT model_id, version, status, artifact_checksum FROM model_versions ORDER BY model_id`);
+    const versions = await db!.query(
+      `SELECT model_id, version, status, artifact_checksum FROM model_versions ORDER BY model_id`,
+    );
     expect(versions.rows).toHaveLength(4);
     for (const v of versions.rows) {
       expect(v).toMatchObject({ version: '1.0.0', status: 'experimental', artifact_checksum: expect.any(String) });
@@ -175,12 +206,18 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     }
     const runs = await db!.query(`SELECT status FROM runs WHERE id = ANY($1::uuid[])`, [finals.map((j) => j.run_id)]);
     expect(runs.rows.map((r) => r.status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED', 'FINISHED']);
-    const stuck = await db!.query(`SELECT (SELECT count(*) FROM training_jobs WHERE status IN ('queued','running'))::int AS jobs, (SELECT count(*) FROM model_versions WHERE status IN ('queued','training'))::int AS versions`);
+    const stuck = await db!.query(
+      `SELECT (SELECT count(*) FROM training_jobs WHERE status IN ('queued','running'))::int AS jobs, (SELECT count(*) FROM model_versions WHERE status IN ('queued','training'))::int AS versions`,
+    );
     expect(stuck.rows[0]).toEqual({ jobs: 0, versions: 0 });
 
     // Trained by a worker, served by either API replica from the shared registry volume.
     for (const api of [apiA, apiB]) {
-      const res = await fetch(`${api.url}/api/v1/models/${recovered.model_id}/predict`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d' }) });
+      const res = await fetch(`${api.url}/api/v1/models/${recovered.model_id}/predict`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'EUR/USD', timeframe: '1d' }),
+      });
       expect(res.status).toBe(200);
     }
 
@@ -189,10 +226,14 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     const w3 = await start('worker');
     await waitHealthy(w3, 60_000);
     const longId = await train(apiA, 'Scale Long', 400);
-    const running = await until('the long job training', async () => {
-      const j = await getJob(apiA, longId);
-      return j.status === 'running' && j.progress?.phase === 'training' && j.progress.epoch >= 1 ? j : undefined;
-    }, 60_000);
+    const running = await until(
+      'the long job training',
+      async () => {
+        const j = await getJob(apiA, longId);
+        return j.status === 'running' && j.progress?.phase === 'training' && j.progress.epoch >= 1 ? j : undefined;
+      },
+      60_000,
+    );
     const stopping = byWorker(running, [survivor, w3])!;
     const other = stopping === survivor ? w3 : survivor;
     const signalled = Date.now();
@@ -207,16 +248,31 @@ describe('scale-out: api and worker roles on one PostgreSQL', () => {
     expect(handedBack.note ?? '').toMatch(/handed back|retry 1/);
 
     // The other worker takes it (pg-boss retry); cancel it there once it runs, to keep the test short.
-    const retaken = await until('the long job on the other worker', async () => {
-      const j = await getJob(apiA, longId);
-      return j.status === 'running' && j.attempts === 2 && j.worker?.endsWith(`:${other.child.pid}`) ? j : undefined;
-    }, 60_000);
-    expect(retaken).toMatchObject({ error: null, note: expect.stringMatching(/^retry 1 after an interrupted attempt \(attempt 1 was handed back to the queue: worker .+ stopped\)$/) });
-    expect((await fetch(`${apiB.url}/api/v1/training/jobs/${longId}/cancel`, { method: 'POST', headers: auth })).status).toBe(202);
-    const cancelled = await until('the long job cancelled', async () => {
-      const j = await getJob(apiB, longId);
-      return j.status === 'cancelled' ? j : undefined;
-    }, 60_000);
+    const retaken = await until(
+      'the long job on the other worker',
+      async () => {
+        const j = await getJob(apiA, longId);
+        return j.status === 'running' && j.attempts === 2 && j.worker?.endsWith(`:${other.child.pid}`) ? j : undefined;
+      },
+      60_000,
+    );
+    expect(retaken).toMatchObject({
+      error: null,
+      note: expect.stringMatching(
+        /^retry 1 after an interrupted attempt \(attempt 1 was handed back to the queue: worker .+ stopped\)$/,
+      ),
+    });
+    expect(
+      (await fetch(`${apiB.url}/api/v1/training/jobs/${longId}/cancel`, { method: 'POST', headers: auth })).status,
+    ).toBe(202);
+    const cancelled = await until(
+      'the long job cancelled',
+      async () => {
+        const j = await getJob(apiB, longId);
+        return j.status === 'cancelled' ? j : undefined;
+      },
+      60_000,
+    );
     expect(cancelled.attempts).toBe(2);
   }, 420_000);
 });

@@ -17,9 +17,18 @@ const MODEL = 'sched_lstm';
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
 const rolling = { kind: 'rolling', length: '365d' };
-const weekdayMornings = { cron: '0 6 * * 1-5', timezone: 'Europe/London', window: rolling, base: { hyperparameters: { epochs: 2 } } };
+const weekdayMornings = {
+  cron: '0 6 * * 1-5',
+  timezone: 'Europe/London',
+  window: rolling,
+  base: { hyperparameters: { epochs: 2 } },
+};
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
@@ -31,7 +40,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | null 
 
 /** London wall-clock parts of an instant. */
 function london(iso: string): { weekday: string; hour: string; minute: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
   const get = (type: string) => parts.find((p) => p.type === type)!.value;
   return { weekday: get('weekday'), hour: get('hour'), minute: get('minute') };
 }
@@ -44,29 +59,58 @@ describe('scheduled retraining through HTTP', () => {
   let cronScheduleId: string;
 
   const boss = () => t.app.get(TrainingQueue).pgBoss!;
-  const registered = async () => (await boss().getSchedules(SCHEDULE_QUEUE)).map((s) => ({ key: s.key, cron: s.cron, timezone: s.timezone, data: s.data }));
+  const registered = async () =>
+    (await boss().getSchedules(SCHEDULE_QUEUE)).map((s) => ({
+      key: s.key,
+      cron: s.cron,
+      timezone: s.timezone,
+      data: s.data,
+    }));
   const schedule = async (id: string) => (await t.fetch(`/api/v1/schedules/${id}`)).json();
-  const create = (body: unknown, model = MODEL) => t.fetch(`/api/v1/models/${model}/schedules`, { method: 'POST', json: body });
+  const create = (body: unknown, model = MODEL) =>
+    t.fetch(`/api/v1/models/${model}/schedules`, { method: 'POST', json: body });
   const runNow = (id: string) => t.fetch(`/api/v1/schedules/${id}/run`, { method: 'POST' });
   const finalRun = (id: string, pick: (r: any) => boolean) =>
-    until(`a finished run of schedule ${id}`, async () => (await schedule(id)).runs.find((r: any) => pick(r) && ['succeeded', 'failed', 'cancelled', 'skipped'].includes(r.status)));
+    until(`a finished run of schedule ${id}`, async () =>
+      (await schedule(id)).runs.find(
+        (r: any) => pick(r) && ['succeeded', 'failed', 'cancelled', 'skipped'].includes(r.status),
+      ),
+    );
 
   beforeAll(async () => {
     // Its own registry and database (not startTestApp's), so the suite can restart the service on them.
     registry = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-schedules-'));
     const admin = testDatabaseUrl();
     scratch = admin ? await createScratchDatabase(admin) : undefined;
-    env = { MODEL_REGISTRY_PATH: registry, MAX_TRAINING_MEMORY: '8', TRAINING_CONCURRENCY: '2', WORKER_DRAIN_SECONDS: '2', ...(scratch ? { DATABASE_URL: scratch.url, DATABASE_POOL_SIZE: '5' } : {}) };
+    env = {
+      MODEL_REGISTRY_PATH: registry,
+      MAX_TRAINING_MEMORY: '8',
+      TRAINING_CONCURRENCY: '2',
+      WORKER_DRAIN_SECONDS: '2',
+      ...(scratch ? { DATABASE_URL: scratch.url, DATABASE_POOL_SIZE: '5' } : {}),
+    };
     t = await startTestApp(env);
     await importDaily(t, 'EUR/USD', dailyCsv(randomWalk(BARS, 5)));
     const res = await t.fetch('/api/v1/models/train', {
       method: 'POST',
-      json: { ...DAILY_TIME_SERIES_REQUEST, name: 'Sched LSTM', experiment: 'retraining', architecture: 'lstm', symbols: ['EUR/USD'], hyperparameters: { units: 4, epochs: 2, batch_size: 64 } },
+      json: {
+        ...DAILY_TIME_SERIES_REQUEST,
+        name: 'Sched LSTM',
+        experiment: 'retraining',
+        architecture: 'lstm',
+        symbols: ['EUR/USD'],
+        hyperparameters: { units: 4, epochs: 2, batch_size: 64 },
+      },
     });
     const job = await waitForJob(t, (await res.json()).job_id);
     if (job.status !== 'succeeded') throw new Error(`base training ${job.status}: ${job.error}`);
     // Every minute: pg-boss's cron pass (every 30 s) fires it while the other tests run; checked near the end.
-    const cron = await create({ cron: '* * * * *', timezone: 'UTC', window: rolling, base: { hyperparameters: { epochs: 1 } } });
+    const cron = await create({
+      cron: '* * * * *',
+      timezone: 'UTC',
+      window: rolling,
+      base: { hyperparameters: { epochs: 1 } },
+    });
     cronScheduleId = (await cron.json()).id;
   }, 180_000);
 
@@ -82,7 +126,16 @@ describe('scheduled retraining through HTTP', () => {
     const res = await create({ ...weekdayMornings, on_success: 'deploy_if_better' });
     expect(res.status).toBe(201);
     mornings = await res.json();
-    expect(mornings).toMatchObject({ model_id: MODEL, cron: '0 6 * * 1-5', timezone: 'Europe/London', window: rolling, on_success: 'deploy_if_better', compare_on: { metric: 'val_loss', direction: 'minimize' }, paused: false, runs: [] });
+    expect(mornings).toMatchObject({
+      model_id: MODEL,
+      cron: '0 6 * * 1-5',
+      timezone: 'Europe/London',
+      window: rolling,
+      on_success: 'deploy_if_better',
+      compare_on: { metric: 'val_loss', direction: 'minimize' },
+      paused: false,
+      runs: [],
+    });
     expect(mornings.base).toMatchObject({
       name: 'Sched LSTM',
       model_id: MODEL,
@@ -105,21 +158,40 @@ describe('scheduled retraining through HTTP', () => {
     expect(london(next)).toMatchObject({ hour: '06', minute: '00' });
     expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(london(next).weekday);
 
-    expect(await registered()).toContainEqual({ key: mornings.id, cron: '0 6 * * 1-5', timezone: 'Europe/London', data: { schedule_id: mornings.id } });
+    expect(await registered()).toContainEqual({
+      key: mornings.id,
+      cron: '0 6 * * 1-5',
+      timezone: 'Europe/London',
+      data: { schedule_id: mornings.id },
+    });
     expect(await schedule(mornings.id)).toEqual(mornings);
     const list = await (await t.fetch(`/api/v1/models/${MODEL}/schedules`)).json();
     expect(list.schedules.map((s: any) => s.id)).toEqual([cronScheduleId, mornings.id]);
-    expect(list.schedules[0]).toMatchObject({ cron: '* * * * *', timezone: 'UTC', on_success: 'register', compare_on: null }); // the defaults
+    expect(list.schedules[0]).toMatchObject({
+      cron: '* * * * *',
+      timezone: 'UTC',
+      on_success: 'register',
+      compare_on: null,
+    }); // the defaults
   });
 
   it('run now: 202 with the job, trained on the window ending at the latest bar, a version naming the schedule; deploy_if_better replaces the active deployment only where val_loss is lower', async () => {
-    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 } });
+    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, {
+      method: 'POST',
+      json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 },
+    });
     expect(deployed.status).toBe(201);
     const res = await runNow(mornings.id);
     expect(res.status).toBe(202);
     const accepted = await res.json();
     const start = new Date(Date.parse(LATEST_BAR) - 365 * DAY).toISOString();
-    expect(accepted).toMatchObject({ schedule_id: mornings.id, model_id: MODEL, job_id: expect.any(String), run_id: expect.any(String), window: { start_date: start, end_date: LATEST_BAR } });
+    expect(accepted).toMatchObject({
+      schedule_id: mornings.id,
+      model_id: MODEL,
+      job_id: expect.any(String),
+      run_id: expect.any(String),
+      window: { start_date: start, end_date: LATEST_BAR },
+    });
     const job = await waitForJob(t, accepted.job_id);
     expect(job.status).toBe('succeeded');
     const version = await (await t.fetch(`/api/v1/models/${MODEL}/versions/${accepted.version}`)).json();
@@ -131,24 +203,50 @@ describe('scheduled retraining through HTTP', () => {
     expect(experiment.name).toBe('retraining'); // where the version it copies was recorded
 
     const run = await finalRun(mornings.id, (r) => r.id === accepted.run_id);
-    expect(run).toMatchObject({ trigger: 'manual', status: 'succeeded', job_id: accepted.job_id, version: accepted.version, window: { start_date: start, end_date: LATEST_BAR } });
+    expect(run).toMatchObject({
+      trigger: 'manual',
+      status: 'succeeded',
+      job_id: accepted.job_id,
+      version: accepted.version,
+      window: { start_date: start, end_date: LATEST_BAR },
+    });
     // The new version's value is the lowest of its run's val_loss curve; the active one's likewise.
-    const curve = (await (await t.fetch(`/api/v1/runs/${job.run_id}/metrics/val_loss`)).json()).history.map((h: any) => h.value);
-    expect(run.comparison).toMatchObject({ metric: 'val_loss', direction: 'minimize', new: { version: accepted.version, value: expect.any(Number) } });
+    const curve = (await (await t.fetch(`/api/v1/runs/${job.run_id}/metrics/val_loss`)).json()).history.map(
+      (h: any) => h.value,
+    );
+    expect(run.comparison).toMatchObject({
+      metric: 'val_loss',
+      direction: 'minimize',
+      new: { version: accepted.version, value: expect.any(Number) },
+    });
     expect(run.comparison.new.value).toBeCloseTo(Math.min(...curve), 6);
     const [target] = run.comparison.targets;
-    expect(target).toMatchObject({ target: 'strategy_engine', active_version: '1.0.0', active_value: expect.any(Number) });
+    expect(target).toMatchObject({
+      target: 'strategy_engine',
+      active_version: '1.0.0',
+      active_value: expect.any(Number),
+    });
     const better = run.comparison.new.value < target.active_value;
     expect(run.outcome).toBe(better ? 'deployed' : 'not_deployed');
     expect(target.deployed).toBe(better);
     expect(run.reason).toContain(`val_loss of ${accepted.version} is`);
     const active = (await (await t.fetch(`/api/v1/deployments?model_id=${MODEL}&status=active`)).json()).deployments;
-    expect(active).toEqual([expect.objectContaining({ target: 'strategy_engine', version: better ? accepted.version : '1.0.0', scaling_factor: 2 })]);
+    expect(active).toEqual([
+      expect.objectContaining({
+        target: 'strategy_engine',
+        version: better ? accepted.version : '1.0.0',
+        scaling_factor: 2,
+      }),
+    ]);
     for (const d of active) await t.fetch(`/api/v1/deployments/${d.id}/undeploy`, { method: 'POST' });
   });
 
   it('on_success shadow: without an active deployment the run records the skip; with one, the new version becomes its shadow challenger and the run records where', async () => {
-    const created = await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1 } }, on_success: 'shadow' });
+    const created = await create({
+      ...weekdayMornings,
+      base: { hyperparameters: { epochs: 1 } },
+      on_success: 'shadow',
+    });
     expect(created.status).toBe(201);
     const s = await created.json();
     expect(s).toMatchObject({ on_success: 'shadow', compare_on: null });
@@ -156,10 +254,18 @@ describe('scheduled retraining through HTTP', () => {
     // The previous test undeployed everything: the version is only registered, and the run says why.
     const first = await (await runNow(s.id)).json();
     const skipped = await finalRun(s.id, (r) => r.id === first.run_id);
-    expect(skipped).toMatchObject({ status: 'succeeded', outcome: 'registered', version: first.version, comparison: { mode: 'shadow', version: first.version, targets: [] } });
+    expect(skipped).toMatchObject({
+      status: 'succeeded',
+      outcome: 'registered',
+      version: first.version,
+      comparison: { mode: 'shadow', version: first.version, targets: [] },
+    });
     expect(skipped.reason).toContain('shadow: skipped, no active deployment');
 
-    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, { method: 'POST', json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 } });
+    const deployed = await t.fetch(`/api/v1/models/${MODEL}/deploy`, {
+      method: 'POST',
+      json: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 2 },
+    });
     expect(deployed.status).toBe(201);
     const active = await deployed.json();
     const res = await runNow(s.id);
@@ -170,12 +276,30 @@ describe('scheduled retraining through HTTP', () => {
       status: 'succeeded',
       outcome: 'shadowed',
       version: accepted.version,
-      comparison: { mode: 'shadow', version: accepted.version, targets: [{ target: 'strategy_engine', deployment_id: active.id, active_version: '1.0.0', replaced_challenger: null, shadowed: true }] },
+      comparison: {
+        mode: 'shadow',
+        version: accepted.version,
+        targets: [
+          {
+            target: 'strategy_engine',
+            deployment_id: active.id,
+            active_version: '1.0.0',
+            replaced_challenger: null,
+            shadowed: true,
+          },
+        ],
+      },
     });
     expect(run.reason).toContain(`${accepted.version} deployed as the shadow challenger on strategy_engine`);
     // The active version still answers; the new one is its shadow challenger (as a deploy with "mode": "shadow").
     const after = await (await t.fetch(`/api/v1/deployments/${active.id}`)).json();
-    expect(after).toMatchObject({ id: active.id, status: 'active', version: '1.0.0', scaling_factor: 2, challenger: { version: accepted.version, mode: 'shadow', canary_share: null, since: expect.any(String) } });
+    expect(after).toMatchObject({
+      id: active.id,
+      status: 'active',
+      version: '1.0.0',
+      scaling_factor: 2,
+      challenger: { version: accepted.version, mode: 'shadow', canary_share: null, since: expect.any(String) },
+    });
     await t.fetch(`/api/v1/deployments/${active.id}/undeploy`, { method: 'POST' });
     await t.fetch(`/api/v1/schedules/${s.id}`, { method: 'DELETE' });
   }, 120_000);
@@ -187,14 +311,23 @@ describe('scheduled retraining through HTTP', () => {
     const second = t.config.usesEmbeddedDatabase ? undefined : await startTestApp({ ...env, SERVICE_ROLE: 'worker' });
     try {
       // A long training, so that the first run is certainly still going while the others arrive.
-      const s = await (await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1000, early_stopping_patience: 1000 } } })).json();
+      const s = await (
+        await create({ ...weekdayMornings, base: { hyperparameters: { epochs: 1000, early_stopping_patience: 1000 } } })
+      ).json();
       // What pg-boss's cron pass forwards for an occurrence: a job on the schedule queue naming the schedule.
-      await Promise.all([boss().send(SCHEDULE_QUEUE, { schedule_id: s.id }), boss().send(SCHEDULE_QUEUE, { schedule_id: s.id })]);
+      await Promise.all([
+        boss().send(SCHEDULE_QUEUE, { schedule_id: s.id }),
+        boss().send(SCHEDULE_QUEUE, { schedule_id: s.id }),
+      ]);
       let seen: unknown;
-      const runs = await until('both deliveries handled, one job queued', async () => {
-        const rs = (seen = (await schedule(s.id)).runs);
-        return rs.length === 2 && rs.some((r: any) => r.status === 'skipped') && rs.some((r: any) => r.job_id) && rs;
-      }, 60_000).catch((e: Error) => {
+      const runs = await until(
+        'both deliveries handled, one job queued',
+        async () => {
+          const rs = (seen = (await schedule(s.id)).runs);
+          return rs.length === 2 && rs.some((r: any) => r.status === 'skipped') && rs.some((r: any) => r.job_id) && rs;
+        },
+        60_000,
+      ).catch((e: Error) => {
         throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
       });
       const started = runs.filter((r: any) => r.status !== 'skipped');
@@ -203,18 +336,32 @@ describe('scheduled retraining through HTTP', () => {
       const skipped = runs.find((r: any) => r.status === 'skipped');
       expect(skipped).toMatchObject({ trigger: 'cron', outcome: 'skipped', job_id: null, version: null });
       // The second delivery may come while the first is still queueing its job (another replica, the same instant).
-      expect([`overlap: the previous run (cron, job ${job_id}) is still queued or running`, 'overlap: the previous run (cron, job being queued) is still being queued']).toContain(skipped.reason);
+      expect([
+        `overlap: the previous run (cron, job ${job_id}) is still queued or running`,
+        'overlap: the previous run (cron, job being queued) is still being queued',
+      ]).toContain(skipped.reason);
 
       const again = await runNow(s.id);
       expect(again.status).toBe(409);
-      expect(await again.json()).toMatchObject({ error_code: 'SCHEDULE_RUN_IN_PROGRESS', details: { schedule_id: s.id, job_id } });
+      expect(await again.json()).toMatchObject({
+        error_code: 'SCHEDULE_RUN_IN_PROGRESS',
+        details: { schedule_id: s.id, job_id },
+      });
       // One training job for the schedule, whichever replica took which delivery.
       const jobs = (await (await t.fetch(`/api/v1/training/jobs?model_id=${MODEL}&limit=500`)).json()).jobs;
-      const ofSchedule = await Promise.all(jobs.map(async (j: any) => (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${j.version}`)).json()).data_config.schedule_id));
+      const ofSchedule = await Promise.all(
+        jobs.map(
+          async (j: any) =>
+            (await (await t.fetch(`/api/v1/models/${MODEL}/versions/${j.version}`)).json()).data_config.schedule_id,
+        ),
+      );
       expect(ofSchedule.filter((id) => id === s.id)).toHaveLength(1);
 
       expect((await t.fetch(`/api/v1/training/jobs/${job_id}/cancel`, { method: 'POST' })).status).toBe(202);
-      expect(await finalRun(s.id, (r) => r.job_id === job_id)).toMatchObject({ status: 'cancelled', outcome: 'cancelled' });
+      expect(await finalRun(s.id, (r) => r.job_id === job_id)).toMatchObject({
+        status: 'cancelled',
+        outcome: 'cancelled',
+      });
       expect((await schedule(s.id)).runs).toHaveLength(2); // the 409 recorded nothing
       await t.fetch(`/api/v1/schedules/${s.id}`, { method: 'DELETE' });
     } finally {
@@ -226,7 +373,9 @@ describe('scheduled retraining through HTTP', () => {
     expect(paused.status).toBe(200);
     expect(await paused.json()).toMatchObject({ paused: true, next_run_at: null });
     expect((await registered()).map((r) => r.key)).not.toContain(mornings.id);
-    const resumed = await (await t.fetch(`/api/v1/schedules/${mornings.id}`, { method: 'PATCH', json: { paused: false } })).json();
+    const resumed = await (
+      await t.fetch(`/api/v1/schedules/${mornings.id}`, { method: 'PATCH', json: { paused: false } })
+    ).json();
     expect(resumed).toMatchObject({ paused: false, next_run_at: mornings.next_run_at });
     expect((await registered()).map((r) => r.key)).toContain(mornings.id);
 
@@ -243,7 +392,11 @@ describe('scheduled retraining through HTTP', () => {
     await boss().unschedule(SCHEDULE_QUEUE, mornings.id); // pg-boss's row lost
     await t.close();
     t = await startTestApp(env);
-    expect(await schedule(mornings.id)).toMatchObject({ id: mornings.id, paused: false, next_run_at: mornings.next_run_at });
+    expect(await schedule(mornings.id)).toMatchObject({
+      id: mornings.id,
+      paused: false,
+      next_run_at: mornings.next_run_at,
+    });
     const keys = (await registered()).map((r) => r.key);
     expect(keys).toContain(mornings.id);
     expect(keys).toContain(cronScheduleId);
@@ -257,8 +410,18 @@ describe('scheduled retraining through HTTP', () => {
     ['a six-field (seconds) cron', { cron: '0 0 6 * * *' }, 'INVALID_CRON', 'cron'],
     ['an unknown time zone', { timezone: 'Mars/Olympus' }, 'UNKNOWN_TIME_ZONE', 'timezone'],
     ['a malformed window length', { window: { kind: 'rolling', length: 'a year' } }, 'INVALID_WINDOW', 'window.length'],
-    ['an expanding window starting after the latest bar', { window: { kind: 'expanding', start_date: '2030-01-01T00:00:00Z' } }, 'INVALID_WINDOW', 'window.start_date'],
-    ['a rolling window with a start_date', { window: { kind: 'rolling', length: '365d', start_date: '2001-01-01T00:00:00Z' } }, 'INVALID_WINDOW', 'window.start_date'],
+    [
+      'an expanding window starting after the latest bar',
+      { window: { kind: 'expanding', start_date: '2030-01-01T00:00:00Z' } },
+      'INVALID_WINDOW',
+      'window.start_date',
+    ],
+    [
+      'a rolling window with a start_date',
+      { window: { kind: 'rolling', length: '365d', start_date: '2001-01-01T00:00:00Z' } },
+      'INVALID_WINDOW',
+      'window.start_date',
+    ],
     ['an unknown window kind', { window: { kind: 'sliding', length: '365d' } }, 'VALIDATION_FAILED', 'window.kind'],
     ['a window too short to train on', { window: { kind: 'rolling', length: '3d' } }, 'INSUFFICIENT_DATA', undefined],
     ['dates in the base', { base: { start_date: '2001-01-01T00:00:00Z' } }, 'INVALID_SCHEDULE_BASE', 'base.start_date'],
@@ -280,15 +443,29 @@ describe('scheduled retraining through HTTP', () => {
     expect(noModel.status).toBe(404);
     expect((await noModel.json()).error_code).toBe('MODEL_NOT_FOUND');
     expect((await t.fetch('/api/v1/models/no_such_model/schedules')).status).toBe(404);
-    for (const [method, suffix, json] of [['GET', ''], ['PATCH', '', { paused: true }], ['DELETE', ''], ['POST', '/run']] as const) {
+    for (const [method, suffix, json] of [
+      ['GET', ''],
+      ['PATCH', '', { paused: true }],
+      ['DELETE', ''],
+      ['POST', '/run'],
+    ] as const) {
       const res = await t.fetch(`/api/v1/schedules/${ZERO}${suffix}`, { method, json });
-      expect({ method, status: res.status, code: (await res.json()).error_code }).toEqual({ method, status: 404, code: 'SCHEDULE_NOT_FOUND' });
+      expect({ method, status: res.status, code: (await res.json()).error_code }).toEqual({
+        method,
+        status: 404,
+        code: 'SCHEDULE_NOT_FOUND',
+      });
     }
   });
 
-  it('the every-minute schedule fired through pg-boss\'s own cron and registered a version naming it', async () => {
+  it("the every-minute schedule fired through pg-boss's own cron and registered a version naming it", async () => {
     const run = await finalRun(cronScheduleId, (r) => r.trigger === 'cron' && r.status !== 'skipped');
-    expect(run).toMatchObject({ status: 'succeeded', outcome: 'registered', version: expect.any(String), job_id: expect.any(String) });
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      outcome: 'registered',
+      version: expect.any(String),
+      job_id: expect.any(String),
+    });
     const version = await (await t.fetch(`/api/v1/models/${MODEL}/versions/${run.version}`)).json();
     expect(version.data_config.schedule_id).toBe(cronScheduleId);
     expect(version.hyperparameters.epochs).toBe(1);
@@ -297,7 +474,13 @@ describe('scheduled retraining through HTTP', () => {
 
   it('an archived model: a new schedule is a 422, run now of an existing one a 409', async () => {
     // Whatever the every-minute schedule queued last has to end before the model can be archived.
-    await until('no training job left', async () => (await (await t.fetch('/api/v1/training/jobs?status=queued')).json()).total + (await (await t.fetch('/api/v1/training/jobs?status=running')).json()).total === 0);
+    await until(
+      'no training job left',
+      async () =>
+        (await (await t.fetch('/api/v1/training/jobs?status=queued')).json()).total +
+          (await (await t.fetch('/api/v1/training/jobs?status=running')).json()).total ===
+        0,
+    );
     const archived = await t.fetch(`/api/v1/models/${MODEL}`, { method: 'DELETE' });
     expect(archived.status).toBe(200);
     const res = await create(weekdayMornings);

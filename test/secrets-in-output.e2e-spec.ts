@@ -8,7 +8,11 @@ describe('no secret in start-up output', () => {
   jest.setTimeout(60_000);
 
   it('exits 78 naming API_KEY and DATABASE_URL without printing their values', async () => {
-    const svc = await spawnService({ API_KEY: 'short', DATABASE_URL: 'mysql://app:db-pa55word@db/x', DEPLOYMENT_NOTIFY_SECRET: 'hmac-secret' });
+    const svc = await spawnService({
+      API_KEY: 'short',
+      DATABASE_URL: 'mysql://app:db-pa55word@db/x',
+      DEPLOYMENT_NOTIFY_SECRET: 'hmac-secret',
+    });
     const { code } = await svc.exited;
     const out = svc.output();
     expect(code).toBe(78);
@@ -19,7 +23,10 @@ describe('no secret in start-up output', () => {
 
   it('a database that cannot be reached: the failure is reported without the password', async () => {
     // Port 1 on loopback refuses at once; the driver's error must not carry the URL's password.
-    const svc = await spawnService({ DATABASE_URL: 'postgres://app:db-pa55word@127.0.0.1:1/x', API_KEY: 'long-enough-key' });
+    const svc = await spawnService({
+      DATABASE_URL: 'postgres://app:db-pa55word@127.0.0.1:1/x',
+      API_KEY: 'long-enough-key',
+    });
     const { code } = await svc.exited;
     const out = svc.output();
     expect(code).toBe(1);

@@ -27,8 +27,17 @@ interface Job {
 const sweepBody = {
   name: 'kill a worker',
   // Enough epochs that a trial is still training when the test finds it (no early stop).
-  base: { ...DAILY_TIME_SERIES_REQUEST, name: 'Sweep Kill', architecture: 'lstm', symbols: ['EUR/USD'], hyperparameters: { epochs: 6, batch_size: 64, early_stopping_patience: 1000 } },
-  space: { 'hyperparameters.units': { type: 'choice', values: [4, 6, 8] }, 'hyperparameters.learning_rate': { type: 'float', min: 0.001, max: 0.01, log: true, steps: 2 } },
+  base: {
+    ...DAILY_TIME_SERIES_REQUEST,
+    name: 'Sweep Kill',
+    architecture: 'lstm',
+    symbols: ['EUR/USD'],
+    hyperparameters: { epochs: 6, batch_size: 64, early_stopping_patience: 1000 },
+  },
+  space: {
+    'hyperparameters.units': { type: 'choice', values: [4, 6, 8] },
+    'hyperparameters.learning_rate': { type: 'float', min: 0.001, max: 0.01, log: true, steps: 2 },
+  },
   strategy: 'grid',
   parallelism: 2,
   objective: { metric: 'val_loss', direction: 'minimize' },
@@ -58,7 +67,8 @@ describe('sweeps across worker processes on one PostgreSQL', () => {
     processes.push(p);
     return p;
   };
-  const get = async <T>(api: ServiceProcess, p: string): Promise<T> => (await (await fetch(`${api.url}/api/v1${p}`, { headers: auth })).json()) as T;
+  const get = async <T>(api: ServiceProcess, p: string): Promise<T> =>
+    (await (await fetch(`${api.url}/api/v1${p}`, { headers: auth })).json()) as T;
   const until = async <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => {
     const started = Date.now();
     for (;;) {
@@ -68,7 +78,8 @@ describe('sweeps across worker processes on one PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const byWorker = (job: Job, candidates: ServiceProcess[]) => candidates.find((p) => job.worker?.endsWith(`:${p.child.pid}`));
+  const byWorker = (job: Job, candidates: ServiceProcess[]) =>
+    candidates.find((p) => job.worker?.endsWith(`:${p.child.pid}`));
 
   beforeAll(async () => {
     available = await postgresReachable(realPostgresUrl());
@@ -93,10 +104,18 @@ describe('sweeps across worker processes on one PostgreSQL', () => {
     if (!available) return;
     const [api, w1, w2] = await Promise.all([start('api'), start('worker'), start('worker')]);
     await Promise.all([api, w1, w2].map((p) => waitHealthy(p, 90_000)));
-    const imported = await fetch(`${api.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: dailyCsv(randomWalk(1600, 11)) });
+    const imported = await fetch(`${api.url}/api/v1/market-data/import?symbol=EUR/USD&timeframe=1d`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: dailyCsv(randomWalk(1600, 11)),
+    });
     expect(imported.status).toBe(200);
 
-    const res = await fetch(`${api.url}/api/v1/sweeps`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(sweepBody) });
+    const res = await fetch(`${api.url}/api/v1/sweeps`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(sweepBody),
+    });
     expect(res.status).toBe(202);
     const accepted = (await res.json()) as { id: string; planned_trials: number };
     expect(accepted.planned_trials).toBe(6);
@@ -109,7 +128,13 @@ describe('sweeps across worker processes on one PostgreSQL', () => {
         for (const trial of sweep.trials) {
           if (!trial.job_id) continue;
           const j = await get<Job>(api, `/training/jobs/${trial.job_id}`);
-          if (j.status === 'running' && j.progress?.phase === 'training' && j.progress.epoch >= 1 && byWorker(j, [w1, w2])) return j;
+          if (
+            j.status === 'running' &&
+            j.progress?.phase === 'training' &&
+            j.progress.epoch >= 1 &&
+            byWorker(j, [w1, w2])
+          )
+            return j;
         }
         return undefined;
       },
@@ -128,25 +153,40 @@ describe('sweeps across worker processes on one PostgreSQL', () => {
       },
       240_000,
     );
-    expect(sweep).toMatchObject({ status: 'succeeded', planned_trials: 6, error: null, best: { status: 'registered', model_id: 'sweep_kill', version: '1.0.0' } });
+    expect(sweep).toMatchObject({
+      status: 'succeeded',
+      planned_trials: 6,
+      error: null,
+      best: { status: 'registered', model_id: 'sweep_kill', version: '1.0.0' },
+    });
     // Exactly the planned trials: none lost with the worker, none proposed twice.
     expect(sweep.trials.map((t: any) => t.index)).toEqual([0, 1, 2, 3, 4, 5]);
-    for (const t of sweep.trials) expect(t).toMatchObject({ status: 'succeeded', objective: expect.any(Number), epochs: 6 });
+    for (const t of sweep.trials)
+      expect(t).toMatchObject({ status: 'succeeded', objective: expect.any(Number), epochs: 6 });
     expect(new Set(sweep.trials.map((t: any) => JSON.stringify(t.params))).size).toBe(6);
 
     // The killed worker's trial ran a second attempt, on the survivor; every other trial ran once.
     const victimTrial = sweep.trials.find((t: any) => t.job_id === victimJob.id);
     expect(victimTrial).toBeDefined();
     const recovered = await get<Job>(api, `/training/jobs/${victimJob.id}`);
-    expect(recovered).toMatchObject({ status: 'succeeded', attempts: 2, worker: expect.stringContaining(`:${survivor.child.pid}`) });
-    for (const t of sweep.trials.filter((x: any) => x.job_id !== victimJob.id)) expect((await get<Job>(api, `/training/jobs/${t.job_id}`)).attempts).toBe(1);
+    expect(recovered).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      worker: expect.stringContaining(`:${survivor.child.pid}`),
+    });
+    for (const t of sweep.trials.filter((x: any) => x.job_id !== victimJob.id))
+      expect((await get<Job>(api, `/training/jobs/${t.job_id}`)).attempts).toBe(1);
 
     // One winner: the trial with the lowest objective, registered as the only version, naming the sweep.
     const winner = [...sweep.trials].sort((a: any, b: any) => a.objective - b.objective || a.index - b.index)[0];
     expect(sweep.best).toMatchObject({ trial: winner.index, params: winner.params });
-    const versions = await db!.query(`SELECT model_id, version, data_config->>'sweep_id' AS sweep_id FROM model_versions`);
+    const versions = await db!.query(
+      `SELECT model_id, version, data_config->>'sweep_id' AS sweep_id FROM model_versions`,
+    );
     expect(versions.rows).toEqual([{ model_id: 'sweep_kill', version: '1.0.0', sweep_id: accepted.id }]);
-    const jobs = await db!.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'succeeded')::int AS ok FROM training_jobs`);
+    const jobs = await db!.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE status = 'succeeded')::int AS ok FROM training_jobs`,
+    );
     expect(jobs.rows[0]).toEqual({ n: 7, ok: 7 }); // six trials and the winner's training
   }, 300_000);
 });

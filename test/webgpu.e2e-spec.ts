@@ -24,8 +24,16 @@ const base = {
   seed: 13,
 };
 const MODELS = [
-  { name: 'GPU lstm', architecture: 'lstm', hyperparameters: { units: 8, epochs: 2, batch_size: 64, dropout: 0.1, early_stopping_patience: 2 } },
-  { name: 'GPU transformer', architecture: 'transformer', hyperparameters: { units: 8, heads: 2, epochs: 2, batch_size: 64 } },
+  {
+    name: 'GPU lstm',
+    architecture: 'lstm',
+    hyperparameters: { units: 8, epochs: 2, batch_size: 64, dropout: 0.1, early_stopping_patience: 2 },
+  },
+  {
+    name: 'GPU transformer',
+    architecture: 'transformer',
+    hyperparameters: { units: 8, heads: 2, epochs: 2, batch_size: 64 },
+  },
 ];
 const BARS = dailyCsv(randomWalk(500, 29));
 
@@ -37,7 +45,9 @@ interface Trained {
 }
 
 /** Start the app with `env`, train every model, predict once with each; then close it. */
-async function trainAll(env: Record<string, string>): Promise<{ ready: any; trained: Record<string, Trained>; logs: string }> {
+async function trainAll(
+  env: Record<string, string>,
+): Promise<{ ready: any; trained: Record<string, Trained>; logs: string }> {
   const t = await startTestApp({ MAX_TRAINING_MEMORY: '8', ...env });
   try {
     await importDaily(t, 'EUR/USD', BARS);
@@ -51,11 +61,21 @@ async function trainAll(env: Record<string, string>): Promise<{ ready: any; trai
       if (job.status !== 'succeeded') throw new Error(`${m.architecture} on ${env.TF_BACKEND}: ${JSON.stringify(job)}`);
       const version = await (await t.fetch(`/api/v1/models/${accepted.model_id}/versions/${accepted.version}`)).json();
       const run = await (await t.fetch(`/api/v1/runs/${job.run_id}`)).json();
-      const points = (name: string) => ((run.metric_history[name] ?? []) as Array<{ value: number }>).map((p) => p.value);
-      const predicted = await t.fetch(`/api/v1/models/${accepted.model_id}/predict`, { method: 'POST', json: { symbol: 'EUR/USD', timeframe: '1d' } });
+      const points = (name: string) =>
+        ((run.metric_history[name] ?? []) as Array<{ value: number }>).map((p) => p.value);
+      const predicted = await t.fetch(`/api/v1/models/${accepted.model_id}/predict`, {
+        method: 'POST',
+        json: { symbol: 'EUR/USD', timeframe: '1d' },
+      });
       const body = await predicted.json();
-      if (predicted.status !== 200) throw new Error(`predict on ${env.TF_BACKEND}: ${predicted.status} ${JSON.stringify(body)}`);
-      trained[m.architecture] = { job, version, losses: { loss: points('loss'), val_loss: points('val_loss') }, prediction: body.prediction.value };
+      if (predicted.status !== 200)
+        throw new Error(`predict on ${env.TF_BACKEND}: ${predicted.status} ${JSON.stringify(body)}`);
+      trained[m.architecture] = {
+        job,
+        version,
+        losses: { loss: points('loss'), val_loss: points('val_loss') },
+        prediction: body.prediction.value,
+      };
     }
     return { ready, trained, logs: t.rawLogs.join('\n') };
   } finally {
@@ -64,12 +84,18 @@ async function trainAll(env: Record<string, string>): Promise<{ ready: any; trai
 }
 
 /** Largest difference between the numeric metrics of two versions, relative to max(1, |cpu value|). */
-function metricDifferences(cpu: Record<string, unknown>, gpu: Record<string, unknown>, prefix = ''): Array<[string, number]> {
+function metricDifferences(
+  cpu: Record<string, unknown>,
+  gpu: Record<string, unknown>,
+  prefix = '',
+): Array<[string, number]> {
   const out: Array<[string, number]> = [];
   for (const [k, v] of Object.entries(cpu)) {
     const w = gpu[k];
-    if (typeof v === 'number' && typeof w === 'number') out.push([prefix + k, Math.abs(v - w) / Math.max(1, Math.abs(v))]);
-    else if (v && typeof v === 'object' && !Array.isArray(v) && w && typeof w === 'object') out.push(...metricDifferences(v as Record<string, unknown>, w as Record<string, unknown>, `${prefix}${k}.`));
+    if (typeof v === 'number' && typeof w === 'number')
+      out.push([prefix + k, Math.abs(v - w) / Math.max(1, Math.abs(v))]);
+    else if (v && typeof v === 'object' && !Array.isArray(v) && w && typeof w === 'object')
+      out.push(...metricDifferences(v as Record<string, unknown>, w as Record<string, unknown>, `${prefix}${k}.`));
   }
   return out;
 }
@@ -83,7 +109,9 @@ describe('TF_BACKEND=webgpu (Dawn on OpenGL ES, software adapter) through the AP
     const probe = await probeWebGpu({ dawnBackend: 'opengles' });
     if (!probe.adapter) {
       skip = probe.reason;
-      console.warn(`WebGPU e2e skipped: no WebGPU adapter on Dawn's OpenGL ES backend (${skip}). CI installs libegl1 libegl-mesa0 libgl1-mesa-dri.`);
+      console.warn(
+        `WebGPU e2e skipped: no WebGPU adapter on Dawn's OpenGL ES backend (${skip}). CI installs libegl1 libegl-mesa0 libgl1-mesa-dri.`,
+      );
     }
   });
 
@@ -96,9 +124,17 @@ describe('TF_BACKEND=webgpu (Dawn on OpenGL ES, software adapter) through the AP
       status: 'up',
       name: 'webgpu',
       requested: 'webgpu',
-      adapter: { software: true, dawn_backend: 'opengles', feature_level: 'compatibility', device: expect.any(String), description: expect.any(String) },
+      adapter: {
+        software: true,
+        dawn_backend: 'opengles',
+        feature_level: 'compatibility',
+        device: expect.any(String),
+        description: expect.any(String),
+      },
     });
-    expect(gpu.logs).toMatch(/TensorFlow\.js backend: webgpu \(TF_BACKEND=webgpu, adapter: .*Dawn opengles, software\)/);
+    expect(gpu.logs).toMatch(
+      /TensorFlow\.js backend: webgpu \(TF_BACKEND=webgpu, adapter: .*Dawn opengles, software\)/,
+    );
 
     for (const m of MODELS) {
       const a = cpu.trained[m.architecture];
@@ -107,7 +143,11 @@ describe('TF_BACKEND=webgpu (Dawn on OpenGL ES, software adapter) through the AP
       expect(b.job.backend).toBe('webgpu');
       expect(b.version.backend).toBe('webgpu');
       // The adapter is kept with the job and the version, not only logged.
-      for (const row of [b.job, b.version]) expect(row.backend_details).toMatchObject({ name: 'webgpu', adapter: { software: true, dawn_backend: 'opengles' } });
+      for (const row of [b.job, b.version])
+        expect(row.backend_details).toMatchObject({
+          name: 'webgpu',
+          adapter: { software: true, dawn_backend: 'opengles' },
+        });
       expect(a.version.backend_details).toMatchObject({ name: 'cpu' });
       expect(b.job.progress).toMatchObject({ epoch: 2, epochs: 2, phase: 'done' });
       // Same seed: the same losses, metrics and prediction up to float32 rounding.
@@ -117,7 +157,9 @@ describe('TF_BACKEND=webgpu (Dawn on OpenGL ES, software adapter) through the AP
       const diffs = metricDifferences(a.version.metrics, b.version.metrics);
       expect(diffs.length).toBeGreaterThan(5);
       const worst = diffs.reduce((x, y) => (y[1] > x[1] ? y : x));
-      console.log(`webgpu vs cpu, ${m.architecture}: largest metric difference ${worst[1].toExponential(2)} (${worst[0]}); prediction ${b.prediction} vs ${a.prediction}`);
+      console.log(
+        `webgpu vs cpu, ${m.architecture}: largest metric difference ${worst[1].toExponential(2)} (${worst[0]}); prediction ${b.prediction} vs ${a.prediction}`,
+      );
       for (const [name, d] of diffs) expect({ name, d: d < 1e-3 }).toEqual({ name, d: true });
       expect(Math.abs(a.prediction - b.prediction)).toBeLessThan(1e-5 + 1e-3 * Math.abs(a.prediction));
     }

@@ -136,7 +136,8 @@ export class AppConfig {
     this.experimentTrackingRetries = env.EXPERIMENT_TRACKING_RETRIES;
     this.experimentTrackingBackoffMs = env.EXPERIMENT_TRACKING_BACKOFF_MS;
     const templateDir = env.EMBEDDED_DB_TEMPLATE_DIR?.trim();
-    this.embeddedTemplateDir = templateDir?.toLowerCase() === 'off' ? null : templateDir ? path.resolve(templateDir) : defaultTemplateCacheDir();
+    this.embeddedTemplateDir =
+      templateDir?.toLowerCase() === 'off' ? null : templateDir ? path.resolve(templateDir) : defaultTemplateCacheDir();
   }
 
   /** Where the embedded database keeps its files. */
@@ -154,7 +155,10 @@ export class AppConfig {
   }
 
   /** Validate everything at once, so the message names every bad variable, not the first. */
-  static fromEnv(raw: Record<string, string | undefined> = process.env, overrides: Partial<Record<string, string>> = {}): AppConfig {
+  static fromEnv(
+    raw: Record<string, string | undefined> = process.env,
+    overrides: Partial<Record<string, string>> = {},
+  ): AppConfig {
     const merged = { ...raw, ...overrides };
     const problems: ConfigValidationError['problems'] = [];
     let env: EnvironmentVariables | undefined;
@@ -179,7 +183,11 @@ export class AppConfig {
       try {
         parseSwapTable(merged.BACKTEST_SWAP_POINTS || '{}', canonicalSymbol);
       } catch (e) {
-        problems.push({ variable: 'BACKTEST_SWAP_POINTS', value: describeEnvValue('BACKTEST_SWAP_POINTS', merged.BACKTEST_SWAP_POINTS), message: `BACKTEST_SWAP_POINTS ${(e as Error).message} (e.g. {"EUR/USD": {"long": -0.6, "short": 0.2}})` });
+        problems.push({
+          variable: 'BACKTEST_SWAP_POINTS',
+          value: describeEnvValue('BACKTEST_SWAP_POINTS', merged.BACKTEST_SWAP_POINTS),
+          message: `BACKTEST_SWAP_POINTS ${(e as Error).message} (e.g. {"EUR/USD": {"long": -0.6, "short": 0.2}})`,
+        });
       }
     }
     if (env && env.SERVICE_ROLE !== 'all' && !env.DATABASE_URL) {

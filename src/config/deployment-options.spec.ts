@@ -21,12 +21,29 @@ describe('deployment options', () => {
   });
 
   it('reads targets and notification URLs', () => {
-    const o = parseDeploymentOptions({ DEPLOYMENT_TARGETS: 'a, b', DEPLOYMENT_NOTIFY_URLS: 'a=http://127.0.0.1:9/x?y=1, b=https://h/', DEPLOYMENT_NOTIFY_SECRET: 's', MONITORING_RETENTION: '50' });
-    expect(o).toMatchObject({ targets: ['a', 'b'], drivers: { webhook: { a: { url: 'http://127.0.0.1:9/x?y=1' }, b: { url: 'https://h/' } } }, notifySecret: 's', monitoringRetention: 50 });
+    const o = parseDeploymentOptions({
+      DEPLOYMENT_TARGETS: 'a, b',
+      DEPLOYMENT_NOTIFY_URLS: 'a=http://127.0.0.1:9/x?y=1, b=https://h/',
+      DEPLOYMENT_NOTIFY_SECRET: 's',
+      MONITORING_RETENTION: '50',
+    });
+    expect(o).toMatchObject({
+      targets: ['a', 'b'],
+      drivers: { webhook: { a: { url: 'http://127.0.0.1:9/x?y=1' }, b: { url: 'https://h/' } } },
+      notifySecret: 's',
+      monitoringRetention: 50,
+    });
   });
 
   it('names every invalid variable', () => {
-    expect(() => parseDeploymentOptions({ DEPLOYMENT_TARGETS: 'Bad Name', DEPLOYMENT_NOTIFY_URLS: 'zz=ftp://x,nourl', MONITORING_RETENTION: '0', DEPLOYMENT_MAX_SCALING_FACTOR: '-1' })).toThrow(
+    expect(() =>
+      parseDeploymentOptions({
+        DEPLOYMENT_TARGETS: 'Bad Name',
+        DEPLOYMENT_NOTIFY_URLS: 'zz=ftp://x,nourl',
+        MONITORING_RETENTION: '0',
+        DEPLOYMENT_MAX_SCALING_FACTOR: '-1',
+      }),
+    ).toThrow(
       /DEPLOYMENT_TARGETS.*Bad Name.*DEPLOYMENT_NOTIFY_URLS.*zz.*nourl.*DEPLOYMENT_MAX_SCALING_FACTOR.*MONITORING_RETENTION/s,
     );
   });

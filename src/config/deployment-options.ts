@@ -1,4 +1,10 @@
-import { DEFAULT_TARGETS, parseTargetOptions, TARGET_PATTERN, TARGET_VARIABLES, type TargetOptions } from '../deployment/targets/target-registry';
+import {
+  DEFAULT_TARGETS,
+  parseTargetOptions,
+  TARGET_PATTERN,
+  TARGET_VARIABLES,
+  type TargetOptions,
+} from '../deployment/targets/target-registry';
 
 /**
  * The deployment module's settings, parsed from the environment with the rest of AppConfig
@@ -87,7 +93,8 @@ export function parseDeploymentOptions(env: Record<string, string | undefined>):
   let maxScalingFactor = 100;
   if (maxScalingRaw !== undefined) {
     const n = Number(maxScalingRaw);
-    if (!Number.isFinite(n) || n <= 0 || n > 1e6) problems.push('DEPLOYMENT_MAX_SCALING_FACTOR must be a positive number up to 1000000');
+    if (!Number.isFinite(n) || n <= 0 || n > 1e6)
+      problems.push('DEPLOYMENT_MAX_SCALING_FACTOR must be a positive number up to 1000000');
     else maxScalingFactor = n;
   }
 

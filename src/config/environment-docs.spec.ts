@@ -48,7 +48,15 @@ describe('README environment table', () => {
   });
 
   it('the parser sees the known rows, suffix rows included', () => {
-    for (const v of ['LOG_LEVEL', 'EXPERIMENT_TRACKING_RETRIES', 'EXPERIMENT_TRACKING_BACKOFF_MS', 'DEPLOYMENT_NOTIFY_RETRIES', 'FEATURE_STORE_RETRIES', 'MONITORING_FLUSH_MS']) expect(covered.has(v)).toBe(true);
+    for (const v of [
+      'LOG_LEVEL',
+      'EXPERIMENT_TRACKING_RETRIES',
+      'EXPERIMENT_TRACKING_BACKOFF_MS',
+      'DEPLOYMENT_NOTIFY_RETRIES',
+      'FEATURE_STORE_RETRIES',
+      'MONITORING_FLUSH_MS',
+    ])
+      expect(covered.has(v)).toBe(true);
     expect(named.size).toBeGreaterThan(40);
   });
 });

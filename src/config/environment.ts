@@ -1,7 +1,21 @@
 import * as os from 'node:os';
 import { Transform, plainToInstance } from 'class-transformer';
 import { describeEnvValue } from './secret-values';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUrl, Length, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUrl,
+  Length,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 /**
  * The environment the service reads, declared once with every default in this file.
@@ -9,7 +23,11 @@ import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsU
  * validators can say what is wrong with each one.
  */
 const toNumber = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  value === undefined || value === ''
+    ? undefined
+    : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)
+      ? Number(value)
+      : value;
 const toUpper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
@@ -47,7 +65,10 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'EXPERIMENT_TRACKING_URI must be an http(s) URL of an MLflow tracking server' })
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'] },
+    { message: 'EXPERIMENT_TRACKING_URI must be an http(s) URL of an MLflow tracking server' },
+  )
   EXPERIMENT_TRACKING_URI?: string;
 
   @Transform(emptyToUndefined)
@@ -57,7 +78,10 @@ export class EnvironmentVariables {
   API_KEY?: string;
 
   @Transform(toNumber)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'MAX_TRAINING_MEMORY must be a positive number of gigabytes (e.g. 16)' })
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'MAX_TRAINING_MEMORY must be a positive number of gigabytes (e.g. 16)' },
+  )
   @IsPositive({ message: 'MAX_TRAINING_MEMORY must be a positive number of gigabytes (e.g. 16)' })
   MAX_TRAINING_MEMORY: number = 16;
 
@@ -67,7 +91,10 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['postgres', 'postgresql'] }, { message: 'DATABASE_URL must be a postgres:// URL (unset it to use the embedded database)' })
+  @IsUrl(
+    { require_tld: false, protocols: ['postgres', 'postgresql'] },
+    { message: 'DATABASE_URL must be a postgres:// URL (unset it to use the embedded database)' },
+  )
   DATABASE_URL?: string;
 
   @Transform(toNumber)
@@ -93,7 +120,10 @@ export class EnvironmentVariables {
   SHUTDOWN_GRACE_MS: number = 10_000;
 
   @Transform(toNumber)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' })
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' },
+  )
   @Min(0, { message: 'MIN_FREE_DISK_MB must be a non-negative number of megabytes' })
   MIN_FREE_DISK_MB: number = 512;
 
@@ -104,7 +134,9 @@ export class EnvironmentVariables {
   @Transform(toNumber)
   @IsInt({ message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
   @Min(1024, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
-  @Max(4294967296, { message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296' })
+  @Max(4294967296, {
+    message: 'MARKET_DATA_IMPORT_MAX_BYTES must be an integer number of bytes from 1024 to 4294967296',
+  })
   MARKET_DATA_IMPORT_MAX_BYTES: number = 268_435_456;
 
   /** Where a CSV import buffers its accepted rows before writing them (default: the OS temp dir). */
@@ -131,7 +163,9 @@ export class EnvironmentVariables {
   FEATURE_STORE_RETRIES: number = 3;
 
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
-  @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], { message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu' })
+  @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], {
+    message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu',
+  })
   TF_BACKEND: string = 'auto';
 
   /** The fused LSTM/GRU addon (native/fused-rnn): auto = where it built; on = required; off = tfjs-layers' own cells. */
@@ -178,12 +212,18 @@ export class EnvironmentVariables {
   TRAINING_HEARTBEAT_SECONDS: number = 30;
 
   @Transform(toNumber)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' })
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' },
+  )
   @Min(0, { message: 'BACKTEST_SPREAD_PIPS must be a non-negative number of pips' })
   BACKTEST_SPREAD_PIPS: number = 1;
 
   @Transform(toNumber)
-  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' })
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' },
+  )
   @Min(0, { message: 'BACKTEST_SLIPPAGE_PIPS must be a non-negative number of pips (per side)' })
   BACKTEST_SLIPPAGE_PIPS: number = 0;
 
@@ -218,7 +258,9 @@ export class EnvironmentVariables {
   @Transform(toNumber)
   @IsInt({ message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
   @Min(1, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
-  @Max(100000, { message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000' })
+  @Max(100000, {
+    message: 'PREDICTION_MAX_INSTANCES must be an integer (instances per batch request) from 1 to 100000',
+  })
   PREDICTION_MAX_INSTANCES: number = 256;
 
   /** Which engine serves a model: auto (measured per model at load), onnxruntime, or tfjs. */
@@ -265,7 +307,9 @@ export class EnvironmentVariables {
   @Transform(toNumber)
   @IsInt({ message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000' })
   @Min(50, { message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000' })
-  @Max(120000, { message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000' })
+  @Max(120000, {
+    message: 'EXPERIMENT_TRACKING_TIMEOUT_MS must be an integer number of milliseconds from 50 to 120000',
+  })
   EXPERIMENT_TRACKING_TIMEOUT_MS: number = 5000;
 
   @Transform(toNumber)
@@ -277,7 +321,9 @@ export class EnvironmentVariables {
   @Transform(toNumber)
   @IsInt({ message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
   @Min(10, { message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
-  @Max(600000, { message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000' })
+  @Max(600000, {
+    message: 'EXPERIMENT_TRACKING_BACKOFF_MS must be an integer number of milliseconds from 10 to 600000',
+  })
   EXPERIMENT_TRACKING_BACKOFF_MS: number = 1000;
 
   /** Requests per minute allowed to one API key (or one client address without a key) on one replica; 0 turns the limit off. */
@@ -291,7 +337,9 @@ export class EnvironmentVariables {
   @Transform(toNumber)
   @IsInt({ message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
   @Min(1024, { message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
-  @Max(1073741824, { message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824' })
+  @Max(1073741824, {
+    message: 'PREDICTION_BODY_LIMIT_BYTES must be an integer number of bytes from 1024 to 1073741824',
+  })
   PREDICTION_BODY_LIMIT_BYTES: number = 8_388_608;
 
   /**
@@ -332,16 +380,37 @@ export class ConfigValidationError extends Error {
   readonly problems: { variable: string; value: string; message: string }[];
 
   /** `valuesShown`: the values are already as describeEnvValue shows them (errors merged from others). */
-  constructor(problems: { variable: string; value: unknown; message: string }[], options: { valuesShown?: boolean } = {}) {
-    const shown = problems.map((p) => ({ ...p, value: options.valuesShown ? String(p.value) : describeEnvValue(p.variable, p.value) }));
-    super('Invalid environment, the service cannot start:\n' + shown.map((p) => `  - ${p.variable}=${p.value}: ${p.message}`).join('\n'));
+  constructor(
+    problems: { variable: string; value: unknown; message: string }[],
+    options: { valuesShown?: boolean } = {},
+  ) {
+    const shown = problems.map((p) => ({
+      ...p,
+      value: options.valuesShown ? String(p.value) : describeEnvValue(p.variable, p.value),
+    }));
+    super(
+      'Invalid environment, the service cannot start:\n' +
+        shown.map((p) => `  - ${p.variable}=${p.value}: ${p.message}`).join('\n'),
+    );
     this.problems = shown;
     this.name = 'ConfigValidationError';
   }
 }
 
 /** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
-const OPTIONAL_VARIABLES = ['EXPERIMENT_TRACKING_URI', 'API_KEY', 'CUDA_VISIBLE_DEVICES', 'DATABASE_URL', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN', 'GPU_ADAPTER', 'FUSED_RNN_THREADS', 'FUSED_RNN_SIMD', 'MARKET_DATA_IMPORT_SPOOL_DIR', 'EMBEDDED_DB_TEMPLATE_DIR'];
+const OPTIONAL_VARIABLES = [
+  'EXPERIMENT_TRACKING_URI',
+  'API_KEY',
+  'CUDA_VISIBLE_DEVICES',
+  'DATABASE_URL',
+  'FEATURE_STORE_API_KEY',
+  'EXPERIMENT_TRACKING_TOKEN',
+  'GPU_ADAPTER',
+  'FUSED_RNN_THREADS',
+  'FUSED_RNN_SIMD',
+  'MARKET_DATA_IMPORT_SPOOL_DIR',
+  'EMBEDDED_DB_TEMPLATE_DIR',
+];
 
 /** Every variable validateEnvironment reads (the README's environment table must list each: environment-docs.spec.ts). */
 export function environmentVariableNames(): string[] {

@@ -29,7 +29,9 @@ describe('secrets in start-up errors', () => {
     });
     const text = e.message + JSON.stringify(e.problems);
     for (const secret of ['db-pa55word', 'mlflow-pa55', 'hook-pa55']) expect(text).not.toContain(secret);
-    expect(e.message).toContain('DATABASE_URL="mysql://app:[redacted]@db:3306/x": DATABASE_URL must be a postgres:// URL');
+    expect(e.message).toContain(
+      'DATABASE_URL="mysql://app:[redacted]@db:3306/x": DATABASE_URL must be a postgres:// URL',
+    );
     expect(e.message).toContain('EXPERIMENT_TRACKING_URI="ftp://ml:[redacted]@mlflow:5000"');
     expect(e.message).toContain('PORT="abc"');
   });
@@ -49,13 +51,19 @@ describe('secrets in start-up errors', () => {
 
 describe('redaction helpers', () => {
   it('redacts the password of any URL, keeping user, host and path', () => {
-    expect(redactUrlPasswords('connect to postgres://u:p%40ss@db:5432/x failed')).toBe('connect to postgres://u:[redacted]@db:5432/x failed');
+    expect(redactUrlPasswords('connect to postgres://u:p%40ss@db:5432/x failed')).toBe(
+      'connect to postgres://u:[redacted]@db:5432/x failed',
+    );
     expect(redactUrlPasswords('postgres://u:p@ss@db/x')).toBe('postgres://u:[redacted]@db/x');
     expect(redactUrlPasswords('postgres://u@db/x and http://h/a:b@c')).toBe('postgres://u@db/x and http://h/a:b@c');
   });
 
   it('removes the exact secret values of the environment from free text', () => {
-    const env = { API_KEY: 'key-123456', DATABASE_URL: 'postgres://u:s3cr%21t@db/x', EXPERIMENT_TRACKING_TOKEN: 'tok-abcdef' };
+    const env = {
+      API_KEY: 'key-123456',
+      DATABASE_URL: 'postgres://u:s3cr%21t@db/x',
+      EXPERIMENT_TRACKING_TOKEN: 'tok-abcdef',
+    };
     const text = redactSecrets('password "s3cr!t" for u rejected; key-123456; Bearer tok-abcdef', env);
     expect(text).toBe('password "[redacted]" for u rejected; [redacted]; Bearer [redacted]');
   });

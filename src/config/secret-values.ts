@@ -5,10 +5,20 @@
  */
 
 /** Variables whose whole value is a credential. */
-export const SECRET_VARIABLES = ['API_KEY', 'DEPLOYMENT_NOTIFY_SECRET', 'FEATURE_STORE_API_KEY', 'EXPERIMENT_TRACKING_TOKEN'] as const;
+export const SECRET_VARIABLES = [
+  'API_KEY',
+  'DEPLOYMENT_NOTIFY_SECRET',
+  'FEATURE_STORE_API_KEY',
+  'EXPERIMENT_TRACKING_TOKEN',
+] as const;
 
 /** Variables holding URLs that may carry `user:password@` (or, for webhooks, a list of them). */
-export const URL_VARIABLES = ['DATABASE_URL', 'EXPERIMENT_TRACKING_URI', 'FEATURE_STORE_URL', 'DEPLOYMENT_NOTIFY_URLS'] as const;
+export const URL_VARIABLES = [
+  'DATABASE_URL',
+  'EXPERIMENT_TRACKING_URI',
+  'FEATURE_STORE_URL',
+  'DEPLOYMENT_NOTIFY_URLS',
+] as const;
 
 export const REDACTED = '[redacted]';
 

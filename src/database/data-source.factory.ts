@@ -22,7 +22,9 @@ export interface DatabaseHandle {
  * embedded PGlite under MODEL_REGISTRY_PATH. Runs pending migrations before returning.
  */
 export async function openDatabase(config: AppConfig): Promise<DatabaseHandle> {
-  const embedded = config.databaseUrl ? undefined : await embeddedDataSource(config.embeddedDataDir, config.embeddedTemplateDir);
+  const embedded = config.databaseUrl
+    ? undefined
+    : await embeddedDataSource(config.embeddedDataDir, config.embeddedTemplateDir);
   const dataSource = embedded?.dataSource ?? postgresDataSource(config.databaseUrl!, config.databasePoolSize);
   await dataSource.initialize();
   try {
@@ -48,7 +50,10 @@ function postgresDataSource(url: string, poolSize: number): DataSource {
   });
 }
 
-async function embeddedDataSource(dataDir: string, templateDir: string | null): Promise<{ dataSource: DataSource; prepared: PreparedDataDir }> {
+async function embeddedDataSource(
+  dataDir: string,
+  templateDir: string | null,
+): Promise<{ dataSource: DataSource; prepared: PreparedDataDir }> {
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   const lock = EmbeddedDatabaseLock.acquire(dataDir);
   try {

@@ -30,7 +30,9 @@ const PREPARED: Record<DataDirSource, string> = {
         const started = Date.now();
         // npm start began opening it before loading the service's modules (early-start.ts).
         const handle = await (takeEarlyDatabase(config) ?? openDatabase(config));
-        const how = handle.prepared ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : `, in ${handle.prepared.ms} ms`})` : '';
+        const how = handle.prepared
+          ? ` (${PREPARED[handle.prepared.source]}${handle.prepared.source === 'existing' ? '' : `, in ${handle.prepared.ms} ms`})`
+          : '';
         if (handle.prepared?.note) new Logger('Database').warn(handle.prepared.note);
         new Logger('Database').log(
           `${handle.kind === 'embedded' ? `Embedded PostgreSQL (PGlite) at ${config.embeddedDataDir}${how}` : 'PostgreSQL at DATABASE_URL'} ready, migrations applied in ${Date.now() - started} ms`,

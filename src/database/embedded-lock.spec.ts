@@ -44,7 +44,10 @@ interface Child {
 }
 
 function startChild(): Child {
-  const proc = spawn(process.execPath, ['-r', '@swc-node/register', '-e', CHILD_SCRIPT], { cwd: path.join(__dirname, '..', '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['-r', '@swc-node/register', '-e', CHILD_SCRIPT], {
+    cwd: path.join(__dirname, '..', '..'),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const queue: Array<Record<string, unknown>> = [];
   const waiting: Array<(m: Record<string, unknown>) => void> = [];
   let stderr = '';
@@ -119,17 +122,32 @@ describe('embedded database lock: concurrent processes', () => {
 
   it('over a stale lock (its process is dead), an empty lock file or an abandoned takeover, still exactly one wins', async () => {
     const dead = deadPid();
-    const stale = (dataDir: string) => fs.writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: dead, host: os.hostname(), since: new Date().toISOString(), token: 'old' }));
+    const stale = (dataDir: string) =>
+      fs.writeFileSync(
+        `${dataDir}.lock`,
+        JSON.stringify({ pid: dead, host: os.hostname(), since: new Date().toISOString(), token: 'old' }),
+      );
     const setups: Array<[string, (dataDir: string) => void]> = [
       ['stale lock of a dead process', stale],
-      ['stale lock in the old format (no token)', (d) => fs.writeFileSync(`${d}.lock`, JSON.stringify({ pid: dead, host: os.hostname(), since: new Date().toISOString() }))],
+      [
+        'stale lock in the old format (no token)',
+        (d) =>
+          fs.writeFileSync(
+            `${d}.lock`,
+            JSON.stringify({ pid: dead, host: os.hostname(), since: new Date().toISOString() }),
+          ),
+      ],
       // What the old code left when a process died between creating the file and writing it.
       ['empty lock file', (d) => fs.writeFileSync(`${d}.lock`, '')],
       [
         'stale lock with a takeover claim whose process died too',
         (d) => {
           stale(d);
-          const hash = require('node:crypto').createHash('sha256').update(fs.readFileSync(`${d}.lock`)).digest('hex').slice(0, 16);
+          const hash = require('node:crypto')
+            .createHash('sha256')
+            .update(fs.readFileSync(`${d}.lock`))
+            .digest('hex')
+            .slice(0, 16);
           fs.writeFileSync(`${d}.lock.takeover-${hash}`, JSON.stringify({ pid: dead, token: 'claimer' }));
         },
       ],
@@ -151,7 +169,11 @@ describe('embedded database lock: concurrent processes', () => {
     expect(() => EmbeddedDatabaseLock.acquire(dataDir)).toThrow(EmbeddedDatabaseLockedError);
     children[0].proc.stdin.write(`${JSON.stringify({ cmd: 'acquire', dataDir, at: 0 })}\n`);
     const answer = await children[0].next();
-    expect(answer).toMatchObject({ won: false, error: 'EmbeddedDatabaseLockedError', message: expect.stringContaining(`in use by process ${process.pid}`) });
+    expect(answer).toMatchObject({
+      won: false,
+      error: 'EmbeddedDatabaseLockedError',
+      message: expect.stringContaining(`in use by process ${process.pid}`),
+    });
     mine.release();
     expect(fs.existsSync(`${dataDir}.lock`)).toBe(false);
     // A lock naming this very pid but written by an earlier process (a container's PID 1 after a restart) is stale.

@@ -8,7 +8,10 @@ import * as os from 'node:os';
  * process that no longer exists (crash, SIGKILL) is taken over.
  */
 export class EmbeddedDatabaseLockedError extends Error {
-  constructor(readonly lockPath: string, readonly holderPid: number) {
+  constructor(
+    readonly lockPath: string,
+    readonly holderPid: number,
+  ) {
     super(
       `The embedded database at ${lockPath.replace(/\.lock$/, '')} is already in use by process ${holderPid} on this machine. ` +
         'Only one process may open it (it has no locking of its own and two writers lose rows). ' +
@@ -101,7 +104,12 @@ export class EmbeddedDatabaseLock {
   }
 
   private content(): string {
-    return JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString(), token: this.token });
+    return JSON.stringify({
+      pid: process.pid,
+      host: os.hostname(),
+      since: new Date().toISOString(),
+      token: this.token,
+    });
   }
 
   /** A temporary file with our content, written and fsynced, in the lock's directory (link and rename need the same filesystem). */
@@ -136,7 +144,10 @@ export class EmbeddedDatabaseLock {
    * false when someone else is taking it over (or already did), so the caller looks again.
    */
   private replaceStale(target: string, holder: Holder, depth: number): boolean {
-    if (depth >= MAX_CLAIM_DEPTH) throw new Error(`Could not take the embedded database lock ${this.lockPath}: too many abandoned takeover files beside it (${target}); remove ${this.lockPath}.takeover-* and retry`);
+    if (depth >= MAX_CLAIM_DEPTH)
+      throw new Error(
+        `Could not take the embedded database lock ${this.lockPath}: too many abandoned takeover files beside it (${target}); remove ${this.lockPath}.takeover-* and retry`,
+      );
     const claim = `${target}.takeover-${createHash('sha256').update(holder.raw).digest('hex').slice(0, 16)}`;
     if (!this.publish(claim)) {
       const claimer = readHolder(claim);
@@ -182,7 +193,11 @@ function readHolder(file: string): Holder | null {
   try {
     const parsed = JSON.parse(raw.toString('utf8')) as { pid?: unknown; token?: unknown };
     const pid = Number(parsed.pid);
-    return { raw, pid: Number.isInteger(pid) && pid > 0 ? pid : null, token: typeof parsed.token === 'string' ? parsed.token : null };
+    return {
+      raw,
+      pid: Number.isInteger(pid) && pid > 0 ? pid : null,
+      token: typeof parsed.token === 'string' ? parsed.token : null,
+    };
   } catch {
     return { raw, pid: null, token: null };
   }

@@ -16,7 +16,9 @@ async function schemaOf(ds: DataSource): Promise<Record<string, unknown>> {
       `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, numeric_precision
          FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`,
     ),
-    indexes: await ds.query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname`),
+    indexes: await ds.query(
+      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname`,
+    ),
     constraints: await ds.query(
       `SELECT t.relname AS table, c.conname, pg_get_constraintdef(c.oid) AS def
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -28,9 +30,11 @@ async function schemaOf(ds: DataSource): Promise<Record<string, unknown>> {
         WHERE n.nspname = 'public' GROUP BY t.typname ORDER BY t.typname`,
     ),
     migrations: (await ds.query(`SELECT name FROM migrations ORDER BY id`)).map((r: { name: string }) => r.name),
-    schemas: (await ds.query(`SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT LIKE 'pg_%' AND schema_name <> 'information_schema' ORDER BY 1`)).map(
-      (r: { schema_name: string }) => r.schema_name,
-    ),
+    schemas: (
+      await ds.query(
+        `SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT LIKE 'pg_%' AND schema_name <> 'information_schema' ORDER BY 1`,
+      )
+    ).map((r: { schema_name: string }) => r.schema_name),
   };
 }
 
@@ -44,7 +48,8 @@ describeEmbedded('embedded database template', () => {
     scratch.push(d);
     return d;
   };
-  const open = (registry: string, templateDir: string) => openDatabase(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: registry, EMBEDDED_DB_TEMPLATE_DIR: templateDir }));
+  const open = (registry: string, templateDir: string) =>
+    openDatabase(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: registry, EMBEDDED_DB_TEMPLATE_DIR: templateDir }));
   afterAll(() => {
     for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
   });
@@ -57,7 +62,8 @@ describeEmbedded('embedded database template', () => {
       );
       expect(tables.length).toBeGreaterThan(5);
       const counts: Record<string, number> = {};
-      for (const { table_name } of tables) counts[table_name] = Number((await ds.query(`SELECT count(*) AS n FROM "${table_name}"`))[0].n);
+      for (const { table_name } of tables)
+        counts[table_name] = Number((await ds.query(`SELECT count(*) AS n FROM "${table_name}"`))[0].n);
       return counts;
     };
     try {
@@ -122,11 +128,13 @@ describeEmbedded('embedded database template', () => {
     expect(templateKey([...MIGRATIONS, AddSomething1999999999999])).not.toBe(key);
     // Same class name, other code: an edited migration.
     const last = MIGRATIONS[MIGRATIONS.length - 1];
-    const edited = { [last.name]: class {
-      async up(): Promise<void> {
-        /* changed */
-      }
-    } }[last.name];
+    const edited = {
+      [last.name]: class {
+        async up(): Promise<void> {
+          /* changed */
+        }
+      },
+    }[last.name];
     expect(edited.name).toBe(last.name);
     expect(templateKey([...MIGRATIONS.slice(0, -1), edited])).not.toBe(key);
   });

@@ -74,7 +74,10 @@ export class TemplateCacheUnusableError extends Error {
  * Safe with several processes: each builds in a directory of its own and renames it into
  * place; a reader only ever sees a complete template.
  */
-export async function ensureTemplate(cacheDir: string, migrations: Function[] = MIGRATIONS): Promise<{ dir: string; built: boolean }> {
+export async function ensureTemplate(
+  cacheDir: string,
+  migrations: Function[] = MIGRATIONS,
+): Promise<{ dir: string; built: boolean }> {
   const key = templateKey(migrations);
   const dir = path.join(cacheDir, key);
   if (isDataDir(dir)) return { dir, built: false };
@@ -88,7 +91,13 @@ export async function ensureTemplate(cacheDir: string, migrations: Function[] = 
   try {
     fs.rmdirSync(building); // PGlite creates the directory itself
     await initialiseDataDir(building);
-    const manifest = { key, pglite: pgliteVersion(), migrations: migrations.map((m) => m.name), created_at: new Date().toISOString(), contents: 'initdb + migrations only (no rows of any user or demo data)' };
+    const manifest = {
+      key,
+      pglite: pgliteVersion(),
+      migrations: migrations.map((m) => m.name),
+      created_at: new Date().toISOString(),
+      contents: 'initdb + migrations only (no rows of any user or demo data)',
+    };
     fs.writeFileSync(path.join(building, TEMPLATE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     try {
       fs.renameSync(building, dir);
@@ -109,10 +118,12 @@ function pruneOtherTemplates(cacheDir: string, key: string): void {
       .filter((n) => n.startsWith('pgdata-') && n !== key)
       .map((n) => ({ n, mtime: fs.statSync(path.join(cacheDir, n)).mtimeMs }))
       .sort((a, b) => b.mtime - a.mtime);
-    for (const { n } of others.slice(KEEP_OTHER_TEMPLATES)) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+    for (const { n } of others.slice(KEEP_OTHER_TEMPLATES))
+      fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
     // A build whose process was killed leaves its directory; one untouched for an hour is not being built any more.
     for (const n of fs.readdirSync(cacheDir).filter((n) => n.startsWith('.building-'))) {
-      if (Date.now() - fs.statSync(path.join(cacheDir, n)).mtimeMs > 3_600_000) fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
+      if (Date.now() - fs.statSync(path.join(cacheDir, n)).mtimeMs > 3_600_000)
+        fs.rmSync(path.join(cacheDir, n), { recursive: true, force: true });
     }
   } catch {
     /* pruning is housekeeping: never fail a start over it */

@@ -17,4 +17,20 @@ import { Schedule, ScheduleRun } from '../schedules/schedule.entity';
  * this list, so what the app maps and what `migration:generate --check` compares are
  * the same. Add a new entity here.
  */
-export const ENTITIES: Function[] = [MarketBar, Model, ModelVersion, EvaluationTrial, ModelAlias, ModelHistoryEntry, TrainingJob, Experiment, Run, RunMetric, ...DEPLOYMENT_ENTITIES, Sweep, SweepTrial, Schedule, ScheduleRun];
+export const ENTITIES: Function[] = [
+  MarketBar,
+  Model,
+  ModelVersion,
+  EvaluationTrial,
+  ModelAlias,
+  ModelHistoryEntry,
+  TrainingJob,
+  Experiment,
+  Run,
+  RunMetric,
+  ...DEPLOYMENT_ENTITIES,
+  Sweep,
+  SweepTrial,
+  Schedule,
+  ScheduleRun,
+];

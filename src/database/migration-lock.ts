@@ -11,7 +11,11 @@ const MIGRATION_LOCK_KEY = 7_311_844_201;
  * PostgreSQL releases it if this process dies.
  */
 export async function withMigrationLock<T>(databaseUrl: string, fn: () => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000, application_name: 'ml-workbench-service:migrations' });
+  const client = new Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: 3000,
+    application_name: 'ml-workbench-service:migrations',
+  });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -8,7 +8,8 @@ import { baseOptions } from './base-options';
 export async function pgliteDataSource(dataDir: string, onClosed: () => void = () => undefined): Promise<DataSource> {
   // Loaded lazily: a PostgreSQL deployment never pays for the WebAssembly build.
   const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
-  const { createPgConfig } = require('@electric-sql/pglite/node-postgres') as typeof import('@electric-sql/pglite/node-postgres');
+  const { createPgConfig } =
+    require('@electric-sql/pglite/node-postgres') as typeof import('@electric-sql/pglite/node-postgres');
   const pglite = await PGlite.create(dataDir);
   const pgConfig = createPgConfig(pglite);
   const dataSource = new DataSource({

@@ -24,7 +24,9 @@ describe('entities and migrations', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-drift-'));
     const adminUrl = testDatabaseUrl();
     const scratch = adminUrl ? await createScratchDatabase(adminUrl) : undefined;
-    const { dataSource } = await openDatabase(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }));
+    const { dataSource } = await openDatabase(
+      AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
+    );
     try {
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);
     } finally {

@@ -11,15 +11,21 @@ describe('updatedRows: the rows of UPDATE … RETURNING through DataSource.query
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-returning-'));
     const adminUrl = testDatabaseUrl();
     const scratch = adminUrl ? await createScratchDatabase(adminUrl) : undefined;
-    const { dataSource } = await openDatabase(AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }));
+    const { dataSource } = await openDatabase(
+      AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
+    );
     try {
       await dataSource.query(`CREATE TABLE returning_probe (id int, status text)`);
       await dataSource.query(`INSERT INTO returning_probe VALUES (1, 'queued'), (2, 'running')`);
-      const none = await dataSource.query(`UPDATE returning_probe SET status = 'cancelled' WHERE id = 2 AND status = 'queued' RETURNING id`);
+      const none = await dataSource.query(
+        `UPDATE returning_probe SET status = 'cancelled' WHERE id = 2 AND status = 'queued' RETURNING id`,
+      );
       // The trap this helper exists for: the raw answer is [rows, count], never empty.
       expect(none).toHaveLength(2);
       expect(updatedRows(none)).toEqual([]);
-      const one = await dataSource.query(`UPDATE returning_probe SET status = 'cancelled' WHERE id = 1 AND status = 'queued' RETURNING id`);
+      const one = await dataSource.query(
+        `UPDATE returning_probe SET status = 'cancelled' WHERE id = 1 AND status = 'queued' RETURNING id`,
+      );
       expect(updatedRows(one)).toEqual([{ id: 1 }]);
     } finally {
       await dataSource.destroy();

@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ActiveDeploymentCache } from './active-deployment.cache';
-import type { ActiveDeployment, DeploymentLookup, PredictionEvent as MonitoringEvent } from '../prediction/deployment-lookup';
+import type {
+  ActiveDeployment,
+  DeploymentLookup,
+  PredictionEvent as MonitoringEvent,
+} from '../prediction/deployment-lookup';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
 import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';
@@ -26,8 +30,19 @@ export class DeploymentLookupService implements DeploymentLookup {
     const cached = this.cache.get<ActiveDeployment | null>(key);
     if (cached !== undefined) return cached;
     const d = await this.deployments.findActive(modelId, target);
-    const challenger = d?.challenger_version && d.challenger_mode ? { version: d.challenger_version, mode: d.challenger_mode, canary_share: d.canary_share } : null;
-    const value = d ? { version: d.version, scaling_factor: d.scaling_factor, deployment_id: d.id, monitoring_level: d.monitoring_level, ...(challenger ? { challenger } : {}) } : null;
+    const challenger =
+      d?.challenger_version && d.challenger_mode
+        ? { version: d.challenger_version, mode: d.challenger_mode, canary_share: d.canary_share }
+        : null;
+    const value = d
+      ? {
+          version: d.version,
+          scaling_factor: d.scaling_factor,
+          deployment_id: d.id,
+          monitoring_level: d.monitoring_level,
+          ...(challenger ? { challenger } : {}),
+        }
+      : null;
     if (d) this.monitoring.noteLevel(d.id, d.monitoring_level);
     this.cache.set(key, value, this.options.lookupCacheMs);
     return value;

@@ -25,7 +25,14 @@ import { TargetDrivers } from './targets/target-drivers.service';
 import { TargetsController } from './targets/targets.controller';
 
 /** Live performance (performance/): served predictions kept, scored when bars arrive, the decay test. */
-const PERFORMANCE_PROVIDERS = [PredictionRepository, VersionTargets, PredictionRecorder, PerformanceScorer, DecayMonitor, PerformanceService];
+const PERFORMANCE_PROVIDERS = [
+  PredictionRepository,
+  VersionTargets,
+  PredictionRecorder,
+  PerformanceScorer,
+  DecayMonitor,
+  PerformanceService,
+];
 
 /**
  * Deployments per target, their history, rollback, what targets do (targets/: webhook,
@@ -37,7 +44,19 @@ const PERFORMANCE_PROVIDERS = [PredictionRepository, VersionTargets, PredictionR
 @Module({
   imports: [ModelsModule, PredictionModule, MarketDataModule],
   controllers: [DeploymentController, PerformanceController, TargetsController, ChallengerController],
-  providers: [{ provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment }, ActiveDeploymentCache, DeploymentService, DeploymentLookupService, { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService }, MonitoringService, DeploymentNotifier, NotificationTransport, TargetDrivers, ...PERFORMANCE_PROVIDERS, ChallengerService],
+  providers: [
+    { provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment },
+    ActiveDeploymentCache,
+    DeploymentService,
+    DeploymentLookupService,
+    { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService },
+    MonitoringService,
+    DeploymentNotifier,
+    NotificationTransport,
+    TargetDrivers,
+    ...PERFORMANCE_PROVIDERS,
+    ChallengerService,
+  ],
   exports: [DeploymentService, DeploymentLookupService, DEPLOYMENT_LOOKUP, PerformanceService, ChallengerService],
 })
 export class DeploymentModule {}

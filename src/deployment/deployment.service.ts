@@ -53,7 +53,8 @@ export class DeploymentService {
     const scaling = req.scaling_factor ?? 1;
     const level: MonitoringLevel = req.monitoring_level ?? 'medium';
     // "@champion": the version the alias points at now is what gets deployed (moving the alias later does not redeploy).
-    if (req.version.startsWith('@')) req = { ...req, version: await this.aliases.resolve(modelId, req.version.slice(1)) };
+    if (req.version.startsWith('@'))
+      req = { ...req, version: await this.aliases.resolve(modelId, req.version.slice(1)) };
     await this.checkDeployable(modelId, req.version, 'deployed');
     // The target's drivers stage what they need (e.g. files) before anything is recorded.
     await this.drivers.prepare({ modelId, version: req.version, target });
@@ -78,11 +79,20 @@ export class DeploymentService {
         rollback_to_deployment_id: current?.id ?? null,
         restored_deployment_id: null,
       });
-      if (current) await m.update(Deployment, { id: current.id }, { status: 'replaced', ended_at: now, ended_by_deployment_id: deployment.id });
+      if (current)
+        await m.update(
+          Deployment,
+          { id: current.id },
+          { status: 'replaced', ended_at: now, ended_by_deployment_id: deployment.id },
+        );
       await m.insert(Deployment, deployment);
       await this.models.updateVersion(modelId, req.version, { status: 'deployed' }, m);
       if (current && current.version !== req.version) await this.releaseIfIdle(m, modelId, current.version);
-      await this.drivers.apply({ event: current ? 'replace' : 'deploy', deployment, previous: current, at: now }, m, applied);
+      await this.drivers.apply(
+        { event: current ? 'replace' : 'deploy', deployment, previous: current, at: now },
+        m,
+        applied,
+      );
       return deployment;
     });
   }
@@ -93,19 +103,37 @@ export class DeploymentService {
     await this.models.getModel(modelId);
     // Read outside the transaction what the rollback would restore, to check that version with
     // the registry; inside, the active deployment must still be the same one.
-    const seen = await this.dataSource.getRepository(Deployment).findOneBy({ model_id: modelId, target, status: 'active' });
-    if (!seen) throw new ConflictError(`Model ${modelId} has no active deployment on ${target}`, { model_id: modelId, target }, 'NOT_DEPLOYED');
+    const seen = await this.dataSource
+      .getRepository(Deployment)
+      .findOneBy({ model_id: modelId, target, status: 'active' });
+    if (!seen)
+      throw new ConflictError(
+        `Model ${modelId} has no active deployment on ${target}`,
+        { model_id: modelId, target },
+        'NOT_DEPLOYED',
+      );
     if (!seen.rollback_to_deployment_id) {
-      throw new ConflictError(`Nothing to roll back to: version ${seen.version} did not replace another deployment on ${target}`, { model_id: modelId, target, deployment_id: seen.id }, 'NOTHING_TO_ROLL_BACK');
+      throw new ConflictError(
+        `Nothing to roll back to: version ${seen.version} did not replace another deployment on ${target}`,
+        { model_id: modelId, target, deployment_id: seen.id },
+        'NOTHING_TO_ROLL_BACK',
+      );
     }
-    const previous = await this.dataSource.getRepository(Deployment).findOneByOrFail({ id: seen.rollback_to_deployment_id });
+    const previous = await this.dataSource
+      .getRepository(Deployment)
+      .findOneByOrFail({ id: seen.rollback_to_deployment_id });
     await this.checkDeployable(modelId, previous.version, 'rolled back to');
     await this.drivers.prepare({ modelId, version: previous.version, target });
 
     return this.change(async (m, applied) => {
       await this.lockModel(m, modelId, true);
       const current = await this.active(m, modelId, target);
-      if (current?.id !== seen.id) throw new ConflictError(`The deployment of ${modelId} on ${target} changed while rolling back; retry`, { model_id: modelId, target }, 'DEPLOYMENT_CHANGED');
+      if (current?.id !== seen.id)
+        throw new ConflictError(
+          `The deployment of ${modelId} on ${target} changed while rolling back; retry`,
+          { model_id: modelId, target },
+          'DEPLOYMENT_CHANGED',
+        );
       const now = new Date();
       const deployment = m.create(Deployment, {
         id: randomUUID(),
@@ -123,7 +151,11 @@ export class DeploymentService {
         rollback_to_deployment_id: previous.rollback_to_deployment_id,
         restored_deployment_id: previous.id,
       });
-      await m.update(Deployment, { id: current.id }, { status: 'rolled_back', ended_at: now, ended_by_deployment_id: deployment.id });
+      await m.update(
+        Deployment,
+        { id: current.id },
+        { status: 'rolled_back', ended_at: now, ended_by_deployment_id: deployment.id },
+      );
       await m.insert(Deployment, deployment);
       await this.models.updateVersion(modelId, previous.version, { status: 'deployed' }, m);
       if (current.version !== previous.version) await this.releaseIfIdle(m, modelId, current.version);
@@ -138,7 +170,12 @@ export class DeploymentService {
     return this.change(async (m, applied) => {
       await this.lockModel(m, found.model_id, false);
       const deployment = await m.findOneByOrFail(Deployment, { id });
-      if (deployment.status !== 'active') throw new ConflictError(`Deployment ${id} is ${deployment.status}, not active`, { deployment_id: id, status: deployment.status }, 'DEPLOYMENT_NOT_ACTIVE');
+      if (deployment.status !== 'active')
+        throw new ConflictError(
+          `Deployment ${id} is ${deployment.status}, not active`,
+          { deployment_id: id, status: deployment.status },
+          'DEPLOYMENT_NOT_ACTIVE',
+        );
       const now = new Date();
       await m.update(Deployment, { id }, { status: 'undeployed', ended_at: now });
       Object.assign(deployment, { status: 'undeployed', ended_at: now });
@@ -155,7 +192,9 @@ export class DeploymentService {
     if (q.target) where.target = q.target;
     if (q.model_id) where.model_id = q.model_id;
     if (q.status) where.status = q.status;
-    const [rows, total] = await this.dataSource.getRepository(Deployment).findAndCount({ where, order: { deployed_at: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    const [rows, total] = await this.dataSource
+      .getRepository(Deployment)
+      .findAndCount({ where, order: { deployed_at: 'DESC', id: 'ASC' }, take: limit, skip: offset });
     return { deployments: await this.views(rows), total, limit, offset };
   }
 
@@ -179,7 +218,10 @@ export class DeploymentService {
   }
 
   async activeVersions(modelId: string): Promise<string[]> {
-    const rows: Array<{ version: string }> = await this.dataSource.query(`SELECT DISTINCT version FROM deployments WHERE model_id = $1 AND status = 'active' ORDER BY version`, [modelId]);
+    const rows: Array<{ version: string }> = await this.dataSource.query(
+      `SELECT DISTINCT version FROM deployments WHERE model_id = $1 AND status = 'active' ORDER BY version`,
+      [modelId],
+    );
     return rows.map((r) => r.version);
   }
 
@@ -200,14 +242,27 @@ export class DeploymentService {
    */
   async checkDeployable(modelId: string, version: string, action: string): Promise<void> {
     const model = await this.models.getModel(modelId);
-    if (model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
+    if (model.archived_at)
+      throw new ConflictError(
+        `Model ${modelId} is archived and cannot be deployed`,
+        { model_id: modelId },
+        'MODEL_ARCHIVED',
+      );
     // A version that does not exist is a 404 VERSION_NOT_FOUND, as everywhere else.
     const v = await this.models.getVersion(modelId, version);
     if (!DEPLOYABLE.includes(v.status)) {
-      throw new ConflictError(`Version ${version} of ${modelId} is ${v.status}; only a trained version (experimental or deployed) can be deployed`, { model_id: modelId, version, status: v.status }, 'VERSION_NOT_DEPLOYABLE');
+      throw new ConflictError(
+        `Version ${version} of ${modelId} is ${v.status}; only a trained version (experimental or deployed) can be deployed`,
+        { model_id: modelId, version, status: v.status },
+        'VERSION_NOT_DEPLOYABLE',
+      );
     }
     if (!(await this.artifacts.exists(modelId, version))) {
-      throw new ConflictError(`Version ${version} of ${modelId} has no stored artifacts`, { model_id: modelId, version }, 'ARTIFACTS_MISSING');
+      throw new ConflictError(
+        `Version ${version} of ${modelId} has no stored artifacts`,
+        { model_id: modelId, version },
+        'ARTIFACTS_MISSING',
+      );
     }
     try {
       // Every listed file's size and sha256 against the manifest, and the manifest's own hash
@@ -226,11 +281,19 @@ export class DeploymentService {
   private async lockModel(m: EntityManager, modelId: string, refuseArchived: boolean): Promise<void> {
     const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1 FOR UPDATE`, [modelId]);
     if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
-    if (refuseArchived && model.archived_at) throw new ConflictError(`Model ${modelId} is archived and cannot be deployed`, { model_id: modelId }, 'MODEL_ARCHIVED');
+    if (refuseArchived && model.archived_at)
+      throw new ConflictError(
+        `Model ${modelId} is archived and cannot be deployed`,
+        { model_id: modelId },
+        'MODEL_ARCHIVED',
+      );
   }
 
   private active(m: EntityManager, modelId: string, target: string): Promise<Deployment | null> {
-    return m.findOne(Deployment, { where: { model_id: modelId, target, status: 'active' }, lock: { mode: 'pessimistic_write' } });
+    return m.findOne(Deployment, {
+      where: { model_id: modelId, target, status: 'active' },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   /** A version deployed nowhere any more goes back to `experimental`. */
@@ -243,7 +306,9 @@ export class DeploymentService {
    * One change in one transaction, run through the target's drivers (targets/target-driver.ts):
    * if the transaction fails after a driver applied its part, that part is undone.
    */
-  private async change(work: (m: EntityManager, applied: AppliedChange[]) => Promise<Deployment>): Promise<DeploymentDto> {
+  private async change(
+    work: (m: EntityManager, applied: AppliedChange[]) => Promise<Deployment>,
+  ): Promise<DeploymentDto> {
     const applied: AppliedChange[] = [];
     let deployment: Deployment;
     try {
@@ -261,8 +326,14 @@ export class DeploymentService {
     } catch (e) {
       if (e instanceof AppError) throw e;
       // The partial unique index: only reachable if something bypassed the model lock.
-      const code = (e as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (e as { code?: string }).code;
-      if (code === '23505') throw new ConflictError('Another deployment of this model on this target happened at the same time; retry', null, 'CONCURRENT_DEPLOYMENT');
+      const code =
+        (e as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (e as { code?: string }).code;
+      if (code === '23505')
+        throw new ConflictError(
+          'Another deployment of this model on this target happened at the same time; retry',
+          null,
+          'CONCURRENT_DEPLOYMENT',
+        );
       throw e;
     }
   }
@@ -271,7 +342,8 @@ export class DeploymentService {
     this.cache.invalidate(deployment.model_id);
     // Predictions resolve the new version at once, and its model is loaded before traffic arrives.
     this.prediction.invalidate(deployment.model_id);
-    if (deployment.status === 'active') void this.prediction.warm(deployment.model_id, deployment.version).catch(() => undefined);
+    if (deployment.status === 'active')
+      void this.prediction.warm(deployment.model_id, deployment.version).catch(() => undefined);
     this.monitoring.noteLevel(deployment.id, deployment.monitoring_level);
     this.drivers.afterCommit(applied);
     return this.views([deployment]).then((v) => v[0]);
@@ -279,9 +351,15 @@ export class DeploymentService {
 
   private async views(rows: Deployment[]): Promise<DeploymentDto[]> {
     if (!rows.length) return [];
-    const notes = await this.dataSource.getRepository(DeploymentNotification).find({ where: { deployment_id: In(rows.map((r) => r.id)) }, order: { created_at: 'ASC' } });
+    const notes = await this.dataSource
+      .getRepository(DeploymentNotification)
+      .find({ where: { deployment_id: In(rows.map((r) => r.id)) }, order: { created_at: 'ASC' } });
     const rollbackIds = rows.map((r) => r.rollback_to_deployment_id).filter((x): x is string => !!x);
-    const targets = rollbackIds.length ? await this.dataSource.getRepository(Deployment).find({ where: { id: In(rollbackIds) }, select: { id: true, version: true } }) : [];
+    const targets = rollbackIds.length
+      ? await this.dataSource
+          .getRepository(Deployment)
+          .find({ where: { id: In(rollbackIds) }, select: { id: true, version: true } })
+      : [];
     const versionOf = new Map(targets.map((t) => [t.id, t.version]));
     return rows.map((d) => {
       const mine = notes.filter((n) => n.deployment_id === d.id);
@@ -302,8 +380,22 @@ export class DeploymentService {
         restored_deployment_id: d.restored_deployment_id,
         rollback_version: d.rollback_to_deployment_id ? (versionOf.get(d.rollback_to_deployment_id) ?? null) : null,
         performance_status: d.performance_status ?? null,
-        challenger: d.challenger_version && d.challenger_mode ? { version: d.challenger_version, mode: d.challenger_mode, canary_share: d.canary_share, since: iso(d.challenger_since)! } : null,
-        notification_state: !states.length ? null : states.includes('failed') ? 'failed' : states.includes('pending') ? 'pending' : 'delivered',
+        challenger:
+          d.challenger_version && d.challenger_mode
+            ? {
+                version: d.challenger_version,
+                mode: d.challenger_mode,
+                canary_share: d.canary_share,
+                since: iso(d.challenger_since)!,
+              }
+            : null,
+        notification_state: !states.length
+          ? null
+          : states.includes('failed')
+            ? 'failed'
+            : states.includes('pending')
+              ? 'pending'
+              : 'delivered',
         notifications: mine.map((n) => ({
           id: n.id,
           event: n.event,

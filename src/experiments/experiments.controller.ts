@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import {
@@ -28,11 +37,15 @@ export class ExperimentsController {
   @Get('experiments')
   @ApiOperation({
     summary: 'Experiments with their run counts (active ones unless lifecycle=archived|all), oldest first, paginated',
-    description: 'Paginated like every list route: `limit` (default 50, at most 500) and `offset`; `total` counts every match. Page on with offset += limit while offset < total.',
+    description:
+      'Paginated like every list route: `limit` (default 50, at most 500) and `offset`; `total` counts every match. Page on with offset += limit while offset < total.',
   })
   @ApiOkResponse({ type: ExperimentListDto })
   list(@Query() q: ListExperimentsQuery): Promise<ExperimentListDto> {
-    return this.experiments.listExperiments(q.lifecycle === 'archived' ? 'deleted' : (q.lifecycle ?? 'active'), { limit: q.limit, offset: q.offset }) as Promise<ExperimentListDto>;
+    return this.experiments.listExperiments(q.lifecycle === 'archived' ? 'deleted' : (q.lifecycle ?? 'active'), {
+      limit: q.limit,
+      offset: q.offset,
+    }) as Promise<ExperimentListDto>;
   }
 
   @Post('experiments')
@@ -79,11 +92,21 @@ export class ExperimentsController {
   }
 
   @Get('experiments/:id/runs')
-  @ApiOperation({ summary: "An experiment's runs: filter (MLflow grammar), order by a metric, status, lifecycle; newest first by default" })
+  @ApiOperation({
+    summary:
+      "An experiment's runs: filter (MLflow grammar), order by a metric, status, lifecycle; newest first by default",
+  })
   @ApiOkResponse({ description: '{"runs":[…],"total","limit","offset"}' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   runs(@Param('id') id: string, @Query() q: ListRunsQuery) {
-    return this.experiments.listRuns(id, { filter: q.filter, orderBy: q.order_by, status: q.status, lifecycle: q.lifecycle, limit: q.limit, offset: q.offset });
+    return this.experiments.listRuns(id, {
+      filter: q.filter,
+      orderBy: q.order_by,
+      status: q.status,
+      lifecycle: q.lifecycle,
+      limit: q.limit,
+      offset: q.offset,
+    });
   }
 
   @Post('experiments/:id/runs')
@@ -91,7 +114,12 @@ export class ExperimentsController {
   @ApiCreatedResponse({ description: 'The run' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   createRun(@Param('id') id: string, @Body() body: CreateRunBody) {
-    return this.experiments.createExternalRun(id, { name: body.name, params: body.params, tags: body.tags, startTime: body.start_time });
+    return this.experiments.createExternalRun(id, {
+      name: body.name,
+      params: body.params,
+      tags: body.tags,
+      startTime: body.start_time,
+    });
   }
 
   @Get('experiments/:id/compare')
@@ -100,7 +128,10 @@ export class ExperimentsController {
     description:
       'Best run per metric: lower is better for loss, val_loss, mse, rmse, mae, mape, log_loss, max_drawdown, keys ending in _loss (or _mse, _rmse, _mae, _max_drawdown) and keys containing "error"; higher is better for every other metric. Ties go to the first run listed. Histories are aligned on the union of logged steps, with null where a run has no value.',
   })
-  @ApiOkResponse({ description: '{"experiment_id","runs":[{id,name,status,start_time,end_time}],"params":{k:{values,differs}},"metrics":{k:{values,best_run_id,direction (lower|higher|none: no best run),lower_is_better}},"histories":{k:{steps,values}}}' })
+  @ApiOkResponse({
+    description:
+      '{"experiment_id","runs":[{id,name,status,start_time,end_time}],"params":{k:{values,differs}},"metrics":{k:{values,best_run_id,direction (lower|higher|none: no best run),lower_is_better}},"histories":{k:{steps,values}}}',
+  })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   compare(@Param('id') id: string, @Query() q: CompareQuery) {
     return this.experiments.compare(id, q.run_ids.split(','));
@@ -201,13 +232,17 @@ export class ExperimentsController {
   }
 
   @Get('runs/:id/artifacts/*')
-  @ApiOperation({ summary: 'Download one of the run\'s artifact files (only listed files inside the run\'s folder)' })
+  @ApiOperation({ summary: "Download one of the run's artifact files (only listed files inside the run's folder)" })
   @ApiParam({ name: '*', description: 'The file path, e.g. model/weights.bin', example: 'metrics.json' })
   @ApiProduces('application/octet-stream', 'application/json')
   @ApiOkResponse({ description: 'The file' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   async artifact(@Param('id') id: string, @Param('*') file: string) {
     const opened = await this.experiments.openArtifact(id, file);
-    return new StreamableFile(opened.stream, { type: opened.contentType, length: opened.size, disposition: `attachment; filename="${opened.filename}"` });
+    return new StreamableFile(opened.stream, {
+      type: opened.contentType,
+      length: opened.size,
+      disposition: `attachment; filename="${opened.filename}"`,
+    });
   }
 }

@@ -16,7 +16,11 @@ import { FeaturesService } from './features.service';
     {
       provide: FEATURE_STORE_OPTIONS,
       inject: [AppConfig],
-      useFactory: (c: AppConfig) => ({ apiKey: c.featureStoreApiKey, timeoutMs: c.featureStoreTimeoutMs, retries: c.featureStoreRetries }),
+      useFactory: (c: AppConfig) => ({
+        apiKey: c.featureStoreApiKey,
+        timeoutMs: c.featureStoreTimeoutMs,
+        retries: c.featureStoreRetries,
+      }),
     },
   ],
   exports: [FeaturesService],

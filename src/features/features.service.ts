@@ -4,7 +4,16 @@ import { DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { MarketDataService } from '../market-data/market-data.service';
 import type { Timeframe } from '../market-data/timeframes';
 import { AppConfig } from '../config/app-config';
-import { buildDataset, listCatalogue, parseFeature, parseTarget, type BarSeries, type CatalogueEntry, type Dataset, type DatasetPlan } from './core';
+import {
+  buildDataset,
+  listCatalogue,
+  parseFeature,
+  parseTarget,
+  type BarSeries,
+  type CatalogueEntry,
+  type Dataset,
+  type DatasetPlan,
+} from './core';
 import type { BarColumn } from '../market-data/bar-pages';
 import { OPTIONAL_COLUMNS, type ColumnarSeries } from './core/types';
 import { FeatureComputePool } from './compute/compute-pool';
@@ -17,7 +26,6 @@ import type { FeatureValuesResponse, SelectFeaturesResponse } from './dto/featur
 import { asValidationErrors } from './feature-errors';
 import { rankingView, selectOnTrainingPart } from './select-training-part';
 import { FeatureStoreClient } from './feature-store';
-
 
 /** What a trainer asks for: the data configuration of a training request. */
 export interface DatasetRequest {
@@ -65,36 +73,84 @@ export class FeaturesService {
     asValidationErrors(() => names.forEach((n) => parseFeature(n)));
   }
 
-  async values(q: { symbol: string; timeframe: string; features: string[]; start?: string; end?: string; feature_source?: 'local' | 'feature_store'; limit?: number }): Promise<FeatureValuesResponse | Buffer> {
+  async values(q: {
+    symbol: string;
+    timeframe: string;
+    features: string[];
+    start?: string;
+    end?: string;
+    feature_source?: 'local' | 'feature_store';
+    limit?: number;
+  }): Promise<FeatureValuesResponse | Buffer> {
     const symbol = this.marketData.symbol(q.symbol);
     const timeframe = this.marketData.timeframe(q.timeframe);
     const start = q.start === undefined ? undefined : Date.parse(q.start);
     const end = q.end === undefined ? undefined : Date.parse(q.end);
-    if (start !== undefined && end !== undefined && start > end) throw new DataValidationError(`start ${q.start} is after end ${q.end}`, { fields: [{ field: 'start', errors: ['start is after end'] }] });
+    if (start !== undefined && end !== undefined && start > end)
+      throw new DataValidationError(`start ${q.start} is after end ${q.end}`, {
+        fields: [{ field: 'start', errors: ['start is after end'] }],
+      });
     const source = q.feature_source ?? 'local';
     const dup = q.features.find((f, i) => q.features.indexOf(f) !== i);
-    if (dup) throw new DataValidationError(`feature '${dup}' is listed twice`, { fields: [{ field: 'features', errors: [`'${dup}' is listed twice`] }] });
+    if (dup)
+      throw new DataValidationError(`feature '${dup}' is listed twice`, {
+        fields: [{ field: 'features', errors: [`'${dup}' is listed twice`] }],
+      });
     const specs = asValidationErrors(() => q.features.map((n) => parseFeature(n)));
-    if (source === 'feature_store') return this.storeValues(symbol, timeframe, q.features, start, end, q.limit ?? DEFAULT_VALUES_ROWS);
+    if (source === 'feature_store')
+      return this.storeValues(symbol, timeframe, q.features, start, end, q.limit ?? DEFAULT_VALUES_ROWS);
 
     // Only the page and the bars its values depend on are read and computed (the longest
     // feature memory before `start`), not the whole history; the values are the
     // full-history ones within round-off (catalogue/span.spec.ts pins the tolerance).
-    const work = valuesWork(specs, { limit: q.limit, fromStart: start === undefined, maxCells: this.config.featureValuesMaxCells });
+    const work = valuesWork(specs, {
+      limit: q.limit,
+      fromStart: start === undefined,
+      maxCells: this.config.featureValuesMaxCells,
+    });
     const columns = [...new Set(specs.flatMap((s) => s.columns))];
-    const { series, lookback } = await this.marketData.loadColumns(symbol, timeframe, { start, end, limit: work.rows + 1, lookback: work.warmupBars, columns });
-    if (series.length === 0 && (await this.marketData.loadColumns(symbol, timeframe, { end, limit: 1, columns: [] })).series.length === 0) {
+    const { series, lookback } = await this.marketData.loadColumns(symbol, timeframe, {
+      start,
+      end,
+      limit: work.rows + 1,
+      lookback: work.warmupBars,
+      columns,
+    });
+    if (
+      series.length === 0 &&
+      (await this.marketData.loadColumns(symbol, timeframe, { end, limit: 1, columns: [] })).series.length === 0
+    ) {
       throw new NotFoundError(`No ${timeframe} bars stored for ${symbol}`, { symbol, timeframe }, 'SERIES_NOT_FOUND');
     }
     const found = series.length - lookback;
     const rows = Math.min(work.rows, found);
     const nextStart = found > work.rows ? series.timestamps[lookback + work.rows] : null;
-    const { body } = await this.compute.run({ kind: 'feature-values', series: truncate(series, lookback + rows), features: q.features, skip: lookback, rows, nextStart });
+    const { body } = await this.compute.run({
+      kind: 'feature-values',
+      series: truncate(series, lookback + rows),
+      features: q.features,
+      skip: lookback,
+      rows,
+      nextStart,
+    });
     return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   }
 
-  private async storeValues(symbol: string, timeframe: Timeframe, features: string[], start: number | undefined, end: number | undefined, limit: number): Promise<FeatureValuesResponse> {
-    const frame = await this.featureStore.fetchFeatures({ symbol, timeframe, features, start: start ?? 0, end: end ?? Date.now() });
+  private async storeValues(
+    symbol: string,
+    timeframe: Timeframe,
+    features: string[],
+    start: number | undefined,
+    end: number | undefined,
+    limit: number,
+  ): Promise<FeatureValuesResponse> {
+    const frame = await this.featureStore.fetchFeatures({
+      symbol,
+      timeframe,
+      features,
+      start: start ?? 0,
+      end: end ?? Date.now(),
+    });
     const { timestamps, values } = frame;
     const from = start === undefined ? 0 : lowerBound(timestamps, start);
     const to = Math.min(timestamps.length, from + limit);
@@ -104,7 +160,14 @@ export class FeaturesService {
       for (const name of features) row[name] = values[name][i];
       rows.push({ timestamp: new Date(timestamps[i]).toISOString(), values: row });
     }
-    return { symbol, timeframe, features, feature_source: 'feature_store', rows, next_start: to < timestamps.length ? isoOrNull(timestamps[to]) : null };
+    return {
+      symbol,
+      timeframe,
+      features,
+      feature_source: 'feature_store',
+      rows,
+      next_start: to < timestamps.length ? isoOrNull(timestamps[to]) : null,
+    };
   }
 
   async loadSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number): Promise<BarSeries[]> {
@@ -119,7 +182,13 @@ export class FeaturesService {
   }
 
   /** The bars of a dataset request as typed arrays (read in pages; 422 NO_DATA for a symbol without bars). */
-  private async loadColumnSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number, columns?: BarColumn[]): Promise<ColumnarSeries[]> {
+  private async loadColumnSeries(
+    symbols: string[],
+    timeframe: Timeframe,
+    start?: number,
+    end?: number,
+    columns?: BarColumn[],
+  ): Promise<ColumnarSeries[]> {
     const out: ColumnarSeries[] = [];
     for (const raw of symbols) {
       const symbol = this.marketData.symbol(raw, 'symbols');
@@ -131,7 +200,16 @@ export class FeaturesService {
   }
 
   private datasetOptions(req: DatasetRequest): DatasetOptions {
-    return { features: req.features, target: req.target, targetOptions: req.targetOptions, window: req.window, validationSplit: req.validationSplit, testSplit: req.testSplit, scaler: req.scaler ?? 'zscore', ...(req.walkForward ? { walkForward: req.walkForward } : {}) };
+    return {
+      features: req.features,
+      target: req.target,
+      targetOptions: req.targetOptions,
+      window: req.window,
+      validationSplit: req.validationSplit,
+      testSplit: req.testSplit,
+      scaler: req.scaler ?? 'zscore',
+      ...(req.walkForward ? { walkForward: req.walkForward } : {}),
+    };
   }
 
   /**
@@ -185,7 +263,9 @@ export class FeaturesService {
     if (!body.candidates) {
       // Defaults that need columns a series lacks (ATR on close-only data) are skipped, not errors.
       candidates = candidates.filter((name) => {
-        const ok = parseFeature(name).columns.every((c) => c === 'close' || series.every((s) => s[c]?.every((v) => v !== null)));
+        const ok = parseFeature(name).columns.every(
+          (c) => c === 'close' || series.every((s) => s[c]?.every((v) => v !== null)),
+        );
         if (!ok) skipped.push(name);
         return ok;
       });
@@ -193,10 +273,20 @@ export class FeaturesService {
     // A window of one bar: each training sample is one row of candidate values; the builder
     // supplies the chronological split, the purge gap and warm-up handling.
     const dataset = asValidationErrors(() =>
-      buildDataset({ series, features: candidates, target: body.target, window: 1, validationSplit: body.validation_split ?? 0.2, testSplit: body.test_split ?? 0.1, scaler: 'zscore' }),
+      buildDataset({
+        series,
+        features: candidates,
+        target: body.target,
+        window: 1,
+        validationSplit: body.validation_split ?? 0.2,
+        testSplit: body.test_split ?? 0.1,
+        scaler: 'zscore',
+      }),
     );
     const train = dataset.train;
-    const result = asValidationErrors(() => selectOnTrainingPart(dataset, { k: body.k, redundancyThreshold: body.redundancy_threshold }));
+    const result = asValidationErrors(() =>
+      selectOnTrainingPart(dataset, { k: body.k, redundancyThreshold: body.redundancy_threshold }),
+    );
     return {
       target: body.target,
       rows: result.rows,
@@ -207,16 +297,24 @@ export class FeaturesService {
       fingerprint: dataset.fingerprint,
     };
   }
-
 }
 
 function noData(symbol: string, timeframe: Timeframe, start?: number, end?: number): DataValidationError {
-  return new DataValidationError(`No ${timeframe} bars stored for ${symbol}${start || end ? ` between ${isoOrNull(start) ?? 'the beginning'} and ${isoOrNull(end) ?? 'now'}` : ''}; import them first (POST /api/v1/market-data/import)`, { symbol, timeframe, bars_found: 0 }, 'NO_DATA');
+  return new DataValidationError(
+    `No ${timeframe} bars stored for ${symbol}${start || end ? ` between ${isoOrNull(start) ?? 'the beginning'} and ${isoOrNull(end) ?? 'now'}` : ''}; import them first (POST /api/v1/market-data/import)`,
+    { symbol, timeframe, bars_found: 0 },
+    'NO_DATA',
+  );
 }
 
 /** The first `n` bars of a columnar series (views, no copy). */
 function truncate(s: ColumnarSeries, n: number): ColumnarSeries {
-  const out: ColumnarSeries = { ...s, length: n, timestamps: s.timestamps.subarray(0, n), close: s.close.subarray(0, n) };
+  const out: ColumnarSeries = {
+    ...s,
+    length: n,
+    timestamps: s.timestamps.subarray(0, n),
+    close: s.close.subarray(0, n),
+  };
   for (const c of OPTIONAL_COLUMNS) if (s[c]) out[c] = s[c]!.subarray(0, n);
   return out;
 }

@@ -5,7 +5,10 @@ import { selectFeatures, type Dataset, type SelectionResult } from './core';
  * row of candidate values, so the builder's chronological split, purge gap and warm-up
  * handling decide which rows the scores may see (the training part only).
  */
-export function selectOnTrainingPart(dataset: Dataset, opts: { k?: number; redundancyThreshold?: number }): SelectionResult {
+export function selectOnTrainingPart(
+  dataset: Dataset,
+  opts: { k?: number; redundancyThreshold?: number },
+): SelectionResult {
   const { train, features } = dataset;
   const columns: Record<string, number[]> = {};
   features.forEach((name, f) => {

@@ -17,7 +17,9 @@ export class DiskHealthIndicator {
       const stats = await fs.statfs(this.config.modelRegistryPath);
       const freeMb = Math.floor((stats.bavail * stats.bsize) / 1048576);
       const details = { path: this.config.modelRegistryPath, free_mb: freeMb, min_free_mb: this.config.minFreeDiskMb };
-      return freeMb >= this.config.minFreeDiskMb ? indicator.up(details) : indicator.down({ ...details, message: 'not enough free disk space' });
+      return freeMb >= this.config.minFreeDiskMb
+        ? indicator.up(details)
+        : indicator.down({ ...details, message: 'not enough free disk space' });
     } catch (e) {
       return indicator.down({ path: this.config.modelRegistryPath, message: (e as Error).message });
     }

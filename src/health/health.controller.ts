@@ -23,7 +23,10 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Service health in the platform shape: healthy when the database answers' })
   @ApiOkResponse({ type: HealthResponse, example: { status: 'healthy', version: '0.1.0' } })
-  @ApiServiceUnavailableResponse({ type: HealthResponse, example: { status: 'unhealthy', version: '0.1.0', details: { database: { status: 'down' } } } })
+  @ApiServiceUnavailableResponse({
+    type: HealthResponse,
+    example: { status: 'unhealthy', version: '0.1.0', details: { database: { status: 'down' } } },
+  })
   async overall(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthResponse> {
     const result = await this.database.check();
     if (result.database.status === 'up') return { status: 'healthy', version: SERVICE_VERSION };
@@ -32,7 +35,9 @@ export class HealthController {
   }
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers. Never touches the database, so an outage does not restart pods' })
+  @ApiOperation({
+    summary: 'Liveness: the process answers. Never touches the database, so an outage does not restart pods',
+  })
   @ApiOkResponse({ type: LivenessResponse })
   live(): LivenessResponse {
     return { status: 'healthy', version: SERVICE_VERSION, uptime_s: Math.round(process.uptime() * 10) / 10 };
@@ -40,7 +45,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database, free disk under MODEL_REGISTRY_PATH, and the checks other modules register (queue, ML backend)' })
+  @ApiOperation({
+    summary:
+      'Readiness: database, free disk under MODEL_REGISTRY_PATH, and the checks other modules register (queue, ML backend)',
+  })
   ready() {
     return this.health.check([() => this.database.check(), () => this.disk.check(), ...this.readiness.all()]);
   }

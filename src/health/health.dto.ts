@@ -7,7 +7,10 @@ export class HealthResponse {
   @ApiProperty({ example: '0.1.0', description: 'The service version (package.json)' })
   version: string;
 
-  @ApiPropertyOptional({ description: 'Only when unhealthy: what failed', example: { database: { status: 'down', message: 'database unreachable' } } })
+  @ApiPropertyOptional({
+    description: 'Only when unhealthy: what failed',
+    example: { database: { status: 'down', message: 'database unreachable' } },
+  })
   details?: Record<string, unknown>;
 }
 

@@ -54,7 +54,11 @@ export class BarPages {
     @Inject(DATABASE_KIND) private readonly kind: DatabaseKind,
   ) {}
 
-  async load(symbol: string, timeframe: Timeframe, range: LoadRange = {}): Promise<{ series: ColumnarSeries; lookback: number }> {
+  async load(
+    symbol: string,
+    timeframe: Timeframe,
+    range: LoadRange = {},
+  ): Promise<{ series: ColumnarSeries; lookback: number }> {
     const columns = OPTIONAL.filter((c) => !range.columns || range.columns.includes(c));
     const page = PAGE_ROWS[this.kind];
     const acc = new Accumulator(columns);
@@ -79,7 +83,12 @@ export class BarPages {
     let remaining = range.limit ?? Infinity;
     while (remaining > 0) {
       const want = Math.min(page, remaining);
-      const p = await this.page(symbol, timeframe, columns, { from: after === undefined ? range.start : undefined, after, end: range.end, limit: want });
+      const p = await this.page(symbol, timeframe, columns, {
+        from: after === undefined ? range.start : undefined,
+        after,
+        end: range.end,
+        limit: want,
+      });
       if (p.n === 0) break;
       acc.add(p);
       remaining -= p.n;
@@ -197,7 +206,13 @@ class Accumulator {
       }
       return out;
     };
-    const series: ColumnarSeries = { symbol, timeframe, length: this.length, timestamps: await join('timestamps'), close: await join('close') };
+    const series: ColumnarSeries = {
+      symbol,
+      timeframe,
+      length: this.length,
+      timestamps: await join('timestamps'),
+      close: await join('close'),
+    };
     for (const c of this.optional as Exclude<BarColumn, 'close'>[]) if (this.present[c]) series[c] = await join(c);
     this.chunks.length = 0;
     return series;

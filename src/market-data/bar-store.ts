@@ -59,11 +59,17 @@ export class BarStore {
    * "which sources does it hold" and the write that follows cannot interleave with another).
    */
   async lockSeries(manager: EntityManager, symbol: string, timeframe: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`market_bars:${symbol}:${timeframe}`]);
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `market_bars:${symbol}:${timeframe}`,
+    ]);
   }
 
   /** Which sources the series' bars come from, with counts and spans. */
-  async sources(symbol: string, timeframe: string, manager: EntityManager = this.dataSource.manager): Promise<SourceSummary[]> {
+  async sources(
+    symbol: string,
+    timeframe: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<SourceSummary[]> {
     return manager.query(
       `SELECT source, count(*)::int AS bars,
               (extract(epoch FROM min(ts)) * 1000)::float8 AS first, (extract(epoch FROM max(ts)) * 1000)::float8 AS last
@@ -73,7 +79,10 @@ export class BarStore {
   }
 
   async deleteSeriesWith(manager: EntityManager, symbol: string, timeframe: string): Promise<number> {
-    const [row] = await manager.query('WITH d AS (DELETE FROM market_bars WHERE symbol = $1 AND timeframe = $2 RETURNING 1) SELECT count(*)::int AS n FROM d', [symbol, timeframe]);
+    const [row] = await manager.query(
+      'WITH d AS (DELETE FROM market_bars WHERE symbol = $1 AND timeframe = $2 RETURNING 1) SELECT count(*)::int AS n FROM d',
+      [symbol, timeframe],
+    );
     return row.n;
   }
 
@@ -87,12 +96,21 @@ export class BarStore {
 
   /** Adds distinct timestamps to the seen set; returns those that were already in it. */
   async addSeen(manager: EntityManager, ts: number[]): Promise<Set<number>> {
-    const added: Array<{ ts: number }> = await manager.query('INSERT INTO import_seen SELECT unnest($1::float8[]) ON CONFLICT DO NOTHING RETURNING ts', [ts]);
+    const added: Array<{ ts: number }> = await manager.query(
+      'INSERT INTO import_seen SELECT unnest($1::float8[]) ON CONFLICT DO NOTHING RETURNING ts',
+      [ts],
+    );
     const fresh = new Set(added.map((r) => r.ts));
     return new Set(ts.filter((t) => !fresh.has(t)));
   }
 
-  async upsertWith(manager: EntityManager, symbol: string, timeframe: Timeframe, bars: BarColumns, source: string): Promise<UpsertCounts> {
+  async upsertWith(
+    manager: EntityManager,
+    symbol: string,
+    timeframe: Timeframe,
+    bars: BarColumns,
+    source: string,
+  ): Promise<UpsertCounts> {
     const counts: UpsertCounts = { inserted: 0, updated: 0 };
     for (let from = 0; from < bars.length; from += BATCH) {
       const b = bars.slice(from, Math.min(bars.length, from + BATCH));
@@ -119,7 +137,11 @@ export class BarStore {
   }
 
   /** Bars in [start, end], ascending, after `afterTs` (keyset pagination), at most `limit`. */
-  async range(symbol: string, timeframe: string, opts: { start?: number; end?: number; afterTs?: number; limit?: number } = {}): Promise<StoredBar[]> {
+  async range(
+    symbol: string,
+    timeframe: string,
+    opts: { start?: number; end?: number; afterTs?: number; limit?: number } = {},
+  ): Promise<StoredBar[]> {
     const params: unknown[] = [symbol, timeframe];
     const where = ['symbol = $1', 'timeframe = $2'];
     const add = (sql: string, value: unknown) => {
@@ -161,7 +183,10 @@ export class BarStore {
       params.push(end);
       sql += ` AND ts <= to_timestamp($${params.length} / 1000.0)`;
     }
-    const result = await this.dataSource.query(`WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`, params);
+    const result = await this.dataSource.query(
+      `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      params,
+    );
     return result[0].n;
   }
 
@@ -176,7 +201,11 @@ export class BarStore {
    * returned with the timestamp of the last source bar in each, so the caller can drop an
    * incomplete final bucket.
    */
-  async aggregate(symbol: string, from: Timeframe, toMs: number): Promise<Array<StoredBar & { last_source_ts: number; source_bars: number }>> {
+  async aggregate(
+    symbol: string,
+    from: Timeframe,
+    toMs: number,
+  ): Promise<Array<StoredBar & { last_source_ts: number; source_bars: number }>> {
     return this.dataSource.query(
       `SELECT (extract(epoch FROM bucket) * 1000)::float8 AS ts,
               (array_agg(open ORDER BY ts) FILTER (WHERE open IS NOT NULL))[1] AS open,

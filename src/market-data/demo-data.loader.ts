@@ -29,7 +29,8 @@ export function demoBars(rates: Record<string, Record<string, number>>, code: st
   const bars = new BarColumns(days.length);
   for (const day of days) {
     const value = rates[day][code];
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) bars.push(Date.parse(`${day}T00:00:00Z`), null, null, null, value, null);
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0)
+      bars.push(Date.parse(`${day}T00:00:00Z`), null, null, null, value, null);
   }
   return bars;
 }

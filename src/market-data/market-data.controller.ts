@@ -1,11 +1,32 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBody, ApiConflictResponse, ApiConsumes, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { AppError } from '../common/errors/app-error';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
-import { BarsPage, BarsQuery, DeleteBarsQuery, DeleteResult, ImportQuery, ImportResult, ResampleBody, ResampleResult, SymbolsResponse } from './dto/market-data.dto';
+import {
+  BarsPage,
+  BarsQuery,
+  DeleteBarsQuery,
+  DeleteResult,
+  ImportQuery,
+  ImportResult,
+  ResampleBody,
+  ResampleResult,
+  SymbolsResponse,
+} from './dto/market-data.dto';
 import { MarketDataService } from './market-data.service';
 
 /** Eight hourly EUR/USD bars: a series the demo data (daily) does not have; the resample and delete examples use them. */
@@ -30,7 +51,8 @@ export class MarketDataController {
   @Post('import')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Import OHLC(V) bars from CSV (streamed). Upserts on (symbol, timeframe, timestamp): importing the same file twice changes nothing',
+    summary:
+      'Import OHLC(V) bars from CSV (streamed). Upserts on (symbol, timeframe, timestamp): importing the same file twice changes nothing',
     description:
       'Columns by header: timestamp (ISO 8601, epoch seconds or milliseconds; UTC, years 0000–9999), open, high, low, close, volume — close alone is enough. ' +
       'Bad rows are rejected with their line number; an unreadable file (400), a header without timestamp/close (422) or a file over the size limit (413) imports nothing. ' +
@@ -45,11 +67,24 @@ export class MarketDataController {
   @ApiBody({ schema: { type: 'string', example: CSV_EXAMPLE } })
   @ApiOkResponse({ type: ImportResult })
   @ApiPayloadTooLargeResponse({ type: ErrorEnvelope })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'SERIES_SOURCE_CONFLICT: the series holds bars from another source (send on_conflict=replace to replace it)' })
-  @ApiResponse({ status: 507, type: ErrorEnvelope, description: 'INSUFFICIENT_STORAGE: the database or the upload buffer ran out of disk; nothing was imported' })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description:
+      'SERIES_SOURCE_CONFLICT: the series holds bars from another source (send on_conflict=replace to replace it)',
+  })
+  @ApiResponse({
+    status: 507,
+    type: ErrorEnvelope,
+    description: 'INSUFFICIENT_STORAGE: the database or the upload buffer ran out of disk; nothing was imported',
+  })
   async import(@Query() query: ImportQuery, @Req() request: FastifyRequest): Promise<ImportResult> {
     if (!(request.body instanceof Readable)) {
-      throw new AppError(415, 'BadRequestError', 'UNSUPPORTED_MEDIA_TYPE', 'Send the CSV as the request body with Content-Type: text/csv');
+      throw new AppError(
+        415,
+        'BadRequestError',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the CSV as the request body with Content-Type: text/csv',
+      );
     }
     return this.marketData.importCsv(query, request.body, Number(request.headers['content-length'] ?? NaN));
   }
@@ -62,7 +97,9 @@ export class MarketDataController {
   }
 
   @Get('symbols')
-  @ApiOperation({ summary: 'Every stored symbol with its timeframes, first/last timestamp, bar count and the columns it has' })
+  @ApiOperation({
+    summary: 'Every stored symbol with its timeframes, first/last timestamp, bar count and the columns it has',
+  })
   @ApiOkResponse({ type: SymbolsResponse })
   symbols(): Promise<SymbolsResponse> {
     return this.marketData.symbols();
@@ -77,13 +114,17 @@ export class MarketDataController {
 
   @Post('resample')
   @ApiOperation({
-    summary: 'Derive a coarser series (e.g. 1h → 4h, 1h → 1d): first open, max high, min low, last close, summed volume; UTC-aligned; an incomplete final period is left out',
+    summary:
+      'Derive a coarser series (e.g. 1h → 4h, 1h → 1d): first open, max high, min low, last close, summed volume; UTC-aligned; an incomplete final period is left out',
     description:
-      'The bars written record their source (resample:<from_timeframe>). When the target series already holds bars from another source (a CSV import, the demo\'s close-only Fed fixes, another resample) ' +
+      "The bars written record their source (resample:<from_timeframe>). When the target series already holds bars from another source (a CSV import, the demo's close-only Fed fixes, another resample) " +
       'the answer is 409 SERIES_SOURCE_CONFLICT and nothing is written, unless on_conflict is replace: then the existing bars of the target series are deleted (counted in replaced) and the resampled ones written, in one transaction.',
   })
   @ApiCreatedResponse({ type: ResampleResult })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'SERIES_SOURCE_CONFLICT: the target series holds bars from another source' })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'SERIES_SOURCE_CONFLICT: the target series holds bars from another source',
+  })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No bars stored at from_timeframe' })
   resample(@Body() body: ResampleBody): Promise<ResampleResult> {
     return this.marketData.resample(body);

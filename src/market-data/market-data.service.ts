@@ -15,7 +15,6 @@ import { isBarTime } from './bar-time';
 import { canonicalSymbol } from './symbols';
 import { isTimeframe, timeframeMs, TIMEFRAMES, type Timeframe } from './timeframes';
 
-
 function fieldError(field: string, message: string): DataValidationError {
   return new DataValidationError(`${field}: ${message}`, { fields: [{ field, errors: [message] }] });
 }
@@ -32,7 +31,8 @@ export class MarketDataService {
 
   symbol(raw: string, field = 'symbol'): string {
     const s = canonicalSymbol(raw);
-    if (!s) throw fieldError(field, `${JSON.stringify(raw)} is not a currency pair; write it as EUR/USD, EURUSD or eur_usd`);
+    if (!s)
+      throw fieldError(field, `${JSON.stringify(raw)} is not a currency pair; write it as EUR/USD, EURUSD or eur_usd`);
     return s;
   }
 
@@ -48,13 +48,20 @@ export class MarketDataService {
     return { start: s, end: e };
   }
 
-  async importCsv(q: { symbol: string; timeframe: string; on_conflict?: OnConflict }, body: Readable, declaredBytes = NaN): Promise<ImportResult> {
+  async importCsv(
+    q: { symbol: string; timeframe: string; on_conflict?: OnConflict },
+    body: Readable,
+    declaredBytes = NaN,
+  ): Promise<ImportResult> {
     const symbol = this.symbol(q.symbol);
     const timeframe = this.timeframe(q.timeframe);
     const onConflict = q.on_conflict ?? 'error';
     if (declaredBytes > this.config.importMaxBytes) {
       body.resume(); // discard the upload; answer without reading it into the parser
-      throw new PayloadTooLargeError(`The CSV (${declaredBytes} bytes) is larger than the import limit of ${this.config.importMaxBytes} bytes; nothing was imported`, { limit_bytes: this.config.importMaxBytes });
+      throw new PayloadTooLargeError(
+        `The CSV (${declaredBytes} bytes) is larger than the import limit of ${this.config.importMaxBytes} bytes; nothing was imported`,
+        { limit_bytes: this.config.importMaxBytes },
+      );
     }
     try {
       await this.writer.assertWritable(symbol, timeframe, 'import', onConflict, 'this import');
@@ -64,16 +71,19 @@ export class MarketDataService {
     }
     const parsed = await parseCsvImport(body, timeframe, this.config.importMaxBytes, this.config.importSpoolDir);
     try {
-      const written = await this.writer.write({
-        symbol,
-        timeframe,
-        source: 'import',
-        onConflict,
-        bars: parsed.rows,
-        chunks: parsed.spool.chunks(IMPORT_CHUNK_ROWS),
-        rejectRepeats: !parsed.increasing,
-        what: 'this import',
-      }, MAX_REJECTED_LISTED);
+      const written = await this.writer.write(
+        {
+          symbol,
+          timeframe,
+          source: 'import',
+          onConflict,
+          bars: parsed.rows,
+          chunks: parsed.spool.chunks(IMPORT_CHUNK_ROWS),
+          rejectRepeats: !parsed.increasing,
+          what: 'this import',
+        },
+        MAX_REJECTED_LISTED,
+      );
       return {
         symbol,
         timeframe,
@@ -90,12 +100,23 @@ export class MarketDataService {
     }
   }
 
-  async bars(q: { symbol: string; timeframe: string; start?: string; end?: string; limit?: number; cursor?: string }): Promise<BarsPage> {
+  async bars(q: {
+    symbol: string;
+    timeframe: string;
+    start?: string;
+    end?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<BarsPage> {
     const symbol = this.symbol(q.symbol);
     const timeframe = this.timeframe(q.timeframe);
     const limit = q.limit ?? 1000;
     const afterTs = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    const rows = await this.store.range(symbol, timeframe, { ...this.range(q.start, q.end), afterTs, limit: limit + 1 });
+    const rows = await this.store.range(symbol, timeframe, {
+      ...this.range(q.start, q.end),
+      afterTs,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     return {
       symbol,
@@ -119,7 +140,10 @@ export class MarketDataService {
       });
       bySymbol.set(s.symbol, entry);
     }
-    for (const entry of bySymbol.values()) entry.timeframes.sort((a, b) => TIMEFRAMES.indexOf(a.timeframe as Timeframe) - TIMEFRAMES.indexOf(b.timeframe as Timeframe));
+    for (const entry of bySymbol.values())
+      entry.timeframes.sort(
+        (a, b) => TIMEFRAMES.indexOf(a.timeframe as Timeframe) - TIMEFRAMES.indexOf(b.timeframe as Timeframe),
+      );
     return { symbols: [...bySymbol.values()] };
   }
 
@@ -130,17 +154,30 @@ export class MarketDataService {
     return { deleted: await this.store.delete(symbol, timeframe, start, end) };
   }
 
-  async resample(body: { symbol: string; from_timeframe: string; to_timeframe: string; on_conflict?: OnConflict }): Promise<ResampleResult> {
+  async resample(body: {
+    symbol: string;
+    from_timeframe: string;
+    to_timeframe: string;
+    on_conflict?: OnConflict;
+  }): Promise<ResampleResult> {
     const symbol = this.symbol(body.symbol);
     const from = this.timeframe(body.from_timeframe, 'from_timeframe');
     const to = this.timeframe(body.to_timeframe, 'to_timeframe');
     const fromMs = timeframeMs(from);
     const toMs = timeframeMs(to);
     if (toMs <= fromMs || toMs % fromMs !== 0) {
-      throw fieldError('to_timeframe', `${to} must be coarser than ${from} and a whole multiple of it (e.g. 1h → 4h, 1h → 1d)`);
+      throw fieldError(
+        'to_timeframe',
+        `${to} must be coarser than ${from} and a whole multiple of it (e.g. 1h → 4h, 1h → 1d)`,
+      );
     }
     const buckets = await this.store.aggregate(symbol, from, toMs);
-    if (buckets.length === 0) throw new NotFoundError(`No ${from} bars stored for ${symbol}; import them first`, { symbol, timeframe: from }, 'SERIES_NOT_FOUND');
+    if (buckets.length === 0)
+      throw new NotFoundError(
+        `No ${from} bars stored for ${symbol}; import them first`,
+        { symbol, timeframe: from },
+        'SERIES_NOT_FOUND',
+      );
     // A bucket is complete once its last sub-period's bar exists; only the final bucket can
     // still be open (earlier ones may have gaps: FX weekends and holidays are normal).
     const tail = buckets[buckets.length - 1];
@@ -189,13 +226,25 @@ export class MarketDataService {
    * (feature values, dataset building). `lookback` bars before `start` are prepended when
    * they exist; the answer says how many were.
    */
-  loadColumns(symbol: string, timeframe: Timeframe, range: LoadRange = {}): Promise<{ series: ColumnarSeries; lookback: number }> {
+  loadColumns(
+    symbol: string,
+    timeframe: Timeframe,
+    range: LoadRange = {},
+  ): Promise<{ series: ColumnarSeries; lookback: number }> {
     return this.pages.load(symbol, timeframe, range);
   }
 
   /** Bulk write used by the demo loader (one transaction, source `demo`). */
   async upsertColumns(symbol: string, timeframe: Timeframe, bars: BarColumns, source: BarSource = 'demo') {
-    return this.writer.write({ symbol, timeframe, source, onConflict: 'error', bars: bars.length, chunks: once({ bars }), what: `loading ${source} bars` });
+    return this.writer.write({
+      symbol,
+      timeframe,
+      source,
+      onConflict: 'error',
+      bars: bars.length,
+      chunks: once({ bars }),
+      what: `loading ${source} bars`,
+    });
   }
 
   isEmpty(): Promise<boolean> {
@@ -217,7 +266,14 @@ function mergeByLine(a: RejectedRow[], b: RejectedRow[]): RejectedRow[] {
 }
 
 function toDto(r: StoredBar): BarDto {
-  return { timestamp: new Date(r.ts).toISOString(), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume };
+  return {
+    timestamp: new Date(r.ts).toISOString(),
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    volume: r.volume,
+  };
 }
 
 /** Cursors are opaque to clients: base64url of the last timestamp served. */

@@ -49,7 +49,13 @@ export class SeriesWriter {
   ) {}
 
   /** Fails fast (before an upload is read) when the write would conflict; the write checks again under its lock. */
-  async assertWritable(symbol: string, timeframe: Timeframe, source: BarSource, onConflict: OnConflict, what: string): Promise<void> {
+  async assertWritable(
+    symbol: string,
+    timeframe: Timeframe,
+    source: BarSource,
+    onConflict: OnConflict,
+    what: string,
+  ): Promise<void> {
     if (onConflict === 'replace') return;
     const others = (await this.store.sources(symbol, timeframe)).filter((s) => s.source !== source);
     if (others.length) throw sourceConflict(symbol, timeframe, source, others, what);
@@ -64,11 +70,14 @@ export class SeriesWriter {
       const written = await this.store.transaction(async (manager) => {
         await this.store.lockSeries(manager, w.symbol, w.timeframe);
         const others = (await this.store.sources(w.symbol, w.timeframe, manager)).filter((s) => s.source !== w.source);
-        if (others.length && w.onConflict !== 'replace') throw sourceConflict(w.symbol, w.timeframe, w.source, others, w.what);
+        if (others.length && w.onConflict !== 'replace')
+          throw sourceConflict(w.symbol, w.timeframe, w.source, others, w.what);
         if (others.length) result.replaced = await this.store.deleteSeriesWith(manager, w.symbol, w.timeframe);
         if (w.rejectRepeats) await this.store.createSeenSet(manager);
         for await (const chunk of w.chunks) {
-          const bars = w.rejectRepeats ? await this.dropRepeats(manager, chunk.bars, chunk.lines!, result, maxListed) : chunk.bars;
+          const bars = w.rejectRepeats
+            ? await this.dropRepeats(manager, chunk.bars, chunk.lines!, result, maxListed)
+            : chunk.bars;
           const counts = await this.store.upsertWith(manager, w.symbol, w.timeframe, bars, w.source);
           result.inserted += counts.inserted;
           result.updated += counts.updated;
@@ -81,23 +90,40 @@ export class SeriesWriter {
       });
       // After the commit: listeners read the bars they are told about.
       if (written.inserted + written.updated > 0) {
-        this.events.barsWritten({ symbol: w.symbol, timeframe: w.timeframe, source: w.source, first: span.first, last: span.last, inserted: written.inserted, updated: written.updated });
+        this.events.barsWritten({
+          symbol: w.symbol,
+          timeframe: w.timeframe,
+          source: w.source,
+          first: span.first,
+          last: span.last,
+          inserted: written.inserted,
+          updated: written.updated,
+        });
       }
       return written;
     } catch (e) {
       if (isStorageFull(e)) {
-        throw new InsufficientStorageError(`The database ran out of disk space during ${w.what}; it was rolled back and nothing was written. Free space on the database volume and retry`, {
-          reason: 'database_disk_full',
-          symbol: w.symbol,
-          timeframe: w.timeframe,
-        });
+        throw new InsufficientStorageError(
+          `The database ran out of disk space during ${w.what}; it was rolled back and nothing was written. Free space on the database volume and retry`,
+          {
+            reason: 'database_disk_full',
+            symbol: w.symbol,
+            timeframe: w.timeframe,
+          },
+        );
       }
       throw e;
     }
   }
 
   /** The chunk without rows whose timestamp came earlier (in this chunk or a previous one), recording them as rejected. */
-  private async dropRepeats(manager: EntityManager, bars: BarColumns, lines: Float64Array, result: SeriesWriteResult, maxListed: number): Promise<BarColumns> {
+  private async dropRepeats(
+    manager: EntityManager,
+    bars: BarColumns,
+    lines: Float64Array,
+    result: SeriesWriteResult,
+    maxListed: number,
+  ): Promise<BarColumns> {
     const firstAt = new Map<number, number>();
     const repeatedHere: number[] = [];
     for (let i = 0; i < bars.length; i++) {
@@ -111,14 +137,26 @@ export class SeriesWriter {
     const kept = bars.without(drop);
     for (const i of [...drop].sort((a, b) => a - b)) {
       result.repeatedTotal++;
-      if (result.repeated.length < maxListed) result.repeated.push({ line: lines[i], reason: `duplicate timestamp ${new Date(bars.ts[i]).toISOString()} within the file` });
+      if (result.repeated.length < maxListed)
+        result.repeated.push({
+          line: lines[i],
+          reason: `duplicate timestamp ${new Date(bars.ts[i]).toISOString()} within the file`,
+        });
     }
     return kept;
   }
 }
 
-function sourceConflict(symbol: string, timeframe: string, source: BarSource, others: SourceSummary[], what: string): ConflictError {
-  const held = others.map((o) => `${o.bars} bars from ${describeSource(o.source)} (${isoOrNull(o.first)} … ${isoOrNull(o.last)})`).join(' and ');
+function sourceConflict(
+  symbol: string,
+  timeframe: string,
+  source: BarSource,
+  others: SourceSummary[],
+  what: string,
+): ConflictError {
+  const held = others
+    .map((o) => `${o.bars} bars from ${describeSource(o.source)} (${isoOrNull(o.first)} … ${isoOrNull(o.last)})`)
+    .join(' and ');
   return new ConflictError(
     `${symbol} ${timeframe} already holds ${held}; ${what} would write ${describeSource(source)} bars into it, and a series holds bars of one source, so nothing was written. ` +
       `Send on_conflict=replace to delete the existing ${symbol} ${timeframe} bars and write these in their place, or delete that series first`,
@@ -126,7 +164,12 @@ function sourceConflict(symbol: string, timeframe: string, source: BarSource, ot
       symbol,
       timeframe,
       writing_source: source,
-      existing_sources: others.map((o) => ({ source: o.source, bars: o.bars, first: isoOrNull(o.first), last: isoOrNull(o.last) })),
+      existing_sources: others.map((o) => ({
+        source: o.source,
+        bars: o.bars,
+        first: isoOrNull(o.first),
+        last: isoOrNull(o.last),
+      })),
       on_conflict: [...ON_CONFLICT],
     },
     'SERIES_SOURCE_CONFLICT',

@@ -47,7 +47,8 @@ export function durationToBars(duration: string, tf: Timeframe): number | { erro
   const unitMs = { m: MINUTE_MS, h: 60 * MINUTE_MS, d: 1440 * MINUTE_MS }[m[2] as 'm' | 'h' | 'd'];
   const ms = Number(m[1]) * unitMs;
   const size = TIMEFRAME_MS[tf];
-  if (ms < size) return { error: `a horizon of ${duration} is finer than one ${tf} bar; use a horizon of at least ${tf}` };
+  if (ms < size)
+    return { error: `a horizon of ${duration} is finer than one ${tf} bar; use a horizon of at least ${tf}` };
   if (ms % size !== 0) return { error: `a horizon of ${duration} is not a whole number of ${tf} bars` };
   return ms / size;
 }

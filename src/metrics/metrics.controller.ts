@@ -11,8 +11,14 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics: HTTP requests and latencies by route and status, predictions, batch sizes, model cache, training jobs by status, ML backend' })
-  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiOperation({
+    summary:
+      'Prometheus metrics: HTTP requests and latencies by route and status, predictions, batch sizes, model cache, training jobs by status, ML backend',
+  })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -1,5 +1,9 @@
 import { autoencoderWidths, type AutoencoderSpec, type NetworkSpec } from './architectures/network-spec';
-import { denseParameters as dense, LSTM_VALUES_PER_UNIT_STEP, lstmParameters as lstm } from './architectures/parameter-counts';
+import {
+  denseParameters as dense,
+  LSTM_VALUES_PER_UNIT_STEP,
+  lstmParameters as lstm,
+} from './architectures/parameter-counts';
 import { getArchitecture } from './architectures/registry';
 
 /**
@@ -68,7 +72,14 @@ export function estimateTrainingMemory(spec: AnySpec, samples: number, batchSize
   const activationBytes = activationsPerSample(spec) * Math.min(batchSize, Math.max(samples, 1)) * 2 * FLOAT;
   const datasetBytes = samples * (spec.window * spec.numFeatures + outputsPerSample) * 2 * FLOAT;
   const totalBytes = parameterBytes + activationBytes + datasetBytes + RUNTIME_OVERHEAD_BYTES;
-  return { parameters, parameterBytes, activationBytes, datasetBytes, runtimeBytes: RUNTIME_OVERHEAD_BYTES, totalBytes };
+  return {
+    parameters,
+    parameterBytes,
+    activationBytes,
+    datasetBytes,
+    runtimeBytes: RUNTIME_OVERHEAD_BYTES,
+    totalBytes,
+  };
 }
 
 /** Total of {@link estimateTrainingMemory}, in bytes. */

@@ -10,7 +10,16 @@ describe('predictBatch', () => {
 
   beforeAll(async () => {
     await initTfBackend('wasm');
-    model = buildNetwork({ architecture: 'gru', window: 4, numFeatures: 2, units: 3, layers: 1, dropout: 0, outputUnits: 2, outputActivation: 'linear' });
+    model = buildNetwork({
+      architecture: 'gru',
+      window: 4,
+      numFeatures: 2,
+      units: 3,
+      layers: 1,
+      dropout: 0,
+      outputUnits: 2,
+      outputActivation: 'linear',
+    });
   });
   afterAll(() => model.dispose());
 

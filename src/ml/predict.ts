@@ -10,10 +10,20 @@ export interface PredictOptions {
  * output. The result is read with `await data()`, never dataSync: a GPU backend would
  * block the event loop (and tfjs-node-gpu forbids some synchronous reads).
  */
-export async function predictBatch(model: tf.LayersModel, x: Float32Array, shape: number[], options: PredictOptions = {}): Promise<Float32Array> {
+export async function predictBatch(
+  model: tf.LayersModel,
+  x: Float32Array,
+  shape: number[],
+  options: PredictOptions = {},
+): Promise<Float32Array> {
   const expected = model.inputs[0].shape; // [null, window, features]
-  if (shape.length !== expected.length || shape.some((d, i) => !Number.isInteger(d) || d < 0 || (expected[i] != null && expected[i] !== d))) {
-    throw new RangeError(`input shape [${shape.join(', ')}] does not match the model's [${expected.map((d) => d ?? 'batch').join(', ')}]`);
+  if (
+    shape.length !== expected.length ||
+    shape.some((d, i) => !Number.isInteger(d) || d < 0 || (expected[i] != null && expected[i] !== d))
+  ) {
+    throw new RangeError(
+      `input shape [${shape.join(', ')}] does not match the model's [${expected.map((d) => d ?? 'batch').join(', ')}]`,
+    );
   }
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== x.length) throw new RangeError(`shape [${shape.join(', ')}] needs ${size} values, got ${x.length}`);

@@ -37,12 +37,13 @@ describe('seeding Math.random', () => {
   });
 
   it('makes unseeded tfjs initialisers repeat (they draw their seed from Math.random)', async () => {
-    const draw = () => withSeed(5, async () => {
-      const t = tf.randomNormal([6]);
-      const v = Array.from(await t.data());
-      t.dispose();
-      return v;
-    });
+    const draw = () =>
+      withSeed(5, async () => {
+        const t = tf.randomNormal([6]);
+        const v = Array.from(await t.data());
+        t.dispose();
+        return v;
+      });
     const a = await draw();
     expect(await draw()).toEqual(a);
   });

@@ -10,7 +10,14 @@ import { VersionAnnotations } from './version-annotations';
 
 @Module({
   controllers: [ModelsController, AliasesController],
-  providers: [ModelsService, TrialsRepository, VersionAnnotations, AliasesService, ModelHistoryRepository, ...ARTIFACT_PROVIDERS],
+  providers: [
+    ModelsService,
+    TrialsRepository,
+    VersionAnnotations,
+    AliasesService,
+    ModelHistoryRepository,
+    ...ARTIFACT_PROVIDERS,
+  ],
   exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService],
 })
 export class ModelsModule {}

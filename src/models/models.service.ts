@@ -20,9 +20,9 @@ export interface NewVersion {
   type: string;
   description?: string;
   tags?: Record<string, string>;
-  version: Omit<Partial<ModelVersion>, 'id' | 'model_id' | 'version' | 'status'> & Pick<ModelVersion, 'target' | 'timeframe' | 'window'>;
+  version: Omit<Partial<ModelVersion>, 'id' | 'model_id' | 'version' | 'status'> &
+    Pick<ModelVersion, 'target' | 'timeframe' | 'window'>;
 }
-
 
 /** The model registry: models and their versions in PostgreSQL. */
 @Injectable()
@@ -47,17 +47,45 @@ export class ModelsService {
     );
     const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [req.modelId]);
     if (model.type !== req.type) {
-      throw new ConflictError(`Model ${req.modelId} is a ${model.type} model; a new version cannot be a ${req.type} model. Choose another model_id or name.`, { model_id: req.modelId, type: model.type });
+      throw new ConflictError(
+        `Model ${req.modelId} is a ${model.type} model; a new version cannot be a ${req.type} model. Choose another model_id or name.`,
+        { model_id: req.modelId, type: model.type },
+      );
     }
-    if (model.archived_at) throw new ConflictError(`Model ${req.modelId} is archived; choose another model_id or name`, { model_id: req.modelId }, 'MODEL_ARCHIVED');
-    const rows: Array<{ version: string }> = await manager.query(`SELECT version FROM model_versions WHERE model_id = $1`, [req.modelId]);
-    const version = manager.create(ModelVersion, { ...req.version, model_id: req.modelId, version: nextVersion(rows.map((r) => r.version)), status: 'queued' });
-    await manager.query(`UPDATE models SET updated_at = now(), name = $2, description = COALESCE($3, description) WHERE id = $1`, [req.modelId, req.name, req.description ?? null]);
+    if (model.archived_at)
+      throw new ConflictError(
+        `Model ${req.modelId} is archived; choose another model_id or name`,
+        { model_id: req.modelId },
+        'MODEL_ARCHIVED',
+      );
+    const rows: Array<{ version: string }> = await manager.query(
+      `SELECT version FROM model_versions WHERE model_id = $1`,
+      [req.modelId],
+    );
+    const version = manager.create(ModelVersion, {
+      ...req.version,
+      model_id: req.modelId,
+      version: nextVersion(rows.map((r) => r.version)),
+      status: 'queued',
+    });
+    await manager.query(
+      `UPDATE models SET updated_at = now(), name = $2, description = COALESCE($3, description) WHERE id = $1`,
+      [req.modelId, req.name, req.description ?? null],
+    );
     return manager.save(ModelVersion, version);
   }
 
-  async updateVersion(modelId: string, version: string, fields: Partial<ModelVersion>, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.update(ModelVersion, { model_id: modelId, version }, fields as Parameters<EntityManager["update"]>[2]);
+  async updateVersion(
+    modelId: string,
+    version: string,
+    fields: Partial<ModelVersion>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.update(
+      ModelVersion,
+      { model_id: modelId, version },
+      fields as Parameters<EntityManager['update']>[2],
+    );
   }
 
   /**
@@ -65,7 +93,12 @@ export class ModelsService {
    * `significance` naming its test span is also counted as one trial on that span, in the same
    * transaction, so the counter and the version never disagree.
    */
-  async setStatus(modelId: string, version: string, status: VersionStatus, fields: Partial<ModelVersion> = {}): Promise<void> {
+  async setStatus(
+    modelId: string,
+    version: string,
+    status: VersionStatus,
+    fields: Partial<ModelVersion> = {},
+  ): Promise<void> {
     const trial = status === 'experimental' ? trialOf(modelId, version, fields.significance) : null;
     if (!trial) return this.updateVersion(modelId, version, { ...fields, status });
     await this.dataSource.transaction(async (manager) => {
@@ -80,7 +113,13 @@ export class ModelsService {
    * the latest version and its status beside it (`latest_version`, `latest_status`), and every
    * deployed version. Filters apply to the version shown; `total` counts all matches.
    */
-  async list(q: { type?: string; status?: string; name?: string; limit?: number; offset?: number }): Promise<ModelListDto> {
+  async list(q: {
+    type?: string;
+    status?: string;
+    name?: string;
+    limit?: number;
+    offset?: number;
+  }): Promise<ModelListDto> {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const params: unknown[] = [];
@@ -90,7 +129,11 @@ export class ModelsService {
       where.push(sql.replace('?', `$${params.length}`));
     };
     if (q.type) add('m.type = ?', q.type);
-    if (q.name) add(`m.name ILIKE '%' || ? || '%'`, q.name.replace(/[\\%_]/g, (c) => `\\${c}`));
+    if (q.name)
+      add(
+        `m.name ILIKE '%' || ? || '%'`,
+        q.name.replace(/[\\%_]/g, (c) => `\\${c}`),
+      );
     if (q.status) add('v.status = ?', q.status);
     else where.push(`v.status <> 'archived'`);
     const byVersion = `split_part(version, '.', 1)::int DESC, split_part(version, '.', 2)::int DESC, split_part(version, '.', 3)::int DESC`;
@@ -105,18 +148,20 @@ export class ModelsService {
        ${base} ORDER BY v.created_at DESC, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
-    const models: ModelSummaryDto[] = rows.map((r: ModelSummaryDto & { created_at: Date; deployed_versions: string[] | null }) => ({
-      id: r.id,
-      name: r.name,
-      type: r.type,
-      version: r.version,
-      status: r.status,
-      created_at: isoOrNull(r.created_at)!,
-      metrics: r.metrics,
-      latest_version: r.latest_version,
-      latest_status: r.latest_status,
-      deployed_versions: r.deployed_versions ?? [],
-    }));
+    const models: ModelSummaryDto[] = rows.map(
+      (r: ModelSummaryDto & { created_at: Date; deployed_versions: string[] | null }) => ({
+        id: r.id,
+        name: r.name,
+        type: r.type,
+        version: r.version,
+        status: r.status,
+        created_at: isoOrNull(r.created_at)!,
+        metrics: r.metrics,
+        latest_version: r.latest_version,
+        latest_status: r.latest_status,
+        deployed_versions: r.deployed_versions ?? [],
+      }),
+    );
     return { models, total, limit, offset };
   }
 
@@ -181,7 +226,10 @@ export class ModelsService {
   async versionViews(versions: ModelVersion[], aliases?: AliasView[]) {
     const keys = versions.map((v) => spanKeyOf(v.significance)).filter((k): k is string => k !== null);
     const modelIds = [...new Set(versions.map((v) => v.model_id))];
-    const [trials, all] = await Promise.all([this.trials.bySpan(keys), aliases ?? Promise.all(modelIds.map((m) => this.aliases.forModel(m))).then((a) => a.flat())]);
+    const [trials, all] = await Promise.all([
+      this.trials.bySpan(keys),
+      aliases ?? Promise.all(modelIds.map((m) => this.aliases.forModel(m))).then((a) => a.flat()),
+    ]);
     const named = AliasesService.byVersion(all);
     return versions.map((v) => this.view(v, trials, named.get(`${v.model_id}@${v.version}`) ?? []));
   }
@@ -229,7 +277,12 @@ export class ModelsService {
     let files: string[] = [];
     if (v.artifact_checksum || ['experimental', 'deployed', 'archived'].includes(v.status)) {
       try {
-        const { manifest, json } = await this.artifacts.manifestAndJson<Record<string, unknown>>(v.model_id, v.version, 'preprocessing.json', v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {});
+        const { manifest, json } = await this.artifacts.manifestAndJson<Record<string, unknown>>(
+          v.model_id,
+          v.version,
+          'preprocessing.json',
+          v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {},
+        );
         files = Object.keys(manifest.files);
         if (json && Array.isArray(json.features)) signature = versionSignature(json, v, files);
       } catch {
@@ -242,22 +295,40 @@ export class ModelsService {
   /** The version's model.onnx (verified), or 404 when it has none. */
   async onnxFile(modelId: string, version: string): Promise<{ data: Buffer; sha256: string }> {
     const v = await this.getVersion(modelId, version);
-    const file = await this.artifacts.readFile(modelId, version, 'model/model.onnx', v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {}).catch((e: unknown) => {
-      if (e instanceof NotFoundError) return null;
-      throw e;
-    });
+    const file = await this.artifacts
+      .readFile(
+        modelId,
+        version,
+        'model/model.onnx',
+        v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {},
+      )
+      .catch((e: unknown) => {
+        if (e instanceof NotFoundError) return null;
+        throw e;
+      });
     if (!file) {
       // A trained network whose architecture has no ONNX export: the training recorded why.
       const why = v.artifact_checksum ? await this.onnxUnavailableReason(modelId, version, v.artifact_checksum) : null;
-      if (why) throw new ConflictError(`Version ${version} of ${modelId} has no model.onnx: ${why}; it is served by tfjs (POST …/predict works as for any version)`, { model_id: modelId, version, architecture: v.architecture, reason: why }, 'ONNX_EXPORT_UNSUPPORTED');
-      throw new NotFoundError(`Version ${version} of ${modelId} has no model.onnx (${['queued', 'training'].includes(v.status) ? 'it is still training' : v.status === 'failed' || v.status === 'cancelled' ? `it ${v.status}` : 'it was trained before ONNX export, or its model type has no network'})`, { model_id: modelId, version, status: v.status }, 'ONNX_NOT_AVAILABLE');
+      if (why)
+        throw new ConflictError(
+          `Version ${version} of ${modelId} has no model.onnx: ${why}; it is served by tfjs (POST …/predict works as for any version)`,
+          { model_id: modelId, version, architecture: v.architecture, reason: why },
+          'ONNX_EXPORT_UNSUPPORTED',
+        );
+      throw new NotFoundError(
+        `Version ${version} of ${modelId} has no model.onnx (${['queued', 'training'].includes(v.status) ? 'it is still training' : v.status === 'failed' || v.status === 'cancelled' ? `it ${v.status}` : 'it was trained before ONNX export, or its model type has no network'})`,
+        { model_id: modelId, version, status: v.status },
+        'ONNX_NOT_AVAILABLE',
+      );
     }
     return file;
   }
 
   /** preprocessing.json's `onnx_unavailable` (written by training when the export was skipped), or null. */
   private async onnxUnavailableReason(modelId: string, version: string, checksum: string): Promise<string | null> {
-    const pre = await this.artifacts.readJson<{ onnx_unavailable?: unknown }>(modelId, version, 'preprocessing.json', { expectedChecksum: checksum }).catch(() => null);
+    const pre = await this.artifacts
+      .readJson<{ onnx_unavailable?: unknown }>(modelId, version, 'preprocessing.json', { expectedChecksum: checksum })
+      .catch(() => null);
     return typeof pre?.onnx_unavailable === 'string' ? pre.onnx_unavailable : null;
   }
 
@@ -269,30 +340,61 @@ export class ModelsService {
    */
   async predictionsCsv(id: string, version: string): Promise<Buffer> {
     const v = await this.getVersion(id, version);
-    const notRecorded = (why: string) => new NotFoundError(`Version ${id}/${version} has no stored predictions: ${why}`, { model_id: id, version, status: v.status }, 'PREDICTIONS_NOT_FOUND');
+    const notRecorded = (why: string) =>
+      new NotFoundError(
+        `Version ${id}/${version} has no stored predictions: ${why}`,
+        { model_id: id, version, status: v.status },
+        'PREDICTIONS_NOT_FOUND',
+      );
     if (!v.artifact_checksum) throw notRecorded(`it is ${v.status} (predictions are stored when training succeeds)`);
-    const file = await this.artifacts.readFile(id, version, PREDICTIONS_FILE, { expectedChecksum: v.artifact_checksum });
-    if (!file) throw notRecorded('only time_series and classification versions trained since predictions are recorded keep them');
+    const file = await this.artifacts.readFile(id, version, PREDICTIONS_FILE, {
+      expectedChecksum: v.artifact_checksum,
+    });
+    if (!file)
+      throw notRecorded(
+        'only time_series and classification versions trained since predictions are recorded keep them',
+      );
     return file.data;
   }
 
   /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */
   async archive(id: string) {
-    return this.dataSource.transaction(async (manager) => {
-      const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [id]);
-      if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
-      const deployed = await manager.query(`SELECT version FROM model_versions WHERE model_id = $1 AND status = 'deployed'`, [id]);
-      if (deployed.length) throw new ConflictError(`Model ${id} is deployed (version ${deployed.map((d: { version: string }) => d.version).join(', ')}); undeploy it first`, { model_id: id, deployed_versions: deployed.map((d: { version: string }) => d.version) }, 'MODEL_DEPLOYED');
-      const training = await manager.query(`SELECT version FROM model_versions WHERE model_id = $1 AND status IN ('queued', 'training')`, [id]);
-      if (training.length) throw new ConflictError(`Model ${id} has versions still training (${training.map((d: { version: string }) => d.version).join(', ')}); cancel them first`, { model_id: id }, 'MODEL_TRAINING');
-      await manager.query(`UPDATE models SET archived_at = now(), updated_at = now() WHERE id = $1`, [id]);
-      await manager.query(`UPDATE model_versions SET status = 'archived' WHERE model_id = $1 AND status = 'experimental'`, [id]);
-      // Its versions no longer serve: drop the aliases pointing at them (each recorded in the history).
-      const removed = await this.aliases.removeAll(manager, id, 'model_archived');
-      return { id, archived: true, removed };
-    }).then(({ id: archived, removed }) => {
-      if (removed > 0) this.aliases.changed(archived);
-      return { id: archived, archived: true as const };
-    });
+    return this.dataSource
+      .transaction(async (manager) => {
+        const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [id]);
+        if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
+        const deployed = await manager.query(
+          `SELECT version FROM model_versions WHERE model_id = $1 AND status = 'deployed'`,
+          [id],
+        );
+        if (deployed.length)
+          throw new ConflictError(
+            `Model ${id} is deployed (version ${deployed.map((d: { version: string }) => d.version).join(', ')}); undeploy it first`,
+            { model_id: id, deployed_versions: deployed.map((d: { version: string }) => d.version) },
+            'MODEL_DEPLOYED',
+          );
+        const training = await manager.query(
+          `SELECT version FROM model_versions WHERE model_id = $1 AND status IN ('queued', 'training')`,
+          [id],
+        );
+        if (training.length)
+          throw new ConflictError(
+            `Model ${id} has versions still training (${training.map((d: { version: string }) => d.version).join(', ')}); cancel them first`,
+            { model_id: id },
+            'MODEL_TRAINING',
+          );
+        await manager.query(`UPDATE models SET archived_at = now(), updated_at = now() WHERE id = $1`, [id]);
+        await manager.query(
+          `UPDATE model_versions SET status = 'archived' WHERE model_id = $1 AND status = 'experimental'`,
+          [id],
+        );
+        // Its versions no longer serve: drop the aliases pointing at them (each recorded in the history).
+        const removed = await this.aliases.removeAll(manager, id, 'model_archived');
+        return { id, archived: true, removed };
+      })
+      .then(({ id: archived, removed }) => {
+        if (removed > 0) this.aliases.changed(archived);
+        return { id: archived, archived: true as const };
+      });
   }
 }

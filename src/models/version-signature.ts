@@ -16,12 +16,25 @@ export const SIGNATURE_PREPROCESSING_NOTE =
 
 const ONNX_FILE = 'model/model.onnx';
 
-export function versionSignature(pre: Record<string, unknown>, row: Pick<ModelVersion, 'symbols' | 'target' | 'model_id' | 'version'>, files: string[]): Record<string, unknown> {
-  const target = pre.target && typeof pre.target === 'object' ? (pre.target as { name?: string }).name ?? row.target : (pre.target as string | null | undefined) ?? row.target;
-  const classes = pre.classes ?? (pre.target && typeof pre.target === 'object' ? (pre.target as { classes?: unknown }).classes : undefined);
+export function versionSignature(
+  pre: Record<string, unknown>,
+  row: Pick<ModelVersion, 'symbols' | 'target' | 'model_id' | 'version'>,
+  files: string[],
+): Record<string, unknown> {
+  const target =
+    pre.target && typeof pre.target === 'object'
+      ? ((pre.target as { name?: string }).name ?? row.target)
+      : ((pre.target as string | null | undefined) ?? row.target);
+  const classes =
+    pre.classes ??
+    (pre.target && typeof pre.target === 'object' ? (pre.target as { classes?: unknown }).classes : undefined);
   const features = pre.features as string[];
   const window = pre.window as number;
-  const onnx = (pre.onnx ?? {}) as { input?: string | null; output?: string | null; input_shape?: Array<string | number> };
+  const onnx = (pre.onnx ?? {}) as {
+    input?: string | null;
+    output?: string | null;
+    input_shape?: Array<string | number>;
+  };
   const sig: Record<string, unknown> = {
     model_type: pre.model_type,
     features,
@@ -32,12 +45,21 @@ export function versionSignature(pre: Record<string, unknown>, row: Pick<ModelVe
     horizon: pre.horizon ?? null,
     output: pre.output ?? 'regression',
     scaler: pre.scaler_identity ? null : pre.scaler,
-    target_scaler: pre.target_scaler ? { mean: (pre.target_scaler as { mean: number }).mean, std: (pre.target_scaler as { std: number }).std } : null,
+    target_scaler: pre.target_scaler
+      ? { mean: (pre.target_scaler as { mean: number }).mean, std: (pre.target_scaler as { std: number }).std }
+      : null,
   };
   if (classes !== undefined) sig.classes = classes;
-  for (const k of ['threshold', 'actions', 'position', 'reward_scale', 'training_histograms', 'drift'] as const) if (pre[k] !== undefined) sig[k] = pre[k];
+  for (const k of ['threshold', 'actions', 'position', 'reward_scale', 'training_histograms', 'drift'] as const)
+    if (pre[k] !== undefined) sig[k] = pre[k];
   sig.onnx = files.includes(ONNX_FILE)
-    ? { file: `/api/v1/models/${row.model_id}/versions/${row.version}/model.onnx`, input: onnx.input ?? 'window', output: onnx.output ?? 'output', input_shape: onnx.input_shape ?? ['batch', window, features?.length], preprocessing_in_graph: false }
+    ? {
+        file: `/api/v1/models/${row.model_id}/versions/${row.version}/model.onnx`,
+        input: onnx.input ?? 'window',
+        output: onnx.output ?? 'output',
+        input_shape: onnx.input_shape ?? ['batch', window, features?.length],
+        preprocessing_in_graph: false,
+      }
     : null;
   sig.preprocessing = SIGNATURE_PREPROCESSING_NOTE;
   return sig;

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { answeringRole, canaryPoint } from './challenger-routing';
 
-const deployment = (challenger: unknown) => ({ version: '1.0.0', scaling_factor: 1, deployment_id: 'd', monitoring_level: 'low', challenger }) as Parameters<typeof answeringRole>[0];
+const deployment = (challenger: unknown) =>
+  ({ version: '1.0.0', scaling_factor: 1, deployment_id: 'd', monitoring_level: 'low', challenger }) as Parameters<
+    typeof answeringRole
+  >[0];
 
 describe('canary routing', () => {
   it('places a key at the first 32 bits of its SHA-256 over 2^32', () => {
@@ -22,7 +25,9 @@ describe('canary routing', () => {
   });
 
   it('a shadow, no challenger or no deployment never answers', () => {
-    expect(answeringRole(deployment({ version: '1.1.0', mode: 'shadow', canary_share: null }), 'k', () => 0)).toBe('active');
+    expect(answeringRole(deployment({ version: '1.1.0', mode: 'shadow', canary_share: null }), 'k', () => 0)).toBe(
+      'active',
+    );
     expect(answeringRole(deployment(null), 'k', () => 0)).toBe('active');
     expect(answeringRole(null, 'k', () => 0)).toBe('active');
   });

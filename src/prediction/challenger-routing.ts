@@ -20,7 +20,11 @@ export function canaryPoint(key: string): number {
  * one and the request's point (its key's hash, else a random draw) is below canary_share;
  * the active version otherwise (a shadow never answers).
  */
-export function answeringRole(deployment: ActiveDeployment | null, requestKey: string | undefined, random: () => number = Math.random): 'active' | 'canary' {
+export function answeringRole(
+  deployment: ActiveDeployment | null,
+  requestKey: string | undefined,
+  random: () => number = Math.random,
+): 'active' | 'canary' {
   const c = deployment?.challenger;
   if (!c || c.mode !== 'canary' || !(typeof c.canary_share === 'number' && c.canary_share > 0)) return 'active';
   const point = requestKey !== undefined ? canaryPoint(requestKey) : random();

@@ -137,7 +137,10 @@ describe('MicroBatcher', () => {
     const first = b.submit(0);
     const queued = [1, 2, 3, 4].map((x) => b.submit(x)); // same turn: joins the first batch (max 3)
     await Promise.all([first, ...queued]);
-    expect(batches).toEqual([[0, 1, 2], [3, 4]]);
+    expect(batches).toEqual([
+      [0, 1, 2],
+      [3, 4],
+    ]);
   });
 
   it('one failing input fails only its own caller: a failed batch is retried input by input', async () => {
@@ -153,7 +156,11 @@ describe('MicroBatcher', () => {
   });
 
   it('rejects every caller when a batch returns the wrong number of outputs', async () => {
-    const b = new MicroBatcher(async (xs: number[]) => xs.slice(1), { maxBatchSize: 8, maxWaitMs: 1, isolateFailures: false });
+    const b = new MicroBatcher(async (xs: number[]) => xs.slice(1), {
+      maxBatchSize: 8,
+      maxWaitMs: 1,
+      isolateFailures: false,
+    });
     const results = await Promise.allSettled([1, 2].map((x) => b.submit(x)));
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
   });
@@ -171,7 +178,11 @@ describe('MicroBatcher', () => {
 
   it('reports each dispatched batch size', async () => {
     const sizes: number[] = [];
-    const b = new MicroBatcher(async (xs: number[]) => xs, { maxBatchSize: 2, maxWaitMs: 0 }, (n) => sizes.push(n));
+    const b = new MicroBatcher(
+      async (xs: number[]) => xs,
+      { maxBatchSize: 2, maxWaitMs: 0 },
+      (n) => sizes.push(n),
+    );
     await Promise.all([1, 2, 3].map((x) => b.submit(x)));
     expect(sizes).toEqual([2, 1]);
   });

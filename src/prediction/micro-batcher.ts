@@ -146,7 +146,9 @@ export class MicroBatcher<I, O> {
     try {
       const outputs = await this.run(batch.map((p) => p.input));
       if (!Array.isArray(outputs) || outputs.length !== batch.length) {
-        throw new Error(`batch function returned ${Array.isArray(outputs) ? outputs.length : typeof outputs} outputs for ${batch.length} inputs`);
+        throw new Error(
+          `batch function returned ${Array.isArray(outputs) ? outputs.length : typeof outputs} outputs for ${batch.length} inputs`,
+        );
       }
       settle = () => batch.forEach((p, i) => p.resolve(outputs[i]));
     } catch (error) {
@@ -158,7 +160,8 @@ export class MicroBatcher<I, O> {
           this.count(1);
           try {
             const outputs = await this.run([p.input]);
-            if (!Array.isArray(outputs) || outputs.length !== 1) throw new Error('batch function did not return one output for one input');
+            if (!Array.isArray(outputs) || outputs.length !== 1)
+              throw new Error('batch function did not return one output for one input');
             p.resolve(outputs[0]);
           } catch (e) {
             p.reject(e);

@@ -75,7 +75,10 @@ export class ModelCache<V extends Cacheable> {
       const hit = this.entries.get(key);
       entry = hit ? this.touch(key, hit) : await this.acquireSlow(key, load);
     }
-    if (!entry || entry.evicted) throw new Error(`model ${key} was evicted from the cache before it could be used; the cache is too small for the models in use`);
+    if (!entry || entry.evicted)
+      throw new Error(
+        `model ${key} was evicted from the cache before it could be used; the cache is too small for the models in use`,
+      );
     entry.users++;
     try {
       return await fn(entry.value);

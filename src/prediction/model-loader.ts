@@ -56,7 +56,11 @@ export class LoadedModel {
   ) {
     this.windowSize = pre.window * pre.features.length;
     const maxBatchSize = Math.min(batch.maxBatchSize, engine.maxBatch ?? Infinity);
-    this.batcher = new MicroBatcher((inputs) => this.forward(inputs), { maxBatchSize, maxWaitMs: batch.maxWaitMs, maxConcurrent: engine.concurrency }, batch.onBatch);
+    this.batcher = new MicroBatcher(
+      (inputs) => this.forward(inputs),
+      { maxBatchSize, maxWaitMs: batch.maxWaitMs, maxConcurrent: engine.concurrency },
+      batch.onBatch,
+    );
   }
 
   get bytes(): number {
@@ -84,7 +88,10 @@ export class LoadedModel {
     }
     const out = await this.engine.forward(x, n);
     const units = this.pre.output_units;
-    if (out.length !== n * units) throw new Error(`the model returned ${out.length} values for ${n} windows; its signature says ${units} per window`);
+    if (out.length !== n * units)
+      throw new Error(
+        `the model returned ${out.length} values for ${n} windows; its signature says ${units} per window`,
+      );
     const results: Float32Array[] = new Array(n);
     for (let i = 0; i < n; i++) results[i] = out.slice(i * units, (i + 1) * units);
     return results;
@@ -126,11 +133,22 @@ export class ModelLoader {
       stored = await this.artifacts.read(modelId, version, ref.checksum ? { expectedChecksum: ref.checksum } : {});
     } catch (e) {
       if (e instanceof NotFoundError) {
-        throw new AppError(500, 'ModelError', 'ARTIFACT_MISSING', `Version ${where} is registered as trained but its artifact is missing from the model registry; retrain it or restore ${where} under MODEL_REGISTRY_PATH`, { model_id: modelId, version });
+        throw new AppError(
+          500,
+          'ModelError',
+          'ARTIFACT_MISSING',
+          `Version ${where} is registered as trained but its artifact is missing from the model registry; retrain it or restore ${where} under MODEL_REGISTRY_PATH`,
+          { model_id: modelId, version },
+        );
       }
       throw e; // ArtifactCorruptError (500 ARTIFACT_CORRUPT, naming the file and the check) and disk errors
     }
-    const failed = (reason: string) => new AppError(500, 'ModelError', 'MODEL_LOAD_FAILED', `Version ${where} could not be loaded: ${reason}`, { model_id: modelId, version, reason });
+    const failed = (reason: string) =>
+      new AppError(500, 'ModelError', 'MODEL_LOAD_FAILED', `Version ${where} could not be loaded: ${reason}`, {
+        model_id: modelId,
+        version,
+        reason,
+      });
     if (!stored.names.includes(PREPROCESSING_FILE)) throw failed(`its artifact has no ${PREPROCESSING_FILE}`);
     let pre: Preprocessing;
     let rawPre: unknown;
@@ -143,11 +161,18 @@ export class ModelLoader {
     }
     const hasTfjs = stored.names.includes(MODEL_JSON_FILE) && stored.names.includes(WEIGHTS_FILE);
     const hasOnnx = stored.names.includes(ONNX_MODEL_FILE);
-    if (!hasTfjs && !hasOnnx) throw failed(`its artifact has neither ${ONNX_MODEL_FILE} nor ${MODEL_JSON_FILE} + ${WEIGHTS_FILE}`);
+    if (!hasTfjs && !hasOnnx)
+      throw failed(`its artifact has neither ${ONNX_MODEL_FILE} nor ${MODEL_JSON_FILE} + ${WEIGHTS_FILE}`);
     const policy = this.config.predictionEngine;
     const ortUsable = hasOnnx && this.runtime.available;
     if (!hasTfjs && !this.runtime.available) {
-      throw new AppError(503, 'ServiceUnavailableError', 'ENGINE_UNAVAILABLE', `Version ${where} is an ONNX model and ONNX Runtime is not available in this process (${this.runtime.status().onnxruntime.reason}); install onnxruntime-node`, { model_id: modelId, version });
+      throw new AppError(
+        503,
+        'ServiceUnavailableError',
+        'ENGINE_UNAVAILABLE',
+        `Version ${where} is an ONNX model and ONNX Runtime is not available in this process (${this.runtime.status().onnxruntime.reason}); install onnxruntime-node`,
+        { model_id: modelId, version },
+      );
     }
 
     const wantOrt = ortUsable && policy !== 'tfjs';
@@ -158,9 +183,15 @@ export class ModelLoader {
       try {
         ort = await this.loadOrt(ref, stored, pre);
       } catch (e) {
-        if (!hasTfjs) throw e instanceof AppError ? e : failed(`ONNX Runtime could not load ${ONNX_MODEL_FILE}: ${(e as Error).message}`);
+        if (!hasTfjs)
+          throw e instanceof AppError
+            ? e
+            : failed(`ONNX Runtime could not load ${ONNX_MODEL_FILE}: ${(e as Error).message}`);
         ortError = (e as Error).message;
-        this.logger.warn({ model_id: modelId, version, error: ortError }, 'ONNX Runtime could not load the version; tfjs serves it');
+        this.logger.warn(
+          { model_id: modelId, version, error: ortError },
+          'ONNX Runtime could not load the version; tfjs serves it',
+        );
       }
     }
     let tfjs: ForwardEngine | undefined;
@@ -174,17 +205,32 @@ export class ModelLoader {
       } catch (e) {
         await ort.dispose();
         engine = tfjs;
-        report = { engine: 'tfjs', reason: `ONNX Runtime failed on the probe windows (${(e as Error).message}): tfjs serves` };
+        report = {
+          engine: 'tfjs',
+          reason: `ONNX Runtime failed on the probe windows (${(e as Error).message}): tfjs serves`,
+        };
       }
     } else if (ort) {
       engine = ort;
-      report = { engine: 'onnxruntime', reason: hasTfjs ? `PREDICTION_ENGINE=${policy}` : 'ONNX model (no tfjs files)' };
+      report = {
+        engine: 'onnxruntime',
+        reason: hasTfjs ? `PREDICTION_ENGINE=${policy}` : 'ONNX model (no tfjs files)',
+      };
     } else {
       engine = tfjs!;
-      const why = ortError ? `ONNX Runtime could not load model.onnx (${ortError})` : !hasOnnx ? noOnnxReason(rawPre) : !this.runtime.available ? 'ONNX Runtime is not installed' : `PREDICTION_ENGINE=${policy}`;
+      const why = ortError
+        ? `ONNX Runtime could not load model.onnx (${ortError})`
+        : !hasOnnx
+          ? noOnnxReason(rawPre)
+          : !this.runtime.available
+            ? 'ONNX Runtime is not installed'
+            : `PREDICTION_ENGINE=${policy}`;
       report = { engine: 'tfjs', reason: why };
     }
-    this.logger.log({ model_id: modelId, version, engine: report.engine, reason: report.reason, measured: report.measured }, `serving ${where} with ${report.engine}`);
+    this.logger.log(
+      { model_id: modelId, version, engine: report.engine, reason: report.reason, measured: report.measured },
+      `serving ${where} with ${report.engine}`,
+    );
     return new LoadedModel(ref, engine, pre, report, batch);
   }
 
@@ -194,7 +240,13 @@ export class ModelLoader {
     const key = cacheKey(ref);
     const info = await pool.load(key, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     try {
-      const io = resolveOnnxIo(info, { window: pre.window, features: pre.features.length, units: pre.output_units, input: pre.onnx?.input, output: pre.onnx?.output });
+      const io = resolveOnnxIo(info, {
+        window: pre.window,
+        features: pre.features.length,
+        units: pre.output_units,
+        input: pre.onnx?.input,
+        output: pre.onnx?.output,
+      });
       // Each worker thread holds a session, and the pool keeps the bytes to (re)load them.
       return new OnnxRuntimeEngine(pool, key, io, bytes.byteLength * (pool.size + 1));
     } catch (e) {
@@ -204,15 +256,22 @@ export class ModelLoader {
     }
   }
 
-  private async loadTfjs(stored: StoredVersion, pre: Preprocessing, failed: (reason: string) => AppError): Promise<ForwardEngine> {
+  private async loadTfjs(
+    stored: StoredVersion,
+    pre: Preprocessing,
+    failed: (reason: string) => AppError,
+  ): Promise<ForwardEngine> {
     const modelJson = await stored.json<ModelJSON>(MODEL_JSON_FILE);
     const weights = await stored.file(WEIGHTS_FILE);
     const tf = getTf();
     await tf.ready();
     let model: LayersModel;
     try {
-      const paths = Array.isArray(modelJson?.weightsManifest) ? modelJson.weightsManifest.flatMap((g) => g.paths) : null;
-      if (!paths || paths.length !== 1 || paths[0] !== WEIGHTS_BIN) throw new Error(`model.json must list exactly one weights file, ${WEIGHTS_BIN}`);
+      const paths = Array.isArray(modelJson?.weightsManifest)
+        ? modelJson.weightsManifest.flatMap((g) => g.paths)
+        : null;
+      if (!paths || paths.length !== 1 || paths[0] !== WEIGHTS_BIN)
+        throw new Error(`model.json must list exactly one weights file, ${WEIGHTS_BIN}`);
       const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
         // A copy in this realm's ArrayBuffer (fs Buffers are views into a shared pool).
         const copy = new Uint8Array(weights.byteLength);
@@ -226,9 +285,12 @@ export class ModelLoader {
     const input = model.inputs[0].shape;
     if (input.length !== 3 || input[1] !== pre.window || input[2] !== pre.features.length) {
       model.dispose();
-      throw failed(`the network takes input [${input.join(', ')}] but preprocessing.json describes windows of ${pre.window} × ${pre.features.length} features`);
+      throw failed(
+        `the network takes input [${input.join(', ')}] but preprocessing.json describes windows of ${pre.window} × ${pre.features.length} features`,
+      );
     }
-    const bytes = (stored.manifest.files[MODEL_JSON_FILE]?.bytes ?? 0) + (stored.manifest.files[WEIGHTS_FILE]?.bytes ?? 0);
+    const bytes =
+      (stored.manifest.files[MODEL_JSON_FILE]?.bytes ?? 0) + (stored.manifest.files[WEIGHTS_FILE]?.bytes ?? 0);
     return new TfjsEngine(model, bytes);
   }
 }

@@ -61,23 +61,36 @@ export class PreprocessingError extends Error {
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string');
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string');
 
 /** Validate a parsed preprocessing.json (data from disk: checked, never trusted). */
 export function parsePreprocessing(raw: unknown, fallbackModelType: string): Preprocessing {
   if (raw === null || typeof raw !== 'object') throw new PreprocessingError('preprocessing.json is not an object');
   const p = raw as Record<string, unknown>;
   if (!isStrings(p.features)) throw new PreprocessingError('preprocessing.json has no feature list');
-  if (!Number.isInteger(p.window) || (p.window as number) < 1) throw new PreprocessingError('preprocessing.json has no valid window');
+  if (!Number.isInteger(p.window) || (p.window as number) < 1)
+    throw new PreprocessingError('preprocessing.json has no valid window');
   const scaler = p.scaler as Scaler | undefined;
-  if (!scaler || typeof scaler !== 'object' || !Array.isArray(scaler.features) || scaler.features.join('\u0000') !== (p.features as string[]).join('\u0000')) {
+  if (
+    !scaler ||
+    typeof scaler !== 'object' ||
+    !Array.isArray(scaler.features) ||
+    scaler.features.join('\u0000') !== (p.features as string[]).join('\u0000')
+  ) {
     throw new PreprocessingError('preprocessing.json has no scaler for its features');
   }
   const output = (p.output ?? 'regression') as OutputKind;
-  if (!OUTPUT_KINDS.includes(output)) throw new PreprocessingError(`preprocessing.json names an unknown output kind '${String(p.output)}'`);
+  if (!OUTPUT_KINDS.includes(output))
+    throw new PreprocessingError(`preprocessing.json names an unknown output kind '${String(p.output)}'`);
   const ts = p.target_scaler as { mean?: unknown; std?: unknown } | undefined;
   const targetScaler = ts && isNum(ts.mean) && isNum(ts.std) ? { mean: ts.mean, std: ts.std } : null;
-  const target = typeof p.target === 'string' ? p.target : p.target && typeof (p.target as { name?: unknown }).name === 'string' ? (p.target as { name: string }).name : null;
+  const target =
+    typeof p.target === 'string'
+      ? p.target
+      : p.target && typeof (p.target as { name?: unknown }).name === 'string'
+        ? (p.target as { name: string }).name
+        : null;
   const base = {
     model_type: typeof p.model_type === 'string' ? p.model_type : fallbackModelType,
     features: p.features as string[],
@@ -89,14 +102,27 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
     target_scaler: targetScaler,
     output,
     ...(p.onnx && typeof p.onnx === 'object'
-      ? { onnx: { input: typeof (p.onnx as { input?: unknown }).input === 'string' ? ((p.onnx as { input: string }).input) : null, output: typeof (p.onnx as { output?: unknown }).output === 'string' ? ((p.onnx as { output: string }).output) : null } }
+      ? {
+          onnx: {
+            input:
+              typeof (p.onnx as { input?: unknown }).input === 'string' ? (p.onnx as { input: string }).input : null,
+            output:
+              typeof (p.onnx as { output?: unknown }).output === 'string'
+                ? (p.onnx as { output: string }).output
+                : null,
+          },
+        }
       : {}),
   };
   switch (output) {
     case 'regression':
       return { ...base, output_units: 1 };
     case 'classification': {
-      const classes = isStrings(p.classes) ? p.classes : isStrings((p.target as { classes?: unknown } | undefined)?.classes) ? ((p.target as { classes: string[] }).classes as string[]) : null;
+      const classes = isStrings(p.classes)
+        ? p.classes
+        : isStrings((p.target as { classes?: unknown } | undefined)?.classes)
+          ? ((p.target as { classes: string[] }).classes as string[])
+          : null;
       if (!classes) throw new PreprocessingError('a classification model needs its classes in preprocessing.json');
       return { ...base, classes, output_units: classes.length };
     }
@@ -133,7 +159,18 @@ export function toPrediction(pre: Preprocessing, raw: Float32Array): Prediction 
   }
 }
 
-const POSITION: Record<string, number> = { buy: 1, long: 1, up: 1, hold: 0, flat: 0, neutral: 0, close: 0, sell: -1, short: -1, down: -1 };
+const POSITION: Record<string, number> = {
+  buy: 1,
+  long: 1,
+  up: 1,
+  hold: 0,
+  flat: 0,
+  neutral: 0,
+  close: 0,
+  sell: -1,
+  short: -1,
+  down: -1,
+};
 
 /**
  * The trading signal for a deployment's scaling factor (null without a deployment target):

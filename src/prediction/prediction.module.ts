@@ -28,7 +28,11 @@ import { PredictionService } from './prediction.service';
     OnnxRuntimeService,
     ModelImportService,
     RegistryDeploymentLookup,
-    { provide: PREDICTION_OPTIONS, inject: [AppConfig], useFactory: (config: AppConfig) => predictionOptionsFrom(config) },
+    {
+      provide: PREDICTION_OPTIONS,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => predictionOptionsFrom(config),
+    },
   ],
   exports: [PredictionService],
 })

@@ -1,6 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { AppError, ConflictError, DataValidationError, ModelError, NotFoundError, PayloadTooLargeError } from '../common/errors/app-error';
+import {
+  AppError,
+  ConflictError,
+  DataValidationError,
+  ModelError,
+  NotFoundError,
+  PayloadTooLargeError,
+} from '../common/errors/app-error';
 import { computeFeatures, FeatureCoreError, windowFromColumns, windowFromRows } from '../features/core';
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
@@ -11,7 +25,12 @@ import { ModelsService } from '../models/models.service';
 import { AliasesService } from '../models/aliases/aliases.service';
 import { parseVersionRef } from '../models/aliases/alias-names';
 import { VersionAnnotations } from '../models/version-annotations';
-import { type ActiveDeployment, DEPLOYMENT_LOOKUP, type DeploymentLookup, RegistryDeploymentLookup } from './deployment-lookup';
+import {
+  type ActiveDeployment,
+  DEPLOYMENT_LOOKUP,
+  type DeploymentLookup,
+  RegistryDeploymentLookup,
+} from './deployment-lookup';
 import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { ModelCache, type ModelCacheStats } from './model-cache';
 import { cacheKey, type LoadedModel, ModelLoader, type VersionRef } from './model-loader';
@@ -162,7 +181,10 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     annotations.register((id, v) => ({ serving: this.serving(id, v)[0] ?? null }));
     // An alias that moved must not be answered from a cached resolution (other replicas: within resolutionTtlMs).
     aliases.onChange((id) => this.invalidate(id));
-    this.cache = new ModelCache<LoadedModel>({ maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes }, (event) => this.metrics?.modelCache.inc({ event }));
+    this.cache = new ModelCache<LoadedModel>(
+      { maxEntries: options.cacheMaxModels, maxBytes: options.cacheMaxBytes },
+      (event) => this.metrics?.modelCache.inc({ event }),
+    );
   }
 
   /** A DEPLOYMENT_LOOKUP provided anywhere in the application (the deployment module's) replaces the registry fallback. */
@@ -192,7 +214,8 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
    */
   async predict(modelId: string, body: PredictBody, meta?: PredictMeta): Promise<PredictResult | PredictBatchResult> {
     if (body.instances !== undefined) {
-      if (body.features !== undefined) throw invalid('features', 'send either features (one window) or instances (a batch), not both');
+      if (body.features !== undefined)
+        throw invalid('features', 'send either features (one window) or instances (a batch), not both');
       return this.predictBatch(modelId, body as PredictBatchBody, meta);
     }
     const started = performance.now();
@@ -200,7 +223,12 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const key = requestKeyOf(body, meta);
     const primary = await this.resolve(modelId, version, target);
     // A request that names its version gets that version, never the canary.
-    const out = await this.answerOne(version === undefined ? await this.route(modelId, primary, key) : primary, body, meta, started);
+    const out = await this.answerOne(
+      version === undefined ? await this.route(modelId, primary, key) : primary,
+      body,
+      meta,
+      started,
+    );
     this.shadow(modelId, primary, body, out.as_of);
     return out;
   }
@@ -209,15 +237,28 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   async predictBatch(modelId: string, body: PredictBatchBody, meta?: PredictMeta): Promise<PredictBatchResult> {
     const started = performance.now();
     const instances = body.instances;
-    if (!Array.isArray(instances)) throw invalid('instances', 'instances must be an array of windows, each {"features": {…}} (symbol and timeframe from the top level or per instance)');
+    if (!Array.isArray(instances))
+      throw invalid(
+        'instances',
+        'instances must be an array of windows, each {"features": {…}} (symbol and timeframe from the top level or per instance)',
+      );
     if (instances.length === 0) throw invalid('instances', 'instances is empty; send at least one window');
     if (instances.length > this.options.maxInstances) {
-      throw new PayloadTooLargeError(`A batch request may hold at most ${this.options.maxInstances} instances; this one has ${instances.length}. Split it into several requests.`, { max_instances: this.options.maxInstances, given: instances.length });
+      throw new PayloadTooLargeError(
+        `A batch request may hold at most ${this.options.maxInstances} instances; this one has ${instances.length}. Split it into several requests.`,
+        { max_instances: this.options.maxInstances, given: instances.length },
+      );
     }
     const { version, target } = this.selectors(body);
     const key = requestKeyOf(body, meta);
     const primary = await this.resolve(modelId, version, target);
-    const out = await this.answerBatch(version === undefined ? await this.route(modelId, primary, key) : primary, body, instances, meta, started);
+    const out = await this.answerBatch(
+      version === undefined ? await this.route(modelId, primary, key) : primary,
+      body,
+      instances,
+      meta,
+      started,
+    );
     this.shadow(modelId, primary, body, null);
     return out;
   }
@@ -227,10 +268,21 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
    * path). `barsUpTo` (epoch ms) ends a window built from stored bars at that bar: a shadow
    * predicts the bar the active version answered for, even when a newer bar was stored since.
    */
-  private answerOne(resolved: Resolved, body: PredictBody, meta: PredictMeta | undefined, started: number, barsUpTo?: number): Promise<PredictResult> {
+  private answerOne(
+    resolved: Resolved,
+    body: PredictBody,
+    meta: PredictMeta | undefined,
+    started: number,
+    barsUpTo?: number,
+  ): Promise<PredictResult> {
     const modelId = resolved.ref.modelId;
     return this.withModel(resolved, async (m) => {
-      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName, role: resolved.deployment ? resolved.role : undefined });
+      if (meta)
+        Object.assign(meta, {
+          version: resolved.row.version,
+          engine: m.engineName,
+          role: resolved.deployment ? resolved.role : undefined,
+        });
       const prepared = await this.prepare(m, resolved, body, body, '', barsUpTo);
       const raw = await m.batcher.submit(prepared.window);
       assertFiniteOutput(raw, 'features');
@@ -256,17 +308,33 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
-  private answerBatch(resolved: Resolved, body: PredictBatchBody, instances: unknown[], meta: PredictMeta | undefined, started: number): Promise<PredictBatchResult> {
+  private answerBatch(
+    resolved: Resolved,
+    body: PredictBatchBody,
+    instances: unknown[],
+    meta: PredictMeta | undefined,
+    started: number,
+  ): Promise<PredictBatchResult> {
     const modelId = resolved.ref.modelId;
     return this.withModel(resolved, async (m) => {
-      if (meta) Object.assign(meta, { version: resolved.row.version, engine: m.engineName, role: resolved.deployment ? resolved.role : undefined });
+      if (meta)
+        Object.assign(meta, {
+          version: resolved.row.version,
+          engine: m.engineName,
+          role: resolved.deployment ? resolved.role : undefined,
+        });
       const prepared: PreparedInstance[] = [];
       for (let i = 0; i < instances.length; i++) {
         const inst = instances[i];
         const at = `instances[${i}]`;
-        if (inst === null || typeof inst !== 'object' || Array.isArray(inst)) throw invalid(at, `${at} must be an object {"features": {…}} (optionally with symbol and timeframe)`);
+        if (inst === null || typeof inst !== 'object' || Array.isArray(inst))
+          throw invalid(at, `${at} must be an object {"features": {…}} (optionally with symbol and timeframe)`);
         const unknown = Object.keys(inst).filter((k) => !INSTANCE_KEYS.has(k));
-        if (unknown.length) throw invalid(`${at}.${unknown[0]}`, `${at} has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; an instance holds symbol, timeframe and features`);
+        if (unknown.length)
+          throw invalid(
+            `${at}.${unknown[0]}`,
+            `${at} has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; an instance holds symbol, timeframe and features`,
+          );
         prepared.push(await this.prepare(m, resolved, inst as PredictBody, body, `${at}.`));
       }
       const raws = await Promise.all(prepared.map((p) => m.batcher.submit(p.window)));
@@ -285,7 +353,12 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         ...(resolved.deployment ? { role: resolved.role } : {}),
         model_type: m.pre.model_type,
         count: prepared.length,
-        predictions: prepared.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, ...outputs[i], as_of: p.asOf })),
+        predictions: prepared.map((p, i) => ({
+          symbol: p.symbol,
+          timeframe: p.timeframe,
+          ...outputs[i],
+          as_of: p.asOf,
+        })),
         timestamp: new Date().toISOString(),
         latency_ms: round(latency),
       };
@@ -299,7 +372,10 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       return await this.challengerOf(modelId, primary, 'canary');
     } catch (e) {
       this.challengerCounts.failed++;
-      this.logger.warn({ model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message }, 'the canary could not answer; the active version did');
+      this.logger.warn(
+        { model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message },
+        'the canary could not answer; the active version did',
+      );
       return primary;
     }
   }
@@ -322,11 +398,18 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     setImmediate(() => {
       const started = performance.now();
       void this.challengerOf(modelId, primary, 'shadow')
-        .then((r): Promise<unknown> => (body.instances !== undefined ? this.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started) : this.answerOne(r, body, undefined, started, barsUpTo)))
+        .then((r): Promise<unknown> =>
+          body.instances !== undefined
+            ? this.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started)
+            : this.answerOne(r, body, undefined, started, barsUpTo),
+        )
         .then(() => void this.challengerCounts.scored++)
         .catch((e) => {
           this.challengerCounts.failed++;
-          this.logger.warn({ model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message }, 'shadow scoring failed');
+          this.logger.warn(
+            { model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message },
+            'shadow scoring failed',
+          );
         });
     });
   }
@@ -337,13 +420,26 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
    * trained. 404 for an unknown model, version or target; 409 when it cannot serve (still
    * training, failed, cancelled, archived). Cached for `resolutionTtlMs`.
    */
-  async resolveVersion(modelId: string, selector: { version?: string; target?: string } = {}): Promise<ResolvedVersion> {
+  async resolveVersion(
+    modelId: string,
+    selector: { version?: string; target?: string } = {},
+  ): Promise<ResolvedVersion> {
     const r = await this.resolve(modelId, selector.version, selector.target);
-    return { model_id: modelId, version: r.row.version, status: r.row.status, model_type: r.ref.modelType, artifact_checksum: r.row.artifact_checksum, deployment: r.deployment };
+    return {
+      model_id: modelId,
+      version: r.row.version,
+      status: r.row.status,
+      model_type: r.ref.modelType,
+      artifact_checksum: r.row.artifact_checksum,
+      deployment: r.deployment,
+    };
   }
 
   /** Load a version into the cache now (the deployment module calls this on deploy). */
-  async warm(modelId: string, version: string): Promise<{ model_id: string; version: string; cached: boolean; bytes: number }> {
+  async warm(
+    modelId: string,
+    version: string,
+  ): Promise<{ model_id: string; version: string; cached: boolean; bytes: number }> {
     const resolved = await this.resolveUncached(modelId, version, undefined);
     let bytes = 0;
     await this.withModel(resolved, (m) => {
@@ -355,7 +451,8 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   /** Forget cached version resolutions (all, or one model's): call after a deploy, rollback or status change. */
   invalidate(modelId?: string): void {
     if (modelId === undefined) this.resolutions.clear();
-    else for (const key of [...this.resolutions.keys()]) if (key.startsWith(`${modelId}|`)) this.resolutions.delete(key);
+    else
+      for (const key of [...this.resolutions.keys()]) if (key.startsWith(`${modelId}|`)) this.resolutions.delete(key);
   }
 
   /** Unload a model's versions (all, or one) from the cache; returns how many were loaded. */
@@ -369,24 +466,45 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   serving(modelId?: string, version?: string): ServingReport[] {
     const out: ServingReport[] = [];
     for (const m of this.cache.values()) {
-      if ((modelId !== undefined && m.ref.modelId !== modelId) || (version !== undefined && m.ref.version !== version)) continue;
-      out.push({ model_id: m.ref.modelId, version: m.ref.version, engine: m.engineName, reason: m.report.reason, measured: m.report.measured ?? null, bytes: m.bytes });
+      if ((modelId !== undefined && m.ref.modelId !== modelId) || (version !== undefined && m.ref.version !== version))
+        continue;
+      out.push({
+        model_id: m.ref.modelId,
+        version: m.ref.version,
+        engine: m.engineName,
+        reason: m.report.reason,
+        measured: m.report.measured ?? null,
+        bytes: m.bytes,
+      });
     }
     return out;
   }
 
   stats(): PredictionStats {
-    return { cache: this.cache.stats, batches: { ...this.batchTotals }, loaded: this.cache.keys(), tensors: getTf().memory().numTensors };
+    return {
+      cache: this.cache.stats,
+      batches: { ...this.batchTotals },
+      loaded: this.cache.keys(),
+      tensors: getTf().memory().numTensors,
+    };
   }
 
   // ------------------------------------------------------------------ resolution
 
   private selectors(body: PredictBody): { version?: string; target?: string } {
     const { version, target } = body;
-    if (version !== undefined && (typeof version !== 'string' || (!/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version) && parseVersionRef(version)?.kind !== 'alias'))) {
-      throw invalid('version', "version must be a version number such as 1.0.0, or a model alias such as @champion ('@', then 1-64 characters a-z, 0-9, '_' or '-', starting with a letter)");
+    if (
+      version !== undefined &&
+      (typeof version !== 'string' ||
+        (!/^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(version) && parseVersionRef(version)?.kind !== 'alias'))
+    ) {
+      throw invalid(
+        'version',
+        "version must be a version number such as 1.0.0, or a model alias such as @champion ('@', then 1-64 characters a-z, 0-9, '_' or '-', starting with a letter)",
+      );
     }
-    if (target !== undefined && (typeof target !== 'string' || target.length === 0 || target.length > 64)) throw invalid('target', 'target must be the name of a deployment target (a non-empty string)');
+    if (target !== undefined && (typeof target !== 'string' || target.length === 0 || target.length > 64))
+      throw invalid('target', 'target must be the name of a deployment target (a non-empty string)');
     return { version, target };
   }
 
@@ -404,7 +522,11 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     return value;
   }
 
-  private async resolveUncached(modelId: string, version: string | undefined, target: string | undefined): Promise<Resolved> {
+  private async resolveUncached(
+    modelId: string,
+    version: string | undefined,
+    target: string | undefined,
+  ): Promise<Resolved> {
     let deployment: Resolved['deployment'] = null;
     let row: ModelVersion | undefined;
     // "@champion": the version the alias points at now (404 ALIAS_NOT_FOUND), then as if that version was asked for.
@@ -414,10 +536,25 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       const active = await this.lookup.activeVersion(modelId, target);
       if (!active) {
         await this.models.getModel(modelId); // 404 for an unknown model first
-        throw new NotFoundError(`Model ${modelId} is not deployed to target '${target}'; deploy it there first or leave target out`, { model_id: modelId, target }, 'DEPLOYMENT_NOT_FOUND');
+        throw new NotFoundError(
+          `Model ${modelId} is not deployed to target '${target}'; deploy it there first or leave target out`,
+          { model_id: modelId, target },
+          'DEPLOYMENT_NOT_FOUND',
+        );
       }
       if (version !== undefined && version !== active.version) {
-        throw new ModelError(`Target '${target}' serves version ${active.version} of ${modelId}, not ${version}${alias ? ` (@${alias})` : ''}; send one of version or target`, { model_id: modelId, target, deployed_version: active.version, version, ...(alias ? { alias } : {}), fields: [{ field: 'version', errors: [`target '${target}' serves ${active.version}`] }] }, 'VERSION_TARGET_MISMATCH');
+        throw new ModelError(
+          `Target '${target}' serves version ${active.version} of ${modelId}, not ${version}${alias ? ` (@${alias})` : ''}; send one of version or target`,
+          {
+            model_id: modelId,
+            target,
+            deployed_version: active.version,
+            version,
+            ...(alias ? { alias } : {}),
+            fields: [{ field: 'version', errors: [`target '${target}' serves ${active.version}`] }],
+          },
+          'VERSION_TARGET_MISMATCH',
+        );
       }
       deployment = { ...active, target };
       version = active.version;
@@ -428,19 +565,32 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       const all = await this.models.versions(modelId);
       if (all.length === 0) {
         await this.models.getModel(modelId);
-        throw new ConflictError(`Model ${modelId} has no versions yet; train one first`, { model_id: modelId }, 'NO_TRAINED_VERSION');
+        throw new ConflictError(
+          `Model ${modelId} has no versions yet; train one first`,
+          { model_id: modelId },
+          'NO_TRAINED_VERSION',
+        );
       }
       const deployed = await this.lookup.deployedVersions(modelId);
-      if (deployed.length === 1) row = all.find((v) => v.version === deployed[0]) ?? (await this.models.getVersion(modelId, deployed[0]));
+      if (deployed.length === 1)
+        row = all.find((v) => v.version === deployed[0]) ?? (await this.models.getVersion(modelId, deployed[0]));
       else row = all.find((v) => SERVABLE.has(v.status));
       if (!row) {
-        throw new ConflictError(`Model ${modelId} has no trained version to serve (latest: ${all[0].version}, ${all[0].status}); wait for training to finish or train again`, { model_id: modelId, versions: all.slice(0, 10).map((v) => ({ version: v.version, status: v.status })) }, 'NO_TRAINED_VERSION');
+        throw new ConflictError(
+          `Model ${modelId} has no trained version to serve (latest: ${all[0].version}, ${all[0].status}); wait for training to finish or train again`,
+          { model_id: modelId, versions: all.slice(0, 10).map((v) => ({ version: v.version, status: v.status })) },
+          'NO_TRAINED_VERSION',
+        );
       }
     }
     assertServable(row);
     const modelType = await this.modelType(modelId);
     if (modelType === 'feature_engineering') {
-      throw new DataValidationError(`${modelId} is a feature_engineering model: it ranks features and has no predictions; use its suggestion with features_from: "${modelId}@${row.version}" in a training request`, { model_id: modelId, model_type: modelType }, 'MODEL_DOES_NOT_PREDICT');
+      throw new DataValidationError(
+        `${modelId} is a feature_engineering model: it ranks features and has no predictions; use its suggestion with features_from: "${modelId}@${row.version}" in a training request`,
+        { model_id: modelId, model_type: modelType },
+        'MODEL_DOES_NOT_PREDICT',
+      );
     }
     const ref: VersionRef = { modelId, version: row.version, checksum: row.artifact_checksum, modelType };
     return { row, ref, key: cacheKey(ref), deployment, alias, role: 'active' };
@@ -474,27 +624,62 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Validate one window's inputs and build its scaled window (nothing is batched before this passes). */
-  private async prepare(m: LoadedModel, resolved: Resolved, inst: PredictBody, defaults: PredictBody, prefix: string, barsUpTo?: number): Promise<PreparedInstance> {
+  private async prepare(
+    m: LoadedModel,
+    resolved: Resolved,
+    inst: PredictBody,
+    defaults: PredictBody,
+    prefix: string,
+    barsUpTo?: number,
+  ): Promise<PreparedInstance> {
     const pre = m.pre;
     const symbolRaw = inst.symbol ?? defaults.symbol;
     const timeframe = inst.timeframe ?? defaults.timeframe;
-    if (typeof symbolRaw !== 'string' || symbolRaw.length === 0) throw invalid(`${prefix}symbol`, `${prefix}symbol is required: the currency pair the features belong to, e.g. ${resolved.row.symbols[0] ?? 'EUR/USD'}`);
-    if (typeof timeframe !== 'string' || timeframe.length === 0) throw invalid(`${prefix}timeframe`, `${prefix}timeframe is required: this model was trained on ${resolved.row.timeframe} bars`);
+    if (typeof symbolRaw !== 'string' || symbolRaw.length === 0)
+      throw invalid(
+        `${prefix}symbol`,
+        `${prefix}symbol is required: the currency pair the features belong to, e.g. ${resolved.row.symbols[0] ?? 'EUR/USD'}`,
+      );
+    if (typeof timeframe !== 'string' || timeframe.length === 0)
+      throw invalid(
+        `${prefix}timeframe`,
+        `${prefix}timeframe is required: this model was trained on ${resolved.row.timeframe} bars`,
+      );
     let symbol: string;
     try {
       symbol = this.features.canonicalSymbol(symbolRaw);
     } catch {
-      throw invalid(`${prefix}symbol`, `${prefix}symbol ${JSON.stringify(symbolRaw.slice(0, MAX_ID_TAIL))} is not a currency pair; write it as EUR/USD, EURUSD or eur_usd`);
+      throw invalid(
+        `${prefix}symbol`,
+        `${prefix}symbol ${JSON.stringify(symbolRaw.slice(0, MAX_ID_TAIL))} is not a currency pair; write it as EUR/USD, EURUSD or eur_usd`,
+      );
     }
     const allowOther = defaults.allow_other_symbol;
-    if (allowOther !== undefined && typeof allowOther !== 'boolean') throw invalid('allow_other_symbol', 'allow_other_symbol must be true or false');
+    if (allowOther !== undefined && typeof allowOther !== 'boolean')
+      throw invalid('allow_other_symbol', 'allow_other_symbol must be true or false');
     const trained = resolved.row.symbols;
     if (trained.length > 0 && !trained.includes(symbol) && allowOther !== true) {
-      throw new ModelError(`Model ${resolved.ref.modelId} ${resolved.row.version} was trained on ${trained.join(', ')}, not ${symbol}; send one of those symbols, or "allow_other_symbol": true to apply it to ${symbol} anyway`, { symbol, trained_symbols: trained, fields: [{ field: `${prefix}symbol`, errors: [`not one of ${trained.join(', ')}`] }] }, 'SYMBOL_NOT_TRAINED');
+      throw new ModelError(
+        `Model ${resolved.ref.modelId} ${resolved.row.version} was trained on ${trained.join(', ')}, not ${symbol}; send one of those symbols, or "allow_other_symbol": true to apply it to ${symbol} anyway`,
+        {
+          symbol,
+          trained_symbols: trained,
+          fields: [{ field: `${prefix}symbol`, errors: [`not one of ${trained.join(', ')}`] }],
+        },
+        'SYMBOL_NOT_TRAINED',
+      );
     }
     const modelTimeframe = pre.timeframe ?? resolved.row.timeframe;
     if (timeframe !== modelTimeframe) {
-      throw new ModelError(`Model ${resolved.ref.modelId} ${resolved.row.version} was trained on ${modelTimeframe} bars; send timeframe ${modelTimeframe} with features computed on ${modelTimeframe} bars`, { timeframe, trained_timeframe: modelTimeframe, fields: [{ field: `${prefix}timeframe`, errors: [`must be ${modelTimeframe}`] }] }, 'TIMEFRAME_MISMATCH');
+      throw new ModelError(
+        `Model ${resolved.ref.modelId} ${resolved.row.version} was trained on ${modelTimeframe} bars; send timeframe ${modelTimeframe} with features computed on ${modelTimeframe} bars`,
+        {
+          timeframe,
+          trained_timeframe: modelTimeframe,
+          fields: [{ field: `${prefix}timeframe`, errors: [`must be ${modelTimeframe}`] }],
+        },
+        'TIMEFRAME_MISMATCH',
+      );
     }
 
     const features = inst.features;
@@ -509,9 +694,16 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
     const columns = coreErrors(() => computeFeatures(series, pre.features));
     const n = series.timestamps.length;
     if (n < pre.window) {
-      throw new ModelError(`Only ${n} stored ${timeframe} bars for ${symbol}; the model needs a window of ${pre.window} bars with every feature defined. Import more history or send features`, { symbol, timeframe, needed: pre.window, given: n }, 'INSUFFICIENT_DATA');
+      throw new ModelError(
+        `Only ${n} stored ${timeframe} bars for ${symbol}; the model needs a window of ${pre.window} bars with every feature defined. Import more history or send features`,
+        { symbol, timeframe, needed: pre.window, given: n },
+        'INSUFFICIENT_DATA',
+      );
     }
-    const window = coreErrors(() => windowFromColumns(columns, pre.scaler, pre.window), `the stored ${timeframe} bars for ${symbol} do not yet give every feature a value over the last ${pre.window} bars (indicator warm-up); import more history or send features`);
+    const window = coreErrors(
+      () => windowFromColumns(columns, pre.scaler, pre.window),
+      `the stored ${timeframe} bars for ${symbol} do not yet give every feature a value over the last ${pre.window} bars (indicator warm-up); import more history or send features`,
+    );
     const rows: number[][] = [];
     for (let r = n - pre.window; r < n; r++) rows.push(pre.features.map((f) => columns[f][r] as number));
     return { symbol, timeframe, window, rows, asOf: new Date(series.timestamps[n - 1]).toISOString() };
@@ -531,7 +723,13 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Hand the prediction to the deployment's monitoring (never awaited, never failing the request). */
-  private record(resolved: Resolved, m: LoadedModel, inputs: PreparedInstance[], outputs: Array<{ prediction: Prediction; signal: number | null }>, latencyMs: number): void {
+  private record(
+    resolved: Resolved,
+    m: LoadedModel,
+    inputs: PreparedInstance[],
+    outputs: Array<{ prediction: Prediction; signal: number | null }>,
+    latencyMs: number,
+  ): void {
     const d = resolved.deployment;
     if (!d || !this.lookup.record) return;
     try {
@@ -549,10 +747,18 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         engine: m.engineName,
         role: resolved.role,
         horizon: m.pre.horizon,
-        served: inputs.map((p, i) => ({ symbol: p.symbol, timeframe: p.timeframe, as_of: p.asOf, value: regressionValue(outputs[i].prediction) })),
+        served: inputs.map((p, i) => ({
+          symbol: p.symbol,
+          timeframe: p.timeframe,
+          as_of: p.asOf,
+          value: regressionValue(outputs[i].prediction),
+        })),
       });
     } catch (e) {
-      this.logger.warn({ deployment_id: d.deployment_id, error: (e as Error).message }, 'recording a prediction failed');
+      this.logger.warn(
+        { deployment_id: d.deployment_id, error: (e as Error).message },
+        'recording a prediction failed',
+      );
     }
   }
 }
@@ -564,15 +770,31 @@ function assertServable(row: Pick<ModelVersion, 'model_id' | 'version' | 'status
   switch (row.status) {
     case 'queued':
     case 'training':
-      throw new ConflictError(`${what} is still training (status ${row.status}); predict once its training job has succeeded`, details, 'VERSION_NOT_READY');
+      throw new ConflictError(
+        `${what} is still training (status ${row.status}); predict once its training job has succeeded`,
+        details,
+        'VERSION_NOT_READY',
+      );
     case 'failed':
-      throw new ConflictError(`${what} failed to train${row.error ? ` (${row.error.slice(0, 200)})` : ''} and cannot serve predictions; use another version`, details, 'VERSION_NOT_SERVABLE');
+      throw new ConflictError(
+        `${what} failed to train${row.error ? ` (${row.error.slice(0, 200)})` : ''} and cannot serve predictions; use another version`,
+        details,
+        'VERSION_NOT_SERVABLE',
+      );
     case 'cancelled':
-      throw new ConflictError(`${what} was cancelled before it finished training and cannot serve predictions; use another version`, details, 'VERSION_NOT_SERVABLE');
+      throw new ConflictError(
+        `${what} was cancelled before it finished training and cannot serve predictions; use another version`,
+        details,
+        'VERSION_NOT_SERVABLE',
+      );
     case 'archived':
       throw new ConflictError(`${what} is archived and no longer serves predictions`, details, 'VERSION_ARCHIVED');
     default:
-      throw new ConflictError(`${what} has status ${row.status} and cannot serve predictions`, details, 'VERSION_NOT_SERVABLE');
+      throw new ConflictError(
+        `${what} has status ${row.status} and cannot serve predictions`,
+        details,
+        'VERSION_NOT_SERVABLE',
+      );
   }
 }
 
@@ -605,9 +827,14 @@ function assertFiniteWindow(window: Float32Array, field: string): void {
 
 /** The canary key: body `request_key`, else the X-Request-Key header; 422 for anything but a 1–200 character string. */
 function requestKeyOf(body: PredictBody, meta: PredictMeta | undefined): string | undefined {
-  const [field, key] = body.request_key !== undefined ? ['request_key', body.request_key] : ['X-Request-Key', meta?.requestKey];
+  const [field, key] =
+    body.request_key !== undefined ? ['request_key', body.request_key] : ['X-Request-Key', meta?.requestKey];
   if (key === undefined) return undefined;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_REQUEST_KEY) throw invalid(field, `${field} must be a string of 1 to ${MAX_REQUEST_KEY} characters (it keys the canary split: the same key is always answered by the same version)`);
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_REQUEST_KEY)
+    throw invalid(
+      field,
+      `${field} must be a string of 1 to ${MAX_REQUEST_KEY} characters (it keys the canary split: the same key is always answered by the same version)`,
+    );
   return key;
 }
 
@@ -620,7 +847,8 @@ function coreErrors<T>(fn: () => T, message?: string): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof FeatureCoreError) throw new DataValidationError(message ? `${message} (${e.message})` : e.message, e.details, e.code);
+    if (e instanceof FeatureCoreError)
+      throw new DataValidationError(message ? `${message} (${e.message})` : e.message, e.details, e.code);
     if (e instanceof AppError) throw e;
     throw e;
   }

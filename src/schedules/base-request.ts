@@ -4,7 +4,7 @@ import type { ModelVersion } from '../models/entities/model-version.entity';
 
 /** Fields a schedule's base may not set: the window sets the dates, the model fixes its id and type. */
 const FIXED: Record<string, string> = {
-  start_date: 'the window sets each run\'s start_date',
+  start_date: "the window sets each run's start_date",
   end_date: 'each run ends at the latest stored bar',
   model_id: 'a schedule retrains its own model',
   model_type: 'a schedule retrains its own model, of its own type',
@@ -23,10 +23,20 @@ export function defaultsVersion(versions: ModelVersion[]): ModelVersion | undefi
  * architecture, hyperparameters, splits, scaler, seed, spread; its run's experiment) and the given base over them
  * (hyperparameters key by key).
  */
-export function baseRequest(model: Model, version: ModelVersion | undefined, givenOrNull?: Record<string, unknown> | null, experiment?: string | null): Record<string, unknown> {
+export function baseRequest(
+  model: Model,
+  version: ModelVersion | undefined,
+  givenOrNull?: Record<string, unknown> | null,
+  experiment?: string | null,
+): Record<string, unknown> {
   const given = givenOrNull ?? {};
   for (const [key, why] of Object.entries(FIXED)) {
-    if (key in given) throw new DataValidationError(`base.${key}: not allowed in a schedule (${why})`, { fields: [{ field: `base.${key}`, errors: [why] }] }, 'INVALID_SCHEDULE_BASE');
+    if (key in given)
+      throw new DataValidationError(
+        `base.${key}: not allowed in a schedule (${why})`,
+        { fields: [{ field: `base.${key}`, errors: [why] }] },
+        'INVALID_SCHEDULE_BASE',
+      );
   }
   const dc = (version?.data_config ?? {}) as Record<string, unknown>;
   const fromVersion: Record<string, unknown> = version
@@ -45,7 +55,10 @@ export function baseRequest(model: Model, version: ModelVersion | undefined, giv
   const versionHp = { ...(version?.hyperparameters ?? {}) } as Record<string, unknown>;
   // The seed's alias given alone replaces the stored units instead of conflicting with it.
   if (givenHp.lstm_units !== undefined && givenHp.units === undefined) delete versionHp.units;
-  const hyperparameters = typeof given.hyperparameters === 'object' && given.hyperparameters !== null && !Array.isArray(given.hyperparameters) ? { ...versionHp, ...givenHp } : (given.hyperparameters ?? versionHp);
+  const hyperparameters =
+    typeof given.hyperparameters === 'object' && given.hyperparameters !== null && !Array.isArray(given.hyperparameters)
+      ? { ...versionHp, ...givenHp }
+      : (given.hyperparameters ?? versionHp);
   return {
     name: model.name,
     ...(model.description ? { description: model.description } : {}),

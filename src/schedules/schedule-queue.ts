@@ -45,9 +45,11 @@ export class ScheduleQueue {
   /** Creates the queue (the cron rows reference it); idempotent. */
   async ensureQueue(): Promise<void> {
     // A fire job is light (it queues a training job): a few retries, and short expiry.
-    await this.boss.createQueue(SCHEDULE_QUEUE, { retryLimit: 3, retryDelay: 10, expireInSeconds: 600 }).catch((e: Error) => {
-      if (!/already exists/i.test(e.message)) throw e;
-    });
+    await this.boss
+      .createQueue(SCHEDULE_QUEUE, { retryLimit: 3, retryDelay: 10, expireInSeconds: 600 })
+      .catch((e: Error) => {
+        if (!/already exists/i.test(e.message)) throw e;
+      });
   }
 
   /**
@@ -55,7 +57,11 @@ export class ScheduleQueue {
    * replica ran a cron pass (every worker down, a deploy) is sent once when one comes back.
    */
   async register(id: string, cron: string, timezone: string): Promise<void> {
-    await this.boss.schedule(SCHEDULE_QUEUE, cron, { schedule_id: id } satisfies ScheduleFire, { tz: timezone, key: id, missed: 'once' });
+    await this.boss.schedule(SCHEDULE_QUEUE, cron, { schedule_id: id } satisfies ScheduleFire, {
+      tz: timezone,
+      key: id,
+      missed: 'once',
+    });
   }
 
   async unregister(id: string): Promise<void> {

@@ -22,7 +22,11 @@ export function checkCronShape(cron: string): void {
 }
 
 export function invalidCron(cron: string, why: string): DataValidationError {
-  return new DataValidationError(`cron: "${cron}" is not a valid cron expression: ${why}`, field('cron', why), 'INVALID_CRON');
+  return new DataValidationError(
+    `cron: "${cron}" is not a valid cron expression: ${why}`,
+    field('cron', why),
+    'INVALID_CRON',
+  );
 }
 
 /** An IANA zone name the runtime knows (Europe/London, America/New_York, UTC). */
@@ -38,7 +42,11 @@ export function checkTimezone(tz: string): void {
 }
 
 export function unknownTimezone(tz: string): DataValidationError {
-  return new DataValidationError(`timezone: "${tz}" is not a known IANA time zone (e.g. UTC, Europe/London, America/New_York)`, field('timezone', 'must be an IANA time zone name'), 'UNKNOWN_TIME_ZONE');
+  return new DataValidationError(
+    `timezone: "${tz}" is not a known IANA time zone (e.g. UTC, Europe/London, America/New_York)`,
+    field('timezone', 'must be an IANA time zone name'),
+    'UNKNOWN_TIME_ZONE',
+  );
 }
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
@@ -50,7 +58,11 @@ export function lengthMs(length: string): number {
   const m = /^([1-9][0-9]{0,6})([hdw])$/.exec(length);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
   if (!m || ms > MAX_LENGTH_MS) {
-    throw new DataValidationError(`window.length: "${length}" is not a length such as 365d, 26w or 72h (hours, days or weeks, at most 100 years)`, field('window.length', 'must be <number><h|d|w>, e.g. 365d'), 'INVALID_WINDOW');
+    throw new DataValidationError(
+      `window.length: "${length}" is not a length such as 365d, 26w or 72h (hours, days or weeks, at most 100 years)`,
+      field('window.length', 'must be <number><h|d|w>, e.g. 365d'),
+      'INVALID_WINDOW',
+    );
   }
   return ms;
 }
@@ -59,20 +71,41 @@ export function lengthMs(length: string): number {
 export function checkWindow(raw: { kind: string; length?: string | null; start_date?: string | null }): ScheduleWindow {
   // null is "not given", as undefined (the validator lets both through optional fields).
   if (raw.kind === 'rolling') {
-    if (raw.start_date != null) throw new DataValidationError('window: a rolling window has a length, not a start_date (that is an expanding window)', field('window.start_date', 'not allowed with kind rolling'), 'INVALID_WINDOW');
-    if (raw.length == null) throw new DataValidationError('window.length: a rolling window needs a length such as 365d', field('window.length', 'required with kind rolling'), 'INVALID_WINDOW');
+    if (raw.start_date != null)
+      throw new DataValidationError(
+        'window: a rolling window has a length, not a start_date (that is an expanding window)',
+        field('window.start_date', 'not allowed with kind rolling'),
+        'INVALID_WINDOW',
+      );
+    if (raw.length == null)
+      throw new DataValidationError(
+        'window.length: a rolling window needs a length such as 365d',
+        field('window.length', 'required with kind rolling'),
+        'INVALID_WINDOW',
+      );
     lengthMs(raw.length);
     return { kind: 'rolling', length: raw.length };
   }
-  if (raw.length != null) throw new DataValidationError('window: an expanding window has a start_date, not a length (that is a rolling window)', field('window.length', 'not allowed with kind expanding'), 'INVALID_WINDOW');
-  if (raw.start_date == null) throw new DataValidationError('window.start_date: an expanding window needs a start_date', field('window.start_date', 'required with kind expanding'), 'INVALID_WINDOW');
+  if (raw.length != null)
+    throw new DataValidationError(
+      'window: an expanding window has a start_date, not a length (that is a rolling window)',
+      field('window.length', 'not allowed with kind expanding'),
+      'INVALID_WINDOW',
+    );
+  if (raw.start_date == null)
+    throw new DataValidationError(
+      'window.start_date: an expanding window needs a start_date',
+      field('window.start_date', 'required with kind expanding'),
+      'INVALID_WINDOW',
+    );
   return { kind: 'expanding', start_date: new Date(raw.start_date).toISOString() };
 }
 
 /** The training range of a run: the window ending at `latestBar`. */
 export function resolveWindow(window: ScheduleWindow, latestBar: Date): { start: Date; end: Date } {
   const end = latestBar;
-  const start = window.kind === 'rolling' ? new Date(end.getTime() - lengthMs(window.length)) : new Date(window.start_date);
+  const start =
+    window.kind === 'rolling' ? new Date(end.getTime() - lengthMs(window.length)) : new Date(window.start_date);
   if (!(start < end)) {
     throw new DataValidationError(
       `window: the window starts at ${start.toISOString()}, not before the latest stored bar (${end.toISOString()}): choose an earlier start_date`,

@@ -58,7 +58,10 @@ export const ACTIVE_RUN: RunStatus[] = ['starting', 'queued', 'settling'];
  * what makes two replicas (or a duplicate delivery) agree that a second one overlaps.
  */
 @Entity({ name: 'schedule_runs' })
-@Index('UQ_schedule_runs_active', ['schedule_id'], { unique: true, where: `"status" IN ('starting', 'queued', 'settling')` })
+@Index('UQ_schedule_runs_active', ['schedule_id'], {
+  unique: true,
+  where: `"status" IN ('starting', 'queued', 'settling')`,
+})
 @Index('UQ_schedule_runs_trigger', ['trigger_id'], { unique: true })
 @Index('IDX_schedule_runs_schedule_created', ['schedule_id', 'created_at'])
 @Index('IDX_schedule_runs_job', ['job_id'])

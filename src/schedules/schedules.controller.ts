@@ -1,8 +1,26 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
-import { CREATE_SCHEDULE_EXAMPLES, CreateScheduleDto, ScheduleDto, ScheduleListDto, ScheduleRunAcceptedDto, UpdateScheduleDto } from './dto/schedule.dto';
+import {
+  CREATE_SCHEDULE_EXAMPLES,
+  CreateScheduleDto,
+  ScheduleDto,
+  ScheduleListDto,
+  ScheduleRunAcceptedDto,
+  UpdateScheduleDto,
+} from './dto/schedule.dto';
 import { SchedulesService } from './schedules.service';
 
 const MODEL_ID = { name: 'model_id', example: 'lstm_price_predictor' };
@@ -17,9 +35,9 @@ export class SchedulesController {
   @Post('models/:model_id/schedules')
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Schedule retraining of a model (cron + time zone, through pg-boss\'s scheduling)',
+    summary: "Schedule retraining of a model (cron + time zone, through pg-boss's scheduling)",
     description:
-      'Each occurrence trains the base request (defaults: the model\'s latest trained version) on the window ending at the latest stored bar, registers a new version whose data_config.schedule_id names the schedule, and with deploy_if_better replaces the active deployment where the new version is better on validation, or with shadow deploys it as the shadow challenger of each active deployment (the run records where; without one, that it was skipped). ' +
+      "Each occurrence trains the base request (defaults: the model's latest trained version) on the window ending at the latest stored bar, registers a new version whose data_config.schedule_id names the schedule, and with deploy_if_better replaces the active deployment where the new version is better on validation, or with shadow deploys it as the shadow challenger of each active deployment (the run records where; without one, that it was skipped). " +
       'A run while the previous one is still queued or running is skipped (recorded with the reason). 422: invalid cron, unknown time zone, bad window, an archived model, a base that cannot train.',
   })
   @ApiParam(MODEL_ID)
@@ -31,7 +49,7 @@ export class SchedulesController {
   }
 
   @Get('models/:model_id/schedules')
-  @ApiOperation({ summary: 'The model\'s retraining schedules, each with its next run time and last runs' })
+  @ApiOperation({ summary: "The model's retraining schedules, each with its next run time and last runs" })
   @ApiParam(MODEL_ID)
   @ApiOkResponse({ type: ScheduleListDto })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
@@ -40,7 +58,10 @@ export class SchedulesController {
   }
 
   @Get('schedules/:id')
-  @ApiOperation({ summary: 'One schedule: cron, time zone, window, base request, next_run_at, last runs (job, outcome, version or skip reason)' })
+  @ApiOperation({
+    summary:
+      'One schedule: cron, time zone, window, base request, next_run_at, last runs (job, outcome, version or skip reason)',
+  })
   @ApiParam(SCHEDULE_ID)
   @ApiOkResponse({ type: ScheduleDto })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
@@ -62,7 +83,10 @@ export class SchedulesController {
   @ApiOperation({ summary: 'Run a schedule now: 202 with the training job (GET /api/v1/training/jobs/{job_id})' })
   @ApiParam(SCHEDULE_ID)
   @ApiAcceptedResponse({ type: ScheduleRunAcceptedDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The previous run is still queued or running (SCHEDULE_RUN_IN_PROGRESS), or the model is archived' })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'The previous run is still queued or running (SCHEDULE_RUN_IN_PROGRESS), or the model is archived',
+  })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   run(@Param('id') id: string): Promise<ScheduleRunAcceptedDto> {
     return this.schedules.runNow(id);
@@ -70,7 +94,9 @@ export class SchedulesController {
 
   @Delete('schedules/:id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a schedule and its run history (a training job already queued finishes as an ordinary version)' })
+  @ApiOperation({
+    summary: 'Delete a schedule and its run history (a training job already queued finishes as an ordinary version)',
+  })
   @ApiParam(SCHEDULE_ID)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })

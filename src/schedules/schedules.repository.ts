@@ -41,11 +41,15 @@ export class SchedulesRepository {
   }
 
   runs(scheduleId: string, limit: number): Promise<ScheduleRun[]> {
-    return this.dataSource.getRepository(ScheduleRun).find({ where: { schedule_id: scheduleId }, order: { created_at: 'DESC', id: 'ASC' }, take: limit });
+    return this.dataSource
+      .getRepository(ScheduleRun)
+      .find({ where: { schedule_id: scheduleId }, order: { created_at: 'DESC', id: 'ASC' }, take: limit });
   }
 
   activeRuns(scheduleId?: string): Promise<ScheduleRun[]> {
-    return this.dataSource.getRepository(ScheduleRun).findBy({ ...(scheduleId ? { schedule_id: scheduleId } : {}), status: In(ACTIVE_RUN) });
+    return this.dataSource
+      .getRepository(ScheduleRun)
+      .findBy({ ...(scheduleId ? { schedule_id: scheduleId } : {}), status: In(ACTIVE_RUN) });
   }
 
   runByJob(jobId: string): Promise<ScheduleRun | null> {
@@ -69,7 +73,12 @@ export class SchedulesRepository {
   }
 
   /** A run that never started (overlap, paused, archived model): recorded once per trigger. */
-  async recordSkipped(scheduleId: string, trigger: 'cron' | 'manual', triggerId: string | null, reason: string): Promise<void> {
+  async recordSkipped(
+    scheduleId: string,
+    trigger: 'cron' | 'manual',
+    triggerId: string | null,
+    reason: string,
+  ): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO schedule_runs (schedule_id, trigger, trigger_id, status, outcome, reason, finished_at) VALUES ($1, $2, $3, 'skipped', 'skipped', $4, now()) ON CONFLICT DO NOTHING`,
       [scheduleId, trigger, triggerId, reason],
@@ -88,7 +97,13 @@ export class SchedulesRepository {
    * Move a run from `from` to `to`; false when another process moved it first. With
    * `reclaimStale`, a run left in `settling` by a process that stopped mid-way is taken over.
    */
-  async moveRun(id: string, from: RunStatus[], to: RunStatus, fields: Partial<ScheduleRun> = {}, reclaimStale = false): Promise<boolean> {
+  async moveRun(
+    id: string,
+    from: RunStatus[],
+    to: RunStatus,
+    fields: Partial<ScheduleRun> = {},
+    reclaimStale = false,
+  ): Promise<boolean> {
     const sets = ['status = $2', 'updated_at = now()'];
     const params: unknown[] = [id, to];
     for (const [k, v] of Object.entries(fields)) {
@@ -97,8 +112,15 @@ export class SchedulesRepository {
     }
     if (!ACTIVE_RUN.includes(to)) sets.push('finished_at = now()');
     params.push(from);
-    const stale = reclaimStale ? ` OR (status = 'settling' AND updated_at < now() - interval '${STALE_SECONDS} seconds')` : '';
-    const rows = updatedRows(await this.dataSource.query(`UPDATE schedule_runs SET ${sets.join(', ')} WHERE id = $1 AND (status = ANY($${params.length})${stale}) RETURNING id`, params));
+    const stale = reclaimStale
+      ? ` OR (status = 'settling' AND updated_at < now() - interval '${STALE_SECONDS} seconds')`
+      : '';
+    const rows = updatedRows(
+      await this.dataSource.query(
+        `UPDATE schedule_runs SET ${sets.join(', ')} WHERE id = $1 AND (status = ANY($${params.length})${stale}) RETURNING id`,
+        params,
+      ),
+    );
     return rows.length > 0;
   }
 
@@ -109,31 +131,46 @@ export class SchedulesRepository {
 
   /** The training job a run queued (found by the run id the job's request carries, for a run whose process stopped before recording it). */
   async jobOfRun(runId: string): Promise<{ id: string; version: string } | null> {
-    const rows: Array<{ id: string; version: string }> = await this.dataSource.query(`SELECT id, version FROM training_jobs WHERE request->'schedule'->>'run_id' = $1 LIMIT 1`, [runId]);
+    const rows: Array<{ id: string; version: string }> = await this.dataSource.query(
+      `SELECT id, version FROM training_jobs WHERE request->'schedule'->>'run_id' = $1 LIMIT 1`,
+      [runId],
+    );
     return rows[0] ?? null;
   }
 
   async jobStatus(jobId: string): Promise<{ status: string; version: string; error: string | null } | null> {
-    const rows: Array<{ status: string; version: string; error: string | null }> = await this.dataSource.query(`SELECT status, version, error FROM training_jobs WHERE id = $1`, [jobId]);
+    const rows: Array<{ status: string; version: string; error: string | null }> = await this.dataSource.query(
+      `SELECT status, version, error FROM training_jobs WHERE id = $1`,
+      [jobId],
+    );
     return rows[0] ?? null;
   }
 
   async jobStatuses(jobIds: string[]): Promise<Map<string, string>> {
     if (!jobIds.length) return new Map();
-    const rows: Array<{ id: string; status: string }> = await this.dataSource.query(`SELECT id, status FROM training_jobs WHERE id = ANY($1)`, [jobIds]);
+    const rows: Array<{ id: string; status: string }> = await this.dataSource.query(
+      `SELECT id, status FROM training_jobs WHERE id = ANY($1)`,
+      [jobIds],
+    );
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   /** The experiment a run is recorded in (a schedule's runs go where the version it copies went). */
   async experimentOfRun(runId: string | null): Promise<string | null> {
     if (!runId) return null;
-    const rows: Array<{ name: string }> = await this.dataSource.query(`SELECT e.name FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`, [runId]);
+    const rows: Array<{ name: string }> = await this.dataSource.query(
+      `SELECT e.name FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`,
+      [runId],
+    );
     return rows[0]?.name ?? null;
   }
 
   /** The latest stored bar of any of the symbols at the timeframe (a window ends there); null without bars. */
   async latestBar(symbols: string[], timeframe: string): Promise<Date | null> {
-    const rows: Array<{ ts: Date | string | null }> = await this.dataSource.query(`SELECT max(ts) AS ts FROM market_bars WHERE symbol = ANY($1) AND timeframe = $2`, [symbols, timeframe]);
+    const rows: Array<{ ts: Date | string | null }> = await this.dataSource.query(
+      `SELECT max(ts) AS ts FROM market_bars WHERE symbol = ANY($1) AND timeframe = $2`,
+      [symbols, timeframe],
+    );
     const ts = rows[0]?.ts;
     return ts ? new Date(ts) : null;
   }

@@ -9,11 +9,25 @@ import { TrainRequestDto } from '../training/dto/train-request.dto';
 import { TrainingEvents } from '../training/training-events';
 import { TrainingService } from '../training/training.service';
 import { baseRequest, defaultsVersion } from './base-request';
-import type { CreateScheduleDto, ScheduleDto, ScheduleListDto, ScheduleRunAcceptedDto, ScheduleRunDto, UpdateScheduleDto } from './dto/schedule.dto';
+import type {
+  CreateScheduleDto,
+  ScheduleDto,
+  ScheduleListDto,
+  ScheduleRunAcceptedDto,
+  ScheduleRunDto,
+  UpdateScheduleDto,
+} from './dto/schedule.dto';
 import { compareOn, Promotion } from './promotion';
 import { Schedule, ScheduleRun } from './schedule.entity';
 import { ScheduleQueue } from './schedule-queue';
-import { checkCronShape, checkTimezone, checkWindow, invalidCron, resolveWindow, unknownTimezone } from './schedule-rules';
+import {
+  checkCronShape,
+  checkTimezone,
+  checkWindow,
+  invalidCron,
+  resolveWindow,
+  unknownTimezone,
+} from './schedule-rules';
 import { SchedulesRepository } from './schedules.repository';
 import { ShadowDeploy } from './shadow';
 
@@ -47,7 +61,12 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
 
   onModuleInit(): void {
     // Only the process that ran the job hears this; the others settle at their next fire or start.
-    this.events.onFinished((e) => void this.settleJob(e.job_id).catch((err: Error) => this.logger.error({ job_id: e.job_id, err: { message: err.message } }, 'settling a schedule run failed')));
+    this.events.onFinished(
+      (e) =>
+        void this.settleJob(e.job_id).catch((err: Error) =>
+          this.logger.error({ job_id: e.job_id, err: { message: err.message } }, 'settling a schedule run failed'),
+        ),
+    );
   }
 
   /**
@@ -63,7 +82,9 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     const live = await this.repo.unpaused();
     for (const s of live) await this.queue.register(s.id, s.cron, s.timezone);
     const liveIds = new Set(live.map((s) => s.id));
-    for (const r of registered) if (!liveIds.has(r.key) && !(await this.repo.find(r.key).then((s) => s && !s.paused))) await this.queue.unregister(r.key);
+    for (const r of registered)
+      if (!liveIds.has(r.key) && !(await this.repo.find(r.key).then((s) => s && !s.paused)))
+        await this.queue.unregister(r.key);
     if (!this.config.runsWorker) return;
     await this.settleActive().catch((e: Error) => this.logger.warn(`settling schedule runs at start: ${e.message}`));
     await this.queue.work((job) => this.onFired(job.data.schedule_id, job.id));
@@ -73,10 +94,19 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
 
   async create(modelId: string, dto: CreateScheduleDto): Promise<ScheduleDto> {
     const model = await this.models.getModel(modelId);
-    if (model.archived_at) throw new DataValidationError(`Model ${modelId} is archived: it cannot be scheduled for retraining`, { model_id: modelId }, 'MODEL_ARCHIVED');
+    if (model.archived_at)
+      throw new DataValidationError(
+        `Model ${modelId} is archived: it cannot be scheduled for retraining`,
+        { model_id: modelId },
+        'MODEL_ARCHIVED',
+      );
     const onSuccess = dto.on_success ?? 'register';
     if (onSuccess === 'deploy_if_better' && !compareOn(model.type)) {
-      throw new DataValidationError(`on_success: deploy_if_better compares a validation metric, which ${model.type} models do not have`, { fields: [{ field: 'on_success', errors: [`not available for ${model.type}`] }] }, 'NO_VALIDATION_METRIC');
+      throw new DataValidationError(
+        `on_success: deploy_if_better compares a validation metric, which ${model.type} models do not have`,
+        { fields: [{ field: 'on_success', errors: [`not available for ${model.type}`] }] },
+        'NO_VALIDATION_METRIC',
+      );
     }
     const timezone = dto.timezone ?? 'UTC';
     this.checkCron(dto.cron, timezone);
@@ -87,7 +117,15 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     // schedule that could never train is a 422 today rather than a failed run at 06:00.
     const { request } = await this.resolve(base, window);
     await this.training.submit(request, { dryRun: true });
-    const schedule = await this.repo.insert({ model_id: modelId, cron: dto.cron.trim(), timezone, window, base, on_success: onSuccess, paused: dto.paused ?? false });
+    const schedule = await this.repo.insert({
+      model_id: modelId,
+      cron: dto.cron.trim(),
+      timezone,
+      window,
+      base,
+      on_success: onSuccess,
+      paused: dto.paused ?? false,
+    });
     if (!schedule.paused) {
       try {
         await this.queue.register(schedule.id, schedule.cron, schedule.timezone);
@@ -130,12 +168,21 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   async runNow(id: string): Promise<ScheduleRunAcceptedDto> {
     const schedule = await this.find(id);
     const model = await this.models.getModel(schedule.model_id);
-    if (model.archived_at) throw new ConflictError(`Model ${schedule.model_id} is archived: its schedule does not run`, { model_id: schedule.model_id, schedule_id: id }, 'MODEL_ARCHIVED');
+    if (model.archived_at)
+      throw new ConflictError(
+        `Model ${schedule.model_id} is archived: its schedule does not run`,
+        { model_id: schedule.model_id, schedule_id: id },
+        'MODEL_ARCHIVED',
+      );
     await this.settleActive(id);
     const runId = await this.repo.claimRun(id, 'manual', null);
     if (!runId) {
       const [active] = await this.repo.activeRuns(id);
-      throw new ConflictError(`Schedule ${id} has a run in progress (job ${active?.job_id ?? 'being queued'}): wait for it to finish, or cancel that job`, { schedule_id: id, run_id: active?.id ?? null, job_id: active?.job_id ?? null }, 'SCHEDULE_RUN_IN_PROGRESS');
+      throw new ConflictError(
+        `Schedule ${id} has a run in progress (job ${active?.job_id ?? 'being queued'}): wait for it to finish, or cancel that job`,
+        { schedule_id: id, run_id: active?.id ?? null, job_id: active?.job_id ?? null },
+        'SCHEDULE_RUN_IN_PROGRESS',
+      );
     }
     try {
       return await this.start(schedule, runId);
@@ -173,22 +220,41 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   private async onFired(scheduleId: string, triggerId: string): Promise<void> {
     const schedule = await this.repo.find(scheduleId);
     if (!schedule || (await this.repo.triggerSeen(triggerId))) return; // deleted since, or handled before
-    if (schedule.paused) return this.repo.recordSkipped(scheduleId, 'cron', triggerId, 'the schedule is paused (the occurrence was queued before the pause)');
+    if (schedule.paused)
+      return this.repo.recordSkipped(
+        scheduleId,
+        'cron',
+        triggerId,
+        'the schedule is paused (the occurrence was queued before the pause)',
+      );
     const model = await this.models.getModel(schedule.model_id).catch(() => null);
-    if (!model || model.archived_at) return this.repo.recordSkipped(scheduleId, 'cron', triggerId, `model ${schedule.model_id} is archived`);
+    if (!model || model.archived_at)
+      return this.repo.recordSkipped(scheduleId, 'cron', triggerId, `model ${schedule.model_id} is archived`);
     await this.settleActive(scheduleId);
     const runId = await this.repo.claimRun(scheduleId, 'cron', triggerId);
     if (!runId) {
       if (await this.repo.triggerSeen(triggerId)) return;
       const [active] = await this.repo.activeRuns(scheduleId);
-      return this.repo.recordSkipped(scheduleId, 'cron', triggerId, `overlap: the previous run (${active?.trigger ?? 'unknown'}, job ${active?.job_id ?? 'being queued'}) is still ${active?.status === 'starting' ? 'being queued' : 'queued or running'}`);
+      return this.repo.recordSkipped(
+        scheduleId,
+        'cron',
+        triggerId,
+        `overlap: the previous run (${active?.trigger ?? 'unknown'}, job ${active?.job_id ?? 'being queued'}) is still ${active?.status === 'starting' ? 'being queued' : 'queued or running'}`,
+      );
     }
     try {
       await this.start(schedule, runId);
     } catch (e) {
       const message = (e as Error).message;
-      if (!(e instanceof AppError)) this.logger.error({ schedule_id: scheduleId, err: { message, stack: (e as Error).stack } }, 'a scheduled run could not start');
-      await this.repo.moveRun(runId, ['starting'], 'failed', { outcome: 'failed', reason: `could not start: ${message}` });
+      if (!(e instanceof AppError))
+        this.logger.error(
+          { schedule_id: scheduleId, err: { message, stack: (e as Error).stack } },
+          'a scheduled run could not start',
+        );
+      await this.repo.moveRun(runId, ['starting'], 'failed', {
+        outcome: 'failed',
+        reason: `could not start: ${message}`,
+      });
     }
   }
 
@@ -196,13 +262,31 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   private async start(schedule: Schedule, runId: string): Promise<ScheduleRunAcceptedDto> {
     const { request, start, end } = await this.resolve(schedule.base, schedule.window);
     const accepted = await this.training.submit(request, { schedule: { schedule_id: schedule.id, run_id: runId } });
-    await this.repo.moveRun(runId, ['starting'], 'queued', { job_id: accepted.job_id, version: accepted.version, window_start: start, window_end: end });
-    this.logger.log({ schedule_id: schedule.id, run_id: runId, job_id: accepted.job_id, version: accepted.version }, 'scheduled retraining queued');
-    return { schedule_id: schedule.id, run_id: runId, job_id: accepted.job_id, model_id: accepted.model_id, version: accepted.version, window: { start_date: start.toISOString(), end_date: end.toISOString() } };
+    await this.repo.moveRun(runId, ['starting'], 'queued', {
+      job_id: accepted.job_id,
+      version: accepted.version,
+      window_start: start,
+      window_end: end,
+    });
+    this.logger.log(
+      { schedule_id: schedule.id, run_id: runId, job_id: accepted.job_id, version: accepted.version },
+      'scheduled retraining queued',
+    );
+    return {
+      schedule_id: schedule.id,
+      run_id: runId,
+      job_id: accepted.job_id,
+      model_id: accepted.model_id,
+      version: accepted.version,
+      window: { start_date: start.toISOString(), end_date: end.toISOString() },
+    };
   }
 
   /** The base request with the window's dates, checked like POST /models/train (fields named under base.). */
-  private async resolve(base: Record<string, unknown>, window: Schedule['window']): Promise<{ request: TrainRequestDto; start: Date; end: Date }> {
+  private async resolve(
+    base: Record<string, unknown>,
+    window: Schedule['window'],
+  ): Promise<{ request: TrainRequestDto; start: Date; end: Date }> {
     const symbols = Array.isArray(base.symbols) ? base.symbols.filter((s): s is string => typeof s === 'string') : [];
     const timeframe = typeof base.timeframe === 'string' ? base.timeframe : '1h';
     const canonical = symbols.map((s) => {
@@ -214,16 +298,29 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     });
     const latest = canonical.length ? await this.repo.latestBar(canonical, timeframe) : null;
     if (!latest) {
-      throw new DataValidationError(`window: no stored ${timeframe} bars of ${symbols.join(', ') || '(no symbols)'} for the window to end at`, { fields: [{ field: 'window', errors: ['no stored bars for the model\'s symbols and timeframe'] }] }, 'INSUFFICIENT_DATA');
+      throw new DataValidationError(
+        `window: no stored ${timeframe} bars of ${symbols.join(', ') || '(no symbols)'} for the window to end at`,
+        { fields: [{ field: 'window', errors: ["no stored bars for the model's symbols and timeframe"] }] },
+        'INSUFFICIENT_DATA',
+      );
     }
     const { start, end } = resolveWindow(window, latest);
     const raw = { ...base, start_date: start.toISOString(), end_date: end.toISOString() };
     try {
-      return { request: (await this.pipe.transform(raw, { type: 'body', metatype: TrainRequestDto })) as TrainRequestDto, start, end };
+      return {
+        request: (await this.pipe.transform(raw, { type: 'body', metatype: TrainRequestDto })) as TrainRequestDto,
+        start,
+        end,
+      };
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map((f) => ({ ...f, field: `base.${f.field}` }));
-      throw new DataValidationError(`base: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`, { fields });
+      const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map(
+        (f) => ({ ...f, field: `base.${f.field}` }),
+      );
+      throw new DataValidationError(
+        `base: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`,
+        { fields },
+      );
     }
   }
 
@@ -234,7 +331,11 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
         if (!this.repo.isStale(run)) continue;
         const job = await this.repo.jobOfRun(run.id);
         if (job) await this.repo.moveRun(run.id, ['starting'], 'queued', { job_id: job.id, version: job.version });
-        else await this.repo.moveRun(run.id, ['starting'], 'failed', { outcome: 'failed', reason: 'the process starting this run stopped before queueing its training job' });
+        else
+          await this.repo.moveRun(run.id, ['starting'], 'failed', {
+            outcome: 'failed',
+            reason: 'the process starting this run stopped before queueing its training job',
+          });
         if (!job) continue;
       }
       await this.settleJob(run.job_id ?? (await this.repo.jobOfRun(run.id))?.id ?? '');
@@ -251,12 +352,19 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     if (!(await this.repo.moveRun(run.id, ['queued'], 'settling', {}, true))) return; // another process settles it
     const schedule = await this.repo.find(run.schedule_id);
     if (job.status !== 'succeeded') {
-      await this.repo.moveRun(run.id, ['settling'], job.status as 'failed', { outcome: job.status, reason: job.error ?? (job.status === 'cancelled' ? 'the training job was cancelled' : null) });
+      await this.repo.moveRun(run.id, ['settling'], job.status as 'failed', {
+        outcome: job.status,
+        reason: job.error ?? (job.status === 'cancelled' ? 'the training job was cancelled' : null),
+      });
       return;
     }
     if (schedule?.on_success === 'shadow') {
       const result = await this.shadow.run(schedule.model_id, job.version);
-      await this.repo.moveRun(run.id, ['settling'], 'succeeded', { outcome: result.outcome, reason: result.reason, comparison: result.comparison });
+      await this.repo.moveRun(run.id, ['settling'], 'succeeded', {
+        outcome: result.outcome,
+        reason: result.reason,
+        comparison: result.comparison,
+      });
       return;
     }
     const on = schedule ? compareOn((await this.models.getModel(schedule.model_id)).type) : null;
@@ -265,7 +373,11 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
       return;
     }
     const result = await this.promotion.run(schedule.model_id, job.version, on);
-    await this.repo.moveRun(run.id, ['settling'], 'succeeded', { outcome: result.outcome, reason: result.reason, comparison: result.comparison });
+    await this.repo.moveRun(run.id, ['settling'], 'succeeded', {
+      outcome: result.outcome,
+      reason: result.reason,
+      comparison: result.comparison,
+    });
   }
 
   // ------------------------------------------------------------------ views
@@ -311,7 +423,12 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
 
 function runView(r: ScheduleRun, jobStatus: string | undefined): ScheduleRunDto {
   // A queued run follows its job: running while it trains, settling (briefly) once it ended.
-  const status = r.status === 'queued' && jobStatus === 'running' ? 'running' : r.status === 'queued' && jobStatus && FINAL_JOB.includes(jobStatus) ? 'settling' : r.status;
+  const status =
+    r.status === 'queued' && jobStatus === 'running'
+      ? 'running'
+      : r.status === 'queued' && jobStatus && FINAL_JOB.includes(jobStatus)
+        ? 'settling'
+        : r.status;
   return {
     id: r.id,
     trigger: r.trigger,
@@ -320,7 +437,10 @@ function runView(r: ScheduleRun, jobStatus: string | undefined): ScheduleRunDto 
     version: r.version,
     outcome: r.outcome,
     reason: r.reason,
-    window: r.window_start && r.window_end ? { start_date: r.window_start.toISOString(), end_date: r.window_end.toISOString() } : null,
+    window:
+      r.window_start && r.window_end
+        ? { start_date: r.window_start.toISOString(), end_date: r.window_end.toISOString() }
+        : null,
     comparison: r.comparison,
     started_at: isoOrNull(r.created_at)!,
     finished_at: isoOrNull(r.finished_at),

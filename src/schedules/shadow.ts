@@ -28,25 +28,56 @@ export class ShadowDeploy {
   async run(modelId: string, version: string): Promise<ShadowResult> {
     const active = (await this.deployments.list({ model_id: modelId, status: 'active', limit: 500 })).deployments;
     const comparison: ShadowResult['comparison'] = { mode: 'shadow', version, targets: [] };
-    if (!active.length) return { outcome: 'registered', reason: `shadow: skipped, no active deployment of ${modelId} to shadow: registered only`, comparison };
+    if (!active.length)
+      return {
+        outcome: 'registered',
+        reason: `shadow: skipped, no active deployment of ${modelId} to shadow: registered only`,
+        comparison,
+      };
     for (const d of active) {
-      const entry: Record<string, unknown> = { target: d.target, deployment_id: d.id, active_version: d.version, replaced_challenger: d.challenger?.version ?? null, shadowed: false };
+      const entry: Record<string, unknown> = {
+        target: d.target,
+        deployment_id: d.id,
+        active_version: d.version,
+        replaced_challenger: d.challenger?.version ?? null,
+        shadowed: false,
+      };
       try {
-        await this.challengers.start(modelId, { version, deployment_target: d.target, scaling_factor: d.scaling_factor, monitoring_level: d.monitoring_level as 'medium', mode: 'shadow' });
+        await this.challengers.start(modelId, {
+          version,
+          deployment_target: d.target,
+          scaling_factor: d.scaling_factor,
+          monitoring_level: d.monitoring_level as 'medium',
+          mode: 'shadow',
+        });
         entry.shadowed = true;
       } catch (e) {
         // e.g. undeployed meanwhile (409 NOT_DEPLOYED): recorded on the run, the other targets still get theirs.
         entry.error = (e as Error).message;
-        this.logger.warn({ model_id: modelId, version, target: d.target, err: { message: (e as Error).message } }, 'shadow: deploying the challenger failed');
+        this.logger.warn(
+          { model_id: modelId, version, target: d.target, err: { message: (e as Error).message } },
+          'shadow: deploying the challenger failed',
+        );
       }
       comparison.targets.push(entry);
     }
     const shadowed = comparison.targets.filter((t) => t.shadowed);
     const summary = comparison.targets
-      .map((t) => `${t.target}: active ${t.active_version}${t.shadowed ? `, shadow ${version}${t.replaced_challenger ? ` (replaced challenger ${t.replaced_challenger})` : ''}` : ` (failed: ${t.error})`}`)
+      .map(
+        (t) =>
+          `${t.target}: active ${t.active_version}${t.shadowed ? `, shadow ${version}${t.replaced_challenger ? ` (replaced challenger ${t.replaced_challenger})` : ''}` : ` (failed: ${t.error})`}`,
+      )
       .join('; ');
     return shadowed.length
-      ? { outcome: 'shadowed', reason: `shadow: ${version} deployed as the shadow challenger on ${shadowed.map((t) => t.target).join(', ')}. ${summary}`, comparison }
-      : { outcome: 'not_shadowed', reason: `shadow: ${version} could not be deployed as a shadow challenger anywhere. ${summary}`, comparison };
+      ? {
+          outcome: 'shadowed',
+          reason: `shadow: ${version} deployed as the shadow challenger on ${shadowed.map((t) => t.target).join(', ')}. ${summary}`,
+          comparison,
+        }
+      : {
+          outcome: 'not_shadowed',
+          reason: `shadow: ${version} could not be deployed as a shadow challenger anywhere. ${summary}`,
+          comparison,
+        };
   }
 }

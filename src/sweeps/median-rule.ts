@@ -15,14 +15,17 @@ export function shouldPrune(trial: number[], others: number[][], step: number, o
   if (step + 1 <= options.warmupSteps || trial.length <= step) return false;
   const best = bestUpTo(trial, step);
   if (best === null) return false;
-  const reached = others.map((c) => (c.length > step ? bestUpTo(c, step) : null)).filter((v): v is number => v !== null);
+  const reached = others
+    .map((c) => (c.length > step ? bestUpTo(c, step) : null))
+    .filter((v): v is number => v !== null);
   if (reached.length < options.minTrials) return false;
   return best > median(reached);
 }
 
 function bestUpTo(curve: number[], step: number): number | null {
   let best: number | null = null;
-  for (let i = 0; i <= step && i < curve.length; i++) if (Number.isFinite(curve[i]) && (best === null || curve[i] < best)) best = curve[i];
+  for (let i = 0; i <= step && i < curve.length; i++)
+    if (Number.isFinite(curve[i]) && (best === null || curve[i] < best)) best = curve[i];
   return best;
 }
 

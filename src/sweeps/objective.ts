@@ -6,26 +6,54 @@ export type Direction = 'minimize' | 'maximize';
  * Metrics a sweep may optimise: curves logged per epoch on the validation part, so choosing
  * the winner never looks at the test part (whose figures would otherwise be biased upward).
  */
-export const VALIDATION_METRICS: Record<string, { direction: Direction; modelTypes: readonly string[]; description: string }> = {
-  val_loss: { direction: 'minimize', modelTypes: ['time_series', 'classification', 'anomaly_detection'], description: 'the loss on the validation part (best epoch)' },
-  val_return: { direction: 'maximize', modelTypes: ['reinforcement_learning'], description: "an agent's return on the validation part (best episode)" },
+export const VALIDATION_METRICS: Record<
+  string,
+  { direction: Direction; modelTypes: readonly string[]; description: string }
+> = {
+  val_loss: {
+    direction: 'minimize',
+    modelTypes: ['time_series', 'classification', 'anomaly_detection'],
+    description: 'the loss on the validation part (best epoch)',
+  },
+  val_return: {
+    direction: 'maximize',
+    modelTypes: ['reinforcement_learning'],
+    description: "an agent's return on the validation part (best episode)",
+  },
 };
 
 /** Names of test-part metrics a version reports: refused as objectives with their own message. */
-const TEST_METRICS = /^(test_|backtest)|^(mse|rmse|mae|r2|directional_accuracy|ic|rank_ic|sharpe|annualized_return|max_drawdown|hit_rate|accuracy|balanced_accuracy|f1|macro_f1|precision|recall|log_loss|auc|roc_auc|sortino|calmar)$/;
+const TEST_METRICS =
+  /^(test_|backtest)|^(mse|rmse|mae|r2|directional_accuracy|ic|rank_ic|sharpe|annualized_return|max_drawdown|hit_rate|accuracy|balanced_accuracy|f1|macro_f1|precision|recall|log_loss|auc|roc_auc|sortino|calmar)$/;
 
-export function checkObjective(metric: string, direction: Direction | undefined, modelType: string): { metric: string; direction: Direction } {
+export function checkObjective(
+  metric: string,
+  direction: Direction | undefined,
+  modelType: string,
+): { metric: string; direction: Direction } {
   const known = VALIDATION_METRICS[metric];
   const field = 'objective.metric';
   if (!known) {
     const allowed = Object.keys(VALIDATION_METRICS).join(', ');
     if (TEST_METRICS.test(metric)) {
-      throw new DataValidationError(`objective.metric ${metric} is a test-part metric: a sweep optimises a validation metric (${allowed}) so that the winner's test figures stay unbiased; only the winner is scored on the test part`, { fields: [{ field, errors: [`must be a validation metric: ${allowed}`] }] }, 'OBJECTIVE_NOT_VALIDATION');
+      throw new DataValidationError(
+        `objective.metric ${metric} is a test-part metric: a sweep optimises a validation metric (${allowed}) so that the winner's test figures stay unbiased; only the winner is scored on the test part`,
+        { fields: [{ field, errors: [`must be a validation metric: ${allowed}`] }] },
+        'OBJECTIVE_NOT_VALIDATION',
+      );
     }
-    throw new DataValidationError(`objective.metric ${metric} is not a validation metric; choose one of ${allowed}`, { fields: [{ field, errors: [`must be one of ${allowed}`] }] }, 'UNKNOWN_OBJECTIVE');
+    throw new DataValidationError(
+      `objective.metric ${metric} is not a validation metric; choose one of ${allowed}`,
+      { fields: [{ field, errors: [`must be one of ${allowed}`] }] },
+      'UNKNOWN_OBJECTIVE',
+    );
   }
   if (!known.modelTypes.includes(modelType)) {
-    throw new DataValidationError(`objective.metric ${metric} is not logged for ${modelType} models (it is for ${known.modelTypes.join(', ')})`, { fields: [{ field, errors: [`not available for ${modelType}`] }] }, 'UNKNOWN_OBJECTIVE');
+    throw new DataValidationError(
+      `objective.metric ${metric} is not logged for ${modelType} models (it is for ${known.modelTypes.join(', ')})`,
+      { fields: [{ field, errors: [`not available for ${modelType}`] }] },
+      'UNKNOWN_OBJECTIVE',
+    );
   }
   return { metric, direction: direction ?? known.direction };
 }

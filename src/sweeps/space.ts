@@ -17,7 +17,11 @@ export const MAX_DIMENSIONS = 16;
 export const MAX_CHOICES = 64;
 
 function invalid(field: string, message: string, code = 'INVALID_SEARCH_SPACE'): never {
-  throw new DataValidationError(`space.${field}: ${message}`, { fields: [{ field: `space.${field}`, errors: [message] }] }, code);
+  throw new DataValidationError(
+    `space.${field}: ${message}`,
+    { fields: [{ field: `space.${field}`, errors: [message] }] },
+    code,
+  );
 }
 
 /**
@@ -27,14 +31,21 @@ function invalid(field: string, message: string, code = 'INVALID_SEARCH_SPACE'):
  * and an empty choice are 422s.
  */
 export function parseSpace(raw: unknown): SearchSpace {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) invalid('', 'must be an object of parameter paths to dimensions', 'EMPTY_SEARCH_SPACE');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    invalid('', 'must be an object of parameter paths to dimensions', 'EMPTY_SEARCH_SPACE');
   const keys = Object.keys(raw as object).sort();
-  if (!keys.length) throw new DataValidationError('space: the search space is empty; name at least one parameter, e.g. {"hyperparameters.units": {"type": "choice", "values": [16, 32]}}', { fields: [{ field: 'space', errors: ['must name at least one parameter'] }] }, 'EMPTY_SEARCH_SPACE');
+  if (!keys.length)
+    throw new DataValidationError(
+      'space: the search space is empty; name at least one parameter, e.g. {"hyperparameters.units": {"type": "choice", "values": [16, 32]}}',
+      { fields: [{ field: 'space', errors: ['must name at least one parameter'] }] },
+      'EMPTY_SEARCH_SPACE',
+    );
   if (keys.length > MAX_DIMENSIONS) invalid('', `at most ${MAX_DIMENSIONS} parameters`);
   const out: SearchSpace = {};
   for (const key of keys) {
     if (!PATH.test(key)) invalid(key, 'must be a train-request field path such as hyperparameters.units or window');
-    if (FIXED_FIELDS.has(key.split('.')[0])) invalid(key, `${key.split('.')[0]} is fixed by the sweep's base request and cannot be searched`);
+    if (FIXED_FIELDS.has(key.split('.')[0]))
+      invalid(key, `${key.split('.')[0]} is fixed by the sweep's base request and cannot be searched`);
     out[key] = parseDimension(key, (raw as Record<string, unknown>)[key]);
   }
   return out;
@@ -43,16 +54,25 @@ export function parseSpace(raw: unknown): SearchSpace {
 function parseDimension(key: string, d: unknown): Dimension {
   if (!d || typeof d !== 'object' || Array.isArray(d)) invalid(key, 'must be {"type": "choice" | "int" | "float", …}');
   const dim = d as Record<string, unknown>;
-  const allowed = dim.type === 'choice' ? ['type', 'values'] : dim.type === 'int' ? ['type', 'min', 'max', 'log'] : ['type', 'min', 'max', 'log', 'steps'];
+  const allowed =
+    dim.type === 'choice'
+      ? ['type', 'values']
+      : dim.type === 'int'
+        ? ['type', 'min', 'max', 'log']
+        : ['type', 'min', 'max', 'log', 'steps'];
   if (dim.type === 'choice') {
     const values = dim.values;
     if (!Array.isArray(values) || values.length === 0) invalid(key, 'a choice needs a non-empty values array');
     if (values.length > MAX_CHOICES) invalid(key, `at most ${MAX_CHOICES} values`);
     for (const v of values) {
-      const ok = typeof v === 'string' ? v.length <= 200 : typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+      const ok =
+        typeof v === 'string'
+          ? v.length <= 200
+          : typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
       if (!ok) invalid(key, 'choice values must be finite numbers, strings (≤ 200 characters) or booleans');
     }
-    if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length) invalid(key, 'choice values must be distinct');
+    if (new Set(values.map((v) => JSON.stringify(v))).size !== values.length)
+      invalid(key, 'choice values must be distinct');
     checkKeys(key, dim, allowed);
     return { type: 'choice', values: values as Array<string | number | boolean> };
   }
@@ -60,7 +80,8 @@ function parseDimension(key: string, d: unknown): Dimension {
   checkKeys(key, dim, allowed);
   const { min, max } = dim;
   if (typeof min !== 'number' || typeof max !== 'number') invalid(key, 'a range needs numeric min and max');
-  if (!Number.isFinite(min) || !Number.isFinite(max)) invalid(key, 'the range is infinite: min and max must be finite numbers', 'INFINITE_SEARCH_SPACE');
+  if (!Number.isFinite(min) || !Number.isFinite(max))
+    invalid(key, 'the range is infinite: min and max must be finite numbers', 'INFINITE_SEARCH_SPACE');
   if (min > max) invalid(key, 'min must not exceed max');
   if (dim.log !== undefined && typeof dim.log !== 'boolean') invalid(key, 'log must be true or false');
   if (dim.log && min <= 0) invalid(key, 'a log-scale range needs min > 0');
@@ -69,13 +90,27 @@ function parseDimension(key: string, d: unknown): Dimension {
     if (max - min > 1e9) invalid(key, 'an int range may span at most 1e9 values');
     return { type: 'int', min, max, ...(dim.log ? { log: true } : {}) };
   }
-  if (dim.steps !== undefined && (typeof dim.steps !== 'number' || !Number.isInteger(dim.steps) || dim.steps < 2 || dim.steps > MAX_CHOICES)) invalid(key, `steps (grid points of a float range) must be an integer from 2 to ${MAX_CHOICES}`);
-  return { type: 'float', min, max, ...(dim.log ? { log: true } : {}), ...(dim.steps ? { steps: dim.steps as number } : {}) };
+  if (
+    dim.steps !== undefined &&
+    (typeof dim.steps !== 'number' || !Number.isInteger(dim.steps) || dim.steps < 2 || dim.steps > MAX_CHOICES)
+  )
+    invalid(key, `steps (grid points of a float range) must be an integer from 2 to ${MAX_CHOICES}`);
+  return {
+    type: 'float',
+    min,
+    max,
+    ...(dim.log ? { log: true } : {}),
+    ...(dim.steps ? { steps: dim.steps as number } : {}),
+  };
 }
 
 function checkKeys(key: string, dim: Record<string, unknown>, allowed: string[]): void {
   const extra = Object.keys(dim).filter((k) => !allowed.includes(k));
-  if (extra.length) invalid(key, `unknown field(s) ${extra.join(', ')} for a ${String(dim.type)} dimension (allowed: ${allowed.join(', ')})`);
+  if (extra.length)
+    invalid(
+      key,
+      `unknown field(s) ${extra.join(', ')} for a ${String(dim.type)} dimension (allowed: ${allowed.join(', ')})`,
+    );
 }
 
 /** The values a dimension's extremes and choices take: checked against the train-request rules before anything runs. */
@@ -91,7 +126,10 @@ export function applyParams(base: Record<string, unknown>, params: TrialParams):
     if (tail === undefined) out[head] = value;
     else {
       const inner = out[head];
-      out[head] = { ...(inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as object) : {}), [tail]: value };
+      out[head] = {
+        ...(inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as object) : {}),
+        [tail]: value,
+      };
     }
   }
   return out;

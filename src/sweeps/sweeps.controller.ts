@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { CreateSweepDto, ListSweepsQuery, SweepAcceptedDto } from './dto/sweep.dto';
@@ -16,7 +23,7 @@ export class SweepsController {
   @ApiOperation({
     summary: 'Start a hyperparameter sweep (trials are training jobs on the shared queue; poll the sweep)',
     description:
-      'Each trial is the base train request with its parameters written in, trained as a child run of the sweep\'s parent run (tag mlflow.parentRunId) and judged on a validation metric only; ' +
+      "Each trial is the base train request with its parameters written in, trained as a child run of the sweep's parent run (tag mlflow.parentRunId) and judged on a validation metric only; " +
       'poor trials are stopped by the median rule. When the budget is spent, the best trial is trained once more, scored on the test part and registered as a version whose data_config names the sweep. ' +
       '422: an empty or infinite space, a test-part objective, a budget of 0, a value that makes an invalid train request.',
   })
@@ -33,7 +40,10 @@ export class SweepsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One sweep: status (running | finalizing | succeeded | failed | cancelled), parent_run_id, trials (params, status, run_id, objective), best (model_id, version), eta_seconds' })
+  @ApiOperation({
+    summary:
+      'One sweep: status (running | finalizing | succeeded | failed | cancelled), parent_run_id, trials (params, status, run_id, objective), best (model_id, version), eta_seconds',
+  })
   @ApiOkResponse({ description: 'The sweep' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })
   get(@Param('id') id: string) {

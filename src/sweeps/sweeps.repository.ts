@@ -19,7 +19,9 @@ export class SweepsRepository {
   }
 
   async list(limit: number, offset: number): Promise<[Sweep[], number]> {
-    return this.dataSource.getRepository(Sweep).findAndCount({ order: { created_at: 'DESC' }, take: limit, skip: offset });
+    return this.dataSource
+      .getRepository(Sweep)
+      .findAndCount({ order: { created_at: 'DESC' }, take: limit, skip: offset });
   }
 
   withStatus(statuses: SweepStatus[]): Promise<Sweep[]> {
@@ -48,8 +50,15 @@ export class SweepsRepository {
   }
 
   /** Move a trial to `to` only while it is in one of `from` (a concurrent cancel or prune wins). */
-  async moveTrial(id: string, from: TrialStatus[], to: TrialStatus, fields: Partial<SweepTrial> = {}): Promise<boolean> {
-    const res = await this.dataSource.getRepository(SweepTrial).update({ id, status: In(from) }, { ...fields, status: to } as never);
+  async moveTrial(
+    id: string,
+    from: TrialStatus[],
+    to: TrialStatus,
+    fields: Partial<SweepTrial> = {},
+  ): Promise<boolean> {
+    const res = await this.dataSource
+      .getRepository(SweepTrial)
+      .update({ id, status: In(from) }, { ...fields, status: to } as never);
     return (res.affected ?? 0) > 0;
   }
 
@@ -63,7 +72,12 @@ export class SweepsRepository {
     }
     if (['succeeded', 'failed', 'cancelled'].includes(to)) sets.push('finished_at = now()');
     params.push(from);
-    const rows = updatedRows(await this.dataSource.query(`UPDATE sweeps SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($${params.length}) RETURNING id`, params));
+    const rows = updatedRows(
+      await this.dataSource.query(
+        `UPDATE sweeps SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($${params.length}) RETURNING id`,
+        params,
+      ),
+    );
     return rows.length > 0;
   }
 

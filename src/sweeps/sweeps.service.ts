@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError, DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { createValidationPipe } from '../common/http/validation';
@@ -68,11 +74,15 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
   /** A worker picks up sweeps left mid-way by a stopped process (trials that finished meanwhile, trials to propose). */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runsWorker) return;
-    for (const sweep of await this.repo.withStatus(['running', 'finalizing'])) this.enqueue(sweep.id, () => this.advance(sweep.id));
+    for (const sweep of await this.repo.withStatus(['running', 'finalizing']))
+      this.enqueue(sweep.id, () => this.advance(sweep.id));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.chains.values()]), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await Promise.race([
+      Promise.allSettled([...this.chains.values()]),
+      new Promise((r) => setTimeout(r, 10_000).unref()),
+    ]);
     this.stopping = true;
   }
 
@@ -81,7 +91,13 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
   async create(dto: CreateSweepDto): Promise<SweepAcceptedDto> {
     const plan = await this.plan(dto);
     // The first trial checked in full (data range and amount, memory) before anything is stored.
-    const firstParams = STRATEGIES[plan.strategy].propose({ space: plan.space, seed: plan.seed, index: 0, observations: [], maxTrials: plan.planned_trials });
+    const firstParams = STRATEGIES[plan.strategy].propose({
+      space: plan.space,
+      seed: plan.seed,
+      index: 0,
+      observations: [],
+      maxTrials: plan.planned_trials,
+    });
     await this.training.submit(await this.trainRequest(applyParams(plan.base, firstParams), 'base'), { dryRun: true });
     const id = randomUUID();
     const parentRunId = await this.dataSource.transaction(async (manager) => {
@@ -89,13 +105,27 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
         {
           experimentName: (plan.base.experiment as string | undefined) ?? DEFAULT_EXPERIMENT,
           name: `sweep ${dto.name}`.slice(0, 200),
-          params: { strategy: plan.strategy, planned_trials: plan.planned_trials, parallelism: plan.parallelism, objective: `${plan.objective.direction} ${plan.objective.metric}`, seed: plan.seed, space: plan.space },
+          params: {
+            strategy: plan.strategy,
+            planned_trials: plan.planned_trials,
+            parallelism: plan.parallelism,
+            objective: `${plan.objective.direction} ${plan.objective.metric}`,
+            seed: plan.seed,
+            space: plan.space,
+          },
           tags: { sweep_id: id, sweep_role: 'parent' },
           status: 'RUNNING',
         },
         manager,
       );
-      await this.repo.insert(manager, { id, name: dto.name, status: 'running', strategy: plan.strategy, request: plan as unknown as Record<string, unknown>, parent_run_id: run.id });
+      await this.repo.insert(manager, {
+        id,
+        name: dto.name,
+        status: 'running',
+        strategy: plan.strategy,
+        request: plan as unknown as Record<string, unknown>,
+        parent_run_id: run.id,
+      });
       return run.id;
     });
     // The first trials are queued before answering: if none can be (the base request asks
@@ -114,7 +144,21 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const [rows, total] = await this.repo.list(limit, offset);
-    return { sweeps: rows.map((s) => ({ id: s.id, name: s.name, status: s.status, strategy: s.strategy, parent_run_id: s.parent_run_id, best: s.best, created_at: isoOrNull(s.created_at), finished_at: isoOrNull(s.finished_at) })), total, limit, offset };
+    return {
+      sweeps: rows.map((s) => ({
+        id: s.id,
+        name: s.name,
+        status: s.status,
+        strategy: s.strategy,
+        parent_run_id: s.parent_run_id,
+        best: s.best,
+        created_at: isoOrNull(s.created_at),
+        finished_at: isoOrNull(s.finished_at),
+      })),
+      total,
+      limit,
+      offset,
+    };
   }
 
   async get(id: string) {
@@ -127,7 +171,10 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const sweep = await this.find(id);
     if (!(await this.repo.moveSweep(id, ['running', 'finalizing'], 'cancelled', { error: 'cancelled by request' }))) {
       const now = await this.find(id);
-      throw new AppError(409, 'ConflictError', 'SWEEP_FINISHED', `Sweep ${id} is already ${now.status}`, { sweep_id: id, status: now.status });
+      throw new AppError(409, 'ConflictError', 'SWEEP_FINISHED', `Sweep ${id} is already ${now.status}`, {
+        sweep_id: id,
+        status: now.status,
+      });
     }
     for (const trial of await this.repo.trials(id)) {
       if (!ACTIVE_TRIAL.includes(trial.status)) continue;
@@ -154,11 +201,18 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const capacity = strategy.capacity(space);
     if (capacity === 0) {
       const why = strategy.unsupported?.(space) ?? 'this strategy cannot search the space';
-      throw new DataValidationError(`space: ${why}`, { fields: [{ field: 'space', errors: [why] }] }, 'INFINITE_SEARCH_SPACE');
+      throw new DataValidationError(
+        `space: ${why}`,
+        { fields: [{ field: 'space', errors: [why] }] },
+        'INFINITE_SEARCH_SPACE',
+      );
     }
     const base = await this.trainRequest(dto.base, 'base');
     if (base.model_type === 'feature_engineering') {
-      throw new DataValidationError('base.model_type: feature_engineering models are not trained by epochs and have no validation curve to optimise', { fields: [{ field: 'base.model_type', errors: ['not a model type a sweep can optimise'] }] });
+      throw new DataValidationError(
+        'base.model_type: feature_engineering models are not trained by epochs and have no validation curve to optimise',
+        { fields: [{ field: 'base.model_type', errors: ['not a model type a sweep can optimise'] }] },
+      );
     }
     const objective = checkObjective(dto.objective.metric, dto.objective.direction, base.model_type);
     for (const [key, dim] of Object.entries(space)) {
@@ -167,8 +221,17 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
           await this.trainRequest(applyParams(dto.base, { [key]: value }), 'base');
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map((f) => ({ field: `space.${key}`, errors: f.errors.map((m) => `${JSON.stringify(value)} gives an invalid ${f.field}: ${m}`) }));
-          throw new DataValidationError(`space.${key}: the value ${JSON.stringify(value)} makes an invalid train request (${e.message})`, { fields }, 'INVALID_SEARCH_SPACE');
+          const fields = (
+            (e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []
+          ).map((f) => ({
+            field: `space.${key}`,
+            errors: f.errors.map((m) => `${JSON.stringify(value)} gives an invalid ${f.field}: ${m}`),
+          }));
+          throw new DataValidationError(
+            `space.${key}: the value ${JSON.stringify(value)} makes an invalid train request (${e.message})`,
+            { fields },
+            'INVALID_SEARCH_SPACE',
+          );
         }
       }
     }
@@ -182,7 +245,11 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       max_duration_seconds: dto.max_duration_seconds ?? null,
       objective,
       seed: dto.seed ?? 0,
-      early_stopping: { rule: dto.early_stopping?.rule ?? 'median', warmup_epochs: dto.early_stopping?.warmup_epochs ?? 1, min_trials: dto.early_stopping?.min_trials ?? 3 },
+      early_stopping: {
+        rule: dto.early_stopping?.rule ?? 'median',
+        warmup_epochs: dto.early_stopping?.warmup_epochs ?? 1,
+        min_trials: dto.early_stopping?.min_trials ?? 3,
+      },
     };
   }
 
@@ -192,8 +259,13 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       return (await this.pipe.transform(raw, { type: 'body', metatype: TrainRequestDto })) as TrainRequestDto;
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map((f) => ({ ...f, field: `${prefix}.${f.field}` }));
-      throw new DataValidationError(`${prefix}: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`, { fields });
+      const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map(
+        (f) => ({ ...f, field: `${prefix}.${f.field}` }),
+      );
+      throw new DataValidationError(
+        `${prefix}: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`,
+        { fields },
+      );
     }
   }
 
@@ -213,7 +285,10 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
         const r = await fn();
         if (r instanceof AppError) result = r;
       } catch (e) {
-        this.logger.error({ sweep_id: sweepId, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'sweep step failed');
+        this.logger.error(
+          { sweep_id: sweepId, err: { message: (e as Error).message, stack: (e as Error).stack } },
+          'sweep step failed',
+        );
       }
     });
     this.chains.set(sweepId, next);
@@ -237,10 +312,18 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       const trials = await this.settle(plan, await this.repo.trials(sweepId));
       if (sweep.status === 'finalizing') return this.settleFinal(sweep);
       const active = trials.filter((t) => ACTIVE_TRIAL.includes(t.status)).length;
-      const timeUp = plan.max_duration_seconds !== null && Date.now() - sweep.created_at.getTime() > plan.max_duration_seconds * 1000;
+      const timeUp =
+        plan.max_duration_seconds !== null &&
+        Date.now() - sweep.created_at.getTime() > plan.max_duration_seconds * 1000;
       if (trials.length < plan.planned_trials && !timeUp && active < plan.parallelism) {
         const index = trials.length;
-        const params = STRATEGIES[plan.strategy].propose({ space: plan.space, seed: plan.seed, index, observations: observations(trials, plan), maxTrials: plan.planned_trials });
+        const params = STRATEGIES[plan.strategy].propose({
+          space: plan.space,
+          seed: plan.seed,
+          index,
+          observations: observations(trials, plan),
+          maxTrials: plan.planned_trials,
+        });
         const trialId = await this.repo.claimTrial(sweepId, index, params);
         if (!trialId) continue; // another process proposed this index: look again
         const error = await this.queueTrial(sweep, plan, trialId, index, params);
@@ -254,10 +337,18 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     }
   }
 
-  private async queueTrial(sweep: Sweep, plan: SweepPlan, trialId: string, index: number, params: TrialParams): Promise<AppError | undefined> {
+  private async queueTrial(
+    sweep: Sweep,
+    plan: SweepPlan,
+    trialId: string,
+    index: number,
+    params: TrialParams,
+  ): Promise<AppError | undefined> {
     try {
       const req = await this.trainRequest(applyParams(plan.base, params), 'base');
-      const accepted = await this.training.submit(req, { sweep: { sweep_id: sweep.id, parent_run_id: sweep.parent_run_id!, trial: index } });
+      const accepted = await this.training.submit(req, {
+        sweep: { sweep_id: sweep.id, parent_run_id: sweep.parent_run_id!, trial: index },
+      });
       const job = await this.training.get(accepted.job_id);
       await this.repo.moveTrial(trialId, ['proposed'], 'queued', { job_id: accepted.job_id, run_id: job.run_id });
       // Cancelled while it was being queued: cancel the job too.
@@ -275,7 +366,10 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
   private async settle(plan: SweepPlan, trials: SweepTrial[]): Promise<SweepTrial[]> {
     for (const t of trials) {
       if (t.status === 'proposed' && !t.job_id && Date.now() - t.created_at.getTime() > PROPOSAL_TIMEOUT_MS) {
-        await this.repo.moveTrial(t.id, ['proposed'], 'failed', { error: 'the process proposing this trial stopped before queueing it', finished_at: new Date() });
+        await this.repo.moveTrial(t.id, ['proposed'], 'failed', {
+          error: 'the process proposing this trial stopped before queueing it',
+          finished_at: new Date(),
+        });
         t.status = 'failed';
       }
       if (!['queued', 'running'].includes(t.status) || !t.job_id) continue;
@@ -284,8 +378,13 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       const run = job.run_id ? await this.experiments.findRun(job.run_id).catch(() => null) : null;
       const value = run?.metrics?.[plan.objective.metric];
       const objective = typeof value === 'number' ? value : bestSoFar(t.curve, plan.objective.direction);
-      const status: TrialStatus = job.status === 'succeeded' ? 'succeeded' : job.status === 'failed' ? 'failed' : 'cancelled';
-      await this.repo.moveTrial(t.id, ['queued', 'running'], status, { objective, error: job.error ?? null, finished_at: new Date() });
+      const status: TrialStatus =
+        job.status === 'succeeded' ? 'succeeded' : job.status === 'failed' ? 'failed' : 'cancelled';
+      await this.repo.moveTrial(t.id, ['queued', 'running'], status, {
+        objective,
+        error: job.error ?? null,
+        finished_at: new Date(),
+      });
       Object.assign(t, { status, objective });
     }
     return trials;
@@ -295,19 +394,34 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
   private async finalize(sweep: Sweep, plan: SweepPlan, trials: SweepTrial[]): Promise<void> {
     const best = pickBest(trials, plan.objective.direction);
     if (!best) {
-      if (await this.repo.moveSweep(sweep.id, ['running'], 'failed', { error: 'no trial succeeded' })) await this.experiments.finishRun(sweep.parent_run_id!, 'FAILED', { tags: { error: 'no trial succeeded' } });
+      if (await this.repo.moveSweep(sweep.id, ['running'], 'failed', { error: 'no trial succeeded' }))
+        await this.experiments.finishRun(sweep.parent_run_id!, 'FAILED', { tags: { error: 'no trial succeeded' } });
       return;
     }
     if (!(await this.repo.moveSweep(sweep.id, ['running'], 'finalizing'))) return;
     try {
       const req = await this.trainRequest(applyParams(plan.base, best.params as TrialParams), 'base');
-      const accepted = await this.training.submit(req, { sweep: { sweep_id: sweep.id, parent_run_id: sweep.parent_run_id! } });
+      const accepted = await this.training.submit(req, {
+        sweep: { sweep_id: sweep.id, parent_run_id: sweep.parent_run_id! },
+      });
       const job = await this.training.get(accepted.job_id);
       await this.repo.updateSweep(sweep.id, {
         final_job_id: accepted.job_id,
-        best: { trial: best.index, params: best.params, objective: best.objective, trial_run_id: best.run_id, job_id: accepted.job_id, run_id: job.run_id, model_id: accepted.model_id, version: accepted.version, status: 'training' },
+        best: {
+          trial: best.index,
+          params: best.params,
+          objective: best.objective,
+          trial_run_id: best.run_id,
+          job_id: accepted.job_id,
+          run_id: job.run_id,
+          model_id: accepted.model_id,
+          version: accepted.version,
+          status: 'training',
+        },
       });
-      await this.experiments.setTags(sweep.parent_run_id!, { best_trial: String(best.index), best_trial_run_id: best.run_id ?? '' }).catch(() => undefined);
+      await this.experiments
+        .setTags(sweep.parent_run_id!, { best_trial: String(best.index), best_trial_run_id: best.run_id ?? '' })
+        .catch(() => undefined);
     } catch (e) {
       const message = `training the best trial failed: ${(e as Error).message}`;
       await this.repo.moveSweep(sweep.id, ['finalizing'], 'failed', { error: message });
@@ -320,7 +434,10 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     if (!sweep.final_job_id) return undefined;
     const job = await this.training.get(sweep.final_job_id).catch(() => null);
     if (!job || !['succeeded', 'failed', 'cancelled'].includes(job.status)) return undefined;
-    const best: Record<string, unknown> = { ...(sweep.best ?? {}), status: job.status === 'succeeded' ? 'registered' : job.status };
+    const best: Record<string, unknown> = {
+      ...(sweep.best ?? {}),
+      status: job.status === 'succeeded' ? 'registered' : job.status,
+    };
     const plan = sweep.request as unknown as SweepPlan;
     if (job.status === 'succeeded') {
       if (await this.repo.moveSweep(sweep.id, ['finalizing'], 'succeeded', { best })) {
@@ -333,7 +450,12 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       }
     } else {
       const status = job.status === 'cancelled' ? 'cancelled' : 'failed';
-      if (await this.repo.moveSweep(sweep.id, ['finalizing'], status, { best, error: `training the best trial ended ${job.status}${job.error ? `: ${job.error}` : ''}` })) {
+      if (
+        await this.repo.moveSweep(sweep.id, ['finalizing'], status, {
+          best,
+          error: `training the best trial ended ${job.status}${job.error ? `: ${job.error}` : ''}`,
+        })
+      ) {
         await this.experiments.finishRun(sweep.parent_run_id!, status === 'cancelled' ? 'KILLED' : 'FAILED');
       }
     }
@@ -352,11 +474,25 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
         // From 'succeeded' too: settle() may have closed the trial from its job row first (the job
         // row is written before this event), with the curve of the epochs heard so far; this
         // event's history is the whole curve, and its objective is the one that counts.
-        if (e.status === 'succeeded') await this.repo.moveTrial(trial.id, ['queued', 'running', 'cancelled', 'succeeded'], 'succeeded', { objective, curve, finished_at: new Date() });
-        else if (e.status === 'failed') await this.repo.moveTrial(trial.id, ['queued', 'running'], 'failed', { error: e.error ?? null, finished_at: new Date() });
-        else await this.repo.moveTrial(trial.id, ['queued', 'running'], 'cancelled', { objective, finished_at: new Date() });
+        if (e.status === 'succeeded')
+          await this.repo.moveTrial(trial.id, ['queued', 'running', 'cancelled', 'succeeded'], 'succeeded', {
+            objective,
+            curve,
+            finished_at: new Date(),
+          });
+        else if (e.status === 'failed')
+          await this.repo.moveTrial(trial.id, ['queued', 'running'], 'failed', {
+            error: e.error ?? null,
+            finished_at: new Date(),
+          });
+        else
+          await this.repo.moveTrial(trial.id, ['queued', 'running'], 'cancelled', {
+            objective,
+            finished_at: new Date(),
+          });
         // A pruned trial keeps its status; its curve so far is its objective.
-        if (e.status === 'cancelled' && trial.status === 'pruned') await this.repo.updateTrial(trial.id, { objective, finished_at: new Date() });
+        if (e.status === 'cancelled' && trial.status === 'pruned')
+          await this.repo.updateTrial(trial.id, { objective, finished_at: new Date() });
       }
     }
     await this.advance(sweep.id);
@@ -372,13 +508,31 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     if (!trial || typeof value !== 'number' || !Number.isFinite(value)) return;
     // A retried job starts its curve again from epoch 0.
     const curve = [...trial.curve.slice(0, e.epoch), value];
-    await this.repo.moveTrial(trial.id, ['queued', 'running'], 'running', { curve, objective: bestSoFar(curve, plan.objective.direction) });
+    await this.repo.moveTrial(trial.id, ['queued', 'running'], 'running', {
+      curve,
+      objective: bestSoFar(curve, plan.objective.direction),
+    });
     if (plan.early_stopping.rule !== 'median') return;
-    const others = (await this.repo.trials(sweep.id)).filter((t) => t.id !== trial.id && (t.status === 'succeeded' || t.status === 'pruned')).map((t) => t.curve.map((v) => asLoss(v, plan.objective.direction)));
+    const others = (await this.repo.trials(sweep.id))
+      .filter((t) => t.id !== trial.id && (t.status === 'succeeded' || t.status === 'pruned'))
+      .map((t) => t.curve.map((v) => asLoss(v, plan.objective.direction)));
     const mine = curve.map((v) => asLoss(v, plan.objective.direction));
-    if (!shouldPrune(mine, others, e.epoch, { warmupSteps: plan.early_stopping.warmup_epochs, minTrials: plan.early_stopping.min_trials })) return;
-    if (await this.repo.moveTrial(trial.id, ['running'], 'pruned', { error: `stopped by the median rule at epoch ${e.epoch + 1}` })) {
-      this.logger.log({ sweep_id: sweep.id, trial: trial.index, epoch: e.epoch + 1 }, 'sweep trial pruned (median rule)');
+    if (
+      !shouldPrune(mine, others, e.epoch, {
+        warmupSteps: plan.early_stopping.warmup_epochs,
+        minTrials: plan.early_stopping.min_trials,
+      })
+    )
+      return;
+    if (
+      await this.repo.moveTrial(trial.id, ['running'], 'pruned', {
+        error: `stopped by the median rule at epoch ${e.epoch + 1}`,
+      })
+    ) {
+      this.logger.log(
+        { sweep_id: sweep.id, trial: trial.index, epoch: e.epoch + 1 },
+        'sweep trial pruned (median rule)',
+      );
       await this.cancelJob(trial.job_id!);
     }
   }
@@ -403,7 +557,18 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       space: plan.space,
       early_stopping: plan.early_stopping,
       parent_run_id: sweep.parent_run_id,
-      trials: trials.map((t) => ({ index: t.index, params: t.params, status: t.status, job_id: t.job_id, run_id: t.run_id, objective: t.objective, epochs: t.curve.length, error: t.error, created_at: isoOrNull(t.created_at), finished_at: isoOrNull(t.finished_at) })),
+      trials: trials.map((t) => ({
+        index: t.index,
+        params: t.params,
+        status: t.status,
+        job_id: t.job_id,
+        run_id: t.run_id,
+        objective: t.objective,
+        epochs: t.curve.length,
+        error: t.error,
+        created_at: isoOrNull(t.created_at),
+        finished_at: isoOrNull(t.finished_at),
+      })),
       best: sweep.best,
       eta_seconds: eta(sweep, plan, trials),
       error: sweep.error,
@@ -414,7 +579,13 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
 }
 
 function observations(trials: SweepTrial[], plan: SweepPlan): Observation[] {
-  return trials.filter((t) => (t.status === 'succeeded' || t.status === 'pruned') && t.objective !== null).map((t) => ({ index: t.index, params: t.params as TrialParams, loss: asLoss(t.objective!, plan.objective.direction) }));
+  return trials
+    .filter((t) => (t.status === 'succeeded' || t.status === 'pruned') && t.objective !== null)
+    .map((t) => ({
+      index: t.index,
+      params: t.params as TrialParams,
+      loss: asLoss(t.objective!, plan.objective.direction),
+    }));
 }
 
 /** The best succeeded trial (ties: the earlier one). Pruned trials never win: they did not finish. */

@@ -8,7 +8,9 @@ const README = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8
 
 describe('architecture options derived from the registry', () => {
   it('the README holds exactly the registry table (paste the expected text below into it when this fails)', () => {
-    const section = /<!-- architectures-table:start -->\n([\s\S]*?)\n<!-- architectures-table:end -->/.exec(README)?.[1];
+    const section = /<!-- architectures-table:start -->\n([\s\S]*?)\n<!-- architectures-table:end -->/.exec(
+      README,
+    )?.[1];
     expect(section).toBeDefined();
     expect(section).toBe(architecturesTable());
     const listed = [...section!.matchAll(/^\| `([a-z0-9_]+)` \|/gm)].map((m) => m[1]).slice(1); // after the header row

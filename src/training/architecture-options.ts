@@ -18,7 +18,10 @@ export function requestArchitectures(): string[] {
 function offeredPerModelType(): string[] {
   return Object.values(TRAINERS)
     .filter((t) => t.architectures.length)
-    .map((t) => `${t.modelType}: ${t.architectures.map((a) => (a === t.defaultArchitecture && t.architectures.length > 1 ? `${a} (default)` : a)).join(', ')}`);
+    .map(
+      (t) =>
+        `${t.modelType}: ${t.architectures.map((a) => (a === t.defaultArchitecture && t.architectures.length > 1 ? `${a} (default)` : a)).join(', ')}`,
+    );
 }
 
 export function architectureDescription(): string {
@@ -36,8 +39,14 @@ export function architecturesTable(): string {
       .map((t) => `\`${t.modelType}\`${t.defaultArchitecture === name ? ' (default)' : ''}`)
       .join(', ');
   const rows = ARCHITECTURE_REGISTRY.map((a) => {
-    const defaults = Object.entries(a.hyperparameterDefaults ?? {}).map(([k, v]) => `\`${k}\` ${v}`).join(', ');
+    const defaults = Object.entries(a.hyperparameterDefaults ?? {})
+      .map(([k, v]) => `\`${k}\` ${v}`)
+      .join(', ');
     return `| \`${a.name}\` | ${a.summary} | ${modelTypes(a.name)} | ${defaults || '–'} | ${a.nativeEngine ? 'yes' : 'no'} | ${a.onnx.exported ? 'yes' : `no: ${a.onnx.reason}`} |`;
   });
-  return ['| `architecture` | what it is | offered for | own defaults | native engine | ONNX export |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| `architecture` | what it is | offered for | own defaults | native engine | ONNX export |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }

@@ -12,13 +12,25 @@ import type { TrainingPlan } from './trainers/trainer';
 /** A trainer's architectures: its default first, then the others offered for its model type in registry order. */
 export function offeredArchitectures(modelType: string, defaultArchitecture: string): string[] {
   const offered = architecturesOfferedFor(modelType);
-  return offered.includes(defaultArchitecture) ? [defaultArchitecture, ...offered.filter((a) => a !== defaultArchitecture)] : offered;
+  return offered.includes(defaultArchitecture)
+    ? [defaultArchitecture, ...offered.filter((a) => a !== defaultArchitecture)]
+    : offered;
 }
 
 /** The network a plan would train, as the registry's validation and the memory estimate see it. */
 export function planNetworkSpec(plan: TrainingPlan, architecture = plan.architecture): NetworkSpec {
   const hp = plan.hyperparameters;
-  return { architecture, window: plan.window, numFeatures: plan.features.length, units: hp.units, layers: hp.layers, dropout: hp.dropout, heads: hp.heads, outputUnits: 1, outputActivation: 'linear' };
+  return {
+    architecture,
+    window: plan.window,
+    numFeatures: plan.features.length,
+    units: hp.units,
+    layers: hp.layers,
+    dropout: hp.dropout,
+    heads: hp.heads,
+    outputUnits: 1,
+    outputActivation: 'linear',
+  };
 }
 
 /**
@@ -32,9 +44,12 @@ export function memoryEstimateSpec(plan: TrainingPlan): NetworkSpec {
 /** 422 unless the model type offers the architecture and the architecture accepts the hyperparameters. */
 export function checkArchitecture(modelType: string, offered: readonly string[], plan: TrainingPlan): void {
   if (!offered.includes(plan.architecture)) {
-    throw new DataValidationError(`architecture ${plan.architecture} is not available for ${modelType}; choose one of ${offered.join(', ')}`, {
-      fields: [{ field: 'architecture', errors: [`must be one of ${offered.join(', ')}`] }],
-    });
+    throw new DataValidationError(
+      `architecture ${plan.architecture} is not available for ${modelType}; choose one of ${offered.join(', ')}`,
+      {
+        fields: [{ field: 'architecture', errors: [`must be one of ${offered.join(', ')}`] }],
+      },
+    );
   }
   const problems = findArchitecture(plan.architecture)?.validate?.(planNetworkSpec(plan)) ?? [];
   if (problems.length) {
@@ -45,6 +60,8 @@ export function checkArchitecture(modelType: string, offered: readonly string[],
 }
 
 /** The architecture's own defaults for the generic hyperparameters (none for most). */
-export function architectureHyperparameterDefaults(architecture: string): Partial<Pick<NetworkSpec, 'units' | 'layers' | 'dropout'>> {
+export function architectureHyperparameterDefaults(
+  architecture: string,
+): Partial<Pick<NetworkSpec, 'units' | 'layers' | 'dropout'>> {
   return findArchitecture(architecture)?.hyperparameterDefaults ?? {};
 }

@@ -15,9 +15,24 @@ export function backendReport(s: Partial<TfBackendDescription>): Record<string, 
     feature_level: s.adapter.featureLevel,
   };
   // The engine that computed LSTM/GRU layers: the native fused-rnn addon or tfjs-layers' cells.
-  const engine = s.engine && { name: s.engine.name, requested: s.engine.requested, kernels: s.engine.kernels, threads: s.engine.threads, reason: s.engine.reason };
-  if (engine) for (const k of Object.keys(engine) as (keyof typeof engine)[]) if (engine[k] === undefined) delete engine[k];
-  const report: Record<string, unknown> = { name: s.name, version: s.version, simd: s.simd, threads: s.threads, matmul_patched: s.matMulPatched, adapter, engine };
+  const engine = s.engine && {
+    name: s.engine.name,
+    requested: s.engine.requested,
+    kernels: s.engine.kernels,
+    threads: s.engine.threads,
+    reason: s.engine.reason,
+  };
+  if (engine)
+    for (const k of Object.keys(engine) as (keyof typeof engine)[]) if (engine[k] === undefined) delete engine[k];
+  const report: Record<string, unknown> = {
+    name: s.name,
+    version: s.version,
+    simd: s.simd,
+    threads: s.threads,
+    matmul_patched: s.matMulPatched,
+    adapter,
+    engine,
+  };
   for (const k of Object.keys(report)) if (report[k] === undefined) delete report[k];
   return report;
 }

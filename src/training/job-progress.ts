@@ -33,20 +33,50 @@ export interface JobProgress {
   folds?: number;
 }
 
-const PHASE_OF_FINAL: Partial<Record<JobStatus, string>> = { succeeded: 'done', cancelled: 'cancelled', failed: 'failed' };
+const PHASE_OF_FINAL: Partial<Record<JobStatus, string>> = {
+  succeeded: 'done',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
 
 /** The counters of a job that has not started counting yet (0 of its total). */
-export function startProgress(unit: ProgressUnit, plan: Pick<TrainingPlan, 'hyperparameters' | 'features'>, phase: string): JobProgress {
+export function startProgress(
+  unit: ProgressUnit,
+  plan: Pick<TrainingPlan, 'hyperparameters' | 'features'>,
+  phase: string,
+): JobProgress {
   if (unit === 'candidate') return { phase, unit, scored: 0, candidates: plan.features.length, eta_seconds: null };
-  if (unit === 'episode') return { phase, unit, episode: 0, episodes: plan.hyperparameters.episodes ?? DQN_DEFAULTS.episodes, train_reward: null, val_return: null, eta_seconds: null };
+  if (unit === 'episode')
+    return {
+      phase,
+      unit,
+      episode: 0,
+      episodes: plan.hyperparameters.episodes ?? DQN_DEFAULTS.episodes,
+      train_reward: null,
+      val_return: null,
+      eta_seconds: null,
+    };
   return { phase, unit, epoch: 0, epochs: plan.hyperparameters.epochs, loss: null, val_loss: null, eta_seconds: null };
 }
 
 /** One finished epoch (or episode) as a progress patch, with the ETA from the mean time per step. */
-export function stepProgress(unit: 'epoch' | 'episode', m: { epoch: number; loss: number; val_loss: number | null; elapsed_ms: number }, total: number): Partial<JobProgress> {
+export function stepProgress(
+  unit: 'epoch' | 'episode',
+  m: { epoch: number; loss: number; val_loss: number | null; elapsed_ms: number },
+  total: number,
+): Partial<JobProgress> {
   const done = m.epoch + 1;
   const eta_seconds = Math.round(((m.elapsed_ms / done) * (total - done)) / 1000);
-  if (unit === 'episode') return { phase: 'training', unit, episode: done, episodes: total, train_reward: m.loss, val_return: m.val_loss, eta_seconds };
+  if (unit === 'episode')
+    return {
+      phase: 'training',
+      unit,
+      episode: done,
+      episodes: total,
+      train_reward: m.loss,
+      val_return: m.val_loss,
+      eta_seconds,
+    };
   return { phase: 'training', unit, epoch: done, epochs: total, loss: m.loss, val_loss: m.val_loss, eta_seconds };
 }
 
@@ -55,13 +85,27 @@ export function stepProgress(unit: 'epoch' | 'episode', m: { epoch: number; loss
  * phases followed the status said "training" after a cancel), a queued job that never ran
  * shows 0 of its total, and rows from before `unit` existed get the kind's unit.
  */
-export function progressView(status: JobStatus, stored: Partial<JobProgress> | null, unit: ProgressUnit, plan: Pick<TrainingPlan, 'hyperparameters' | 'features'>): JobProgress {
-  const base: JobProgress = { ...startProgress(unit, plan, status === 'queued' ? 'queued' : status), ...(stored ?? {}), unit };
+export function progressView(
+  status: JobStatus,
+  stored: Partial<JobProgress> | null,
+  unit: ProgressUnit,
+  plan: Pick<TrainingPlan, 'hyperparameters' | 'features'>,
+): JobProgress {
+  const base: JobProgress = {
+    ...startProgress(unit, plan, status === 'queued' ? 'queued' : status),
+    ...(stored ?? {}),
+    unit,
+  };
   if (unit !== 'epoch') {
     // Older rows of agents and selections carried a network's epoch counters: an agent's
     // were its episodes; a selection's (0 of the epochs hyperparameter) meant nothing.
     if (unit === 'episode' && stored?.episode === undefined && stored?.epoch !== undefined) {
-      Object.assign(base, { episode: stored.epoch, episodes: stored.epochs, train_reward: stored.loss ?? null, val_return: stored.val_loss ?? null });
+      Object.assign(base, {
+        episode: stored.epoch,
+        episodes: stored.epochs,
+        train_reward: stored.loss ?? null,
+        val_return: stored.val_loss ?? null,
+      });
     }
     delete base.epoch;
     delete base.epochs;

@@ -26,20 +26,30 @@ export class MlBackendService implements OnModuleInit {
   ) {
     readiness.register(async () => {
       const indicator = indicators.check('ml_backend');
-      return this.selection ? indicator.up(this.describe()) : indicator.down({ message: 'no TensorFlow.js backend initialised' });
+      return this.selection
+        ? indicator.up(this.describe())
+        : indicator.down({ message: 'no TensorFlow.js backend initialised' });
     });
   }
 
   async onModuleInit(): Promise<void> {
     // npm start began it before loading the service's modules (early-start.ts).
-    this.selection = await (takeEarlyTfBackend(this.config) ?? initTfBackend(this.config.tfBackend, tfBackendOptions(this.config)));
+    this.selection = await (takeEarlyTfBackend(this.config) ??
+      initTfBackend(this.config.tfBackend, tfBackendOptions(this.config)));
     this.metrics.setBackend(this.selection.name);
     const adapter = this.selection.adapter ? `, adapter: ${adapterLabel(this.selection.adapter)}` : '';
     const engine = this.selection.engine;
-    const engineLine = engine ? `; LSTM/GRU engine: ${engine.name}${engine.kernels ? ` (${engine.kernels})` : ''}${engine.reason ? ` — ${engine.reason}` : ''}` : '';
-    this.logger.log({ ml_backend: this.describe() }, `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend}${adapter})${engineLine}`);
+    const engineLine = engine
+      ? `; LSTM/GRU engine: ${engine.name}${engine.kernels ? ` (${engine.kernels})` : ''}${engine.reason ? ` — ${engine.reason}` : ''}`
+      : '';
+    this.logger.log(
+      { ml_backend: this.describe() },
+      `TensorFlow.js backend: ${this.selection.name} (TF_BACKEND=${this.config.tfBackend}${adapter})${engineLine}`,
+    );
     if (this.selection.adapter?.software) {
-      this.logger.warn(`WebGPU runs on a software adapter (${adapterLabel(this.selection.adapter)}): results are correct but training is slower than on the CPU backends`);
+      this.logger.warn(
+        `WebGPU runs on a software adapter (${adapterLabel(this.selection.adapter)}): results are correct but training is slower than on the CPU backends`,
+      );
     }
   }
 

@@ -13,13 +13,20 @@ const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as
 function walkForwardOf(req: TrainRequestDto): Pick<TrainingPlan, 'evaluation'> {
   const e = req.evaluation;
   if (!e || e.method !== 'walk_forward') return {};
-  const invalid = (field: string, message: string) => new DataValidationError(message, { fields: [{ field: `evaluation.${field}`, errors: [message] }] });
-  if (req.model_type !== 'time_series') throw invalid('method', `walk_forward evaluation is available for time_series models; ${req.model_type} uses the single split`);
+  const invalid = (field: string, message: string) =>
+    new DataValidationError(message, { fields: [{ field: `evaluation.${field}`, errors: [message] }] });
+  if (req.model_type !== 'time_series')
+    throw invalid(
+      'method',
+      `walk_forward evaluation is available for time_series models; ${req.model_type} uses the single split`,
+    );
   const step = typeof e.step === 'string' ? STEP_DURATION.exec(e.step) : null;
   const stepMs = step ? Number(step[1]) * UNIT_MS[step[2] as keyof typeof UNIT_MS] : undefined;
   const bar = timeframeMs((req.timeframe ?? '1h') as Timeframe);
-  if (stepMs !== undefined && stepMs < bar) throw invalid('step', `a step of ${e.step} is shorter than one ${req.timeframe ?? '1h'} bar`);
-  if (e.train_bars !== undefined && e.train_window !== 'rolling') throw invalid('train_bars', 'train_bars applies to train_window rolling only');
+  if (stepMs !== undefined && stepMs < bar)
+    throw invalid('step', `a step of ${e.step} is shorter than one ${req.timeframe ?? '1h'} bar`);
+  if (e.train_bars !== undefined && e.train_window !== 'rolling')
+    throw invalid('train_bars', 'train_bars applies to train_window rolling only');
   return {
     evaluation: {
       method: 'walk_forward',
@@ -34,13 +41,18 @@ function walkForwardOf(req: TrainRequestDto): Pick<TrainingPlan, 'evaluation'> {
 }
 
 /** Turn a validated request into the plan a trainer runs: defaults filled, aliases resolved. */
-export function toPlan(req: TrainRequestDto, defaults: { architecture: string; spreadPips: number; slippagePips?: number; swapPoints?: SwapTable }): TrainingPlan {
+export function toPlan(
+  req: TrainRequestDto,
+  defaults: { architecture: string; spreadPips: number; slippagePips?: number; swapPoints?: SwapTable },
+): TrainingPlan {
   const hp = req.hyperparameters ?? {};
   const architecture = req.architecture ?? defaults.architecture;
   // An architecture may want other defaults than the service's (a TCN needs depth to see back).
   const own = architectureHyperparameterDefaults(architecture);
   if (hp.units !== undefined && hp.lstm_units !== undefined && hp.units !== hp.lstm_units) {
-    throw new DataValidationError('hyperparameters: give units or its alias lstm_units, not two different values', { fields: [{ field: 'hyperparameters.lstm_units', errors: ['conflicts with units'] }] });
+    throw new DataValidationError('hyperparameters: give units or its alias lstm_units, not two different values', {
+      fields: [{ field: 'hyperparameters.lstm_units', errors: ['conflicts with units'] }],
+    });
   }
   const hyperparameters: Hyperparameters = {
     units: hp.units ?? hp.lstm_units ?? own.units ?? DEFAULT_HYPERPARAMETERS.units,
@@ -54,12 +66,28 @@ export function toPlan(req: TrainRequestDto, defaults: { architecture: string; s
     ...(hp.threshold_quantile !== undefined ? { threshold_quantile: hp.threshold_quantile } : {}),
     ...(hp.k !== undefined ? { k: hp.k } : {}),
     ...(hp.redundancy_threshold !== undefined ? { redundancy_threshold: hp.redundancy_threshold } : {}),
-    ...Object.fromEntries((['gamma', 'epsilon_start', 'epsilon_end', 'epsilon_decay_steps', 'replay_size', 'target_update_interval', 'episodes'] as const).filter((k) => hp[k] !== undefined).map((k) => [k, hp[k]])),
+    ...Object.fromEntries(
+      (
+        [
+          'gamma',
+          'epsilon_start',
+          'epsilon_end',
+          'epsilon_decay_steps',
+          'replay_size',
+          'target_update_interval',
+          'episodes',
+        ] as const
+      )
+        .filter((k) => hp[k] !== undefined)
+        .map((k) => [k, hp[k]]),
+    ),
   };
   const start = Date.parse(req.start_date);
   const end = Date.parse(req.end_date);
   if (!(start < end)) {
-    throw new DataValidationError(`start_date ${req.start_date} must be before end_date ${req.end_date}`, { fields: [{ field: 'start_date', errors: ['must be before end_date'] }] });
+    throw new DataValidationError(`start_date ${req.start_date} must be before end_date ${req.end_date}`, {
+      fields: [{ field: 'start_date', errors: ['must be before end_date'] }],
+    });
   }
   return {
     modelType: req.model_type,

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ErrorEnvelope } from '../common/errors/error-envelope';
 import { ApiProtected } from '../common/http/api-docs.decorators';
 import { ListJobsQuery } from './dto/jobs.dto';
@@ -22,7 +30,10 @@ export class TrainingController {
   })
   @ApiBody({ type: TrainRequestDto, examples: TRAIN_REQUEST_EXAMPLES })
   @ApiAcceptedResponse({ type: TrainAcceptedDto })
-  @ApiConflictResponse({ type: ErrorEnvelope, description: 'The model id exists with another model type, or is archived' })
+  @ApiConflictResponse({
+    type: ErrorEnvelope,
+    description: 'The model id exists with another model type, or is archived',
+  })
   train(@Body() body: TrainRequestDto): Promise<TrainAcceptedDto> {
     return this.training.submit(body);
   }
@@ -36,9 +47,10 @@ export class TrainingController {
 
   @Get('training/jobs/:id')
   @ApiOperation({
-    summary: 'One job: status (queued | running | succeeded | failed | cancelled), progress, backend, attempts, note, error',
+    summary:
+      'One job: status (queued | running | succeeded | failed | cancelled), progress, backend, attempts, note, error',
     description:
-      'progress counts in the job kind\'s unit (progress.unit): epoch/epochs with loss and val_loss for networks, episode/episodes with train_reward and val_return for agents, scored/candidates for a feature selection; progress.phase follows the job (queued, building dataset, training or scoring candidates, saving artifacts, done, cancelled, failed). ' +
+      "progress counts in the job kind's unit (progress.unit): epoch/epochs with loss and val_loss for networks, episode/episodes with train_reward and val_return for agents, scored/candidates for a feature selection; progress.phase follows the job (queued, building dataset, training or scoring candidates, saving artifacts, done, cancelled, failed). " +
       'A retried job shows attempts and a note saying why (a retry is not an error); error is only why a job failed.',
   })
   @ApiOkResponse({ description: 'The job' })

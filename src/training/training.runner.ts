@@ -24,7 +24,16 @@ import type { DatasetRequest } from '../features/features.service';
 import type { TimeSeriesTrainer } from './trainers/time-series.trainer';
 import { trainWalkForward } from './walk-forward/walk-forward';
 import type { TrainingThreadInput } from './thread/protocol';
-import { TRAINERS, trainerFor, type AgentJob, type AgentRun, type NetworkJob, type NetworkRun, type TrainerContext, type TrainingPlan } from './trainers';
+import {
+  TRAINERS,
+  trainerFor,
+  type AgentJob,
+  type AgentRun,
+  type NetworkJob,
+  type NetworkRun,
+  type TrainerContext,
+  type TrainingPlan,
+} from './trainers';
 
 class JobCancelled extends Error {}
 
@@ -76,7 +85,11 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
    */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.config.runsWorker) return;
-    if (this.active.size) this.logger.log({ running: this.active.size, drain_seconds: this.config.workerDrainSeconds }, 'stopping: letting running training jobs finish, then handing them back');
+    if (this.active.size)
+      this.logger.log(
+        { running: this.active.size, drain_seconds: this.config.workerDrainSeconds },
+        'stopping: letting running training jobs finish, then handing them back',
+      );
     await this.queue.stop(this.config.workerDrainSeconds * 1000);
     await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, 15_000).unref())]);
   }
@@ -88,7 +101,9 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
 
   /** Jobs recorded as queued whose send may not have happened (a crash right after the commit). */
   private async requeueOrphans(): Promise<void> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM training_jobs WHERE status = 'queued'`);
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM training_jobs WHERE status = 'queued'`,
+    );
     for (const { id } of rows) await this.queue.send(id).catch(() => undefined);
   }
 
@@ -102,50 +117,93 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     // Counted from the job's own row (durable, the same whichever worker retries it).
     const attempt = job.attempts + 1;
     const unit = TRAINERS[plan.modelType]?.progressUnit ?? 'epoch';
-    await repo.update({ id: job.id }, { status: 'running', worker: WORKER_ID, started_at: new Date(), attempts: attempt, error: null, note: attempt > 1 ? retryNote(attempt, job.note) : null, progress: startProgress(unit, plan, 'building dataset') });
+    await repo.update(
+      { id: job.id },
+      {
+        status: 'running',
+        worker: WORKER_ID,
+        started_at: new Date(),
+        attempts: attempt,
+        error: null,
+        note: attempt > 1 ? retryNote(attempt, job.note) : null,
+        progress: startProgress(unit, plan, 'building dataset'),
+      },
+    );
     await this.models.setStatus(job.model_id, job.version, 'training');
     // A retry starts the run's history afresh (steps from 0 again), tagged with its attempt.
     if (job.run_id) await this.experiments.startAttempt(job.run_id, attempt);
     const staging = path.join(this.config.modelRegistryPath, '.staging', job.id);
     try {
       const trainer = trainerFor(plan.modelType);
-      if (trainer.backend) await repo.update({ id: job.id }, { backend: trainer.backend.name, backend_details: { ...trainer.backend } });
+      if (trainer.backend)
+        await repo.update({ id: job.id }, { backend: trainer.backend.name, backend_details: { ...trainer.backend } });
       // Sweep hook: a trial ends after training (validation history only, see finishTrial).
       const trial = sweepRefOf(job.request)?.trial !== undefined;
       const context = (dataset: Dataset, series: BarSeries[]): TrainerContext => ({
         plan,
         dataset,
         series,
-        runNetwork: (net) => this.runNetwork(job, plan, dataset, net, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
-        runAgent: (agent) => this.runAgent(job, plan, dataset, agent, staging, signal).then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
+        runNetwork: (net) =>
+          this.runNetwork(job, plan, dataset, net, staging, signal).then((r) =>
+            trial ? trialTrained(r.cancelled, r.history) : r,
+          ),
+        runAgent: (agent) =>
+          this.runAgent(job, plan, dataset, agent, staging, signal).then((r) =>
+            trial ? trialTrained(r.cancelled, r.history) : r,
+          ),
         report: (patch) => this.progress(job.id, patch),
       });
-      const build = (extra: Partial<DatasetRequest> = {}) => this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe, ...extra });
+      const build = (extra: Partial<DatasetRequest> = {}) =>
+        this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe, ...extra });
       // Walk-forward: the folds' models, then the version's own on the whole range (walk-forward/).
       const { dataset, outcome } = plan.evaluation
-        ? await trainWalkForward({ plan, trainer: trainer as TimeSeriesTrainer, context, report: (patch) => this.progress(job.id, patch), build: (fold) => build(fold === undefined ? { testSplit: 0 } : { walkForward: { ...plan.evaluation!, fold } }) })
-        : await build().then(async ({ dataset, series }) => ({ dataset, outcome: await trainer.train(context(dataset, series)) }));
+        ? await trainWalkForward({
+            plan,
+            trainer: trainer as TimeSeriesTrainer,
+            context,
+            report: (patch) => this.progress(job.id, patch),
+            build: (fold) =>
+              build(fold === undefined ? { testSplit: 0 } : { walkForward: { ...plan.evaluation!, fold } }),
+          })
+        : await build().then(async ({ dataset, series }) => ({
+            dataset,
+            outcome: await trainer.train(context(dataset, series)),
+          }));
       if (signal?.aborted) return this.handBack(job);
       if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
       // An earlier attempt of this job may have written the version and died before the
       // registry update: this attempt owns the version, so it replaces those files.
-      if (await this.artifacts.exists(job.model_id, job.version)) await this.artifacts.remove(job.model_id, job.version);
+      if (await this.artifacts.exists(job.model_id, job.version))
+        await this.artifacts.remove(job.model_id, job.version);
       const written = await this.artifacts.write(job.model_id, job.version, {
         ...(outcome.run
           ? {
               'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
               'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
-              ...(outcome.run.onnxUnavailable ? {} : { 'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')) }),
+              ...(outcome.run.onnxUnavailable
+                ? {}
+                : { 'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')) }),
             }
           : {}),
         ...(outcome.files ?? {}),
         // Why a network has no model.onnx, for GET …/model.onnx to answer with (models.service.ts).
-        'preprocessing.json': outcome.run?.onnxUnavailable ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable } : outcome.preprocessing,
-        'metrics.json': { metrics: outcome.metrics, baselines: outcome.baselines, history: outcome.run?.history ?? null, ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}) },
+        'preprocessing.json': outcome.run?.onnxUnavailable
+          ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable }
+          : outcome.preprocessing,
+        'metrics.json': {
+          metrics: outcome.metrics,
+          baselines: outcome.baselines,
+          history: outcome.run?.history ?? null,
+          ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}),
+        },
       });
       const backend = outcome.run?.backend ?? trainer.backend?.name ?? null;
-      const backendDetails = outcome.run ? reportedBackend(outcome.run.backendDetails) : trainer.backend ? { ...trainer.backend } : null;
+      const backendDetails = outcome.run
+        ? reportedBackend(outcome.run.backendDetails)
+        : trainer.backend
+          ? { ...trainer.backend }
+          : null;
       const duration = Date.now() - started;
       await this.models.setStatus(job.model_id, job.version, 'experimental', {
         metrics: outcome.metrics,
@@ -162,7 +220,15 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         trained_at: new Date(),
         error: null,
       });
-      await repo.update({ id: job.id }, { status: 'succeeded', finished_at: new Date(), error: null, progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 } });
+      await repo.update(
+        { id: job.id },
+        {
+          status: 'succeeded',
+          finished_at: new Date(),
+          error: null,
+          progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 },
+        },
+      );
       if (job.run_id) {
         await this.experiments.finishRun(job.run_id, 'FINISHED', {
           metrics: numericMetrics(outcome.metrics),
@@ -170,24 +236,58 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           tags: { ...(backend ? { backend } : {}), data_fingerprint: dataset.fingerprint },
         });
       }
-      this.logger.log({ job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend }, 'training succeeded');
+      this.logger.log(
+        { job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend },
+        'training succeeded',
+      );
       this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', sweep: sweepRefOf(job.request) });
     } catch (e) {
       if (signal?.aborted) return this.handBack(job);
       if (e instanceof TrialTrained) return this.finishTrial(job, e.history);
       if (e instanceof JobCancelled) return this.finishCancelled(job);
-      const message = e instanceof AppError || e instanceof TrainingThreadError ? e.message : `training failed: ${(e as Error).message}`;
-      this.logger.error({ job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } }, 'training failed');
-      await repo.update({ id: job.id }, { status: 'failed', finished_at: new Date(), error: message, progress: { ...(await this.currentProgress(job.id)), phase: 'failed', eta_seconds: null } });
-      await this.models.setStatus(job.model_id, job.version, 'failed', { error: message, duration_ms: Date.now() - started });
-      if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED', { tags: { error: message.slice(0, 250) } });
-      this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'failed', error: message, sweep: sweepRefOf(job.request) });
+      const message =
+        e instanceof AppError || e instanceof TrainingThreadError
+          ? e.message
+          : `training failed: ${(e as Error).message}`;
+      this.logger.error(
+        { job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } },
+        'training failed',
+      );
+      await repo.update(
+        { id: job.id },
+        {
+          status: 'failed',
+          finished_at: new Date(),
+          error: message,
+          progress: { ...(await this.currentProgress(job.id)), phase: 'failed', eta_seconds: null },
+        },
+      );
+      await this.models.setStatus(job.model_id, job.version, 'failed', {
+        error: message,
+        duration_ms: Date.now() - started,
+      });
+      if (job.run_id)
+        await this.experiments.finishRun(job.run_id, 'FAILED', { tags: { error: message.slice(0, 250) } });
+      this.events.finished({
+        job_id: job.id,
+        run_id: job.run_id,
+        status: 'failed',
+        error: message,
+        sweep: sweepRefOf(job.request),
+      });
     } finally {
       await fs.rm(staging, { recursive: true, force: true });
     }
   }
 
-  private async runAgent(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, agent: AgentJob, staging: string, signal?: AbortSignal): Promise<AgentRun> {
+  private async runAgent(
+    job: TrainingJob,
+    plan: TrainingPlan,
+    dataset: Dataset,
+    agent: AgentJob,
+    staging: string,
+    signal?: AbortSignal,
+  ): Promise<AgentRun> {
     const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
       kind: 'dqn',
       dqn: { config: agent.config, returns: agent.returns, costs: agent.costs },
@@ -197,11 +297,29 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       yWidth: 0,
       epochs: agent.config.episodes ?? DQN_DEFAULTS.episodes,
     });
-    if (done.type !== 'dqn-done') throw new Error('the training thread answered with a network result for an agent job');
-    return { backend, backendDetails, bestEpisode: done.bestEpisode, cancelled: done.cancelled, rewardScale: done.rewardScale, history: done.history, testActions: done.testActions, testQValues: done.testQValues, modelDir: path.join(staging, 'model') };
+    if (done.type !== 'dqn-done')
+      throw new Error('the training thread answered with a network result for an agent job');
+    return {
+      backend,
+      backendDetails,
+      bestEpisode: done.bestEpisode,
+      cancelled: done.cancelled,
+      rewardScale: done.rewardScale,
+      history: done.history,
+      testActions: done.testActions,
+      testQValues: done.testQValues,
+      modelDir: path.join(staging, 'model'),
+    };
   }
 
-  private async runNetwork(job: TrainingJob, plan: TrainingPlan, dataset: Dataset, net: NetworkJob, staging: string, signal?: AbortSignal): Promise<NetworkRun> {
+  private async runNetwork(
+    job: TrainingJob,
+    plan: TrainingPlan,
+    dataset: Dataset,
+    net: NetworkJob,
+    staging: string,
+    signal?: AbortSignal,
+  ): Promise<NetworkRun> {
     const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
       kind: net.kind ?? 'supervised',
       ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
@@ -214,7 +332,17 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       epochs: plan.hyperparameters.epochs,
     });
     if (done.type !== 'done') throw new Error('the training thread answered with an agent result for a network job');
-    return { backend, backendDetails, bestEpoch: done.bestEpoch, stoppedEarly: done.stoppedEarly, cancelled: done.cancelled, history: done.history, predictions: done.predictions, modelDir: path.join(staging, 'model'), onnxUnavailable: done.onnxUnavailable };
+    return {
+      backend,
+      backendDetails,
+      bestEpoch: done.bestEpoch,
+      stoppedEarly: done.stoppedEarly,
+      cancelled: done.cancelled,
+      history: done.history,
+      predictions: done.predictions,
+      modelDir: path.join(staging, 'model'),
+      onnxUnavailable: done.onnxUnavailable,
+    };
   }
 
   /** Run one training in the thread, with progress, cancellation polling and the memory limit. */
@@ -224,7 +352,19 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     dataset: Dataset,
     staging: string,
     signal: AbortSignal | undefined,
-    spec: Pick<TrainingThreadInput, 'kind' | 'network' | 'autoencoder' | 'dqn' | 'classWeight' | 'predictTrain' | 'loss' | 'yTrain' | 'yVal' | 'yWidth'> & { epochs: number },
+    spec: Pick<
+      TrainingThreadInput,
+      | 'kind'
+      | 'network'
+      | 'autoencoder'
+      | 'dqn'
+      | 'classWeight'
+      | 'predictTrain'
+      | 'loss'
+      | 'yTrain'
+      | 'yVal'
+      | 'yWidth'
+    > & { epochs: number },
   ) {
     const thread = new TrainingThread();
     // Handed back by a stopping worker: stop at the next batch (the caller re-queues the job).
@@ -267,16 +407,28 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           onBackend: (name, details) => {
             backend = name;
             backendDetails = details;
-            void this.dataSource.query(`UPDATE training_jobs SET backend = $2, backend_details = $3::jsonb WHERE id = $1`, [job.id, name, JSON.stringify(reportedBackend(details))]);
+            void this.dataSource.query(
+              `UPDATE training_jobs SET backend = $2, backend_details = $3::jsonb WHERE id = $1`,
+              [job.id, name, JSON.stringify(reportedBackend(details))],
+            );
             void this.progress(job.id, { phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' });
           },
           onEpoch: (m) => {
             const epochs = spec.epochs;
             // An agent's "epochs" are episodes: its curves are reward and validation return.
             const progress = stepProgress(spec.kind === 'dqn' ? 'episode' : 'epoch', m, epochs);
-            const logged = spec.kind === 'dqn' ? { train_reward: m.loss, val_return: m.val_loss } : { loss: m.loss, val_loss: m.val_loss };
+            const logged =
+              spec.kind === 'dqn'
+                ? { train_reward: m.loss, val_return: m.val_loss }
+                : { loss: m.loss, val_loss: m.val_loss };
             if (job.run_id) void this.experiments.logMetrics(job.run_id, logged, m.epoch).catch(() => undefined);
-            this.events.epoch({ job_id: job.id, run_id: job.run_id, epoch: m.epoch, values: logged, sweep: sweepRefOf(job.request) });
+            this.events.epoch({
+              job_id: job.id,
+              run_id: job.run_id,
+              epoch: m.epoch,
+              values: logged,
+              sweep: sweepRefOf(job.request),
+            });
             if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
               lastWrite = Date.now();
               void this.progress(job.id, progress);
@@ -284,7 +436,11 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           },
         },
       );
-      if (done.tensorsAfter !== done.tensorsBefore) this.logger.warn({ job_id: job.id, before: done.tensorsBefore, after: done.tensorsAfter }, 'tensor count changed during training');
+      if (done.tensorsAfter !== done.tensorsBefore)
+        this.logger.warn(
+          { job_id: job.id, before: done.tensorsBefore, after: done.tensorsAfter },
+          'tensor count changed during training',
+        );
       return { done, backend, backendDetails };
     } finally {
       clearInterval(cancelPoll);
@@ -303,26 +459,44 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async progress(jobId: string, patch: Partial<JobProgress>): Promise<void> {
-    await this.dataSource.query(`UPDATE training_jobs SET progress = COALESCE(progress, '{}'::jsonb) || $2::jsonb WHERE id = $1 AND status = 'running'`, [jobId, JSON.stringify(patch)]).catch(() => undefined);
+    await this.dataSource
+      .query(
+        `UPDATE training_jobs SET progress = COALESCE(progress, '{}'::jsonb) || $2::jsonb WHERE id = $1 AND status = 'running'`,
+        [jobId, JSON.stringify(patch)],
+      )
+      .catch(() => undefined);
   }
 
   /** The worker is stopping: the job goes back to queued; pg-boss retries it on another worker. */
   private async handBack(job: TrainingJob): Promise<void> {
-    this.logger.warn({ job_id: job.id, worker: WORKER_ID }, 'handed the training job back to the queue: this worker is stopping');
+    this.logger.warn(
+      { job_id: job.id, worker: WORKER_ID },
+      'handed the training job back to the queue: this worker is stopping',
+    );
     const phase = 'waiting for a worker (handed back by a stopping worker)';
     // Only while the row is still this worker's: a retry elsewhere may already have claimed it.
     // Not an error: a note, which the retry's own note then quotes.
-    const rows = updatedRows(await this.dataSource.query(
-      `UPDATE training_jobs SET status = 'queued', note = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running' AND worker = $4 RETURNING id`,
-      [job.id, `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`, JSON.stringify({ phase, eta_seconds: null }), WORKER_ID],
-    ));
+    const rows = updatedRows(
+      await this.dataSource.query(
+        `UPDATE training_jobs SET status = 'queued', note = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running' AND worker = $4 RETURNING id`,
+        [
+          job.id,
+          `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`,
+          JSON.stringify({ phase, eta_seconds: null }),
+          WORKER_ID,
+        ],
+      ),
+    );
     if (!rows.length) return;
     await this.models.setStatus(job.model_id, job.version, 'queued');
     if (job.run_id) await this.experiments.setStatus(job.run_id, 'SCHEDULED');
   }
 
   private async finishCancelled(job: TrainingJob): Promise<void> {
-    await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1`, [job.id]);
+    await this.dataSource.query(
+      `UPDATE training_jobs SET status = 'cancelled', finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1`,
+      [job.id],
+    );
     await this.models.setStatus(job.model_id, job.version, 'cancelled');
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
     this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'cancelled', sweep: sweepRefOf(job.request) });
@@ -330,9 +504,23 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
 
   /** Sweep hook: a trial succeeds with its validation history; no artifacts, no version, no test metrics. */
   private async finishTrial(job: TrainingJob, history: Record<string, number[]>): Promise<void> {
-    await this.dataSource.getRepository(TrainingJob).update({ id: job.id }, { status: 'succeeded', finished_at: new Date(), error: null, progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 } });
+    await this.dataSource.getRepository(TrainingJob).update(
+      { id: job.id },
+      {
+        status: 'succeeded',
+        finished_at: new Date(),
+        error: null,
+        progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 },
+      },
+    );
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'FINISHED', { metrics: bestOfHistory(history) });
-    this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', history, sweep: sweepRefOf(job.request) });
+    this.events.finished({
+      job_id: job.id,
+      run_id: job.run_id,
+      status: 'succeeded',
+      history,
+      sweep: sweepRefOf(job.request),
+    });
   }
 
   /** A job whose attempts all died with their worker (dead-letter queue): failed, with the reason. */
@@ -340,10 +528,19 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     const job = await this.dataSource.getRepository(TrainingJob).findOneBy({ id: jobId });
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     const message = `training was interrupted ${job.attempts} time(s) (the worker stopped or crashed) and was given up`;
-    await this.dataSource.query(`UPDATE training_jobs SET status = 'failed', finished_at = now(), error = $2, progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"failed","eta_seconds":null}'::jsonb WHERE id = $1`, [jobId, message]);
+    await this.dataSource.query(
+      `UPDATE training_jobs SET status = 'failed', finished_at = now(), error = $2, progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"failed","eta_seconds":null}'::jsonb WHERE id = $1`,
+      [jobId, message],
+    );
     await this.models.setStatus(job.model_id, job.version, 'failed', { error: message });
     if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED');
-    this.events.finished({ job_id: jobId, run_id: job.run_id, status: 'failed', error: message, sweep: sweepRefOf(job.request) });
+    this.events.finished({
+      job_id: jobId,
+      run_id: job.run_id,
+      status: 'failed',
+      error: message,
+      sweep: sweepRefOf(job.request),
+    });
   }
 }
 
@@ -353,7 +550,9 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
  */
 function retryNote(attempt: number, previous: string | null): string {
   const handedBack = `attempt ${attempt - 1} was handed back`;
-  const why = previous?.startsWith(handedBack) ? previous : `attempt ${attempt - 1} was interrupted: its worker stopped or crashed without handing it back`;
+  const why = previous?.startsWith(handedBack)
+    ? previous
+    : `attempt ${attempt - 1} was interrupted: its worker stopped or crashed without handing it back`;
   return `retry ${attempt - 1} after an interrupted attempt (${why})`;
 }
 
@@ -381,6 +580,7 @@ function numericMetrics(metrics: Record<string, unknown>): Record<string, number
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
   const bt = metrics.backtest as Record<string, unknown> | undefined;
-  if (bt) for (const [k, v] of Object.entries(bt)) if (typeof v === 'number' && Number.isFinite(v)) out[`backtest_${k}`] = v;
+  if (bt)
+    for (const [k, v] of Object.entries(bt)) if (typeof v === 'number' && Number.isFinite(v)) out[`backtest_${k}`] = v;
   return out;
 }

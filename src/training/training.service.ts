@@ -30,17 +30,36 @@ export interface SubmitOptions {
   schedule?: { schedule_id: string; run_id: string };
 }
 
-
 /** Every walk-forward fold has a training part of a batch at least, a validation part and a test block. */
 function checkFolds(folds: FoldPlan[], plan: TrainingPlan): void {
   const batch = plan.hyperparameters.batch_size;
-  const window = plan.evaluation!.trainWindow === 'rolling' ? `a rolling window${plan.evaluation!.trainBars ? ` of ${plan.evaluation!.trainBars} bars` : ''}` : 'an expanding window';
+  const window =
+    plan.evaluation!.trainWindow === 'rolling'
+      ? `a rolling window${plan.evaluation!.trainBars ? ` of ${plan.evaluation!.trainBars} bars` : ''}`
+      : 'an expanding window';
   for (const f of folds) {
-    const at = { fold: f.fold, training_samples: f.train, validation_samples: f.validation, test_samples: f.test, batch_size: batch, train_start: new Date(f.train_start).toISOString(), test_start: new Date(f.test_start).toISOString() };
+    const at = {
+      fold: f.fold,
+      training_samples: f.train,
+      validation_samples: f.validation,
+      test_samples: f.test,
+      batch_size: batch,
+      train_start: new Date(f.train_start).toISOString(),
+      test_start: new Date(f.test_start).toISOString(),
+    };
     if (f.train < batch) {
-      throw new DataValidationError(`walk-forward fold ${f.fold} (${window}) has only ${f.train} training samples for a batch size of ${batch}: use fewer folds, a longer train_bars, a smaller step or batch_size, or more data`, at, 'INSUFFICIENT_DATA');
+      throw new DataValidationError(
+        `walk-forward fold ${f.fold} (${window}) has only ${f.train} training samples for a batch size of ${batch}: use fewer folds, a longer train_bars, a smaller step or batch_size, or more data`,
+        at,
+        'INSUFFICIENT_DATA',
+      );
     }
-    if (f.validation === 0 || f.test === 0) throw new DataValidationError(`walk-forward fold ${f.fold} has an empty validation part or test block (validation ${f.validation}, test ${f.test} samples): use fewer folds or more data`, at, 'INSUFFICIENT_DATA');
+    if (f.validation === 0 || f.test === 0)
+      throw new DataValidationError(
+        `walk-forward fold ${f.fold} has an empty validation part or test block (validation ${f.validation}, test ${f.test} samples): use fewer folds or more data`,
+        at,
+        'INSUFFICIENT_DATA',
+      );
   }
 }
 
@@ -62,14 +81,25 @@ export class TrainingService {
    */
   async submit(req: TrainRequestDto, options: SubmitOptions = {}): Promise<TrainAcceptedDto> {
     const trainer = trainerFor(req.model_type);
-    const plan = toPlan(req, { architecture: trainer.defaultArchitecture, spreadPips: this.config.backtestSpreadPips, slippagePips: this.config.backtestSlippagePips, swapPoints: this.config.backtestSwapPoints });
+    const plan = toPlan(req, {
+      architecture: trainer.defaultArchitecture,
+      spreadPips: this.config.backtestSpreadPips,
+      slippagePips: this.config.backtestSlippagePips,
+      swapPoints: this.config.backtestSwapPoints,
+    });
     if (trainer.fixedWindow !== undefined) plan.window = trainer.fixedWindow;
     // Sweep hook (its only dry runs are sweeps'): a trial ends after its first training, a fold's.
     if (plan.evaluation && (options.sweep || options.dryRun)) {
-      throw new DataValidationError('evaluation: a sweep scores its trials on their validation part; train the winner with walk_forward evaluation afterwards', { fields: [{ field: 'evaluation', errors: ['walk_forward is not available in a sweep'] }] });
+      throw new DataValidationError(
+        'evaluation: a sweep scores its trials on their validation part; train the winner with walk_forward evaluation afterwards',
+        { fields: [{ field: 'evaluation', errors: ['walk_forward is not available in a sweep'] }] },
+      );
     }
     if (req.features_from) plan.features = await this.suggestedFeatures(req.features_from, req.features);
-    if (!plan.features.length) throw new DataValidationError('features: name at least one feature (or features_from)', { fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }] });
+    if (!plan.features.length)
+      throw new DataValidationError('features: name at least one feature (or features_from)', {
+        fields: [{ field: 'features', errors: ['features must contain at least 1 elements'] }],
+      });
     this.features.checkFeatures(plan.features);
     const target = asValidationErrors(() => parseTarget(plan.target, plan.timeframe as Timeframe));
     trainer.check(plan, target.kind);
@@ -79,22 +109,38 @@ export class TrainingService {
     // no feature computed: the event loop stays free and the 202 comes back in about the time
     // it takes to read the bars. The worker builds the dataset itself from the same rows.
     // Walk-forward: the final model trains on the whole range (train + validation, no test part).
-    const parts = await this.features.planDataset({ ...plan, timeframe: plan.timeframe as Timeframe, ...(plan.evaluation ? { testSplit: 0, walkForward: plan.evaluation } : {}) });
+    const parts = await this.features.planDataset({
+      ...plan,
+      timeframe: plan.timeframe as Timeframe,
+      ...(plan.evaluation ? { testSplit: 0, walkForward: plan.evaluation } : {}),
+    });
     if (plan.evaluation) checkFolds(parts.folds ?? [], plan);
     if (parts.train < plan.hyperparameters.batch_size) {
-      throw new DataValidationError(`only ${parts.train} training samples for a batch size of ${plan.hyperparameters.batch_size}: widen the date range or lower batch_size`, {
-        training_samples: parts.train,
-        batch_size: plan.hyperparameters.batch_size,
-      }, 'INSUFFICIENT_DATA');
+      throw new DataValidationError(
+        `only ${parts.train} training samples for a batch size of ${plan.hyperparameters.batch_size}: widen the date range or lower batch_size`,
+        {
+          training_samples: parts.train,
+          batch_size: plan.hyperparameters.batch_size,
+        },
+        'INSUFFICIENT_DATA',
+      );
     }
     if (parts.validation === 0 || (parts.test === 0 && !plan.evaluation)) {
-      throw new DataValidationError(`the validation or test part is empty (validation ${parts.validation}, test ${parts.test} samples): widen the date range`, null, 'INSUFFICIENT_DATA');
+      throw new DataValidationError(
+        `the validation or test part is empty (validation ${parts.validation}, test ${parts.test} samples): widen the date range`,
+        null,
+        'INSUFFICIENT_DATA',
+      );
     }
     const samples = parts.train + parts.validation + parts.test;
     const bytes = estimateTrainingBytes(memoryEstimateSpec(plan), samples, plan.hyperparameters.batch_size);
     const limit = this.config.maxTrainingMemoryGb * 2 ** 30;
     if (bytes > limit) {
-      throw new DataValidationError(`this training would need about ${(bytes / 2 ** 30).toFixed(2)} GB, above MAX_TRAINING_MEMORY (${this.config.maxTrainingMemoryGb} GB): use fewer samples, a smaller window or fewer units`, { estimated_gb: bytes / 2 ** 30, limit_gb: this.config.maxTrainingMemoryGb }, 'MEMORY_LIMIT');
+      throw new DataValidationError(
+        `this training would need about ${(bytes / 2 ** 30).toFixed(2)} GB, above MAX_TRAINING_MEMORY (${this.config.maxTrainingMemoryGb} GB): use fewer samples, a smaller window or fewer units`,
+        { estimated_gb: bytes / 2 ** 30, limit_gb: this.config.maxTrainingMemoryGb },
+        'MEMORY_LIMIT',
+      );
     }
 
     const modelId = req.model_id ?? slugify(req.name);
@@ -102,33 +148,73 @@ export class TrainingService {
     const sweep = options.sweep;
     // Sweep hook: a trial reserves no version (only the sweep's winner is registered).
     const isTrial = sweep?.trial !== undefined;
-    const sweepTags: Record<string, string> = sweep ? { 'mlflow.parentRunId': sweep.parent_run_id, sweep_id: sweep.sweep_id, ...(isTrial ? { sweep_trial: String(sweep.trial) } : { sweep_role: 'best' }) } : {};
+    const sweepTags: Record<string, string> = sweep
+      ? {
+          'mlflow.parentRunId': sweep.parent_run_id,
+          sweep_id: sweep.sweep_id,
+          ...(isTrial ? { sweep_trial: String(sweep.trial) } : { sweep_role: 'best' }),
+        }
+      : {};
     const { job, version } = await this.dataSource.transaction(async (manager) => {
-      const version = isTrial ? { id: null, version: `trial-${sweep!.trial}` } : await this.models.reserveVersion(manager, {
-        modelId,
-        name: req.name,
-        type: req.model_type,
-        description: req.description,
-        tags: req.tags,
-        version: {
-          architecture: plan.architecture,
-          features: plan.features,
-          target: plan.target,
-          symbols: plan.symbols,
-          timeframe: plan.timeframe,
-          window: plan.window,
-          horizon: target.horizonBars,
-          hyperparameters: { ...plan.hyperparameters },
-          data_config: { ...(req.features_from ? { features_from: req.features_from } : {}), start_date: new Date(plan.start).toISOString(), end_date: new Date(plan.end).toISOString(), validation_split: plan.validationSplit, test_split: plan.testSplit, scaler: plan.scaler, seed: plan.seed, spread_pips: plan.spreadPips, ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}), ...(sweep ? { sweep_id: sweep.sweep_id } : {}), ...(options.schedule ? { schedule_id: options.schedule.schedule_id } : {}) },
-          description: req.description ?? null,
-        },
-      });
+      const version = isTrial
+        ? { id: null, version: `trial-${sweep!.trial}` }
+        : await this.models.reserveVersion(manager, {
+            modelId,
+            name: req.name,
+            type: req.model_type,
+            description: req.description,
+            tags: req.tags,
+            version: {
+              architecture: plan.architecture,
+              features: plan.features,
+              target: plan.target,
+              symbols: plan.symbols,
+              timeframe: plan.timeframe,
+              window: plan.window,
+              horizon: target.horizonBars,
+              hyperparameters: { ...plan.hyperparameters },
+              data_config: {
+                ...(req.features_from ? { features_from: req.features_from } : {}),
+                start_date: new Date(plan.start).toISOString(),
+                end_date: new Date(plan.end).toISOString(),
+                validation_split: plan.validationSplit,
+                test_split: plan.testSplit,
+                scaler: plan.scaler,
+                seed: plan.seed,
+                spread_pips: plan.spreadPips,
+                ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}),
+                ...(sweep ? { sweep_id: sweep.sweep_id } : {}),
+                ...(options.schedule ? { schedule_id: options.schedule.schedule_id } : {}),
+              },
+              description: req.description ?? null,
+            },
+          });
       const run = await this.experiments.createRun(
         {
           experimentName: req.experiment ?? DEFAULT_EXPERIMENT,
           name: isTrial ? `${modelId}#${version.version}` : `${modelId}@${version.version}`,
-          params: { model_type: plan.modelType, architecture: plan.architecture, ...plan.hyperparameters, features: plan.features.join(','), target: plan.target, symbols: plan.symbols.join(','), timeframe: plan.timeframe, window: plan.window, start_date: req.start_date, end_date: req.end_date, validation_split: plan.validationSplit, test_split: plan.testSplit, seed: plan.seed },
-          tags: { ...(req.tags ?? {}), model_id: modelId, ...(isTrial ? {} : { model_version: version.version }), ...sweepTags, ...(options.schedule ? { schedule_id: options.schedule.schedule_id } : {}) },
+          params: {
+            model_type: plan.modelType,
+            architecture: plan.architecture,
+            ...plan.hyperparameters,
+            features: plan.features.join(','),
+            target: plan.target,
+            symbols: plan.symbols.join(','),
+            timeframe: plan.timeframe,
+            window: plan.window,
+            start_date: req.start_date,
+            end_date: req.end_date,
+            validation_split: plan.validationSplit,
+            test_split: plan.testSplit,
+            seed: plan.seed,
+          },
+          tags: {
+            ...(req.tags ?? {}),
+            model_id: modelId,
+            ...(isTrial ? {} : { model_version: version.version }),
+            ...sweepTags,
+            ...(options.schedule ? { schedule_id: options.schedule.schedule_id } : {}),
+          },
           modelId,
           modelVersion: isTrial ? undefined : version.version,
         },
@@ -136,7 +222,18 @@ export class TrainingService {
       );
       const job = await manager.save(
         TrainingJob,
-        manager.create(TrainingJob, { model_id: modelId, version: version.version, status: 'queued', model_type: plan.modelType, request: { ...plan, ...(sweep ? { sweep } : {}), ...(options.schedule ? { schedule: options.schedule } : {}) }, run_id: run.id }),
+        manager.create(TrainingJob, {
+          model_id: modelId,
+          version: version.version,
+          status: 'queued',
+          model_type: plan.modelType,
+          request: {
+            ...plan,
+            ...(sweep ? { sweep } : {}),
+            ...(options.schedule ? { schedule: options.schedule } : {}),
+          },
+          run_id: run.id,
+        }),
       );
       if (version.id) await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
       return { job, version };
@@ -151,17 +248,26 @@ export class TrainingService {
   /** The suggested set of a trained feature_engineering version (`<model_id>@<version>`). */
   private async suggestedFeatures(ref: string, explicit?: string[]): Promise<string[]> {
     if (explicit?.length) {
-      throw new DataValidationError('give features or features_from, not both', { fields: [{ field: 'features_from', errors: ['conflicts with features'] }] });
+      throw new DataValidationError('give features or features_from, not both', {
+        fields: [{ field: 'features_from', errors: ['conflicts with features'] }],
+      });
     }
     const [modelId, version] = ref.split('@');
     const model = await this.models.getModel(modelId);
     if (model.type !== 'feature_engineering') {
-      throw new DataValidationError(`features_from must name a feature_engineering model; ${modelId} is ${model.type}`, { fields: [{ field: 'features_from', errors: ['not a feature_engineering model'] }] });
+      throw new DataValidationError(
+        `features_from must name a feature_engineering model; ${modelId} is ${model.type}`,
+        { fields: [{ field: 'features_from', errors: ['not a feature_engineering model'] }] },
+      );
     }
     const v = await this.models.getVersion(modelId, version);
     const suggested = (v.metrics as { suggested?: unknown }).suggested;
     if (!['experimental', 'deployed'].includes(v.status) || !Array.isArray(suggested) || !suggested.length) {
-      throw new ConflictError(`${ref} has no finished selection (status ${v.status})`, { features_from: ref, status: v.status }, 'SELECTION_NOT_READY');
+      throw new ConflictError(
+        `${ref} has no finished selection (status ${v.status})`,
+        { features_from: ref, status: v.status },
+        'SELECTION_NOT_READY',
+      );
     }
     return suggested as string[];
   }
@@ -174,7 +280,9 @@ export class TrainingService {
     const where: Record<string, unknown> = {};
     if (q.status) where.status = q.status;
     if (q.model_id) where.model_id = q.model_id;
-    const [rows, total] = await this.dataSource.getRepository(TrainingJob).findAndCount({ where, order: { created_at: 'DESC' }, take: q.limit ?? 50, skip: q.offset ?? 0 });
+    const [rows, total] = await this.dataSource
+      .getRepository(TrainingJob)
+      .findAndCount({ where, order: { created_at: 'DESC' }, take: q.limit ?? 50, skip: q.offset ?? 0 });
     return { jobs: rows.map((j) => this.view(j)), total, limit: q.limit ?? 50, offset: q.offset ?? 0 };
   }
 
@@ -193,7 +301,12 @@ export class TrainingService {
     const job = await this.find(id);
     if (job.status === 'queued') {
       // Still queued at the moment of the update: a worker may have claimed it since the read.
-      const changed = updatedRows(await this.dataSource.query(`UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1 AND status = 'queued' RETURNING id`, [id]));
+      const changed = updatedRows(
+        await this.dataSource.query(
+          `UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1 AND status = 'queued' RETURNING id`,
+          [id],
+        ),
+      );
       if (changed.length) {
         await this.queue.cancel(id);
         await this.models.setStatus(job.model_id, job.version, 'cancelled');
@@ -202,7 +315,12 @@ export class TrainingService {
       }
     }
     const refreshed = await this.find(id);
-    if (refreshed.status !== 'running') throw new ConflictError(`Training job ${id} is already ${refreshed.status}`, { job_id: id, status: refreshed.status }, 'JOB_FINISHED');
+    if (refreshed.status !== 'running')
+      throw new ConflictError(
+        `Training job ${id} is already ${refreshed.status}`,
+        { job_id: id, status: refreshed.status },
+        'JOB_FINISHED',
+      );
     await this.dataSource.query(`UPDATE training_jobs SET cancel_requested = true WHERE id = $1`, [id]);
     return this.view({ ...refreshed, cancel_requested: true });
   }
@@ -222,7 +340,10 @@ export class TrainingService {
       version: j.version,
       model_type: j.model_type,
       status: j.status,
-      progress: progressView(j.status, j.progress, trainer?.progressUnit ?? 'epoch', { features: plan.features ?? [], hyperparameters: plan.hyperparameters ?? {} }),
+      progress: progressView(j.status, j.progress, trainer?.progressUnit ?? 'epoch', {
+        features: plan.features ?? [],
+        hyperparameters: plan.hyperparameters ?? {},
+      }),
       backend: j.backend ?? trainer?.backend?.name ?? null,
       backend_details: j.backend_details ?? (trainer?.backend ? { ...trainer.backend } : null),
       error: j.error,

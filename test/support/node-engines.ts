@@ -10,7 +10,8 @@ export function satisfiesNode(version: number[], range: string): boolean {
     const nums = parts.slice(0, n).map(Number);
     return { n, at: [nums[0] ?? 0, nums[1] ?? 0, nums[2] ?? 0] };
   };
-  const bump = (at: number[], n: number) => (n === 1 ? [at[0] + 1, 0, 0] : n === 2 ? [at[0], at[1] + 1, 0] : [at[0], at[1], at[2] + 1]);
+  const bump = (at: number[], n: number) =>
+    n === 1 ? [at[0] + 1, 0, 0] : n === 2 ? [at[0], at[1] + 1, 0] : [at[0], at[1], at[2] + 1];
   const comparator = (c: string): boolean => {
     const m = /^(>=|<=|>|<|=|\^|~)?(.*)$/.exec(c)!;
     const op = m[1] ?? '';
@@ -18,13 +19,26 @@ export function satisfiesNode(version: number[], range: string): boolean {
     if (n === 0) return op === '' || op === '=' || op === '>=' || op === '<=';
     const upper = bump(at, n);
     switch (op) {
-      case '>=': return cmp(version, at) >= 0;
-      case '>': return n === 3 ? cmp(version, at) > 0 : cmp(version, upper) >= 0;
-      case '<': return cmp(version, at) < 0;
-      case '<=': return n === 3 ? cmp(version, at) <= 0 : cmp(version, upper) < 0;
-      case '^': return cmp(version, at) >= 0 && cmp(version, at[0] > 0 || n === 1 ? [at[0] + 1, 0, 0] : at[1] > 0 || n === 2 ? [0, at[1] + 1, 0] : [0, 0, at[2] + 1]) < 0;
-      case '~': return cmp(version, at) >= 0 && cmp(version, n === 1 ? upper : [at[0], at[1] + 1, 0]) < 0;
-      default: return cmp(version, at) >= 0 && cmp(version, upper) < 0;
+      case '>=':
+        return cmp(version, at) >= 0;
+      case '>':
+        return n === 3 ? cmp(version, at) > 0 : cmp(version, upper) >= 0;
+      case '<':
+        return cmp(version, at) < 0;
+      case '<=':
+        return n === 3 ? cmp(version, at) <= 0 : cmp(version, upper) < 0;
+      case '^':
+        return (
+          cmp(version, at) >= 0 &&
+          cmp(
+            version,
+            at[0] > 0 || n === 1 ? [at[0] + 1, 0, 0] : at[1] > 0 || n === 2 ? [0, at[1] + 1, 0] : [0, 0, at[2] + 1],
+          ) < 0
+        );
+      case '~':
+        return cmp(version, at) >= 0 && cmp(version, n === 1 ? upper : [at[0], at[1] + 1, 0]) < 0;
+      default:
+        return cmp(version, at) >= 0 && cmp(version, upper) < 0;
     }
   };
   return range.split('||').some((alt) => {

@@ -7,7 +7,11 @@ import { attr, DT_FLOAT, encodeModel, type OnnxModelSpec } from '../../src/ml/on
 import { ProtoWriter } from '../../src/ml/onnx/protobuf';
 
 /** y = x · w + b over [batch, F] (window 1), opset 13. */
-export function linearOnnx(w: number[], b: number, opts: { opset?: number; inputShape?: Array<number | string> } = {}): Uint8Array {
+export function linearOnnx(
+  w: number[],
+  b: number,
+  opts: { opset?: number; inputShape?: Array<number | string> } = {},
+): Uint8Array {
   return encodeModel({
     graphName: 'linear',
     nodes: [
@@ -32,7 +36,15 @@ export interface Tree {
 
 /** A TreeEnsembleRegressor (ai.onnx.ml opset 3) summing the trees' leaves plus `base`. */
 export function treeEnsembleOnnx(trees: Tree[], features: number, base: number): Uint8Array {
-  const a = { treeids: [] as number[], nodeids: [] as number[], featureids: [] as number[], modes: [] as string[], values: [] as number[], t: [] as number[], f: [] as number[] };
+  const a = {
+    treeids: [] as number[],
+    nodeids: [] as number[],
+    featureids: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    t: [] as number[],
+    f: [] as number[],
+  };
   const targets = { treeids: [] as number[], nodeids: [] as number[], ids: [] as number[], weights: [] as number[] };
   trees.forEach((tree, ti) =>
     tree.nodes.forEach((n, ni) => {
@@ -111,20 +123,49 @@ export function evalTrees(trees: Tree[], x: number[], base: number): number {
 
 /** A model whose one node is an operator nobody implements. */
 export function unknownOperatorOnnx(): Uint8Array {
-  return encodeModel({ graphName: 'bad', nodes: [{ op: 'FluxCapacitor', inputs: ['x'], outputs: ['y'] }], initializers: [], inputs: [{ name: 'x', shape: ['N', 2] }], outputs: [{ name: 'y', shape: ['N', 1] }], opsets: { '': 13 } });
+  return encodeModel({
+    graphName: 'bad',
+    nodes: [{ op: 'FluxCapacitor', inputs: ['x'], outputs: ['y'] }],
+    initializers: [],
+    inputs: [{ name: 'x', shape: ['N', 2] }],
+    outputs: [{ name: 'y', shape: ['N', 1] }],
+    opsets: { '': 13 },
+  });
 }
 
 /** A linear model whose weight initializer points at an external file. */
 export function externalDataOnnx(): Uint8Array {
-  const spec: OnnxModelSpec = { graphName: 'ext', nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }], initializers: [], inputs: [{ name: 'x', shape: ['N', 2] }], outputs: [{ name: 'y', shape: ['N', 1] }], opsets: { '': 13 } };
+  const spec: OnnxModelSpec = {
+    graphName: 'ext',
+    nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }],
+    initializers: [],
+    inputs: [{ name: 'x', shape: ['N', 2] }],
+    outputs: [{ name: 'y', shape: ['N', 1] }],
+    opsets: { '': 13 },
+  };
   // Encode by hand: an initializer with data_location = EXTERNAL and a location entry.
   const w = new ProtoWriter();
   w.int(1, 8);
   w.message(7, (g) => {
     g.message(1, (n) => n.string(1, 'x').string(1, 'w').string(2, 'y').string(3, 'mm').string(4, 'MatMul'));
     g.string(2, spec.graphName);
-    g.message(5, (t) => t.packedInts(1, [2, 1]).int(2, DT_FLOAT).string(8, 'w').message(13, (e) => e.string(1, 'location').string(2, '../../../../etc/passwd')).int(14, 1));
-    g.message(11, (v) => v.string(1, 'x').message(2, (ty) => ty.message(1, (tt) => tt.int(1, DT_FLOAT).message(2, (s) => s.message(1, (d) => d.string(2, 'N')).message(1, (d) => d.int(1, 2))))));
+    g.message(5, (t) =>
+      t
+        .packedInts(1, [2, 1])
+        .int(2, DT_FLOAT)
+        .string(8, 'w')
+        .message(13, (e) => e.string(1, 'location').string(2, '../../../../etc/passwd'))
+        .int(14, 1),
+    );
+    g.message(11, (v) =>
+      v
+        .string(1, 'x')
+        .message(2, (ty) =>
+          ty.message(1, (tt) =>
+            tt.int(1, DT_FLOAT).message(2, (s) => s.message(1, (d) => d.string(2, 'N')).message(1, (d) => d.int(1, 2))),
+          ),
+        ),
+    );
     g.message(12, (v) => v.string(1, 'y').message(2, (ty) => ty.message(1, (tt) => tt.int(1, DT_FLOAT))));
   });
   w.message(8, (o) => o.string(1, '').int(2, 13));

@@ -6,7 +6,10 @@
  * `example`. Used to send each example as it is and check that it works.
  */
 type Schema = Record<string, any>;
-export type OpenApiDoc = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema> } };
+export type OpenApiDoc = {
+  paths: Record<string, Record<string, any>>;
+  components: { schemas: Record<string, Schema> };
+};
 
 export interface BodyExample {
   name: string;
@@ -16,7 +19,8 @@ export interface BodyExample {
 
 function resolve(doc: OpenApiDoc, schema: Schema): Schema {
   let s = schema;
-  for (let i = 0; s?.$ref && i < 20; i++) s = doc.components.schemas[String(s.$ref).replace('#/components/schemas/', '')];
+  for (let i = 0; s?.$ref && i < 20; i++)
+    s = doc.components.schemas[String(s.$ref).replace('#/components/schemas/', '')];
   return s;
 }
 
@@ -62,7 +66,8 @@ export function bodyExamples(doc: OpenApiDoc, op: any): BodyExample[] {
   const content: Record<string, any> = op.requestBody?.content ?? {};
   const out: BodyExample[] = [];
   for (const [contentType, media] of Object.entries(content)) {
-    if (media.examples) for (const [name, ex] of Object.entries<any>(media.examples)) out.push({ name, contentType, value: ex.value });
+    if (media.examples)
+      for (const [name, ex] of Object.entries<any>(media.examples)) out.push({ name, contentType, value: ex.value });
     else if (media.example !== undefined) out.push({ name: 'example', contentType, value: media.example });
     else out.push({ name: 'schema sample', contentType, value: sampleFromSchema(doc, media.schema) });
   }
@@ -86,7 +91,9 @@ export function placeholdersIn(doc: OpenApiDoc, schema: Schema | undefined, at =
   const type = s.type ?? (s.properties ? 'object' : s.items ? 'array' : undefined);
   if (type === 'object') {
     if (!s.properties) return [at];
-    return Object.entries<Schema>(s.properties).flatMap(([name, prop]) => placeholdersIn(doc, prop, `${at}.${name}`, depth + 1));
+    return Object.entries<Schema>(s.properties).flatMap(([name, prop]) =>
+      placeholdersIn(doc, prop, `${at}.${name}`, depth + 1),
+    );
   }
   if (type === 'array') return placeholdersIn(doc, s.items, `${at}[0]`, depth + 1);
   return [at];

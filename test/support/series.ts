@@ -40,5 +40,8 @@ export function meanReverting(n: number, seed: number, vol = 0.004, phi = -0.7):
 
 /** CSV text of daily close-only bars starting at 2000-01-03, every calendar day. */
 export function dailyCsv(closes: number[], start = Date.parse('2000-01-03T00:00:00Z')): string {
-  return ['timestamp,close', ...closes.map((c, i) => `${new Date(start + i * 86_400_000).toISOString()},${c.toFixed(6)}`)].join('\n');
+  return [
+    'timestamp,close',
+    ...closes.map((c, i) => `${new Date(start + i * 86_400_000).toISOString()},${c.toFixed(6)}`),
+  ].join('\n');
 }

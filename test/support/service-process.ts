@@ -39,14 +39,25 @@ export function npmStartArgs(): string[] {
  * what `npm start` runs once compiled), with only the given environment. `npmStart: true` runs
  * `npm start`'s own command line instead (scripts/start.js: the compiled copy of the sources).
  */
-export async function spawnService(env: Record<string, string>, options: { npmStart?: boolean } = {}): Promise<ServiceProcess> {
+export async function spawnService(
+  env: Record<string, string>,
+  options: { npmStart?: boolean } = {},
+): Promise<ServiceProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
   let stdout = '';
   const args = options.npmStart ? npmStartArgs() : ['-r', '@swc-node/register', path.join(ROOT, 'src/main.ts')];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), LOG_LEVEL: 'INFO', DEMO_DATA: 'false', PORT: String(port), ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+      LOG_LEVEL: 'INFO',
+      DEMO_DATA: 'false',
+      PORT: String(port),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => {
@@ -54,7 +65,9 @@ export async function spawnService(env: Record<string, string>, options: { npmSt
     stdout += d;
   });
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, port, url: `http://127.0.0.1:${port}`, output: () => out, stdout: () => stdout, exited };
 }
 

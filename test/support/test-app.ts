@@ -30,7 +30,10 @@ export interface TestApp {
  * server when that is set. Only the variables given here reach the config, so the
  * developer's own environment (API_KEY…) cannot change a test's outcome.
  */
-export async function startTestApp(env: Record<string, string> = {}, options: { imports?: CreateAppOptions['imports'] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { imports?: CreateAppOptions['imports'] } = {},
+): Promise<TestApp> {
   const registryPath = fs.mkdtempSync(path.join(os.tmpdir(), 'mlwb-test-'));
   const adminUrl = testDatabaseUrl();
   const scratch = adminUrl && !('DATABASE_URL' in env) ? await createScratchDatabase(adminUrl) : undefined;

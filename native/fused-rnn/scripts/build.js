@@ -18,7 +18,11 @@ if (!nodeGyp) {
 }
 
 const args = [nodeGyp, 'rebuild'];
-if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) && fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))) {
+if (
+  !process.env.npm_config_nodedir &&
+  fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) &&
+  fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))
+) {
   args.push(`--nodedir=${prefix}`);
 }
 const run = spawnSync(process.execPath, args, { cwd: here, stdio: 'inherit' });
@@ -26,7 +30,9 @@ process.exit(run.status ?? 1);
 
 function findNpmNodeGyp() {
   // npm's own node-gyp, next to the npm that is on PATH (…/lib/node_modules/npm).
-  const candidates = [path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')];
+  const candidates = [
+    path.join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
   try {
     candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
   } catch {

@@ -20,7 +20,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
     if (error.status >= 500) {
       const original = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ correlation_id: correlationId, err: { message: original.message, stack: original.stack } }, `${request?.method} ${request?.url} failed`);
+      this.logger.error(
+        { correlation_id: correlationId, err: { message: original.message, stack: original.stack } },
+        `${request?.method} ${request?.url} failed`,
+      );
     }
     const body: ErrorEnvelope = {
       error_type: error.errorType,
@@ -33,4 +36,3 @@ export class AllExceptionsFilter implements ExceptionFilter {
     reply.headers(error.headers).status(error.status).send(body);
   }
 }
-

@@ -82,7 +82,9 @@ export class RateLimitError extends AppError {
       limit
         ? `Rate limit of ${limit.max} requests per ${limit.windowSeconds} s exceeded; retry after ${retryAfter} s`
         : `Too many requests; retry after ${retryAfter} s`,
-      limit ? { limit: limit.max, window_seconds: limit.windowSeconds, retry_after_seconds: retryAfter } : { retry_after_seconds: retryAfter },
+      limit
+        ? { limit: limit.max, window_seconds: limit.windowSeconds, retry_after_seconds: retryAfter }
+        : { retry_after_seconds: retryAfter },
       { 'Retry-After': String(retryAfter) },
     );
   }

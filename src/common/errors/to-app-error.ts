@@ -1,16 +1,43 @@
 import { HttpException } from '@nestjs/common';
-import { AppError, BadRequestError, InsufficientStorageError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError } from './app-error';
+import {
+  AppError,
+  BadRequestError,
+  InsufficientStorageError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+} from './app-error';
 
-const INTERNAL = new AppError(500, 'InternalServerError', 'INTERNAL_ERROR', 'An unexpected error occurred; quote the correlation id when reporting it');
+const INTERNAL = new AppError(
+  500,
+  'InternalServerError',
+  'INTERNAL_ERROR',
+  'An unexpected error occurred; quote the correlation id when reporting it',
+);
 
 /** Connection-level failures of PostgreSQL / the pool that mean "database unavailable", not "bug". */
-const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const DB_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 function isDatabaseUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
   const code = errorCode(e);
   if (code && DB_UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e.message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    e.message,
+  );
 }
 
 /** PostgreSQL's disk_full (53100) and the OS's "no space left" / "quota exceeded". */
@@ -34,11 +61,38 @@ export function toAppError(exception: unknown): AppError {
 
   // Fastify's own errors (body parsing, size limit, content type) carry a statusCode and a code.
   const fastifyLike = exception as { statusCode?: number; code?: string; message?: string };
-  if (!(exception instanceof HttpException) && typeof fastifyLike?.statusCode === 'number' && typeof fastifyLike.code === 'string' && fastifyLike.code.startsWith('FST_')) {
-    if (fastifyLike.statusCode === 414) return new AppError(414, 'BadRequestError', 'URI_TOO_LONG', 'A path parameter is longer than this service accepts (100 characters)');
-    if (fastifyLike.statusCode === 413) return new PayloadTooLargeError('Request body is larger than this route accepts', { fastify_code: fastifyLike.code });
-    if (fastifyLike.statusCode === 415) return new AppError(415, 'BadRequestError', 'UNSUPPORTED_MEDIA_TYPE', fastifyLike.message ?? 'Unsupported content type');
-    if (fastifyLike.statusCode === 400) return new BadRequestError(describeBadBody(fastifyLike.message), { fastify_code: fastifyLike.code }, fastifyLike.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(fastifyLike.message ?? '') ? 'MALFORMED_JSON' : 'BAD_REQUEST');
+  if (
+    !(exception instanceof HttpException) &&
+    typeof fastifyLike?.statusCode === 'number' &&
+    typeof fastifyLike.code === 'string' &&
+    fastifyLike.code.startsWith('FST_')
+  ) {
+    if (fastifyLike.statusCode === 414)
+      return new AppError(
+        414,
+        'BadRequestError',
+        'URI_TOO_LONG',
+        'A path parameter is longer than this service accepts (100 characters)',
+      );
+    if (fastifyLike.statusCode === 413)
+      return new PayloadTooLargeError('Request body is larger than this route accepts', {
+        fastify_code: fastifyLike.code,
+      });
+    if (fastifyLike.statusCode === 415)
+      return new AppError(
+        415,
+        'BadRequestError',
+        'UNSUPPORTED_MEDIA_TYPE',
+        fastifyLike.message ?? 'Unsupported content type',
+      );
+    if (fastifyLike.statusCode === 400)
+      return new BadRequestError(
+        describeBadBody(fastifyLike.message),
+        { fastify_code: fastifyLike.code },
+        fastifyLike.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(fastifyLike.message ?? '')
+          ? 'MALFORMED_JSON'
+          : 'BAD_REQUEST',
+      );
   }
   if (exception instanceof SyntaxError && /JSON/.test(exception.message)) {
     return new BadRequestError(`Malformed JSON body: ${exception.message}`, null, 'MALFORMED_JSON');
@@ -47,13 +101,38 @@ export function toAppError(exception: unknown): AppError {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-    if (status === 404) return new NotFoundError(/^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(message) ? `No route ${message.replace(/^Cannot /, '')}` : message, null, 'ROUTE_NOT_FOUND');
+    const message =
+      typeof response === 'string'
+        ? response
+        : String((response as { message?: unknown }).message ?? exception.message);
+    if (status === 404)
+      return new NotFoundError(
+        /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(message)
+          ? `No route ${message.replace(/^Cannot /, '')}`
+          : message,
+        null,
+        'ROUTE_NOT_FOUND',
+      );
     if (status === 413) return new PayloadTooLargeError(message);
-    if (status === 400) return /JSON/.test(message) ? new BadRequestError(`Malformed JSON body: ${message}`, null, 'MALFORMED_JSON') : new BadRequestError(message);
-    if (status === 503) return new ServiceUnavailableError(message, typeof response === 'object' ? (response as Record<string, unknown>) : null);
+    if (status === 400)
+      return /JSON/.test(message)
+        ? new BadRequestError(`Malformed JSON body: ${message}`, null, 'MALFORMED_JSON')
+        : new BadRequestError(message);
+    if (status === 503)
+      return new ServiceUnavailableError(
+        message,
+        typeof response === 'object' ? (response as Record<string, unknown>) : null,
+      );
     if (status >= 500) return INTERNAL;
-    return new AppError(status, exception.name.replace(/Exception$/, 'Error'), exception.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(), message);
+    return new AppError(
+      status,
+      exception.name.replace(/Exception$/, 'Error'),
+      exception.name
+        .replace(/Exception$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toUpperCase(),
+      message,
+    );
   }
 
   if (isStorageFull(exception)) {

@@ -29,12 +29,16 @@ const PREDICTION_ROUTE = /^\/api\/v1\/(?:.+\/)?(?:batch[-_]?predict|predict(?:[-
 export function bodyLimitFor(method: string | string[], url: string, settings: BodyLimitSettings): RouteBodyLimit {
   const methods = (Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase());
   const path = url.length > 1 ? url.replace(/\/+$/, '') : url;
-  if (methods.includes('POST') && PREDICTION_ROUTE.test(path)) return { bytes: settings.predictionBytes, variable: 'PREDICTION_BODY_LIMIT_BYTES' };
+  if (methods.includes('POST') && PREDICTION_ROUTE.test(path))
+    return { bytes: settings.predictionBytes, variable: 'PREDICTION_BODY_LIMIT_BYTES' };
   return { bytes: settings.defaultBytes, variable: 'BODY_LIMIT_BYTES' };
 }
 
 function isStreamed(request: FastifyRequest): boolean {
-  const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   return STREAMED_CONTENT_TYPES.includes(type);
 }
 
@@ -47,11 +51,14 @@ function declaredLengthGuard(limit: RouteBodyLimit, method: string, url: string)
   return async (request) => {
     const declared = Number(request.headers['content-length']);
     if (!(declared > limit.bytes) || isStreamed(request)) return;
-    throw new PayloadTooLargeError(`Request body is ${declared} bytes; ${method} ${url} accepts at most ${limit.bytes} bytes (${limit.variable})`, {
-      limit_bytes: limit.bytes,
-      content_length: declared,
-      limit_variable: limit.variable,
-    });
+    throw new PayloadTooLargeError(
+      `Request body is ${declared} bytes; ${method} ${url} accepts at most ${limit.bytes} bytes (${limit.variable})`,
+      {
+        limit_bytes: limit.bytes,
+        content_length: declared,
+        limit_variable: limit.variable,
+      },
+    );
   };
 }
 
@@ -64,7 +71,11 @@ export function installBodyLimits(fastify: FastifyInstance, settings: BodyLimitS
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const limit = bodyLimitFor(route.method, route.url, settings);
     route.bodyLimit = limit.bytes;
-    const guard = declaredLengthGuard(limit, Array.isArray(route.method) ? route.method.join('|') : route.method, route.url);
+    const guard = declaredLengthGuard(
+      limit,
+      Array.isArray(route.method) ? route.method.join('|') : route.method,
+      route.url,
+    );
     const existing = route.preParsing;
     route.preParsing = existing === undefined ? [guard] : [guard, ...(Array.isArray(existing) ? existing : [existing])];
   });

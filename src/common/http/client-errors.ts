@@ -21,13 +21,34 @@ export class RequestTimeoutError extends AppError {
 export function clientErrorToAppError(error: NodeJS.ErrnoException, requestTimeoutMs: number): AppError {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new RequestTimeoutError(`The request headers did not arrive within ${requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)`, { timeout_ms: requestTimeoutMs, phase: 'headers' });
+      return new RequestTimeoutError(
+        `The request headers did not arrive within ${requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)`,
+        { timeout_ms: requestTimeoutMs, phase: 'headers' },
+      );
     case 'HPE_HEADER_OVERFLOW':
-      return new AppError(431, 'BadRequestError', 'HEADERS_TOO_LARGE', 'The request headers are larger than this service accepts (16 KiB in all)', null);
+      return new AppError(
+        431,
+        'BadRequestError',
+        'HEADERS_TOO_LARGE',
+        'The request headers are larger than this service accepts (16 KiB in all)',
+        null,
+      );
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return new AppError(413, 'PayloadTooLargeError', 'PAYLOAD_TOO_LARGE', 'The chunk extensions of the request body are too large', null);
+      return new AppError(
+        413,
+        'PayloadTooLargeError',
+        'PAYLOAD_TOO_LARGE',
+        'The chunk extensions of the request body are too large',
+        null,
+      );
     default:
-      return new AppError(400, 'BadRequestError', 'MALFORMED_REQUEST', 'The request is not valid HTTP/1.1 and could not be read', { reason: typeof error.code === 'string' ? error.code : 'unknown' });
+      return new AppError(
+        400,
+        'BadRequestError',
+        'MALFORMED_REQUEST',
+        'The request is not valid HTTP/1.1 and could not be read',
+        { reason: typeof error.code === 'string' ? error.code : 'unknown' },
+      );
   }
 }
 
@@ -45,9 +66,18 @@ export function createClientErrorHandler(opts: { requestTimeoutMs: number; logge
     // A request already being answered must not get a second status line in its body.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse & { req?: IncomingMessage } })._httpMessage;
     const correlationId = inFlight?.req ? correlationIdFor(inFlight.req) : randomUUID();
-    opts.logger?.info({ correlation_id: correlationId, status: appError.status, error_code: appError.errorCode, reason: error.code }, 'client error');
+    opts.logger?.info(
+      { correlation_id: correlationId, status: appError.status, error_code: appError.errorCode, reason: error.code },
+      'client error',
+    );
     if (socket.writable && !inFlight?.headersSent) {
-      const envelope: ErrorEnvelope = { error_type: appError.errorType, error_code: appError.errorCode, message: appError.message, details: appError.details, correlation_id: correlationId };
+      const envelope: ErrorEnvelope = {
+        error_type: appError.errorType,
+        error_code: appError.errorCode,
+        message: appError.message,
+        details: appError.details,
+        correlation_id: correlationId,
+      };
       const body = JSON.stringify(envelope);
       socket.write(
         `HTTP/1.1 ${appError.status} ${STATUS_CODES[appError.status] ?? 'Error'}\r\n` +

@@ -29,7 +29,14 @@ export function sendEnvelope(reply: FastifyReply, request: FastifyRequest, error
  * - one structured log line per request;
  * - during shutdown, connections close after their in-flight request.
  */
-export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: string; logger: PinoLogger; metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void } }): void {
+export function installHttpHooks(
+  fastify: FastifyInstance,
+  opts: {
+    apiKey?: string;
+    logger: PinoLogger;
+    metrics?: { observeHttp(method: string, route: string, status: number, seconds: number): void };
+  },
+): void {
   // CSV uploads reach their handler as the raw stream: the importer parses it as it
   // arrives and enforces its own size limit (Fastify's bodyLimit does not apply to streams).
   fastify.addContentTypeParser(STREAMED_CONTENT_TYPES, (_request, payload, done) => done(null, payload));
@@ -70,7 +77,12 @@ export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: stri
   fastify.addHook('onResponse', async (request, reply) => {
     const status = reply.statusCode;
     // The route pattern (/api/v1/models/:model_id), never the raw path: bounded label values.
-    opts.metrics?.observeHttp(request.method, request.routeOptions?.url ?? 'unmatched', status, reply.elapsedTime / 1000);
+    opts.metrics?.observeHttp(
+      request.method,
+      request.routeOptions?.url ?? 'unmatched',
+      status,
+      reply.elapsedTime / 1000,
+    );
     const line = {
       correlation_id: String(request.id),
       method: request.method,
@@ -82,5 +94,4 @@ export function installHttpHooks(fastify: FastifyInstance, opts: { apiKey?: stri
     else if (request.url.startsWith('/health')) opts.logger.debug(line, 'request');
     else opts.logger.info(line, 'request');
   });
-
 }

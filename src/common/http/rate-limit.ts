@@ -35,7 +35,8 @@ export function rateLimitKeyGenerator(apiKey: string | undefined): (request: Fas
   if (!apiKey) return (request) => `ip:${normalizeIP(request.ip)}`;
   const verifier = new ApiKeyVerifier(apiKey);
   const keyId = `key:${createHash('sha256').update(apiKey).digest('hex')}`;
-  return (request) => (verifier.matches(ApiKeyVerifier.presentedKey(request.headers)) ? keyId : `ip:${normalizeIP(request.ip)}`);
+  return (request) =>
+    verifier.matches(ApiKeyVerifier.presentedKey(request.headers)) ? keyId : `ip:${normalizeIP(request.ip)}`;
 }
 
 /**
@@ -61,9 +62,11 @@ export async function installRateLimit(fastify: FastifyInstance, settings: RateL
     keyGenerator: rateLimitKeyGenerator(settings.apiKey),
     // The matched route pattern, so a query string or trailing junk cannot dodge or fake it.
     allowList: (request) => isRateLimitExempt(request.routeOptions.url ?? request.url),
-    onExceeded: (request) => settings.metrics?.observeThrottled(request.method, request.routeOptions.url ?? 'unmatched'),
+    onExceeded: (request) =>
+      settings.metrics?.observeThrottled(request.method, request.routeOptions.url ?? 'unmatched'),
     // Thrown from the hook, it reaches Nest's filter and is answered as the error envelope
     // (the plugin has already set X-RateLimit-Limit/Remaining/Reset and Retry-After).
-    errorResponseBuilder: (_request, context) => new RateLimitError(context.ttl / 1000, { max: context.max, windowSeconds }),
+    errorResponseBuilder: (_request, context) =>
+      new RateLimitError(context.ttl / 1000, { max: context.max, windowSeconds }),
   });
 }

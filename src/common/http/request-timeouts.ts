@@ -49,7 +49,10 @@ function hasBody(request: FastifyRequest): boolean {
 }
 
 function isStreamed(request: FastifyRequest): boolean {
-  const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   return STREAMED_CONTENT_TYPES.includes(type);
 }
 
@@ -66,9 +69,15 @@ function isStreamed(request: FastifyRequest): boolean {
  * the request's buffer or Node paused the socket for backpressure — then the service is the
  * slow side and the stall does not count.
  */
-export function installRequestTimeouts(fastify: FastifyInstance, settings: RequestTimeoutSettings & { logger?: PinoLogger }): void {
+export function installRequestTimeouts(
+  fastify: FastifyInstance,
+  settings: RequestTimeoutSettings & { logger?: PinoLogger },
+): void {
   const watched = new Set<Watched>();
-  const tickMs = Math.min(1000, Math.max(20, Math.floor(Math.min(settings.requestTimeoutMs, settings.bodyIdleTimeoutMs) / 5)));
+  const tickMs = Math.min(
+    1000,
+    Math.max(20, Math.floor(Math.min(settings.requestTimeoutMs, settings.bodyIdleTimeoutMs) / 5)),
+  );
   let timer: NodeJS.Timeout | undefined;
 
   const expire = (w: Watched, phase: 'body' | 'body_idle') => {
@@ -77,9 +86,24 @@ export function installRequestTimeouts(fastify: FastifyInstance, settings: Reque
     const socket = request.raw.socket;
     const error =
       phase === 'body_idle'
-        ? new RequestTimeoutError(`The request body stalled: no bytes arrived for ${settings.bodyIdleTimeoutMs} ms (BODY_IDLE_TIMEOUT_MS)`, { timeout_ms: settings.bodyIdleTimeoutMs, phase })
-        : new RequestTimeoutError(`The request body did not arrive within ${settings.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)`, { timeout_ms: settings.requestTimeoutMs, phase });
-    settings.logger?.info({ correlation_id: String(request.id), method: request.method, path: request.url.split('?')[0], phase, bytes_read: socket?.bytesRead }, 'request timed out');
+        ? new RequestTimeoutError(
+            `The request body stalled: no bytes arrived for ${settings.bodyIdleTimeoutMs} ms (BODY_IDLE_TIMEOUT_MS)`,
+            { timeout_ms: settings.bodyIdleTimeoutMs, phase },
+          )
+        : new RequestTimeoutError(
+            `The request body did not arrive within ${settings.requestTimeoutMs} ms (REQUEST_TIMEOUT_MS)`,
+            { timeout_ms: settings.requestTimeoutMs, phase },
+          );
+    settings.logger?.info(
+      {
+        correlation_id: String(request.id),
+        method: request.method,
+        path: request.url.split('?')[0],
+        phase,
+        bytes_read: socket?.bytesRead,
+      },
+      'request timed out',
+    );
     if (reply.sent || reply.raw.headersSent) {
       socket?.destroy();
       return;
@@ -119,7 +143,14 @@ export function installRequestTimeouts(fastify: FastifyInstance, settings: Reque
   fastify.addHook('onRequest', (request, reply, done) => {
     if (!request.raw.complete && hasBody(request)) {
       const now = Date.now();
-      watched.add({ request, reply, bounded: !isStreamed(request), startedAt: now, lastActivityAt: now, lastBytesRead: request.raw.socket?.bytesRead ?? 0 });
+      watched.add({
+        request,
+        reply,
+        bounded: !isStreamed(request),
+        startedAt: now,
+        lastActivityAt: now,
+        lastBytesRead: request.raw.socket?.bytesRead ?? 0,
+      });
       if (!timer) {
         timer = setInterval(tick, tickMs);
         timer.unref();

@@ -10,7 +10,9 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 function unstorable(text: string): string | undefined {
   const m = UNSTORABLE.exec(text);
   if (!m) return undefined;
-  return m[0] === '\u0000' ? 'must not contain NUL (U+0000) characters' : 'must be valid Unicode text (it holds an unpaired surrogate)';
+  return m[0] === '\u0000'
+    ? 'must not contain NUL (U+0000) characters'
+    : 'must be valid Unicode text (it holds an unpaired surrogate)';
 }
 
 /** Most failing fields listed in a 422's details (details.fields_total counts them all). */
@@ -25,7 +27,11 @@ export interface FieldError {
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
-    const field = prefix ? (/^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`) : error.property;
+    const field = prefix
+      ? /^\d+$/.test(error.property)
+        ? `${prefix}[${error.property}]`
+        : `${prefix}.${error.property}`
+      : error.property;
     if (error.constraints) out.push({ field, errors: Object.values(error.constraints) });
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
@@ -93,7 +99,16 @@ function describeAt(value: unknown, root: string): FieldError | undefined {
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= MAX_INPUT_DEPTH) return { field: path, errors: [`${path || 'value'} is nested deeper than ${MAX_INPUT_DEPTH} levels`.replace(/^(.{60}).+( is nested)/, '$1…$2')] };
+    if (depth >= MAX_INPUT_DEPTH)
+      return {
+        field: path,
+        errors: [
+          `${path || 'value'} is nested deeper than ${MAX_INPUT_DEPTH} levels`.replace(
+            /^(.{60}).+( is nested)/,
+            '$1…$2',
+          ),
+        ],
+      };
     for (const key of Object.keys(v)) {
       const at = Array.isArray(v) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
       const why = unstorable(key);
@@ -116,16 +131,26 @@ class GuardedValidationPipe extends ValidationPipe {
       // Only the CSV import reads a raw stream (it takes the request itself): any other route was
       // sent text/plain or text/csv where it wants JSON; validating the stream object recursed
       // through its internals until the stack overflowed (500).
-      throw new AppError(415, 'BadRequestError', 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json');
+      throw new AppError(
+        415,
+        'BadRequestError',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the body as JSON with Content-Type: application/json',
+      );
     }
     if (metadata.type === 'body' && Array.isArray(value) && isDtoClass(metadata.metatype)) {
       // Every DTO body is one JSON object; class-transformer would otherwise turn each element of
       // a 100 000-element array into a DTO and validate it (most of a second per request).
-      throw new DataValidationError('The request body must be a JSON object, not an array', { fields: [{ field: 'body', errors: ['body must be a JSON object'] }] });
+      throw new DataValidationError('The request body must be a JSON object, not an array', {
+        fields: [{ field: 'body', errors: ['body must be a JSON object'] }],
+      });
     }
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       const problem = findInputProblem(value, metadata.type === 'param' ? (metadata.data ?? 'path') : '');
-      if (problem) throw new DataValidationError(`Request validation failed for field: ${problem.field || metadata.type}`, { fields: [{ ...problem, field: problem.field || metadata.type }] });
+      if (problem)
+        throw new DataValidationError(`Request validation failed for field: ${problem.field || metadata.type}`, {
+          fields: [{ ...problem, field: problem.field || metadata.type }],
+        });
     }
     return super.transform(value, metadata);
   }
@@ -145,8 +170,15 @@ export function createValidationPipe(): ValidationPipe {
       // element, and listing them all made a 13 MB error answer.
       const fields = all.slice(0, MAX_LISTED_FIELDS);
       const more = all.length - fields.length;
-      const names = fields.slice(0, 20).map((f) => f.field).join(', ') + (all.length > 20 ? ` and ${all.length - 20} more` : '');
-      return new DataValidationError(`Request validation failed for ${all.length === 1 ? 'field' : 'fields'}: ${names}`, more > 0 ? { fields, fields_total: all.length } : { fields });
+      const names =
+        fields
+          .slice(0, 20)
+          .map((f) => f.field)
+          .join(', ') + (all.length > 20 ? ` and ${all.length - 20} more` : '');
+      return new DataValidationError(
+        `Request validation failed for ${all.length === 1 ? 'field' : 'fields'}: ${names}`,
+        more > 0 ? { fields, fields_total: all.length } : { fields },
+      );
     },
   });
 }

@@ -20,7 +20,11 @@ export function restrictToWorkerRoutes(fastify: FastifyInstance): void {
     return sendEnvelope(
       reply,
       request,
-      new NotFoundError('This process is a training worker (SERVICE_ROLE=worker): it serves only /health, /health/live, /health/ready and /metrics. Send API requests to an api replica.', { role: 'worker' }, 'WORKER_ROLE'),
+      new NotFoundError(
+        'This process is a training worker (SERVICE_ROLE=worker): it serves only /health, /health/live, /health/ready and /metrics. Send API requests to an api replica.',
+        { role: 'worker' },
+        'WORKER_ROLE',
+      ),
     );
   });
 }

@@ -11,7 +11,10 @@ import type { Logger as PinoLogger } from 'pino';
  */
 export function routeConsoleTo(logger: PinoLogger): void {
   const child = logger.child({ context: 'console' });
-  const to = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => child[level](format(...args));
+  const to =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) =>
+      child[level](format(...args));
   console.log = to('info');
   console.info = to('info');
   console.debug = to('debug');

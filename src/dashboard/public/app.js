@@ -10,7 +10,18 @@ import { versionEvaluationViews } from './version-evaluation.js';
 const KEY_STORAGE = 'mlwb.apiKey';
 const AUTH_REQUIRED = document.querySelector('meta[name="mlwb-auth-required"]')?.getAttribute('content') === 'true';
 const POLL_MS = 1000;
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d', '#4b5563', '#ca8a04'];
+const PALETTE = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#9333ea',
+  '#ea580c',
+  '#0891b2',
+  '#db2777',
+  '#65a30d',
+  '#4b5563',
+  '#ca8a04',
+];
 const FINAL_JOB_STATES = new Set(['succeeded', 'failed', 'cancelled']);
 
 const main = document.getElementById('main');
@@ -28,13 +39,15 @@ function h(tag, attrs, ...children) {
     else if (k === 'checked' || k === 'disabled') el[k] = Boolean(v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity))
+    if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
   return el;
 }
 
 const enc = encodeURIComponent;
 /** A link to one of this page's routes; every dynamic segment is URL-encoded. */
-const link = (segments, text, query) => h('a', { href: `#/${segments.map(enc).join('/')}${query ? `?${query}` : ''}` }, text);
+const link = (segments, text, query) =>
+  h('a', { href: `#/${segments.map(enc).join('/')}${query ? `?${query}` : ''}` }, text);
 
 function badge(status) {
   if (status === null || status === undefined) return h('span', { class: 'muted' }, '–');
@@ -87,7 +100,26 @@ const lowerIsBetter = (key) => metricDirection(key) === 'lower';
 /** Counts, settings and standard errors reported beside the metrics (n, trades, epochs, *_se): never "better". */
 const isNeutral = (key) => metricDirection(key) === 'none';
 
-const KEY_METRICS = ['rmse', 'mse', 'mae', 'r2', 'directional_accuracy', 'accuracy', 'f1', 'macro_f1', 'balanced_accuracy', 'precision', 'recall', 'auc', 'total_return', 'sharpe', 'backtest.sharpe', 'ic', 'loss', 'val_loss'];
+const KEY_METRICS = [
+  'rmse',
+  'mse',
+  'mae',
+  'r2',
+  'directional_accuracy',
+  'accuracy',
+  'f1',
+  'macro_f1',
+  'balanced_accuracy',
+  'precision',
+  'recall',
+  'auc',
+  'total_return',
+  'sharpe',
+  'backtest.sharpe',
+  'ic',
+  'loss',
+  'val_loss',
+];
 
 function keyMetrics(metrics, n = 4) {
   const flat = flatNumbers(metrics);
@@ -95,17 +127,38 @@ function keyMetrics(metrics, n = 4) {
   for (const k of Object.keys(flat)) if (keys.length < n && !keys.includes(k)) keys.push(k);
   const picked = keys.slice(0, n);
   if (!picked.length) return h('span', { class: 'muted' }, '–');
-  return h('span', { class: 'metrics' }, picked.map((k, i) => [i ? ' · ' : '', h('span', { class: 'muted' }, k), ' ', fmtNum(flat[k])]));
+  return h(
+    'span',
+    { class: 'metrics' },
+    picked.map((k, i) => [i ? ' · ' : '', h('span', { class: 'muted' }, k), ' ', fmtNum(flat[k])]),
+  );
 }
 
 function table(headers, rows, attrs = {}) {
-  return h('table', attrs, h('thead', null, h('tr', null, headers.map((x) => h('th', null, x)))), h('tbody', null, rows));
+  return h(
+    'table',
+    attrs,
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        headers.map((x) => h('th', null, x)),
+      ),
+    ),
+    h('tbody', null, rows),
+  );
 }
 
 const num = (v, attrs = {}) => h('td', { class: 'num', ...attrs }, fmtNum(v));
 
 function kv(pairs) {
-  return h('dl', { class: 'kv' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v ?? '–')]));
+  return h(
+    'dl',
+    { class: 'kv' },
+    pairs.filter(Boolean).map(([k, v]) => [h('dt', null, k), h('dd', null, v ?? '–')]),
+  );
 }
 
 // ---------------------------------------------------------------- API
@@ -183,7 +236,17 @@ function chartBox(title, xs, series, { xLabel = 'step', key } = {}) {
         { label: xLabel, values: axisValues, incrs: STEP_INCRS },
         { values: axisValues, size: 64 },
       ],
-      series: [{ label: xLabel }, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true, points: { show: xs.length <= 40 }, value: (_u, v) => fmtNum(v) }))],
+      series: [
+        { label: xLabel },
+        ...series.map((s, i) => ({
+          label: s.label,
+          stroke: PALETTE[i % PALETTE.length],
+          width: 2,
+          spanGaps: true,
+          points: { show: xs.length <= 40 },
+          value: (_u, v) => fmtNum(v),
+        })),
+      ],
     };
     state.chart = new uPlot(opts, [xs, ...series.map((s) => s.values)], holder);
     charts.add(state.chart);
@@ -297,10 +360,52 @@ function renderWithCharts(myToken, nodes, mounts) {
   mountCharts();
 }
 
-const sweeps = sweepViews({ h, link, badge, fmtNum, fmtTime, fmtDuration, table, num, kv, api, enc, render, renderWithCharts, poll, trackChart: (c) => charts.add(c) });
-const versionEvaluation = versionEvaluationViews({ h, link, badge, fmtNum, fmtTime, table, num, kv, api, apiText, enc, renderWithCharts, trackChart: (c) => charts.add(c) });
+const sweeps = sweepViews({
+  h,
+  link,
+  badge,
+  fmtNum,
+  fmtTime,
+  fmtDuration,
+  table,
+  num,
+  kv,
+  api,
+  enc,
+  render,
+  renderWithCharts,
+  poll,
+  trackChart: (c) => charts.add(c),
+});
+const versionEvaluation = versionEvaluationViews({
+  h,
+  link,
+  badge,
+  fmtNum,
+  fmtTime,
+  table,
+  num,
+  kv,
+  api,
+  apiText,
+  enc,
+  renderWithCharts,
+  trackChart: (c) => charts.add(c),
+});
 
-const deployments = deploymentViews({ h, link, badge, fmtNum, fmtTime, table, kv, api, enc, renderWithCharts, trackChart: (c) => charts.add(c) });
+const deployments = deploymentViews({
+  h,
+  link,
+  badge,
+  fmtNum,
+  fmtTime,
+  table,
+  kv,
+  api,
+  enc,
+  renderWithCharts,
+  trackChart: (c) => charts.add(c),
+});
 
 const routes = [
   [/^models$/, viewModels],
@@ -328,7 +433,13 @@ async function onRoute() {
   const section = path.split('/')[0];
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === section);
   if (AUTH_REQUIRED && !getKey()) {
-    main.replaceChildren(h('div', { class: 'notice', id: 'need-key' }, 'This service needs an API key: enter it in the field above (it is kept in this browser only).'));
+    main.replaceChildren(
+      h(
+        'div',
+        { class: 'notice', id: 'need-key' },
+        'This service needs an API key: enter it in the field above (it is kept in this browser only).',
+      ),
+    );
     document.getElementById('api-key')?.focus();
     return;
   }
@@ -357,13 +468,32 @@ function latestBeside(m) {
 async function viewModels(myToken) {
   const data = await api('/models?limit=200');
   const rows = data.models.map((m) =>
-    h('tr', { dataset: { modelId: m.id } }, h('td', null, link(['models', m.id], m.id)), h('td', null, m.name), h('td', null, m.type), h('td', null, m.version ?? '–'), h('td', null, badge(m.status)), h('td', null, latestBeside(m)), h('td', null, keyMetrics(m.metrics)), h('td', null, fmtTime(m.created_at))),
+    h(
+      'tr',
+      { dataset: { modelId: m.id } },
+      h('td', null, link(['models', m.id], m.id)),
+      h('td', null, m.name),
+      h('td', null, m.type),
+      h('td', null, m.version ?? '–'),
+      h('td', null, badge(m.status)),
+      h('td', null, latestBeside(m)),
+      h('td', null, keyMetrics(m.metrics)),
+      h('td', null, fmtTime(m.created_at)),
+    ),
   );
   render(
     myToken,
     h('h1', null, 'Models'),
-    h('p', { class: 'muted' }, `${data.total} model${data.total === 1 ? '' : 's'}; each shows its deployed version when one is deployed, else its latest, with that version's metrics.`),
-    rows.length ? table(['ID', 'Name', 'Type', 'Version', 'Status', 'Latest version', 'Key metrics', 'Created'], rows, { id: 'models-table' }) : h('div', { class: 'notice' }, 'No models yet: train one with POST /api/v1/models/train.'),
+    h(
+      'p',
+      { class: 'muted' },
+      `${data.total} model${data.total === 1 ? '' : 's'}; each shows its deployed version when one is deployed, else its latest, with that version's metrics.`,
+    ),
+    rows.length
+      ? table(['ID', 'Name', 'Type', 'Version', 'Status', 'Latest version', 'Key metrics', 'Created'], rows, {
+          id: 'models-table',
+        })
+      : h('div', { class: 'notice' }, 'No models yet: train one with POST /api/v1/models/train.'),
   );
 }
 
@@ -384,13 +514,29 @@ function baselineTable(version) {
       cls = beats ? 'better' : 'worse';
       mark = beats ? ' ▲' : ' ▼';
     }
-    return h('tr', null, h('th', null, k), h('td', { class: `num ${cls}` }, fmtNum(model[k]), mark), baselineNames.map((b) => num(baselines[b][k])));
+    return h(
+      'tr',
+      null,
+      h('th', null, k),
+      h('td', { class: `num ${cls}` }, fmtNum(model[k]), mark),
+      baselineNames.map((b) => num(baselines[b][k])),
+    );
   });
-  return h('div', null, table(['Metric', 'Model', ...baselineNames], rows), baselineNames.length ? h('p', { class: 'muted' }, '▲ beats every baseline on this metric, ▼ does not (same test split).') : null);
+  return h(
+    'div',
+    null,
+    table(['Metric', 'Model', ...baselineNames], rows),
+    baselineNames.length
+      ? h('p', { class: 'muted' }, '▲ beats every baseline on this metric, ▼ does not (same test split).')
+      : null,
+  );
 }
 
 async function viewModel(myToken, [id]) {
-  const [model, deps] = await Promise.all([api(`/models/${enc(id)}`), api(`/deployments?model_id=${enc(id)}&limit=100`)]);
+  const [model, deps] = await Promise.all([
+    api(`/models/${enc(id)}`),
+    api(`/deployments?model_id=${enc(id)}&limit=100`),
+  ]);
   const versionRows = model.versions.map((v) =>
     h(
       'tr',
@@ -401,11 +547,28 @@ async function viewModel(myToken, [id]) {
       h('td', null, fmtTime(v.trained_at)),
       h('td', null, fmtDuration(v.duration_ms)),
       h('td', null, keyMetrics(v.metrics)),
-      h('td', null, v.run_id ? link(['runs', v.run_id], 'run') : '–', ' ', v.job_id ? link(['jobs', v.job_id], 'job') : ''),
+      h(
+        'td',
+        null,
+        v.run_id ? link(['runs', v.run_id], 'run') : '–',
+        ' ',
+        v.job_id ? link(['jobs', v.job_id], 'job') : '',
+      ),
     ),
   );
   const depRows = deps.deployments.map((d) =>
-    h('tr', { dataset: { deploymentId: d.id } }, h('td', null, link(['deployments', d.id], d.target)), h('td', null, d.version), h('td', null, badge(d.status)), num(d.scaling_factor), h('td', null, d.monitoring_level), h('td', null, fmtTime(d.deployed_at)), h('td', null, fmtTime(d.ended_at)), h('td', null, d.replaced_version ?? '–')),
+    h(
+      'tr',
+      { dataset: { deploymentId: d.id } },
+      h('td', null, link(['deployments', d.id], d.target)),
+      h('td', null, d.version),
+      h('td', null, badge(d.status)),
+      num(d.scaling_factor),
+      h('td', null, d.monitoring_level),
+      h('td', null, fmtTime(d.deployed_at)),
+      h('td', null, fmtTime(d.ended_at)),
+      h('td', null, d.replaced_version ?? '–'),
+    ),
   );
   render(
     myToken,
@@ -417,17 +580,29 @@ async function viewModel(myToken, [id]) {
       [model.status === 'deployed' ? 'Deployed version' : 'Version', model.version ?? '–'],
       ['Status', badge(model.status)],
       model.deployed_versions?.length > 1 ? ['Deployed versions', model.deployed_versions.join(', ')] : null,
-      model.latest_version && model.latest_version !== model.version ? ['Latest version', [model.latest_version, ' ', badge(model.latest_status)]] : null,
+      model.latest_version && model.latest_version !== model.version
+        ? ['Latest version', [model.latest_version, ' ', badge(model.latest_status)]]
+        : null,
       ['Created', fmtTime(model.created_at)],
       model.description ? ['Description', model.description] : null,
       model.tags && Object.keys(model.tags).length ? ['Tags', fmtValue(model.tags)] : null,
     ]),
     h('h2', null, 'Versions'),
-    versionRows.length ? table(['Version', 'Status', 'Architecture', 'Trained', 'Duration', 'Key metrics', 'Links'], versionRows, { id: 'versions-table' }) : h('p', { class: 'muted' }, 'No versions.'),
+    versionRows.length
+      ? table(['Version', 'Status', 'Architecture', 'Trained', 'Duration', 'Key metrics', 'Links'], versionRows, {
+          id: 'versions-table',
+        })
+      : h('p', { class: 'muted' }, 'No versions.'),
     h('h2', null, 'Metrics against the naive baselines'),
-    model.versions.map((v, i) => h('details', { open: i === 0 }, h('summary', null, `Version ${v.version} `, badge(v.status)), baselineTable(v))),
+    model.versions.map((v, i) =>
+      h('details', { open: i === 0 }, h('summary', null, `Version ${v.version} `, badge(v.status)), baselineTable(v)),
+    ),
     h('h2', null, 'Deployments'),
-    depRows.length ? table(['Target', 'Version', 'Status', 'Scaling', 'Monitoring', 'Deployed', 'Ended', 'Replaced'], depRows, { id: 'deployments-table' }) : h('p', { class: 'muted', id: 'no-deployments' }, 'Not deployed anywhere.'),
+    depRows.length
+      ? table(['Target', 'Version', 'Status', 'Scaling', 'Monitoring', 'Deployed', 'Ended', 'Replaced'], depRows, {
+          id: 'deployments-table',
+        })
+      : h('p', { class: 'muted', id: 'no-deployments' }, 'Not deployed anywhere.'),
   );
 }
 
@@ -435,15 +610,43 @@ async function viewExperiments(myToken) {
   // The list is paginated (at most 500 a page): the newest 500 are what a person browses.
   const first = await api('/experiments?limit=500');
   const data = first.total > 500 ? await api(`/experiments?limit=500&offset=${first.total - 500}`) : first;
-  const rows = data.experiments.map((e) => h('tr', null, h('td', null, link(['experiments', e.id], e.name)), num(e.run_count), h('td', null, fmtTime(e.created_at)), h('td', null, h('code', null, e.id))));
-  render(myToken, h('h1', null, 'Experiments'), rows.length ? table(['Name', 'Runs', 'Created', 'ID'], rows, { id: 'experiments-table' }) : h('div', { class: 'notice' }, 'No experiments yet.'));
+  const rows = data.experiments.map((e) =>
+    h(
+      'tr',
+      null,
+      h('td', null, link(['experiments', e.id], e.name)),
+      num(e.run_count),
+      h('td', null, fmtTime(e.created_at)),
+      h('td', null, h('code', null, e.id)),
+    ),
+  );
+  render(
+    myToken,
+    h('h1', null, 'Experiments'),
+    rows.length
+      ? table(['Name', 'Runs', 'Created', 'ID'], rows, { id: 'experiments-table' })
+      : h('div', { class: 'notice' }, 'No experiments yet.'),
+  );
 }
 
 async function viewRuns(myToken, [id]) {
-  const [exp, data] = await Promise.all([api(`/experiments/${enc(id)}`).catch(() => null), api(`/experiments/${enc(id)}/runs`)]);
+  const [exp, data] = await Promise.all([
+    api(`/experiments/${enc(id)}`).catch(() => null),
+    api(`/experiments/${enc(id)}/runs`),
+  ]);
   const selected = new Set();
   const count = h('span', { class: 'muted', id: 'selected-count' }, 'Select two or more runs to compare them.');
-  const button = h('button', { class: 'primary', id: 'compare-button', disabled: true, type: 'button', onclick: () => (location.hash = `#/experiments/${enc(id)}/compare?runs=${[...selected].map(enc).join(',')}`) }, 'Compare selected');
+  const button = h(
+    'button',
+    {
+      class: 'primary',
+      id: 'compare-button',
+      disabled: true,
+      type: 'button',
+      onclick: () => (location.hash = `#/experiments/${enc(id)}/compare?runs=${[...selected].map(enc).join(',')}`),
+    },
+    'Compare selected',
+  );
   const onToggle = (runId) => (ev) => {
     if (ev.target.checked) selected.add(runId);
     else selected.delete(runId);
@@ -454,10 +657,24 @@ async function viewRuns(myToken, [id]) {
     h(
       'tr',
       { dataset: { runId: r.id } },
-      h('td', null, h('input', { type: 'checkbox', class: 'run-select', 'aria-label': `Select run ${r.name ?? r.id}`, onchange: onToggle(r.id) })),
+      h(
+        'td',
+        null,
+        h('input', {
+          type: 'checkbox',
+          class: 'run-select',
+          'aria-label': `Select run ${r.name ?? r.id}`,
+          onchange: onToggle(r.id),
+        }),
+      ),
       h('td', null, link(['runs', r.id], r.name ?? r.id)),
       h('td', null, badge(r.status)),
-      h('td', null, r.model_id ? link(['models', r.model_id], r.model_id) : '–', r.model_version ? ` ${r.model_version}` : ''),
+      h(
+        'td',
+        null,
+        r.model_id ? link(['models', r.model_id], r.model_id) : '–',
+        r.model_version ? ` ${r.model_version}` : '',
+      ),
       h('td', null, fmtTime(r.start_time)),
       h('td', null, r.end_time && r.start_time ? fmtDuration(Date.parse(r.end_time) - Date.parse(r.start_time)) : '–'),
       h('td', null, keyMetrics(r.metrics)),
@@ -468,7 +685,9 @@ async function viewRuns(myToken, [id]) {
     h('div', { class: 'crumbs' }, link(['experiments'], 'Experiments'), ' / ', exp?.name ?? id),
     h('h1', null, exp?.name ?? 'Experiment'),
     h('div', { class: 'toolbar' }, button, count),
-    rows.length ? table(['', 'Run', 'Status', 'Model', 'Started', 'Duration', 'Key metrics'], rows, { id: 'runs-table' }) : h('p', { class: 'muted' }, 'No runs yet.'),
+    rows.length
+      ? table(['', 'Run', 'Status', 'Model', 'Started', 'Duration', 'Key metrics'], rows, { id: 'runs-table' })
+      : h('p', { class: 'muted' }, 'No runs yet.'),
   );
 }
 
@@ -492,21 +711,31 @@ async function compareLocally(experimentId, runIds) {
   const runs = await Promise.all(runIds.map((id) => api(`/runs/${enc(id)}`)));
   const params = {};
   for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.params ?? {})))].sort()) {
-    const values = Object.fromEntries(runs.map((r) => [r.id, r.params?.[k] === undefined || r.params?.[k] === null ? null : String(r.params[k])]));
+    const values = Object.fromEntries(
+      runs.map((r) => [r.id, r.params?.[k] === undefined || r.params?.[k] === null ? null : String(r.params[k])]),
+    );
     params[k] = { values, differs: new Set(Object.values(values)).size > 1 };
   }
   const metrics = {};
-  for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.metrics ?? {}).filter((m) => typeof r.metrics[m] === 'number')))].sort()) {
-    const values = Object.fromEntries(runs.map((r) => [r.id, typeof r.metrics?.[k] === 'number' ? r.metrics[k] : null]));
+  for (const k of [
+    ...new Set(runs.flatMap((r) => Object.keys(r.metrics ?? {}).filter((m) => typeof r.metrics[m] === 'number'))),
+  ].sort()) {
+    const values = Object.fromEntries(
+      runs.map((r) => [r.id, typeof r.metrics?.[k] === 'number' ? r.metrics[k] : null]),
+    );
     const direction = metricDirection(k);
     const lower = direction === 'lower';
     let best = null;
-    if (direction !== 'none') for (const [id, v] of Object.entries(values)) if (v !== null && (best === null || (lower ? v < values[best] : v > values[best]))) best = id;
+    if (direction !== 'none')
+      for (const [id, v] of Object.entries(values))
+        if (v !== null && (best === null || (lower ? v < values[best] : v > values[best]))) best = id;
     metrics[k] = { values, best_run_id: best, direction, lower_is_better: direction === 'none' ? null : lower };
   }
   const histories = {};
   for (const k of [...new Set(runs.flatMap((r) => Object.keys(r.metric_history ?? {})))].sort()) {
-    const steps = [...new Set(runs.flatMap((r) => (r.metric_history?.[k] ?? []).map((p) => p.step)))].sort((a, b) => a - b);
+    const steps = [...new Set(runs.flatMap((r) => (r.metric_history?.[k] ?? []).map((p) => p.step)))].sort(
+      (a, b) => a - b,
+    );
     const values = Object.fromEntries(
       runs.map((r) => {
         const byStep = new Map((r.metric_history?.[k] ?? []).map((p) => [p.step, p.value]));
@@ -515,7 +744,20 @@ async function compareLocally(experimentId, runIds) {
     );
     histories[k] = { steps, values };
   }
-  return { experiment_id: experimentId, runs: runs.map((r) => ({ id: r.id, name: r.name, status: r.status, start_time: r.start_time, end_time: r.end_time })), params, metrics, histories, computed_in_browser: true };
+  return {
+    experiment_id: experimentId,
+    runs: runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      start_time: r.start_time,
+      end_time: r.end_time,
+    })),
+    params,
+    metrics,
+    histories,
+    computed_in_browser: true,
+  };
 }
 
 async function viewCompare(myToken, [experimentId], query) {
@@ -526,10 +768,17 @@ async function viewCompare(myToken, [experimentId], query) {
   const runName = (r) => r.name ?? r.id.slice(0, 8);
   const runHeaders = () => runs.map((r) => link(['runs', r.id], runName(r)));
 
-  const paramKeys = Object.keys(cmp.params ?? {}).sort((a, b) => Number(cmp.params[b].differs) - Number(cmp.params[a].differs) || a.localeCompare(b));
+  const paramKeys = Object.keys(cmp.params ?? {}).sort(
+    (a, b) => Number(cmp.params[b].differs) - Number(cmp.params[a].differs) || a.localeCompare(b),
+  );
   const paramRows = paramKeys.map((k) => {
     const p = cmp.params[k];
-    return h('tr', { class: p.differs ? 'differs' : null, dataset: { param: k, differs: String(Boolean(p.differs)) } }, h('th', null, k, p.differs ? h('span', { class: 'mark', title: 'differs between the runs' }, '≠') : null), runs.map((r) => h('td', null, p.values?.[r.id] ?? '–')));
+    return h(
+      'tr',
+      { class: p.differs ? 'differs' : null, dataset: { param: k, differs: String(Boolean(p.differs)) } },
+      h('th', null, k, p.differs ? h('span', { class: 'mark', title: 'differs between the runs' }, '≠') : null),
+      runs.map((r) => h('td', null, p.values?.[r.id] ?? '–')),
+    );
   });
 
   const metricRows = Object.keys(cmp.metrics ?? {})
@@ -539,39 +788,78 @@ async function viewCompare(myToken, [experimentId], query) {
       const present = runs.map((r) => m.values?.[r.id]).filter((v) => v !== null && v !== undefined);
       // No star for counts and settings (n, trades, epochs…) nor when every run has the same value.
       const direction = m.direction ?? metricDirection(k);
-      const bestId = m.best_run_id && direction !== 'none' && !present.every((v) => v === present[0]) ? m.best_run_id : null;
-      const note = direction === 'none' ? 'no direction' : bestId ? (direction === 'lower' ? '↓ lower is better' : '↑ higher is better') : null;
+      const bestId =
+        m.best_run_id && direction !== 'none' && !present.every((v) => v === present[0]) ? m.best_run_id : null;
+      const note =
+        direction === 'none'
+          ? 'no direction'
+          : bestId
+            ? direction === 'lower'
+              ? '↓ lower is better'
+              : '↑ higher is better'
+            : null;
       return h(
         'tr',
         { dataset: { metric: k, direction } },
         h('th', null, k, note ? h('span', { class: 'mark muted' }, note) : null),
         runs.map((r) => {
           const best = bestId === r.id;
-          return h('td', { class: `num${best ? ' best' : ''}`, dataset: best ? { best: 'true' } : undefined }, fmtNum(m.values?.[r.id]), best ? h('span', { class: 'mark', title: 'best' }, '★') : null);
+          return h(
+            'td',
+            { class: `num${best ? ' best' : ''}`, dataset: best ? { best: 'true' } : undefined },
+            fmtNum(m.values?.[r.id]),
+            best ? h('span', { class: 'mark', title: 'best' }, '★') : null,
+          );
         }),
       );
     });
 
-  const histKeys = Object.keys(cmp.histories ?? {}).sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a === 'val_loss' ? -1 : b === 'val_loss' ? 1 : a.localeCompare(b)));
+  const histKeys = Object.keys(cmp.histories ?? {}).sort((a, b) =>
+    a === 'loss' ? -1 : b === 'loss' ? 1 : a === 'val_loss' ? -1 : b === 'val_loss' ? 1 : a.localeCompare(b),
+  );
   const chartBoxes = histKeys.map((k) => {
     const hist = cmp.histories[k];
-    return chartBox(k, hist.steps, runs.map((r) => ({ label: runName(r), values: hist.values?.[r.id] ?? hist.steps.map(() => null) })), { key: k });
+    return chartBox(
+      k,
+      hist.steps,
+      runs.map((r) => ({ label: runName(r), values: hist.values?.[r.id] ?? hist.steps.map(() => null) })),
+      { key: k },
+    );
   });
   const mounts = pendingMounts;
   pendingMounts = [];
   renderWithCharts(
     myToken,
     [
-      h('div', { class: 'crumbs' }, link(['experiments'], 'Experiments'), ' / ', link(['experiments', experimentId], 'runs'), ' / compare'),
+      h(
+        'div',
+        { class: 'crumbs' },
+        link(['experiments'], 'Experiments'),
+        ' / ',
+        link(['experiments', experimentId], 'runs'),
+        ' / compare',
+      ),
       h('h1', null, `Comparing ${runs.length} runs`),
-      cmp.computed_in_browser ? h('p', { class: 'muted', id: 'compare-fallback' }, 'Compared in the browser from each run (this service has no compare endpoint).') : null,
+      cmp.computed_in_browser
+        ? h(
+            'p',
+            { class: 'muted', id: 'compare-fallback' },
+            'Compared in the browser from each run (this service has no compare endpoint).',
+          )
+        : null,
       h('h2', null, 'Parameters'),
-      paramRows.length ? table(['Parameter', ...runHeaders()], paramRows, { id: 'compare-params' }) : h('p', { class: 'muted' }, 'No parameters.'),
+      paramRows.length
+        ? table(['Parameter', ...runHeaders()], paramRows, { id: 'compare-params' })
+        : h('p', { class: 'muted' }, 'No parameters.'),
       h('p', { class: 'muted' }, 'Highlighted rows (≠) differ between the runs.'),
       h('h2', null, 'Metrics'),
-      metricRows.length ? table(['Metric', ...runHeaders()], metricRows, { id: 'compare-metrics' }) : h('p', { class: 'muted' }, 'No metrics.'),
+      metricRows.length
+        ? table(['Metric', ...runHeaders()], metricRows, { id: 'compare-metrics' })
+        : h('p', { class: 'muted' }, 'No metrics.'),
       h('h2', null, 'Histories'),
-      chartBoxes.length ? h('div', { class: 'charts', id: 'compare-charts' }, chartBoxes) : h('p', { class: 'muted' }, 'No metric histories.'),
+      chartBoxes.length
+        ? h('div', { class: 'charts', id: 'compare-charts' }, chartBoxes)
+        : h('p', { class: 'muted' }, 'No metric histories.'),
     ],
     mounts,
   );
@@ -593,23 +881,53 @@ async function viewRun(myToken, [id]) {
   renderWithCharts(
     myToken,
     [
-      h('div', { class: 'crumbs' }, link(['experiments'], 'Experiments'), ' / ', link(['experiments', run.experiment_id], experimentName ?? run.experiment_id), ' / ', run.name ?? run.id),
+      h(
+        'div',
+        { class: 'crumbs' },
+        link(['experiments'], 'Experiments'),
+        ' / ',
+        link(['experiments', run.experiment_id], experimentName ?? run.experiment_id),
+        ' / ',
+        run.name ?? run.id,
+      ),
       h('h1', null, `Run ${run.name ?? run.id}`),
       kv([
         ['ID', h('code', null, run.id)],
         ['Status', badge(run.status)],
-        ['Model', run.model_id ? [link(['models', run.model_id], run.model_id), run.model_version ? ` ${run.model_version}` : ''] : '–'],
+        [
+          'Model',
+          run.model_id
+            ? [link(['models', run.model_id], run.model_id), run.model_version ? ` ${run.model_version}` : '']
+            : '–',
+        ],
         ['Started', fmtTime(run.start_time)],
         ['Ended', fmtTime(run.end_time)],
-        ['Duration', run.end_time && run.start_time ? fmtDuration(Date.parse(run.end_time) - Date.parse(run.start_time)) : '–'],
+        [
+          'Duration',
+          run.end_time && run.start_time ? fmtDuration(Date.parse(run.end_time) - Date.parse(run.start_time)) : '–',
+        ],
         run.tags && Object.keys(run.tags).length ? ['Tags', fmtValue(run.tags)] : null,
       ]),
       h('h2', null, 'Metric histories'),
-      boxes.length ? h('div', { class: 'charts', id: 'run-charts' }, boxes) : h('p', { class: 'muted' }, 'No metric history.'),
+      boxes.length
+        ? h('div', { class: 'charts', id: 'run-charts' }, boxes)
+        : h('p', { class: 'muted' }, 'No metric history.'),
       h('h2', null, 'Final metrics'),
-      metrics.length ? table(['Metric', 'Value'], metrics.map(([k, v]) => h('tr', null, h('th', null, k), num(v))), { id: 'run-metrics' }) : h('p', { class: 'muted' }, 'No metrics.'),
+      metrics.length
+        ? table(
+            ['Metric', 'Value'],
+            metrics.map(([k, v]) => h('tr', null, h('th', null, k), num(v))),
+            { id: 'run-metrics' },
+          )
+        : h('p', { class: 'muted' }, 'No metrics.'),
       h('h2', null, 'Parameters'),
-      params.length ? table(['Parameter', 'Value'], params.map(([k, v]) => h('tr', null, h('th', null, k), h('td', null, fmtValue(v)))), { id: 'run-params' }) : h('p', { class: 'muted' }, 'No parameters.'),
+      params.length
+        ? table(
+            ['Parameter', 'Value'],
+            params.map(([k, v]) => h('tr', null, h('th', null, k), h('td', null, fmtValue(v)))),
+            { id: 'run-params' },
+          )
+        : h('p', { class: 'muted' }, 'No parameters.'),
     ],
     mounts,
   );
@@ -628,9 +946,25 @@ function jobCounter(p) {
 function progressCell(job) {
   const { done, total, label } = jobCounter(job.progress ?? {});
   const pct = job.status === 'succeeded' ? 100 : total ? Math.min(100, Math.round((100 * done) / total)) : 0;
-  const bar = h('span', { class: 'progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct) }, h('span'));
+  const bar = h(
+    'span',
+    {
+      class: 'progress',
+      role: 'progressbar',
+      'aria-valuemin': '0',
+      'aria-valuemax': '100',
+      'aria-valuenow': String(pct),
+    },
+    h('span'),
+  );
   bar.firstChild.style.width = `${pct}%`;
-  return h('td', { class: 'progress-cell' }, bar, ' ', h('span', { class: 'epoch' }, total ? `${label} ${done}/${total}` : '–'));
+  return h(
+    'td',
+    { class: 'progress-cell' },
+    bar,
+    ' ',
+    h('span', { class: 'epoch' }, total ? `${label} ${done}/${total}` : '–'),
+  );
 }
 
 function jobRow(j) {
@@ -647,13 +981,30 @@ function jobRow(j) {
     progressCell(j),
     num(loss),
     num(valLoss),
-    h('td', null, p.eta_seconds !== null && p.eta_seconds !== undefined && !FINAL_JOB_STATES.has(j.status) ? fmtDuration(p.eta_seconds * 1000) : '–'),
+    h(
+      'td',
+      null,
+      p.eta_seconds !== null && p.eta_seconds !== undefined && !FINAL_JOB_STATES.has(j.status)
+        ? fmtDuration(p.eta_seconds * 1000)
+        : '–',
+    ),
     h('td', null, j.backend ?? '–'),
     h('td', null, fmtTime(j.created_at)),
   );
 }
 
-const JOB_HEADERS = ['Job', 'Model', 'Status', 'Phase', 'Progress', 'Loss (reward)', 'Val. loss (return)', 'ETA', 'Backend', 'Created'];
+const JOB_HEADERS = [
+  'Job',
+  'Model',
+  'Status',
+  'Phase',
+  'Progress',
+  'Loss (reward)',
+  'Val. loss (return)',
+  'ETA',
+  'Backend',
+  'Created',
+];
 
 async function viewJobs(myToken) {
   const active = h('tbody');
@@ -665,16 +1016,52 @@ async function viewJobs(myToken) {
     h('div', { class: 'toolbar' }, updated, h('span', { class: 'muted' }, '· refreshed every second')),
     h('div', { class: 'error-line muted', id: 'poll-error' }),
     h('h2', null, 'Running and queued'),
-    h('table', { id: 'active-jobs' }, h('thead', null, h('tr', null, JOB_HEADERS.map((x) => h('th', null, x)))), active),
+    h(
+      'table',
+      { id: 'active-jobs' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          JOB_HEADERS.map((x) => h('th', null, x)),
+        ),
+      ),
+      active,
+    ),
     h('h2', null, 'Recent'),
-    h('table', { id: 'recent-jobs' }, h('thead', null, h('tr', null, JOB_HEADERS.map((x) => h('th', null, x)))), recent),
+    h(
+      'table',
+      { id: 'recent-jobs' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          JOB_HEADERS.map((x) => h('th', null, x)),
+        ),
+      ),
+      recent,
+    ),
   );
   poll(myToken, async () => {
     const data = await api('/training/jobs?limit=30');
     if (myToken !== token) return false;
     const live = data.jobs.filter((j) => !FINAL_JOB_STATES.has(j.status));
     const done = data.jobs.filter((j) => FINAL_JOB_STATES.has(j.status));
-    active.replaceChildren(...(live.length ? live.map(jobRow) : [h('tr', null, h('td', { colspan: String(JOB_HEADERS.length), class: 'muted' }, 'No job is running or queued.'))]));
+    active.replaceChildren(
+      ...(live.length
+        ? live.map(jobRow)
+        : [
+            h(
+              'tr',
+              null,
+              h('td', { colspan: String(JOB_HEADERS.length), class: 'muted' }, 'No job is running or queued.'),
+            ),
+          ]),
+    );
     recent.replaceChildren(...done.map(jobRow));
     updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
     document.getElementById('poll-error').textContent = '';
@@ -684,7 +1071,15 @@ async function viewJobs(myToken) {
 async function viewJob(myToken, [id]) {
   const head = h('div');
   const chartHolder = h('div', { class: 'charts', id: 'job-charts' });
-  render(myToken, h('div', { class: 'crumbs' }, link(['jobs'], 'Jobs'), ' / ', id.slice(0, 8)), h('h1', null, 'Training job'), head, h('div', { class: 'error-line muted', id: 'poll-error' }), h('h2', null, 'Loss'), chartHolder);
+  render(
+    myToken,
+    h('div', { class: 'crumbs' }, link(['jobs'], 'Jobs'), ' / ', id.slice(0, 8)),
+    h('h1', null, 'Training job'),
+    head,
+    h('div', { class: 'error-line muted', id: 'poll-error' }),
+    h('h2', null, 'Loss'),
+    chartHolder,
+  );
   let chartKeys = '';
   poll(myToken, async () => {
     const job = await api(`/training/jobs/${enc(id)}`);
@@ -706,7 +1101,11 @@ async function viewJob(myToken, [id]) {
       ]),
     );
     const history = run?.metric_history ?? {};
-    const lossHistory = Object.fromEntries(Object.entries(history).filter(([k]) => k === 'loss' || k === 'val_loss' || k === 'train_reward' || k === 'val_return'));
+    const lossHistory = Object.fromEntries(
+      Object.entries(history).filter(
+        ([k]) => k === 'loss' || k === 'val_loss' || k === 'train_reward' || k === 'val_return',
+      ),
+    );
     const keys = Object.entries(lossHistory)
       .map(([k, v]) => `${k}:${v.length}`)
       .join(',');

@@ -16,7 +16,8 @@ export function deploymentViews(ui) {
 
   const td = (v, field) => h('td', { class: 'num', dataset: { field } }, fmtNum(v));
   const ci = (c) => (Array.isArray(c) && c.length === 2 ? `[${fmtNum(c[0])}, ${fmtNum(c[1])}]` : '–');
-  const pm = (v, se) => (typeof v === 'number' ? `${fmtNum(v)}${typeof se === 'number' ? ` ± ${fmtNum(se)}` : ''}` : '–');
+  const pm = (v, se) =>
+    typeof v === 'number' ? `${fmtNum(v)}${typeof se === 'number' ? ` ± ${fmtNum(se)}` : ''}` : '–';
 
   /** One row per version and kind of figures (live, then backtest). */
   function figureRows(v) {
@@ -32,7 +33,11 @@ export function deploymentViews(ui) {
         td(f.ic, 'ic'),
         h('td', { class: 'num', dataset: { field: 'ic_ci95' } }, ci(f.ic_ci95)),
         td(f.rank_ic, 'rank_ic'),
-        h('td', { class: 'num', dataset: { field: 'directional_accuracy' } }, pm(f.directional_accuracy, f.directional_accuracy_se)),
+        h(
+          'td',
+          { class: 'num', dataset: { field: 'directional_accuracy' } },
+          pm(f.directional_accuracy, f.directional_accuracy_se),
+        ),
         td(f.mse, 'mse'),
         td(f.mse_naive_zero, 'mse_naive_zero'),
         td(f.pnl_after_costs, 'pnl_after_costs'),
@@ -63,22 +68,43 @@ export function deploymentViews(ui) {
    * version's backtest IC as a dashed level: where the live line sits below it, the model decays.
    */
   function overTimeChart(versions, sizes, reports) {
-    const shell = chartShell('live-ic-over-windows', 'Live IC over the latest k predictions, against the backtest IC', sizes.length);
+    const shell = chartShell(
+      'live-ic-over-windows',
+      'Live IC over the latest k predictions, against the backtest IC',
+      sizes.length,
+    );
     const series = [];
     const data = [sizes];
     versions.forEach((v, i) => {
-      series.push({ label: `${v.version} live`, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true }, value: (_u, x) => fmtNum(x) });
+      series.push({
+        label: `${v.version} live`,
+        stroke: COLORS[i % COLORS.length],
+        width: 2,
+        points: { show: true },
+        value: (_u, x) => fmtNum(x),
+      });
       data.push(reports.map((r) => r.versions.find((x) => x.version === v.version)?.live?.ic ?? null));
-      series.push({ label: `${v.version} backtest`, stroke: COLORS[i % COLORS.length], width: 1, dash: [6, 4], points: { show: false }, value: (_u, x) => fmtNum(x) });
+      series.push({
+        label: `${v.version} backtest`,
+        stroke: COLORS[i % COLORS.length],
+        width: 1,
+        dash: [6, 4],
+        points: { show: false },
+        value: (_u, x) => fmtNum(x),
+      });
       data.push(sizes.map(() => v.backtest?.ic ?? null));
     });
     const mount = () => {
-      if (!sizes.length) return shell.holder.append(h('p', { class: 'muted' }, `Fewer than ${MIN_WINDOW} scored predictions yet.`));
+      if (!sizes.length)
+        return shell.holder.append(h('p', { class: 'muted' }, `Fewer than ${MIN_WINDOW} scored predictions yet.`));
       const opts = {
         width: shell.width(),
         height: 240,
         scales: { x: { time: false } },
-        axes: [{ label: 'latest k scored predictions', values: axisFmt }, { label: 'IC', values: axisFmt, size: 64 }],
+        axes: [
+          { label: 'latest k scored predictions', values: axisFmt },
+          { label: 'IC', values: axisFmt, size: 64 },
+        ],
         series: [{ label: 'k' }, ...series],
       };
       trackChart(new uPlot(opts, data, shell.holder));
@@ -88,7 +114,11 @@ export function deploymentViews(ui) {
 
   /** (b) Champion against challenger: each version's live figure beside the others', one bar each. */
   function championChart(versions) {
-    const shell = chartShell('champion-challenger', 'Live figures: champion against challenger', versions.length * BAR_FIGURES.length);
+    const shell = chartShell(
+      'champion-challenger',
+      'Live figures: champion against challenger',
+      versions.length * BAR_FIGURES.length,
+    );
     const width = 0.8 / versions.length;
     // Bars of one figure sit side by side: version j's bar at x = figure + offset j.
     const xs = [];
@@ -105,13 +135,23 @@ export function deploymentViews(ui) {
         height: 240,
         scales: { x: { time: false, range: [-0.6, BAR_FIGURES.length - 0.4] } },
         axes: [
-          { splits: () => BAR_FIGURES.map((_f, i) => i), values: (_u, vals) => vals.map((v) => BAR_FIGURES[Math.round(v)] ?? '') },
+          {
+            splits: () => BAR_FIGURES.map((_f, i) => i),
+            values: (_u, vals) => vals.map((v) => BAR_FIGURES[Math.round(v)] ?? ''),
+          },
           { values: axisFmt, size: 64 },
         ],
         cursor: { drag: { x: false, y: false } },
         series: [
           { label: 'figure', value: (_u, x) => (x === null ? '–' : (BAR_FIGURES[Math.round(x)] ?? '–')) },
-          ...versions.map((v, j) => ({ label: `${v.version} (${v.role})`, stroke: COLORS[j % COLORS.length], fill: `${COLORS[j % COLORS.length]}99`, paths: uPlot.paths.bars({ size: [width * 0.9, 80], align: 0 }), points: { show: false }, value: (_u, x) => fmtNum(x) })),
+          ...versions.map((v, j) => ({
+            label: `${v.version} (${v.role})`,
+            stroke: COLORS[j % COLORS.length],
+            fill: `${COLORS[j % COLORS.length]}99`,
+            paths: uPlot.paths.bars({ size: [width * 0.9, 80], align: 0 }),
+            points: { show: false },
+            value: (_u, x) => fmtNum(x),
+          })),
         ],
       };
       trackChart(new uPlot(opts, [xs, ...cols], shell.holder));
@@ -120,7 +160,10 @@ export function deploymentViews(ui) {
   }
 
   async function viewDeployment(myToken, [id]) {
-    const [dep, report] = await Promise.all([api(`/deployments/${enc(id)}`), api(`/deployments/${enc(id)}/performance?window=all`)]);
+    const [dep, report] = await Promise.all([
+      api(`/deployments/${enc(id)}`),
+      api(`/deployments/${enc(id)}/performance?window=all`),
+    ]);
     const versions = report.versions;
     const scored = Math.min(...versions.map((v) => v.live?.n ?? 0));
     const sizes = windowSizes(Number.isFinite(scored) ? scored : 0);
@@ -131,21 +174,58 @@ export function deploymentViews(ui) {
     renderWithCharts(
       myToken,
       [
-        h('div', { class: 'crumbs' }, link(['models'], 'Models'), ' / ', link(['models', dep.model_id], dep.model_id), ' / deployment'),
+        h(
+          'div',
+          { class: 'crumbs' },
+          link(['models'], 'Models'),
+          ' / ',
+          link(['models', dep.model_id], dep.model_id),
+          ' / deployment',
+        ),
         h('h1', null, `${dep.model_id} on ${dep.target}`),
         kv([
           ['ID', h('code', null, dep.id)],
           ['Active version', dep.version],
           ['Status', badge(dep.status)],
           ['Performance', h('span', { id: 'performance-status' }, badge(report.performance_status))],
-          ['Challenger', ch ? `${ch.version} (${ch.mode}${ch.canary_share ? `, share ${fmtNum(ch.canary_share)}` : ''}) since ${fmtTime(ch.since)}` : '–'],
+          [
+            'Challenger',
+            ch
+              ? `${ch.version} (${ch.mode}${ch.canary_share ? `, share ${fmtNum(ch.canary_share)}` : ''}) since ${fmtTime(ch.since)}`
+              : '–',
+          ],
           ['Deployed', fmtTime(dep.deployed_at)],
         ]),
         h('h2', null, 'Live against backtest'),
-        table(['Version', 'Role', 'Figures', 'n', 'IC', 'IC 95 % CI', 'Rank IC', 'Directional acc. ± se', 'MSE', 'MSE naive zero', 'PnL after costs', 'Status'], versions.flatMap(figureRows), { id: 'performance-table' }),
-        h('p', { class: 'muted' }, 'Live: every prediction served through this deployment, scored against the realised bars. Backtest: the version’s test part. Status: the decay test on the latest scored predictions.'),
+        table(
+          [
+            'Version',
+            'Role',
+            'Figures',
+            'n',
+            'IC',
+            'IC 95 % CI',
+            'Rank IC',
+            'Directional acc. ± se',
+            'MSE',
+            'MSE naive zero',
+            'PnL after costs',
+            'Status',
+          ],
+          versions.flatMap(figureRows),
+          { id: 'performance-table' },
+        ),
+        h(
+          'p',
+          { class: 'muted' },
+          'Live: every prediction served through this deployment, scored against the realised bars. Backtest: the version’s test part. Status: the decay test on the latest scored predictions.',
+        ),
         h('h2', null, 'Charts'),
-        h('div', { class: 'charts', id: 'performance-charts' }, charts.map((c) => c.box)),
+        h(
+          'div',
+          { class: 'charts', id: 'performance-charts' },
+          charts.map((c) => c.box),
+        ),
       ],
       charts.map((c) => c.mount),
     );

@@ -51,19 +51,41 @@ export class ChallengerService {
     const invalid = deployOptionErrors(req, this.options);
     if (invalid.length) throw fieldsError(invalid);
     const target = req.deployment_target;
-    const version = req.version.startsWith('@') ? await this.aliases.resolve(modelId, req.version.slice(1)) : req.version;
+    const version = req.version.startsWith('@')
+      ? await this.aliases.resolve(modelId, req.version.slice(1))
+      : req.version;
     await this.deployments.checkDeployable(modelId, version, `deployed as a ${req.mode} challenger`);
     const id = await this.dataSource.transaction(async (m) => {
       const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1 FOR UPDATE`, [modelId]);
       if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
-      const active = await m.findOne(Deployment, { where: { model_id: modelId, target, status: 'active' }, lock: { mode: 'pessimistic_write' } });
+      const active = await m.findOne(Deployment, {
+        where: { model_id: modelId, target, status: 'active' },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!active) {
-        throw new ConflictError(`Model ${modelId} has no active deployment on ${target}: a ${req.mode} challenger runs beside an active version; deploy one first (without "mode")`, { model_id: modelId, target }, 'NOT_DEPLOYED');
+        throw new ConflictError(
+          `Model ${modelId} has no active deployment on ${target}: a ${req.mode} challenger runs beside an active version; deploy one first (without "mode")`,
+          { model_id: modelId, target },
+          'NOT_DEPLOYED',
+        );
       }
       if (active.version === version) {
-        throw new ConflictError(`Version ${version} is already the active version on ${target}; a challenger must be another version`, { model_id: modelId, target, active_version: version }, 'CHALLENGER_IS_ACTIVE');
+        throw new ConflictError(
+          `Version ${version} is already the active version on ${target}; a challenger must be another version`,
+          { model_id: modelId, target, active_version: version },
+          'CHALLENGER_IS_ACTIVE',
+        );
       }
-      await m.update(Deployment, { id: active.id }, { challenger_version: version, challenger_mode: req.mode, canary_share: req.mode === 'canary' ? req.canary_share! : null, challenger_since: new Date() });
+      await m.update(
+        Deployment,
+        { id: active.id },
+        {
+          challenger_version: version,
+          challenger_mode: req.mode,
+          canary_share: req.mode === 'canary' ? req.canary_share! : null,
+          challenger_since: new Date(),
+        },
+      );
       return active.id;
     });
     this.changed(modelId);
@@ -77,8 +99,18 @@ export class ChallengerService {
    */
   async promote(id: string, force: boolean): Promise<PromotionResult> {
     const d = await this.deployments.get(id);
-    if (d.status !== 'active') throw new ConflictError(`Deployment ${id} is ${d.status}, not active; promote the challenger of the target's active deployment`, { deployment_id: id, status: d.status }, 'DEPLOYMENT_NOT_ACTIVE');
-    if (!d.challenger_version) throw new ConflictError(`Deployment ${id} has no challenger to promote; deploy one with "mode": "shadow" or "canary" first`, { deployment_id: id }, 'NO_CHALLENGER');
+    if (d.status !== 'active')
+      throw new ConflictError(
+        `Deployment ${id} is ${d.status}, not active; promote the challenger of the target's active deployment`,
+        { deployment_id: id, status: d.status },
+        'DEPLOYMENT_NOT_ACTIVE',
+      );
+    if (!d.challenger_version)
+      throw new ConflictError(
+        `Deployment ${id} has no challenger to promote; deploy one with "mode": "shadow" or "canary" first`,
+        { deployment_id: id },
+        'NO_CHALLENGER',
+      );
     const evidence = await this.evidence(d);
     if (!evidence.supports_promotion && !force) {
       throw new ConflictError(
@@ -87,7 +119,12 @@ export class ChallengerService {
         'PROMOTION_NOT_SUPPORTED',
       );
     }
-    const deployment = await this.deployments.deploy(d.model_id, { version: d.challenger_version, deployment_target: d.target, scaling_factor: d.scaling_factor, monitoring_level: d.monitoring_level });
+    const deployment = await this.deployments.deploy(d.model_id, {
+      version: d.challenger_version,
+      deployment_target: d.target,
+      scaling_factor: d.scaling_factor,
+      monitoring_level: d.monitoring_level,
+    });
     return { promoted: true, forced: !evidence.supports_promotion, evidence, deployment };
   }
 
@@ -95,8 +132,13 @@ export class ChallengerService {
   private async evidence(d: Deployment): Promise<PromotionEvidence> {
     await this.recorder.flush().catch(() => undefined);
     for (const s of await this.repo.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
-    const target = await this.targets.get(d.model_id, d.challenger_version!).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
-    const [active, challenger] = await Promise.all([this.repo.scored(d.id, d.version, { kind: 'all' }), this.repo.scored(d.id, d.challenger_version!, { kind: 'all' })]);
+    const target = await this.targets
+      .get(d.model_id, d.challenger_version!)
+      .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+    const [active, challenger] = await Promise.all([
+      this.repo.scored(d.id, d.version, { kind: 'all' }),
+      this.repo.scored(d.id, d.challenger_version!, { kind: 'all' }),
+    ]);
     return promotionEvidence(active, challenger, target?.spec.horizonBars ?? 1);
   }
 

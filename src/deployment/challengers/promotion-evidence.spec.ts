@@ -3,7 +3,14 @@ import type { ScoredRow } from '../performance/prediction.repository';
 import { PROMOTION_MIN_SAMPLES, promotionEvidence } from './promotion-evidence';
 
 const DAY = 86_400_000;
-const row = (i: number, predicted: number, realised: number, symbol = 'EUR/USD'): ScoredRow => ({ symbol, as_of: i * DAY, realised_at: (i + 1) * DAY, predicted, realised, price: 1.1 });
+const row = (i: number, predicted: number, realised: number, symbol = 'EUR/USD'): ScoredRow => ({
+  symbol,
+  as_of: i * DAY,
+  realised_at: (i + 1) * DAY,
+  predicted,
+  realised,
+  price: 1.1,
+});
 
 describe('promotionEvidence', () => {
   // Realised moves, a noisy active version and a challenger that tracks them closely.
@@ -16,7 +23,14 @@ describe('promotionEvidence', () => {
     const la = active.map((a) => (a.realised - a.predicted) ** 2);
     const lc = better.map((c) => (c.realised - c.predicted) ** 2);
     const dm = dieboldMariano(lc, la, 1, 'squared_error');
-    expect(e).toMatchObject({ n: 40, min_samples: PROMOTION_MIN_SAMPLES, dm_statistic: dm.statistic, p_value: dm.p_value, mean_loss_difference: dm.mean_difference, horizon_bars: 1 });
+    expect(e).toMatchObject({
+      n: 40,
+      min_samples: PROMOTION_MIN_SAMPLES,
+      dm_statistic: dm.statistic,
+      p_value: dm.p_value,
+      mean_loss_difference: dm.mean_difference,
+      horizon_bars: 1,
+    });
     expect(e.dm_statistic!).toBeLessThan(0);
     expect(e.p_value!).toBeLessThan(0.05);
     expect(e.supports_promotion).toBe(true);
@@ -27,7 +41,17 @@ describe('promotionEvidence', () => {
     const few = promotionEvidence(active.slice(0, PROMOTION_MIN_SAMPLES - 1), better, 1);
     expect({ n: few.n, supports: few.supports_promotion }).toEqual({ n: PROMOTION_MIN_SAMPLES - 1, supports: false });
     // Another symbol at the same bars: no pairs.
-    const other = promotionEvidence(active, better.map((r) => ({ ...r, symbol: 'GBP/USD' })), 1);
-    expect(other).toMatchObject({ n: 0, dm_statistic: null, p_value: null, mean_loss_difference: null, supports_promotion: false });
+    const other = promotionEvidence(
+      active,
+      better.map((r) => ({ ...r, symbol: 'GBP/USD' })),
+      1,
+    );
+    expect(other).toMatchObject({
+      n: 0,
+      dm_statistic: null,
+      p_value: null,
+      mean_loss_difference: null,
+      supports_promotion: false,
+    });
   });
 });

@@ -31,7 +31,11 @@ const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.lengt
  * losses are paired as Diebold–Mariano needs), tested with the training evaluation's DM-HLN
  * (the horizon sets how many autocovariances overlapping forecasts need).
  */
-export function promotionEvidence(active: ScoredRow[], challenger: ScoredRow[], horizonBars: number): PromotionEvidence {
+export function promotionEvidence(
+  active: ScoredRow[],
+  challenger: ScoredRow[],
+  horizonBars: number,
+): PromotionEvidence {
   const byBar = new Map(active.map((r) => [`${r.symbol}|${r.as_of}`, r]));
   const la: number[] = [];
   const lc: number[] = [];
@@ -44,7 +48,12 @@ export function promotionEvidence(active: ScoredRow[], challenger: ScoredRow[], 
   const n = la.length;
   const h = Math.max(1, Math.round(horizonBars));
   const dm = n >= 2 ? dieboldMariano(lc, la, h, 'squared_error') : null;
-  const supports = n >= PROMOTION_MIN_SAMPLES && dm?.statistic != null && dm.statistic < 0 && dm.p_value != null && dm.p_value < PROMOTION_P_VALUE;
+  const supports =
+    n >= PROMOTION_MIN_SAMPLES &&
+    dm?.statistic != null &&
+    dm.statistic < 0 &&
+    dm.p_value != null &&
+    dm.p_value < PROMOTION_P_VALUE;
   return {
     n,
     min_samples: PROMOTION_MIN_SAMPLES,

@@ -1,9 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQuery } from '../../common/http/pagination.dto';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { VERSION_OR_ALIAS_PATTERN } from '../../models/aliases/alias-names';
-import { CHALLENGER_MODES, DELIVERY_STATES, DEPLOYMENT_STATUSES, MONITORING_LEVELS, NOTIFICATION_EVENTS, PERFORMANCE_STATUSES } from '../entities';
+import {
+  CHALLENGER_MODES,
+  DELIVERY_STATES,
+  DEPLOYMENT_STATUSES,
+  MONITORING_LEVELS,
+  NOTIFICATION_EVENTS,
+  PERFORMANCE_STATUSES,
+} from '../entities';
 import { targetKindsDoc } from '../targets/target-registry';
 
 const DEPLOY_MODES = ['active', 'shadow', 'canary'] as const;
@@ -19,18 +38,27 @@ export class DeployRequestDto {
   @ApiProperty({
     example: '1.0.0',
     description:
-      'A trained version of the model (status experimental or deployed), or a model alias written `@<alias>` (e.g. `@champion`): the version it points at when the request arrives is deployed, and stays deployed when the alias moves later (the deployment\'s `version` says which). Unknown alias: 404 ALIAS_NOT_FOUND',
+      "A trained version of the model (status experimental or deployed), or a model alias written `@<alias>` (e.g. `@champion`): the version it points at when the request arrives is deployed, and stays deployed when the alias moves later (the deployment's `version` says which). Unknown alias: 404 ALIAS_NOT_FOUND",
   })
   @IsString()
-  @Matches(VERSION_OR_ALIAS_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH (e.g. 1.0.0) or a model alias such as @champion' })
+  @Matches(VERSION_OR_ALIAS_PATTERN, {
+    message: 'version must be MAJOR.MINOR.PATCH (e.g. 1.0.0) or a model alias such as @champion',
+  })
   version: string;
 
-  @ApiProperty({ example: 'strategy_engine', description: `One of the configured targets (DEPLOYMENT_TARGETS; default strategy_engine, ml_integration, analysis_engine). What a deployment does besides being recorded depends on the target's kinds: ${targetKindsDoc()}` })
+  @ApiProperty({
+    example: 'strategy_engine',
+    description: `One of the configured targets (DEPLOYMENT_TARGETS; default strategy_engine, ml_integration, analysis_engine). What a deployment does besides being recorded depends on the target's kinds: ${targetKindsDoc()}`,
+  })
   @IsString()
   @MaxLength(64)
   deployment_target: string;
 
-  @ApiPropertyOptional({ example: 1.0, default: 1.0, description: `A positive number, at most DEPLOYMENT_MAX_SCALING_FACTOR (default 100). ${SIGNAL_DOC}` })
+  @ApiPropertyOptional({
+    example: 1.0,
+    default: 1.0,
+    description: `A positive number, at most DEPLOYMENT_MAX_SCALING_FACTOR (default 100). ${SIGNAL_DOC}`,
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
@@ -39,7 +67,8 @@ export class DeployRequestDto {
   @ApiPropertyOptional({
     enum: MONITORING_LEVELS,
     default: 'medium',
-    description: 'low: request and error counts; medium: plus latency and prediction distributions; high: plus each request’s inputs/outputs (last MONITORING_RETENTION) and input drift (PSI)',
+    description:
+      'low: request and error counts; medium: plus latency and prediction distributions; high: plus each request’s inputs/outputs (last MONITORING_RETENTION) and input drift (PSI)',
   })
   @IsOptional()
   @IsIn(MONITORING_LEVELS)
@@ -50,26 +79,56 @@ export class DeployRequestDto {
     default: 'active',
     description:
       'active: the version replaces the one active on the target. shadow: it runs beside the active version as a challenger — every request answered through the target is also scored by it after the answer is computed (off the request path), and its predictions are kept with role shadow for live performance. ' +
-      'canary: it answers `canary_share` of the requests (role canary). A challenger needs an active version of another version on the target (409 NOT_DEPLOYED / CHALLENGER_IS_ACTIVE), serves with that deployment\'s scaling_factor and monitoring_level (those sent are ignored), replaces any challenger there, and ends with the active deployment (a plain deploy, rollback or undeploy). Promote it with POST /deployments/{id}/promote.',
+      "canary: it answers `canary_share` of the requests (role canary). A challenger needs an active version of another version on the target (409 NOT_DEPLOYED / CHALLENGER_IS_ACTIVE), serves with that deployment's scaling_factor and monitoring_level (those sent are ignored), replaces any challenger there, and ends with the active deployment (a plain deploy, rollback or undeploy). Promote it with POST /deployments/{id}/promote.",
   })
   @IsOptional()
   @IsIn(DEPLOY_MODES)
   mode?: (typeof DEPLOY_MODES)[number];
 
-  @ApiPropertyOptional({ example: 0.1, description: 'With "mode": "canary" only (required there): the share of requests the canary answers, greater than 0 and less than 1. A request with a key (body request_key or header X-Request-Key) goes to the canary when the first 32 bits of SHA-256(key) / 2^32 < canary_share (the same key, the same version); without a key the draw is random' })
+  @ApiPropertyOptional({
+    example: 0.1,
+    description:
+      'With "mode": "canary" only (required there): the share of requests the canary answers, greater than 0 and less than 1. A request with a key (body request_key or header X-Request-Key) goes to the canary when the first 32 bits of SHA-256(key) / 2^32 < canary_share (the same key, the same version); without a key the draw is random',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   canary_share?: number;
 }
 
 export const DEPLOY_EXAMPLES = {
-  seed: { summary: 'Deploy: the version becomes active on the target', value: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium' } },
-  shadow: { summary: 'A shadow challenger beside the active version (here the version the alias @challenger points at)', value: { version: '@challenger', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium', mode: 'shadow' } },
-  canary: { summary: 'A canary answering 10 % of the requests', value: { version: '@challenger', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium', mode: 'canary', canary_share: 0.1 } },
+  seed: {
+    summary: 'Deploy: the version becomes active on the target',
+    value: { version: '1.0.0', deployment_target: 'strategy_engine', scaling_factor: 1.0, monitoring_level: 'medium' },
+  },
+  shadow: {
+    summary: 'A shadow challenger beside the active version (here the version the alias @challenger points at)',
+    value: {
+      version: '@challenger',
+      deployment_target: 'strategy_engine',
+      scaling_factor: 1.0,
+      monitoring_level: 'medium',
+      mode: 'shadow',
+    },
+  },
+  canary: {
+    summary: 'A canary answering 10 % of the requests',
+    value: {
+      version: '@challenger',
+      deployment_target: 'strategy_engine',
+      scaling_factor: 1.0,
+      monitoring_level: 'medium',
+      mode: 'canary',
+      canary_share: 0.1,
+    },
+  },
 };
 
 export class PromoteRequestDto {
-  @ApiPropertyOptional({ example: false, default: false, description: 'Promote whatever the evidence says (the figures are still computed and returned)' })
+  @ApiPropertyOptional({
+    example: false,
+    default: false,
+    description: 'Promote whatever the evidence says (the figures are still computed and returned)',
+  })
   @IsOptional()
   @IsBoolean()
   force?: boolean;
@@ -78,8 +137,15 @@ export class PromoteRequestDto {
 export class ChallengerDto {
   @ApiProperty({ example: '1.1.0' }) version: string;
   @ApiProperty({ enum: CHALLENGER_MODES }) mode: string;
-  @ApiProperty({ nullable: true, type: Number, example: 0.1, description: 'canary: the share of requests it answers; null for a shadow' }) canary_share: number | null;
-  @ApiProperty({ example: '2025-03-12T10:15:22.000Z', description: 'When it was deployed as the challenger' }) since: string;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.1,
+    description: 'canary: the share of requests it answers; null for a shadow',
+  })
+  canary_share: number | null;
+  @ApiProperty({ example: '2025-03-12T10:15:22.000Z', description: 'When it was deployed as the challenger' })
+  since: string;
 }
 
 export class RollbackRequestDto {
@@ -106,11 +172,15 @@ export class ListDeploymentsQuery extends PaginationQuery {
   @IsOptional()
   @IsIn(DEPLOYMENT_STATUSES)
   status?: (typeof DEPLOYMENT_STATUSES)[number];
-
 }
 
 export class MonitoringQuery {
-  @ApiPropertyOptional({ default: 20, minimum: 0, maximum: 1000, description: 'How many of the most recent requests to include (monitoring level high)' })
+  @ApiPropertyOptional({
+    default: 20,
+    minimum: 0,
+    maximum: 1000,
+    description: 'How many of the most recent requests to include (monitoring level high)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -141,17 +211,45 @@ export class DeploymentDto {
   @ApiProperty({ enum: DEPLOYMENT_STATUSES }) status: string;
   @ApiProperty({ example: '2025-03-12T10:15:22.000Z' }) deployed_at: string;
   @ApiProperty({ nullable: true, type: String }) ended_at: string | null;
-  @ApiProperty({ nullable: true, type: String, example: '2.0.0', description: 'The version that was active on this target before this deployment' }) replaced_version: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2.0.0',
+    description: 'The version that was active on this target before this deployment',
+  })
+  replaced_version: string | null;
   @ApiProperty({ nullable: true, type: String }) replaced_deployment_id: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The deployment that replaced or rolled back this one' }) ended_by_deployment_id: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'For a rollback: the earlier deployment whose version and settings were restored' }) restored_deployment_id: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The version a rollback of this deployment would restore' }) rollback_version: string | null;
-  @ApiProperty({ nullable: true, enum: [...PERFORMANCE_STATUSES, null], description: 'Live performance of the active version (GET /deployments/{id}/performance): degraded when its live IC’s 95 % interval lies below the backtest IC; null before its first scored prediction is evaluated' })
+  @ApiProperty({ nullable: true, type: String, description: 'The deployment that replaced or rolled back this one' })
+  ended_by_deployment_id: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'For a rollback: the earlier deployment whose version and settings were restored',
+  })
+  restored_deployment_id: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The version a rollback of this deployment would restore' })
+  rollback_version: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: [...PERFORMANCE_STATUSES, null],
+    description:
+      'Live performance of the active version (GET /deployments/{id}/performance): degraded when its live IC’s 95 % interval lies below the backtest IC; null before its first scored prediction is evaluated',
+  })
   performance_status: string | null;
-  @ApiProperty({ nullable: true, enum: [...DELIVERY_STATES, null], description: 'Summary of its notifications: failed if any failed, else pending if any pending, else delivered; null without a notification URL' })
+  @ApiProperty({
+    nullable: true,
+    enum: [...DELIVERY_STATES, null],
+    description:
+      'Summary of its notifications: failed if any failed, else pending if any pending, else delivered; null without a notification URL',
+  })
   notification_state: string | null;
   @ApiProperty({ type: [NotificationDto] }) notifications: NotificationDto[];
-  @ApiProperty({ nullable: true, type: ChallengerDto, description: 'A shadow or canary challenger beside the active version (on an ended deployment: the one it had when it ended); null when none' })
+  @ApiProperty({
+    nullable: true,
+    type: ChallengerDto,
+    description:
+      'A shadow or canary challenger beside the active version (on an ended deployment: the one it had when it ended); null when none',
+  })
   challenger: ChallengerDto | null;
 }
 
@@ -174,11 +272,22 @@ export class MonitoringReportDto {
   @ApiProperty({ nullable: true, type: Number }) error_rate: number | null;
   @ApiProperty({ nullable: true, type: String }) first_request_at: string | null;
   @ApiProperty({ nullable: true, type: String }) last_request_at: string | null;
-  @ApiProperty({ nullable: true, description: 'medium/high: {count, mean, p50, p90, p99, buckets:[{le, count}]} (fixed buckets, ms; le null = above the last)' })
+  @ApiProperty({
+    nullable: true,
+    description:
+      'medium/high: {count, mean, p50, p90, p99, buckets:[{le, count}]} (fixed buckets, ms; le null = above the last)',
+  })
   latency_ms: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, description: 'medium/high: {count, mean, std, min, max, sample_size, quantiles:{p5,p25,p50,p75,p95}, histogram:{edges,counts}, labels} over numeric predictions (quantiles/histogram over the last MONITORING_RETENTION)' })
+  @ApiProperty({
+    nullable: true,
+    description:
+      'medium/high: {count, mean, std, min, max, sample_size, quantiles:{p5,p25,p50,p75,p95}, histogram:{edges,counts}, labels} over numeric predictions (quantiles/histogram over the last MONITORING_RETENTION)',
+  })
   predictions: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, description: 'high: the most recent requests (?recent=N): {at, ok, latency_ms, inputs, outputs}' })
+  @ApiProperty({
+    nullable: true,
+    description: 'high: the most recent requests (?recent=N): {at, ok, latency_ms, inputs, outputs}',
+  })
   recent_requests: unknown[] | null;
   @ApiProperty({
     nullable: true,
@@ -190,13 +299,35 @@ export class MonitoringReportDto {
 }
 
 export class PromotionEvidenceDto {
-  @ApiProperty({ example: 42, description: 'Bars both versions predicted on this deployment whose horizon has realised (paired losses)' }) n: number;
+  @ApiProperty({
+    example: 42,
+    description: 'Bars both versions predicted on this deployment whose horizon has realised (paired losses)',
+  })
+  n: number;
   @ApiProperty({ example: 30 }) min_samples: number;
-  @ApiProperty({ nullable: true, type: Number, example: -0.0000021, description: 'Mean of challenger − active squared error (negative: the challenger loses less)' }) mean_loss_difference: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: -0.0000021,
+    description: 'Mean of challenger − active squared error (negative: the challenger loses less)',
+  })
+  mean_loss_difference: number | null;
   @ApiProperty({ nullable: true, type: Number }) mean_loss_active: number | null;
   @ApiProperty({ nullable: true, type: Number }) mean_loss_challenger: number | null;
-  @ApiProperty({ nullable: true, type: Number, example: -2.4, description: 'Diebold–Mariano statistic, Harvey–Leybourne–Newbold corrected (negative favours the challenger)' }) dm_statistic: number | null;
-  @ApiProperty({ nullable: true, type: Number, example: 0.021, description: 'Two-sided, Student t with n − 1 degrees of freedom' }) p_value: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: -2.4,
+    description: 'Diebold–Mariano statistic, Harvey–Leybourne–Newbold corrected (negative favours the challenger)',
+  })
+  dm_statistic: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 0.021,
+    description: 'Two-sided, Student t with n − 1 degrees of freedom',
+  })
+  p_value: number | null;
   @ApiProperty({ example: 1 }) horizon_bars: number;
   @ApiProperty() rule: string;
   @ApiProperty() supports_promotion: boolean;
@@ -204,7 +335,13 @@ export class PromotionEvidenceDto {
 
 export class PromotionResultDto {
   @ApiProperty({ example: true }) promoted: boolean;
-  @ApiProperty({ example: false, description: 'True when force promoted against (or without) the evidence' }) forced: boolean;
+  @ApiProperty({ example: false, description: 'True when force promoted against (or without) the evidence' })
+  forced: boolean;
   @ApiProperty({ type: PromotionEvidenceDto }) evidence: PromotionEvidenceDto;
-  @ApiProperty({ type: DeploymentDto, description: 'The new active deployment: the challenger’s version with the old deployment’s settings; its rollback_version is the old active version' }) deployment: DeploymentDto;
+  @ApiProperty({
+    type: DeploymentDto,
+    description:
+      'The new active deployment: the challenger’s version with the old deployment’s settings; its rollback_version is the old active version',
+  })
+  deployment: DeploymentDto;
 }

@@ -1,4 +1,11 @@
-import { bucketQuantile, equalWidthHistogram, extractPredictions, LATENCY_BUCKETS_MS, latencyBucket, sampleQuantile } from './histogram';
+import {
+  bucketQuantile,
+  equalWidthHistogram,
+  extractPredictions,
+  LATENCY_BUCKETS_MS,
+  latencyBucket,
+  sampleQuantile,
+} from './histogram';
 import { sanitizeInputs } from './monitoring.service';
 
 describe('monitoring histograms', () => {
@@ -24,14 +31,25 @@ describe('monitoring histograms', () => {
   });
 
   it('finds predictions in the shapes the prediction module returns', () => {
-    expect(extractPredictions({ prediction: { target: 'price_change_1d', value: 0.002, horizon_bars: 1 }, signal: 0.004 })).toEqual({ numbers: [0.002], labels: [] });
-    expect(extractPredictions({ prediction: { class: 'up', probabilities: { up: 0.7, down: 0.3 } }, signal: 0.4 })).toEqual({ numbers: [], labels: ['up'] });
-    expect(extractPredictions({ prediction: { score: 3.2, is_anomaly: true } })).toEqual({ numbers: [3.2], labels: [] });
+    expect(
+      extractPredictions({ prediction: { target: 'price_change_1d', value: 0.002, horizon_bars: 1 }, signal: 0.004 }),
+    ).toEqual({ numbers: [0.002], labels: [] });
+    expect(
+      extractPredictions({ prediction: { class: 'up', probabilities: { up: 0.7, down: 0.3 } }, signal: 0.4 }),
+    ).toEqual({ numbers: [], labels: ['up'] });
+    expect(extractPredictions({ prediction: { score: 3.2, is_anomaly: true } })).toEqual({
+      numbers: [3.2],
+      labels: [],
+    });
     expect(extractPredictions([1, 2, 'x'])).toEqual({ numbers: [1, 2], labels: ['x'] });
   });
 
   it('normalises inputs: {features} or a plain feature map, finite numbers only', () => {
-    expect(sanitizeInputs({ symbol: 'EUR/USD', timeframe: '1d', features: { a: [1, NaN, 2], b: 'x' } })).toEqual({ symbol: 'EUR/USD', timeframe: '1d', features: { a: [1, 2] } });
+    expect(sanitizeInputs({ symbol: 'EUR/USD', timeframe: '1d', features: { a: [1, NaN, 2], b: 'x' } })).toEqual({
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      features: { a: [1, 2] },
+    });
     expect(sanitizeInputs({ a: [1, 2] })).toEqual({ features: { a: [1, 2] } });
     expect(sanitizeInputs(null)).toEqual({ features: {} });
   });

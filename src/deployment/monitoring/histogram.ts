@@ -10,7 +10,11 @@ export function latencyBucket(ms: number): number {
  * A quantile estimated from bucket counts, interpolating linearly inside the bucket
  * (as Prometheus' histogram_quantile does). The open last bucket answers its lower bound.
  */
-export function bucketQuantile(counts: readonly number[], q: number, bounds: readonly number[] = LATENCY_BUCKETS_MS): number | null {
+export function bucketQuantile(
+  counts: readonly number[],
+  q: number,
+  bounds: readonly number[] = LATENCY_BUCKETS_MS,
+): number | null {
   const total = counts.reduce((s, c) => s + c, 0);
   if (!total) return null;
   const rank = q * total;
@@ -37,7 +41,10 @@ export function sampleQuantile(sorted: readonly number[], q: number): number | n
 }
 
 /** Equal-width histogram of a sample between its min and max. */
-export function equalWidthHistogram(values: readonly number[], bins = 10): { edges: number[]; counts: number[] } | null {
+export function equalWidthHistogram(
+  values: readonly number[],
+  bins = 10,
+): { edges: number[]; counts: number[] } | null {
   if (!values.length) return null;
   let min = Infinity;
   let max = -Infinity;
@@ -57,7 +64,11 @@ export function equalWidthHistogram(values: readonly number[], bins = 10): { edg
  * (recursively), a string label, or an object with prediction / predictions / value / score /
  * label / class / action (other keys — signal, probabilities, q_values — are not read).
  */
-export function extractPredictions(outputs: unknown, into: { numbers: number[]; labels: string[] } = { numbers: [], labels: [] }, depth = 0): { numbers: number[]; labels: string[] } {
+export function extractPredictions(
+  outputs: unknown,
+  into: { numbers: number[]; labels: string[] } = { numbers: [], labels: [] },
+  depth = 0,
+): { numbers: number[]; labels: string[] } {
   if (depth > 4 || into.numbers.length + into.labels.length > 10_000) return into;
   if (typeof outputs === 'number') {
     if (Number.isFinite(outputs)) into.numbers.push(outputs);
@@ -67,7 +78,8 @@ export function extractPredictions(outputs: unknown, into: { numbers: number[]; 
     for (const o of outputs) extractPredictions(o, into, depth + 1);
   } else if (outputs && typeof outputs === 'object') {
     const o = outputs as Record<string, unknown>;
-    for (const key of ['prediction', 'predictions', 'value', 'score', 'label', 'class', 'action']) if (key in o) extractPredictions(o[key], into, depth + 1);
+    for (const key of ['prediction', 'predictions', 'value', 'score', 'label', 'class', 'action'])
+      if (key in o) extractPredictions(o[key], into, depth + 1);
   }
   return into;
 }

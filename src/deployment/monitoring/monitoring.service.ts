@@ -4,7 +4,14 @@ import { ArtifactStore } from '../../models/artifacts';
 import type { PredictionEvent as MonitoringEvent } from '../../prediction/deployment-lookup';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import type { Deployment, MonitoringLevel } from '../entities';
-import { bucketQuantile, equalWidthHistogram, extractPredictions, LATENCY_BUCKETS_MS, latencyBucket, sampleQuantile } from './histogram';
+import {
+  bucketQuantile,
+  equalWidthHistogram,
+  extractPredictions,
+  LATENCY_BUCKETS_MS,
+  latencyBucket,
+  sampleQuantile,
+} from './histogram';
 import { binCounts, psi, psiBand, referenceBins } from './psi';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -122,8 +129,15 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
       for (const l of labels) p.labels[l] = (p.labels[l] ?? 0) + 1;
     }
     if (level === 'medium') return;
-    p.logs.push({ at: now, ok: !!event.ok, latency_ms: Number.isFinite(latency) ? latency : 0, inputs: sanitizeInputs(event.inputs), outputs: event.outputs ?? null });
-    if (p.logs.length > this.options.monitoringRetention) p.logs.splice(0, p.logs.length - this.options.monitoringRetention);
+    p.logs.push({
+      at: now,
+      ok: !!event.ok,
+      latency_ms: Number.isFinite(latency) ? latency : 0,
+      inputs: sanitizeInputs(event.inputs),
+      outputs: event.outputs ?? null,
+    });
+    if (p.logs.length > this.options.monitoringRetention)
+      p.logs.splice(0, p.logs.length - this.options.monitoringRetention);
   }
 
   /** Write everything buffered so far (serialised: one flush at a time). */
@@ -140,7 +154,10 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
     const ids = [...batch.keys()];
     let levels: Map<string, MonitoringLevel>;
     try {
-      const rows: Array<{ id: string; monitoring_level: MonitoringLevel }> = await this.dataSource.query(`SELECT id, monitoring_level FROM deployments WHERE id = ANY($1::uuid[])`, [ids]);
+      const rows: Array<{ id: string; monitoring_level: MonitoringLevel }> = await this.dataSource.query(
+        `SELECT id, monitoring_level FROM deployments WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
       levels = new Map(rows.map((r) => [r.id, r.monitoring_level]));
     } catch (e) {
       this.requeue(batch);
@@ -172,11 +189,18 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
   }
 
   private async write(m: EntityManager, id: string, level: MonitoringLevel, p: Pending): Promise<void> {
-    await m.query(`INSERT INTO deployment_metrics (deployment_id) VALUES ($1) ON CONFLICT (deployment_id) DO NOTHING`, [id]);
+    await m.query(`INSERT INTO deployment_metrics (deployment_id) VALUES ($1) ON CONFLICT (deployment_id) DO NOTHING`, [
+      id,
+    ]);
     const [row] = await m.query(`SELECT * FROM deployment_metrics WHERE deployment_id = $1 FOR UPDATE`, [id]);
     const medium = rank[level] >= rank.medium;
-    const latency: number[] = Array.from({ length: LATENCY_BUCKETS_MS.length + 1 }, (_, i) => num(row.latency_counts?.[i]) + (medium ? p.latencyCounts[i] : 0));
-    const sample = medium ? [...(row.prediction_sample ?? []), ...p.predSample].slice(-this.options.monitoringRetention) : row.prediction_sample ?? [];
+    const latency: number[] = Array.from(
+      { length: LATENCY_BUCKETS_MS.length + 1 },
+      (_, i) => num(row.latency_counts?.[i]) + (medium ? p.latencyCounts[i] : 0),
+    );
+    const sample = medium
+      ? [...(row.prediction_sample ?? []), ...p.predSample].slice(-this.options.monitoringRetention)
+      : (row.prediction_sample ?? []);
     const labels: Record<string, number> = { ...(row.label_counts ?? {}) };
     if (medium) for (const [k, v] of Object.entries(p.labels)) labels[k] = (labels[k] ?? 0) + v;
     const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
@@ -214,7 +238,10 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
         const b = params.length - 6;
         return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`;
       });
-      await m.query(`INSERT INTO deployment_request_logs (deployment_id, at, ok, latency_ms, inputs, outputs) VALUES ${values.join(', ')}`, params);
+      await m.query(
+        `INSERT INTO deployment_request_logs (deployment_id, at, ok, latency_ms, inputs, outputs) VALUES ${values.join(', ')}`,
+        params,
+      );
     }
     // Bounded retention: keep the newest N requests of this deployment.
     await m.query(
@@ -228,7 +255,9 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
   async report(deployment: Deployment, recent: number) {
     await this.flush().catch(() => undefined);
     const level = deployment.monitoring_level;
-    const [row] = await this.dataSource.query(`SELECT * FROM deployment_metrics WHERE deployment_id = $1`, [deployment.id]);
+    const [row] = await this.dataSource.query(`SELECT * FROM deployment_metrics WHERE deployment_id = $1`, [
+      deployment.id,
+    ]);
     const requests = num(row?.requests);
     const errors = num(row?.errors);
     const out: Record<string, unknown> = {
@@ -249,7 +278,9 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
       drift: null,
     };
     if (rank[level] >= rank.medium) {
-      const counts: number[] = Array.from({ length: LATENCY_BUCKETS_MS.length + 1 }, (_, i) => num(row?.latency_counts?.[i]));
+      const counts: number[] = Array.from({ length: LATENCY_BUCKETS_MS.length + 1 }, (_, i) =>
+        num(row?.latency_counts?.[i]),
+      );
       const n = counts.reduce((s, c) => s + c, 0);
       out.latency_ms = {
         count: n,
@@ -257,7 +288,10 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
         p50: bucketQuantile(counts, 0.5),
         p90: bucketQuantile(counts, 0.9),
         p99: bucketQuantile(counts, 0.99),
-        buckets: counts.map((count, i) => ({ le: i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : null, count })),
+        buckets: counts.map((count, i) => ({
+          le: i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i] : null,
+          count,
+        })),
       };
       const pc = num(row?.prediction_count);
       const mean = pc ? num(row?.prediction_sum) / pc : null;
@@ -269,17 +303,32 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
         min: row?.prediction_min ?? null,
         max: row?.prediction_max ?? null,
         sample_size: sample.length,
-        quantiles: Object.fromEntries(([0.05, 0.25, 0.5, 0.75, 0.95] as const).map((q) => [`p${Math.round(q * 100)}`, sampleQuantile(sample, q)])),
+        quantiles: Object.fromEntries(
+          ([0.05, 0.25, 0.5, 0.75, 0.95] as const).map((q) => [`p${Math.round(q * 100)}`, sampleQuantile(sample, q)]),
+        ),
         histogram: equalWidthHistogram(sample),
         labels: row?.label_counts ?? {},
       };
     }
     if (level === 'high') {
-      const logs: Array<{ id: string; at: Date; ok: boolean; latency_ms: number; inputs: StoredInputs; outputs: unknown }> = await this.dataSource.query(
+      const logs: Array<{
+        id: string;
+        at: Date;
+        ok: boolean;
+        latency_ms: number;
+        inputs: StoredInputs;
+        outputs: unknown;
+      }> = await this.dataSource.query(
         `SELECT id, at, ok, latency_ms, inputs, outputs FROM deployment_request_logs WHERE deployment_id = $1 ORDER BY id DESC LIMIT $2`,
         [deployment.id, this.options.monitoringRetention],
       );
-      out.recent_requests = logs.slice(0, recent).map((l) => ({ at: new Date(l.at).toISOString(), ok: l.ok, latency_ms: l.latency_ms, inputs: l.inputs, outputs: l.outputs }));
+      out.recent_requests = logs.slice(0, recent).map((l) => ({
+        at: new Date(l.at).toISOString(),
+        ok: l.ok,
+        latency_ms: l.latency_ms,
+        inputs: l.inputs,
+        outputs: l.outputs,
+      }));
       out.drift = await this.drift(deployment, logs);
     }
     return out;
@@ -287,12 +336,23 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
 
   /** PSI per feature between the training distribution and the retained requests' inputs. */
   private async drift(deployment: Deployment, logs: Array<{ inputs: StoredInputs }>) {
-    const base = { method: 'psi', bands: { stable: '< 0.1', moderate: '0.1 – 0.25', significant: '> 0.25' }, requests_used: logs.length };
+    const base = {
+      method: 'psi',
+      bands: { stable: '< 0.1', moderate: '0.1 – 0.25', significant: '> 0.25' },
+      requests_used: logs.length,
+    };
     let pre: unknown;
     try {
       pre = await this.loadPreprocessing(deployment.model_id, deployment.version);
     } catch (e) {
-      return { ...base, available: false, reason: `training statistics unavailable: ${(e as Error).message}`, features: {}, max_psi: null, overall_band: null };
+      return {
+        ...base,
+        available: false,
+        reason: `training statistics unavailable: ${(e as Error).message}`,
+        features: {},
+        max_psi: null,
+        overall_band: null,
+      };
     }
     const values = new Map<string, number[]>();
     for (const l of logs) {
@@ -308,7 +368,13 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
     for (const [f, vs] of values) {
       const ref = referenceBins(pre, f);
       if (!ref) {
-        features[f] = { psi: null, band: null, n: vs.length, reference: null, reason: 'no training statistics for this feature' };
+        features[f] = {
+          psi: null,
+          band: null,
+          n: vs.length,
+          reference: null,
+          reason: 'no training statistics for this feature',
+        };
         continue;
       }
       if (!vs.length) {
@@ -415,12 +481,17 @@ export function sanitizeInputs(inputs: unknown): StoredInputs {
   const raw = inputs as Record<string, unknown>;
   if (typeof raw.symbol === 'string') out.symbol = raw.symbol.slice(0, 32);
   if (typeof raw.timeframe === 'string') out.timeframe = raw.timeframe.slice(0, 8);
-  const source = raw.features && typeof raw.features === 'object' && !Array.isArray(raw.features) ? (raw.features as Record<string, unknown>) : raw;
+  const source =
+    raw.features && typeof raw.features === 'object' && !Array.isArray(raw.features)
+      ? (raw.features as Record<string, unknown>)
+      : raw;
   let n = 0;
   for (const [k, vs] of Object.entries(source)) {
     if (!Array.isArray(vs)) continue;
     if (n++ >= 64) break;
-    out.features[k.slice(0, 64)] = vs.slice(-4096).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    out.features[k.slice(0, 64)] = vs
+      .slice(-4096)
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   }
   return out;
 }

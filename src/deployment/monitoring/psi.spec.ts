@@ -6,7 +6,12 @@ describe('Population Stability Index', () => {
     const actual = [0.05, 0.07, 0.09, 0.1, 0.11, 0.12, 0.12, 0.12, 0.11, 0.11];
     expect(psi(expected, actual)).toBeCloseTo(0.0602098113, 9);
     // Counts work as well as shares; identical distributions give 0.
-    expect(psi([10, 10, 10, 10, 10, 10, 10, 10, 10, 10], actual.map((a) => a * 1000))).toBeCloseTo(0.0602098113, 9);
+    expect(
+      psi(
+        [10, 10, 10, 10, 10, 10, 10, 10, 10, 10],
+        actual.map((a) => a * 1000),
+      ),
+    ).toBeCloseTo(0.0602098113, 9);
     expect(psi(expected, expected)).toBe(0);
   });
 
@@ -41,8 +46,15 @@ describe('Population Stability Index', () => {
   });
 
   it('reference bins: the stored training histogram first, else the z-score scaler (normal deciles), else min-max (uniform)', () => {
-    const hist = { training_histograms: { a: { edges: [0, 1], proportions: [0.2, 0.5, 0.3] } }, scaler: { kind: 'zscore', features: ['a', 'b', 'c'], mean: [0, 2, 1], std: [1, 0.5, 0] } };
-    expect(referenceBins(hist, 'a')).toEqual({ edges: [0, 1], expected: [0.2, 0.5, 0.3], source: 'training_histogram' });
+    const hist = {
+      training_histograms: { a: { edges: [0, 1], proportions: [0.2, 0.5, 0.3] } },
+      scaler: { kind: 'zscore', features: ['a', 'b', 'c'], mean: [0, 2, 1], std: [1, 0.5, 0] },
+    };
+    expect(referenceBins(hist, 'a')).toEqual({
+      edges: [0, 1],
+      expected: [0.2, 0.5, 0.3],
+      source: 'training_histogram',
+    });
     const b = referenceBins(hist, 'b')!;
     expect(b.source).toBe('normal_approximation');
     expect(b.edges[4]).toBe(2);

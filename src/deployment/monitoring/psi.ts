@@ -15,7 +15,8 @@ export function psiBand(psi: number): PsiBand {
 
 /** PSI of two distributions over the same bins, given as shares (each summing to 1) or counts. */
 export function psi(expected: readonly number[], actual: readonly number[]): number {
-  if (expected.length !== actual.length || expected.length === 0) throw new Error('psi: expected and actual need the same, non-zero number of bins');
+  if (expected.length !== actual.length || expected.length === 0)
+    throw new Error('psi: expected and actual need the same, non-zero number of bins');
   const es = expected.reduce((s, v) => s + v, 0);
   const as = actual.reduce((s, v) => s + v, 0);
   if (!(es > 0) || !(as > 0)) throw new Error('psi: a distribution is empty');
@@ -50,7 +51,10 @@ export function binCounts(values: Iterable<number>, edges: readonly number[]): n
 }
 
 /** Φ⁻¹(k/10), k = 1..9: the deciles of the standard normal. */
-export const NORMAL_DECILE_Z = [-1.2815515655446004, -0.8416212335729143, -0.5244005127080407, -0.2533471031357997, 0, 0.2533471031357997, 0.5244005127080407, 0.8416212335729143, 1.2815515655446004];
+export const NORMAL_DECILE_Z = [
+  -1.2815515655446004, -0.8416212335729143, -0.5244005127080407, -0.2533471031357997, 0, 0.2533471031357997,
+  0.5244005127080407, 0.8416212335729143, 1.2815515655446004,
+];
 
 export interface ReferenceBins {
   edges: number[];
@@ -76,7 +80,12 @@ export function referenceBins(preprocessing: unknown, feature: string): Referenc
   const hist = pre.training_histograms?.[feature];
   if (hist && Array.isArray(hist.edges)) {
     const shares = Array.isArray(hist.proportions) ? hist.proportions : hist.counts;
-    if (Array.isArray(shares) && shares.length === hist.edges.length + 1 && hist.edges.every(Number.isFinite) && shares.every(Number.isFinite)) {
+    if (
+      Array.isArray(shares) &&
+      shares.length === hist.edges.length + 1 &&
+      hist.edges.every(Number.isFinite) &&
+      shares.every(Number.isFinite)
+    ) {
       return { edges: [...hist.edges], expected: [...shares], source: 'training_histogram' };
     }
   }
@@ -87,13 +96,21 @@ export function referenceBins(preprocessing: unknown, feature: string): Referenc
     const mean = Number(scaler.mean?.[j]);
     const std = Number(scaler.std?.[j]);
     if (!Number.isFinite(mean) || !Number.isFinite(std) || std <= 0) return null;
-    return { edges: NORMAL_DECILE_Z.map((z) => mean + std * z), expected: new Array(10).fill(0.1), source: 'normal_approximation' };
+    return {
+      edges: NORMAL_DECILE_Z.map((z) => mean + std * z),
+      expected: new Array(10).fill(0.1),
+      source: 'normal_approximation',
+    };
   }
   if (scaler.kind === 'minmax') {
     const min = Number(scaler.min?.[j]);
     const max = Number(scaler.max?.[j]);
     if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return null;
-    return { edges: Array.from({ length: 9 }, (_, k) => min + ((max - min) * (k + 1)) / 10), expected: new Array(10).fill(0.1), source: 'uniform_approximation' };
+    return {
+      edges: Array.from({ length: 9 }, (_, k) => min + ((max - min) * (k + 1)) / 10),
+      expected: new Array(10).fill(0.1),
+      source: 'uniform_approximation',
+    };
   }
   return null;
 }

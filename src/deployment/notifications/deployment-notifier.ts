@@ -74,7 +74,12 @@ export class DeploymentNotifier implements BeforeApplicationShutdown {
       let status: number | null = null;
       let permanent = false;
       try {
-        const res = await this.transport.post(n.url, body, headers, AbortSignal.any([AbortSignal.timeout(this.options.notifyTimeoutMs), this.shutdown.signal]));
+        const res = await this.transport.post(
+          n.url,
+          body,
+          headers,
+          AbortSignal.any([AbortSignal.timeout(this.options.notifyTimeoutMs), this.shutdown.signal]),
+        );
         status = res.status;
         if (res.status < 200 || res.status >= 300) {
           const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
@@ -84,16 +89,29 @@ export class DeploymentNotifier implements BeforeApplicationShutdown {
       } catch (e) {
         if (this.shutdown.signal.aborted) return;
         const err = e as Error;
-        error = err.name === 'TimeoutError' ? `timed out after ${this.options.notifyTimeoutMs} ms` : err.message + (err.cause instanceof Error ? ` (${err.cause.message})` : '');
+        error =
+          err.name === 'TimeoutError'
+            ? `timed out after ${this.options.notifyTimeoutMs} ms`
+            : err.message + (err.cause instanceof Error ? ` (${err.cause.message})` : '');
       }
       const done = error === null;
       const final = done || permanent || attempt === maxAttempts;
-      await this.dataSource
-        .getRepository(DeploymentNotification)
-        .update({ id: n.id }, { attempts: attempt, last_attempt_at: new Date(), last_status_code: status, last_error: error, state: done ? 'delivered' : final ? 'failed' : 'pending', ...(done ? { delivered_at: new Date() } : {}) });
+      await this.dataSource.getRepository(DeploymentNotification).update(
+        { id: n.id },
+        {
+          attempts: attempt,
+          last_attempt_at: new Date(),
+          last_status_code: status,
+          last_error: error,
+          state: done ? 'delivered' : final ? 'failed' : 'pending',
+          ...(done ? { delivered_at: new Date() } : {}),
+        },
+      );
       if (done) return;
       if (final) {
-        this.logger.warn(`notification ${n.event} of deployment ${n.deployment_id} to ${n.target} failed after ${attempt} attempt(s): ${error}`);
+        this.logger.warn(
+          `notification ${n.event} of deployment ${n.deployment_id} to ${n.target} failed after ${attempt} attempt(s): ${error}`,
+        );
         return;
       }
       const base = Math.min(MAX_BACKOFF_MS, this.options.notifyBackoffMs * 2 ** (attempt - 1));

@@ -10,7 +10,13 @@ import { DeploymentNotification, type NotificationEvent } from '../entities';
  */
 export async function insertPendingNotification(
   m: EntityManager,
-  fields: { deploymentId: string; event: NotificationEvent; target: string; url: string; payload: Record<string, unknown> },
+  fields: {
+    deploymentId: string;
+    event: NotificationEvent;
+    target: string;
+    url: string;
+    payload: Record<string, unknown>;
+  },
 ): Promise<DeploymentNotification> {
   const id = randomUUID();
   const note = m.create(DeploymentNotification, {

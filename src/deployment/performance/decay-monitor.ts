@@ -39,7 +39,12 @@ export class DecayMonitor implements OnModuleInit {
     private readonly metrics: MetricsService,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {
-    this.transitions = new Counter({ name: 'deployment_performance_transitions_total', help: 'Changes of a deployment’s live-performance status (decay test), by the status reached', labelNames: ['to'], registers: [metrics.registry] });
+    this.transitions = new Counter({
+      name: 'deployment_performance_transitions_total',
+      help: 'Changes of a deployment’s live-performance status (decay test), by the status reached',
+      labelNames: ['to'],
+      registers: [metrics.registry],
+    });
     new Gauge({
       name: 'deployment_performance_degraded',
       help: 'Active deployments by model and target: 1 when the live IC’s 95 % interval lies below the backtest IC (performance_status degraded), else 0',
@@ -48,10 +53,15 @@ export class DecayMonitor implements OnModuleInit {
       async collect() {
         this.reset();
         try {
-          const rows: Array<{ model_id: string; target: string; version: string; performance_status: string | null }> = await dataSource.query(
-            `SELECT model_id, target, version, performance_status FROM deployments WHERE status = 'active'`,
-          );
-          for (const r of rows) this.set({ model_id: r.model_id, target: r.target, version: r.version }, r.performance_status === 'degraded' ? 1 : 0);
+          const rows: Array<{ model_id: string; target: string; version: string; performance_status: string | null }> =
+            await dataSource.query(
+              `SELECT model_id, target, version, performance_status FROM deployments WHERE status = 'active'`,
+            );
+          for (const r of rows)
+            this.set(
+              { model_id: r.model_id, target: r.target, version: r.version },
+              r.performance_status === 'degraded' ? 1 : 0,
+            );
         } catch {
           /* database down: the gauge is left empty rather than failing the scrape */
         }
@@ -61,7 +71,10 @@ export class DecayMonitor implements OnModuleInit {
 
   onModuleInit(): void {
     this.scorer.onScored((owners) => {
-      for (const o of owners) void this.evaluate(o.deployment_id, o.version).catch((e) => this.logger.warn(`decay test of deployment ${o.deployment_id} failed: ${(e as Error).message}`));
+      for (const o of owners)
+        void this.evaluate(o.deployment_id, o.version).catch((e) =>
+          this.logger.warn(`decay test of deployment ${o.deployment_id} failed: ${(e as Error).message}`),
+        );
     });
   }
 
@@ -71,7 +84,9 @@ export class DecayMonitor implements OnModuleInit {
    * when its turn comes, so a verdict computed on older rows never lands after a newer one.
    */
   evaluate(deploymentId: string, version: string): Promise<Verdict> {
-    const run = (this.chains.get(deploymentId) ?? Promise.resolve()).catch(() => undefined).then(() => this.evaluateNow(deploymentId, version));
+    const run = (this.chains.get(deploymentId) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.evaluateNow(deploymentId, version));
     const tail = run.catch(() => undefined);
     this.chains.set(deploymentId, tail);
     void tail.finally(() => {
@@ -81,21 +96,32 @@ export class DecayMonitor implements OnModuleInit {
   }
 
   private async evaluateNow(deploymentId: string, version: string): Promise<Verdict> {
-    const [d]: Array<Deployment> = await this.dataSource.query(`SELECT id, model_id, version, target, status, performance_status FROM deployments WHERE id = $1`, [deploymentId]);
+    const [d]: Array<Deployment> = await this.dataSource.query(
+      `SELECT id, model_id, version, target, status, performance_status FROM deployments WHERE id = $1`,
+      [deploymentId],
+    );
     if (!d) throw new Error(`deployment ${deploymentId} does not exist`);
-    const target = await this.targets.get(d.model_id, version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+    const target = await this.targets
+      .get(d.model_id, version)
+      .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     let verdict: Verdict;
     if (!target) {
       verdict = { ...decayTest(null, 0, null, this.options.decayMinSamples), status: 'not_scored' };
     } else {
       const rows = await this.repo.scored(deploymentId, version, { kind: 'last_n', n: this.options.decayWindow });
       // Only the IC is needed here (the full figures are computed when performance is read).
-      const ic = rows.length ? regressionMetrics(Float64Array.from(rows, (r) => r.realised), Float64Array.from(rows, (r) => r.predicted)).ic : null;
+      const ic = rows.length
+        ? regressionMetrics(
+            Float64Array.from(rows, (r) => r.realised),
+            Float64Array.from(rows, (r) => r.predicted),
+          ).ic
+        : null;
       const backtestIc = typeof target.metrics.ic === 'number' ? target.metrics.ic : null;
       verdict = decayTest(ic, rows.length, backtestIc, this.options.decayMinSamples);
     }
     // The locked transaction only when the verdict differs from what is stored (re-checked under the lock).
-    if (d.status === 'active' && d.version === version && d.performance_status !== verdict.status) await this.transition(d, verdict);
+    if (d.status === 'active' && d.version === version && d.performance_status !== verdict.status)
+      await this.transition(d, verdict);
     return verdict;
   }
 
@@ -107,10 +133,32 @@ export class DecayMonitor implements OnModuleInit {
       const before: PerformanceStatus | null = row?.performance_status ?? null;
       if (!row || before === verdict.status) return null;
       const now = new Date();
-      await m.query(`UPDATE deployments SET performance_status = $2, performance_changed_at = $3 WHERE id = $1`, [d.id, verdict.status, now]);
+      await m.query(`UPDATE deployments SET performance_status = $2, performance_changed_at = $3 WHERE id = $1`, [
+        d.id,
+        verdict.status,
+        now,
+      ]);
       this.transitions.inc({ to: verdict.status });
-      this.logger.log({ deployment_id: d.id, model_id: d.model_id, version: d.version, from: before, to: verdict.status, live_ic: verdict.live_ic, live_ic_ci95: verdict.live_ic_ci95, backtest_ic: verdict.backtest_ic, n: verdict.n }, 'live performance status changed');
-      const event: NotificationEvent | null = verdict.status === 'degraded' ? 'degraded' : before === 'degraded' && verdict.status === 'ok' ? 'recovered' : null;
+      this.logger.log(
+        {
+          deployment_id: d.id,
+          model_id: d.model_id,
+          version: d.version,
+          from: before,
+          to: verdict.status,
+          live_ic: verdict.live_ic,
+          live_ic_ci95: verdict.live_ic_ci95,
+          backtest_ic: verdict.backtest_ic,
+          n: verdict.n,
+        },
+        'live performance status changed',
+      );
+      const event: NotificationEvent | null =
+        verdict.status === 'degraded'
+          ? 'degraded'
+          : before === 'degraded' && verdict.status === 'ok'
+            ? 'recovered'
+            : null;
       if (!event || !url) return null;
       return insertPendingNotification(m, {
         deploymentId: d.id,
@@ -124,7 +172,14 @@ export class DecayMonitor implements OnModuleInit {
           target: d.target,
           performance_status: verdict.status,
           previous_performance_status: before,
-          decay: { n: verdict.n, window: `last_n:${this.options.decayWindow}`, live_ic: verdict.live_ic, live_ic_ci95: verdict.live_ic_ci95, backtest_ic: verdict.backtest_ic, rule: verdict.rule },
+          decay: {
+            n: verdict.n,
+            window: `last_n:${this.options.decayWindow}`,
+            live_ic: verdict.live_ic,
+            live_ic_ci95: verdict.live_ic_ci95,
+            backtest_ic: verdict.backtest_ic,
+            rule: verdict.rule,
+          },
           time: now.toISOString(),
         },
       });

@@ -5,7 +5,14 @@ const T0 = Date.parse('2024-01-01T00:00:00Z');
 
 /** Four daily EUR/USD predictions at price 1.0, horizon 1 bar. */
 function rows(pred: number[], real: number[], horizon = 1): ScoredPrediction[] {
-  return pred.map((p, i) => ({ symbol: 'EUR/USD', asOf: T0 + i * DAY, realisedAt: T0 + (i + horizon) * DAY, predicted: p, realised: real[i], price: 1 }));
+  return pred.map((p, i) => ({
+    symbol: 'EUR/USD',
+    asOf: T0 + i * DAY,
+    realisedAt: T0 + (i + horizon) * DAY,
+    predicted: p,
+    realised: real[i],
+    price: 1,
+  }));
 }
 
 const SHAPE = { timeframe: '1d' as const, horizonBars: 1, targetIsLogReturn: false };
@@ -41,7 +48,11 @@ describe('live performance metrics', () => {
 
   it('PnL skips predictions whose holding period overlaps the one traded before', () => {
     // Horizon 2: the bars of days 0 and 2 are traded; days 1 and 3 fall inside a held period.
-    const { pnl, periods } = pnlAfterCosts(rows([1, 1, -1, -1], [0.01, 0.5, 0.02, 0.5], 2), { ...SHAPE, horizonBars: 2 }, NO_COSTS);
+    const { pnl, periods } = pnlAfterCosts(
+      rows([1, 1, -1, -1], [0.01, 0.5, 0.02, 0.5], 2),
+      { ...SHAPE, horizonBars: 2 },
+      NO_COSTS,
+    );
     expect(periods).toBe(2);
     expect(pnl).toBeCloseTo(1.01 * 0.98 - 1, 12);
   });
@@ -53,7 +64,15 @@ describe('live performance metrics', () => {
   });
 
   it('no scored predictions: every figure null', () => {
-    expect(liveMetrics([], SHAPE, NO_COSTS)).toMatchObject({ n: 0, ic: null, rank_ic: null, directional_accuracy: null, mse: null, mse_naive_zero: null, pnl_after_costs: null });
+    expect(liveMetrics([], SHAPE, NO_COSTS)).toMatchObject({
+      n: 0,
+      ic: null,
+      rank_ic: null,
+      directional_accuracy: null,
+      mse: null,
+      mse_naive_zero: null,
+      pnl_after_costs: null,
+    });
   });
 
   it('Fisher z interval of a correlation', () => {
@@ -77,6 +96,11 @@ describe('live performance metrics', () => {
     expect(decayTest(0.5, 28, 0.74, 30).status).toBe('insufficient_data');
     expect(decayTest(null, 28, 0.1, 20).status).toBe('insufficient_data');
     expect(decayTest(0.5, 28, null, 20).status).toBe('no_backtest');
-    expect(decayTest(-0.2, 100, 0.05, 30)).toMatchObject({ status: 'degraded', n: 100, backtest_ic: 0.05, live_ic: -0.2 });
+    expect(decayTest(-0.2, 100, 0.05, 30)).toMatchObject({
+      status: 'degraded',
+      n: 100,
+      backtest_ic: 0.05,
+      live_ic: -0.2,
+    });
   });
 });

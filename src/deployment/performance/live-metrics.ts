@@ -69,7 +69,11 @@ export function fisherCi95(r: number | null, n: number): [number, number] | null
  * move is counted once. The traded periods then go through the backtest's own cost model
  * (half a spread + slippage per unit of position changed, swap over rollovers).
  */
-export function pnlAfterCosts(rows: ScoredPrediction[], shape: StrategyShape, costs: CostModel): { pnl: number | null; periods: number } {
+export function pnlAfterCosts(
+  rows: ScoredPrediction[],
+  shape: StrategyShape,
+  costs: CostModel,
+): { pnl: number | null; periods: number } {
   const bySymbol = new Map<string, ScoredPrediction[]>();
   for (const r of rows) {
     let list = bySymbol.get(r.symbol);
@@ -114,7 +118,19 @@ export function pnlAfterCosts(rows: ScoredPrediction[], shape: StrategyShape, co
 /** Every live figure over these scored predictions (nulls when there are none). */
 export function liveMetrics(rows: ScoredPrediction[], shape: StrategyShape, costs: CostModel): LiveMetrics {
   const n = rows.length;
-  if (n === 0) return { n: 0, ic: null, ic_ci95: null, rank_ic: null, directional_accuracy: null, directional_accuracy_se: null, mse: null, mse_naive_zero: null, pnl_after_costs: null, trades_periods: 0 };
+  if (n === 0)
+    return {
+      n: 0,
+      ic: null,
+      ic_ci95: null,
+      rank_ic: null,
+      directional_accuracy: null,
+      directional_accuracy_se: null,
+      mse: null,
+      mse_naive_zero: null,
+      pnl_after_costs: null,
+      trades_periods: 0,
+    };
   const yTrue = Float64Array.from(rows, (r) => r.realised);
   const yPred = Float64Array.from(rows, (r) => r.predicted);
   const m = regressionMetrics(yTrue, yPred);
@@ -147,7 +163,8 @@ export interface DecayTest {
   rule: string;
 }
 
-export const DECAY_RULE = 'degraded when the upper end of the live IC’s 95 % confidence interval (Fisher z) lies below the backtest (test-part) IC';
+export const DECAY_RULE =
+  'degraded when the upper end of the live IC’s 95 % confidence interval (Fisher z) lies below the backtest (test-part) IC';
 
 /**
  * The decay test: degraded when even the optimistic end of the live IC's 95 % interval is
@@ -155,7 +172,14 @@ export const DECAY_RULE = 'degraded when the upper end of the live IC’s 95 % c
  */
 export function decayTest(liveIc: number | null, n: number, backtestIc: number | null, minSamples: number): DecayTest {
   const ci = fisherCi95(liveIc, n);
-  const base = { n, min_samples: minSamples, live_ic: liveIc, live_ic_ci95: ci, backtest_ic: backtestIc, rule: DECAY_RULE };
+  const base = {
+    n,
+    min_samples: minSamples,
+    live_ic: liveIc,
+    live_ic_ci95: ci,
+    backtest_ic: backtestIc,
+    rule: DECAY_RULE,
+  };
   if (backtestIc === null || !Number.isFinite(backtestIc)) return { ...base, status: 'no_backtest' };
   if (n < minSamples || ci === null) return { ...base, status: 'insufficient_data' };
   return { ...base, status: ci[1] < backtestIc ? 'degraded' : 'ok' };

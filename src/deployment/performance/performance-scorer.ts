@@ -33,7 +33,9 @@ export class PerformanceScorer implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.onBarsWritten((e) => {
-      void this.score(e.symbol, e.timeframe).catch((err) => this.logger.warn(`scoring ${e.symbol} ${e.timeframe} after new bars failed: ${(err as Error).message}`));
+      void this.score(e.symbol, e.timeframe).catch((err) =>
+        this.logger.warn(`scoring ${e.symbol} ${e.timeframe} after new bars failed: ${(err as Error).message}`),
+      );
     });
   }
 
@@ -45,7 +47,9 @@ export class PerformanceScorer implements OnModuleInit {
   /** Score the series' pending predictions (of one deployment, or all); resolves with the pairs that got scores. */
   score(symbol: string, timeframe: string, deploymentId?: string): Promise<ScoredOwners> {
     const key = `${symbol}\u0000${timeframe}`;
-    const run = (this.chains.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.scoreNow(symbol, timeframe, deploymentId));
+    const run = (this.chains.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.scoreNow(symbol, timeframe, deploymentId));
     const tail = run.catch(() => undefined);
     this.chains.set(key, tail);
     void tail.finally(() => {
@@ -80,7 +84,9 @@ export class PerformanceScorer implements OnModuleInit {
     const lost: string[] = [];
     for (const list of byVersion.values()) {
       // Not found: the version is gone, its predictions can never be scored. Other errors (the database) leave them pending.
-      const target = await this.targets.get(list[0].model_id, list[0].version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+      const target = await this.targets
+        .get(list[0].model_id, list[0].version)
+        .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
       if (!target) {
         lost.push(...list.map((p) => p.id)); // the version is gone or its target cannot be recomputed
         continue;

@@ -1,5 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorEnvelope } from '../../common/errors/error-envelope';
 import { ApiProtected } from '../../common/http/api-docs.decorators';
 import { PerformanceQuery, PerformanceReportDto } from './performance.dto';
@@ -13,7 +19,8 @@ export class PerformanceController {
 
   @Get('deployments/:id/performance')
   @ApiOperation({
-    summary: 'Realised live performance: the predictions served through the deployment, scored against what the market did, beside the version’s backtest figures',
+    summary:
+      'Realised live performance: the predictions served through the deployment, scored against what the market did, beside the version’s backtest figures',
     description:
       'Every prediction of a window built from stored bars (`as_of`) served through the deployment is kept (one per bar and version: a repeated request for the same bar counts once) and scored once the bar its horizon reads is imported or resampled. ' +
       'Reading scores whatever has realised first, so the figures are current. Decay test: `degraded` when the upper end of the live IC’s 95 % interval lies below the backtest IC; the deployment’s performance_status follows, ' +

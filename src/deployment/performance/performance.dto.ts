@@ -6,7 +6,8 @@ export class PerformanceQuery {
   @ApiPropertyOptional({
     example: 'all',
     default: 'all',
-    description: 'Which scored predictions the live figures cover: `all` (every one retained), `1d` / `7d` / `30d` (served within that period before now), `last_n:N` (the N with the latest bars, N ≤ 100000)',
+    description:
+      'Which scored predictions the live figures cover: `all` (every one retained), `1d` / `7d` / `30d` (served within that period before now), `last_n:N` (the N with the latest bars, N ≤ 100000)',
   })
   @IsOptional()
   @IsString()
@@ -21,14 +22,50 @@ const FIGURES =
 
 export class VersionPerformanceDto {
   @ApiProperty({ example: '1.0.0' }) version: string;
-  @ApiProperty({ enum: PREDICTION_ROLES, description: 'How the version serves on the deployment: `active` answers the requests; `shadow` — a challenger scoring every request off the request path; `canary` — a challenger answering its share of the requests (POST /models/{model_id}/deploy with `mode`). The active version comes first' }) role: string;
-  @ApiProperty({ nullable: true, type: String, example: 'price_change_1d', description: 'The version’s target: the realised value is computed with the same target function the dataset builder used' }) target: string | null;
+  @ApiProperty({
+    enum: PREDICTION_ROLES,
+    description:
+      'How the version serves on the deployment: `active` answers the requests; `shadow` — a challenger scoring every request off the request path; `canary` — a challenger answering its share of the requests (POST /models/{model_id}/deploy with `mode`). The active version comes first',
+  })
+  role: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'price_change_1d',
+    description:
+      'The version’s target: the realised value is computed with the same target function the dataset builder used',
+  })
+  target: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 1 }) horizon_bars: number | null;
-  @ApiProperty({ nullable: true, description: `Live figures over the window: ${FIGURES} plus trades_periods and costs {spread_pips, slippage_pips}` }) live: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, description: 'The version’s registered test-part figures, the same fields (pnl_after_costs = its backtest’s total return, mean over symbols; mse_naive_zero = the naive_zero baseline’s MSE), plus sharpe' }) backtest: Record<string, unknown> | null;
-  @ApiProperty({ enum: PERFORMANCE_STATUSES, example: 'ok', description: 'The decay test (see decay): ok, degraded, insufficient_data (fewer than DEPLOYMENT_DECAY_MIN_SAMPLES scored), no_backtest (the version has no test IC), not_scored (not a return target)' }) status: string;
-  @ApiProperty({ nullable: true, description: '{status, n, min_samples, live_ic, live_ic_ci95, backtest_ic, rule, window}: over the latest DEPLOYMENT_DECAY_WINDOW scored predictions, whatever the query window' }) decay: Record<string, unknown> | null;
-  @ApiProperty({ description: '{stored, pending}: predictions kept for this version on the deployment, and those whose horizon has not realised yet' }) predictions: Record<string, number>;
+  @ApiProperty({
+    nullable: true,
+    description: `Live figures over the window: ${FIGURES} plus trades_periods and costs {spread_pips, slippage_pips}`,
+  })
+  live: Record<string, unknown> | null;
+  @ApiProperty({
+    nullable: true,
+    description:
+      'The version’s registered test-part figures, the same fields (pnl_after_costs = its backtest’s total return, mean over symbols; mse_naive_zero = the naive_zero baseline’s MSE), plus sharpe',
+  })
+  backtest: Record<string, unknown> | null;
+  @ApiProperty({
+    enum: PERFORMANCE_STATUSES,
+    example: 'ok',
+    description:
+      'The decay test (see decay): ok, degraded, insufficient_data (fewer than DEPLOYMENT_DECAY_MIN_SAMPLES scored), no_backtest (the version has no test IC), not_scored (not a return target)',
+  })
+  status: string;
+  @ApiProperty({
+    nullable: true,
+    description:
+      '{status, n, min_samples, live_ic, live_ic_ci95, backtest_ic, rule, window}: over the latest DEPLOYMENT_DECAY_WINDOW scored predictions, whatever the query window',
+  })
+  decay: Record<string, unknown> | null;
+  @ApiProperty({
+    description:
+      '{stored, pending}: predictions kept for this version on the deployment, and those whose horizon has not realised yet',
+  })
+  predictions: Record<string, number>;
 }
 
 export class PerformanceReportDto {
@@ -36,7 +73,12 @@ export class PerformanceReportDto {
   @ApiProperty({ example: 'price_prediction_lstm_v2' }) model_id: string;
   @ApiProperty({ example: 'strategy_engine' }) target: string;
   @ApiProperty({ example: 'active' }) deployment_status: string;
-  @ApiProperty({ nullable: true, enum: [...PERFORMANCE_STATUSES, null], description: 'The active version’s decay verdict as stored on the deployment (null before its first evaluation)' }) performance_status: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: [...PERFORMANCE_STATUSES, null],
+    description: 'The active version’s decay verdict as stored on the deployment (null before its first evaluation)',
+  })
+  performance_status: string | null;
   @ApiProperty({ nullable: true, type: String }) performance_changed_at: string | null;
   @ApiProperty({ example: 'all' }) window: string;
   @ApiProperty({ type: [VersionPerformanceDto] }) versions: VersionPerformanceDto[];

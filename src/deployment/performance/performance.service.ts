@@ -51,7 +51,8 @@ export class PerformanceService {
     await this.recorder.flush().catch(() => undefined);
     for (const s of await this.repo.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
     const versions = [await this.versionReport(d, d.version, 'active', window)];
-    for (const [version, role] of await this.challengers(d)) versions.push(await this.versionReport(d, version, role, window));
+    for (const [version, role] of await this.challengers(d))
+      versions.push(await this.versionReport(d, version, role, window));
     const fresh = await this.deployments.get(id);
     return {
       deployment_id: d.id,
@@ -59,7 +60,9 @@ export class PerformanceService {
       target: d.target,
       deployment_status: d.status,
       performance_status: fresh.performance_status ?? null,
-      performance_changed_at: fresh.performance_changed_at ? new Date(fresh.performance_changed_at).toISOString() : null,
+      performance_changed_at: fresh.performance_changed_at
+        ? new Date(fresh.performance_changed_at).toISOString()
+        : null,
       window: rawWindow ?? 'all',
       versions,
     };
@@ -77,21 +80,47 @@ export class PerformanceService {
   }
 
   private async versionReport(d: Deployment, version: string, role: PredictionRole, window: ScoreWindow) {
-    const target = await this.targets.get(d.model_id, version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+    const target = await this.targets
+      .get(d.model_id, version)
+      .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     const decay = await this.monitor.evaluate(d.id, version);
     const counts = await this.repo.counts(d.id, version);
     if (!target) {
-      return { version, role, target: null, horizon_bars: null, live: null, backtest: null, status: decay.status, decay: null, predictions: counts, note: 'not scored: only versions with a return target (price_change_{H}, log_return_{H}) have live figures' };
+      return {
+        version,
+        role,
+        target: null,
+        horizon_bars: null,
+        live: null,
+        backtest: null,
+        status: decay.status,
+        decay: null,
+        predictions: counts,
+        note: 'not scored: only versions with a return target (price_change_{H}, log_return_{H}) have live figures',
+      };
     }
     const rows = await this.repo.scored(d.id, version, window);
     const live = liveMetrics(
-      rows.map((r) => ({ symbol: r.symbol, asOf: r.as_of, realisedAt: r.realised_at, predicted: r.predicted, realised: r.realised, price: r.price })),
-      { timeframe: target.timeframe, horizonBars: target.spec.horizonBars, targetIsLogReturn: target.spec.family === 'log_return' },
+      rows.map((r) => ({
+        symbol: r.symbol,
+        asOf: r.as_of,
+        realisedAt: r.realised_at,
+        predicted: r.predicted,
+        realised: r.realised,
+        price: r.price,
+      })),
+      {
+        timeframe: target.timeframe,
+        horizonBars: target.spec.horizonBars,
+        targetIsLogReturn: target.spec.family === 'log_return',
+      },
       target.costs,
     );
     const m = target.metrics;
     const bt = (m.backtest ?? {}) as { by_symbol?: Record<string, { total_return?: number }>; sharpe?: number };
-    const totals = Object.values(bt.by_symbol ?? {}).map((b) => num(b?.total_return)).filter((v): v is number => v !== null);
+    const totals = Object.values(bt.by_symbol ?? {})
+      .map((b) => num(b?.total_return))
+      .filter((v): v is number => v !== null);
     const naive = (target.baselines.naive_zero ?? {}) as { mse?: number };
     const n = num(m.n) ?? 0;
     return {

@@ -52,7 +52,14 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
   }
 
   record(deploymentId: string, event: PredictionEvent, role: PredictionRole = 'active'): void {
-    if (this.stopped || !event?.ok || !event.served?.length || typeof event.version !== 'string' || !UUID.test(deploymentId)) return;
+    if (
+      this.stopped ||
+      !event?.ok ||
+      !event.served?.length ||
+      typeof event.version !== 'string' ||
+      !UUID.test(deploymentId)
+    )
+      return;
     const horizon = event.horizon;
     if (typeof horizon !== 'number' || !Number.isInteger(horizon) || horizon < 1) return;
     const now = new Date();
@@ -62,7 +69,18 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
         this.dropped++;
         continue;
       }
-      this.buffer.push({ deployment_id: deploymentId, version: event.version, role, engine: String(event.engine ?? 'unknown').slice(0, 16), symbol: s.symbol, timeframe: s.timeframe, as_of: new Date(s.as_of), horizon, predicted: s.value, served_at: now });
+      this.buffer.push({
+        deployment_id: deploymentId,
+        version: event.version,
+        role,
+        engine: String(event.engine ?? 'unknown').slice(0, 16),
+        symbol: s.symbol,
+        timeframe: s.timeframe,
+        as_of: new Date(s.as_of),
+        horizon,
+        predicted: s.value,
+        served_at: now,
+      });
     }
   }
 
@@ -81,14 +99,19 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
     this.buffer = [];
     try {
       const ids = [...new Set(batch.map((b) => b.deployment_id))];
-      const deployments: Array<{ id: string; model_id: string }> = await this.dataSource.query(`SELECT id, model_id FROM deployments WHERE id = ANY($1::uuid[])`, [ids]);
+      const deployments: Array<{ id: string; model_id: string }> = await this.dataSource.query(
+        `SELECT id, model_id FROM deployments WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
       const modelOf = new Map(deployments.map((d) => [d.id, d.model_id]));
       const rows: NewPrediction[] = [];
       for (const b of batch) {
         const modelId = modelOf.get(b.deployment_id);
         if (!modelId) continue;
         // A version gone from the registry, or whose target is not a return: nothing to score it against.
-        const target = await this.targets.get(modelId, b.version).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+        const target = await this.targets
+          .get(modelId, b.version)
+          .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
         if (!target) continue;
         rows.push({ ...b, model_id: modelId });
       }
@@ -110,8 +133,13 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
     if (now - this.lastSweep < RETENTION_SWEEP_MS) return;
     this.lastSweep = now;
     try {
-      const deleted = await this.repo.deleteServedBefore(new Date(now - this.options.predictionRetentionDays * 86_400_000));
-      if (deleted) this.logger.log(`retention: deleted ${deleted} served predictions older than ${this.options.predictionRetentionDays} days`);
+      const deleted = await this.repo.deleteServedBefore(
+        new Date(now - this.options.predictionRetentionDays * 86_400_000),
+      );
+      if (deleted)
+        this.logger.log(
+          `retention: deleted ${deleted} served predictions older than ${this.options.predictionRetentionDays} days`,
+        );
     } catch (e) {
       this.logger.warn(`retention sweep of served predictions failed: ${(e as Error).message}`);
     }

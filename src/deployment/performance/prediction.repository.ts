@@ -62,7 +62,19 @@ export class PredictionRepository {
       const chunk = rows.slice(i, i + CHUNK);
       const params: unknown[] = [];
       const values = chunk.map((r) => {
-        params.push(r.deployment_id, r.model_id, r.version, r.role, r.engine, r.symbol, r.timeframe, r.as_of, r.horizon, r.predicted, r.served_at);
+        params.push(
+          r.deployment_id,
+          r.model_id,
+          r.version,
+          r.role,
+          r.engine,
+          r.symbol,
+          r.timeframe,
+          r.as_of,
+          r.horizon,
+          r.predicted,
+          r.served_at,
+        );
         const b = params.length - 11;
         return `(${Array.from({ length: 11 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
       });
@@ -82,22 +94,33 @@ export class PredictionRepository {
    * thousand rows would cost more to ship and parse than the scoring itself.
    */
   async pending(symbol: string, timeframe: string, upTo: number, deploymentId?: string): Promise<PendingPrediction[]> {
-    const groups: Array<{ deployment_id: string; model_id: string; version: string; ids: string[]; ts: number[] }> = await this.dataSource.query(
-      `SELECT deployment_id, model_id, version, array_agg(id) AS ids, array_agg((extract(epoch FROM as_of) * 1000)::float8) AS ts FROM deployment_predictions
+    const groups: Array<{ deployment_id: string; model_id: string; version: string; ids: string[]; ts: number[] }> =
+      await this.dataSource.query(
+        `SELECT deployment_id, model_id, version, array_agg(id) AS ids, array_agg((extract(epoch FROM as_of) * 1000)::float8) AS ts FROM deployment_predictions
        WHERE symbol = $1 AND timeframe = $2 AND scored_at IS NULL AND as_of <= $3 ${deploymentId ? 'AND deployment_id = $4' : ''}
        GROUP BY deployment_id, model_id, version`,
-      deploymentId ? [symbol, timeframe, new Date(upTo), deploymentId] : [symbol, timeframe, new Date(upTo)],
-    );
+        deploymentId ? [symbol, timeframe, new Date(upTo), deploymentId] : [symbol, timeframe, new Date(upTo)],
+      );
     const out: PendingPrediction[] = [];
     for (const g of groups) {
-      for (let i = 0; i < g.ids.length; i++) out.push({ id: String(g.ids[i]), deployment_id: g.deployment_id, model_id: g.model_id, version: g.version, as_of: Number(g.ts[i]) });
+      for (let i = 0; i < g.ids.length; i++)
+        out.push({
+          id: String(g.ids[i]),
+          deployment_id: g.deployment_id,
+          model_id: g.model_id,
+          version: g.version,
+          as_of: Number(g.ts[i]),
+        });
     }
     return out;
   }
 
   /** The series a deployment still has unscored predictions in. */
   async pendingSeries(deploymentId: string): Promise<Array<{ symbol: string; timeframe: string }>> {
-    return this.dataSource.query(`SELECT DISTINCT symbol, timeframe FROM deployment_predictions WHERE deployment_id = $1 AND scored_at IS NULL`, [deploymentId]);
+    return this.dataSource.query(
+      `SELECT DISTINCT symbol, timeframe FROM deployment_predictions WHERE deployment_id = $1 AND scored_at IS NULL`,
+      [deploymentId],
+    );
   }
 
   /** Write realised values, one statement per chunk (UPDATE … FROM unnest). */
@@ -109,14 +132,24 @@ export class PredictionRepository {
         `UPDATE deployment_predictions p SET realised = v.realised, price = v.price, realised_at = to_timestamp(v.realised_ms / 1000), scored_at = $5
          FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::float8[]) AS realised, unnest($3::float8[]) AS price, unnest($4::float8[]) AS realised_ms) v
          WHERE p.id = v.id`,
-        [chunk.map((r) => r.id), chunk.map((r) => r.realised), chunk.map((r) => r.price), chunk.map((r) => r.realised_at), now],
+        [
+          chunk.map((r) => r.id),
+          chunk.map((r) => r.realised),
+          chunk.map((r) => r.price),
+          chunk.map((r) => r.realised_at),
+          now,
+        ],
       );
     }
   }
 
   /** Predictions that can never be scored (their bar is no longer stored, later ones are): scored_at set, realised left null. */
   async markUnscorable(ids: string[]): Promise<void> {
-    if (ids.length) await this.dataSource.query(`UPDATE deployment_predictions SET scored_at = $2 WHERE id = ANY($1::bigint[])`, [ids, new Date()]);
+    if (ids.length)
+      await this.dataSource.query(`UPDATE deployment_predictions SET scored_at = $2 WHERE id = ANY($1::bigint[])`, [
+        ids,
+        new Date(),
+      ]);
   }
 
   /** Scored predictions of a version on a deployment within a window, oldest bar first. */
@@ -131,13 +164,27 @@ export class PredictionRepository {
       params.push(window.n);
       limit = `ORDER BY as_of DESC LIMIT $3`;
     }
-    const rows: Array<{ symbol: string; as_of: Date; realised_at: Date; predicted: number; realised: number; price: number }> = await this.dataSource.query(
+    const rows: Array<{
+      symbol: string;
+      as_of: Date;
+      realised_at: Date;
+      predicted: number;
+      realised: number;
+      price: number;
+    }> = await this.dataSource.query(
       `SELECT symbol, as_of, realised_at, predicted, realised, price FROM deployment_predictions
        WHERE deployment_id = $1 AND version = $2 AND realised IS NOT NULL ${filter} ${limit}`,
       params,
     );
     return rows
-      .map((r) => ({ symbol: r.symbol, as_of: new Date(r.as_of).getTime(), realised_at: new Date(r.realised_at).getTime(), predicted: Number(r.predicted), realised: Number(r.realised), price: Number(r.price) }))
+      .map((r) => ({
+        symbol: r.symbol,
+        as_of: new Date(r.as_of).getTime(),
+        realised_at: new Date(r.realised_at).getTime(),
+        predicted: Number(r.predicted),
+        realised: Number(r.realised),
+        price: Number(r.price),
+      }))
       .sort((a, b) => a.as_of - b.as_of || a.symbol.localeCompare(b.symbol));
   }
 
@@ -152,12 +199,18 @@ export class PredictionRepository {
 
   /** Every (version, role) with kept predictions on a deployment, the latest served last (a version that changed role reads as its latest). */
   async versionRoles(deploymentId: string): Promise<Array<{ version: string; role: PredictionRole }>> {
-    return this.dataSource.query(`SELECT version, role FROM deployment_predictions WHERE deployment_id = $1 GROUP BY version, role ORDER BY max(served_at), version`, [deploymentId]);
+    return this.dataSource.query(
+      `SELECT version, role FROM deployment_predictions WHERE deployment_id = $1 GROUP BY version, role ORDER BY max(served_at), version`,
+      [deploymentId],
+    );
   }
 
   /** Retention: delete predictions served before `before`. */
   async deleteServedBefore(before: Date): Promise<number> {
-    const [row] = await this.dataSource.query(`WITH d AS (DELETE FROM deployment_predictions WHERE served_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [before]);
+    const [row] = await this.dataSource.query(
+      `WITH d AS (DELETE FROM deployment_predictions WHERE served_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      [before],
+    );
     return row?.n ?? 0;
   }
 }

@@ -53,10 +53,15 @@ export class VersionTargets {
       return null;
     }
     if (spec.family !== 'price_change' && spec.family !== 'log_return') return null;
-    const backtest = (v.metrics?.backtest ?? {}) as { spread_pips?: number; slippage_pips?: number; by_symbol?: Record<string, { costs?: { swap_points?: { long: number; short: number } | null } }> };
+    const backtest = (v.metrics?.backtest ?? {}) as {
+      spread_pips?: number;
+      slippage_pips?: number;
+      by_symbol?: Record<string, { costs?: { swap_points?: { long: number; short: number } | null } }>;
+    };
     // Live PnL pays what the version's own backtest paid, so the two compare; else today's defaults.
     const swap: CostModel['swap'] = { ...this.config.backtestSwapPoints };
-    for (const [symbol, b] of Object.entries(backtest.by_symbol ?? {})) if (b?.costs && 'swap_points' in b.costs) swap[symbol] = b.costs.swap_points ?? null;
+    for (const [symbol, b] of Object.entries(backtest.by_symbol ?? {}))
+      if (b?.costs && 'swap_points' in b.costs) swap[symbol] = b.costs.swap_points ?? null;
     return {
       spec,
       timeframe: v.timeframe,
@@ -64,7 +69,8 @@ export class VersionTargets {
       baselines: v.baselines ?? {},
       costs: {
         spreadPips: typeof backtest.spread_pips === 'number' ? backtest.spread_pips : this.config.backtestSpreadPips,
-        slippagePips: typeof backtest.slippage_pips === 'number' ? backtest.slippage_pips : this.config.backtestSlippagePips,
+        slippagePips:
+          typeof backtest.slippage_pips === 'number' ? backtest.slippage_pips : this.config.backtestSlippagePips,
         swap,
       },
     };

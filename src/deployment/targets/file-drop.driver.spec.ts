@@ -12,7 +12,12 @@ describe('file-drop driver: the current pointer', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const driver = () => fileDropTarget.create('edge', { dir }, {} as TargetDriverDeps);
-  const change = (event: TargetChange['event'], version: string): TargetChange => ({ event, deployment: { model_id: 'm', version, target: 'edge' } as Deployment, previous: null, at: new Date() });
+  const change = (event: TargetChange['event'], version: string): TargetChange => ({
+    event,
+    deployment: { model_id: 'm', version, target: 'edge' } as Deployment,
+    previous: null,
+    at: new Date(),
+  });
   const current = () => fs.readlinkSync(path.join(dir, 'm', 'current'));
 
   it('switches, undoes a switch whose commit failed, and removes the pointer on undeploy', async () => {
@@ -37,6 +42,8 @@ describe('file-drop driver: the current pointer', () => {
   it('parses absolute directories only and refuses two targets on one directory', () => {
     expect(fileDropTarget.parse('/srv/x/', 'a')).toEqual({ config: { dir: '/srv/x' } });
     expect(fileDropTarget.parse('srv/x', 'a')).toEqual({ problem: 'the directory for a must be an absolute path' });
-    expect(fileDropTarget.check!({ a: { dir: '/x' }, b: { dir: '/y' }, c: { dir: '/x' } })).toEqual([expect.stringMatching(/^a and c share a directory/)]);
+    expect(fileDropTarget.check!({ a: { dir: '/x' }, b: { dir: '/y' }, c: { dir: '/x' } })).toEqual([
+      expect.stringMatching(/^a and c share a directory/),
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AppError, ConflictError, NotFoundError } from '../../common/errors/app-error';
 import type { ModelsService } from '../../models/models.service';
-import type { AppliedChange, DeploymentTargetDriver, TargetChange, TargetDriverDefinition, VersionRef } from './target-driver';
+import type {
+  AppliedChange,
+  DeploymentTargetDriver,
+  TargetChange,
+  TargetDriverDefinition,
+  VersionRef,
+} from './target-driver';
 
 export interface FileDropConfig {
   /** Absolute directory the target's files go under. */
@@ -48,18 +54,27 @@ class FileDropDriver implements DeploymentTargetDriver {
   async prepare({ modelId, version }: VersionRef): Promise<void> {
     const onnx = await this.models.onnxFile(modelId, version).catch((e: unknown) => {
       if (e instanceof NotFoundError && e.errorCode === 'ONNX_NOT_AVAILABLE') {
-        throw new ConflictError(`Target ${this.target} writes model.onnx, and ${e.message}`, { model_id: modelId, version, target: this.target, kind: this.kind }, 'ONNX_NOT_AVAILABLE');
+        throw new ConflictError(
+          `Target ${this.target} writes model.onnx, and ${e.message}`,
+          { model_id: modelId, version, target: this.target, kind: this.kind },
+          'ONNX_NOT_AVAILABLE',
+        );
       }
       throw e;
     });
     const v = await this.models.getVersion(modelId, version);
     const { signature } = await this.models.versionDetail(v);
-    const files: Record<string, Buffer> = { 'model.onnx': onnx.data, 'signature.json': Buffer.from(`${JSON.stringify(signature, null, 2)}\n`) };
+    const files: Record<string, Buffer> = {
+      'model.onnx': onnx.data,
+      'signature.json': Buffer.from(`${JSON.stringify(signature, null, 2)}\n`),
+    };
     const manifest = {
       model_id: modelId,
       version,
       artifact_checksum: v.artifact_checksum,
-      files: Object.fromEntries(Object.entries(files).map(([name, data]) => [name, { sha256: sha256(data), bytes: data.length }])),
+      files: Object.fromEntries(
+        Object.entries(files).map(([name, data]) => [name, { sha256: sha256(data), bytes: data.length }]),
+      ),
     };
     const modelDir = path.join(this.dir, modelId);
     const versionDir = path.join(modelDir, version);
@@ -104,7 +119,11 @@ class FileDropDriver implements DeploymentTargetDriver {
    * concurrent deploy of the version got there first) keep them; by different ones (an
    * interrupted or edited drop) move those aside first, so the name is never missing for long.
    */
-  private async moveIntoPlace(tmp: string, versionDir: string, files: Record<string, { sha256: string; bytes: number }>): Promise<void> {
+  private async moveIntoPlace(
+    tmp: string,
+    versionDir: string,
+    files: Record<string, { sha256: string; bytes: number }>,
+  ): Promise<void> {
     try {
       await fs.rename(tmp, versionDir);
       return;
@@ -121,9 +140,14 @@ class FileDropDriver implements DeploymentTargetDriver {
     await fs.rm(trash, { recursive: true, force: true });
   }
 
-  private async holds(versionDir: string, expected: Record<string, { sha256: string; bytes: number }>): Promise<boolean> {
+  private async holds(
+    versionDir: string,
+    expected: Record<string, { sha256: string; bytes: number }>,
+  ): Promise<boolean> {
     try {
-      const found = JSON.parse(await fs.readFile(path.join(versionDir, 'manifest.json'), 'utf8')) as { files?: Record<string, { sha256?: string }> };
+      const found = JSON.parse(await fs.readFile(path.join(versionDir, 'manifest.json'), 'utf8')) as {
+        files?: Record<string, { sha256?: string }>;
+      };
       for (const [name, e] of Object.entries(expected)) {
         if (found.files?.[name]?.sha256 !== e.sha256) return false;
         if (sha256(await fs.readFile(path.join(versionDir, name))) !== e.sha256) return false;
@@ -136,7 +160,13 @@ class FileDropDriver implements DeploymentTargetDriver {
 
   private writeError(e: unknown, modelId: string, version: string): AppError {
     const code = (e as NodeJS.ErrnoException).code ?? 'UNKNOWN';
-    return new AppError(500, 'DeploymentTargetError', 'TARGET_WRITE_FAILED', `Target ${this.target} could not write ${modelId} ${version} under ${this.dir} (${code}); nothing was deployed — check that the directory exists and is writable`, { target: this.target, kind: this.kind, directory: this.dir, model_id: modelId, version, cause: code });
+    return new AppError(
+      500,
+      'DeploymentTargetError',
+      'TARGET_WRITE_FAILED',
+      `Target ${this.target} could not write ${modelId} ${version} under ${this.dir} (${code}); nothing was deployed — check that the directory exists and is writable`,
+      { target: this.target, kind: this.kind, directory: this.dir, model_id: modelId, version, cause: code },
+    );
   }
 }
 
@@ -144,14 +174,21 @@ export const fileDropTarget: TargetDriverDefinition<FileDropConfig> = {
   kind: 'file_drop',
   variable: 'DEPLOYMENT_FILE_DROP_DIRS',
   valueName: '/absolute/dir',
-  summary: 'a deploy writes the version’s model.onnx, signature.json and manifest.json to <dir>/<model_id>/<version>/ and points the symlink <dir>/<model_id>/current at it (rollback points it back, undeploy removes it)',
-  parse: (dir, target) => (path.isAbsolute(dir) ? { config: { dir: path.resolve(dir) } } : { problem: `the directory for ${target} must be an absolute path` }),
+  summary:
+    'a deploy writes the version’s model.onnx, signature.json and manifest.json to <dir>/<model_id>/<version>/ and points the symlink <dir>/<model_id>/current at it (rollback points it back, undeploy removes it)',
+  parse: (dir, target) =>
+    path.isAbsolute(dir)
+      ? { config: { dir: path.resolve(dir) } }
+      : { problem: `the directory for ${target} must be an absolute path` },
   check(configs) {
     const seen = new Map<string, string>();
     const problems: string[] = [];
     for (const [target, { dir }] of Object.entries(configs)) {
       const other = seen.get(dir);
-      if (other) problems.push(`${other} and ${target} share a directory (each needs its own: the current pointer is per directory)`);
+      if (other)
+        problems.push(
+          `${other} and ${target} share a directory (each needs its own: the current pointer is per directory)`,
+        );
       seen.set(dir, target);
     }
     return problems;

@@ -3,7 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import { ModelsService } from '../../models/models.service';
 import { DeploymentNotifier } from '../notifications/deployment-notifier';
-import type { AppliedChange, DeploymentTargetDriver, TargetChange, TargetDescription, VersionRef } from './target-driver';
+import type {
+  AppliedChange,
+  DeploymentTargetDriver,
+  TargetChange,
+  TargetDescription,
+  VersionRef,
+} from './target-driver';
 import { createTargetDrivers } from './target-registry';
 
 /**
@@ -15,7 +21,11 @@ export class TargetDrivers implements OnModuleInit {
   private readonly logger = new Logger('DeploymentTargets');
   private readonly byTarget: Map<string, DeploymentTargetDriver[]>;
 
-  constructor(@Inject(DEPLOYMENT_OPTIONS) options: DeploymentOptions, models: ModelsService, notifier: DeploymentNotifier) {
+  constructor(
+    @Inject(DEPLOYMENT_OPTIONS) options: DeploymentOptions,
+    models: ModelsService,
+    notifier: DeploymentNotifier,
+  ) {
     this.byTarget = createTargetDrivers(options, { models, notifier });
   }
 
@@ -40,7 +50,10 @@ export class TargetDrivers implements OnModuleInit {
 
   /** The transaction failed after `apply`: put the targets back, newest first (best effort, logged). */
   async undo(applied: AppliedChange[]): Promise<void> {
-    for (const a of [...applied].reverse()) await a.undo?.().catch((e: unknown) => this.logger.error(`undoing a target change failed: ${(e as Error).message}`));
+    for (const a of [...applied].reverse())
+      await a
+        .undo?.()
+        .catch((e: unknown) => this.logger.error(`undoing a target change failed: ${(e as Error).message}`));
   }
 
   afterCommit(applied: AppliedChange[]): void {

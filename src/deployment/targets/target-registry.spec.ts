@@ -1,6 +1,13 @@
 import { DeployRequestDto } from '../dto/deployment.dto';
 import type { TargetDriverDeps } from './target-driver';
-import { createTargetDrivers, DEFAULT_TARGETS, parseTargetOptions, TARGET_DRIVERS, TARGET_VARIABLES, targetKindsDoc } from './target-registry';
+import {
+  createTargetDrivers,
+  DEFAULT_TARGETS,
+  parseTargetOptions,
+  TARGET_DRIVERS,
+  TARGET_VARIABLES,
+  targetKindsDoc,
+} from './target-registry';
 
 const parse = (env: Record<string, string>) => {
   const problems: string[] = [];
@@ -22,13 +29,23 @@ describe('deployment target registry', () => {
   });
 
   it('defaults: the three targets, no driver configured', () => {
-    expect(parse({})).toEqual({ options: { targets: DEFAULT_TARGETS, drivers: Object.fromEntries(TARGET_DRIVERS.map((d) => [d.kind, {}])) }, problems: [] });
+    expect(parse({})).toEqual({
+      options: { targets: DEFAULT_TARGETS, drivers: Object.fromEntries(TARGET_DRIVERS.map((d) => [d.kind, {}])) },
+      problems: [],
+    });
   });
 
   it('parses each kind’s target=value pairs; a target may have several kinds', () => {
-    const { options, problems } = parse({ DEPLOYMENT_TARGETS: 'a,b', DEPLOYMENT_NOTIFY_URLS: 'a=https://hooks.example/x', DEPLOYMENT_FILE_DROP_DIRS: 'a=/srv/drop/a, b=/srv/drop/../b/' });
+    const { options, problems } = parse({
+      DEPLOYMENT_TARGETS: 'a,b',
+      DEPLOYMENT_NOTIFY_URLS: 'a=https://hooks.example/x',
+      DEPLOYMENT_FILE_DROP_DIRS: 'a=/srv/drop/a, b=/srv/drop/../b/',
+    });
     expect(problems).toEqual([]);
-    expect(options.drivers).toMatchObject({ webhook: { a: { url: 'https://hooks.example/x' } }, file_drop: { a: { dir: '/srv/drop/a' }, b: { dir: '/srv/b' } } });
+    expect(options.drivers).toMatchObject({
+      webhook: { a: { url: 'https://hooks.example/x' } },
+      file_drop: { a: { dir: '/srv/drop/a' }, b: { dir: '/srv/b' } },
+    });
     const drivers = createTargetDrivers(options, NO_DEPS);
     expect(drivers.get('a')!.map((d) => d.describe())).toEqual([
       { kind: 'webhook', target: 'a', url: 'https://hooks.example' },
@@ -56,7 +73,11 @@ describe('deployment target registry', () => {
   it('the Swagger text of deployment_target names every kind and its variable', () => {
     const doc = targetKindsDoc();
     for (const d of TARGET_DRIVERS) expect(doc).toContain(`${d.kind} (${d.variable}=`);
-    const property = Reflect.getMetadata('swagger/apiModelProperties', DeployRequestDto.prototype, 'deployment_target') as { description: string };
+    const property = Reflect.getMetadata(
+      'swagger/apiModelProperties',
+      DeployRequestDto.prototype,
+      'deployment_target',
+    ) as { description: string };
     expect(property.description).toContain(doc);
   });
 });

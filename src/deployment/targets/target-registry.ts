@@ -33,12 +33,17 @@ export function parseTargetOptions(get: (name: string) => string | undefined, pr
     .map((s) => s.trim())
     .filter(Boolean);
   if (!targets.length) problems.push('DEPLOYMENT_TARGETS must name at least one target');
-  for (const t of targets) if (!TARGET_PATTERN.test(t)) problems.push(`DEPLOYMENT_TARGETS: "${t}" is not a valid target name (lowercase letters, digits, _; at most 64)`);
+  for (const t of targets)
+    if (!TARGET_PATTERN.test(t))
+      problems.push(`DEPLOYMENT_TARGETS: "${t}" is not a valid target name (lowercase letters, digits, _; at most 64)`);
 
   const drivers: TargetOptions['drivers'] = {};
   for (const def of TARGET_DRIVERS) {
     const configs: Record<string, unknown> = {};
-    for (const pair of (get(def.variable) ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const pair of (get(def.variable) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const eq = pair.indexOf('=');
       const target = eq > 0 ? pair.slice(0, eq).trim() : '';
       const value = eq > 0 ? pair.slice(eq + 1).trim() : '';
@@ -59,15 +64,21 @@ export function parseTargetOptions(get: (name: string) => string | undefined, pr
 }
 
 /** The drivers of every configured target (a target without any has an empty list). */
-export function createTargetDrivers(options: TargetOptions, deps: TargetDriverDeps): Map<string, DeploymentTargetDriver[]> {
+export function createTargetDrivers(
+  options: TargetOptions,
+  deps: TargetDriverDeps,
+): Map<string, DeploymentTargetDriver[]> {
   const out = new Map<string, DeploymentTargetDriver[]>(options.targets.map((t) => [t, []]));
   for (const def of TARGET_DRIVERS) {
-    for (const [target, config] of Object.entries(options.drivers[def.kind] ?? {})) out.get(target)?.push(def.create(target, config, deps));
+    for (const [target, config] of Object.entries(options.drivers[def.kind] ?? {}))
+      out.get(target)?.push(def.create(target, config, deps));
   }
   return out;
 }
 
 /** For the Swagger text of `deployment_target`: which variables give a target which behaviour. */
 export function targetKindsDoc(): string {
-  return TARGET_DRIVERS.map((d) => `${d.kind} (${d.variable}=${'`'}target=${d.valueName}${'`'}): ${d.summary}`).join('; ');
+  return TARGET_DRIVERS.map((d) => `${d.kind} (${d.variable}=${'`'}target=${d.valueName}${'`'}): ${d.summary}`).join(
+    '; ',
+  );
 }

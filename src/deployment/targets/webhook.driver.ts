@@ -49,7 +49,8 @@ export const webhookTarget: TargetDriverDefinition<{ url: string }> = {
   kind: 'webhook',
   variable: 'DEPLOYMENT_NOTIFY_URLS',
   valueName: 'url',
-  summary: 'each deploy, replace, rollback and undeploy is POSTed to the URL in the background (signed with DEPLOYMENT_NOTIFY_SECRET, retried; the delivery state shows on the deployment)',
+  summary:
+    'each deploy, replace, rollback and undeploy is POSTed to the URL in the background (signed with DEPLOYMENT_NOTIFY_SECRET, retried; the delivery state shows on the deployment)',
   parse(url, target) {
     let ok = false;
     try {

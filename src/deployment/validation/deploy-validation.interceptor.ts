@@ -21,7 +21,8 @@ export class DeployValidationInterceptor implements NestInterceptor {
       catchError((e: unknown) => {
         if (!(e instanceof DataValidationError)) return throwError(() => e);
         const details = e.details as { fields?: FieldErrors[]; fields_total?: number } | null;
-        if (!details || !Array.isArray(details.fields) || details.fields_total !== undefined) return throwError(() => e);
+        if (!details || !Array.isArray(details.fields) || details.fields_total !== undefined)
+          return throwError(() => e);
         const extra = deployOptionErrors(body, this.options);
         if (!extra.length) return throwError(() => e);
         return throwError(() => fieldsError(mergeFieldErrors(details.fields!, extra)));

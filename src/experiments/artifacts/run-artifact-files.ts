@@ -48,7 +48,9 @@ export class RunArtifactFiles {
     if (!isStrictlyInside(registry, base) || !isStrictlyInside(base, target)) return null;
     const stats = await fsp.lstat(target).catch(() => null);
     if (!stats || !stats.isFile()) return null; // symlinks, directories, devices: refused
-    const [realRegistry, realBase, realTarget] = await Promise.all([registry, base, target].map((p) => fsp.realpath(p).catch(() => null)));
+    const [realRegistry, realBase, realTarget] = await Promise.all(
+      [registry, base, target].map((p) => fsp.realpath(p).catch(() => null)),
+    );
     if (!realRegistry || !realBase || !realTarget) return null;
     // {model}/{version} must be the same path inside the real registry as it is by name.
     if (path.relative(realRegistry, realBase) !== path.relative(registry, base)) return null;

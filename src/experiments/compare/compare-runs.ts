@@ -22,7 +22,15 @@ export interface Comparison {
   experiment_id: string;
   runs: Array<{ id: string; name: string; status: string; start_time: string | null; end_time: string | null }>;
   params: Record<string, { values: Record<string, string | null>; differs: boolean }>;
-  metrics: Record<string, { values: Record<string, number | null>; best_run_id: string | null; direction: MetricDirection; lower_is_better: boolean | null }>;
+  metrics: Record<
+    string,
+    {
+      values: Record<string, number | null>;
+      best_run_id: string | null;
+      direction: MetricDirection;
+      lower_is_better: boolean | null;
+    }
+  >;
   histories: Record<string, { steps: number[]; values: Record<string, Array<number | null>> }>;
 }
 
@@ -75,12 +83,21 @@ export function compareRuns(experimentId: string, runs: ComparedRun[], history: 
   for (const key of [...byKey.keys()].sort()) {
     const perRun = byKey.get(key)!;
     const steps = [...new Set([...perRun.values()].flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
-    histories[key] = { steps, values: Object.fromEntries(ids.map((id) => [id, steps.map((s) => perRun.get(id)?.get(s) ?? null)])) };
+    histories[key] = {
+      steps,
+      values: Object.fromEntries(ids.map((id) => [id, steps.map((s) => perRun.get(id)?.get(s) ?? null)])),
+    };
   }
 
   return {
     experiment_id: experimentId,
-    runs: runs.map((r) => ({ id: r.id, name: r.name, status: r.status, start_time: r.start_time, end_time: r.end_time })),
+    runs: runs.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      start_time: r.start_time,
+      end_time: r.end_time,
+    })),
     params,
     metrics,
     histories,

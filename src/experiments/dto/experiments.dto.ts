@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { PaginationQuery } from '../../common/http/pagination.dto';
 import { RUN_STATUSES, type RunStatus } from '../entities/run.entity';
 
@@ -14,17 +28,29 @@ export class ListExperimentsQuery extends PaginationQuery {
 export class ExperimentDto {
   @ApiProperty({ example: '3d9f4a52-8a1e-4f0e-9a57-1c1f0e8b2a11' }) id: string;
   @ApiProperty({ example: 'EURUSD regime models' }) name: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'fx' } }) tags: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { team: 'fx' } }) tags: Record<
+    string,
+    string
+  >;
   @ApiProperty({ example: 12, description: 'Runs that are not deleted' }) run_count: number;
   @ApiProperty({ example: '2025-03-12T10:15:22.000Z' }) created_at: string;
   @ApiProperty({ nullable: true, type: String, example: null }) archived_at: string | null;
-  @ApiProperty({ nullable: true, type: String, example: '2025-03-14T08:00:00.000Z', description: 'Start of its newest run' }) last_run_at: string | null;
-  @ApiProperty({ enum: ['active', 'deleted'], description: 'MLflow\'s name for archived is deleted' }) lifecycle_stage: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '2025-03-14T08:00:00.000Z',
+    description: 'Start of its newest run',
+  })
+  last_run_at: string | null;
+  @ApiProperty({ enum: ['active', 'deleted'], description: "MLflow's name for archived is deleted" })
+  lifecycle_stage: string;
 }
 
 export class ExperimentListDto {
-  @ApiProperty({ type: [ExperimentDto], description: 'Oldest first (creation time, then name)' }) experiments: ExperimentDto[];
-  @ApiProperty({ example: 510, description: 'Experiments matching the lifecycle filter, over all pages' }) total: number;
+  @ApiProperty({ type: [ExperimentDto], description: 'Oldest first (creation time, then name)' })
+  experiments: ExperimentDto[];
+  @ApiProperty({ example: 510, description: 'Experiments matching the lifecycle filter, over all pages' })
+  total: number;
   @ApiProperty({ example: 50 }) limit: number;
   @ApiProperty({ example: 0 }) offset: number;
 }
@@ -50,26 +76,42 @@ export class UpdateExperimentBody {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', nullable: true }, description: 'Tags to set; a null value removes the tag', example: { team: 'fx-research', draft: null } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', nullable: true },
+    description: 'Tags to set; a null value removes the tag',
+    example: { team: 'fx-research', draft: null },
+  })
   @IsOptional()
   @IsObject()
   tags?: Record<string, string | null>;
 }
 
 export class ListRunsQuery extends PaginationQuery {
-  @ApiPropertyOptional({ description: "MLflow's filter grammar, joined by AND: metrics.val_loss < 0.01 AND params.architecture = 'gru' AND tags.team = 'fx' AND attributes.status = 'FINISHED'", example: "metrics.val_loss < 0.01 AND params.architecture = 'gru'" })
+  @ApiPropertyOptional({
+    description:
+      "MLflow's filter grammar, joined by AND: metrics.val_loss < 0.01 AND params.architecture = 'gru' AND tags.team = 'fx' AND attributes.status = 'FINISHED'",
+    example: "metrics.val_loss < 0.01 AND params.architecture = 'gru'",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4000)
   filter?: string;
 
-  @ApiPropertyOptional({ description: 'Ordering, comma-separated: metrics.<key> ASC|DESC, params.<key>, attributes.start_time … (nulls last; default newest first)', example: 'metrics.val_loss ASC' })
+  @ApiPropertyOptional({
+    description:
+      'Ordering, comma-separated: metrics.<key> ASC|DESC, params.<key>, attributes.start_time … (nulls last; default newest first)',
+    example: 'metrics.val_loss ASC',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   order_by?: string;
 
-  @ApiPropertyOptional({ description: `Comma-separated statuses (${RUN_STATUSES.join(', ')})`, example: 'FINISHED,FAILED' })
+  @ApiPropertyOptional({
+    description: `Comma-separated statuses (${RUN_STATUSES.join(', ')})`,
+    example: 'FINISHED,FAILED',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -96,7 +138,11 @@ export class CreateRunBody {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { architecture: 'gru', units: '32' } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { architecture: 'gru', units: '32' },
+  })
   @IsOptional()
   @IsObject()
   params?: Record<string, string>;
@@ -114,7 +160,12 @@ export class CreateRunBody {
 }
 
 export class LogParamsBody {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Immutable once set: another value for an existing key is a 409', example: { learning_rate: '0.001' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Immutable once set: another value for an existing key is a 409',
+    example: { learning_rate: '0.001' },
+  })
   @IsObject()
   params: Record<string, string>;
 }
@@ -163,7 +214,10 @@ export class UpdateRunBody {
   @IsIn(RUN_STATUSES)
   status?: RunStatus;
 
-  @ApiPropertyOptional({ description: 'Milliseconds since the epoch; a final status without it ends the run now', example: 1735693200000 })
+  @ApiPropertyOptional({
+    description: 'Milliseconds since the epoch; a final status without it ends the run now',
+    example: 1735693200000,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

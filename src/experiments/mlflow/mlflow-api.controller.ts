@@ -1,11 +1,21 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiProtected } from '../../common/http/api-docs.decorators';
 import { MlflowApiService } from './mlflow-api.service';
 import { MlflowExceptionFilter } from './mlflow-exception.filter';
 
 type Json = Record<string, unknown>;
-const MLFLOW_ERROR = { description: 'MLflow\'s error format: {"error_code": "INVALID_PARAMETER_VALUE" | "RESOURCE_ALREADY_EXISTS", "message": …}' };
+const MLFLOW_ERROR = {
+  description:
+    'MLflow\'s error format: {"error_code": "INVALID_PARAMETER_VALUE" | "RESOURCE_ALREADY_EXISTS", "message": …}',
+};
 const NOT_FOUND = { description: '{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": …}' };
 const OBJECT_BODY = { schema: { type: 'object', additionalProperties: true } } as const;
 
@@ -35,7 +45,10 @@ export class MlflowApiController {
 
   @Get('experiments/get')
   @ApiOperation({ summary: 'MLflow: an experiment by id (?experiment_id=) → {experiment}' })
-  @ApiOkResponse({ description: '{"experiment": {experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time, tags}}' })
+  @ApiOkResponse({
+    description:
+      '{"experiment": {experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time, tags}}',
+  })
   @ApiNotFoundResponse(NOT_FOUND)
   getExperiment(@Query() q: Json) {
     return this.mlflow.getExperiment(q);
@@ -51,7 +64,10 @@ export class MlflowApiController {
 
   @Post('experiments/search')
   @HttpCode(200)
-  @ApiOperation({ summary: "MLflow: search experiments (max_results, page_token, filter on name/tags, order_by, view_type) → {experiments, next_page_token}" })
+  @ApiOperation({
+    summary:
+      'MLflow: search experiments (max_results, page_token, filter on name/tags, order_by, view_type) → {experiments, next_page_token}',
+  })
   @ApiBody(OBJECT_BODY)
   @ApiOkResponse({ description: '{"experiments": […], "next_page_token"?: "…"}' })
   searchExperiments(@Body() body: Json) {
@@ -165,7 +181,9 @@ export class MlflowApiController {
 
   @Post('runs/log-parameter')
   @HttpCode(200)
-  @ApiOperation({ summary: 'MLflow: log a param (immutable: another value for the same key is INVALID_PARAMETER_VALUE)' })
+  @ApiOperation({
+    summary: 'MLflow: log a param (immutable: another value for the same key is INVALID_PARAMETER_VALUE)',
+  })
   @ApiBody(OBJECT_BODY)
   @ApiOkResponse({ description: '{}' })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -195,7 +213,9 @@ export class MlflowApiController {
 
   @Post('runs/log-batch')
   @HttpCode(200)
-  @ApiOperation({ summary: 'MLflow: log metrics, params and tags at once (at most 1000 metrics, 100 params, 100 tags)' })
+  @ApiOperation({
+    summary: 'MLflow: log metrics, params and tags at once (at most 1000 metrics, 100 params, 100 tags)',
+  })
   @ApiBody(OBJECT_BODY)
   @ApiOkResponse({ description: '{}' })
   @ApiNotFoundResponse(NOT_FOUND)
@@ -205,7 +225,10 @@ export class MlflowApiController {
 
   @Post('runs/search')
   @HttpCode(200)
-  @ApiOperation({ summary: "MLflow: search runs (experiment_ids, filter, run_view_type, max_results, order_by, page_token) → {runs, next_page_token}" })
+  @ApiOperation({
+    summary:
+      'MLflow: search runs (experiment_ids, filter, run_view_type, max_results, order_by, page_token) → {runs, next_page_token}',
+  })
   @ApiBody(OBJECT_BODY)
   @ApiOkResponse({ description: '{"runs": […], "next_page_token"?: "…"}' })
   searchRuns(@Body() body: Json) {

@@ -14,7 +14,14 @@ import { endsWithLoneBackslash } from '../search/run-filter';
 type Body = Record<string, unknown>;
 type KV = { key: string; value: string };
 
-const VIEW_TYPES: Record<string, Lifecycle> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all', '1': 'active', '2': 'deleted', '3': 'all' };
+const VIEW_TYPES: Record<string, Lifecycle> = {
+  ACTIVE_ONLY: 'active',
+  DELETED_ONLY: 'deleted',
+  ALL: 'all',
+  '1': 'active',
+  '2': 'deleted',
+  '3': 'all',
+};
 const RUNS_MAX_RESULTS = 50000;
 const EXPERIMENTS_MAX_RESULTS = 50000;
 
@@ -30,7 +37,10 @@ export class MlflowApiService {
   async createExperiment(body: Body) {
     const name = requiredString(body, 'name');
     const tags = kvList(body.tags, 'tags');
-    const created = await this.experiments.createExperiment(name, Object.fromEntries(tags.map((t) => [t.key, t.value])));
+    const created = await this.experiments.createExperiment(
+      name,
+      Object.fromEntries(tags.map((t) => [t.key, t.value])),
+    );
     return { experiment_id: created.id };
   }
 
@@ -39,7 +49,9 @@ export class MlflowApiService {
   }
 
   async getExperimentByName(q: Body) {
-    return { experiment: toExperiment(await this.experiments.getExperimentByName(requiredString(q, 'experiment_name'))) };
+    return {
+      experiment: toExperiment(await this.experiments.getExperimentByName(requiredString(q, 'experiment_name'))),
+    };
   }
 
   async searchExperiments(body: Body) {
@@ -48,12 +60,23 @@ export class MlflowApiService {
     const lifecycle = viewType(body.view_type);
     const conditions = parseExperimentFilter(optionalString(body, 'filter'));
     const orderBy = experimentOrder(body.order_by);
-    const { experiments, more } = await this.experiments.findExperiments({ lifecycle, conditions, orderBy, limit, offset });
-    return { experiments: experiments.map(toExperiment), ...(more ? { next_page_token: pageToken(offset + limit) } : {}) };
+    const { experiments, more } = await this.experiments.findExperiments({
+      lifecycle,
+      conditions,
+      orderBy,
+      limit,
+      offset,
+    });
+    return {
+      experiments: experiments.map(toExperiment),
+      ...(more ? { next_page_token: pageToken(offset + limit) } : {}),
+    };
   }
 
   async updateExperiment(body: Body) {
-    await this.experiments.updateExperiment(requiredString(body, 'experiment_id'), { name: requiredString(body, 'new_name') });
+    await this.experiments.updateExperiment(requiredString(body, 'experiment_id'), {
+      name: requiredString(body, 'new_name'),
+    });
     return {};
   }
 
@@ -63,7 +86,9 @@ export class MlflowApiService {
   }
 
   async setExperimentTag(body: Body) {
-    await this.experiments.updateExperiment(requiredString(body, 'experiment_id'), { tags: { [requiredString(body, 'key')]: stringValue(body, 'value') } });
+    await this.experiments.updateExperiment(requiredString(body, 'experiment_id'), {
+      tags: { [requiredString(body, 'key')]: stringValue(body, 'value') },
+    });
     return {};
   }
 
@@ -86,9 +111,14 @@ export class MlflowApiService {
 
   async updateRun(body: Body) {
     const status = optionalString(body, 'status');
-    if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) throw invalid(`Invalid value '${status}' for parameter 'status': use one of ${RUN_STATUSES.join(', ')}`);
+    if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status))
+      throw invalid(`Invalid value '${status}' for parameter 'status': use one of ${RUN_STATUSES.join(', ')}`);
     const endTime = optionalInt(body, 'end_time', undefined, 0, Number.MAX_SAFE_INTEGER);
-    const run = await this.experiments.updateRun(runId(body), { status: status as RunStatus | undefined, endTime, name: optionalString(body, 'run_name') });
+    const run = await this.experiments.updateRun(runId(body), {
+      status: status as RunStatus | undefined,
+      endTime,
+      name: optionalString(body, 'run_name'),
+    });
     return { run_info: (await this.toRun(await this.experiments.findRun(run.id))).info };
   }
 
@@ -101,7 +131,12 @@ export class MlflowApiService {
     const value = body.value;
     if (typeof value !== 'number') throw invalid(`Missing value for required parameter 'value' (a number)`);
     await this.experiments.logMetricPoints(runId(body), [
-      { key: requiredString(body, 'key'), value, timestamp: optionalInt(body, 'timestamp', Date.now(), 0, Number.MAX_SAFE_INTEGER), step: optionalInt(body, 'step', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) },
+      {
+        key: requiredString(body, 'key'),
+        value,
+        timestamp: optionalInt(body, 'timestamp', Date.now(), 0, Number.MAX_SAFE_INTEGER),
+        step: optionalInt(body, 'step', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      },
     ]);
     return {};
   }
@@ -127,20 +162,31 @@ export class MlflowApiService {
     const metrics = list(body.metrics, 'metrics');
     const params = kvList(body.params, 'params');
     const tags = kvList(body.tags, 'tags');
-    if (metrics.length > 1000) throw invalid(`A batch logging request can contain at most 1000 metrics. Got ${metrics.length} metrics.`);
-    if (params.length > 100) throw invalid(`A batch logging request can contain at most 100 params. Got ${params.length} params.`);
-    if (tags.length > 100) throw invalid(`A batch logging request can contain at most 100 tags. Got ${tags.length} tags.`);
-    if (metrics.length + params.length + tags.length > 1000) throw invalid('A batch logging request can contain at most 1000 metrics, params and tags in total.');
+    if (metrics.length > 1000)
+      throw invalid(`A batch logging request can contain at most 1000 metrics. Got ${metrics.length} metrics.`);
+    if (params.length > 100)
+      throw invalid(`A batch logging request can contain at most 100 params. Got ${params.length} params.`);
+    if (tags.length > 100)
+      throw invalid(`A batch logging request can contain at most 100 tags. Got ${tags.length} tags.`);
+    if (metrics.length + params.length + tags.length > 1000)
+      throw invalid('A batch logging request can contain at most 1000 metrics, params and tags in total.');
     const points = metrics.map((m, i) => {
       if (!m || typeof m !== 'object') throw invalid(`metrics[${i}] must be an object`);
       const o = m as Body;
-      if (typeof o.value !== 'number') throw invalid(`Missing value for required parameter 'metrics[${i}].value' (a number)`);
-      return { key: requiredString(o, 'key', `metrics[${i}].key`), value: o.value, timestamp: optionalInt(o, 'timestamp', Date.now(), 0, Number.MAX_SAFE_INTEGER), step: optionalInt(o, 'step', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) };
+      if (typeof o.value !== 'number')
+        throw invalid(`Missing value for required parameter 'metrics[${i}].value' (a number)`);
+      return {
+        key: requiredString(o, 'key', `metrics[${i}].key`),
+        value: o.value,
+        timestamp: optionalInt(o, 'timestamp', Date.now(), 0, Number.MAX_SAFE_INTEGER),
+        step: optionalInt(o, 'step', 0, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      };
     });
     // No prototype: a param named `constructor` was taken for a duplicate (and `__proto__` was lost).
     const paramMap: Record<string, string> = Object.create(null);
     for (const p of params) {
-      if (paramMap[p.key] !== undefined && paramMap[p.key] !== p.value) throw invalid(`Duplicate parameter keys have been submitted: ${p.key}`);
+      if (paramMap[p.key] !== undefined && paramMap[p.key] !== p.value)
+        throw invalid(`Duplicate parameter keys have been submitted: ${p.key}`);
       paramMap[p.key] = p.value;
     }
     // Params first: an immutable-param conflict rejects the batch before anything else is stored.
@@ -152,11 +198,14 @@ export class MlflowApiService {
 
   async searchRuns(body: Body) {
     const ids = body.experiment_ids;
-    if (!Array.isArray(ids) || !ids.length || !ids.every((x) => typeof x === 'string' || typeof x === 'number')) throw invalid("Missing value for required parameter 'experiment_ids' (a list of experiment ids)");
+    if (!Array.isArray(ids) || !ids.length || !ids.every((x) => typeof x === 'string' || typeof x === 'number'))
+      throw invalid("Missing value for required parameter 'experiment_ids' (a list of experiment ids)");
     const limit = optionalInt(body, 'max_results', 1000, 1, RUNS_MAX_RESULTS);
     const offset = pageOffset(body.page_token);
-    const orderBy = body.order_by === undefined ? undefined : Array.isArray(body.order_by) ? body.order_by : [body.order_by];
-    if (orderBy && !orderBy.every((o) => typeof o === 'string')) throw invalid("Invalid value for parameter 'order_by': a list of strings");
+    const orderBy =
+      body.order_by === undefined ? undefined : Array.isArray(body.order_by) ? body.order_by : [body.order_by];
+    if (orderBy && !orderBy.every((o) => typeof o === 'string'))
+      throw invalid("Invalid value for parameter 'order_by': a list of strings");
     const { runs, total } = await this.experiments.searchRuns({
       experimentIds: ids.map(String),
       filter: optionalString(body, 'filter'),
@@ -166,7 +215,10 @@ export class MlflowApiService {
       offset,
     });
     const latest = await this.latestMetrics(runs.map((r) => r.id));
-    return { runs: runs.map((r) => this.runJson(r, latest.get(r.id) ?? [])), ...(offset + runs.length < total ? { next_page_token: pageToken(offset + limit) } : {}) };
+    return {
+      runs: runs.map((r) => this.runJson(r, latest.get(r.id) ?? [])),
+      ...(offset + runs.length < total ? { next_page_token: pageToken(offset + limit) } : {}),
+    };
   }
 
   async metricHistory(q: Body) {
@@ -174,11 +226,13 @@ export class MlflowApiService {
     const key = requiredString(q, 'metric_key');
     const limit = optionalInt(q, 'max_results', 25000, 1, 25000);
     const offset = pageOffset(q.page_token);
-    const { history, more } = await this.experiments.metricHistory(id, key, { limit, offset }).catch((e: { errorCode?: string }) => {
-      // MLflow answers an empty history for a metric the run never logged.
-      if (e?.errorCode === 'METRIC_NOT_FOUND') return { history: [], more: false };
-      throw e;
-    });
+    const { history, more } = await this.experiments
+      .metricHistory(id, key, { limit, offset })
+      .catch((e: { errorCode?: string }) => {
+        // MLflow answers an empty history for a metric the run never logged.
+        if (e?.errorCode === 'METRIC_NOT_FOUND') return { history: [], more: false };
+        throw e;
+      });
     return {
       metrics: history.map((h) => ({ key, value: h.value, timestamp: Date.parse(h.timestamp), step: h.step })),
       ...(more ? { next_page_token: pageToken(offset + limit) } : {}),
@@ -193,17 +247,25 @@ export class MlflowApiService {
   }
 
   /** Latest value per metric key with its step and timestamp (MLflow's rule: highest step, then newest). */
-  private async latestMetrics(runIds: string[]): Promise<Map<string, Array<{ key: string; value: number; timestamp: number; step: number }>>> {
+  private async latestMetrics(
+    runIds: string[],
+  ): Promise<Map<string, Array<{ key: string; value: number; timestamp: number; step: number }>>> {
     const out = new Map<string, Array<{ key: string; value: number; timestamp: number; step: number }>>();
     if (!runIds.length) return out;
-    const rows: Array<{ run_id: string; key: string; value: number; step: string; timestamp: Date }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (run_id, key) run_id, key, value, step, timestamp FROM run_metrics WHERE run_id IN (${runIds.map((_, i) => `$${i + 1}::uuid`).join(', ')})
+    const rows: Array<{ run_id: string; key: string; value: number; step: string; timestamp: Date }> =
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (run_id, key) run_id, key, value, step, timestamp FROM run_metrics WHERE run_id IN (${runIds.map((_, i) => `$${i + 1}::uuid`).join(', ')})
         ORDER BY run_id, key, step DESC, timestamp DESC, id DESC`,
-      runIds,
-    );
+        runIds,
+      );
     for (const r of rows) {
       const list = out.get(r.run_id) ?? [];
-      list.push({ key: r.key, value: Number(r.value), timestamp: new Date(r.timestamp).getTime(), step: Number(r.step) });
+      list.push({
+        key: r.key,
+        value: Number(r.value),
+        timestamp: new Date(r.timestamp).getTime(),
+        step: Number(r.step),
+      });
       out.set(r.run_id, list);
     }
     return out;
@@ -241,7 +303,14 @@ export class MlflowApiService {
   }
 }
 
-function toExperiment(e: { id: string; name: string; tags: Record<string, string>; created_at: string | null; last_run_at: string | null; lifecycle_stage: string }) {
+function toExperiment(e: {
+  id: string;
+  name: string;
+  tags: Record<string, string>;
+  created_at: string | null;
+  last_run_at: string | null;
+  lifecycle_stage: string;
+}) {
   const created = e.created_at ? Date.parse(e.created_at) : 0;
   return {
     experiment_id: e.id,
@@ -280,11 +349,20 @@ function optionalString(o: Body, field: string): string | undefined {
   return v;
 }
 
-function optionalInt<T extends number | undefined>(o: Body, field: string, fallback: T, min: number, max: number): number | T {
+function optionalInt<T extends number | undefined>(
+  o: Body,
+  field: string,
+  fallback: T,
+  min: number,
+  max: number,
+): number | T {
   let v = o[field];
   if (v === undefined || v === null || v === '') return fallback;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v); // int64 arrives as a string from proto-JSON clients and from query strings
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw invalid(`Invalid value ${JSON.stringify(o[field])} for parameter '${field}': expected an integer from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw invalid(
+      `Invalid value ${JSON.stringify(o[field])} for parameter '${field}': expected an integer from ${min} to ${max}`,
+    );
   return v;
 }
 
@@ -323,7 +401,8 @@ function pageOffset(token: unknown): number {
   if (token === undefined || token === null || token === '') return 0;
   try {
     const { offset } = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 && offset <= 10_000_000) return offset;
+    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 && offset <= 10_000_000)
+      return offset;
   } catch {
     /* fall through */
   }
@@ -334,16 +413,24 @@ function pageOffset(token: unknown): number {
 function parseExperimentFilter(filter: string | undefined) {
   if (!filter || !filter.trim()) return [];
   if (filter.length > 2000) throw invalid('Invalid filter: longer than 2000 characters');
-  const conditions: Array<{ column: 'name' | 'tag'; key?: string; op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }> = [];
-  const clause = /^\s*(?:(?:attributes?|attr)\.)?(?:(name)|tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/: ]+?)))\s*(=|!=|<>|\bLIKE\b|\bILIKE\b)\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)")\s*(?:\bAND\b|$)/i;
+  const conditions: Array<{ column: 'name' | 'tag'; key?: string; op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }> =
+    [];
+  const clause =
+    /^\s*(?:(?:attributes?|attr)\.)?(?:(name)|tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/: ]+?)))\s*(=|!=|<>|\bLIKE\b|\bILIKE\b)\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)")\s*(?:\bAND\b|$)/i;
   let rest = filter;
   while (rest.trim()) {
     const m = clause.exec(rest);
-    if (!m) throw invalid(`Invalid filter at position ${filter.length - rest.length}: expected name = '…', name LIKE '…' or tags.<key> = '…', joined by AND`);
+    if (!m)
+      throw invalid(
+        `Invalid filter at position ${filter.length - rest.length}: expected name = '…', name LIKE '…' or tags.<key> = '…', joined by AND`,
+      );
     const op = (m[5].toUpperCase() === '<>' ? '!=' : m[5].toUpperCase()) as '=' | '!=' | 'LIKE' | 'ILIKE';
     const value = m[6] !== undefined ? m[6].replace(/''/g, "'") : m[7].replace(/""/g, '"');
     // PostgreSQL refuses such a pattern ("LIKE pattern must not end with escape character", a 500).
-    if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value)) throw invalid(`Invalid filter at position ${filter.length - rest.length}: a LIKE pattern must not end with a single backslash (the escape character)`);
+    if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value))
+      throw invalid(
+        `Invalid filter at position ${filter.length - rest.length}: a LIKE pattern must not end with a single backslash (the escape character)`,
+      );
     conditions.push(m[1] ? { column: 'name', op, value } : { column: 'tag', key: m[2] ?? m[3] ?? m[4], op, value });
     rest = rest.slice(m[0].length);
   }
@@ -354,9 +441,20 @@ function experimentOrder(v: unknown): string {
   const terms = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
   const out: string[] = [];
   for (const t of terms) {
-    const m = typeof t === 'string' ? /^\s*(?:attributes?\.)?(name|experiment_id|creation_time|last_update_time)\s*(ASC|DESC)?\s*$/i.exec(t) : null;
-    if (!m) throw invalid(`Invalid order_by clause ${JSON.stringify(t)}: use name, experiment_id, creation_time or last_update_time, optionally ASC or DESC`);
-    const column = { name: 'e.name', experiment_id: 'e.id', creation_time: 'e.created_at', last_update_time: 'COALESCE(max(r.start_time), e.created_at)' }[m[1].toLowerCase()]!;
+    const m =
+      typeof t === 'string'
+        ? /^\s*(?:attributes?\.)?(name|experiment_id|creation_time|last_update_time)\s*(ASC|DESC)?\s*$/i.exec(t)
+        : null;
+    if (!m)
+      throw invalid(
+        `Invalid order_by clause ${JSON.stringify(t)}: use name, experiment_id, creation_time or last_update_time, optionally ASC or DESC`,
+      );
+    const column = {
+      name: 'e.name',
+      experiment_id: 'e.id',
+      creation_time: 'e.created_at',
+      last_update_time: 'COALESCE(max(r.start_time), e.created_at)',
+    }[m[1].toLowerCase()]!;
     out.push(`${column} ${(m[2] ?? 'ASC').toUpperCase()}`);
   }
   // MLflow's default: newest first.

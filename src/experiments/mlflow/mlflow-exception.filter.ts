@@ -12,7 +12,8 @@ export interface MlflowErrorBody {
 export function mlflowError(exception: unknown): { status: number; body: MlflowErrorBody } {
   const e = toAppError(exception);
   if (e.status === 404) return { status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: e.message } };
-  if (e.errorCode === 'EXPERIMENT_EXISTS') return { status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS', message: e.message } };
+  if (e.errorCode === 'EXPERIMENT_EXISTS')
+    return { status: 400, body: { error_code: 'RESOURCE_ALREADY_EXISTS', message: e.message } };
   if (e.status === 401) return { status: 401, body: { error_code: 'UNAUTHENTICATED', message: e.message } };
   if (e.status === 429) return { status: 429, body: { error_code: 'REQUEST_LIMIT_EXCEEDED', message: e.message } };
   if (e.status === 503) return { status: 503, body: { error_code: 'TEMPORARILY_UNAVAILABLE', message: e.message } };
@@ -44,7 +45,10 @@ export class MlflowExceptionFilter implements ExceptionFilter {
     const { status, body } = mlflowError(exception);
     if (status >= 500) {
       const original = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ correlation_id: String(request?.id ?? ''), err: { message: original.message, stack: original.stack } }, `${request?.method} ${request?.url} failed`);
+      this.logger.error(
+        { correlation_id: String(request?.id ?? ''), err: { message: original.message, stack: original.stack } },
+        `${request?.method} ${request?.url} failed`,
+      );
     }
     if (reply.sent) return;
     reply.status(status).send(body);

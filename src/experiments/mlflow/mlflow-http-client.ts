@@ -53,7 +53,8 @@ export class MlflowHttpClient {
   private async call<T>(method: 'GET' | 'POST', endpoint: string, payload: unknown, signal?: AbortSignal): Promise<T> {
     if (!this.baseUrl) throw new MlflowCallError('EXPERIMENT_TRACKING_URI is not set', null, null, false);
     const url = new URL(`${this.baseUrl}/api/2.0/mlflow/${endpoint}`);
-    if (method === 'GET') for (const [k, v] of Object.entries(payload as Record<string, string>)) url.searchParams.set(k, v);
+    if (method === 'GET')
+      for (const [k, v] of Object.entries(payload as Record<string, string>)) url.searchParams.set(k, v);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
     let status: number;
@@ -68,22 +69,40 @@ export class MlflowHttpClient {
       status = res.status;
       text = await res.text();
     } catch (e) {
-      if (timeout.aborted) throw new MlflowCallError(`MLflow ${endpoint} timed out after ${this.timeoutMs} ms`, null, null, true);
-      if (signal?.aborted) throw new MlflowCallError(`MLflow ${endpoint} was abandoned (shutting down)`, null, null, false);
+      if (timeout.aborted)
+        throw new MlflowCallError(`MLflow ${endpoint} timed out after ${this.timeoutMs} ms`, null, null, true);
+      if (signal?.aborted)
+        throw new MlflowCallError(`MLflow ${endpoint} was abandoned (shutting down)`, null, null, false);
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new MlflowCallError(`MLflow ${endpoint} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`, null, null, true);
+      throw new MlflowCallError(
+        `MLflow ${endpoint} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+        null,
+        null,
+        true,
+      );
     }
     let body: unknown = {};
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      if (status < 400) throw new MlflowCallError(`MLflow ${endpoint} answered ${status} with a body that is not JSON`, status, null, true);
+      if (status < 400)
+        throw new MlflowCallError(
+          `MLflow ${endpoint} answered ${status} with a body that is not JSON`,
+          status,
+          null,
+          true,
+        );
     }
     if (status >= 400) {
       const err = body as { error_code?: unknown; message?: unknown };
       const code = typeof err?.error_code === 'string' ? err.error_code : null;
       const message = typeof err?.message === 'string' ? err.message : text.slice(0, 200);
-      throw new MlflowCallError(`MLflow ${endpoint} answered ${status}${code ? ` ${code}` : ''}: ${message}`, status, code, status >= 500 || status === 408 || status === 429);
+      throw new MlflowCallError(
+        `MLflow ${endpoint} answered ${status}${code ? ` ${code}` : ''}: ${message}`,
+        status,
+        code,
+        status >= 500 || status === 408 || status === 429,
+      );
     }
     return body as T;
   }

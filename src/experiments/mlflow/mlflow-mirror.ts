@@ -82,7 +82,10 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.enabled && this.config.runsWorker) await this.resumePending().catch((e: Error) => this.logger.warn(`could not resume pending MLflow syncs: ${e.message}`));
+    if (this.enabled && this.config.runsWorker)
+      await this.resumePending().catch((e: Error) =>
+        this.logger.warn(`could not resume pending MLflow syncs: ${e.message}`),
+      );
   }
 
   onModuleDestroy(): Promise<void> {
@@ -94,7 +97,9 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Queue every run left `pending` (by a stop or crash before its sync finished). */
   async resumePending(): Promise<number> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM runs WHERE mlflow_sync_state = 'pending' ORDER BY start_time`);
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM runs WHERE mlflow_sync_state = 'pending' ORDER BY start_time`,
+    );
     for (const { id } of rows) this.notify(id, false);
     if (rows.length) this.logger.log(`resending ${rows.length} run(s) left pending to MLflow`);
     return rows.length;
@@ -108,7 +113,12 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     // (once per pass), so that no reader sees `synced` before the pass that carries this change.
     if (markPending && (!slot.markedPending || (slot.running && !slot.dirty))) {
       slot.markedPending = true;
-      this.track(this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'pending' WHERE id = $1 AND mlflow_sync_state IS DISTINCT FROM 'pending'`, [runId]));
+      this.track(
+        this.dataSource.query(
+          `UPDATE runs SET mlflow_sync_state = 'pending' WHERE id = $1 AND mlflow_sync_state IS DISTINCT FROM 'pending'`,
+          [runId],
+        ),
+      );
     }
     if (slot.running) slot.dirty = true;
     else if (!slot.timer) this.schedule(runId, slot, DEBOUNCE_MS);
@@ -174,13 +184,25 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       const message = err.message.slice(0, 1000);
       if (err.retryable && slot.attempt < this.config.experimentTrackingRetries) {
         slot.attempt++;
-        retryIn = Math.min(MAX_BACKOFF_MS, this.config.experimentTrackingBackoffMs * 2 ** (slot.attempt - 1)) * (0.8 + Math.random() * 0.4);
-        await this.dataSource.query(`UPDATE runs SET mlflow_error = $2 WHERE id = $1`, [runId, `${message} (attempt ${slot.attempt}, retrying)`]).catch(() => undefined);
-        this.logger.warn({ run_id: runId, attempt: slot.attempt, retry_in_ms: Math.round(retryIn) }, `MLflow sync failed, will retry: ${message}`);
+        retryIn =
+          Math.min(MAX_BACKOFF_MS, this.config.experimentTrackingBackoffMs * 2 ** (slot.attempt - 1)) *
+          (0.8 + Math.random() * 0.4);
+        await this.dataSource
+          .query(`UPDATE runs SET mlflow_error = $2 WHERE id = $1`, [
+            runId,
+            `${message} (attempt ${slot.attempt}, retrying)`,
+          ])
+          .catch(() => undefined);
+        this.logger.warn(
+          { run_id: runId, attempt: slot.attempt, retry_in_ms: Math.round(retryIn) },
+          `MLflow sync failed, will retry: ${message}`,
+        );
       } else {
         slot.attempt = 0;
         slot.markedPending = false;
-        await this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'failed', mlflow_error = $2 WHERE id = $1`, [runId, message]).catch(() => undefined);
+        await this.dataSource
+          .query(`UPDATE runs SET mlflow_sync_state = 'failed', mlflow_error = $2 WHERE id = $1`, [runId, message])
+          .catch(() => undefined);
         this.logger.error({ run_id: runId }, `MLflow sync failed: ${message}`);
       }
     } finally {
@@ -193,7 +215,11 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** One pass: everything the run has that MLflow does not, then its final state. */
-  async syncRun(runId: string, signal?: AbortSignal, changedSince: () => boolean = () => false): Promise<'synced' | 'missing'> {
+  async syncRun(
+    runId: string,
+    signal?: AbortSignal,
+    changedSince: () => boolean = () => false,
+  ): Promise<'synced' | 'missing'> {
     const [row]: RunRow[] = await this.dataSource.query(
       `SELECT r.id, r.name, r.status, r.params, r.metrics, r.tags, r.model_id, r.model_version, r.start_time, r.end_time,
               r.mlflow_run_id, r.mlflow_metric_cursor, r.mlflow_superseded_run_ids, e.name AS experiment_name
@@ -206,26 +232,44 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     if (!mlflowRunId) {
       const experimentId = await this.experimentId(row.experiment_name, signal);
       // A retried training job's new attempt links to the MLflow run of the one it replaces.
-      const previous = superseded.length ? [{ key: 'mlwb.previous_attempt_run_id', value: superseded[superseded.length - 1] }] : [];
+      const previous = superseded.length
+        ? [{ key: 'mlwb.previous_attempt_run_id', value: superseded[superseded.length - 1] }]
+        : [];
       const created = await this.client.post<{ run?: { info?: { run_id?: string; run_uuid?: string } } }>(
         'runs/create',
-        { experiment_id: experimentId, run_name: row.name, start_time: ms(row.start_time), tags: [{ key: 'mlflow.runName', value: row.name }, { key: 'mlwb.run_id', value: row.id }, ...previous] },
+        {
+          experiment_id: experimentId,
+          run_name: row.name,
+          start_time: ms(row.start_time),
+          tags: [{ key: 'mlflow.runName', value: row.name }, { key: 'mlwb.run_id', value: row.id }, ...previous],
+        },
         signal,
       );
       mlflowRunId = created.run?.info?.run_id ?? created.run?.info?.run_uuid ?? null;
-      if (!mlflowRunId) throw new MlflowCallError('MLflow runs/create answered without run.info.run_id', 200, null, false);
+      if (!mlflowRunId)
+        throw new MlflowCallError('MLflow runs/create answered without run.info.run_id', 200, null, false);
       await this.dataSource.query(`UPDATE runs SET mlflow_run_id = $2 WHERE id = $1`, [runId, mlflowRunId]);
     }
     // Interrupted attempts' MLflow runs end KILLED (idempotent: resent until recorded as done).
     if (superseded.length) {
       for (const old of superseded) {
-        await this.client.post('runs/log-batch', { run_id: old, metrics: [], params: [], tags: [{ key: 'mlwb.superseded_by', value: mlflowRunId }] }, signal);
+        await this.client.post(
+          'runs/log-batch',
+          { run_id: old, metrics: [], params: [], tags: [{ key: 'mlwb.superseded_by', value: mlflowRunId }] },
+          signal,
+        );
         await this.client.post('runs/update', { run_id: old, status: 'KILLED', end_time: Date.now() }, signal);
       }
-      await this.dataSource.query(`UPDATE runs SET mlflow_superseded_run_ids = mlflow_superseded_run_ids - $2::text[] WHERE id = $1`, [runId, superseded]);
+      await this.dataSource.query(
+        `UPDATE runs SET mlflow_superseded_run_ids = mlflow_superseded_run_ids - $2::text[] WHERE id = $1`,
+        [runId, superseded],
+      );
     }
 
-    const params: KV[] = Object.entries(row.params ?? {}).map(([key, value]) => ({ key, value: String(value).slice(0, PARAM_VALUE_MAX) }));
+    const params: KV[] = Object.entries(row.params ?? {}).map(([key, value]) => ({
+      key,
+      value: String(value).slice(0, PARAM_VALUE_MAX),
+    }));
     const tags: KV[] = Object.entries({
       ...(row.tags ?? {}),
       ...(row.model_id ? { 'mlwb.model_id': row.model_id } : {}),
@@ -235,7 +279,11 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     // Final metrics that have no history (evaluation results) are sent once the run has ended.
     let summary: MetricOut[] = [];
     if (terminal) {
-      const withHistory = new Set((await this.dataSource.query(`SELECT DISTINCT key FROM run_metrics WHERE run_id = $1`, [runId])).map((r: { key: string }) => r.key));
+      const withHistory = new Set(
+        (await this.dataSource.query(`SELECT DISTINCT key FROM run_metrics WHERE run_id = $1`, [runId])).map(
+          (r: { key: string }) => r.key,
+        ),
+      );
       const at = ms(row.end_time ?? row.start_time);
       summary = Object.entries(row.metrics ?? {})
         .filter(([k, v]) => !withHistory.has(k) && typeof v === 'number' && Number.isFinite(v))
@@ -251,11 +299,13 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       const metrics: MetricOut[] = [];
       let lastId: string | null = null;
       if (!historyDone && room > 0) {
-        const rows: Array<{ id: string; key: string; value: number; step: string; timestamp: Date }> = await this.dataSource.query(
-          `SELECT id, key, value, step, timestamp FROM run_metrics WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT ${room}`,
-          [runId, cursor],
-        );
-        for (const r of rows) metrics.push({ key: r.key, value: Number(r.value), timestamp: ms(r.timestamp), step: Number(r.step) });
+        const rows: Array<{ id: string; key: string; value: number; step: string; timestamp: Date }> =
+          await this.dataSource.query(
+            `SELECT id, key, value, step, timestamp FROM run_metrics WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT ${room}`,
+            [runId, cursor],
+          );
+        for (const r of rows)
+          metrics.push({ key: r.key, value: Number(r.value), timestamp: ms(r.timestamp), step: Number(r.step) });
         if (rows.length) lastId = String(rows[rows.length - 1].id);
         if (rows.length < room) historyDone = true;
         room -= rows.length;
@@ -267,16 +317,27 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
         cursor = lastId;
         // Only while the run still mirrors to this MLflow run: a retry that started meanwhile
         // reset the cursor for its own new MLflow run.
-        await this.dataSource.query(`UPDATE runs SET mlflow_metric_cursor = $2 WHERE id = $1 AND mlflow_run_id = $3`, [runId, cursor, mlflowRunId]);
+        await this.dataSource.query(`UPDATE runs SET mlflow_metric_cursor = $2 WHERE id = $1 AND mlflow_run_id = $3`, [
+          runId,
+          cursor,
+          mlflowRunId,
+        ]);
       }
     }
     if (terminal) {
-      await this.client.post('runs/update', { run_id: mlflowRunId, status: row.status, end_time: ms(row.end_time ?? new Date()) }, signal);
+      await this.client.post(
+        'runs/update',
+        { run_id: mlflowRunId, status: row.status, end_time: ms(row.end_time ?? new Date()) },
+        signal,
+      );
     }
     // A change that arrived during this pass (the run finished, a tag was set) is not in what was
     // sent: the row stays `pending` until the next pass, which `process` schedules, sends it.
     if (changedSince()) await this.dataSource.query(`UPDATE runs SET mlflow_error = NULL WHERE id = $1`, [runId]);
-    else await this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'synced', mlflow_error = NULL WHERE id = $1`, [runId]);
+    else
+      await this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'synced', mlflow_error = NULL WHERE id = $1`, [
+        runId,
+      ]);
     return 'synced';
   }
 
@@ -294,7 +355,11 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   private async lookupOrCreateExperiment(name: string, signal?: AbortSignal): Promise<string> {
     const byName = async () => {
       try {
-        const found = await this.client.get<{ experiment?: { experiment_id?: string } }>('experiments/get-by-name', { experiment_name: name }, signal);
+        const found = await this.client.get<{ experiment?: { experiment_id?: string } }>(
+          'experiments/get-by-name',
+          { experiment_name: name },
+          signal,
+        );
         return found.experiment?.experiment_id ?? null;
       } catch (e) {
         if (e instanceof MlflowCallError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return null;

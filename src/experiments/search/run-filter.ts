@@ -52,14 +52,29 @@ const MIN_TIME_MS = -62135596800000;
 const MAX_TIME_MS = 253402300799999;
 const MAX_CLAUSES = 50;
 const ENTITY_ALIASES: Record<string, Entity> = {
-  metric: 'metrics', metrics: 'metrics',
-  param: 'params', params: 'params', parameter: 'params', parameters: 'params',
-  tag: 'tags', tags: 'tags',
-  attribute: 'attributes', attributes: 'attributes', attr: 'attributes', run: 'attributes',
+  metric: 'metrics',
+  metrics: 'metrics',
+  param: 'params',
+  params: 'params',
+  parameter: 'params',
+  parameters: 'params',
+  tag: 'tags',
+  tags: 'tags',
+  attribute: 'attributes',
+  attributes: 'attributes',
+  attr: 'attributes',
+  run: 'attributes',
 };
 const ATTRIBUTE_ALIASES: Record<string, string> = {
-  status: 'status', run_name: 'run_name', name: 'run_name', run_id: 'run_id', run_uuid: 'run_id', id: 'run_id',
-  start_time: 'start_time', end_time: 'end_time', created: 'start_time',
+  status: 'status',
+  run_name: 'run_name',
+  name: 'run_name',
+  run_id: 'run_id',
+  run_uuid: 'run_id',
+  id: 'run_id',
+  start_time: 'start_time',
+  end_time: 'end_time',
+  created: 'start_time',
 };
 /** A user-typed name looked up in a table: own keys only (`__proto__`, `constructor` are not names). */
 function lookup<V>(table: Record<string, V>, name: string): V | undefined {
@@ -71,7 +86,10 @@ const SET_OPS: Comparator[] = ['=', '!=', 'IN', 'NOT IN'];
 
 class Scanner {
   pos = 0;
-  constructor(readonly text: string, readonly field: 'filter' | 'order_by') {}
+  constructor(
+    readonly text: string,
+    readonly field: 'filter' | 'order_by',
+  ) {}
 
   fail(reason: string, at = this.pos): never {
     throw new FilterSyntaxError(at, reason, this.field);
@@ -129,11 +147,13 @@ class Scanner {
     this.skipSpace();
     const at = this.pos;
     const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos));
-    if (!head) this.fail('expected an identifier such as metrics.val_loss, params.architecture, tags.team or attributes.status');
+    if (!head)
+      this.fail('expected an identifier such as metrics.val_loss, params.architecture, tags.team or attributes.status');
     this.pos += head[0].length;
     if (this.text[this.pos] !== '.') {
       const attr = lookup(ATTRIBUTE_ALIASES, head[0].toLowerCase());
-      if (!attr) this.fail(`unknown identifier "${head[0]}": prefix it with metrics., params., tags. or attributes.`, at);
+      if (!attr)
+        this.fail(`unknown identifier "${head[0]}": prefix it with metrics., params., tags. or attributes.`, at);
       return { entity: 'attributes', key: attr, at };
     }
     const entity = lookup(ENTITY_ALIASES, head[0].toLowerCase());
@@ -226,38 +246,60 @@ export function endsWithLoneBackslash(pattern: string): boolean {
 export function parseFilter(text: string | undefined | null): Clause[] {
   if (text === undefined || text === null || !text.trim()) return [];
   if (typeof text !== 'string') throw new FilterSyntaxError(0, 'the filter must be a string');
-  if (text.length > MAX_FILTER_LENGTH) throw new FilterSyntaxError(MAX_FILTER_LENGTH, `the filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  if (text.length > MAX_FILTER_LENGTH)
+    throw new FilterSyntaxError(MAX_FILTER_LENGTH, `the filter is longer than ${MAX_FILTER_LENGTH} characters`);
   const s = new Scanner(text, 'filter');
   const clauses: Clause[] = [];
   for (;;) {
     const { entity, key, at } = s.identifier();
     const opAt = (s.skipSpace(), s.pos);
     const op = s.comparator();
-    const allowed = entity === 'metrics' ? NUMERIC_OPS : entity !== 'attributes' ? STRING_OPS : key === 'start_time' || key === 'end_time' ? NUMERIC_OPS : key === 'run_name' ? STRING_OPS : SET_OPS;
-    if (!allowed.includes(op)) s.fail(`operator ${op} cannot be used with ${entity}.${key} (allowed: ${allowed.join(', ')})`, opAt);
+    const allowed =
+      entity === 'metrics'
+        ? NUMERIC_OPS
+        : entity !== 'attributes'
+          ? STRING_OPS
+          : key === 'start_time' || key === 'end_time'
+            ? NUMERIC_OPS
+            : key === 'run_name'
+              ? STRING_OPS
+              : SET_OPS;
+    if (!allowed.includes(op))
+      s.fail(`operator ${op} cannot be used with ${entity}.${key} (allowed: ${allowed.join(', ')})`, opAt);
     let value: Clause['value'];
     if (entity === 'attributes' && (key === 'start_time' || key === 'end_time')) {
       const valueAt = (s.skipSpace(), s.pos);
       value = s.number();
       // PostgreSQL's to_timestamp fails ("timestamp out of range", a 500) far outside this.
-      if (value < MIN_TIME_MS || value > MAX_TIME_MS) s.fail(`${key} must be milliseconds since the epoch between ${MIN_TIME_MS} (year 1) and ${MAX_TIME_MS} (year 9999)`, valueAt);
+      if (value < MIN_TIME_MS || value > MAX_TIME_MS)
+        s.fail(
+          `${key} must be milliseconds since the epoch between ${MIN_TIME_MS} (year 1) and ${MAX_TIME_MS} (year 9999)`,
+          valueAt,
+        );
     } else if (entity === 'metrics') value = s.number();
     else if (op === 'IN' || op === 'NOT IN') value = s.stringList();
     else {
       const valueAt = (s.skipSpace(), s.pos);
       value = s.string();
       // PostgreSQL refuses such a pattern ("LIKE pattern must not end with escape character", a 500).
-      if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value)) s.fail('a LIKE pattern must not end with a single backslash (the escape character)', valueAt);
+      if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value))
+        s.fail('a LIKE pattern must not end with a single backslash (the escape character)', valueAt);
     }
     if (entity === 'attributes' && key === 'status') {
       for (const v of Array.isArray(value) ? value : [value as string]) {
-        if (!(RUN_STATUSES as readonly string[]).includes(v)) s.fail(`unknown status '${v}' (use ${RUN_STATUSES.join(', ')})`, at);
+        if (!(RUN_STATUSES as readonly string[]).includes(v))
+          s.fail(`unknown status '${v}' (use ${RUN_STATUSES.join(', ')})`, at);
       }
     }
     clauses.push({ entity, key, op, value });
     if (clauses.length > MAX_CLAUSES) s.fail(`at most ${MAX_CLAUSES} conditions`);
     if (s.atEnd()) return clauses;
-    if (!s.keyword('AND')) s.fail(s.peekWord().toUpperCase() === 'OR' ? 'OR is not supported; join conditions with AND' : 'expected AND or the end of the filter');
+    if (!s.keyword('AND'))
+      s.fail(
+        s.peekWord().toUpperCase() === 'OR'
+          ? 'OR is not supported; join conditions with AND'
+          : 'expected AND or the end of the filter',
+      );
   }
 }
 
@@ -268,7 +310,8 @@ export function parseOrderBy(terms: string | string[] | undefined | null): Order
   for (const term of list) {
     if (typeof term !== 'string') throw new FilterSyntaxError(0, 'order_by entries must be strings', 'order_by');
     if (!term.trim()) continue;
-    if (term.length > 1000) throw new FilterSyntaxError(1000, 'an order_by term is longer than 1000 characters', 'order_by');
+    if (term.length > 1000)
+      throw new FilterSyntaxError(1000, 'an order_by term is longer than 1000 characters', 'order_by');
     const s = new Scanner(term, 'order_by');
     for (;;) {
       const { entity, key, at } = s.identifier();
@@ -287,8 +330,25 @@ export function parseOrderBy(terms: string | string[] | undefined | null): Order
   return out;
 }
 
-const ATTRIBUTE_COLUMNS: Record<string, string> = { status: 'r.status', run_name: 'r.name', run_id: 'r.id::text', start_time: 'r.start_time', end_time: 'r.end_time' };
-const SQL_OPS: Record<Comparator, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=', LIKE: 'LIKE', ILIKE: 'ILIKE', IN: 'IN', 'NOT IN': 'NOT IN' };
+const ATTRIBUTE_COLUMNS: Record<string, string> = {
+  status: 'r.status',
+  run_name: 'r.name',
+  run_id: 'r.id::text',
+  start_time: 'r.start_time',
+  end_time: 'r.end_time',
+};
+const SQL_OPS: Record<Comparator, string> = {
+  '=': '=',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+  LIKE: 'LIKE',
+  ILIKE: 'ILIKE',
+  IN: 'IN',
+  'NOT IN': 'NOT IN',
+};
 
 /**
  * SQL conditions for `clauses` over the alias `r` (the runs table), appending their parameters
@@ -301,10 +361,13 @@ export function filterToSql(clauses: Clause[], params: unknown[]): string[] {
   };
   return clauses.map((c) => {
     const op = SQL_OPS[c.op];
-    if (c.entity === 'metrics') return `(r.metrics ->> ${bind(c.key)})::double precision ${op} ${bind(c.value)}::double precision`;
-    if (c.entity === 'params' || c.entity === 'tags') return `(r.${c.entity} ->> ${bind(c.key)}) ${op} ${bind(c.value)}::text`;
+    if (c.entity === 'metrics')
+      return `(r.metrics ->> ${bind(c.key)})::double precision ${op} ${bind(c.value)}::double precision`;
+    if (c.entity === 'params' || c.entity === 'tags')
+      return `(r.${c.entity} ->> ${bind(c.key)}) ${op} ${bind(c.value)}::text`;
     const column = ATTRIBUTE_COLUMNS[c.key];
-    if (c.key === 'start_time' || c.key === 'end_time') return `${column} ${op} to_timestamp(${bind(c.value)}::double precision / 1000)`;
+    if (c.key === 'start_time' || c.key === 'end_time')
+      return `${column} ${op} to_timestamp(${bind(c.value)}::double precision / 1000)`;
     if (Array.isArray(c.value)) return `${column} ${op} (${c.value.map((v) => `${bind(v)}::text`).join(', ')})`;
     return `${column} ${op} ${bind(c.value)}::text`;
   });

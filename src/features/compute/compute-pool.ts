@@ -49,7 +49,9 @@ export class FeatureComputePool implements OnApplicationShutdown {
     if (this.waiting.length >= this.config.featureComputeQueue) {
       return Promise.reject(new ComputeBusyError(this.config.featureComputeThreads, this.waiting.length));
     }
-    return new Promise<ComputeResult<T>>((resolve, reject) => this.waiting.push({ task, resolve: resolve as (r: ComputeResult) => void, reject }));
+    return new Promise<ComputeResult<T>>((resolve, reject) =>
+      this.waiting.push({ task, resolve: resolve as (r: ComputeResult) => void, reject }),
+    );
   }
 
   /** Run a job's task on a thread of its own, started for it and ended after it. */
@@ -110,7 +112,8 @@ async function translate<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (e) {
-    if (e instanceof ComputeTaskError && e.failure.feature) throw new DataValidationError(e.failure.message, e.failure.details ?? null, e.failure.code);
+    if (e instanceof ComputeTaskError && e.failure.feature)
+      throw new DataValidationError(e.failure.message, e.failure.details ?? null, e.failure.code);
     throw e;
   }
 }

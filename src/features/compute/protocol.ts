@@ -7,7 +7,14 @@ export type DatasetOptions = Omit<DatasetConfig, 'series'>;
 /** What the main thread asks a compute thread to do. */
 export type ComputeTask =
   /** GET /features/values: compute over the loaded span, answer rows [skip, skip + rows) as the JSON body. */
-  | { kind: 'feature-values'; series: ColumnarSeries; features: string[]; skip: number; rows: number; nextStart: number | null }
+  | {
+      kind: 'feature-values';
+      series: ColumnarSeries;
+      features: string[];
+      skip: number;
+      rows: number;
+      nextStart: number | null;
+    }
   /** Part sizes of a dataset (the training submission's checks). */
   | { kind: 'dataset-plan'; series: ColumnarSeries[]; options: DatasetOptions }
   /** The dataset itself (the training worker). */
@@ -62,4 +69,5 @@ export interface ComputeRequest {
   task: ComputeTask;
 }
 
-export type ComputeReply = { id: number; ok: true; result: ComputeResult } | { id: number; ok: false; error: ComputeFailure };
+export type ComputeReply =
+  { id: number; ok: true; result: ComputeResult } | { id: number; ok: false; error: ComputeFailure };

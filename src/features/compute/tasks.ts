@@ -14,7 +14,13 @@ export function runTask(task: ComputeTask): ComputeResult {
     case 'dataset-plan':
       return { kind: 'dataset-plan', plan: planDataset({ ...task.options, series: task.series.map(toBarSeries) }) };
     case 'dataset':
-      return { kind: 'dataset', dataset: packDataset(buildDataset({ ...task.options, series: task.series.map(toBarSeries) }, { sharedWindows: true })), series: task.series } as ComputeResult;
+      return {
+        kind: 'dataset',
+        dataset: packDataset(
+          buildDataset({ ...task.options, series: task.series.map(toBarSeries) }, { sharedWindows: true }),
+        ),
+        series: task.series,
+      } as ComputeResult;
   }
 }
 
@@ -60,7 +66,13 @@ function packPart(part: DatasetPart, symbols: string[]): PackedPart {
 export function packDataset(d: Dataset): PackedDataset {
   const symbols = [...new Set([...d.train.symbols, ...d.validation.symbols, ...d.test.symbols])].sort();
   const { train, validation, test, ...rest } = d;
-  return { ...rest, symbols, train: packPart(train, symbols), validation: packPart(validation, symbols), test: packPart(test, symbols) };
+  return {
+    ...rest,
+    symbols,
+    train: packPart(train, symbols),
+    validation: packPart(validation, symbols),
+    test: packPart(test, symbols),
+  };
 }
 
 /** The buffers of a result, for the transfer list (each is moved, not copied). */
@@ -69,7 +81,8 @@ export function resultBuffers(result: ComputeResult): ArrayBuffer[] {
   const add = (a: ArrayBufferView | undefined) => a && a.buffer instanceof ArrayBuffer && out.add(a.buffer);
   if (result.kind === 'feature-values') add(result.body);
   if (result.kind === 'dataset') {
-    for (const p of [result.dataset.train, result.dataset.validation, result.dataset.test]) [p.windows, p.targets, p.timestamps, p.windowStart, p.targetEnd, p.symbolIndex].forEach(add);
+    for (const p of [result.dataset.train, result.dataset.validation, result.dataset.test])
+      [p.windows, p.targets, p.timestamps, p.windowStart, p.targetEnd, p.symbolIndex].forEach(add);
     for (const s of result.series) seriesArrays(s).forEach(add);
   }
   return [...out];
@@ -80,7 +93,8 @@ export function seriesArrays(s: ColumnarSeries): Float64Array[] {
 }
 
 export function describeFailure(e: unknown): ComputeFailure {
-  if (e instanceof FeatureCoreError) return { name: e.name, message: e.message, feature: true, code: e.code, details: e.details };
+  if (e instanceof FeatureCoreError)
+    return { name: e.name, message: e.message, feature: true, code: e.code, details: e.details };
   const err = e instanceof Error ? e : new Error(String(e));
   return { name: err.name, message: err.message, feature: false };
 }

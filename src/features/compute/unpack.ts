@@ -33,7 +33,8 @@ export async function unpackSeries(c: ColumnarSeries, withOptional = true): Prom
   if (!withOptional) return series;
   for (const col of OPTIONAL_COLUMNS) {
     const values = c[col];
-    if (values) series[col] = await fill<number | null>(c.length, (i) => (Number.isNaN(values[i]) ? null : values[i]), null);
+    if (values)
+      series[col] = await fill<number | null>(c.length, (i) => (Number.isNaN(values[i]) ? null : values[i]), null);
   }
   return series;
 }
@@ -52,5 +53,10 @@ async function unpackPart(p: PackedPart, symbols: string[]): Promise<DatasetPart
 
 export async function unpackDataset(p: PackedDataset): Promise<Dataset> {
   const { symbols, train, validation, test, ...rest } = p;
-  return { ...rest, train: await unpackPart(train, symbols), validation: await unpackPart(validation, symbols), test: await unpackPart(test, symbols) };
+  return {
+    ...rest,
+    train: await unpackPart(train, symbols),
+    validation: await unpackPart(validation, symbols),
+    test: await unpackPart(test, symbols),
+  };
 }

@@ -22,7 +22,10 @@ export interface ValuesWork {
  * An explicit `limit` over FEATURE_VALUES_MAX_CELLS is a 422 WORK_LIMIT that says how many
  * rows would fit; without one the page shrinks to fit (next_start continues it).
  */
-export function valuesWork(specs: FeatureSpec[], opts: { limit?: number; fromStart: boolean; maxCells: number }): ValuesWork {
+export function valuesWork(
+  specs: FeatureSpec[],
+  opts: { limit?: number; fromStart: boolean; maxCells: number },
+): ValuesWork {
   const warmupBars = opts.fromStart ? 0 : Math.max(0, ...specs.map((s) => s.memory));
   const featureCost = specs.reduce((sum, s) => sum + s.cost, 0);
   const maxRows = Math.floor(opts.maxCells / featureCost) - warmupBars;
@@ -36,7 +39,14 @@ export function valuesWork(specs: FeatureSpec[], opts: { limit?: number; fromSta
         : `even one row is too much: the warm-up alone is ${warmupBars} bars (${heaviest.name}); ask for fewer or shorter-window features`;
     throw new DataValidationError(
       `this request needs ${cells.toLocaleString('en-US')} feature cells ((${Math.max(rows, 1)} rows + ${warmupBars} warm-up bars) × cost ${featureCost} of ${specs.length} feature(s)), above FEATURE_VALUES_MAX_CELLS (${opts.maxCells.toLocaleString('en-US')}): ${advice}`,
-      { cells, max_cells: opts.maxCells, rows: Math.max(rows, 1), warmup_bars: warmupBars, feature_cost: featureCost, max_rows: Math.max(0, maxRows) },
+      {
+        cells,
+        max_cells: opts.maxCells,
+        rows: Math.max(rows, 1),
+        warmup_bars: warmupBars,
+        feature_cost: featureCost,
+        max_rows: Math.max(0, maxRows),
+      },
       'WORK_LIMIT',
     );
   }

@@ -3,7 +3,12 @@ import { OPTIONAL_COLUMNS } from './types';
 
 /** The plain-array BarSeries the catalogue computes on (NaN back to null). */
 export function toBarSeries(c: ColumnarSeries): BarSeries {
-  const series: BarSeries = { symbol: c.symbol, timeframe: c.timeframe, timestamps: Array.from(c.timestamps), close: Array.from(c.close) };
+  const series: BarSeries = {
+    symbol: c.symbol,
+    timeframe: c.timeframe,
+    timestamps: Array.from(c.timestamps),
+    close: Array.from(c.close),
+  };
   for (const col of OPTIONAL_COLUMNS) {
     const values = c[col];
     if (values) series[col] = Array.from(values, (v) => (Number.isNaN(v) ? null : v));

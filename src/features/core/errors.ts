@@ -17,7 +17,10 @@ export abstract class FeatureCoreError extends Error {
 /** The name matches no catalogue entry. */
 export class UnknownFeatureError extends FeatureCoreError {
   readonly code = 'UNKNOWN_FEATURE';
-  constructor(readonly feature: string, known: string[]) {
+  constructor(
+    readonly feature: string,
+    known: string[],
+  ) {
     super(`unknown feature '${feature}'; known features: ${known.join(', ')}`, { feature, known });
   }
 }
@@ -55,7 +58,10 @@ export class MissingColumnError extends FeatureCoreError {
 /** The bar series itself is malformed (lengths differ, timestamps not ascending, non-finite close). */
 export class InvalidSeriesError extends FeatureCoreError {
   readonly code = 'INVALID_SERIES';
-  constructor(readonly symbol: string, reason: string) {
+  constructor(
+    readonly symbol: string,
+    reason: string,
+  ) {
     super(`series ${symbol}: ${reason}`, { symbol, reason });
   }
 }
@@ -63,7 +69,10 @@ export class InvalidSeriesError extends FeatureCoreError {
 /** The target name matches nothing in the target list. */
 export class UnknownTargetError extends FeatureCoreError {
   readonly code = 'UNKNOWN_TARGET';
-  constructor(readonly target: string, known: string[]) {
+  constructor(
+    readonly target: string,
+    known: string[],
+  ) {
     super(`unknown target '${target}'; known targets: ${known.join(', ')}`, { target, known });
   }
 }
@@ -71,7 +80,10 @@ export class UnknownTargetError extends FeatureCoreError {
 /** The target's horizon or option cannot be used (finer than a bar, not whole bars, bad band…). */
 export class InvalidTargetError extends FeatureCoreError {
   readonly code = 'INVALID_TARGET';
-  constructor(readonly target: string, reason: string) {
+  constructor(
+    readonly target: string,
+    reason: string,
+  ) {
     super(`target '${target}': ${reason}`, { target, reason });
   }
 }
@@ -79,7 +91,10 @@ export class InvalidTargetError extends FeatureCoreError {
 /** The dataset configuration is inconsistent (mixed timeframes, bad splits, W < 1…). */
 export class InvalidDatasetConfigError extends FeatureCoreError {
   readonly code = 'INVALID_DATASET_CONFIG';
-  constructor(readonly field: string, reason: string) {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
     super(`dataset config '${field}': ${reason}`, { field, reason });
   }
 }

@@ -23,11 +23,17 @@ export function validateSeries(series: BarSeries): void {
     const t = timestamps[i];
     if (!Number.isFinite(t)) throw new InvalidSeriesError(symbol, `timestamp at index ${i} is not a number`);
     if (i > 0 && t <= timestamps[i - 1]) {
-      throw new InvalidSeriesError(symbol, `timestamps must be strictly ascending; index ${i} (${t}) follows ${timestamps[i - 1]}`);
+      throw new InvalidSeriesError(
+        symbol,
+        `timestamps must be strictly ascending; index ${i} (${t}) follows ${timestamps[i - 1]}`,
+      );
     }
     const c = close[i];
     if (typeof c !== 'number' || !Number.isFinite(c) || c <= 0) {
-      throw new InvalidSeriesError(symbol, `close at index ${i} (${new Date(t).toISOString()}) is not a positive finite price`);
+      throw new InvalidSeriesError(
+        symbol,
+        `close at index ${i} (${new Date(t).toISOString()}) is not a positive finite price`,
+      );
     }
   }
 }

@@ -22,7 +22,13 @@ const ROWS = [
   { timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: null, sma_20: null } },
   { timestamp: '2024-01-01T01:00:00Z', values: { rsi_14: 51.2, sma_20: 1.1012 } },
 ];
-const body = (over: Record<string, unknown> = {}) => ({ symbol: 'EUR/USD', timeframe: '1h', features: ['rsi_14', 'sma_20'], rows: ROWS, ...over });
+const body = (over: Record<string, unknown> = {}) => ({
+  symbol: 'EUR/USD',
+  timeframe: '1h',
+  features: ['rsi_14', 'sma_20'],
+  rows: ROWS,
+  ...over,
+});
 const EXPECTED_FRAME = {
   timestamps: [Date.UTC(2024, 0, 1, 0), Date.UTC(2024, 0, 1, 1)],
   values: { rsi_14: [null, 51.2], sma_20: [null, 1.1012] },
@@ -98,7 +104,9 @@ describe('FeatureStoreClient — a correct store', () => {
   it('sends no X-API-Key without a key, and returns empty columns for an empty range', async () => {
     const server = await serve((_req, res) => json(res, 200, body({ rows: [] })));
     const { client } = makeClient(server.url);
-    await expect(client.fetchFeatures({ ...QUERY, start: new Date(QUERY.start), end: Date.parse(QUERY.end) })).resolves.toEqual({
+    await expect(
+      client.fetchFeatures({ ...QUERY, start: new Date(QUERY.start), end: Date.parse(QUERY.end) }),
+    ).resolves.toEqual({
       timestamps: [],
       values: { rsi_14: [], sma_20: [] },
     });
@@ -117,18 +125,36 @@ describe('FeatureStoreClient — a correct store', () => {
   it('is injectable: Nest resolves it with and without the options token', async () => {
     const config = AppConfig.fromEnv({ FEATURE_STORE_URL: 'http://127.0.0.1:9' });
     const withOptions = await Test.createTestingModule({
-      providers: [FeatureStoreClient, { provide: AppConfig, useValue: config }, { provide: FEATURE_STORE_OPTIONS, useValue: { retries: 0, timeoutMs: 50 } }],
+      providers: [
+        FeatureStoreClient,
+        { provide: AppConfig, useValue: config },
+        { provide: FEATURE_STORE_OPTIONS, useValue: { retries: 0, timeoutMs: 50 } },
+      ],
     }).compile();
-    expect(withOptions.get(FeatureStoreClient)['options']).toMatchObject({ retries: 0, timeoutMs: 50, deadlineMs: 20_000 });
-    const plain = await Test.createTestingModule({ providers: [FeatureStoreClient, { provide: AppConfig, useValue: config }] }).compile();
-    expect(plain.get(FeatureStoreClient)['options']).toMatchObject({ retries: 3, timeoutMs: 5_000, backoffBaseMs: 200 });
+    expect(withOptions.get(FeatureStoreClient)['options']).toMatchObject({
+      retries: 0,
+      timeoutMs: 50,
+      deadlineMs: 20_000,
+    });
+    const plain = await Test.createTestingModule({
+      providers: [FeatureStoreClient, { provide: AppConfig, useValue: config }],
+    }).compile();
+    expect(plain.get(FeatureStoreClient)['options']).toMatchObject({
+      retries: 3,
+      timeoutMs: 5_000,
+      backoffBaseMs: 200,
+    });
   });
 
   it('refuses an invalid query with 422 before any request', async () => {
     const server = await serve((_req, res) => json(res, 200, body()));
     const { client } = makeClient(server.url);
     const noFeatures = await failure(client.fetchFeatures({ ...QUERY, features: [] }));
-    expect([noFeatures.status, noFeatures.errorCode, noFeatures.details.field]).toEqual([422, 'VALIDATION_FAILED', 'features']);
+    expect([noFeatures.status, noFeatures.errorCode, noFeatures.details.field]).toEqual([
+      422,
+      'VALIDATION_FAILED',
+      'features',
+    ]);
     const backwards = await failure(client.fetchFeatures({ ...QUERY, start: QUERY.end, end: QUERY.start }));
     expect(backwards.status).toBe(422);
     expect(backwards.message).toMatch(/start .* is after end/);
@@ -148,7 +174,12 @@ describe('FeatureStoreClient — a slow store', () => {
     expect(error.errorCode).toBe('FEATURE_STORE_TIMEOUT');
     expect(error.message).toContain(`Feature store at ${server.url} did not answer within 100 ms`);
     expect(error.message).toContain('3 attempts');
-    expect(error.details).toMatchObject({ attempts: 3, last_status: null, timeout_ms: 100, failures: Array(3).fill('timeout after 100 ms') });
+    expect(error.details).toMatchObject({
+      attempts: 3,
+      last_status: null,
+      timeout_ms: 100,
+      failures: Array(3).fill('timeout after 100 ms'),
+    });
     expect(server.requests).toHaveLength(3);
   });
 
@@ -164,7 +195,9 @@ describe('FeatureStoreClient — a slow store', () => {
   });
 
   it('succeeds when only the first attempt is slow', async () => {
-    const server = await serve((_req, res, i) => (i === 0 ? after(res, 3_000, () => json(res, 200, body())) : json(res, 200, body())));
+    const server = await serve((_req, res, i) =>
+      i === 0 ? after(res, 3_000, () => json(res, 200, body())) : json(res, 200, body()),
+    );
     const { client, delays } = makeClient(server.url, { timeoutMs: 100 });
     await expect(client.fetchFeatures(QUERY)).resolves.toEqual(EXPECTED_FRAME);
     expect(server.requests).toHaveLength(2);
@@ -173,7 +206,12 @@ describe('FeatureStoreClient — a slow store', () => {
 
   it('stops at the overall deadline even with retries left', async () => {
     const server = await serve((_req, res) => after(res, 3_000, () => json(res, 200, body())));
-    const { client } = makeClient(server.url, { timeoutMs: 150, retries: 10, deadlineMs: 400, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+    const { client } = makeClient(server.url, {
+      timeoutMs: 150,
+      retries: 10,
+      deadlineMs: 400,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    });
     const started = Date.now();
     const error = await failure(client.fetchFeatures(QUERY));
     const elapsed = Date.now() - started;
@@ -195,14 +233,36 @@ describe('FeatureStoreClient — a store that returns garbage', () => {
     ['a top-level array', 'shape', JSON.stringify(ROWS)],
     ['another symbol', 'symbol', JSON.stringify(body({ symbol: 'EURUSD' }))],
     ['an extra feature in the list', 'features', JSON.stringify(body({ features: ['rsi_14', 'sma_20', 'ema_5'] }))],
-    ['a "NaN" string value', 'value_type', JSON.stringify(body({ rows: [{ timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: 'NaN', sma_20: 1 } }] }))],
+    [
+      'a "NaN" string value',
+      'value_type',
+      JSON.stringify(body({ rows: [{ timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: 'NaN', sma_20: 1 } }] })),
+    ],
     ['an overflowing number', 'value_type', JSON.stringify(body()).replace('51.2', '1e999')],
-    ['a timestamp without zone', 'timestamp', JSON.stringify(body({ rows: [{ timestamp: '2024-01-01 00:00:00', values: { rsi_14: 1, sma_20: 1 } }] }))],
+    [
+      'a timestamp without zone',
+      'timestamp',
+      JSON.stringify(body({ rows: [{ timestamp: '2024-01-01 00:00:00', values: { rsi_14: 1, sma_20: 1 } }] })),
+    ],
     ['unsorted rows', 'order', JSON.stringify(body({ rows: [ROWS[1], ROWS[0]] }))],
     ['a repeated timestamp', 'duplicate_timestamp', JSON.stringify(body({ rows: [ROWS[0], ROWS[0]] }))],
-    ['a row outside the range', 'range', JSON.stringify(body({ rows: [{ timestamp: '2024-01-02T00:00:00Z', values: { rsi_14: 1, sma_20: 1 } }] }))],
-    ['a row missing a feature', 'missing_value', JSON.stringify(body({ rows: [{ timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: 1 } }] }))],
-    ['a row with an extra feature', 'extra_value', JSON.stringify(body({ rows: [{ timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: 1, sma_20: 1, ema_5: 2 } }] }))],
+    [
+      'a row outside the range',
+      'range',
+      JSON.stringify(body({ rows: [{ timestamp: '2024-01-02T00:00:00Z', values: { rsi_14: 1, sma_20: 1 } }] })),
+    ],
+    [
+      'a row missing a feature',
+      'missing_value',
+      JSON.stringify(body({ rows: [{ timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: 1 } }] })),
+    ],
+    [
+      'a row with an extra feature',
+      'extra_value',
+      JSON.stringify(
+        body({ rows: [{ timestamp: '2024-01-01T00:00:00Z', values: { rsi_14: 1, sma_20: 1, ema_5: 2 } }] }),
+      ),
+    ],
   ];
 
   it.each(cases)('%s → 502 FEATURE_STORE_BAD_RESPONSE naming check %s, not retried', async (_name, check, text) => {
@@ -236,7 +296,12 @@ describe('FeatureStoreClient — a store that returns garbage', () => {
     });
     const { client } = makeClient(server.url, { apiKey: 'fs-key' });
     const error = await failure(client.fetchFeatures(QUERY));
-    expect([error.status, error.errorCode, error.details.check, error.details.status]).toEqual([502, 'FEATURE_STORE_BAD_RESPONSE', 'status', 302]);
+    expect([error.status, error.errorCode, error.details.check, error.details.status]).toEqual([
+      502,
+      'FEATURE_STORE_BAD_RESPONSE',
+      'status',
+      302,
+    ]);
     expect(error.message).toContain('not followed');
     expect(elsewhere.requests).toHaveLength(0);
   });
@@ -249,7 +314,9 @@ describe('FeatureStoreClient — a store that is down', () => {
     const error = await failure(client.fetchFeatures(QUERY));
     expect(error.status).toBe(503);
     expect(error.errorCode).toBe('FEATURE_STORE_UNAVAILABLE');
-    expect(error.message).toBe(`Feature store at http://127.0.0.1:${port} is unavailable: connection refused (ECONNREFUSED) after 4 attempts`);
+    expect(error.message).toBe(
+      `Feature store at http://127.0.0.1:${port} is unavailable: connection refused (ECONNREFUSED) after 4 attempts`,
+    );
     expect(error.details).toMatchObject({
       url: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${port}/api/v1/features\\?symbol=EUR%2FUSD&`)),
       attempts: 4,
@@ -280,7 +347,9 @@ describe('FeatureStoreClient — a store that is down', () => {
 
 describe('FeatureStoreClient — retryable and final statuses', () => {
   it('503 twice then 200 → succeeds on the third attempt with backoff between', async () => {
-    const server = await serve((_req, res, i) => (i < 2 ? json(res, 503, { error: 'warming up' }) : json(res, 200, body())));
+    const server = await serve((_req, res, i) =>
+      i < 2 ? json(res, 503, { error: 'warming up' }) : json(res, 200, body()),
+    );
     const { client, delays } = makeClient(server.url);
     await expect(client.fetchFeatures(QUERY)).resolves.toEqual(EXPECTED_FRAME);
     expect(server.requests).toHaveLength(3);
@@ -293,7 +362,11 @@ describe('FeatureStoreClient — retryable and final statuses', () => {
     const error = await failure(client.fetchFeatures(QUERY));
     expect([error.status, error.errorCode]).toEqual([503, 'FEATURE_STORE_UNAVAILABLE']);
     expect(error.message).toContain('status 503 after 3 attempts');
-    expect(error.details).toMatchObject({ attempts: 3, last_status: 503, failures: ['status 503', 'status 503', 'status 503'] });
+    expect(error.details).toMatchObject({
+      attempts: 3,
+      last_status: 503,
+      failures: ['status 503', 'status 503', 'status 503'],
+    });
     expect(server.requests).toHaveLength(3);
   });
 
@@ -302,8 +375,15 @@ describe('FeatureStoreClient — retryable and final statuses', () => {
     const { client, delays } = makeClient(server.url);
     const error = await failure(client.fetchFeatures(QUERY));
     expect([error.status, error.errorType, error.errorCode]).toEqual([502, 'UpstreamError', 'FEATURE_STORE_REJECTED']);
-    expect(error.message).toBe(`Feature store at ${server.url} rejected the request with 404: {"detail":"no data for symbol EUR/USD"}`);
-    expect(error.details).toMatchObject({ status: 404, attempts: 1, last_status: 404, body_excerpt: '{"detail":"no data for symbol EUR/USD"}' });
+    expect(error.message).toBe(
+      `Feature store at ${server.url} rejected the request with 404: {"detail":"no data for symbol EUR/USD"}`,
+    );
+    expect(error.details).toMatchObject({
+      status: 404,
+      attempts: 1,
+      last_status: 404,
+      body_excerpt: '{"detail":"no data for symbol EUR/USD"}',
+    });
     expect(server.requests).toHaveLength(1);
     expect(delays).toEqual([]);
   });
@@ -322,11 +402,19 @@ describe('FeatureStoreClient — retryable and final statuses', () => {
 
   it('404 saying UNKNOWN_FEATURE → 422 FEATURE_STORE_UNKNOWN_FEATURE naming the feature', async () => {
     const server = await serve((_req, res) =>
-      json(res, 404, { error_code: 'UNKNOWN_FEATURE', message: 'feature sma_20 is not registered', details: { features: ['sma_20'] } }),
+      json(res, 404, {
+        error_code: 'UNKNOWN_FEATURE',
+        message: 'feature sma_20 is not registered',
+        details: { features: ['sma_20'] },
+      }),
     );
     const { client } = makeClient(server.url);
     const error = await failure(client.fetchFeatures(QUERY));
-    expect([error.status, error.errorType, error.errorCode]).toEqual([422, 'DataValidationError', 'FEATURE_STORE_UNKNOWN_FEATURE']);
+    expect([error.status, error.errorType, error.errorCode]).toEqual([
+      422,
+      'DataValidationError',
+      'FEATURE_STORE_UNKNOWN_FEATURE',
+    ]);
     expect(error.message).toContain('does not know the requested feature: sma_20');
     expect(error.details).toMatchObject({ features: ['sma_20'], status: 404, attempts: 1 });
     expect(server.requests).toHaveLength(1);
@@ -351,7 +439,9 @@ describe('FeatureStoreClient — retryable and final statuses', () => {
   });
 
   it('429 with Retry-After: 1 → waits 1 s (not the 8 ms backoff) and succeeds', async () => {
-    const server = await serve((_req, res, i) => (i === 0 ? json(res, 429, { error: 'slow down' }, { 'Retry-After': '1' }) : json(res, 200, body())));
+    const server = await serve((_req, res, i) =>
+      i === 0 ? json(res, 429, { error: 'slow down' }, { 'Retry-After': '1' }) : json(res, 200, body()),
+    );
     const { client, delays } = makeClient(server.url);
     await expect(client.fetchFeatures(QUERY)).resolves.toEqual(EXPECTED_FRAME);
     expect(delays).toEqual([1_000]);
@@ -362,7 +452,11 @@ describe('FeatureStoreClient — retryable and final statuses', () => {
     const server = await serve((_req, res) => json(res, 429, { error: 'quota exhausted' }, { 'Retry-After': '120' }));
     const { client, delays } = makeClient(server.url, { retryAfterMaxMs: 5_000 });
     const error = await failure(client.fetchFeatures(QUERY));
-    expect([error.status, error.errorType, error.errorCode]).toEqual([503, 'ServiceUnavailableError', 'FEATURE_STORE_RATE_LIMITED']);
+    expect([error.status, error.errorType, error.errorCode]).toEqual([
+      503,
+      'ServiceUnavailableError',
+      'FEATURE_STORE_RATE_LIMITED',
+    ]);
     expect(error.message).toContain('retry after 120 s');
     expect(error.details).toMatchObject({ attempts: 1, last_status: 429, retry_after_seconds: 120 });
     expect(delays).toEqual([]);

@@ -26,7 +26,11 @@ import {
   unknownFeatureError,
   type FailureContext,
 } from './feature-store.errors';
-import { FEATURE_STORE_OPTIONS, resolveFeatureStoreOptions, type FeatureStoreClientOptions } from './feature-store.options';
+import {
+  FEATURE_STORE_OPTIONS,
+  resolveFeatureStoreOptions,
+  type FeatureStoreClientOptions,
+} from './feature-store.options';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from './feature-store.retry';
 import { performAttempt, type AttemptOutcome } from './feature-store.transport';
 
@@ -70,7 +74,14 @@ export class FeatureStoreClient {
 
     const started = o.now();
     const deadline = started + o.deadlineMs;
-    const ctx: FailureContext = { baseUrl: endpoint.base, url: endpoint.base + pathAndQuery, attempts: 0, lastStatus: null, failures: [], elapsedMs: 0 };
+    const ctx: FailureContext = {
+      baseUrl: endpoint.base,
+      url: endpoint.base + pathAndQuery,
+      attempts: 0,
+      lastStatus: null,
+      failures: [],
+      elapsedMs: 0,
+    };
     let last: AttemptOutcome | undefined;
     let retryAfterMs: number | undefined;
 
@@ -81,7 +92,12 @@ export class FeatureStoreClient {
         break;
       }
       const timeoutMs = Math.min(o.timeoutMs, Math.ceil(remaining));
-      last = await performAttempt({ url: endpoint.base + pathAndQuery, headers, timeoutMs, maxBytes: o.maxResponseBytes });
+      last = await performAttempt({
+        url: endpoint.base + pathAndQuery,
+        headers,
+        timeoutMs,
+        maxBytes: o.maxResponseBytes,
+      });
       ctx.attempts = attempt;
       ctx.elapsedMs = o.now() - started;
       if (last.kind === 'response') ctx.lastStatus = last.status;
@@ -97,7 +113,9 @@ export class FeatureStoreClient {
         ctx.deadlineMs = o.deadlineMs;
         break;
       }
-      this.logger.warn(`feature store attempt ${attempt} failed (${ctx.failures[ctx.failures.length - 1]}); retrying in ${delay} ms: ${redactUrlPasswords(ctx.url)}`);
+      this.logger.warn(
+        `feature store attempt ${attempt} failed (${ctx.failures[ctx.failures.length - 1]}); retrying in ${delay} ms: ${redactUrlPasswords(ctx.url)}`,
+      );
       await o.sleep(delay);
     }
     ctx.elapsedMs = o.now() - started;
@@ -105,10 +123,18 @@ export class FeatureStoreClient {
   }
 
   /** A final (non-retryable) answer: the frame on a valid 200, else the matching error. */
-  private settle(outcome: Extract<AttemptOutcome, { kind: 'response' }>, q: NormalisedFeatureQuery, ctx: FailureContext): FeatureFrame {
+  private settle(
+    outcome: Extract<AttemptOutcome, { kind: 'response' }>,
+    q: NormalisedFeatureQuery,
+    ctx: FailureContext,
+  ): FeatureFrame {
     const { status, body } = outcome;
     if (status === 200) {
-      if (outcome.truncated) throw badResponseError(ctx, new ContractViolation('size', `body is larger than ${this.options.maxResponseBytes} bytes`));
+      if (outcome.truncated)
+        throw badResponseError(
+          ctx,
+          new ContractViolation('size', `body is larger than ${this.options.maxResponseBytes} bytes`),
+        );
       try {
         return parseFeatureStoreBody(body, q);
       } catch (e) {
@@ -118,7 +144,10 @@ export class FeatureStoreClient {
     }
     if (status < 400) {
       const where = outcome.location ? ` (redirect to ${outcome.location}, not followed)` : '';
-      throw badResponseError(ctx, new ContractViolation('status', `status ${status}, expected 200${where}`, { status }));
+      throw badResponseError(
+        ctx,
+        new ContractViolation('status', `status ${status}, expected 200${where}`, { status }),
+      );
     }
     if (status < 500) {
       const unknown = [400, 404, 422].includes(status) ? readUnknownFeature(body, q.features) : null;
@@ -141,7 +170,9 @@ function failureLine(outcome: AttemptOutcome): string {
     case 'timeout':
       return `timeout after ${outcome.afterMs} ms`;
     case 'network':
-      return outcome.code === 'ECONNREFUSED' ? 'connection refused (ECONNREFUSED)' : `${outcome.code}: ${outcome.message}`;
+      return outcome.code === 'ECONNREFUSED'
+        ? 'connection refused (ECONNREFUSED)'
+        : `${outcome.code}: ${outcome.message}`;
     case 'response':
       return `status ${outcome.status}`;
   }

@@ -152,10 +152,13 @@ function toInstant(name: 'start' | 'end', value: Date | number | string): number
   else if (typeof value === 'number') ms = Number.isInteger(value) ? value : null;
   else if (typeof value === 'string') ms = parseIsoInstant(value);
   if (ms === null || !Number.isFinite(ms)) {
-    throw new DataValidationError(`${name} must be a valid instant (Date, integer ms or ISO-8601 with zone); got ${JSON.stringify(value)}`, {
-      field: name,
-      value: String(value),
-    });
+    throw new DataValidationError(
+      `${name} must be a valid instant (Date, integer ms or ISO-8601 with zone); got ${JSON.stringify(value)}`,
+      {
+        field: name,
+        value: String(value),
+      },
+    );
   }
   return ms;
 }
@@ -167,16 +170,27 @@ const TOKEN = /^\S+$/;
 /** Validates what the caller asked for (422 `VALIDATION_FAILED` naming the field) before any HTTP call. */
 export function normaliseFeatureQuery(query: FeatureStoreQuery): NormalisedFeatureQuery {
   const invalid = (field: string, message: string) => new DataValidationError(message, { field });
-  if (typeof query.symbol !== 'string' || !TOKEN.test(query.symbol)) throw invalid('symbol', 'symbol must be a non-empty string without whitespace');
-  if (typeof query.timeframe !== 'string' || !TOKEN.test(query.timeframe)) throw invalid('timeframe', 'timeframe must be a non-empty string without whitespace');
-  if (!Array.isArray(query.features) || query.features.length === 0) throw invalid('features', 'features must name at least one feature');
+  if (typeof query.symbol !== 'string' || !TOKEN.test(query.symbol))
+    throw invalid('symbol', 'symbol must be a non-empty string without whitespace');
+  if (typeof query.timeframe !== 'string' || !TOKEN.test(query.timeframe))
+    throw invalid('timeframe', 'timeframe must be a non-empty string without whitespace');
+  if (!Array.isArray(query.features) || query.features.length === 0)
+    throw invalid('features', 'features must name at least one feature');
   const bad = query.features.filter((f) => typeof f !== 'string' || !FEATURE_NAME.test(f));
-  if (bad.length) throw invalid('features', `feature names must be non-empty and contain no comma or whitespace: ${bad.map((f) => JSON.stringify(f)).join(', ')}`);
+  if (bad.length)
+    throw invalid(
+      'features',
+      `feature names must be non-empty and contain no comma or whitespace: ${bad.map((f) => JSON.stringify(f)).join(', ')}`,
+    );
   const repeated = query.features.filter((f, i) => query.features.indexOf(f) !== i);
   if (repeated.length) throw invalid('features', `features are repeated: ${[...new Set(repeated)].join(', ')}`);
   const startMs = toInstant('start', query.start);
   const endMs = toInstant('end', query.end);
-  if (startMs > endMs) throw invalid('start', `start (${new Date(startMs).toISOString()}) is after end (${new Date(endMs).toISOString()})`);
+  if (startMs > endMs)
+    throw invalid(
+      'start',
+      `start (${new Date(startMs).toISOString()}) is after end (${new Date(endMs).toISOString()})`,
+    );
   return { symbol: query.symbol, timeframe: query.timeframe, features: [...query.features], startMs, endMs };
 }
 
@@ -208,41 +222,91 @@ export function parseFeatureStoreBody(text: string, q: NormalisedFeatureQuery): 
 /** Validates an already-parsed 200 body; see the check table above. */
 export function validateFeatureStoreResponse(body: unknown, q: NormalisedFeatureQuery): FeatureFrame {
   if (!isObject(body)) throw new ContractViolation('shape', 'body is not a JSON object');
-  for (const [key, type] of [['symbol', 'string'], ['timeframe', 'string'], ['features', 'array'], ['rows', 'array']] as const) {
+  for (const [key, type] of [
+    ['symbol', 'string'],
+    ['timeframe', 'string'],
+    ['features', 'array'],
+    ['rows', 'array'],
+  ] as const) {
     const ok = type === 'array' ? Array.isArray(body[key]) : typeof body[key] === type;
-    if (!ok) throw new ContractViolation('shape', `field "${key}" must be ${type === 'array' ? 'an array' : 'a string'}`, { field: key });
+    if (!ok)
+      throw new ContractViolation('shape', `field "${key}" must be ${type === 'array' ? 'an array' : 'a string'}`, {
+        field: key,
+      });
   }
-  if (body.symbol !== q.symbol) throw new ContractViolation('symbol', `symbol is ${JSON.stringify(body.symbol)}, asked for ${JSON.stringify(q.symbol)}`);
-  if (body.timeframe !== q.timeframe) throw new ContractViolation('timeframe', `timeframe is ${JSON.stringify(body.timeframe)}, asked for ${JSON.stringify(q.timeframe)}`);
+  if (body.symbol !== q.symbol)
+    throw new ContractViolation(
+      'symbol',
+      `symbol is ${JSON.stringify(body.symbol)}, asked for ${JSON.stringify(q.symbol)}`,
+    );
+  if (body.timeframe !== q.timeframe)
+    throw new ContractViolation(
+      'timeframe',
+      `timeframe is ${JSON.stringify(body.timeframe)}, asked for ${JSON.stringify(q.timeframe)}`,
+    );
   checkFeatureList(body.features as unknown[], q.features);
 
   const rows = body.rows as unknown[];
   const timestamps: number[] = [];
-  const values: Record<string, (number | null)[]> = Object.fromEntries(q.features.map((f) => [f, [] as (number | null)[]]));
+  const values: Record<string, (number | null)[]> = Object.fromEntries(
+    q.features.map((f) => [f, [] as (number | null)[]]),
+  );
   const wanted = new Set(q.features);
   rows.forEach((row, index) => {
     if (!isObject(row) || typeof row.timestamp !== 'string' || !isObject(row.values)) {
-      throw new ContractViolation('row_shape', `row ${index} must be {"timestamp": string, "values": object}`, { row: index });
+      throw new ContractViolation('row_shape', `row ${index} must be {"timestamp": string, "values": object}`, {
+        row: index,
+      });
     }
     const ts = parseIsoInstant(row.timestamp);
-    if (ts === null) throw new ContractViolation('timestamp', `row ${index}: ${JSON.stringify(row.timestamp)} is not an ISO-8601 instant with zone`, { row: index });
-    if (ts < q.startMs || ts > q.endMs) throw new ContractViolation('range', `row ${index}: ${row.timestamp} is outside the requested range`, { row: index });
+    if (ts === null)
+      throw new ContractViolation(
+        'timestamp',
+        `row ${index}: ${JSON.stringify(row.timestamp)} is not an ISO-8601 instant with zone`,
+        { row: index },
+      );
+    if (ts < q.startMs || ts > q.endMs)
+      throw new ContractViolation('range', `row ${index}: ${row.timestamp} is outside the requested range`, {
+        row: index,
+      });
     const previous = timestamps[timestamps.length - 1];
-    if (previous === ts) throw new ContractViolation('duplicate_timestamp', `row ${index}: ${row.timestamp} repeats the previous row's instant`, { row: index });
-    if (previous !== undefined && ts < previous) throw new ContractViolation('order', `row ${index}: ${row.timestamp} comes before the previous row; rows must be ascending`, { row: index });
+    if (previous === ts)
+      throw new ContractViolation(
+        'duplicate_timestamp',
+        `row ${index}: ${row.timestamp} repeats the previous row's instant`,
+        { row: index },
+      );
+    if (previous !== undefined && ts < previous)
+      throw new ContractViolation(
+        'order',
+        `row ${index}: ${row.timestamp} comes before the previous row; rows must be ascending`,
+        { row: index },
+      );
     timestamps.push(ts);
     for (const feature of q.features) {
       if (!Object.prototype.hasOwnProperty.call(row.values, feature)) {
-        throw new ContractViolation('missing_value', `row ${index} (${row.timestamp}) has no value for "${feature}"`, { row: index, feature });
+        throw new ContractViolation('missing_value', `row ${index} (${row.timestamp}) has no value for "${feature}"`, {
+          row: index,
+          feature,
+        });
       }
       const v = row.values[feature];
       if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) {
-        throw new ContractViolation('value_type', `row ${index} (${row.timestamp}) "${feature}" is ${JSON.stringify(v)}; expected a finite number or null`, { row: index, feature });
+        throw new ContractViolation(
+          'value_type',
+          `row ${index} (${row.timestamp}) "${feature}" is ${JSON.stringify(v)}; expected a finite number or null`,
+          { row: index, feature },
+        );
       }
       values[feature].push(v as number | null);
     }
     const extra = Object.keys(row.values).filter((k) => !wanted.has(k));
-    if (extra.length) throw new ContractViolation('extra_value', `row ${index} (${row.timestamp}) carries unrequested features: ${extra.join(', ')}`, { row: index, features: extra });
+    if (extra.length)
+      throw new ContractViolation(
+        'extra_value',
+        `row ${index} (${row.timestamp}) carries unrequested features: ${extra.join(', ')}`,
+        { row: index, features: extra },
+      );
   });
   return { timestamps, values };
 }
@@ -254,7 +318,15 @@ function checkFeatureList(listed: unknown[], requested: string[]): void {
   const extra = names.filter((f) => !requested.includes(f));
   const repeated = names.filter((f, i) => names.indexOf(f) !== i);
   if (missing.length || extra.length || repeated.length) {
-    const parts = [missing.length && `missing ${missing.join(', ')}`, extra.length && `unrequested ${extra.join(', ')}`, repeated.length && `repeated ${repeated.join(', ')}`];
-    throw new ContractViolation('features', `features list does not match the request: ${parts.filter(Boolean).join('; ')}`, { missing, extra, repeated });
+    const parts = [
+      missing.length && `missing ${missing.join(', ')}`,
+      extra.length && `unrequested ${extra.join(', ')}`,
+      repeated.length && `repeated ${repeated.join(', ')}`,
+    ];
+    throw new ContractViolation(
+      'features',
+      `features list does not match the request: ${parts.filter(Boolean).join('; ')}`,
+      { missing, extra, repeated },
+    );
   }
 }

@@ -116,7 +116,12 @@ export function failedError(ctx: FailureContext, status: number, body: string): 
   );
 }
 
-export function unknownFeatureError(ctx: FailureContext, status: number, features: string[], storeMessage: string): DataValidationError {
+export function unknownFeatureError(
+  ctx: FailureContext,
+  status: number,
+  features: string[],
+  storeMessage: string,
+): DataValidationError {
   const named = features.length ? `: ${features.join(', ')}` : '';
   return new DataValidationError(
     `The feature store does not know the requested feature${features.length === 1 ? '' : 's'}${named}${storeMessage ? ` (${excerpt(storeMessage)})` : ''}`,
@@ -144,7 +149,9 @@ export function readUnknownFeature(body: string, requested: string[]): { feature
   if (typeof code !== 'string' || !UNKNOWN_FEATURE_CODES.has(code.toUpperCase())) return null;
   const d = (typeof b.details === 'object' && b.details !== null ? b.details : {}) as Record<string, unknown>;
   const raw = [d.features, d.feature, b.features, b.feature].find((v) => v !== undefined);
-  const list = (Array.isArray(raw) ? raw : raw !== undefined ? [raw] : []).filter((f): f is string => typeof f === 'string');
+  const list = (Array.isArray(raw) ? raw : raw !== undefined ? [raw] : []).filter(
+    (f): f is string => typeof f === 'string',
+  );
   // Only names we actually asked for: the store's body must not inject arbitrary text into our details.
   const features = list.filter((f) => requested.includes(f));
   return { features, message: typeof b.message === 'string' ? b.message : '' };

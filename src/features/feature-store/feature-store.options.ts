@@ -45,18 +45,23 @@ export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreClientOptions = {
 };
 
 /** Merges overrides onto the defaults; a nonsensical number is a wiring bug, so it throws at start. */
-export function resolveFeatureStoreOptions(overrides: Partial<FeatureStoreClientOptions> = {}): FeatureStoreClientOptions {
+export function resolveFeatureStoreOptions(
+  overrides: Partial<FeatureStoreClientOptions> = {},
+): FeatureStoreClientOptions {
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const options: FeatureStoreClientOptions = { ...DEFAULT_FEATURE_STORE_OPTIONS, ...defined };
   const positive = ['timeoutMs', 'backoffMaxMs', 'deadlineMs', 'maxResponseBytes'] as const;
   const nonNegative = ['retries', 'backoffBaseMs', 'retryAfterMaxMs'] as const;
   for (const key of positive) {
-    if (!(Number.isFinite(options[key]) && options[key] > 0)) throw new Error(`feature store option ${key} must be a positive number; got ${options[key]}`);
+    if (!(Number.isFinite(options[key]) && options[key] > 0))
+      throw new Error(`feature store option ${key} must be a positive number; got ${options[key]}`);
   }
   for (const key of nonNegative) {
-    if (!(Number.isFinite(options[key]) && options[key] >= 0)) throw new Error(`feature store option ${key} must be zero or more; got ${options[key]}`);
+    if (!(Number.isFinite(options[key]) && options[key] >= 0))
+      throw new Error(`feature store option ${key} must be zero or more; got ${options[key]}`);
   }
-  if (!Number.isInteger(options.retries)) throw new Error(`feature store option retries must be an integer; got ${options.retries}`);
+  if (!Number.isInteger(options.retries))
+    throw new Error(`feature store option retries must be an integer; got ${options.retries}`);
   if (options.apiKey === '') options.apiKey = undefined;
   return options;
 }

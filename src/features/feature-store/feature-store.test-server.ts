@@ -26,7 +26,13 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', rawUrl: req.url ?? '', path: parsed.pathname, query: parsed.searchParams, headers: req.headers });
+    requests.push({
+      method: req.method ?? '',
+      rawUrl: req.url ?? '',
+      path: parsed.pathname,
+      query: parsed.searchParams,
+      headers: req.headers,
+    });
     handler(req, res, requests.length - 1);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,7 +50,12 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 }
 
 /** Answers JSON with the given status. */
-export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);

@@ -6,7 +6,14 @@
 
 export type AttemptOutcome =
   /** A complete body was read (any status). `truncated`: the body went past the byte limit. */
-  | { kind: 'response'; status: number; body: string; truncated: boolean; retryAfter: string | null; location: string | null }
+  | {
+      kind: 'response';
+      status: number;
+      body: string;
+      truncated: boolean;
+      retryAfter: string | null;
+      location: string | null;
+    }
   /** No complete answer within the attempt's time budget (connect, headers or body). */
   | { kind: 'timeout'; afterMs: number }
   /** Refused, reset, DNS failure, socket closed mid-body… `code` is the system code when known. */

@@ -20,7 +20,14 @@ export class BarColumns {
     this.volume = new Float64Array(capacity);
   }
 
-  push(ts: number, open: number | null, high: number | null, low: number | null, close: number, volume: number | null): void {
+  push(
+    ts: number,
+    open: number | null,
+    high: number | null,
+    low: number | null,
+    close: number,
+    volume: number | null,
+  ): void {
     if (this.length === this.ts.length) this.grow();
     const i = this.length++;
     this.ts[i] = ts;

@@ -1,6 +1,11 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { BadRequestError, DataValidationError, InsufficientStorageError, PayloadTooLargeError } from '../../common/errors/app-error';
+import {
+  BadRequestError,
+  DataValidationError,
+  InsufficientStorageError,
+  PayloadTooLargeError,
+} from '../../common/errors/app-error';
 import { isStorageFull } from '../../common/errors/to-app-error';
 import type { Timeframe } from '../timeframes';
 import { ImportSpool, type OptionalColumn } from './import-spool';
@@ -38,9 +43,21 @@ const OPTIONAL: OptionalColumn[] = ['open', 'high', 'low', 'volume'];
  * Rows that repeat an earlier timestamp are found later, when the spool is written
  * (see SeriesWriter), unless the timestamps only ever increase.
  */
-export async function parseCsvImport(stream: Readable, timeframe: Timeframe, maxBytes: number, spoolDirectory?: string): Promise<ParsedImport> {
+export async function parseCsvImport(
+  stream: Readable,
+  timeframe: Timeframe,
+  maxBytes: number,
+  spoolDirectory?: string,
+): Promise<ParsedImport> {
   let bytes = 0;
-  const parser = parse({ relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, max_record_size: 64 * 1024, info: true });
+  const parser = parse({
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+    max_record_size: 64 * 1024,
+    info: true,
+  });
   let spool: ImportSpool | undefined;
   const rejected: RejectedRow[] = [];
   let rejectedTotal = 0;
@@ -64,7 +81,12 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
         stream.unpipe(parser);
         parser.destroy();
         stream.resume();
-        fail(new PayloadTooLargeError(`The CSV is larger than the import limit of ${maxBytes} bytes; nothing was imported. Split the file or raise MARKET_DATA_IMPORT_MAX_BYTES.`, { limit_bytes: maxBytes }));
+        fail(
+          new PayloadTooLargeError(
+            `The CSV is larger than the import limit of ${maxBytes} bytes; nothing was imported. Split the file or raise MARKET_DATA_IMPORT_MAX_BYTES.`,
+            { limit_bytes: maxBytes },
+          ),
+        );
       }
     });
     stream.on('error', (e) => fail(new BadRequestError(`The upload could not be read: ${e.message}`)));
@@ -78,10 +100,14 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
       const line = info.lines;
       if (!index) {
         const header = indexHeader(record);
-        if ('error' in header) throw new DataValidationError(`The CSV cannot be imported: ${header.error}`, null, 'CSV_HEADER_INVALID');
+        if ('error' in header)
+          throw new DataValidationError(`The CSV cannot be imported: ${header.error}`, null, 'CSV_HEADER_INVALID');
         index = header;
         expectedCells = record.length;
-        spool = await ImportSpool.create(OPTIONAL.filter((c) => header[c] !== undefined), spoolDirectory);
+        spool = await ImportSpool.create(
+          OPTIONAL.filter((c) => header[c] !== undefined),
+          spoolDirectory,
+        );
         continue;
       }
       if (record.length !== expectedCells) {
@@ -112,14 +138,26 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
     stream.resume();
     if (e instanceof PayloadTooLargeError || e instanceof DataValidationError || e instanceof BadRequestError) throw e;
     if (isStorageFull(e)) {
-      throw new InsufficientStorageError(`The volume that buffers uploads (${spool?.directory ?? spoolDirectory ?? 'the OS temp dir'}) is full; nothing was imported. Free space there (or point MARKET_DATA_IMPORT_SPOOL_DIR elsewhere) and retry`, { reason: 'spool_disk_full' });
+      throw new InsufficientStorageError(
+        `The volume that buffers uploads (${spool?.directory ?? spoolDirectory ?? 'the OS temp dir'}) is full; nothing was imported. Free space there (or point MARKET_DATA_IMPORT_SPOOL_DIR elsewhere) and retry`,
+        { reason: 'spool_disk_full' },
+      );
     }
     // A failing system call (the spool's disk: EACCES, EROFS…) is not the client's CSV.
     if (typeof (e as { syscall?: unknown }).syscall === 'string') throw e;
     const code = (e as { code?: string }).code;
-    throw new BadRequestError(`The body cannot be read as CSV${code ? ` (${code})` : ''}: ${(e as Error).message}; nothing was imported`, null, 'CSV_UNREADABLE');
+    throw new BadRequestError(
+      `The body cannot be read as CSV${code ? ` (${code})` : ''}: ${(e as Error).message}; nothing was imported`,
+      null,
+      'CSV_UNREADABLE',
+    );
   }
-  if (!index || !spool) throw new DataValidationError('The CSV is empty: it needs a header with timestamp and close columns, then one row per bar', null, 'CSV_EMPTY');
+  if (!index || !spool)
+    throw new DataValidationError(
+      'The CSV is empty: it needs a header with timestamp and close columns, then one row per bar',
+      null,
+      'CSV_EMPTY',
+    );
   return {
     spool,
     rows: spool.rows,
@@ -128,6 +166,11 @@ export async function parseCsvImport(stream: Readable, timeframe: Timeframe, max
     last,
     rejected,
     rejectedTotal,
-    columns: { open: index.open !== undefined, high: index.high !== undefined, low: index.low !== undefined, volume: index.volume !== undefined },
+    columns: {
+      open: index.open !== undefined,
+      high: index.high !== undefined,
+      low: index.low !== undefined,
+      volume: index.volume !== undefined,
+    },
   };
 }

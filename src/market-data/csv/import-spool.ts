@@ -62,9 +62,10 @@ export class ImportSpool {
     const bytes = this.buffered * this.width * 8;
     const data = new Uint8Array(this.buffer.buffer, 0, bytes);
     // A write can be short (a volume that is nearly full); the next attempt then fails with ENOSPC.
-    for (let done = 0; done < bytes; ) {
+    for (let done = 0; done < bytes;) {
       const { bytesWritten } = await this.handle.write(data, done, bytes - done, this.written * this.width * 8 + done);
-      if (bytesWritten === 0) throw Object.assign(new Error('import spool: no bytes written'), { code: 'ENOSPC', syscall: 'write' });
+      if (bytesWritten === 0)
+        throw Object.assign(new Error('import spool: no bytes written'), { code: 'ENOSPC', syscall: 'write' });
       done += bytesWritten;
     }
     this.written += this.buffered;
@@ -77,8 +78,14 @@ export class ImportSpool {
     const raw = new Float64Array(size * this.width);
     for (let from = 0; from < this.written; from += size) {
       const n = Math.min(size, this.written - from);
-      const { bytesRead } = await this.handle.read(new Uint8Array(raw.buffer, 0, n * record), 0, n * record, from * record);
-      if (bytesRead !== n * record) throw new Error(`import spool: read ${bytesRead} of ${n * record} bytes at row ${from}`);
+      const { bytesRead } = await this.handle.read(
+        new Uint8Array(raw.buffer, 0, n * record),
+        0,
+        n * record,
+        from * record,
+      );
+      if (bytesRead !== n * record)
+        throw new Error(`import spool: read ${bytesRead} of ${n * record} bytes at row ${from}`);
       const bars = new BarColumns(n);
       const lines = new Float64Array(n);
       const at: Partial<Record<OptionalColumn, number>> = {};
@@ -87,7 +94,14 @@ export class ImportSpool {
       for (let r = 0; r < n; r++) {
         const base = r * this.width;
         lines[r] = raw[base];
-        bars.push(raw[base + 1], value(base, 'open'), value(base, 'high'), value(base, 'low'), raw[base + 2], value(base, 'volume'));
+        bars.push(
+          raw[base + 1],
+          value(base, 'open'),
+          value(base, 'high'),
+          value(base, 'low'),
+          raw[base + 2],
+          value(base, 'volume'),
+        );
       }
       yield { bars, lines };
     }

@@ -25,12 +25,20 @@ export type ColumnIndex = Partial<Record<BarColumn, number>>;
 export function indexHeader(header: string[]): ColumnIndex | { error: string } {
   const index: ColumnIndex = {};
   header.forEach((cell, i) => {
-    const key = HEADER_ALIASES[cell.trim().toLowerCase().replace(/^\uFEFF/, '')];
+    const key =
+      HEADER_ALIASES[
+        cell
+          .trim()
+          .toLowerCase()
+          .replace(/^\uFEFF/, '')
+      ];
     if (key && index[key] === undefined) index[key] = i;
   });
   const missing = (['timestamp', 'close'] as const).filter((c) => index[c] === undefined);
   if (missing.length) {
-    return { error: `the header must name a ${missing.join(' and a ')} column (found: ${header.map((h) => JSON.stringify(h)).join(', ') || 'nothing'})` };
+    return {
+      error: `the header must name a ${missing.join(' and a ')} column (found: ${header.map((h) => JSON.stringify(h)).join(', ') || 'nothing'})`,
+    };
   }
   return index;
 }
@@ -72,9 +80,12 @@ export function validateRow(cells: string[], index: ColumnIndex, timeframe: Time
   const rawTs = cells[index.timestamp!];
   if (rawTs === undefined || rawTs.trim() === '') return { reason: 'timestamp is empty' };
   const ts = parseTimestamp(rawTs);
-  if (ts === null) return { reason: `timestamp ${JSON.stringify(rawTs)} is not ISO 8601 or epoch seconds/milliseconds` };
-  if (!isBarTime(ts)) return { reason: `timestamp ${JSON.stringify(rawTs)} is outside the supported range ${BAR_TIME_RANGE_TEXT}` };
-  if (!isAligned(ts, timeframe)) return { reason: `timestamp ${new Date(ts).toISOString()} is not aligned to a ${timeframe} bar (UTC)` };
+  if (ts === null)
+    return { reason: `timestamp ${JSON.stringify(rawTs)} is not ISO 8601 or epoch seconds/milliseconds` };
+  if (!isBarTime(ts))
+    return { reason: `timestamp ${JSON.stringify(rawTs)} is outside the supported range ${BAR_TIME_RANGE_TEXT}` };
+  if (!isAligned(ts, timeframe))
+    return { reason: `timestamp ${new Date(ts).toISOString()} is not aligned to a ${timeframe} bar (UTC)` };
 
   const values: Record<string, number | null> = {};
   for (const column of ['open', 'high', 'low', 'close', 'volume'] as const) {
@@ -88,7 +99,10 @@ export function validateRow(cells: string[], index: ColumnIndex, timeframe: Time
   const { open, high, low, close, volume } = values;
   if (close === null) return { reason: 'close is empty' };
   if (high !== null && low !== null && high < low) return { reason: `high ${high} is below low ${low}` };
-  for (const [name, v] of [['open', open], ['close', close]] as const) {
+  for (const [name, v] of [
+    ['open', open],
+    ['close', close],
+  ] as const) {
     if (v === null) continue;
     if (high !== null && v > high) return { reason: `${name} ${v} is above high ${high}` };
     if (low !== null && v < low) return { reason: `${name} ${v} is below low ${low}` };

@@ -89,7 +89,11 @@ export class ResampleBody {
   @MaxLength(16)
   symbol: string;
 
-  @ApiProperty({ enum: TIMEFRAMES, example: '1h', description: 'The example resamples the hourly bars of the import example' })
+  @ApiProperty({
+    enum: TIMEFRAMES,
+    example: '1h',
+    description: 'The example resamples the hourly bars of the import example',
+  })
   @IsIn(TIMEFRAMES)
   from_timeframe: string;
 
@@ -115,9 +119,12 @@ export class ImportResult {
   @ApiProperty({ example: 'EUR/USD' }) symbol: string;
   @ApiProperty({ example: '1h' }) timeframe: string;
   @ApiProperty({ example: 8760, description: 'Bars that were new' }) inserted: number;
-  @ApiProperty({ example: 0, description: 'Bars that existed with different values (unchanged bars count in neither)' }) updated: number;
-  @ApiProperty({ example: 0, description: 'Bars of another source deleted first because on_conflict was replace' }) replaced: number;
-  @ApiProperty({ type: [RejectedRowDto], description: 'Rejected rows with their line numbers (the first 1000)' }) rejected: RejectedRowDto[];
+  @ApiProperty({ example: 0, description: 'Bars that existed with different values (unchanged bars count in neither)' })
+  updated: number;
+  @ApiProperty({ example: 0, description: 'Bars of another source deleted first because on_conflict was replace' })
+  replaced: number;
+  @ApiProperty({ type: [RejectedRowDto], description: 'Rejected rows with their line numbers (the first 1000)' })
+  rejected: RejectedRowDto[];
   @ApiProperty({ example: 0 }) rejected_total: number;
   @ApiProperty({ nullable: true, example: '2023-01-02T00:00:00.000Z' }) first: string | null;
   @ApiProperty({ nullable: true, example: '2023-12-29T23:00:00.000Z' }) last: string | null;
@@ -136,7 +143,8 @@ export class BarsPage {
   @ApiProperty({ example: 'EUR/USD' }) symbol: string;
   @ApiProperty({ example: '1d' }) timeframe: string;
   @ApiProperty({ type: [BarDto] }) bars: BarDto[];
-  @ApiProperty({ nullable: true, description: 'Pass as cursor for the next page; null on the last page' }) next_cursor: string | null;
+  @ApiProperty({ nullable: true, description: 'Pass as cursor for the next page; null on the last page' }) next_cursor:
+    string | null;
 }
 
 export class SeriesSummaryDto {
@@ -145,7 +153,12 @@ export class SeriesSummaryDto {
   @ApiProperty({ example: '2024-12-31T00:00:00.000Z' }) last: string;
   @ApiProperty({ example: 6509 }) bars: number;
   @ApiProperty({ example: ['close'], description: 'Columns with at least one value' }) columns: string[];
-  @ApiProperty({ example: ['demo'], description: 'Where the bars come from: import (CSV), demo (Fed noon fixes) or resample:<timeframe>. One source per series; older data can show several' }) sources: string[];
+  @ApiProperty({
+    example: ['demo'],
+    description:
+      'Where the bars come from: import (CSV), demo (Fed noon fixes) or resample:<timeframe>. One source per series; older data can show several',
+  })
+  sources: string[];
 }
 
 export class SymbolDto {
@@ -168,8 +181,10 @@ export class ResampleResult {
   @ApiProperty({ example: 2190 }) bars_written: number;
   @ApiProperty({ example: 2190 }) inserted: number;
   @ApiProperty({ example: 0 }) updated: number;
-  @ApiProperty({ example: 0, description: 'Bars of another source deleted first because on_conflict was replace' }) replaced: number;
-  @ApiProperty({ example: 1, description: 'Trailing bars left out because their period is not complete yet' }) dropped_incomplete: number;
+  @ApiProperty({ example: 0, description: 'Bars of another source deleted first because on_conflict was replace' })
+  replaced: number;
+  @ApiProperty({ example: 1, description: 'Trailing bars left out because their period is not complete yet' })
+  dropped_incomplete: number;
   @ApiProperty({ nullable: true }) first: string | null;
   @ApiProperty({ nullable: true }) last: string | null;
 }

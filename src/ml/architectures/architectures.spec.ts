@@ -4,11 +4,26 @@ import { countParameters } from '../memory';
 import { withSeed } from '../random';
 import { classificationData, regressionData } from '../testing/synthetic-data';
 import { fitNetwork } from '../training';
-import { architectureNames, buildAutoencoder, buildNetwork, compileNetwork, InvalidNetworkSpecError, type NetworkSpec } from './index';
+import {
+  architectureNames,
+  buildAutoencoder,
+  buildNetwork,
+  compileNetwork,
+  InvalidNetworkSpecError,
+  type NetworkSpec,
+} from './index';
 
 const W = 8;
 const F = 3;
-const base = { window: W, numFeatures: F, units: 8, layers: 2, dropout: 0, outputUnits: 1, outputActivation: 'linear' } as const;
+const base = {
+  window: W,
+  numFeatures: F,
+  units: 8,
+  layers: 2,
+  dropout: 0,
+  outputUnits: 1,
+  outputActivation: 'linear',
+} as const;
 
 async function mse(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<number> {
   const out = model.evaluate(x, y) as tf.Scalar;
@@ -62,7 +77,15 @@ describe('network details users rely on', () => {
   });
 
   it('transformer: N encoder blocks, mean or last pooling, learned or sinusoidal positions', () => {
-    const spec: NetworkSpec = { ...base, architecture: 'transformer', layers: 3, heads: 4, pooling: 'mean', positionalEncoding: 'learned', feedForwardUnits: 16 };
+    const spec: NetworkSpec = {
+      ...base,
+      architecture: 'transformer',
+      layers: 3,
+      heads: 4,
+      pooling: 'mean',
+      positionalEncoding: 'learned',
+      feedForwardUnits: 16,
+    };
     const model = buildNetwork(spec);
     const names = model.layers.map((l) => l.getClassName());
     expect(names.filter((n) => n === 'WorkbenchMultiHeadSelfAttention')).toHaveLength(3);
@@ -75,10 +98,13 @@ describe('network details users rely on', () => {
   it('softmax output gives class probabilities and learns a two-class problem', async () => {
     await withSeed(11, async () => {
       const { x, y } = classificationData(128, W, F);
-      const model = compileNetwork(buildNetwork({ ...base, architecture: 'dense', outputUnits: 2, outputActivation: 'softmax' }), {
-        learningRate: 0.01,
-        loss: 'categoricalCrossentropy',
-      });
+      const model = compileNetwork(
+        buildNetwork({ ...base, architecture: 'dense', outputUnits: 2, outputActivation: 'softmax' }),
+        {
+          learningRate: 0.01,
+          loss: 'categoricalCrossentropy',
+        },
+      );
       const result = await fitNetwork(model, { xTrain: x, yTrain: y, epochs: 10, batchSize: 16 });
       expect(result.history.loss[9]).toBeLessThan(0.6 * result.history.loss[0]);
       const p = model.predict(tf.tensor(x.values, x.shape)) as tf.Tensor;
@@ -129,7 +155,9 @@ describe.each(['dense', 'lstm'] as const)('%s autoencoder', (architecture) => {
       // Smooth, low-dimensional windows (a few sines) that a 4-wide code can carry.
       const n = 96;
       const values = new Float32Array(n * W * F);
-      for (let s = 0; s < n; s++) for (let t = 0; t < W; t++) for (let f = 0; f < F; f++) values[(s * W + t) * F + f] = Math.sin(0.3 * s + 0.5 * t + f);
+      for (let s = 0; s < n; s++)
+        for (let t = 0; t < W; t++)
+          for (let f = 0; f < F; f++) values[(s * W + t) * F + f] = Math.sin(0.3 * s + 0.5 * t + f);
       const x = tf.tensor(values, [n, W, F]);
       const model = compileNetwork(buildAutoencoder(spec), { learningRate: 0.01, loss: 'mse' });
       const before = await mse(model, x, x);

@@ -30,7 +30,9 @@ export function buildAutoencoder(spec: AutoencoderSpec): tf.LayersModel {
       x = dropout(x, `decoder_dropout_${i + 1}`);
     });
     x = tf.layers.dense({ units: spec.window * spec.numFeatures, name: 'reconstruction_flat' }).apply(x) as Sym;
-    const output = tf.layers.reshape({ targetShape: [spec.window, spec.numFeatures], name: 'reconstruction' }).apply(x) as Sym;
+    const output = tf.layers
+      .reshape({ targetShape: [spec.window, spec.numFeatures], name: 'reconstruction' })
+      .apply(x) as Sym;
     return tf.model({ inputs: input, outputs: output, name: 'dense_autoencoder' });
   }
 

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 
-export const LOSSES = ['mse', 'mae', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const;
+export const LOSSES = [
+  'mse',
+  'mae',
+  'huber',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+] as const;
 export type LossName = (typeof LOSSES)[number];
 
 export interface CompileOptions {
@@ -10,7 +17,8 @@ export interface CompileOptions {
 
 // Huber is not in tfjs-layers' loss table; a function works for training (we never save
 // the training config, so it need not serialise). δ = 1 as in Keras.
-const huber = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor => tf.losses.huberLoss(yTrue, yPred, undefined, 1, tf.Reduction.MEAN);
+const huber = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+  tf.losses.huberLoss(yTrue, yPred, undefined, 1, tf.Reduction.MEAN);
 
 function lossFor(loss: LossName): string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {
   switch (loss) {

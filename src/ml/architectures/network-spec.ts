@@ -48,11 +48,15 @@ export class InvalidNetworkSpecError extends Error {
 
 export const positiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
 
-export function checkCommon(spec: { window: unknown; numFeatures: unknown; units: unknown; layers?: unknown; dropout?: unknown }, problems: string[]): void {
+export function checkCommon(
+  spec: { window: unknown; numFeatures: unknown; units: unknown; layers?: unknown; dropout?: unknown },
+  problems: string[],
+): void {
   for (const key of ['window', 'numFeatures', 'units'] as const) {
     if (!positiveInt(spec[key])) problems.push(`${key} must be a positive integer (got ${String(spec[key])})`);
   }
-  if (spec.layers !== undefined && !positiveInt(spec.layers)) problems.push(`layers must be a positive integer (got ${String(spec.layers)})`);
+  if (spec.layers !== undefined && !positiveInt(spec.layers))
+    problems.push(`layers must be a positive integer (got ${String(spec.layers)})`);
   if (spec.dropout !== undefined && !(typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1)) {
     problems.push(`dropout must be in [0, 1) (got ${String(spec.dropout)})`);
   }

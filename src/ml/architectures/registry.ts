@@ -1,6 +1,12 @@
 import type { ArchitectureDefinition } from './architecture';
 import { DENSE_ARCHITECTURE } from './dense';
-import { checkCommon, InvalidNetworkSpecError, OUTPUT_ACTIVATIONS, positiveInt, type NetworkSpec } from './network-spec';
+import {
+  checkCommon,
+  InvalidNetworkSpecError,
+  OUTPUT_ACTIVATIONS,
+  positiveInt,
+  type NetworkSpec,
+} from './network-spec';
 import { GRU_ARCHITECTURE, LSTM_ARCHITECTURE } from './recurrent';
 import { TCN_ARCHITECTURE } from './tcn';
 import { TRANSFORMER_ARCHITECTURE } from './transformer';
@@ -31,7 +37,10 @@ export function findArchitecture(name: string): ArchitectureDefinition | undefin
 /** The entry for a name; throws InvalidNetworkSpecError naming the known ones otherwise. */
 export function getArchitecture(name: string): ArchitectureDefinition {
   const found = BY_NAME.get(name);
-  if (!found) throw new InvalidNetworkSpecError([`architecture must be one of ${architectureNames().join(', ')} (got ${String(name)})`]);
+  if (!found)
+    throw new InvalidNetworkSpecError([
+      `architecture must be one of ${architectureNames().join(', ')} (got ${String(name)})`,
+    ]);
   return found;
 }
 
@@ -44,12 +53,16 @@ export function architecturesOfferedFor(modelType: string): string[] {
 export function validateNetworkSpec(spec: NetworkSpec): void {
   const problems: string[] = [];
   const arch = BY_NAME.get(spec.architecture);
-  if (!arch) problems.push(`architecture must be one of ${architectureNames().join(', ')} (got ${String(spec.architecture)})`);
+  if (!arch)
+    problems.push(`architecture must be one of ${architectureNames().join(', ')} (got ${String(spec.architecture)})`);
   checkCommon(spec, problems);
   if (!positiveInt(spec.layers)) problems.push(`layers must be a positive integer (got ${String(spec.layers)})`);
-  if (!positiveInt(spec.outputUnits)) problems.push(`outputUnits must be a positive integer (got ${String(spec.outputUnits)})`);
+  if (!positiveInt(spec.outputUnits))
+    problems.push(`outputUnits must be a positive integer (got ${String(spec.outputUnits)})`);
   if (!(OUTPUT_ACTIVATIONS as readonly string[]).includes(spec.outputActivation)) {
-    problems.push(`outputActivation must be one of ${OUTPUT_ACTIVATIONS.join(', ')} (got ${String(spec.outputActivation)})`);
+    problems.push(
+      `outputActivation must be one of ${OUTPUT_ACTIVATIONS.join(', ')} (got ${String(spec.outputActivation)})`,
+    );
   }
   for (const p of arch?.validate?.(spec) ?? []) problems.push(p.message);
   if (problems.length) throw new InvalidNetworkSpecError(problems);

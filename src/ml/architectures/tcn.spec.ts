@@ -14,7 +14,16 @@ import { CausalConv1D } from './tcn';
 
 const W = 16;
 const F = 2;
-const spec: NetworkSpec = { architecture: 'tcn', window: W, numFeatures: F, units: 8, layers: 3, dropout: 0, outputUnits: 1, outputActivation: 'linear' };
+const spec: NetworkSpec = {
+  architecture: 'tcn',
+  window: W,
+  numFeatures: F,
+  units: 8,
+  layers: 3,
+  dropout: 0,
+  outputUnits: 1,
+  outputActivation: 'linear',
+};
 
 /**
  * A planted signal: the target is 0.8 × feature 0 eight bars before the window's end minus
@@ -95,7 +104,10 @@ describe('tcn architecture', () => {
   });
 
   it('says it has no ONNX export, and the exporter indeed refuses it naming the layer', async () => {
-    expect(getArchitecture('tcn').onnx).toEqual({ exported: false, reason: expect.stringContaining('WorkbenchCausalConv1D') });
+    expect(getArchitecture('tcn').onnx).toEqual({
+      exported: false,
+      reason: expect.stringContaining('WorkbenchCausalConv1D'),
+    });
     const model = buildNetwork({ ...spec, layers: 1 });
     expect(() => exportLayersModel(model, new Map())).toThrow(OnnxExportError);
     expect(() => exportLayersModel(model, new Map())).toThrow(/of class WorkbenchCausalConv1D has no ONNX mapping/);

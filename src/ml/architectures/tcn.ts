@@ -36,7 +36,8 @@ export class CausalConv1D extends tf.layers.Layer {
   constructor(args: CausalConv1DArgs) {
     super(args);
     for (const key of ['filters', 'kernelSize', 'dilation'] as const) {
-      if (!Number.isInteger(args[key]) || args[key] <= 0) throw new Error(`CausalConv1D: ${key} must be a positive integer (got ${args[key]})`);
+      if (!Number.isInteger(args[key]) || args[key] <= 0)
+        throw new Error(`CausalConv1D: ${key} must be a positive integer (got ${args[key]})`);
     }
     this.filters = args.filters;
     this.kernelSize = args.kernelSize;
@@ -45,7 +46,12 @@ export class CausalConv1D extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const channels = lastDim(singleShape(inputShape), CausalConv1D.className);
-    this.kernel = this.addWeight('kernel', [this.kernelSize, channels, this.filters], 'float32', tf.initializers.glorotUniform({}));
+    this.kernel = this.addWeight(
+      'kernel',
+      [this.kernelSize, channels, this.filters],
+      'float32',
+      tf.initializers.glorotUniform({}),
+    );
     this.bias = this.addWeight('bias', [this.filters], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -60,9 +66,15 @@ export class CausalConv1D extends tf.layers.Layer {
       const x = singleTensor(inputs) as tf.Tensor3D;
       const [batch, time, channels] = x.shape;
       const k = this.kernelSize;
-      const padded = tf.pad(x, [[0, 0], [(k - 1) * this.dilation, 0], [0, 0]]);
+      const padded = tf.pad(x, [
+        [0, 0],
+        [(k - 1) * this.dilation, 0],
+        [0, 0],
+      ]);
       // Tap j of step t is padded[t + j·d] = x[t − (K−1−j)·d].
-      const taps = Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j * this.dilation, 0], [batch, time, channels]));
+      const taps = Array.from({ length: k }, (_, j) =>
+        tf.slice(padded, [0, j * this.dilation, 0], [batch, time, channels]),
+      );
       const stacked = tf.reshape(tf.concat(taps, 2), [batch * time, k * channels]);
       const kernel = tf.reshape(this.kernel.read(), [k * channels, this.filters]);
       return tf.reshape(tf.add(tf.matMul(stacked, kernel), this.bias.read()), [batch, time, this.filters]);
@@ -84,21 +96,37 @@ tf.serialization.registerClass(CausalConv1D);
  * Weight normalisation of the paper is left out (Adam trains these small nets without it).
  */
 export function buildTcn(spec: NetworkSpec): tf.LayersModel {
-  const dropout = (x: Sym, name: string): Sym => (spec.dropout > 0 ? (tf.layers.dropout({ rate: spec.dropout, name }).apply(x) as Sym) : x);
+  const dropout = (x: Sym, name: string): Sym =>
+    spec.dropout > 0 ? (tf.layers.dropout({ rate: spec.dropout, name }).apply(x) as Sym) : x;
   const input = tf.input({ shape: [spec.window, spec.numFeatures], name: 'window' });
   let x: Sym = input;
   for (let i = 1; i <= spec.layers; i++) {
     const dilation = 2 ** (i - 1);
-    const conv = (y: Sym, n: number) => tf.layers.activation({ activation: 'relu', name: `block${i}_relu${n}` }).apply(new CausalConv1D({ filters: spec.units, kernelSize: KERNEL_SIZE, dilation, name: `block${i}_conv${n}` }).apply(y) as Sym) as Sym;
+    const conv = (y: Sym, n: number) =>
+      tf.layers.activation({ activation: 'relu', name: `block${i}_relu${n}` }).apply(
+        new CausalConv1D({
+          filters: spec.units,
+          kernelSize: KERNEL_SIZE,
+          dilation,
+          name: `block${i}_conv${n}`,
+        }).apply(y) as Sym,
+      ) as Sym;
     let h = dropout(conv(x, 1), `block${i}_dropout1`);
     h = dropout(conv(h, 2), `block${i}_dropout2`);
     const width = x.shape[x.shape.length - 1];
-    const skip = width === spec.units ? x : (new CausalConv1D({ filters: spec.units, kernelSize: 1, dilation: 1, name: `block${i}_skip` }).apply(x) as Sym);
+    const skip =
+      width === spec.units
+        ? x
+        : (new CausalConv1D({ filters: spec.units, kernelSize: 1, dilation: 1, name: `block${i}_skip` }).apply(
+            x,
+          ) as Sym);
     x = tf.layers.add({ name: `block${i}_residual` }).apply([h, skip]) as Sym;
     x = tf.layers.activation({ activation: 'relu', name: `block${i}_out` }).apply(x) as Sym;
   }
   x = new SequencePooling({ mode: 'last', name: 'pooling' }).apply(x) as Sym;
-  const output = tf.layers.dense({ units: spec.outputUnits, activation: spec.outputActivation, name: 'output' }).apply(x) as Sym;
+  const output = tf.layers
+    .dense({ units: spec.outputUnits, activation: spec.outputActivation, name: 'output' })
+    .apply(x) as Sym;
   return tf.model({ inputs: input, outputs: output, name: 'tcn' });
 }
 
@@ -109,7 +137,10 @@ export const TCN_ARCHITECTURE: ArchitectureDefinition = {
   // Three blocks see 29 bars back, about the default window of 30.
   hyperparameterDefaults: { layers: 3 },
   nativeEngine: false,
-  onnx: { exported: false, reason: 'the ONNX export has no mapping for its causal convolution (WorkbenchCausalConv1D) yet' },
+  onnx: {
+    exported: false,
+    reason: 'the ONNX export has no mapping for its causal convolution (WorkbenchCausalConv1D) yet',
+  },
   build: buildTcn,
   countParameters: ({ numFeatures: f, units: u, layers: n, outputUnits: out }) => {
     const conv = (inputs: number, k: number) => k * inputs * u + u;
@@ -120,5 +151,6 @@ export const TCN_ARCHITECTURE: ArchitectureDefinition = {
     }
     return total + denseParameters(u, out);
   },
-  activationsPerSample: ({ window: w, numFeatures: f, units: u, layers: n, outputUnits: out }) => w * f * (1 + KERNEL_SIZE) + n * w * u * VALUES_PER_UNIT_STEP_AND_BLOCK + out,
+  activationsPerSample: ({ window: w, numFeatures: f, units: u, layers: n, outputUnits: out }) =>
+    w * f * (1 + KERNEL_SIZE) + n * w * u * VALUES_PER_UNIT_STEP_AND_BLOCK + out,
 };

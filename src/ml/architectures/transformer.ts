@@ -20,12 +20,18 @@ export function buildTransformer(spec: NetworkSpec): tf.LayersModel {
 
   const input = tf.input({ shape: [spec.window, spec.numFeatures], name: 'window' });
   let x = tf.layers.dense({ units: spec.units, name: 'input_projection' }).apply(input) as Sym;
-  x = new PositionalEncoding({ mode: spec.positionalEncoding ?? 'sinusoidal', name: 'positional_encoding' }).apply(x) as Sym;
+  x = new PositionalEncoding({ mode: spec.positionalEncoding ?? 'sinusoidal', name: 'positional_encoding' }).apply(
+    x,
+  ) as Sym;
   x = dropout(x, 'embedding_dropout');
 
   for (let i = 1; i <= spec.layers; i++) {
-    const attention = new MultiHeadSelfAttention({ units: spec.units, heads, name: `block${i}_attention` }).apply(x) as Sym;
-    x = tf.layers.add({ name: `block${i}_attention_residual` }).apply([x, dropout(attention, `block${i}_attention_dropout`)]) as Sym;
+    const attention = new MultiHeadSelfAttention({ units: spec.units, heads, name: `block${i}_attention` }).apply(
+      x,
+    ) as Sym;
+    x = tf.layers
+      .add({ name: `block${i}_attention_residual` })
+      .apply([x, dropout(attention, `block${i}_attention_dropout`)]) as Sym;
     x = new LayerNorm({ name: `block${i}_attention_norm` }).apply(x) as Sym;
 
     let ff = tf.layers.dense({ units: ffUnits, activation: 'relu', name: `block${i}_ff_hidden` }).apply(x) as Sym;
@@ -35,18 +41,29 @@ export function buildTransformer(spec: NetworkSpec): tf.LayersModel {
   }
 
   x = new SequencePooling({ mode: spec.pooling ?? 'last', name: 'pooling' }).apply(x) as Sym;
-  const output = tf.layers.dense({ units: spec.outputUnits, activation: spec.outputActivation, name: 'output' }).apply(x) as Sym;
+  const output = tf.layers
+    .dense({ units: spec.outputUnits, activation: spec.outputActivation, name: 'output' })
+    .apply(x) as Sym;
   return tf.model({ inputs: input, outputs: output, name: 'transformer' });
 }
 
 export const TRANSFORMER_ARCHITECTURE: ArchitectureDefinition = {
   name: 'transformer',
-  summary: 'transformer encoder (post-norm): input projection, sinusoidal or learned positions, N × (multi-head self-attention + feed-forward), last or mean pooling',
+  summary:
+    'transformer encoder (post-norm): input projection, sinusoidal or learned positions, N × (multi-head self-attention + feed-forward), last or mean pooling',
   offeredFor: ['time_series'],
   nativeEngine: false,
   onnx: { exported: true },
   build: buildTransformer,
-  countParameters: ({ window: w, numFeatures: f, units: u, layers: n, outputUnits: out, feedForwardUnits, positionalEncoding }) => {
+  countParameters: ({
+    window: w,
+    numFeatures: f,
+    units: u,
+    layers: n,
+    outputUnits: out,
+    feedForwardUnits,
+    positionalEncoding,
+  }) => {
     const ff = feedForwardUnits ?? 4 * u;
     const block = dense(u, 3 * u) + dense(u, u) + dense(u, ff) + dense(ff, u) + 2 * (2 * u);
     const positions = positionalEncoding === 'learned' ? w * u : 0;
@@ -64,10 +81,24 @@ export const TRANSFORMER_ARCHITECTURE: ArchitectureDefinition = {
   validate: (spec) => {
     const problems: ArchitectureProblem[] = [];
     const heads = resolveHeads(spec);
-    if (!positiveInt(heads)) problems.push({ field: 'heads', message: `heads must be a positive integer (got ${String(spec.heads)})`, error: 'must be a positive integer' });
-    else if (positiveInt(spec.units) && spec.units % heads !== 0) problems.push({ field: 'heads', message: `units (${spec.units}) must be divisible by heads (${heads})`, error: 'units must be divisible by heads' });
+    if (!positiveInt(heads))
+      problems.push({
+        field: 'heads',
+        message: `heads must be a positive integer (got ${String(spec.heads)})`,
+        error: 'must be a positive integer',
+      });
+    else if (positiveInt(spec.units) && spec.units % heads !== 0)
+      problems.push({
+        field: 'heads',
+        message: `units (${spec.units}) must be divisible by heads (${heads})`,
+        error: 'units must be divisible by heads',
+      });
     if (spec.feedForwardUnits !== undefined && !positiveInt(spec.feedForwardUnits)) {
-      problems.push({ field: 'feedForwardUnits', message: `feedForwardUnits must be a positive integer (got ${String(spec.feedForwardUnits)})`, error: 'must be a positive integer' });
+      problems.push({
+        field: 'feedForwardUnits',
+        message: `feedForwardUnits must be a positive integer (got ${String(spec.feedForwardUnits)})`,
+        error: 'must be a positive integer',
+      });
     }
     return problems;
   },

@@ -20,7 +20,10 @@ export class TfBackendUnavailableError extends Error {
 export class InvalidTfBackendError extends Error {
   override readonly name = 'InvalidTfBackendError';
 
-  constructor(readonly value: unknown, allowed: readonly string[]) {
+  constructor(
+    readonly value: unknown,
+    allowed: readonly string[],
+  ) {
     super(`TF_BACKEND must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
   }
 }

@@ -35,13 +35,18 @@ describe('initTfBackend', () => {
     expect(again.matMulPatched).toBe(true);
   });
 
-  it.each(['tensorflow', 'tensorflow-gpu'])('explicit %s throws a clear error here instead of falling back', async (name) => {
-    const before = tf.getBackend();
-    const err = await initTfBackend(name).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TfBackendUnavailableError);
-    expect((err as Error).message).toMatch(new RegExp(`"${name}" is not available: cannot load @tensorflow/tfjs-node`));
-    expect(tf.getBackend()).toBe(before);
-  });
+  it.each(['tensorflow', 'tensorflow-gpu'])(
+    'explicit %s throws a clear error here instead of falling back',
+    async (name) => {
+      const before = tf.getBackend();
+      const err = await initTfBackend(name).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TfBackendUnavailableError);
+      expect((err as Error).message).toMatch(
+        new RegExp(`"${name}" is not available: cannot load @tensorflow/tfjs-node`),
+      );
+      expect(tf.getBackend()).toBe(before);
+    },
+  );
 
   it('rejects an unknown name, listing the valid ones', async () => {
     await expect(initTfBackend('webgl')).rejects.toThrow(InvalidTfBackendError);

@@ -103,10 +103,21 @@ function hasCudaDevice(value: string | undefined): boolean {
   return v !== '' && v !== '-1';
 }
 
-async function start(name: TfBackendName, load: ModuleLoader, options: InitTfBackendOptions, auto: boolean): Promise<TfBackendDescription> {
+async function start(
+  name: TfBackendName,
+  load: ModuleLoader,
+  options: InitTfBackendOptions,
+  auto: boolean,
+): Promise<TfBackendDescription> {
   switch (name) {
     case 'webgpu':
-      return startWebGpu({ dawnBackend: options.webgpuDawnBackend, adapter: options.gpuAdapter, requireHardware: auto, load, gpuDeviceNodes: options.gpuDeviceNodes });
+      return startWebGpu({
+        dawnBackend: options.webgpuDawnBackend,
+        adapter: options.gpuAdapter,
+        requireHardware: auto,
+        load,
+        gpuDeviceNodes: options.gpuDeviceNodes,
+      });
     case 'tensorflow-gpu':
     case 'tensorflow': {
       const mod = loadPackage(name, PACKAGES[name], load) as { version?: Record<string, string> };
@@ -155,7 +166,10 @@ async function activate(name: TfBackendName, tfjsName: string): Promise<void> {
   // A native package bundling its own copy of tfjs-core would register its backend in
   // that other engine, and ours would never see it.
   if (!tf.findBackendFactory(tfjsName)) {
-    throw new TfBackendUnavailableError(name, `no "${tfjsName}" backend is registered with @tensorflow/tfjs ${tf.version.tfjs} (a second copy of tfjs-core?)`);
+    throw new TfBackendUnavailableError(
+      name,
+      `no "${tfjsName}" backend is registered with @tensorflow/tfjs ${tf.version.tfjs} (a second copy of tfjs-core?)`,
+    );
   }
   let ok: boolean;
   try {
@@ -163,7 +177,10 @@ async function activate(name: TfBackendName, tfjsName: string): Promise<void> {
     ok = await tf.setBackend(tfjsName);
     await tf.ready(); // no op may run before this
   } catch (err) {
-    throw new TfBackendUnavailableError(name, `initialisation failed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new TfBackendUnavailableError(
+      name,
+      `initialisation failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   if (!ok || tf.getBackend() !== tfjsName) {
     throw new TfBackendUnavailableError(name, `tf.setBackend('${tfjsName}') failed`);

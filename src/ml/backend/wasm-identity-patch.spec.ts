@@ -28,7 +28,10 @@ describe('wasm Identity patch (reference-counted, no copy)', () => {
 
   it('gradients through kept tensors are unchanged (they were copies before)', async () => {
     const grads = () => {
-      const x = tf.tensor([[0.5, -1], [2, 3]]);
+      const x = tf.tensor([
+        [0.5, -1],
+        [2, 3],
+      ]);
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.square(t), tf.sigmoid(t))))(x);
       const out = Array.from(g.dataSync());
       tf.dispose([x, g]);

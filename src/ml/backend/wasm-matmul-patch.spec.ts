@@ -16,7 +16,10 @@ const cases: Case[] = [
 
 function values(shape: number[], offset: number): tf.Tensor {
   const n = shape.reduce((x, y) => x * y, 1);
-  return tf.tensor(Array.from({ length: n }, (_, i) => Math.sin(i + offset)), shape);
+  return tf.tensor(
+    Array.from({ length: n }, (_, i) => Math.sin(i + offset)),
+    shape,
+  );
 }
 
 async function product(c: Case): Promise<Float32Array> {
@@ -37,12 +40,15 @@ describe('wasm BatchMatMul patch (transpose first, then plain matmul)', () => {
     expect(isWasmBatchMatMulPatched()).toBe(true);
   });
 
-  it.each(cases.map((c, i) => [JSON.stringify(c), i] as const))('gives the cpu backend’s product for %s', async (_, i) => {
-    const got = await product(cases[i]);
-    const want = reference[i];
-    expect(got.length).toBe(want.length);
-    for (let k = 0; k < want.length; k++) expect(got[k]).toBeCloseTo(want[k], 5);
-  });
+  it.each(cases.map((c, i) => [JSON.stringify(c), i] as const))(
+    'gives the cpu backend’s product for %s',
+    async (_, i) => {
+      const got = await product(cases[i]);
+      const want = reference[i];
+      expect(got.length).toBe(want.length);
+      for (let k = 0; k < want.length; k++) expect(got[k]).toBeCloseTo(want[k], 5);
+    },
+  );
 
   it('gives the same numbers as the stock wasm kernel, and both agree with gradients', async () => {
     const grads = async (): Promise<number[]> => {

@@ -6,11 +6,25 @@ import { seedGlobalRandom, restoreNativeRandom } from '../random';
 import { prepareRealDawnEnvironment } from '../testing/real-env';
 import { regressionData } from '../testing/synthetic-data';
 import { fitNetwork } from '../training';
-import { TfBackendUnavailableError, describeAdapter, initTfBackend, parseAdapterList, pickAdapter, probeWebGpu } from './index';
+import {
+  TfBackendUnavailableError,
+  describeAdapter,
+  initTfBackend,
+  parseAdapterList,
+  pickAdapter,
+  probeWebGpu,
+} from './index';
 
 /** A fake `webgpu` package: Dawn with the given adapters (by name) on every backend. */
 function fakeDawn(adapters: Array<{ name: string; info: Record<string, unknown> }>, created: string[][] = []) {
-  const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 1 << 27, maxBufferSize: 1 << 28, maxComputeWorkgroupSizeX: 256, maxComputeInvocationsPerWorkgroup: 256 };
+  const limits = {
+    maxComputeWorkgroupStorageSize: 16384,
+    maxComputeWorkgroupsPerDimension: 65535,
+    maxStorageBufferBindingSize: 1 << 27,
+    maxBufferSize: 1 << 28,
+    maxComputeWorkgroupSizeX: 256,
+    maxComputeInvocationsPerWorkgroup: 256,
+  };
   return {
     globals: {},
     create(flags: string[]) {
@@ -20,7 +34,9 @@ function fakeDawn(adapters: Array<{ name: string; info: Record<string, unknown> 
         async requestAdapter() {
           const matching = wanted === undefined ? adapters : adapters.filter((a) => a.name.includes(wanted));
           if (wanted !== undefined && matching.length === 0) {
-            throw new Error(`no adapter with backend 'vulkan' and name '${wanted}' found\nAvailable adapters:\n${adapters.map((a) => ` * backend: 'vulkan', name: '${a.name}'`).join('\n')}`);
+            throw new Error(
+              `no adapter with backend 'vulkan' and name '${wanted}' found\nAvailable adapters:\n${adapters.map((a) => ` * backend: 'vulkan', name: '${a.name}'`).join('\n')}`,
+            );
           }
           const a = matching[0];
           return a ? { info: a.info, limits, features: { has: () => false }, requestDevice: async () => ({}) } : null;
@@ -37,8 +53,25 @@ function fakeTfjsWebGpu() {
 }
 
 const gpuPresent = (): string[] => ['/dev/dri/renderD128'];
-const nvidia = { name: 'NVIDIA GeForce RTX 4090', info: { vendor: 'nvidia', architecture: 'lovelace', device: 'NVIDIA GeForce RTX 4090', description: 'NVIDIA: 550.54' } };
-const lavapipe = { name: 'llvmpipe (LLVM 15.0.6, 256 bits)', info: { vendor: 'mesa', architecture: '', device: 'llvmpipe (LLVM 15.0.6, 256 bits)', description: 'Mesa 22.3.6 (LLVM 15.0.6)', isFallbackAdapter: true } };
+const nvidia = {
+  name: 'NVIDIA GeForce RTX 4090',
+  info: {
+    vendor: 'nvidia',
+    architecture: 'lovelace',
+    device: 'NVIDIA GeForce RTX 4090',
+    description: 'NVIDIA: 550.54',
+  },
+};
+const lavapipe = {
+  name: 'llvmpipe (LLVM 15.0.6, 256 bits)',
+  info: {
+    vendor: 'mesa',
+    architecture: '',
+    device: 'llvmpipe (LLVM 15.0.6, 256 bits)',
+    description: 'Mesa 22.3.6 (LLVM 15.0.6)',
+    isFallbackAdapter: true,
+  },
+};
 
 describe('WebGPU backend: adapter choice and reporting', () => {
   afterEach(async () => {
@@ -47,7 +80,8 @@ describe('WebGPU backend: adapter choice and reporting', () => {
   });
 
   it('parses the adapter list Dawn gives for an adapter name that matches none', () => {
-    const message = "no adapter with backend 'vulkan' and name 'x' found\nAvailable adapters:\n * backend: 'vulkan', name: 'NVIDIA A100-SXM4-80GB'\n * backend: 'vulkan', name: 'llvmpipe (LLVM 15.0.6, 256 bits)'";
+    const message =
+      "no adapter with backend 'vulkan' and name 'x' found\nAvailable adapters:\n * backend: 'vulkan', name: 'NVIDIA A100-SXM4-80GB'\n * backend: 'vulkan', name: 'llvmpipe (LLVM 15.0.6, 256 bits)'";
     expect(parseAdapterList(message)).toEqual(['NVIDIA A100-SXM4-80GB', 'llvmpipe (LLVM 15.0.6, 256 bits)']);
     expect(parseAdapterList('unrelated')).toEqual([]);
   });
@@ -56,14 +90,29 @@ describe('WebGPU backend: adapter choice and reporting', () => {
     const names = ['NVIDIA A100', 'AMD Radeon RX 7900', 'llvmpipe'];
     expect(pickAdapter(names, '1')).toBe('AMD Radeon RX 7900');
     expect(pickAdapter(names, 'radeon')).toBe('AMD Radeon RX 7900');
-    expect(() => pickAdapter(names, '3')).toThrow('GPU_ADAPTER=3 but there are 3 adapter(s): 0: NVIDIA A100; 1: AMD Radeon RX 7900; 2: llvmpipe');
-    expect(() => pickAdapter(names, 'intel')).toThrow(/no adapter name contains GPU_ADAPTER="intel"; adapters: 0: NVIDIA A100/);
+    expect(() => pickAdapter(names, '3')).toThrow(
+      'GPU_ADAPTER=3 but there are 3 adapter(s): 0: NVIDIA A100; 1: AMD Radeon RX 7900; 2: llvmpipe',
+    );
+    expect(() => pickAdapter(names, 'intel')).toThrow(
+      /no adapter name contains GPU_ADAPTER="intel"; adapters: 0: NVIDIA A100/,
+    );
   });
 
   it.each([
     [{ vendor: 'nvidia', architecture: 'ampere', device: 'NVIDIA A100', description: '' }, false],
-    [{ vendor: 'amd', architecture: 'rdna-3', device: 'AMD Radeon RX 7900 XTX (RADV NAVI31)', description: 'radv' }, false],
-    [{ vendor: '', architecture: '', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6' }, true],
+    [
+      { vendor: 'amd', architecture: 'rdna-3', device: 'AMD Radeon RX 7900 XTX (RADV NAVI31)', description: 'radv' },
+      false,
+    ],
+    [
+      {
+        vendor: '',
+        architecture: '',
+        device: 'llvmpipe-llvm-15-0-6-256-bits-',
+        description: 'OpenGL version OpenGL ES 3.2 Mesa 22.3.6',
+      },
+      true,
+    ],
     [{ vendor: 'mesa', architecture: '', device: 'lavapipe', description: '' }, true],
     [{ vendor: 'google', architecture: 'swiftshader', device: 'SwiftShader Device (Subzero)', description: '' }, true],
     [{ vendor: 'x', architecture: 'software', device: '', description: '' }, true],
@@ -76,30 +125,63 @@ describe('WebGPU backend: adapter choice and reporting', () => {
     const load = (name: string) => (name === 'webgpu' ? fakeDawn([]) : require(name));
     const vk = await initTfBackend('webgpu', { loadModule: load }).catch((e: unknown) => e);
     expect(vk).toBeInstanceOf(TfBackendUnavailableError);
-    expect((vk as Error).message).toMatch(/"webgpu" is not available: no WebGPU adapter found with Dawn's Vulkan backend.*WEBGPU_DAWN_BACKEND=opengles/);
-    const gl = await initTfBackend('webgpu', { loadModule: load, webgpuDawnBackend: 'opengles' }).catch((e: unknown) => e);
+    expect((vk as Error).message).toMatch(
+      /"webgpu" is not available: no WebGPU adapter found with Dawn's Vulkan backend.*WEBGPU_DAWN_BACKEND=opengles/,
+    );
+    const gl = await initTfBackend('webgpu', { loadModule: load, webgpuDawnBackend: 'opengles' }).catch(
+      (e: unknown) => e,
+    );
     expect((gl as Error).message).toMatch(/OpenGL ES backend.*libegl1 and libgl1-mesa-dri/);
     expect(tf.getBackend()).toBe('cpu');
   });
 
   it('explicit webgpu when the packages cannot load says which', async () => {
-    const err = await initTfBackend('webgpu', { loadModule: (n) => { throw new Error(`Cannot find module '${n}'`); } }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/"webgpu" is not available: cannot load webgpu \(Cannot find module 'webgpu'\)/);
+    const err = await initTfBackend('webgpu', {
+      loadModule: (n) => {
+        throw new Error(`Cannot find module '${n}'`);
+      },
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /"webgpu" is not available: cannot load webgpu \(Cannot find module 'webgpu'\)/,
+    );
   });
 
   it('auto skips a software adapter (slower than the CPU) and says so', async () => {
-    const load = (name: string) => (name === 'webgpu' ? fakeDawn([lavapipe]) : name === '@tensorflow/tfjs-backend-webgpu' ? fakeTfjsWebGpu() : name.includes('tfjs-node') ? require('no-such-package-here') : require(name));
+    const load = (name: string) =>
+      name === 'webgpu'
+        ? fakeDawn([lavapipe])
+        : name === '@tensorflow/tfjs-backend-webgpu'
+          ? fakeTfjsWebGpu()
+          : name.includes('tfjs-node')
+            ? require('no-such-package-here')
+            : require(name);
     const d = await initTfBackend('auto', { loadModule: load, gpuDeviceNodes: gpuPresent });
     expect(d.name).toBe('wasm');
-    expect(d.skipped[0]).toEqual({ name: 'webgpu', reason: expect.stringMatching(/only a software adapter was found \(mesa llvmpipe.*auto never picks it/) });
+    expect(d.skipped[0]).toEqual({
+      name: 'webgpu',
+      reason: expect.stringMatching(/only a software adapter was found \(mesa llvmpipe.*auto never picks it/),
+    });
   });
 
   it('auto tries webgpu first and reports the hardware adapter', async () => {
     const created: string[][] = [];
-    const load = (name: string) => (name === 'webgpu' ? fakeDawn([nvidia, lavapipe], created) : name === '@tensorflow/tfjs-backend-webgpu' ? fakeTfjsWebGpu() : require(name));
+    const load = (name: string) =>
+      name === 'webgpu'
+        ? fakeDawn([nvidia, lavapipe], created)
+        : name === '@tensorflow/tfjs-backend-webgpu'
+          ? fakeTfjsWebGpu()
+          : require(name);
     const d = await initTfBackend('auto', { loadModule: load, gpuDeviceNodes: gpuPresent, cudaVisibleDevices: '0' });
     expect(d).toMatchObject({ name: 'webgpu', tfjsBackend: 'webgpu', skipped: [] });
-    expect(d.adapter).toEqual({ vendor: 'nvidia', architecture: 'lovelace', device: 'NVIDIA GeForce RTX 4090', description: 'NVIDIA: 550.54', software: false, dawnBackend: 'vulkan', featureLevel: 'core' });
+    expect(d.adapter).toEqual({
+      vendor: 'nvidia',
+      architecture: 'lovelace',
+      device: 'NVIDIA GeForce RTX 4090',
+      description: 'NVIDIA: 550.54',
+      software: false,
+      dawnBackend: 'vulkan',
+      featureLevel: 'core',
+    });
     expect(created).toEqual([['backend=vulkan']]);
     expect(tf.getBackend()).toBe('webgpu');
   });
@@ -109,14 +191,22 @@ describe('WebGPU backend: adapter choice and reporting', () => {
     const create = dawn.create.bind(dawn);
     dawn.create = (flags: string[]) => {
       const gpu = create(flags);
-      return { requestAdapter: async () => ({ ...(await gpu.requestAdapter())!, requestDevice: () => Promise.reject(new Error('out of device memory')) }) };
+      return {
+        requestAdapter: async () => ({
+          ...(await gpu.requestAdapter())!,
+          requestDevice: () => Promise.reject(new Error('out of device memory')),
+        }),
+      };
     };
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined); // tfjs logs the failed init
     try {
-      const load = (name: string) => (name === 'webgpu' ? dawn : name === '@tensorflow/tfjs-backend-webgpu' ? fakeTfjsWebGpu() : require(name));
+      const load = (name: string) =>
+        name === 'webgpu' ? dawn : name === '@tensorflow/tfjs-backend-webgpu' ? fakeTfjsWebGpu() : require(name);
       const err = await initTfBackend('webgpu', { loadModule: load }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TfBackendUnavailableError);
-      expect((err as Error).message).toContain('"webgpu" is not available: the GPU device could not be created: out of device memory');
+      expect((err as Error).message).toContain(
+        '"webgpu" is not available: the GPU device could not be created: out of device memory',
+      );
     } finally {
       warn.mockRestore();
     }
@@ -124,12 +214,19 @@ describe('WebGPU backend: adapter choice and reporting', () => {
 
   it('GPU_ADAPTER passes the chosen adapter to Dawn by name', async () => {
     const created: string[][] = [];
-    const load = (name: string) => (name === 'webgpu' ? fakeDawn([nvidia, lavapipe], created) : name === '@tensorflow/tfjs-backend-webgpu' ? fakeTfjsWebGpu() : require(name));
+    const load = (name: string) =>
+      name === 'webgpu'
+        ? fakeDawn([nvidia, lavapipe], created)
+        : name === '@tensorflow/tfjs-backend-webgpu'
+          ? fakeTfjsWebGpu()
+          : require(name);
     const d = await initTfBackend('webgpu', { loadModule: load, gpuAdapter: '1' });
     expect(d.adapter).toMatchObject({ device: lavapipe.info.device, software: true });
     expect(created.at(-1)).toEqual(['backend=vulkan', `adapter=${lavapipe.name}`]);
     const wrong = await initTfBackend('webgpu', { loadModule: load, gpuAdapter: 'radeon' }).catch((e: unknown) => e);
-    expect((wrong as Error).message).toContain('no adapter name contains GPU_ADAPTER="radeon"; adapters: 0: NVIDIA GeForce RTX 4090; 1: llvmpipe');
+    expect((wrong as Error).message).toContain(
+      'no adapter name contains GPU_ADAPTER="radeon"; adapters: 0: NVIDIA GeForce RTX 4090; 1: llvmpipe',
+    );
   });
 });
 
@@ -144,9 +241,12 @@ describe('no synchronous tensor reads where a GPU backend runs', () => {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
         else if (p.endsWith('.ts') && !p.endsWith('.spec.ts')) {
-          fs.readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
-            if (/\.(dataSync|arraySync|bufferSync)\s*\(/.test(line)) offenders.push(`${path.relative(root, p)}:${i + 1}: ${line.trim()}`);
-          });
+          fs.readFileSync(p, 'utf8')
+            .split('\n')
+            .forEach((line, i) => {
+              if (/\.(dataSync|arraySync|bufferSync)\s*\(/.test(line))
+                offenders.push(`${path.relative(root, p)}:${i + 1}: ${line.trim()}`);
+            });
         }
       }
     };
@@ -207,11 +307,31 @@ describe('WebGPU backend on a real (software) adapter', () => {
       try {
         let model: tf.LayersModel | undefined;
         tf.tidy(() => {
-          model = buildNetwork({ architecture: 'lstm', window: 8, numFeatures: 3, units: 8, layers: 1, dropout: 0.1, outputUnits: 1, outputActivation: 'linear' });
+          model = buildNetwork({
+            architecture: 'lstm',
+            window: 8,
+            numFeatures: 3,
+            units: 8,
+            layers: 1,
+            dropout: 0.1,
+            outputUnits: 1,
+            outputActivation: 'linear',
+          });
         });
         compileNetwork(model!, { learningRate: 0.01, loss: 'mse' });
-        const part = (d: { values: Float32Array; shape: number[] }, from: number, to: number) => ({ values: d.values.slice((from * d.values.length) / 64, (to * d.values.length) / 64), shape: [to - from, ...d.shape.slice(1)] });
-        const r = await fitNetwork(model!, { xTrain: part(x, 0, 48), yTrain: part(y, 0, 48), xVal: part(x, 48, 64), yVal: part(y, 48, 64), epochs: 3, batchSize: 16, patience: 2 });
+        const part = (d: { values: Float32Array; shape: number[] }, from: number, to: number) => ({
+          values: d.values.slice((from * d.values.length) / 64, (to * d.values.length) / 64),
+          shape: [to - from, ...d.shape.slice(1)],
+        });
+        const r = await fitNetwork(model!, {
+          xTrain: part(x, 0, 48),
+          yTrain: part(y, 0, 48),
+          xVal: part(x, 48, 64),
+          yVal: part(y, 48, 64),
+          epochs: 3,
+          batchSize: 16,
+          patience: 2,
+        });
         const weights = await Promise.all(model!.getWeights().map((w) => w.data()));
         model!.dispose();
         return { history: r.history, weights };
@@ -222,7 +342,8 @@ describe('WebGPU backend on a real (software) adapter', () => {
     const cpu = await fit('cpu');
     const gpu = await fit('webgpu');
     expect(gpu.history.loss).toHaveLength(3);
-    for (const k of ['loss', 'val_loss'] as const) cpu.history[k].forEach((v, i) => expect(Math.abs(v - gpu.history[k][i])).toBeLessThan(1e-5));
+    for (const k of ['loss', 'val_loss'] as const)
+      cpu.history[k].forEach((v, i) => expect(Math.abs(v - gpu.history[k][i])).toBeLessThan(1e-5));
     cpu.weights.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - gpu.weights[i][j])).toBeLessThan(1e-4)));
   });
 });

@@ -71,21 +71,25 @@ export async function startWebGpu(options: StartWebGpuOptions): Promise<TfBacken
 
   if (options.requireHardware) {
     const nodes = (options.gpuDeviceNodes ?? gpuDeviceNodes)();
-    if (nodes && nodes.length === 0) throw unavailable('no GPU device on this machine (no /dev/dri/renderD*, /dev/nvidia*, /dev/dxg)');
+    if (nodes && nodes.length === 0)
+      throw unavailable('no GPU device on this machine (no /dev/dri/renderD*, /dev/nvidia*, /dev/dxg)');
   }
 
   // Same settings as the backend already registered and initialised: switch back to it.
   if (registered?.key === key && tf.findBackend(TFJS_NAME)) {
-    if (options.requireHardware && registered.description.adapter?.software) throw softwareOnly(registered.description.adapter);
+    if (options.requireHardware && registered.description.adapter?.software)
+      throw softwareOnly(registered.description.adapter);
     await activate();
     return registered.description;
   }
 
   prepareDawnEnvironment();
   const dawn = loadDawn(options.load);
-  if (typeof dawn?.create !== 'function') throw unavailable(`${DAWN_PACKAGE} has no create() (unexpected package version)`);
+  if (typeof dawn?.create !== 'function')
+    throw unavailable(`${DAWN_PACKAGE} has no create() (unexpected package version)`);
   const tfjsWebGpu = loadPackage(options.load, TFJS_WEBGPU_PACKAGE) as WebGpuBackendPackage;
-  if (typeof tfjsWebGpu?.WebGPUBackend !== 'function') throw unavailable(`${TFJS_WEBGPU_PACKAGE} exports no WebGPUBackend`);
+  if (typeof tfjsWebGpu?.WebGPUBackend !== 'function')
+    throw unavailable(`${TFJS_WEBGPU_PACKAGE} exports no WebGPUBackend`);
 
   const flags = [`backend=${dawnBackend}`];
   let adapterName: string | undefined;
@@ -133,7 +137,12 @@ export async function startWebGpu(options: StartWebGpuOptions): Promise<TfBacken
     0, // never chosen implicitly: the service always names its backend
   );
   await activate(() => factoryError);
-  const description: TfBackendDescription = { name: 'webgpu', tfjsBackend: TFJS_NAME, version: packageVersion(options.load) ?? tf.version.tfjs, adapter: described };
+  const description: TfBackendDescription = {
+    name: 'webgpu',
+    tfjsBackend: TFJS_NAME,
+    version: packageVersion(options.load) ?? tf.version.tfjs,
+    adapter: described,
+  };
   registered = { key, description };
   return description;
 }
@@ -142,14 +151,19 @@ export async function startWebGpu(options: StartWebGpuOptions): Promise<TfBacken
  * Is there a WebGPU adapter (without starting the tfjs backend)? For tests that must skip
  * with a reason, and for diagnostics.
  */
-export async function probeWebGpu(options: { dawnBackend?: WebGpuDawnBackend; load?: (name: string) => unknown } = {}): Promise<{ adapter?: WebGpuAdapterDescription; adapters: string[]; reason?: string }> {
+export async function probeWebGpu(
+  options: { dawnBackend?: WebGpuDawnBackend; load?: (name: string) => unknown } = {},
+): Promise<{ adapter?: WebGpuAdapterDescription; adapters: string[]; reason?: string }> {
   const dawnBackend = options.dawnBackend ?? 'vulkan';
   try {
     prepareDawnEnvironment();
     const dawn = loadDawn(options.load ?? ((name) => require(name)));
     const featureLevel = dawnBackend === 'opengles' ? 'compatibility' : 'core';
     const adapters = await listWebGpuAdapters(dawn, dawnBackend);
-    const adapter = await instance(dawn, [`backend=${dawnBackend}`]).requestAdapter({ powerPreference: 'high-performance', featureLevel });
+    const adapter = await instance(dawn, [`backend=${dawnBackend}`]).requestAdapter({
+      powerPreference: 'high-performance',
+      featureLevel,
+    });
     if (!adapter) return { adapters, reason: noAdapterReason(dawnBackend) };
     return { adapter: describeAdapter(adapter.info, dawnBackend, featureLevel), adapters };
   } catch (err) {
@@ -165,7 +179,9 @@ export async function listWebGpuAdapters(dawn: DawnPackage, dawnBackend: WebGpuD
   const featureLevel = dawnBackend === 'opengles' ? 'compatibility' : 'core';
   try {
     // Resolves null when this backend has no adapter at all (that name matches nothing).
-    await dawn.create([`backend=${dawnBackend}`, 'adapter=\u0001no such adapter\u0001']).requestAdapter({ featureLevel });
+    await dawn
+      .create([`backend=${dawnBackend}`, 'adapter=\u0001no such adapter\u0001'])
+      .requestAdapter({ featureLevel });
     return [];
   } catch (err) {
     return parseAdapterList(err instanceof Error ? err.message : String(err));
@@ -187,7 +203,8 @@ export function pickAdapter(names: string[], choice: string): string {
   const list = names.map((n, i) => `${i}: ${n}`).join('; ');
   if (/^\d+$/.test(choice)) {
     const index = Number(choice);
-    if (index >= names.length) throw unavailable(`GPU_ADAPTER=${choice} but there are ${names.length} adapter(s): ${list}`);
+    if (index >= names.length)
+      throw unavailable(`GPU_ADAPTER=${choice} but there are ${names.length} adapter(s): ${list}`);
     return names[index];
   }
   const wanted = choice.toLowerCase();
@@ -219,7 +236,12 @@ export function gpuDeviceNodes(): string[] | undefined {
 }
 
 /** The adapter as reported: `software` for CPU rasterisers (Mesa llvmpipe/lavapipe, SwiftShader). */
-export function describeAdapter(info: GpuAdapterInfo, dawnBackend: WebGpuDawnBackend, featureLevel: 'core' | 'compatibility', name?: string): WebGpuAdapterDescription {
+export function describeAdapter(
+  info: GpuAdapterInfo,
+  dawnBackend: WebGpuDawnBackend,
+  featureLevel: 'core' | 'compatibility',
+  name?: string,
+): WebGpuAdapterDescription {
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
   const d: WebGpuAdapterDescription = {
     vendor: text(info.vendor),
@@ -230,7 +252,10 @@ export function describeAdapter(info: GpuAdapterInfo, dawnBackend: WebGpuDawnBac
     dawnBackend,
     featureLevel,
   };
-  d.software = info.isFallbackAdapter === true || d.architecture.toLowerCase() === 'software' || [d.vendor, d.architecture, d.device, d.description, name ?? ''].some((s) => SOFTWARE.test(s));
+  d.software =
+    info.isFallbackAdapter === true ||
+    d.architecture.toLowerCase() === 'software' ||
+    [d.vendor, d.architecture, d.device, d.description, name ?? ''].some((s) => SOFTWARE.test(s));
   return d;
 }
 
@@ -315,18 +340,22 @@ async function activate(failure: () => unknown = () => undefined): Promise<void>
   }
   if (!ok || tf.getBackend() !== TFJS_NAME) {
     const why = failure();
-    throw unavailable(`the GPU device could not be created${why ? `: ${firstLine(why)}` : ` (tf.setBackend('${TFJS_NAME}') failed)`}`);
+    throw unavailable(
+      `the GPU device could not be created${why ? `: ${firstLine(why)}` : ` (tf.setBackend('${TFJS_NAME}') failed)`}`,
+    );
   }
 }
 
 function noAdapterReason(dawnBackend: WebGpuDawnBackend): string {
   return dawnBackend === 'vulkan'
-    ? 'no WebGPU adapter found with Dawn\'s Vulkan backend (no GPU, no Vulkan driver, or libvulkan1 missing); on a machine without a Vulkan GPU try WEBGPU_DAWN_BACKEND=opengles (needs Mesa EGL: libegl1, libgl1-mesa-dri)'
-    : 'no WebGPU adapter found with Dawn\'s OpenGL ES backend (needs EGL with OpenGL ES 3.1: on Debian/Ubuntu install libegl1 and libgl1-mesa-dri); with a GPU, WEBGPU_DAWN_BACKEND=vulkan is the normal choice';
+    ? "no WebGPU adapter found with Dawn's Vulkan backend (no GPU, no Vulkan driver, or libvulkan1 missing); on a machine without a Vulkan GPU try WEBGPU_DAWN_BACKEND=opengles (needs Mesa EGL: libegl1, libgl1-mesa-dri)"
+    : "no WebGPU adapter found with Dawn's OpenGL ES backend (needs EGL with OpenGL ES 3.1: on Debian/Ubuntu install libegl1 and libgl1-mesa-dri); with a GPU, WEBGPU_DAWN_BACKEND=vulkan is the normal choice";
 }
 
 function softwareOnly(a: WebGpuAdapterDescription): TfBackendUnavailableError {
-  return unavailable(`only a software adapter was found (${adapterLabel(a)}); auto never picks it because it is slower than the CPU backends (TF_BACKEND=webgpu uses it anyway)`);
+  return unavailable(
+    `only a software adapter was found (${adapterLabel(a)}); auto never picks it because it is slower than the CPU backends (TF_BACKEND=webgpu uses it anyway)`,
+  );
 }
 
 function unavailable(reason: string): TfBackendUnavailableError {
@@ -353,7 +382,12 @@ function loadDawn(load: (name: string) => unknown): DawnPackage {
     let binary: string | undefined;
     try {
       const dir = path.dirname(require.resolve(DAWN_PACKAGE));
-      binary = path.join(dir, 'dist', `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`, 'dawn.node');
+      binary = path.join(
+        dir,
+        'dist',
+        `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`,
+        'dawn.node',
+      );
       return load(binary) as DawnPackage;
     } catch {
       throw unavailable(`cannot load ${DAWN_PACKAGE} (${firstLine(err)})${binary ? ` nor ${binary}` : ''}`);

@@ -24,7 +24,8 @@ export function directorySaver(dir: string): tf.io.IOHandler {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new ModelFilesError('binary (graph-model) topologies are not supported; save a tf.LayersModel');
       }
-      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const weightData =
+        artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
         format: artifacts.format,
@@ -83,7 +84,10 @@ export function directoryLoader(dir: string): tf.io.IOHandler {
   };
 }
 
-async function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
+async function readWeights(
+  dir: string,
+  manifest: tf.io.WeightsManifestConfig,
+): Promise<[tf.io.WeightsManifestEntry[], ArrayBuffer]> {
   const specs: tf.io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   for (const group of manifest) {
@@ -91,7 +95,9 @@ async function readWeights(dir: string, manifest: tf.io.WeightsManifestConfig): 
     for (const file of group.paths) {
       // The manifest is data from disk: never let it name a file outside the directory.
       if (file !== path.basename(file) || file === '..' || file === '.') {
-        throw new ModelFilesError(`weights path ${JSON.stringify(file)} must be a file name inside the model directory`);
+        throw new ModelFilesError(
+          `weights path ${JSON.stringify(file)} must be a file name inside the model directory`,
+        );
       }
       parts.push(await fs.readFile(path.join(dir, file)));
     }

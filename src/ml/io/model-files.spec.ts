@@ -30,24 +30,86 @@ async function roundTrip(model: tf.LayersModel): Promise<void> {
   await saveModel(model, dir);
   const loaded = await loadModel(dir);
   const after = await predictBatch(loaded, data.x.values, data.x.shape);
-  expect(Buffer.from(after.buffer, after.byteOffset, after.byteLength).equals(Buffer.from(before.buffer, before.byteOffset, before.byteLength))).toBe(true);
+  expect(
+    Buffer.from(after.buffer, after.byteOffset, after.byteLength).equals(
+      Buffer.from(before.buffer, before.byteOffset, before.byteLength),
+    ),
+  ).toBe(true);
   expect(loaded.countParams()).toBe(model.countParams());
   loaded.dispose();
 }
 
 describe('saveModel / loadModel', () => {
   const specs: [string, NetworkSpec][] = [
-    ['transformer (sinusoidal, last pooling)', { architecture: 'transformer', window: W, numFeatures: F, units: 8, layers: 2, heads: 2, dropout: 0.1, outputUnits: 1, outputActivation: 'linear' }],
-    ['transformer (learned positions, mean pooling)', { architecture: 'transformer', window: W, numFeatures: F, units: 8, layers: 1, heads: 4, dropout: 0, outputUnits: 3, outputActivation: 'softmax', positionalEncoding: 'learned', pooling: 'mean' }],
-    ['lstm', { architecture: 'lstm', window: W, numFeatures: F, units: 5, layers: 2, dropout: 0.1, outputUnits: 1, outputActivation: 'linear' }],
-    ['gru', { architecture: 'gru', window: W, numFeatures: F, units: 5, layers: 1, dropout: 0, outputUnits: 1, outputActivation: 'sigmoid' }],
+    [
+      'transformer (sinusoidal, last pooling)',
+      {
+        architecture: 'transformer',
+        window: W,
+        numFeatures: F,
+        units: 8,
+        layers: 2,
+        heads: 2,
+        dropout: 0.1,
+        outputUnits: 1,
+        outputActivation: 'linear',
+      },
+    ],
+    [
+      'transformer (learned positions, mean pooling)',
+      {
+        architecture: 'transformer',
+        window: W,
+        numFeatures: F,
+        units: 8,
+        layers: 1,
+        heads: 4,
+        dropout: 0,
+        outputUnits: 3,
+        outputActivation: 'softmax',
+        positionalEncoding: 'learned',
+        pooling: 'mean',
+      },
+    ],
+    [
+      'lstm',
+      {
+        architecture: 'lstm',
+        window: W,
+        numFeatures: F,
+        units: 5,
+        layers: 2,
+        dropout: 0.1,
+        outputUnits: 1,
+        outputActivation: 'linear',
+      },
+    ],
+    [
+      'gru',
+      {
+        architecture: 'gru',
+        window: W,
+        numFeatures: F,
+        units: 5,
+        layers: 1,
+        dropout: 0,
+        outputUnits: 1,
+        outputActivation: 'sigmoid',
+      },
+    ],
   ];
 
   it.each(specs)('%s: a trained model reloads with bit-identical predictions', async (_, spec) => {
     await withSeed(3, async () => {
       const model = compileNetwork(buildNetwork(spec), { learningRate: 0.01, loss: 'mse' });
       // Train a little so weights differ from any initialiser output.
-      const y = spec.outputUnits === 1 ? data.y : { values: new Float32Array(40 * spec.outputUnits).fill(1 / spec.outputUnits), shape: [40, spec.outputUnits] };
+      const y =
+        spec.outputUnits === 1
+          ? data.y
+          : {
+              values: new Float32Array(40 * spec.outputUnits).fill(1 / spec.outputUnits),
+              shape: [40, spec.outputUnits],
+            };
       await fitNetwork(model, { xTrain: data.x, yTrain: y, epochs: 2, batchSize: 8 });
       await roundTrip(model);
       model.dispose();

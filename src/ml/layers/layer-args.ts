@@ -21,6 +21,7 @@ export function singleTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
 /** Last dimension of a shape, which must be known to create weights. */
 export function lastDim(shape: tf.Shape, layer: string): number {
   const d = shape[shape.length - 1];
-  if (d == null) throw new Error(`${layer}: the last dimension of the input must be known, got ${JSON.stringify(shape)}`);
+  if (d == null)
+    throw new Error(`${layer}: the last dimension of the input must be known, got ${JSON.stringify(shape)}`);
   return d;
 }

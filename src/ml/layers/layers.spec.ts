@@ -3,7 +3,10 @@ import { initTfBackend } from '../backend';
 import { LayerNorm, MultiHeadSelfAttention, PositionalEncoding, SequencePooling, sinusoidalPositions } from './index';
 
 const seq = (shape: [number, number, number], offset = 0): tf.Tensor3D =>
-  tf.tensor3d(Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, i) => Math.sin(1.7 * i + offset) * 3 + 1), shape);
+  tf.tensor3d(
+    Array.from({ length: shape[0] * shape[1] * shape[2] }, (_, i) => Math.sin(1.7 * i + offset) * 3 + 1),
+    shape,
+  );
 
 async function read(t: tf.Tensor): Promise<number[]> {
   const v = Array.from(await t.data());
@@ -113,7 +116,13 @@ describe('PositionalEncoding', () => {
 
 describe('SequencePooling', () => {
   it('last keeps the final step, mean averages the steps', async () => {
-    const x = tf.tensor3d([[[1, 2], [3, 4], [5, 9]]]);
+    const x = tf.tensor3d([
+      [
+        [1, 2],
+        [3, 4],
+        [5, 9],
+      ],
+    ]);
     expect(await read(new SequencePooling({ mode: 'last' }).apply(x) as tf.Tensor)).toEqual([5, 9]);
     expect(await read(new SequencePooling({ mode: 'mean' }).apply(x) as tf.Tensor)).toEqual([3, 5]);
     x.dispose();

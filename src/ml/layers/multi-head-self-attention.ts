@@ -30,7 +30,9 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
   constructor(args: MultiHeadSelfAttentionArgs) {
     super(args);
     if (!Number.isInteger(args.units) || !Number.isInteger(args.heads) || args.units <= 0 || args.heads <= 0) {
-      throw new Error(`MultiHeadSelfAttention: units and heads must be positive integers (got ${args.units}, ${args.heads})`);
+      throw new Error(
+        `MultiHeadSelfAttention: units and heads must be positive integers (got ${args.units}, ${args.heads})`,
+      );
     }
     if (args.units % args.heads !== 0) {
       throw new Error(`MultiHeadSelfAttention: units (${args.units}) must be divisible by heads (${args.heads})`);

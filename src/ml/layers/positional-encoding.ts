@@ -37,7 +37,12 @@ export class PositionalEncoding extends tf.layers.Layer {
     const time = shape[shape.length - 2];
     if (this.mode === 'learned') {
       if (time == null) throw new Error('PositionalEncoding: learned mode needs a fixed sequence length');
-      this.table = this.addWeight('position_table', [time, d], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02 }));
+      this.table = this.addWeight(
+        'position_table',
+        [time, d],
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev: 0.02 }),
+      );
     }
     this.built = true;
   }

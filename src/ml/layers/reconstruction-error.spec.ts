@@ -18,7 +18,20 @@ describe('anomaly scorer (autoencoder + reconstruction error)', () => {
       ae = buildAutoencoder({ architecture: 'dense', window: 4, numFeatures: 2, units: 4 });
     });
     const scorer = anomalyScorer(ae!);
-    const x = tf.tensor3d([[[1, 2], [3, 4], [5, 6], [7, 8]], [[0, 0], [0, 0], [0, 0], [0, 0]]]);
+    const x = tf.tensor3d([
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    ]);
     const recon = ae!.predict(x) as tf.Tensor;
     const expected = await tf.mean(tf.squaredDifference(x.reshape([2, 8]), recon.reshape([2, 8])), 1).data();
     const scores = scorer.predict(x) as tf.Tensor;

@@ -34,6 +34,9 @@ tf.serialization.registerClass(ReconstructionError);
 export function anomalyScorer(autoencoder: tf.LayersModel): tf.LayersModel {
   const input = tf.input({ shape: autoencoder.inputs[0].shape.slice(1) as number[], name: 'window' });
   const reconstruction = autoencoder.apply(input) as tf.SymbolicTensor;
-  const score = new ReconstructionError({ name: 'reconstruction_error' }).apply([input, reconstruction]) as tf.SymbolicTensor;
+  const score = new ReconstructionError({ name: 'reconstruction_error' }).apply([
+    input,
+    reconstruction,
+  ]) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: score, name: 'anomaly_scorer' });
 }

@@ -42,17 +42,40 @@ export function installAdamHook(): void {
     tf.tidy(() => {
       // [beta1, 1−beta1, beta2, 1−beta2, (1−accBeta1), (1−accBeta2), epsilon, −lr] as float32
       // scalar tensors hold them; the kernel fills in 1−accBeta from the accBeta inputs.
-      const scalars = Float32Array.of(f32(this.beta1), f32(1 - this.beta1), f32(this.beta2), f32(1 - this.beta2), 0, 0, f32(this.epsilon), f32(-this.learningRate));
+      const scalars = Float32Array.of(
+        f32(this.beta1),
+        f32(1 - this.beta1),
+        f32(this.beta2),
+        f32(1 - this.beta2),
+        0,
+        0,
+        f32(this.epsilon),
+        f32(-this.learningRate),
+      );
       const { accBeta1, accBeta2 } = this;
       names.forEach((name, i) => {
         const value = registered[name];
-        if (this.accumulatedFirstMoment[i] == null) this.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        if (this.accumulatedSecondMoment[i] == null) this.accumulatedSecondMoment[i] = { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        const gradient = list ? (variableGradients as NamedTensor[])[i].tensor : (variableGradients as tf.NamedTensorMap)[name];
+        if (this.accumulatedFirstMoment[i] == null)
+          this.accumulatedFirstMoment[i] = {
+            originalName: `${name}/m`,
+            variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+          };
+        if (this.accumulatedSecondMoment[i] == null)
+          this.accumulatedSecondMoment[i] = {
+            originalName: `${name}/v`,
+            variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+          };
+        const gradient = list
+          ? (variableGradients as NamedTensor[])[i].tensor
+          : (variableGradients as tf.NamedTensorMap)[name];
         if (gradient == null) return;
         const m = this.accumulatedFirstMoment[i]!.variable;
         const v = this.accumulatedSecondMoment[i]!.variable;
-        const [newValue, newM, newV] = tf.engine().runKernel(FUSED_ADAM, { value, m, v, gradient, accBeta1, accBeta2 }, { scalars } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        const [newValue, newM, newV] = tf
+          .engine()
+          .runKernel(FUSED_ADAM, { value, m, v, gradient, accBeta1, accBeta2 }, {
+            scalars,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor[];
         m.assign(newM);
         v.assign(newV);
         value.assign(newValue);

@@ -15,15 +15,51 @@ export interface FusedRnnAddon {
   /** Floats the `state` array of a forward call must hold (what its backward pass needs). */
   stateSize(cell: FusedCell, dims: FusedDims): number;
   /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state` (null: inference, nothing kept). */
-  lstmForward(x: Float32Array, kernel: Float32Array, recurrentKernel: Float32Array, bias: Float32Array | null, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, y: Float32Array, state: Float32Array | null): void;
+  lstmForward(
+    x: Float32Array,
+    kernel: Float32Array,
+    recurrentKernel: Float32Array,
+    bias: Float32Array | null,
+    dims: FusedDims,
+    act: RecurrentActivationCode,
+    sequence: boolean,
+    y: Float32Array,
+    state: Float32Array | null,
+  ): void;
   /** dy: [B,T,H] when `sequence`, else [B,H]; `state` as its forward call left it. */
-  lstmBackward(state: Float32Array, dy: Float32Array, dims: FusedDims, act: RecurrentActivationCode, sequence: boolean, dx: Float32Array, dKernel: Float32Array, dRecurrentKernel: Float32Array, dBias: Float32Array | null): void;
+  lstmBackward(
+    state: Float32Array,
+    dy: Float32Array,
+    dims: FusedDims,
+    act: RecurrentActivationCode,
+    sequence: boolean,
+    dx: Float32Array,
+    dKernel: Float32Array,
+    dRecurrentKernel: Float32Array,
+    dBias: Float32Array | null,
+  ): void;
   gruForward: FusedRnnAddon['lstmForward'];
   gruBackward: FusedRnnAddon['lstmBackward'];
   /** One Adam step: scalars = [beta1, 1−beta1, beta2, 1−beta2, 1−accBeta1, 1−accBeta2, epsilon, −lr], float32. */
-  adamStep(value: Float32Array, m: Float32Array, v: Float32Array, gradient: Float32Array, outValue: Float32Array, outM: Float32Array, outV: Float32Array, scalars: Float32Array): void;
+  adamStep(
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    gradient: Float32Array,
+    outValue: Float32Array,
+    outM: Float32Array,
+    outV: Float32Array,
+    scalars: Float32Array,
+  ): void;
   /** tfjs BatchMatMul on rank-3 views: c[i] = op(a[i or 0])·op(b[i or 0]); dims [batch, batchA, batchB, M, N, K]. */
-  matMul(a: Float32Array, b: Float32Array, dims: [number, number, number, number, number, number], transposeA: boolean, transposeB: boolean, c: Float32Array): void;
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    dims: [number, number, number, number, number, number],
+    transposeA: boolean,
+    transposeB: boolean,
+    c: Float32Array,
+  ): void;
   /** kernels: avx512, avx2-fma or portable; threads one layer call may use. */
   info(): { kernels: string; cpuHasAvx2Fma: boolean; cpuHasAvx512?: boolean; threads?: number };
 }
@@ -45,7 +81,13 @@ export function loadFusedRnnAddon(load?: AddonLoader): AddonLoad {
   let result: AddonLoad;
   try {
     const pkg = (load ?? require)('fused-rnn') as FusedRnnPackage;
-    result = pkg.addon && typeof pkg.addon.stateSize === 'function' && typeof pkg.addon.matMul === 'function' ? { ok: true, addon: pkg.addon } : { ok: false, reason: `fused-rnn is installed but its addon does not load (${pkg.loadError ?? 'an older build: run npm ci again'})` };
+    result =
+      pkg.addon && typeof pkg.addon.stateSize === 'function' && typeof pkg.addon.matMul === 'function'
+        ? { ok: true, addon: pkg.addon }
+        : {
+            ok: false,
+            reason: `fused-rnn is installed but its addon does not load (${pkg.loadError ?? 'an older build: run npm ci again'})`,
+          };
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     result = { ok: false, reason: `cannot load fused-rnn (${why}): it was not built at install (no C++ compiler?)` };

@@ -32,9 +32,20 @@ function recordingGradients(): boolean {
   return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 }
 
-export function fusedRecurrent(addon: FusedRnnAddon, attrs: FusedRnnAttrs, x: tf.Tensor3D, kernel: tf.Tensor, recurrentKernel: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+export function fusedRecurrent(
+  addon: FusedRnnAddon,
+  attrs: FusedRnnAttrs,
+  x: tf.Tensor3D,
+  kernel: tf.Tensor,
+  recurrentKernel: tf.Tensor,
+  bias: tf.Tensor,
+): tf.Tensor {
   // Predictions (no tape): the forward pass without a state, keeping only the previous step.
-  if (!recordingGradients()) return tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, { ...attrs, state: null } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  if (!recordingGradients())
+    return tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, {
+      ...attrs,
+      state: null,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor;
   const [B, T, I] = x.shape;
   const state = takeState(addon.stateSize(attrs.cell, [B, T, I, recurrentKernel.shape[0]]));
   const key = `${attrs.cell}:${attrs.act}:${attrs.sequence}`;
@@ -58,7 +69,12 @@ function makeOp(attrs: FusedRnnAttrs): FusedFn {
     const state = current!;
     current = undefined;
     const [B, T, I] = x.shape;
-    const kernelAttrs = { ...attrs, state, hasBias: true, dims: [B, T, I, recurrentKernel.shape[0]] } as unknown as tf.NamedAttrMap;
+    const kernelAttrs = {
+      ...attrs,
+      state,
+      hasBias: true,
+      dims: [B, T, I, recurrentKernel.shape[0]],
+    } as unknown as tf.NamedAttrMap;
     const y = tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, kernelAttrs) as tf.Tensor;
     // Nothing to save: the state holds x, W, Uᵀ, h and the gates.
     void save;

@@ -43,7 +43,11 @@ export function isNativeEngineMode(value: unknown): value is NativeEngineMode {
  * Switch the fused LSTM/GRU path on or off for this thread's tfjs (it is global to the
  * tfjs instance) and say which engine runs on `backend`.
  */
-export function initNativeEngine(mode: NativeEngineMode, backend: string, options: { load?: AddonLoader } = {}): NativeEngineDescription {
+export function initNativeEngine(
+  mode: NativeEngineMode,
+  backend: string,
+  options: { load?: AddonLoader } = {},
+): NativeEngineDescription {
   if (mode === 'off') {
     uninstallRecurrentHook();
     uninstallAdamHook();
@@ -53,7 +57,8 @@ export function initNativeEngine(mode: NativeEngineMode, backend: string, option
   const loaded = loadFusedRnnAddon(options.load);
   let reason: string | undefined;
   if (!loaded.ok) reason = loaded.reason;
-  else if (!(FUSED_BACKENDS as readonly string[]).includes(backend)) reason = `the fused kernels run on the ${FUSED_BACKENDS.join(' and ')} backends, not on ${backend}`;
+  else if (!(FUSED_BACKENDS as readonly string[]).includes(backend))
+    reason = `the fused kernels run on the ${FUSED_BACKENDS.join(' and ')} backends, not on ${backend}`;
   if (reason !== undefined || !loaded.ok) {
     uninstallRecurrentHook();
     uninstallAdamHook();
@@ -66,7 +71,12 @@ export function initNativeEngine(mode: NativeEngineMode, backend: string, option
   installAdamHook();
   setNativeBatchMatMul(nativeBatchMatMul(loaded.addon) as unknown as NativeBatchMatMul);
   const info = loaded.addon.info();
-  return { name: 'fused-rnn', requested: mode, kernels: info.kernels, ...(info.threads !== undefined ? { threads: info.threads } : {}) };
+  return {
+    name: 'fused-rnn',
+    requested: mode,
+    kernels: info.kernels,
+    ...(info.threads !== undefined ? { threads: info.threads } : {}),
+  };
 }
 
 export function isNativeEngineActive(): boolean {

@@ -55,7 +55,10 @@ function memoryOf(backendName: string, backend: unknown): Memory {
     return { alloc: (shape) => b.makeOutput(shape, 'float32'), view: (info) => b.typedArrayFromHeap(info) };
   }
   const b = backend as CpuBackend;
-  return { alloc: (shape) => b.makeTensorInfo(shape, 'float32', new Float32Array(sizeOf(shape))), view: (info) => b.data.get(info.dataId).values };
+  return {
+    alloc: (shape) => b.makeTensorInfo(shape, 'float32', new Float32Array(sizeOf(shape))),
+    view: (info) => b.data.get(info.dataId).values,
+  };
 }
 
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -75,7 +78,17 @@ function forwardKernel(addon: FusedRnnAddon, backendName: string) {
     const mem = memoryOf(backendName, backend);
     const y = mem.alloc(sequence ? [B, T, H] : [B, H]);
     const run = cell === 'lstm' ? addon.lstmForward : addon.gruForward;
-    run(mem.view(x), mem.view(kernel), mem.view(recurrentKernel), bias ? mem.view(bias) : null, dims, act, sequence, mem.view(y), state);
+    run(
+      mem.view(x),
+      mem.view(kernel),
+      mem.view(recurrentKernel),
+      bias ? mem.view(bias) : null,
+      dims,
+      act,
+      sequence,
+      mem.view(y),
+      state,
+    );
     return y;
   };
 }
@@ -109,7 +122,16 @@ function adamKernel(addon: FusedRnnAddon, backendName: string) {
     // sub(1, accBeta) of tfjs: a float32 subtraction of float32 values, i.e. fround of the exact difference.
     scalars[4] = Math.fround(1 - mem.view(accBeta1)[0]);
     scalars[5] = Math.fround(1 - mem.view(accBeta2)[0]);
-    addon.adamStep(mem.view(value), mem.view(m), mem.view(v), mem.view(gradient), mem.view(out[0]), mem.view(out[1]), mem.view(out[2]), scalars);
+    addon.adamStep(
+      mem.view(value),
+      mem.view(m),
+      mem.view(v),
+      mem.view(gradient),
+      mem.view(out[0]),
+      mem.view(out[1]),
+      mem.view(out[2]),
+      scalars,
+    );
     return out;
   };
 }
@@ -144,7 +166,12 @@ export function nativeBatchMatMul(addon: FusedRnnAddon) {
     const batchA = sizeOf(outerA);
     const batchB = sizeOf(outerB);
     const batch = Math.max(batchA, batchB);
-    if (!(M > 0 && N > 0 && K > 0 && batch > 0) || (batchA !== 1 && batchA !== batch) || (batchB !== 1 && batchB !== batch)) return undefined;
+    if (
+      !(M > 0 && N > 0 && K > 0 && batch > 0) ||
+      (batchA !== 1 && batchA !== batch) ||
+      (batchB !== 1 && batchB !== batch)
+    )
+      return undefined;
     if (batchA !== 1 && batchB !== 1 && outerA.join() !== outerB.join()) return undefined;
     // The broadcast batch dims: the side with more than one matrix, else the longer one (all 1s).
     const outer = batchA !== 1 ? outerA : batchB !== 1 ? outerB : outerA.length >= outerB.length ? outerA : outerB;
@@ -162,17 +189,33 @@ export function nativeBatchMatMul(addon: FusedRnnAddon) {
 export function registerFusedKernels(addon: FusedRnnAddon): void {
   for (const backendName of FUSED_BACKENDS) {
     if (!tf.getKernel(FUSED_ADAM, backendName)) {
-      tf.registerKernel({ kernelName: FUSED_ADAM, backendName, kernelFunc: adamKernel(addon, backendName) as unknown as tf.KernelFunc });
+      tf.registerKernel({
+        kernelName: FUSED_ADAM,
+        backendName,
+        kernelFunc: adamKernel(addon, backendName) as unknown as tf.KernelFunc,
+      });
     }
     if (!tf.getKernel(FUSED_RNN_FORWARD, backendName)) {
-      tf.registerKernel({ kernelName: FUSED_RNN_FORWARD, backendName, kernelFunc: forwardKernel(addon, backendName) as unknown as tf.KernelFunc });
+      tf.registerKernel({
+        kernelName: FUSED_RNN_FORWARD,
+        backendName,
+        kernelFunc: forwardKernel(addon, backendName) as unknown as tf.KernelFunc,
+      });
     }
     if (!tf.getKernel(FUSED_RNN_BACKWARD, backendName)) {
-      tf.registerKernel({ kernelName: FUSED_RNN_BACKWARD, backendName, kernelFunc: backwardKernel(addon, backendName) as unknown as tf.KernelFunc });
+      tf.registerKernel({
+        kernelName: FUSED_RNN_BACKWARD,
+        backendName,
+        kernelFunc: backwardKernel(addon, backendName) as unknown as tf.KernelFunc,
+      });
     }
   }
 }
 
 export function fusedKernelsRegistered(backendName: string): boolean {
-  return Boolean(tf.getKernel(FUSED_RNN_FORWARD, backendName) && tf.getKernel(FUSED_RNN_BACKWARD, backendName) && tf.getKernel(FUSED_ADAM, backendName));
+  return Boolean(
+    tf.getKernel(FUSED_RNN_FORWARD, backendName) &&
+    tf.getKernel(FUSED_RNN_BACKWARD, backendName) &&
+    tf.getKernel(FUSED_ADAM, backendName),
+  );
 }

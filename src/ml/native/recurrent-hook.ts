@@ -61,7 +61,14 @@ export function installRecurrentHook(addon: FusedRnnAddon): void {
         return original.call(this, inputs, kwargs);
       }
       calls.fused++;
-      return fusedRecurrent(addon, { cell, act: activationCode(this)!, sequence: this.returnSequences }, x, this.cell.kernel.read(), this.cell.recurrentKernel.read(), this.cell.bias!.read());
+      return fusedRecurrent(
+        addon,
+        { cell, act: activationCode(this)!, sequence: this.returnSequences },
+        x,
+        this.cell.kernel.read(),
+        this.cell.recurrentKernel.read(),
+        this.cell.bias!.read(),
+      );
     };
   }
 }

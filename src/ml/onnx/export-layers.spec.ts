@@ -28,7 +28,14 @@ describe('ONNX export: ONNX Runtime output equals the tfjs output (≤ 1e-5)', (
   afterAll(() => pool.close());
 
   function randomise(model: tf.LayersModel): void {
-    model.setWeights(model.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => (rand() - 0.5) * 0.8), w.shape)));
+    model.setWeights(
+      model.getWeights().map((w) =>
+        tf.tensor(
+          Float32Array.from({ length: w.size }, () => (rand() - 0.5) * 0.8),
+          w.shape,
+        ),
+      ),
+    );
   }
 
   async function parity(name: string, model: tf.LayersModel): Promise<number> {
@@ -47,25 +54,54 @@ describe('ONNX export: ONNX Runtime output equals the tfjs output (≤ 1e-5)', (
     return max;
   }
 
-  const base = { window: W, numFeatures: F, units: 8, layers: 2, dropout: 0.1, outputUnits: 3, outputActivation: 'softmax' } as const;
+  const base = {
+    window: W,
+    numFeatures: F,
+    units: 8,
+    layers: 2,
+    dropout: 0.1,
+    outputUnits: 3,
+    outputActivation: 'softmax',
+  } as const;
   const networks: Array<[string, NetworkSpec]> = [
     ['dense classifier', { ...base, architecture: 'dense' }],
     ['LSTM classifier', { ...base, architecture: 'lstm' }],
     ['GRU regressor', { ...base, architecture: 'gru', outputUnits: 1, outputActivation: 'linear' }],
-    ['LSTM regressor, 3 layers', { ...base, architecture: 'lstm', layers: 3, outputUnits: 1, outputActivation: 'linear' }],
+    [
+      'LSTM regressor, 3 layers',
+      { ...base, architecture: 'lstm', layers: 3, outputUnits: 1, outputActivation: 'linear' },
+    ],
     ['transformer, last pooling, sinusoidal positions', { ...base, architecture: 'transformer', heads: 2 }],
-    ['transformer, mean pooling, learned positions', { ...base, architecture: 'transformer', heads: 4, pooling: 'mean', positionalEncoding: 'learned', outputUnits: 1, outputActivation: 'linear' }],
+    [
+      'transformer, mean pooling, learned positions',
+      {
+        ...base,
+        architecture: 'transformer',
+        heads: 4,
+        pooling: 'mean',
+        positionalEncoding: 'learned',
+        outputUnits: 1,
+        outputActivation: 'linear',
+      },
+    ],
   ];
   it.each(networks)('%s', async (name, spec) => {
     expect(await parity(name, buildNetwork(spec))).toBeLessThanOrEqual(1e-5);
   });
 
   it.each(['dense', 'lstm'] as const)('%s autoencoder anomaly scorer', async (architecture) => {
-    expect(await parity(`ae-${architecture}`, anomalyScorer(buildAutoencoder({ architecture, window: W, numFeatures: F, units: 8, layers: 2 })))).toBeLessThanOrEqual(1e-5);
+    expect(
+      await parity(
+        `ae-${architecture}`,
+        anomalyScorer(buildAutoencoder({ architecture, window: W, numFeatures: F, units: 8, layers: 2 })),
+      ),
+    ).toBeLessThanOrEqual(1e-5);
   });
 
   it('DQN serving network (window + flat position one-hot → Q-values)', async () => {
-    expect(await parity('dqn', servingQNetwork(buildQNetwork({ window: W, features: F, units: 16, layers: 2 }), W, F))).toBeLessThanOrEqual(1e-5);
+    expect(
+      await parity('dqn', servingQNetwork(buildQNetwork({ window: W, features: F, units: 16, layers: 2 }), W, F)),
+    ).toBeLessThanOrEqual(1e-5);
   });
 
   it('a layer without an ONNX mapping is refused by name, not exported wrongly', async () => {

@@ -12,7 +12,16 @@
  * OnnxExportError naming it, rather than writing a file that computes something else.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { attr, DT_FLOAT, DT_INT64, encodeModel, type AttributeValue, type OnnxNode, type OnnxTensor, ONNX_OPSET } from './onnx-model';
+import {
+  attr,
+  DT_FLOAT,
+  DT_INT64,
+  encodeModel,
+  type AttributeValue,
+  type OnnxNode,
+  type OnnxTensor,
+  ONNX_OPSET,
+} from './onnx-model';
 import { sinusoidalPositions } from '../layers/positional-encoding';
 
 export const ONNX_INPUT = 'window';
@@ -52,7 +61,12 @@ class GraphBuilder {
 
   floats(hint: string, dims: number[], values: Float32Array | number[]): string {
     const name = this.fresh(hint);
-    this.initializers.push({ name, dims, type: DT_FLOAT, values: values instanceof Float32Array ? values : Float32Array.from(values) });
+    this.initializers.push({
+      name,
+      dims,
+      type: DT_FLOAT,
+      values: values instanceof Float32Array ? values : Float32Array.from(values),
+    });
     return name;
   }
 
@@ -89,7 +103,10 @@ function weightsOf(layer: Layer): Map<string, Weight> {
 
 function need(weights: Map<string, Weight>, name: string, layer: Layer): Weight {
   const w = weights.get(name);
-  if (!w) throw new OnnxExportError(`layer ${layer.name} (${layer.getClassName()}) has no weight '${name}' (has ${[...weights.keys()].join(', ')})`);
+  if (!w)
+    throw new OnnxExportError(
+      `layer ${layer.name} (${layer.getClassName()}) has no weight '${name}' (has ${[...weights.keys()].join(', ')})`,
+    );
   return w;
 }
 
@@ -133,7 +150,10 @@ function gateActivation(name: unknown, layer: Layer): { name: string; alpha?: nu
  */
 function recurrent(g: GraphBuilder, layer: Layer, x: string, kind: 'LSTM' | 'GRU'): string {
   const cfg = layer.getConfig() as Record<string, unknown>;
-  if (cfg.goBackwards || cfg.stateful || cfg.returnState) throw new OnnxExportError(`layer ${layer.name}: goBackwards/stateful/returnState recurrent layers are not exported`);
+  if (cfg.goBackwards || cfg.stateful || cfg.returnState)
+    throw new OnnxExportError(
+      `layer ${layer.name}: goBackwards/stateful/returnState recurrent layers are not exported`,
+    );
   const units = cfg.units as number;
   const w = weightsOf(layer);
   const kernel = need(w, 'kernel', layer);
@@ -153,12 +173,17 @@ function recurrent(g: GraphBuilder, layer: Layer, x: string, kind: 'LSTM' | 'GRU
   const R = g.floats(`${layer.name}_R`, [1, gates * units, units], reorder(recurrentKernel.values, units));
   const biasValues = new Float32Array(2 * gates * units);
   const bias = w.get('bias');
-  if (bias && cfg.useBias !== false) order.forEach((src, dst) => biasValues.set(bias.values.subarray(src * units, (src + 1) * units), dst * units));
+  if (bias && cfg.useBias !== false)
+    order.forEach((src, dst) => biasValues.set(bias.values.subarray(src * units, (src + 1) * units), dst * units));
   const B = g.floats(`${layer.name}_B`, [1, 2 * gates * units], biasValues);
   const f = gateActivation(cfg.recurrentActivation, layer);
   const gAct = gateActivation(cfg.activation, layer);
   const acts = kind === 'LSTM' ? [f, gAct, gAct] : [f, gAct];
-  const attrs: Record<string, AttributeValue> = { hidden_size: units, direction: 'forward', activations: acts.map((a) => a.name) };
+  const attrs: Record<string, AttributeValue> = {
+    hidden_size: units,
+    direction: 'forward',
+    activations: acts.map((a) => a.name),
+  };
   if (acts.some((a) => a.alpha !== undefined)) {
     // activation_alpha/beta list one value per activation (defaults for those that take none).
     attrs.activation_alpha = attr.floats(acts.map((a) => a.alpha ?? 0));
@@ -185,11 +210,19 @@ function attention(g: GraphBuilder, layer: Layer, x: string, time: number): stri
   const dk = units / heads;
   const w = weightsOf(layer);
   const qkvKernel = need(w, 'qkv_kernel', layer);
-  const qkv = g.one('Add', [g.one('MatMul', [x, g.floats('qkv_kernel', qkvKernel.shape, qkvKernel.values)]), g.floats('qkv_bias', [3 * units], need(w, 'qkv_bias', layer).values)]);
-  const [q, k, v] = g.op('Split', [qkv, g.ints('split', [units, units, units])], { axis: -1 }, 3).map((t) =>
-    g.one('Transpose', [g.one('Reshape', [t, g.ints('heads_shape', [0, 0, heads, dk])])], { perm: [0, 2, 1, 3] }),
-  );
-  let scores = g.one('Mul', [g.one('MatMul', [q, g.one('Transpose', [k], { perm: [0, 1, 3, 2] })]), g.floats('scale', [], [1 / Math.sqrt(dk)])]);
+  const qkv = g.one('Add', [
+    g.one('MatMul', [x, g.floats('qkv_kernel', qkvKernel.shape, qkvKernel.values)]),
+    g.floats('qkv_bias', [3 * units], need(w, 'qkv_bias', layer).values),
+  ]);
+  const [q, k, v] = g
+    .op('Split', [qkv, g.ints('split', [units, units, units])], { axis: -1 }, 3)
+    .map((t) =>
+      g.one('Transpose', [g.one('Reshape', [t, g.ints('heads_shape', [0, 0, heads, dk])])], { perm: [0, 2, 1, 3] }),
+    );
+  let scores = g.one('Mul', [
+    g.one('MatMul', [q, g.one('Transpose', [k], { perm: [0, 1, 3, 2] })]),
+    g.floats('scale', [], [1 / Math.sqrt(dk)]),
+  ]);
   if (cfg.causal) {
     const mask = new Float32Array(time * time);
     for (let i = 0; i < time; i++) for (let j = 0; j < time; j++) mask[i * time + j] = j > i ? -1e9 : 0;
@@ -199,11 +232,18 @@ function attention(g: GraphBuilder, layer: Layer, x: string, time: number): stri
   const context = g.one('Transpose', [g.one('MatMul', [weights, v])], { perm: [0, 2, 1, 3] });
   const merged = g.one('Reshape', [context, g.ints('merge_shape', [0, 0, units])]);
   const outKernel = need(w, 'output_kernel', layer);
-  return g.one('Add', [g.one('MatMul', [merged, g.floats('output_kernel', outKernel.shape, outKernel.values)]), g.floats('output_bias', [outKernel.shape[1]], need(w, 'output_bias', layer).values)]);
+  return g.one('Add', [
+    g.one('MatMul', [merged, g.floats('output_kernel', outKernel.shape, outKernel.values)]),
+    g.floats('output_bias', [outKernel.shape[1]], need(w, 'output_bias', layer).values),
+  ]);
 }
 
 function isModel(layer: Layer): layer is tf.LayersModel & Layer {
-  return Array.isArray((layer as unknown as tf.LayersModel).outputs) && Array.isArray((layer as unknown as tf.LayersModel).layers) && Array.isArray((layer as unknown as tf.LayersModel).inputs);
+  return (
+    Array.isArray((layer as unknown as tf.LayersModel).outputs) &&
+    Array.isArray((layer as unknown as tf.LayersModel).layers) &&
+    Array.isArray((layer as unknown as tf.LayersModel).inputs)
+  );
 }
 
 /** Walks the symbolic graph from the outputs, emitting each layer call once per scope. */
@@ -264,9 +304,15 @@ class Exporter {
       case 'Dense': {
         const w = weightsOf(layer);
         const kernel = need(w, 'kernel', layer);
-        let y = g.one('MatMul', [x, g.floats(`${layer.name}_kernel`, kernel.shape, kernel.values)], undefined, layer.name);
+        let y = g.one(
+          'MatMul',
+          [x, g.floats(`${layer.name}_kernel`, kernel.shape, kernel.values)],
+          undefined,
+          layer.name,
+        );
         const bias = w.get('bias');
-        if (bias && cfg.useBias !== false) y = g.one('Add', [y, g.floats(`${layer.name}_bias`, bias.shape, bias.values)]);
+        if (bias && cfg.useBias !== false)
+          y = g.one('Add', [y, g.floats(`${layer.name}_bias`, bias.shape, bias.values)]);
         return [activation(g, cfg.activation, y, layer)];
       }
       case 'LSTM':
@@ -275,14 +321,27 @@ class Exporter {
       case 'WorkbenchLayerNorm': {
         const w = weightsOf(layer);
         const gamma = need(w, 'gamma', layer);
-        return [g.one('LayerNormalization', [x, g.floats('gamma', gamma.shape, gamma.values), g.floats('beta', gamma.shape, need(w, 'beta', layer).values)], { axis: -1, epsilon: attr.float(cfg.epsilon as number) })];
+        return [
+          g.one(
+            'LayerNormalization',
+            [
+              x,
+              g.floats('gamma', gamma.shape, gamma.values),
+              g.floats('beta', gamma.shape, need(w, 'beta', layer).values),
+            ],
+            { axis: -1, epsilon: attr.float(cfg.epsilon as number) },
+          ),
+        ];
       }
       case 'WorkbenchMultiHeadSelfAttention':
         return [attention(g, layer, x, this.timeOf(inSyms[0], layer))];
       case 'WorkbenchPositionalEncoding': {
         const time = this.timeOf(inSyms[0], layer);
         const d = inSyms[0].shape[inSyms[0].shape.length - 1] as number;
-        const table = cfg.mode === 'learned' ? need(weightsOf(layer), 'position_table', layer).values : sinusoidalPositions(time, d);
+        const table =
+          cfg.mode === 'learned'
+            ? need(weightsOf(layer), 'position_table', layer).values
+            : sinusoidalPositions(time, d);
         return [g.one('Add', [x, g.floats('positions', [time, d], table)])];
       }
       case 'WorkbenchSequencePooling': {
@@ -324,7 +383,11 @@ export interface OnnxExportOptions {
  * Export a model taking [batch, window, features] windows to the bytes of a .onnx file;
  * `weights` from readLayerWeights(model).
  */
-export function exportLayersModel(model: tf.LayersModel, weights: Map<number, Float32Array>, options: OnnxExportOptions = {}): Uint8Array {
+export function exportLayersModel(
+  model: tf.LayersModel,
+  weights: Map<number, Float32Array>,
+  options: OnnxExportOptions = {},
+): Uint8Array {
   exportWeights = weights;
   try {
     return exportGraph(model, options);
@@ -334,9 +397,13 @@ export function exportLayersModel(model: tf.LayersModel, weights: Map<number, Fl
 }
 
 function exportGraph(model: tf.LayersModel, options: OnnxExportOptions): Uint8Array {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new OnnxExportError(`only single-input, single-output models are exported (this one has ${model.inputs.length} inputs, ${model.outputs.length} outputs)`);
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    throw new OnnxExportError(
+      `only single-input, single-output models are exported (this one has ${model.inputs.length} inputs, ${model.outputs.length} outputs)`,
+    );
   const inShape = model.inputs[0].shape;
-  if (inShape.length !== 3 || typeof inShape[1] !== 'number' || typeof inShape[2] !== 'number') throw new OnnxExportError(`the model's input must be [batch, window, features], got [${inShape.join(', ')}]`);
+  if (inShape.length !== 3 || typeof inShape[1] !== 'number' || typeof inShape[2] !== 'number')
+    throw new OnnxExportError(`the model's input must be [batch, window, features], got [${inShape.join(', ')}]`);
   const exporter = new Exporter();
   const scope = { id: 0, inputs: new Map([[model.inputs[0].id, ONNX_INPUT]]), memo: new Map<string, string[]>() };
   const result = exporter.emit(model.outputs[0], scope);

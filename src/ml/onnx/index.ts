@@ -5,7 +5,15 @@ import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { exportLayersModel, readLayerWeights, type OnnxExportOptions } from './export-layers';
 
-export { exportLayersModel, readLayerWeights, ONNX_BATCH_DIM, ONNX_INPUT, ONNX_OUTPUT, OnnxExportError, type OnnxExportOptions } from './export-layers';
+export {
+  exportLayersModel,
+  readLayerWeights,
+  ONNX_BATCH_DIM,
+  ONNX_INPUT,
+  ONNX_OUTPUT,
+  OnnxExportError,
+  type OnnxExportOptions,
+} from './export-layers';
 export { ONNX_IR_VERSION, ONNX_OPSET } from './onnx-model';
 export { onnxRuntimeInstalled, OnnxRuntimeError, OrtPool, type OrtPoolOptions } from './runtime/ort-pool';
 export type { SessionInfo, TensorInfo } from './runtime/protocol';
@@ -21,5 +29,22 @@ export async function saveOnnx(model: tf.LayersModel, dir: string, options: Onnx
   await fs.rename(`${target}.tmp`, target);
   return bytes.length;
 }
-export { ELEM_TYPE_NAMES, inspectOnnx, MAX_IR_VERSION, OnnxInspectionError, SUPPORTED_OPSETS, type OnnxInspection, type OnnxProblemCode, type OnnxValue } from './inspect';
-export { attr, DT_FLOAT, DT_INT64, encodeModel, type OnnxModelSpec, type OnnxNode, type OnnxTensor } from './onnx-model';
+export {
+  ELEM_TYPE_NAMES,
+  inspectOnnx,
+  MAX_IR_VERSION,
+  OnnxInspectionError,
+  SUPPORTED_OPSETS,
+  type OnnxInspection,
+  type OnnxProblemCode,
+  type OnnxValue,
+} from './inspect';
+export {
+  attr,
+  DT_FLOAT,
+  DT_INT64,
+  encodeModel,
+  type OnnxModelSpec,
+  type OnnxNode,
+  type OnnxTensor,
+} from './onnx-model';

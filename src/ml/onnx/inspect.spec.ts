@@ -50,9 +50,21 @@ describe('inspectOnnx: what an uploaded file declares, checked before ONNX Runti
       const w = new ProtoWriter();
       w.int(1, 8);
       w.message(7, (g) => {
-        const tensor = (t: ProtoWriter) => t.packedInts(1, [1]).int(2, DT_FLOAT).string(8, 'c').message(13, (e) => e.string(1, 'location').string(2, '/etc/shadow')).int(14, 1);
+        const tensor = (t: ProtoWriter) =>
+          t
+            .packedInts(1, [1])
+            .int(2, DT_FLOAT)
+            .string(8, 'c')
+            .message(13, (e) => e.string(1, 'location').string(2, '/etc/shadow'))
+            .int(14, 1);
         if (where === 'initializer') g.message(5, tensor);
-        else g.message(1, (n) => n.string(2, 'c').string(4, 'Constant').message(5, (a) => a.string(1, 'value').message(5, tensor).int(20, 4)));
+        else
+          g.message(1, (n) =>
+            n
+              .string(2, 'c')
+              .string(4, 'Constant')
+              .message(5, (a) => a.string(1, 'value').message(5, tensor).int(20, 4)),
+          );
         g.string(2, 'g');
       });
       w.message(8, (o) => o.string(1, '').int(2, 13));

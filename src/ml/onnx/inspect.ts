@@ -19,7 +19,13 @@ export const SUPPORTED_OPSETS: Record<string, { min: number; max: number }> = {
 };
 export const MAX_IR_VERSION = 11;
 
-export type OnnxProblemCode = 'NOT_ONNX' | 'UNSUPPORTED_IR_VERSION' | 'UNSUPPORTED_OPSET' | 'UNSUPPORTED_OPERATOR' | 'EXTERNAL_DATA' | 'UNSUPPORTED_SIGNATURE';
+export type OnnxProblemCode =
+  | 'NOT_ONNX'
+  | 'UNSUPPORTED_IR_VERSION'
+  | 'UNSUPPORTED_OPSET'
+  | 'UNSUPPORTED_OPERATOR'
+  | 'EXTERNAL_DATA'
+  | 'UNSUPPORTED_SIGNATURE';
 
 export class OnnxInspectionError extends Error {
   override readonly name = 'OnnxInspectionError';
@@ -55,7 +61,18 @@ export interface OnnxInspection {
   metadata: Record<string, string>;
 }
 
-export const ELEM_TYPE_NAMES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool', 10: 'float16', 11: 'float64' };
+export const ELEM_TYPE_NAMES: Record<number, string> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+};
 
 function value(m: ProtoMessage): OnnxValue {
   const name = m.string(1);
@@ -76,13 +93,25 @@ function value(m: ProtoMessage): OnnxValue {
 
 function checkTensor(t: ProtoMessage, where: string): void {
   if (t.int(14) === 1 || t.has(13)) {
-    const location = t.messages(13).find((e) => e.string(1) === 'location')?.string(2);
-    throw new OnnxInspectionError('EXTERNAL_DATA', `tensor '${t.string(8)}' (${where}) keeps its data in an external file${location ? ` ('${location.slice(0, 100)}')` : ''}; only self-contained ONNX files are accepted: save the model with all tensors inside the file`, { tensor: t.string(8) });
+    const location = t
+      .messages(13)
+      .find((e) => e.string(1) === 'location')
+      ?.string(2);
+    throw new OnnxInspectionError(
+      'EXTERNAL_DATA',
+      `tensor '${t.string(8)}' (${where}) keeps its data in an external file${location ? ` ('${location.slice(0, 100)}')` : ''}; only self-contained ONNX files are accepted: save the model with all tensors inside the file`,
+      { tensor: t.string(8) },
+    );
   }
 }
 
 /** Walk a graph (and its subgraphs): domains, operators, external data. */
-function walk(graph: ProtoMessage, opsets: Record<string, number>, operators: Record<string, number>, depth: number): void {
+function walk(
+  graph: ProtoMessage,
+  opsets: Record<string, number>,
+  operators: Record<string, number>,
+  depth: number,
+): void {
   if (depth > 8) throw new OnnxInspectionError('NOT_ONNX', 'subgraphs nested more than 8 deep');
   for (const t of graph.messages(5)) checkTensor(t, 'initializer');
   for (const sparse of graph.messages(15)) {
@@ -93,7 +122,11 @@ function walk(graph: ProtoMessage, opsets: Record<string, number>, operators: Re
     const op = node.string(4);
     const domain = node.string(7) === 'ai.onnx' ? '' : node.string(7);
     if (!(domain in opsets)) {
-      throw new OnnxInspectionError('UNSUPPORTED_OPERATOR', `operator ${domain ? `${domain}.` : ''}${op} (node '${node.string(3)}') is in domain '${domain}', which the model does not import or this service does not serve (served: ai.onnx, ai.onnx.ml)`, { operator: op, domain });
+      throw new OnnxInspectionError(
+        'UNSUPPORTED_OPERATOR',
+        `operator ${domain ? `${domain}.` : ''}${op} (node '${node.string(3)}') is in domain '${domain}', which the model does not import or this service does not serve (served: ai.onnx, ai.onnx.ml)`,
+        { operator: op, domain },
+      );
     }
     const key = `${domain}:${op}`;
     operators[key] = (operators[key] ?? 0) + 1;
@@ -116,27 +149,47 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInspection {
     graph = model.message(7);
   } catch (e) {
     const reason = e instanceof ProtobufError ? e.message : String(e);
-    throw new OnnxInspectionError('NOT_ONNX', `the file is not an ONNX model (it does not parse as an ONNX ModelProto: ${reason})`);
+    throw new OnnxInspectionError(
+      'NOT_ONNX',
+      `the file is not an ONNX model (it does not parse as an ONNX ModelProto: ${reason})`,
+    );
   }
   if (!model.has(1) || !graph || !model.has(8)) {
     throw new OnnxInspectionError('NOT_ONNX', 'the file is not an ONNX model (no IR version, graph or opset import)');
   }
   const irVersion = model.int(1);
   if (irVersion < 3 || irVersion > MAX_IR_VERSION) {
-    throw new OnnxInspectionError('UNSUPPORTED_IR_VERSION', `ONNX IR version ${irVersion} is not supported (3 to ${MAX_IR_VERSION}); re-export with a current converter`, { ir_version: irVersion });
+    throw new OnnxInspectionError(
+      'UNSUPPORTED_IR_VERSION',
+      `ONNX IR version ${irVersion} is not supported (3 to ${MAX_IR_VERSION}); re-export with a current converter`,
+      { ir_version: irVersion },
+    );
   }
   const opsets: Record<string, number> = {};
   for (const o of model.messages(8)) {
     const domain = o.string(1) === 'ai.onnx' ? '' : o.string(1);
     const version = o.int(2);
     const range = SUPPORTED_OPSETS[domain];
-    if (!range) throw new OnnxInspectionError('UNSUPPORTED_OPSET', `the model imports operator set '${domain}' (version ${version}), which this service does not serve; only ai.onnx (opset ${SUPPORTED_OPSETS[''].min}–${SUPPORTED_OPSETS[''].max}) and ai.onnx.ml (${SUPPORTED_OPSETS['ai.onnx.ml'].min}–${SUPPORTED_OPSETS['ai.onnx.ml'].max}) are`, { domain, version });
+    if (!range)
+      throw new OnnxInspectionError(
+        'UNSUPPORTED_OPSET',
+        `the model imports operator set '${domain}' (version ${version}), which this service does not serve; only ai.onnx (opset ${SUPPORTED_OPSETS[''].min}–${SUPPORTED_OPSETS[''].max}) and ai.onnx.ml (${SUPPORTED_OPSETS['ai.onnx.ml'].min}–${SUPPORTED_OPSETS['ai.onnx.ml'].max}) are`,
+        { domain, version },
+      );
     if (version < range.min || version > range.max) {
-      throw new OnnxInspectionError('UNSUPPORTED_OPSET', `${domain || 'ai.onnx'} opset ${version} is not supported (${range.min}–${range.max}); export with a supported opset (e.g. target_opset=${Math.min(range.max, domain ? 3 : 18)})`, { domain: domain || 'ai.onnx', version, supported: range });
+      throw new OnnxInspectionError(
+        'UNSUPPORTED_OPSET',
+        `${domain || 'ai.onnx'} opset ${version} is not supported (${range.min}–${range.max}); export with a supported opset (e.g. target_opset=${Math.min(range.max, domain ? 3 : 18)})`,
+        { domain: domain || 'ai.onnx', version, supported: range },
+      );
     }
     opsets[domain] = version;
   }
-  if (model.has(25)) throw new OnnxInspectionError('UNSUPPORTED_OPERATOR', 'the model defines local functions (FunctionProto), which are not served; export it with functions inlined');
+  if (model.has(25))
+    throw new OnnxInspectionError(
+      'UNSUPPORTED_OPERATOR',
+      'the model defines local functions (FunctionProto), which are not served; export it with functions inlined',
+    );
   const operators: Record<string, number> = {};
   walk(graph, opsets, operators, 0);
   const initializerNames = new Set(graph.messages(5).map((t) => t.string(8)));
@@ -147,7 +200,10 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInspection {
     opsets,
     producer: { name: model.string(2), version: model.string(3) },
     graphName: graph.string(2),
-    inputs: graph.messages(11).map(value).filter((v) => !initializerNames.has(v.name)),
+    inputs: graph
+      .messages(11)
+      .map(value)
+      .filter((v) => !initializerNames.has(v.name)),
     outputs: graph.messages(12).map(value),
     operators,
     initializers: initializerNames.size,

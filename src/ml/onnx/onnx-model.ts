@@ -13,7 +13,8 @@ export const DT_FLOAT = 1;
 export const DT_INT64 = 7;
 
 /** A plain number is an INT attribute (ONNX tells INT from FLOAT; use attr.float for floats). */
-export type AttributeValue = number | string | number[] | string[] | { float: number } | { floats: number[] } | { int: number };
+export type AttributeValue =
+  number | string | number[] | string[] | { float: number } | { floats: number[] } | { int: number };
 
 export interface OnnxNode {
   op: string;
@@ -68,7 +69,8 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
   if (typeof value === 'string') {
     w.bytes(4, new TextEncoder().encode(value)).int(20, ATTR_STRING);
   } else if (typeof value === 'number') {
-    if (!Number.isInteger(value)) throw new Error(`attribute ${name}: ${value} is not an integer; wrap floats with attr.float`);
+    if (!Number.isInteger(value))
+      throw new Error(`attribute ${name}: ${value} is not an integer; wrap floats with attr.float`);
     w.int(3, value).int(20, ATTR_INT);
   } else if (Array.isArray(value)) {
     if (value.every((v): v is string => typeof v === 'string')) {
@@ -76,7 +78,8 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
       w.int(20, ATTR_STRINGS);
     } else {
       const ints = value as number[];
-      for (const v of ints) if (!Number.isInteger(v)) throw new Error(`attribute ${name}: ${v} is not an integer; use attr.floats`);
+      for (const v of ints)
+        if (!Number.isInteger(v)) throw new Error(`attribute ${name}: ${v} is not an integer; use attr.floats`);
       w.packedInts(8, ints).int(20, ATTR_INTS);
     }
   } else if ('float' in value) {
@@ -91,7 +94,8 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
 function writeTensor(w: ProtoWriter, t: OnnxTensor): void {
   w.packedInts(1, t.dims).int(2, t.type).string(8, t.name);
   const count = t.dims.reduce((a, b) => a * b, 1);
-  if (t.values.length !== count) throw new Error(`tensor ${t.name}: ${t.values.length} values for dims [${t.dims.join(', ')}]`);
+  if (t.values.length !== count)
+    throw new Error(`tensor ${t.name}: ${t.values.length} values for dims [${t.dims.join(', ')}]`);
   if (t.type === DT_FLOAT) {
     const f = t.values instanceof Float32Array ? t.values : Float32Array.from(t.values);
     // raw_data is little-endian, as ONNX requires; copy so a view into a larger buffer is not written whole.
@@ -130,7 +134,8 @@ export function encodeModel(spec: OnnxModelSpec): Uint8Array {
         node.string(3, n.name ?? `${n.op}_${i}`);
         node.string(4, n.op);
         if (n.domain) node.string(7, n.domain);
-        for (const [name, value] of Object.entries(n.attrs ?? {})) node.message(5, (a) => writeAttribute(a, name, value));
+        for (const [name, value] of Object.entries(n.attrs ?? {}))
+          node.message(5, (a) => writeAttribute(a, name, value));
       });
     });
     g.string(2, spec.graphName);
@@ -140,6 +145,7 @@ export function encodeModel(spec: OnnxModelSpec): Uint8Array {
   });
   const opsets = spec.opsets ?? { '': ONNX_OPSET };
   for (const [domain, version] of Object.entries(opsets)) w.message(8, (o) => o.string(1, domain).int(2, version));
-  for (const [key, value] of Object.entries(spec.metadata ?? {})) w.message(14, (m) => m.string(1, key).string(2, value));
+  for (const [key, value] of Object.entries(spec.metadata ?? {}))
+    w.message(14, (m) => m.string(1, key).string(2, value));
   return w.finish();
 }

@@ -97,7 +97,11 @@ export class ProtoWriter {
 }
 
 /** One field as read: varints as bigint, length-delimited fields as a view into the input. */
-export type ProtoValue = { wire: 0; value: bigint } | { wire: 1; value: Uint8Array } | { wire: 2; value: Uint8Array } | { wire: 5; value: Uint8Array };
+export type ProtoValue =
+  | { wire: 0; value: bigint }
+  | { wire: 1; value: Uint8Array }
+  | { wire: 2; value: Uint8Array }
+  | { wire: 5; value: Uint8Array };
 
 /** A decoded message: every occurrence of every field, in order. */
 export class ProtoMessage {

@@ -16,7 +16,13 @@ import { NUM_ACTIONS } from './trading-env';
  * @param dones [batch], 1 for terminal transitions
  * @returns [batch] targets (a new tensor; the inputs are not disposed)
  */
-export function doubleDqnTargets(qNextOnline: tf.Tensor2D, qNextTarget: tf.Tensor2D, rewards: tf.Tensor1D, dones: tf.Tensor1D, gamma: number): tf.Tensor1D {
+export function doubleDqnTargets(
+  qNextOnline: tf.Tensor2D,
+  qNextTarget: tf.Tensor2D,
+  rewards: tf.Tensor1D,
+  dones: tf.Tensor1D,
+  gamma: number,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const choice = tf.oneHot(tf.argMax(qNextOnline, 1) as tf.Tensor1D, NUM_ACTIONS).toFloat();
     const evaluated = tf.sum(tf.mul(qNextTarget, choice), 1);

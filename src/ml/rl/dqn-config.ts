@@ -65,11 +65,16 @@ export function resolveDqnConfig(partial: Partial<DqnConfig> = {}): DqnConfig {
   };
   if (!(c.gamma >= 0 && c.gamma < 1)) throw new RangeError(`gamma must be in [0, 1), got ${c.gamma}`);
   validateEpsilonSchedule({ start: c.epsilonStart, end: c.epsilonEnd, decaySteps: c.epsilonDecaySteps });
-  for (const k of ['replaySize', 'targetUpdateInterval', 'batchSize', 'episodes', 'trainEvery', 'units'] as const) posInt(k);
-  if (!Number.isInteger(c.layers) || c.layers < 0) throw new RangeError(`layers must be an integer >= 0, got ${c.layers}`);
-  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) throw new RangeError(`warmupSteps must be an integer >= 0, got ${c.warmupSteps}`);
-  if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) throw new RangeError(`learningRate must be a positive number, got ${c.learningRate}`);
-  if (c.rewardScale !== undefined && (!(c.rewardScale > 0) || !Number.isFinite(c.rewardScale))) throw new RangeError(`rewardScale must be a positive number, got ${c.rewardScale}`);
+  for (const k of ['replaySize', 'targetUpdateInterval', 'batchSize', 'episodes', 'trainEvery', 'units'] as const)
+    posInt(k);
+  if (!Number.isInteger(c.layers) || c.layers < 0)
+    throw new RangeError(`layers must be an integer >= 0, got ${c.layers}`);
+  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0)
+    throw new RangeError(`warmupSteps must be an integer >= 0, got ${c.warmupSteps}`);
+  if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate))
+    throw new RangeError(`learningRate must be a positive number, got ${c.learningRate}`);
+  if (c.rewardScale !== undefined && (!(c.rewardScale > 0) || !Number.isFinite(c.rewardScale)))
+    throw new RangeError(`rewardScale must be a positive number, got ${c.rewardScale}`);
   if (!Number.isFinite(c.seed)) throw new RangeError(`seed must be a finite number, got ${c.seed}`);
   return c;
 }

@@ -22,7 +22,14 @@ import type { TradingEnvData } from './trading-env';
 const HOURS_PER_YEAR = 252 * 24;
 
 async function trainAndTest(phi: number, seed: number): Promise<{ cmp: TradingComparison; noise: number; ms: number }> {
-  const [train, validation, test] = syntheticEnvs({ parts: [1000, 300, 500], window: 8, phi, sigma: 1e-3, spreadPips: 1, seed: 100 + seed });
+  const [train, validation, test] = syntheticEnvs({
+    parts: [1000, 300, 500],
+    window: 8,
+    phi,
+    sigma: 1e-3,
+    spreadPips: 1,
+    seed: 100 + seed,
+  });
   const started = Date.now();
   const result = await withSeed(seed, () => trainDqn({ train, validation, config: { seed } }));
   const ms = Date.now() - started;
@@ -44,7 +51,10 @@ function periodVolatility(env: TradingEnvData): number {
 const summary = (name: string, o: { cmp: TradingComparison; noise: number; ms: number }): string =>
   `${name}: trained in ${o.ms} ms; σ_period ${o.noise.toFixed(4)}; ` +
   (['agent', 'buy_and_hold', 'always_flat'] as const)
-    .map((k) => `${k} return ${o.cmp[k].total_return.toFixed(4)} sharpe ${o.cmp[k].sharpe?.toFixed(2) ?? '–'} trades ${o.cmp[k].trades} exposure ${o.cmp[k].exposure.toFixed(2)}`)
+    .map(
+      (k) =>
+        `${k} return ${o.cmp[k].total_return.toFixed(4)} sharpe ${o.cmp[k].sharpe?.toFixed(2) ?? '–'} trades ${o.cmp[k].trades} exposure ${o.cmp[k].exposure.toFixed(2)}`,
+    )
     .join('; ');
 
 describe('DQN agent: the proof', () => {
@@ -56,7 +66,9 @@ describe('DQN agent: the proof', () => {
     const o = await trainAndTest(-0.7, 1);
     console.log(summary('planted pattern', o));
     const { agent, buy_and_hold, always_flat } = o.cmp;
-    expect(agent.total_return).toBeGreaterThan(Math.max(buy_and_hold.total_return, always_flat.total_return) + 3 * o.noise);
+    expect(agent.total_return).toBeGreaterThan(
+      Math.max(buy_and_hold.total_return, always_flat.total_return) + 3 * o.noise,
+    );
     expect(agent.sharpe!).toBeGreaterThan(buy_and_hold.sharpe ?? 0);
     expect(agent.trades).toBeGreaterThan(0);
   });

@@ -8,10 +8,28 @@ import { syntheticEnvs } from './synthetic-env';
 import { totalReturn } from './trading-metrics';
 
 // Tiny and fast: 300 training steps × 3 episodes.
-const [train, validation, test] = syntheticEnvs({ parts: [300, 100, 100], window: 4, phi: -0.6, sigma: 1e-3, spreadPips: 1, seed: 5 });
-const config: Partial<DqnConfig> = { episodes: 3, epsilonDecaySteps: 600, warmupSteps: 64, batchSize: 32, targetUpdateInterval: 100, units: 16, seed: 9 };
+const [train, validation, test] = syntheticEnvs({
+  parts: [300, 100, 100],
+  window: 4,
+  phi: -0.6,
+  sigma: 1e-3,
+  spreadPips: 1,
+  seed: 5,
+});
+const config: Partial<DqnConfig> = {
+  episodes: 3,
+  epsilonDecaySteps: 600,
+  warmupSteps: 64,
+  batchSize: 32,
+  targetUpdateInterval: 100,
+  units: 16,
+  seed: 9,
+};
 
-async function run(seed: number, extra: Partial<DqnConfig> = {}): Promise<{ result: TrainDqnResult; actions: Int8Array; qValues: Float32Array }> {
+async function run(
+  seed: number,
+  extra: Partial<DqnConfig> = {},
+): Promise<{ result: TrainDqnResult; actions: Int8Array; qValues: Float32Array }> {
   const result = await withSeed(seed, () => trainDqn({ train, validation, config: { ...config, ...extra } }));
   const { actions, qValues } = await greedyActions(result.network, test);
   return { result, actions, qValues };
@@ -43,7 +61,9 @@ describe('trainDqn', () => {
   it('returns the best validation episode’s weights, and leaves no tensor behind once the network is disposed', async () => {
     const before = tf.memory().numTensors;
     const logs: DqnEpisodeLog[] = [];
-    const result = await withSeed(3, () => trainDqn({ train, validation, config, onEpisode: (log) => void logs.push(log) }));
+    const result = await withSeed(3, () =>
+      trainDqn({ train, validation, config, onEpisode: (log) => void logs.push(log) }),
+    );
     const { history, bestEpisode } = result;
     expect(logs.map((l) => l.val_return)).toEqual(history.val_return);
     expect(history.val_return[bestEpisode]).toBe(Math.max(...history.val_return));
@@ -76,6 +96,8 @@ describe('trainDqn', () => {
 
   it('rejects mismatched parts', async () => {
     const [other] = syntheticEnvs({ parts: [10], window: 3, phi: 0, sigma: 1e-3, spreadPips: 0, seed: 1 });
-    await expect(trainDqn({ train, validation: other, config })).rejects.toThrow('validation windows are 3×1, train windows 4×1');
+    await expect(trainDqn({ train, validation: other, config })).rejects.toThrow(
+      'validation windows are 3×1, train windows 4×1',
+    );
   });
 });

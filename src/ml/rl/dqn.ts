@@ -67,11 +67,17 @@ export async function trainDqn(options: TrainDqnOptions): Promise<TrainDqnResult
   validateEnvData(options.validation, 'validation');
   const { window, features } = options.train;
   if (options.validation.window !== window || options.validation.features !== features) {
-    throw new RangeError(`validation windows are ${options.validation.window}×${options.validation.features}, train windows ${window}×${features}`);
+    throw new RangeError(
+      `validation windows are ${options.validation.window}×${options.validation.features}, train windows ${window}×${features}`,
+    );
   }
   const stopRequested = (): boolean => Boolean(options.signal?.aborted || options.shouldStop?.());
   const rewardScale = config.rewardScale ?? autoRewardScale(options.train.nextReturns);
-  const schedule: EpsilonSchedule = { start: config.epsilonStart, end: config.epsilonEnd, decaySteps: config.epsilonDecaySteps };
+  const schedule: EpsilonSchedule = {
+    start: config.epsilonStart,
+    end: config.epsilonEnd,
+    decaySteps: config.epsilonDecaySteps,
+  };
   const random = createPrng(config.seed);
   const stride = window * features;
   const d = observationSize(window, features);
@@ -117,7 +123,13 @@ export async function trainDqn(options: TrainDqnOptions): Promise<TrainDqnResult
         const qNextOnline = online.apply(xNext, { training: false }) as tf.Tensor2D;
         const qNextTarget = target!.apply(xNext, { training: false }) as tf.Tensor2D;
         // Computed outside minimize's gradient tape: the target is a constant for this step.
-        const y = doubleDqnTargets(qNextOnline, qNextTarget, tf.tensor1d(batch.rewards), tf.tensor1d(batch.dones), config.gamma);
+        const y = doubleDqnTargets(
+          qNextOnline,
+          qNextTarget,
+          tf.tensor1d(batch.rewards),
+          tf.tensor1d(batch.dones),
+          config.gamma,
+        );
         optimizer!.minimize(() => {
           const q = online.apply(x, { training: true }) as tf.Tensor2D;
           return tf.losses.huberLoss(y, chosenQ(q, actions), undefined, 1, tf.Reduction.MEAN) as tf.Scalar;
@@ -140,7 +152,10 @@ export async function trainDqn(options: TrainDqnOptions): Promise<TrainDqnResult
         const q = await qValuesAllPositions(online, options.train, t0, t1);
         for (let t = t0; t < t1; t++) {
           const epsilon = epsilonAt(step, schedule);
-          const action = random() < epsilon ? Math.min(NUM_ACTIONS - 1, Math.floor(random() * NUM_ACTIONS)) : argmaxQ(q, ((t - t0) * NUM_ACTIONS + positionToAction(position)) * NUM_ACTIONS);
+          const action =
+            random() < epsilon
+              ? Math.min(NUM_ACTIONS - 1, Math.floor(random() * NUM_ACTIONS))
+              : argmaxQ(q, ((t - t0) * NUM_ACTIONS + positionToAction(position)) * NUM_ACTIONS);
           const next = action - 1;
           const reward = stepReward(position, next, options.train.nextReturns[t], options.train.costs[t]);
           const done = t === n - 1;
@@ -163,7 +178,12 @@ export async function trainDqn(options: TrainDqnOptions): Promise<TrainDqnResult
 
       const { actions } = await greedyActions(online, options.validation);
       const valReturn = totalReturn(options.validation, actions);
-      const log: DqnEpisodeLog = { episode, train_reward: episodeReward, val_return: valReturn, epsilon: epsilonAt(step - 1, schedule) };
+      const log: DqnEpisodeLog = {
+        episode,
+        train_reward: episodeReward,
+        val_return: valReturn,
+        epsilon: epsilonAt(step - 1, schedule),
+      };
       result.history.episode.push(episode);
       result.history.train_reward.push(episodeReward);
       result.history.val_return.push(valReturn);

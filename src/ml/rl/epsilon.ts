@@ -15,7 +15,8 @@ export function validateEpsilonSchedule(s: EpsilonSchedule): void {
   const inUnit = (v: number): boolean => v >= 0 && v <= 1;
   if (!inUnit(s.start)) throw new RangeError(`epsilonStart must be in [0, 1], got ${s.start}`);
   if (!inUnit(s.end)) throw new RangeError(`epsilonEnd must be in [0, 1], got ${s.end}`);
-  if (!Number.isInteger(s.decaySteps) || s.decaySteps < 0) throw new RangeError(`epsilonDecaySteps must be an integer >= 0, got ${s.decaySteps}`);
+  if (!Number.isInteger(s.decaySteps) || s.decaySteps < 0)
+    throw new RangeError(`epsilonDecaySteps must be an integer >= 0, got ${s.decaySteps}`);
 }
 
 /** Epsilon to use at environment step `step` (0-based, global). */

@@ -25,7 +25,13 @@ export function argmaxQ(q: ArrayLike<number>, offset = 0): 0 | 1 | 2 {
  * for t in [from, to). The network is fixed during the call, so all of them can be
  * computed up front even though the realised position path depends on earlier choices.
  */
-export async function qValuesAllPositions(network: tf.LayersModel, env: TradingEnvData, from: number, to: number, chunk = 1024): Promise<Float32Array> {
+export async function qValuesAllPositions(
+  network: tf.LayersModel,
+  env: TradingEnvData,
+  from: number,
+  to: number,
+  chunk = 1024,
+): Promise<Float32Array> {
   const stride = env.window * env.features;
   const d = stride + 3;
   const count = to - from;
@@ -35,7 +41,8 @@ export async function qValuesAllPositions(network: tf.LayersModel, env: TradingE
     const rows = (c1 - c0) * NUM_ACTIONS;
     const x = new Float32Array(rows * d);
     for (let t = c0; t < c1; t++) {
-      for (let a = 0; a < NUM_ACTIONS; a++) writeObservation(x, ((t - c0) * NUM_ACTIONS + a) * d, env.states, from + t, stride, a - 1);
+      for (let a = 0; a < NUM_ACTIONS; a++)
+        writeObservation(x, ((t - c0) * NUM_ACTIONS + a) * d, env.states, from + t, stride, a - 1);
     }
     const input = tf.tensor2d(x, [rows, d]);
     // apply (one eager pass) rather than predict: predict re-splits into batches of 32 and
@@ -62,7 +69,11 @@ export interface GreedyRun {
  * chosen at t is part of the observation at t+1) but batched in computation: one forward
  * pass per chunk of steps covers all three possible incoming positions.
  */
-export async function greedyActions(network: tf.LayersModel, env: TradingEnvData, options: { chunk?: number } = {}): Promise<GreedyRun> {
+export async function greedyActions(
+  network: tf.LayersModel,
+  env: TradingEnvData,
+  options: { chunk?: number } = {},
+): Promise<GreedyRun> {
   const n = validateEnvData(env);
   assertNetworkFits(network, env.window, env.features);
   const all = await qValuesAllPositions(network, env, 0, n, options.chunk ?? 1024);
@@ -79,10 +90,15 @@ export async function greedyActions(network: tf.LayersModel, env: TradingEnvData
 }
 
 /** Serving one window ([W, F] flattened, oldest bar first) with the current position. */
-export async function qValuesFor(network: tf.LayersModel, window: Float32Array, position: Position): Promise<{ action: Position; q_values: [number, number, number] }> {
+export async function qValuesFor(
+  network: tf.LayersModel,
+  window: Float32Array,
+  position: Position,
+): Promise<{ action: Position; q_values: [number, number, number] }> {
   const obs = observation(window, position);
   const inputShape = network.inputs[0].shape;
-  if (inputShape[1] !== obs.length) throw new RangeError(`the Q-network takes ${inputShape[1]} inputs; this window + position gives ${obs.length}`);
+  if (inputShape[1] !== obs.length)
+    throw new RangeError(`the Q-network takes ${inputShape[1]} inputs; this window + position gives ${obs.length}`);
   const input = tf.tensor2d(obs, [1, obs.length]);
   const output = network.predict(input) as tf.Tensor;
   try {

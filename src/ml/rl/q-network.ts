@@ -36,8 +36,16 @@ export function observation(window: Float32Array, position: -1 | 0 | 1): Float32
  * Write the observation of window `index` of `states` (windows of `windowSize` = W·F values
  * each) with `position` into `out` at `offset`: the batched form of {@link observation}.
  */
-export function writeObservation(out: Float32Array, offset: number, states: Float32Array, index: number, windowSize: number, position: number): void {
-  if (position !== -1 && position !== 0 && position !== 1) throw new RangeError(`position must be -1, 0 or 1, got ${position}`);
+export function writeObservation(
+  out: Float32Array,
+  offset: number,
+  states: Float32Array,
+  index: number,
+  windowSize: number,
+  position: number,
+): void {
+  if (position !== -1 && position !== 0 && position !== 1)
+    throw new RangeError(`position must be -1, 0 or 1, got ${position}`);
   out.set(states.subarray(index * windowSize, (index + 1) * windowSize), offset);
   const p = offset + windowSize;
   out[p] = 0;
@@ -60,7 +68,8 @@ export function validateQNetworkSpec(spec: QNetworkSpec): void {
   if (!posInt(spec.window)) throw new RangeError(`window must be an integer >= 1, got ${spec.window}`);
   if (!posInt(spec.features)) throw new RangeError(`features must be an integer >= 1, got ${spec.features}`);
   if (!posInt(spec.units)) throw new RangeError(`units must be an integer >= 1, got ${spec.units}`);
-  if (!Number.isInteger(spec.layers) || spec.layers < 0) throw new RangeError(`layers must be an integer >= 0, got ${spec.layers}`);
+  if (!Number.isInteger(spec.layers) || spec.layers < 0)
+    throw new RangeError(`layers must be an integer >= 0, got ${spec.layers}`);
 }
 
 /**
@@ -72,9 +81,13 @@ export function buildQNetwork(spec: QNetworkSpec): tf.LayersModel {
   const input = tf.input({ shape: [observationSize(spec.window, spec.features)], name: 'observation' });
   let x: tf.SymbolicTensor = input;
   for (let i = 0; i < spec.layers; i++) {
-    x = tf.layers.dense({ units: spec.units, activation: 'relu', name: `q_dense_${i + 1}` }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers
+      .dense({ units: spec.units, activation: 'relu', name: `q_dense_${i + 1}` })
+      .apply(x) as tf.SymbolicTensor;
   }
-  const output = tf.layers.dense({ units: NUM_ACTIONS, activation: 'linear', name: 'q_values' }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers
+    .dense({ units: NUM_ACTIONS, activation: 'linear', name: 'q_values' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'dqn_q_network' });
 }
 
@@ -83,8 +96,11 @@ export function assertNetworkFits(network: tf.LayersModel, window: number, featu
   const shape = network.inputs[0].shape;
   const expected = observationSize(window, features);
   if (shape.length !== 2 || shape[1] !== expected) {
-    throw new RangeError(`the Q-network takes observations of shape [${shape.map((d) => d ?? 'batch').join(', ')}]; windows of ${window}×${features} need [batch, ${expected}]`);
+    throw new RangeError(
+      `the Q-network takes observations of shape [${shape.map((d) => d ?? 'batch').join(', ')}]; windows of ${window}×${features} need [batch, ${expected}]`,
+    );
   }
   const out = network.outputs[0].shape;
-  if (out.length !== 2 || out[1] !== NUM_ACTIONS) throw new RangeError(`the Q-network must output [batch, ${NUM_ACTIONS}], got [${out.join(', ')}]`);
+  if (out.length !== 2 || out[1] !== NUM_ACTIONS)
+    throw new RangeError(`the Q-network must output [batch, ${NUM_ACTIONS}], got [${out.join(', ')}]`);
 }

@@ -28,8 +28,10 @@ export class ReplayBuffer {
     readonly capacity: number,
     readonly obsSize: number,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`replay capacity must be an integer >= 1, got ${capacity}`);
-    if (!Number.isInteger(obsSize) || obsSize < 1) throw new RangeError(`obsSize must be an integer >= 1, got ${obsSize}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`replay capacity must be an integer >= 1, got ${capacity}`);
+    if (!Number.isInteger(obsSize) || obsSize < 1)
+      throw new RangeError(`obsSize must be an integer >= 1, got ${obsSize}`);
     this.obs = new Float32Array(capacity * obsSize);
     this.nextObs = new Float32Array(capacity * obsSize);
     this.actions = new Uint8Array(capacity);
@@ -49,7 +51,8 @@ export class ReplayBuffer {
     this.obs.set(obs, at);
     if (done || nextObs === null) this.nextObs.fill(0, at, at + this.obsSize);
     else {
-      if (nextObs.length !== this.obsSize) throw new RangeError(`nextObs has ${nextObs.length} values, expected ${this.obsSize}`);
+      if (nextObs.length !== this.obsSize)
+        throw new RangeError(`nextObs has ${nextObs.length} values, expected ${this.obsSize}`);
       this.nextObs.set(nextObs, at);
     }
     this.actions[i] = action;

@@ -63,7 +63,13 @@ export function syntheticEnvs(o: SyntheticEnvOptions): TradingEnvData[] {
       // sample whose next return is r[s + window] is price[s + window].
       prices[i] = price[s + o.window];
     }
-    envs.push({ states, window: o.window, features: 1, nextReturns, costs: halfSpreadCosts(prices, n, o.spreadPips, o.pipSize ?? 1e-4) });
+    envs.push({
+      states,
+      window: o.window,
+      features: 1,
+      nextReturns,
+      costs: halfSpreadCosts(prices, n, o.spreadPips, o.pipSize ?? 1e-4),
+    });
     first += n;
   }
   return envs;

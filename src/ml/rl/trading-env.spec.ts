@@ -35,7 +35,9 @@ describe('trading environment', () => {
     expect(validateEnvData(env)).toBe(5);
     expect(() => validateEnvData({ ...env, states: env.states.subarray(1) })).toThrow('[5, 2, 1] needs 10');
     expect(() => validateEnvData({ ...env, costs: new Float64Array(4) })).toThrow('costs has 4 values');
-    expect(() => validateEnvData({ ...env, nextReturns: Float64Array.from([0, NaN, 0, 0, 0]) })).toThrow('nextReturns[1] is not finite');
+    expect(() => validateEnvData({ ...env, nextReturns: Float64Array.from([0, NaN, 0, 0, 0]) })).toThrow(
+      'nextReturns[1] is not finite',
+    );
     expect(() => positionRewards(env, [2, 0, 0, 0, 0])).toThrow('must be -1, 0 or 1');
   });
 
@@ -44,7 +46,13 @@ describe('trading environment', () => {
     const m = tradingMetrics(env, positions, 252);
     const price = 1.2;
     const spreadPips = (0.001 * 2 * price) / 1e-4; // so that half spread / price = 0.001
-    const b = backtest(positions, Array.from(env.nextReturns), { horizonBars: 1, periodsPerYear: 252, spreadPips, pipSize: 1e-4, price });
+    const b = backtest(positions, Array.from(env.nextReturns), {
+      horizonBars: 1,
+      periodsPerYear: 252,
+      spreadPips,
+      pipSize: 1e-4,
+      price,
+    });
     expect(m.total_return).toBeCloseTo(b.total_return, 12);
     expect(m.annualized_return).toBeCloseTo(b.annualized_return, 9);
     expect(m.sharpe!).toBeCloseTo(b.sharpe!, 9);

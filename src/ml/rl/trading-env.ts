@@ -48,21 +48,28 @@ export function envLength(env: TradingEnvData): number {
 /** Throws a RangeError naming the first inconsistency; returns the number of steps. */
 export function validateEnvData(env: TradingEnvData, name = 'env'): number {
   const { window, features } = env;
-  if (!Number.isInteger(window) || window < 1) throw new RangeError(`${name}.window must be an integer >= 1, got ${window}`);
-  if (!Number.isInteger(features) || features < 1) throw new RangeError(`${name}.features must be an integer >= 1, got ${features}`);
+  if (!Number.isInteger(window) || window < 1)
+    throw new RangeError(`${name}.window must be an integer >= 1, got ${window}`);
+  if (!Number.isInteger(features) || features < 1)
+    throw new RangeError(`${name}.features must be an integer >= 1, got ${features}`);
   const n = env.nextReturns.length;
   if (n < 1) throw new RangeError(`${name} has no steps`);
   if (env.states.length !== n * window * features) {
-    throw new RangeError(`${name}.states has ${env.states.length} values; [${n}, ${window}, ${features}] needs ${n * window * features}`);
+    throw new RangeError(
+      `${name}.states has ${env.states.length} values; [${n}, ${window}, ${features}] needs ${n * window * features}`,
+    );
   }
-  if (env.costs.length !== n) throw new RangeError(`${name}.costs has ${env.costs.length} values but there are ${n} steps`);
+  if (env.costs.length !== n)
+    throw new RangeError(`${name}.costs has ${env.costs.length} values but there are ${n} steps`);
   // One NaN in a window turns every weight into NaN within a minibatch; check up front.
   for (let i = 0; i < env.states.length; i++) {
     if (!Number.isFinite(env.states[i])) throw new RangeError(`${name}.states[${i}] is not finite (${env.states[i]})`);
   }
   for (let t = 0; t < n; t++) {
-    if (!Number.isFinite(env.nextReturns[t])) throw new RangeError(`${name}.nextReturns[${t}] is not finite (${env.nextReturns[t]})`);
-    if (!(env.costs[t] >= 0) || !Number.isFinite(env.costs[t])) throw new RangeError(`${name}.costs[${t}] must be a finite number >= 0 (${env.costs[t]})`);
+    if (!Number.isFinite(env.nextReturns[t]))
+      throw new RangeError(`${name}.nextReturns[${t}] is not finite (${env.nextReturns[t]})`);
+    if (!(env.costs[t] >= 0) || !Number.isFinite(env.costs[t]))
+      throw new RangeError(`${name}.costs[${t}] must be a finite number >= 0 (${env.costs[t]})`);
   }
   return n;
 }
@@ -79,16 +86,25 @@ export function stepReward(previous: number, position: number, nextReturn: numbe
  * Per-unit cost in return units from a quoted spread: half the spread over the price at
  * each step (the price at decision time t; one number for a constant typical price).
  */
-export function halfSpreadCosts(price: number | ArrayLike<number>, n: number, spreadPips: number, pipSize: number): Float64Array {
-  if (!(spreadPips >= 0) || !Number.isFinite(spreadPips)) throw new RangeError(`spreadPips must be a finite number >= 0, got ${spreadPips}`);
-  if (!(pipSize > 0) || !Number.isFinite(pipSize)) throw new RangeError(`pipSize must be a finite number > 0, got ${pipSize}`);
+export function halfSpreadCosts(
+  price: number | ArrayLike<number>,
+  n: number,
+  spreadPips: number,
+  pipSize: number,
+): Float64Array {
+  if (!(spreadPips >= 0) || !Number.isFinite(spreadPips))
+    throw new RangeError(`spreadPips must be a finite number >= 0, got ${spreadPips}`);
+  if (!(pipSize > 0) || !Number.isFinite(pipSize))
+    throw new RangeError(`pipSize must be a finite number > 0, got ${pipSize}`);
   const costs = new Float64Array(n);
   if (spreadPips === 0) return costs;
-  if (typeof price !== 'number' && price.length !== n) throw new RangeError(`price has ${price.length} values but there are ${n} steps`);
+  if (typeof price !== 'number' && price.length !== n)
+    throw new RangeError(`price has ${price.length} values but there are ${n} steps`);
   const half = (spreadPips * pipSize) / 2;
   for (let t = 0; t < n; t++) {
     const p = typeof price === 'number' ? price : price[t];
-    if (!(p > 0) || !Number.isFinite(p)) throw new RangeError(`price${typeof price === 'number' ? '' : `[${t}]`} must be a finite number > 0, got ${p}`);
+    if (!(p > 0) || !Number.isFinite(p))
+      throw new RangeError(`price${typeof price === 'number' ? '' : `[${t}]`} must be a finite number > 0, got ${p}`);
     costs[t] = half / p;
   }
   return costs;
@@ -97,7 +113,8 @@ export function halfSpreadCosts(price: number | ArrayLike<number>, n: number, sp
 /** Rewards of following `positions` (−1/0/+1 per step) from flat; the additive episode reward. */
 export function positionRewards(env: TradingEnvData, positions: ArrayLike<number>): Float64Array {
   const n = envLength(env);
-  if (positions.length !== n) throw new RangeError(`positions has ${positions.length} values but the env has ${n} steps`);
+  if (positions.length !== n)
+    throw new RangeError(`positions has ${positions.length} values but the env has ${n} steps`);
   const rewards = new Float64Array(n);
   let previous = 0;
   for (let t = 0; t < n; t++) {

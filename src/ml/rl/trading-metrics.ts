@@ -29,8 +29,13 @@ export interface TradingComparison {
   always_flat: TradingMetrics;
 }
 
-export function tradingMetrics(env: TradingEnvData, positions: ArrayLike<number>, periodsPerYear: number): TradingMetrics {
-  if (!(periodsPerYear > 0) || !Number.isFinite(periodsPerYear)) throw new RangeError(`periodsPerYear must be a finite number > 0, got ${periodsPerYear}`);
+export function tradingMetrics(
+  env: TradingEnvData,
+  positions: ArrayLike<number>,
+  periodsPerYear: number,
+): TradingMetrics {
+  if (!(periodsPerYear > 0) || !Number.isFinite(periodsPerYear))
+    throw new RangeError(`periodsPerYear must be a finite number > 0, got ${periodsPerYear}`);
   const returns = positionRewards(env, positions);
   const n = returns.length;
   let equity = 1;
@@ -68,7 +73,11 @@ export function totalReturn(env: TradingEnvData, positions: ArrayLike<number>): 
 }
 
 /** Metrics of the agent's positions beside buy-and-hold (long every step) and always-flat. */
-export function compareWithBaselines(env: TradingEnvData, positions: ArrayLike<number>, periodsPerYear: number): TradingComparison {
+export function compareWithBaselines(
+  env: TradingEnvData,
+  positions: ArrayLike<number>,
+  periodsPerYear: number,
+): TradingComparison {
   const n = envLength(env);
   return {
     agent: tradingMetrics(env, positions, periodsPerYear),

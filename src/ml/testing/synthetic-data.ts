@@ -6,7 +6,12 @@ import type { FlatTensorData } from '../training';
  * Regression target: the mean of feature 0 over the window plus 0.5 × its last value —
  * learnable by every architecture, impossible to get right by predicting a constant.
  */
-export function regressionData(samples: number, window: number, features: number, seed = 1): { x: FlatTensorData; y: FlatTensorData } {
+export function regressionData(
+  samples: number,
+  window: number,
+  features: number,
+  seed = 1,
+): { x: FlatTensorData; y: FlatTensorData } {
   const rand = createPrng(seed);
   const x = new Float32Array(samples * window * features);
   const y = new Float32Array(samples);
@@ -29,7 +34,12 @@ export function regressionData(samples: number, window: number, features: number
 }
 
 /** Two-class one-hot target: is the sum of feature 0 over the window positive? */
-export function classificationData(samples: number, window: number, features: number, seed = 2): { x: FlatTensorData; y: FlatTensorData } {
+export function classificationData(
+  samples: number,
+  window: number,
+  features: number,
+  seed = 2,
+): { x: FlatTensorData; y: FlatTensorData } {
   const { x } = regressionData(samples, window, features, seed);
   const y = new Float32Array(samples * 2);
   for (let s = 0; s < samples; s++) {

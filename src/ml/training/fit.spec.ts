@@ -17,10 +17,22 @@ const val = regressionData(64, W, F, 22);
 const flippedVal = { x: val.x, y: { values: val.y.values.map((v) => -v), shape: val.y.shape } };
 
 function newModel(): tf.LayersModel {
-  return compileNetwork(buildNetwork({ architecture: 'dense', window: W, numFeatures: F, units: 16, layers: 1, dropout: 0, outputUnits: 1, outputActivation: 'linear' }), {
-    learningRate: 0.02,
-    loss: 'mse',
-  });
+  return compileNetwork(
+    buildNetwork({
+      architecture: 'dense',
+      window: W,
+      numFeatures: F,
+      units: 16,
+      layers: 1,
+      dropout: 0,
+      outputUnits: 1,
+      outputActivation: 'linear',
+    }),
+    {
+      learningRate: 0.02,
+      loss: 'mse',
+    },
+  );
 }
 
 async function lossOn(model: tf.LayersModel, data: typeof val): Promise<number> {
@@ -41,7 +53,12 @@ describe('fitNetwork', () => {
     const model = newModel();
     const seen: [number, number, number | undefined][] = [];
     const r = await fitNetwork(model, {
-      xTrain: x, yTrain: y, xVal: val.x, yVal: val.y, epochs: 4, batchSize: BATCH,
+      xTrain: x,
+      yTrain: y,
+      xVal: val.x,
+      yVal: val.y,
+      epochs: 4,
+      batchSize: BATCH,
       onEpoch: (epoch, logs) => void seen.push([epoch, logs.loss, logs.val_loss]),
     });
     expect(seen.map((s) => s[0])).toEqual([0, 1, 2, 3]);
@@ -54,7 +71,15 @@ describe('fitNetwork', () => {
 
   it('early stopping: stops after `patience` epochs without improvement and restores the best weights', async () => {
     const model = newModel();
-    const r = await fitNetwork(model, { xTrain: x, yTrain: y, xVal: flippedVal.x, yVal: flippedVal.y, epochs: 30, batchSize: BATCH, patience: 3 });
+    const r = await fitNetwork(model, {
+      xTrain: x,
+      yTrain: y,
+      xVal: flippedVal.x,
+      yVal: flippedVal.y,
+      epochs: 30,
+      batchSize: BATCH,
+      patience: 3,
+    });
     expect(r.stoppedEarly).toBe(true);
     const epochsRun = r.history.val_loss.length;
     expect(epochsRun).toBe(r.bestEpoch + 1 + 3);
@@ -68,7 +93,16 @@ describe('fitNetwork', () => {
 
   it('restoreBestWeights: false leaves the last epoch’s weights', async () => {
     const model = newModel();
-    const r = await fitNetwork(model, { xTrain: x, yTrain: y, xVal: flippedVal.x, yVal: flippedVal.y, epochs: 30, batchSize: BATCH, patience: 3, restoreBestWeights: false });
+    const r = await fitNetwork(model, {
+      xTrain: x,
+      yTrain: y,
+      xVal: flippedVal.x,
+      yVal: flippedVal.y,
+      epochs: 30,
+      batchSize: BATCH,
+      patience: 3,
+      restoreBestWeights: false,
+    });
     expect(await lossOn(model, flippedVal)).toBeCloseTo(r.history.val_loss[r.history.val_loss.length - 1], 4);
     model.dispose();
   });
@@ -76,7 +110,13 @@ describe('fitNetwork', () => {
   it('cancellation stops right after the batch during which shouldStop became true', async () => {
     const model = newModel();
     let polls = 0;
-    const r = await fitNetwork(model, { xTrain: x, yTrain: y, epochs: 5, batchSize: BATCH, shouldStop: () => ++polls >= 3 });
+    const r = await fitNetwork(model, {
+      xTrain: x,
+      yTrain: y,
+      epochs: 5,
+      batchSize: BATCH,
+      shouldStop: () => ++polls >= 3,
+    });
     expect(polls).toBe(3); // polled once per batch end: no 4th batch ran
     expect(r).toMatchObject({ cancelled: true, bestEpoch: -1, history: { loss: [], val_loss: [] } });
     model.dispose();
@@ -86,7 +126,13 @@ describe('fitNetwork', () => {
     const model = newModel();
     const controller = new AbortController();
     const r = await fitNetwork(model, {
-      xTrain: x, yTrain: y, xVal: val.x, yVal: val.y, epochs: 5, batchSize: BATCH, signal: controller.signal,
+      xTrain: x,
+      yTrain: y,
+      xVal: val.x,
+      yVal: val.y,
+      epochs: 5,
+      batchSize: BATCH,
+      signal: controller.signal,
       onEpoch: () => controller.abort(),
     });
     expect(r.cancelled).toBe(true);
@@ -106,22 +152,42 @@ describe('fitNetwork', () => {
 
   it('accepts nested arrays and rejects NaN, mismatched sample counts and half a validation set', async () => {
     const model = newModel();
-    const nestedX = Array.from({ length: 8 }, (_, s) => Array.from({ length: W }, (_, t) => [Math.sin(s + t), Math.cos(s * t)]));
+    const nestedX = Array.from({ length: 8 }, (_, s) =>
+      Array.from({ length: W }, (_, t) => [Math.sin(s + t), Math.cos(s * t)]),
+    );
     const nestedY = nestedX.map((w) => [w[W - 1][0]]);
     const r = await fitNetwork(model, { xTrain: nestedX, yTrain: nestedY, epochs: 2, batchSize: 4 });
     expect(r.history.loss).toHaveLength(2);
     const nanY = nestedY.map((v, i) => (i === 3 ? [NaN] : v));
-    await expect(fitNetwork(model, { xTrain: nestedX, yTrain: nanY, epochs: 1, batchSize: 4 })).rejects.toThrow('yTrain: contains NaN');
-    await expect(fitNetwork(model, { xTrain: nestedX, yTrain: nestedY.slice(1), epochs: 1, batchSize: 4 })).rejects.toThrow('8 samples but yTrain has 7');
-    await expect(fitNetwork(model, { xTrain: x, yTrain: y, xVal: val.x, epochs: 1, batchSize: 4 })).rejects.toThrow('together');
+    await expect(fitNetwork(model, { xTrain: nestedX, yTrain: nanY, epochs: 1, batchSize: 4 })).rejects.toThrow(
+      'yTrain: contains NaN',
+    );
+    await expect(
+      fitNetwork(model, { xTrain: nestedX, yTrain: nestedY.slice(1), epochs: 1, batchSize: 4 }),
+    ).rejects.toThrow('8 samples but yTrain has 7');
+    await expect(fitNetwork(model, { xTrain: x, yTrain: y, xVal: val.x, epochs: 1, batchSize: 4 })).rejects.toThrow(
+      'together',
+    );
     model.dispose();
   });
 
   it('stops and says so when the loss stops being a finite number', async () => {
-    const model = compileNetwork(buildNetwork({ architecture: 'dense', window: W, numFeatures: F, units: 16, layers: 3, dropout: 0, outputUnits: 1, outputActivation: 'linear' }), {
-      learningRate: 1e12,
-      loss: 'mse',
-    });
+    const model = compileNetwork(
+      buildNetwork({
+        architecture: 'dense',
+        window: W,
+        numFeatures: F,
+        units: 16,
+        layers: 3,
+        dropout: 0,
+        outputUnits: 1,
+        outputActivation: 'linear',
+      }),
+      {
+        learningRate: 1e12,
+        loss: 'mse',
+      },
+    );
     const r = await fitNetwork(model, { xTrain: x, yTrain: y, xVal: val.x, yVal: val.y, epochs: 50, batchSize: BATCH });
     expect(r.diverged).toBe(true);
     expect(r.history.loss.length).toBeLessThan(50);
@@ -133,7 +199,16 @@ describe('fitNetwork', () => {
     const cases: [string, Partial<FitOptions>][] = [
       ['plain run with validation', { xVal: val.x, yVal: val.y }],
       ['early stop with best-weights restore', { xVal: flippedVal.x, yVal: flippedVal.y, patience: 2, epochs: 30 }],
-      ['cancelled mid-epoch', { shouldStop: ((n = 0) => () => ++n > 5)() }],
+      [
+        'cancelled mid-epoch',
+        {
+          shouldStop: (
+            (n = 0) =>
+            () =>
+              ++n > 5
+          )(),
+        },
+      ],
       ['input error', { yTrain: { values: new Float32Array(3), shape: [3, 1] } }],
     ];
     it.each(cases)('%s', async (_, extra) => {
@@ -150,10 +225,22 @@ describe('fitNetwork', () => {
   it('is reproducible: same seed, data and hyperparameters give identical losses and weights', async () => {
     const run = (seed: number) =>
       withSeed(seed, async () => {
-        const model = compileNetwork(buildNetwork({ architecture: 'lstm', window: W, numFeatures: F, units: 4, layers: 1, dropout: 0.2, outputUnits: 1, outputActivation: 'linear' }), {
-          learningRate: 0.01,
-          loss: 'mse',
-        });
+        const model = compileNetwork(
+          buildNetwork({
+            architecture: 'lstm',
+            window: W,
+            numFeatures: F,
+            units: 4,
+            layers: 1,
+            dropout: 0.2,
+            outputUnits: 1,
+            outputActivation: 'linear',
+          }),
+          {
+            learningRate: 0.01,
+            loss: 'mse',
+          },
+        );
         const r = await fitNetwork(model, { xTrain: x, yTrain: y, xVal: val.x, yVal: val.y, epochs: 2, batchSize: 32 });
         const weights = await Promise.all(model.getWeights().map(async (w) => Array.from(await w.data())));
         model.dispose();

@@ -180,6 +180,7 @@ function validateOptions(o: FitOptions): void {
   const positiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
   if (!positiveInt(o.epochs)) throw new RangeError(`epochs must be a positive integer (got ${o.epochs})`);
   if (!positiveInt(o.batchSize)) throw new RangeError(`batchSize must be a positive integer (got ${o.batchSize})`);
-  if (o.patience !== undefined && !positiveInt(o.patience)) throw new RangeError(`patience must be a positive integer (got ${o.patience})`);
+  if (o.patience !== undefined && !positiveInt(o.patience))
+    throw new RangeError(`patience must be a positive integer (got ${o.patience})`);
   if ((o.xVal === undefined) !== (o.yVal === undefined)) throw new RangeError('xVal and yVal must be given together');
 }

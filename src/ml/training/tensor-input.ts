@@ -18,7 +18,13 @@ export interface OwnedTensor {
 }
 
 export function isFlatTensorData(v: unknown): v is FlatTensorData {
-  return typeof v === 'object' && v !== null && 'values' in v && 'shape' in v && (v as FlatTensorData).values instanceof Float32Array;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    'values' in v &&
+    'shape' in v &&
+    (v as FlatTensorData).values instanceof Float32Array
+  );
 }
 
 /**
@@ -31,7 +37,9 @@ export function toTensor(input: TensorInput, name: string): OwnedTensor {
   if (isFlatTensorData(input)) {
     const size = input.shape.reduce((a, b) => a * b, 1);
     if (size !== input.values.length) {
-      throw new RangeError(`${name}: shape [${input.shape.join(', ')}] needs ${size} values, got ${input.values.length}`);
+      throw new RangeError(
+        `${name}: shape [${input.shape.join(', ')}] needs ${size} values, got ${input.values.length}`,
+      );
     }
     assertFinite(input.values, name);
     return { tensor: tf.tensor(input.values, input.shape, 'float32'), owned: true };
@@ -45,7 +53,8 @@ export function toTensor(input: TensorInput, name: string): OwnedTensor {
 
 function assertFinite(values: ArrayLike<number>, name: string): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new RangeError(`${name}: value at flat index ${i} is ${values[i]} (must be finite)`);
+    if (!Number.isFinite(values[i]))
+      throw new RangeError(`${name}: value at flat index ${i} is ${values[i]} (must be finite)`);
   }
 }
 

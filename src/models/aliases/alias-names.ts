@@ -16,7 +16,8 @@ export const MAX_ALIASES_PER_MODEL = 32;
 
 export function aliasNameProblem(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0) return 'it must be a non-empty string';
-  if (value.startsWith('@')) return "write the alias name without '@' here (the '@' marks an alias only in a version field)";
+  if (value.startsWith('@'))
+    return "write the alias name without '@' here (the '@' marks an alias only in a version field)";
   if (!ALIAS_PATTERN.test(value)) return "use 1-64 characters a-z, 0-9, '_' or '-', starting with a letter";
   if (RESERVED.test(value)) return `'${value}' reads like a version; choose another name`;
   return null;
@@ -27,7 +28,11 @@ export function assertAliasName(value: unknown, field = 'alias'): string {
   const problem = aliasNameProblem(value);
   if (problem) {
     const shown = JSON.stringify(String(value).slice(0, 80));
-    throw new DataValidationError(`Invalid alias ${shown}: ${problem}`, { field, pattern: ALIAS_PATTERN.source, fields: [{ field, errors: [problem] }] }, 'INVALID_ALIAS');
+    throw new DataValidationError(
+      `Invalid alias ${shown}: ${problem}`,
+      { field, pattern: ALIAS_PATTERN.source, fields: [{ field, errors: [problem] }] },
+      'INVALID_ALIAS',
+    );
   }
   return value as string;
 }
@@ -40,6 +45,7 @@ export type VersionRef = { kind: 'version'; version: string } | { kind: 'alias';
 /** Reads a version field: "1.2.0" → a version, "@champion" → an alias (its name checked), anything else → null. */
 export function parseVersionRef(value: string): VersionRef | null {
   if (VERSION_PATTERN.test(value)) return { kind: 'version', version: value };
-  if (value.startsWith('@') && aliasNameProblem(value.slice(1)) === null) return { kind: 'alias', alias: value.slice(1) };
+  if (value.startsWith('@') && aliasNameProblem(value.slice(1)) === null)
+    return { kind: 'alias', alias: value.slice(1) };
   return null;
 }

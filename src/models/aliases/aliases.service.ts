@@ -70,14 +70,20 @@ export class AliasesService {
 
   /** A model's aliases without checking the model (for its JSON). */
   async forModel(modelId: string): Promise<AliasView[]> {
-    const rows: AliasRow[] = await this.dataSource.query(`SELECT model_id, alias, version, created_at, updated_at FROM model_aliases WHERE model_id = $1 ORDER BY alias`, [modelId]);
+    const rows: AliasRow[] = await this.dataSource.query(
+      `SELECT model_id, alias, version, created_at, updated_at FROM model_aliases WHERE model_id = $1 ORDER BY alias`,
+      [modelId],
+    );
     return rows.map(view);
   }
 
   /** The version `@alias` points at now; 404 MODEL_NOT_FOUND or ALIAS_NOT_FOUND. */
   async resolve(modelId: string, alias: string): Promise<string> {
     assertAliasName(alias, 'version');
-    const [row]: Array<{ version: string }> = await this.dataSource.query(`SELECT version FROM model_aliases WHERE model_id = $1 AND alias = $2`, [modelId, alias]);
+    const [row]: Array<{ version: string }> = await this.dataSource.query(
+      `SELECT version FROM model_aliases WHERE model_id = $1 AND alias = $2`,
+      [modelId, alias],
+    );
     if (row) return row.version;
     await this.assertModel(this.dataSource.manager, modelId, false);
     const known = (await this.forModel(modelId)).map((a) => a.alias);
@@ -93,25 +99,64 @@ export class AliasesService {
     assertAliasName(alias);
     const result = await this.dataSource.transaction(async (m) => {
       await this.assertModel(m, modelId, true);
-      const [v]: Array<{ status: string }> = await m.query(`SELECT status FROM model_versions WHERE model_id = $1 AND version = $2`, [modelId, version]);
-      if (!v) throw new NotFoundError(`Model ${modelId} has no version ${version}`, { model_id: modelId, version }, 'VERSION_NOT_FOUND');
+      const [v]: Array<{ status: string }> = await m.query(
+        `SELECT status FROM model_versions WHERE model_id = $1 AND version = $2`,
+        [modelId, version],
+      );
+      if (!v)
+        throw new NotFoundError(
+          `Model ${modelId} has no version ${version}`,
+          { model_id: modelId, version },
+          'VERSION_NOT_FOUND',
+        );
       if (!ALIASABLE.includes(v.status)) {
-        throw new ConflictError(`Version ${version} of ${modelId} is ${v.status}; an alias can only point at a trained version (experimental or deployed)`, { model_id: modelId, version, status: v.status }, 'VERSION_NOT_SERVABLE');
+        throw new ConflictError(
+          `Version ${version} of ${modelId} is ${v.status}; an alias can only point at a trained version (experimental or deployed)`,
+          { model_id: modelId, version, status: v.status },
+          'VERSION_NOT_SERVABLE',
+        );
       }
-      const [current]: AliasRow[] = await m.query(`SELECT * FROM model_aliases WHERE model_id = $1 AND alias = $2`, [modelId, alias]);
+      const [current]: AliasRow[] = await m.query(`SELECT * FROM model_aliases WHERE model_id = $1 AND alias = $2`, [
+        modelId,
+        alias,
+      ]);
       if (current?.version === version) return { row: current, previous: version, changed: false };
       if (!current) {
         const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM model_aliases WHERE model_id = $1`, [modelId]);
-        if (n >= MAX_ALIASES_PER_MODEL) throw new ConflictError(`Model ${modelId} already has ${n} aliases, the most one model may have; remove one first`, { model_id: modelId, max_aliases: MAX_ALIASES_PER_MODEL }, 'TOO_MANY_ALIASES');
+        if (n >= MAX_ALIASES_PER_MODEL)
+          throw new ConflictError(
+            `Model ${modelId} already has ${n} aliases, the most one model may have; remove one first`,
+            { model_id: modelId, max_aliases: MAX_ALIASES_PER_MODEL },
+            'TOO_MANY_ALIASES',
+          );
       }
       const [row]: AliasRow[] = current
-        ? updatedRows<AliasRow>(await m.query(`UPDATE model_aliases SET version = $3, updated_at = now() WHERE model_id = $1 AND alias = $2 RETURNING *`, [modelId, alias, version]))
-        : await m.query(`INSERT INTO model_aliases (model_id, alias, version) VALUES ($1, $2, $3) RETURNING *`, [modelId, alias, version]);
-      await this.history.record(m, { model_id: modelId, event: current ? 'alias_moved' : 'alias_set', alias, version, previous_version: current?.version ?? null });
+        ? updatedRows<AliasRow>(
+            await m.query(
+              `UPDATE model_aliases SET version = $3, updated_at = now() WHERE model_id = $1 AND alias = $2 RETURNING *`,
+              [modelId, alias, version],
+            ),
+          )
+        : await m.query(`INSERT INTO model_aliases (model_id, alias, version) VALUES ($1, $2, $3) RETURNING *`, [
+            modelId,
+            alias,
+            version,
+          ]);
+      await this.history.record(m, {
+        model_id: modelId,
+        event: current ? 'alias_moved' : 'alias_set',
+        alias,
+        version,
+        previous_version: current?.version ?? null,
+      });
       return { row, previous: current?.version ?? null, changed: true };
     });
     if (result.changed) this.changed(modelId);
-    return { ...view(result.row), previous_version: result.changed ? result.previous : result.row.version, changed: result.changed };
+    return {
+      ...view(result.row),
+      previous_version: result.changed ? result.previous : result.row.version,
+      changed: result.changed,
+    };
   }
 
   /** DELETE …/aliases/{alias}; 404 ALIAS_NOT_FOUND when the model has no such alias. */
@@ -119,9 +164,22 @@ export class AliasesService {
     assertAliasName(alias);
     const row = await this.dataSource.transaction(async (m) => {
       await this.assertModel(m, modelId, true);
-      const [gone] = updatedRows<AliasRow>(await m.query(`DELETE FROM model_aliases WHERE model_id = $1 AND alias = $2 RETURNING *`, [modelId, alias]));
-      if (!gone) throw new NotFoundError(`Model ${modelId} has no alias '${alias}'`, { model_id: modelId, alias }, 'ALIAS_NOT_FOUND');
-      await this.history.record(m, { model_id: modelId, event: 'alias_removed', alias, version: null, previous_version: gone.version });
+      const [gone] = updatedRows<AliasRow>(
+        await m.query(`DELETE FROM model_aliases WHERE model_id = $1 AND alias = $2 RETURNING *`, [modelId, alias]),
+      );
+      if (!gone)
+        throw new NotFoundError(
+          `Model ${modelId} has no alias '${alias}'`,
+          { model_id: modelId, alias },
+          'ALIAS_NOT_FOUND',
+        );
+      await this.history.record(m, {
+        model_id: modelId,
+        event: 'alias_removed',
+        alias,
+        version: null,
+        previous_version: gone.version,
+      });
       return gone;
     });
     this.changed(modelId);
@@ -134,9 +192,19 @@ export class AliasesService {
    * points at an archived version. Call {@link changed} after the commit.
    */
   async removeAll(m: EntityManager, modelId: string, reason: string): Promise<number> {
-    const gone = updatedRows<AliasRow>(await m.query(`DELETE FROM model_aliases WHERE model_id = $1 RETURNING *`, [modelId]));
+    const gone = updatedRows<AliasRow>(
+      await m.query(`DELETE FROM model_aliases WHERE model_id = $1 RETURNING *`, [modelId]),
+    );
     gone.sort((a, b) => a.alias.localeCompare(b.alias));
-    for (const g of gone) await this.history.record(m, { model_id: modelId, event: 'alias_removed', alias: g.alias, version: null, previous_version: g.version, reason });
+    for (const g of gone)
+      await this.history.record(m, {
+        model_id: modelId,
+        event: 'alias_removed',
+        alias: g.alias,
+        version: null,
+        previous_version: g.version,
+        reason,
+      });
     return gone.length;
   }
 
@@ -151,12 +219,25 @@ export class AliasesService {
   }
 
   private async assertModel(m: EntityManager, modelId: string, forChange: boolean): Promise<void> {
-    const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1${forChange ? ' FOR UPDATE' : ''}`, [modelId]);
+    const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1${forChange ? ' FOR UPDATE' : ''}`, [
+      modelId,
+    ]);
     if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
-    if (forChange && model.archived_at) throw new ConflictError(`Model ${modelId} is archived; its aliases cannot change`, { model_id: modelId }, 'MODEL_ARCHIVED');
+    if (forChange && model.archived_at)
+      throw new ConflictError(
+        `Model ${modelId} is archived; its aliases cannot change`,
+        { model_id: modelId },
+        'MODEL_ARCHIVED',
+      );
   }
 }
 
 function view(r: AliasRow): AliasView {
-  return { model_id: r.model_id, alias: r.alias, version: r.version, created_at: isoOrNull(r.created_at)!, updated_at: isoOrNull(r.updated_at)! };
+  return {
+    model_id: r.model_id,
+    alias: r.alias,
+    version: r.version,
+    created_at: isoOrNull(r.created_at)!,
+    updated_at: isoOrNull(r.updated_at)!,
+  };
 }

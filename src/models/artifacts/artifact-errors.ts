@@ -47,14 +47,21 @@ export class ArtifactCorruptError extends AppError {
     readonly problems: ArtifactProblem[],
   ) {
     const [first] = problems;
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    super(500, 'ModelError', 'ARTIFACT_CORRUPT', `Artifact ${modelId}/${version} is corrupt: ${describe(first)}${more}`, {
-      model_id: modelId,
-      version,
-      file: first.file,
-      check: first.check,
-      problems,
-    });
+    const more =
+      problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    super(
+      500,
+      'ModelError',
+      'ARTIFACT_CORRUPT',
+      `Artifact ${modelId}/${version} is corrupt: ${describe(first)}${more}`,
+      {
+        model_id: modelId,
+        version,
+        file: first.file,
+        check: first.check,
+        problems,
+      },
+    );
   }
 }
 
@@ -66,10 +73,20 @@ export class ArtifactCorruptError extends AppError {
 export function storageError(error: unknown, action: string, where: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new ServiceUnavailableError(`The model registry volume is full: could not ${action} ${where}`, { path: where, errno: code }, 'ARTIFACT_STORAGE_FULL');
+    return new ServiceUnavailableError(
+      `The model registry volume is full: could not ${action} ${where}`,
+      { path: where, errno: code },
+      'ARTIFACT_STORAGE_FULL',
+    );
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new AppError(500, 'ModelError', 'ARTIFACT_STORAGE_UNWRITABLE', `The model registry is not writable: could not ${action} ${where} (${code})`, { path: where, errno: code });
+    return new AppError(
+      500,
+      'ModelError',
+      'ARTIFACT_STORAGE_UNWRITABLE',
+      `The model registry is not writable: could not ${action} ${where} (${code})`,
+      { path: where, errno: code },
+    );
   }
   return error;
 }
@@ -95,5 +112,11 @@ const REFUSAL_CODES: Record<ArtifactCheck, string> = {
 export function artifactRefusal(error: ArtifactCorruptError, action: string): AppError {
   const first = error.problems[0];
   const reason = error.message.replace(/^Artifact \S+ is corrupt: /, '');
-  return new AppError(409, 'ConflictError', REFUSAL_CODES[first.check] ?? 'ARTIFACT_CORRUPT', `Version ${error.version} of ${error.modelId} cannot be ${action}: its stored artifacts failed verification (${reason})`, error.details);
+  return new AppError(
+    409,
+    'ConflictError',
+    REFUSAL_CODES[first.check] ?? 'ARTIFACT_CORRUPT',
+    `Version ${error.version} of ${error.modelId} cannot be ${action}: its stored artifacts failed verification (${reason})`,
+    error.details,
+  );
 }

@@ -4,7 +4,15 @@
  */
 import * as fc from 'fast-check';
 import { AppError } from '../../common/errors/app-error';
-import { assertArtifactPath, assertModelId, assertVersion, isValidModelId, isValidVersion, resolveInside, slugify } from './artifact-ids';
+import {
+  assertArtifactPath,
+  assertModelId,
+  assertVersion,
+  isValidModelId,
+  isValidVersion,
+  resolveInside,
+  slugify,
+} from './artifact-ids';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -23,8 +31,30 @@ describe('model ids', () => {
   });
 
   it.each([
-    '', '.', '..', '.hidden', '../x', 'a/b', 'a\\b', '/etc', 'LSTM', '-lead', '_lead', 'a'.repeat(65), 'a b', '%2e%2e', 'a%2fb',
-    '\u2024\u2024', '\uff0e\uff0e', 'ｌｓｔｍ', 'lstm\u0301', 'lst\u0435m', 'a\0b', 'a.b', ' lstm', 'lstm\n',
+    '',
+    '.',
+    '..',
+    '.hidden',
+    '../x',
+    'a/b',
+    'a\\b',
+    '/etc',
+    'LSTM',
+    '-lead',
+    '_lead',
+    'a'.repeat(65),
+    'a b',
+    '%2e%2e',
+    'a%2fb',
+    '\u2024\u2024',
+    '\uff0e\uff0e',
+    'ｌｓｔｍ',
+    'lstm\u0301',
+    'lst\u0435m',
+    'a\0b',
+    'a.b',
+    ' lstm',
+    'lstm\n',
   ])('rejects %p with 422 INVALID_MODEL_ID', (id) => {
     expect(codeOf(() => assertModelId(id))).toBe('INVALID_MODEL_ID');
   });
@@ -47,12 +77,25 @@ describe('versions', () => {
     expect(assertVersion(v)).toBe(v);
   });
 
-  it.each(['', '1', '1.0', '1.0.0.0', 'v1.0.0', '01.0.0', '1.00.0', '1.0.0-beta', '1.0.0+b', '../1.0.0', '1.0.0/..', '1000000.0.0', '１.0.0', '1.0.0\n', ' 1.0.0'])(
-    'rejects %p with 422 INVALID_VERSION',
-    (v) => {
-      expect(codeOf(() => assertVersion(v))).toBe('INVALID_VERSION');
-    },
-  );
+  it.each([
+    '',
+    '1',
+    '1.0',
+    '1.0.0.0',
+    'v1.0.0',
+    '01.0.0',
+    '1.00.0',
+    '1.0.0-beta',
+    '1.0.0+b',
+    '../1.0.0',
+    '1.0.0/..',
+    '1000000.0.0',
+    '１.0.0',
+    '1.0.0\n',
+    ' 1.0.0',
+  ])('rejects %p with 422 INVALID_VERSION', (v) => {
+    expect(codeOf(() => assertVersion(v))).toBe('INVALID_VERSION');
+  });
 
   it('never accepts anything longer than the database column (20)', () => {
     fc.assert(fc.property(fc.string({ maxLength: 30 }), (s) => !isValidVersion(s) || s.length <= 20));
@@ -60,13 +103,43 @@ describe('versions', () => {
 });
 
 describe('artifact file paths', () => {
-  it.each(['metrics.json', 'preprocessing.json', 'model/model.json', 'model/weights.bin', 'a/b/c/d.txt', 'weights_v1.2.bin', '__proto__'])('accepts %p', (p) => {
+  it.each([
+    'metrics.json',
+    'preprocessing.json',
+    'model/model.json',
+    'model/weights.bin',
+    'a/b/c/d.txt',
+    'weights_v1.2.bin',
+    '__proto__',
+  ])('accepts %p', (p) => {
     expect(assertArtifactPath(p)).toBe(p);
   });
 
   it.each([
-    '', '..', '.', '../x', 'a/../../x', 'a/./b', '/etc/passwd', 'C:\\x', '\\\\server\\share', 'a\\b', '.hidden', 'model/.git', 'a//b', 'a/', '/a',
-    '%2e%2e/x', '\u2024\u2024/x', '\uff0e\uff0e/x', 'ｍodel.json', 'x\0y', '-rf', 'manifest.json', 'a/b/c/d/e/f/g/h/i', 'x'.repeat(129),
+    '',
+    '..',
+    '.',
+    '../x',
+    'a/../../x',
+    'a/./b',
+    '/etc/passwd',
+    'C:\\x',
+    '\\\\server\\share',
+    'a\\b',
+    '.hidden',
+    'model/.git',
+    'a//b',
+    'a/',
+    '/a',
+    '%2e%2e/x',
+    '\u2024\u2024/x',
+    '\uff0e\uff0e/x',
+    'ｍodel.json',
+    'x\0y',
+    '-rf',
+    'manifest.json',
+    'a/b/c/d/e/f/g/h/i',
+    'x'.repeat(129),
   ])('rejects %p with 422 INVALID_ARTIFACT_PATH', (p) => {
     expect(codeOf(() => assertArtifactPath(p))).toBe('INVALID_ARTIFACT_PATH');
   });
@@ -77,23 +150,31 @@ describe('resolveInside', () => {
 
   it('resolves plain segments below the root', () => {
     expect(resolveInside(root, 'lstm', '1.0.0')).toBe('/srv/registry/lstm/1.0.0');
-    expect(resolveInside(root, 'lstm', '1.0.0', 'model/weights.bin')).toBe('/srv/registry/lstm/1.0.0/model/weights.bin');
+    expect(resolveInside(root, 'lstm', '1.0.0', 'model/weights.bin')).toBe(
+      '/srv/registry/lstm/1.0.0/model/weights.bin',
+    );
   });
 
-  it.each([[['..']], [['../x']], [['a', '..', '..', 'x']], [['/etc']], [['']], [['.']], [['a/./b']], [['a', '..']]])('refuses %p', (segments) => {
-    expect(codeOf(() => resolveInside(root, ...segments))).toBe('PATH_OUTSIDE_REGISTRY');
-  });
+  it.each([[['..']], [['../x']], [['a', '..', '..', 'x']], [['/etc']], [['']], [['.']], [['a/./b']], [['a', '..']]])(
+    'refuses %p',
+    (segments) => {
+      expect(codeOf(() => resolveInside(root, ...segments))).toBe('PATH_OUTSIDE_REGISTRY');
+    },
+  );
 
   it('never returns a path outside the root, whatever the segments', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('..', '.', '/', '../..', 'a/../..', '')), { maxLength: 4 }), (segments) => {
-        try {
-          const p = resolveInside(root, ...segments);
-          expect(p.startsWith(`${root}/`)).toBe(true);
-        } catch (e) {
-          expect((e as AppError).errorCode).toBe('PATH_OUTSIDE_REGISTRY');
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('..', '.', '/', '../..', 'a/../..', '')), { maxLength: 4 }),
+        (segments) => {
+          try {
+            const p = resolveInside(root, ...segments);
+            expect(p.startsWith(`${root}/`)).toBe(true);
+          } catch (e) {
+            expect((e as AppError).errorCode).toBe('PATH_OUTSIDE_REGISTRY');
+          }
+        },
+      ),
     );
   });
 });
@@ -114,6 +195,11 @@ describe('slugify', () => {
   });
 
   it('always yields a valid model id', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', maxLength: 100 })), (name) => isValidModelId(slugify(name))));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', maxLength: 100 })),
+        (name) => isValidModelId(slugify(name)),
+      ),
+    );
   });
 });

@@ -75,7 +75,8 @@ export function artifactPathProblem(value: unknown): string | null {
   if (segments.length > MAX_PATH_SEGMENTS) return `it has more than ${MAX_PATH_SEGMENTS} segments`;
   for (const segment of segments) {
     // The pattern already rules out '', '.', '..', hidden names, '\\', '%', NUL and non-ASCII.
-    if (!PATH_SEGMENT_PATTERN.test(segment)) return `segment ${show(segment)} must be 1-128 characters A-Z, a-z, 0-9, '_', '.' or '-', not starting with '.' or '-'`;
+    if (!PATH_SEGMENT_PATTERN.test(segment))
+      return `segment ${show(segment)} must be 1-128 characters A-Z, a-z, 0-9, '_', '.' or '-', not starting with '.' or '-'`;
   }
   return null;
 }
@@ -84,10 +85,18 @@ export function artifactPathProblem(value: unknown): string | null {
 export function assertArtifactPath(value: unknown): string {
   const problem = artifactPathProblem(value);
   if (problem) {
-    throw new DataValidationError(`Invalid artifact file path ${show(value)}: ${problem}`, { field: 'files', path: String(value).slice(0, 200) }, 'INVALID_ARTIFACT_PATH');
+    throw new DataValidationError(
+      `Invalid artifact file path ${show(value)}: ${problem}`,
+      { field: 'files', path: String(value).slice(0, 200) },
+      'INVALID_ARTIFACT_PATH',
+    );
   }
   if (value === MANIFEST_FILE) {
-    throw new DataValidationError(`${MANIFEST_FILE} is written by the artifact store and cannot be supplied`, { field: 'files', path: value }, 'INVALID_ARTIFACT_PATH');
+    throw new DataValidationError(
+      `${MANIFEST_FILE} is written by the artifact store and cannot be supplied`,
+      { field: 'files', path: value },
+      'INVALID_ARTIFACT_PATH',
+    );
   }
   return value as string;
 }
@@ -103,8 +112,18 @@ export function resolveInside(root: string, ...segments: string[]): string {
   const resolved = path.resolve(base, ...segments);
   const relative = path.relative(base, resolved);
   const expected = segments.join('/').split('/').join(path.sep);
-  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative) || relative !== expected) {
-    throw new DataValidationError('The requested artifact path would leave the model registry', { path: segments.join('/').slice(0, 200) }, 'PATH_OUTSIDE_REGISTRY');
+  if (
+    relative === '' ||
+    relative === '..' ||
+    relative.startsWith(`..${path.sep}`) ||
+    path.isAbsolute(relative) ||
+    relative !== expected
+  ) {
+    throw new DataValidationError(
+      'The requested artifact path would leave the model registry',
+      { path: segments.join('/').slice(0, 200) },
+      'PATH_OUTSIDE_REGISTRY',
+    );
   }
   return resolved;
 }

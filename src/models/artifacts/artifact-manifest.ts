@@ -37,7 +37,13 @@ export type ArtifactContent = Buffer | Uint8Array | string | object | number | b
  * - `metrics.json`        evaluation metrics beside the naive baselines
  * - `manifest.json`       written by the store: sha256 and size of every file above
  */
-export const EXPECTED_VERSION_FILES = ['model/model.json', 'model/weights.bin', 'preprocessing.json', 'metrics.json', MANIFEST_FILE] as const;
+export const EXPECTED_VERSION_FILES = [
+  'model/model.json',
+  'model/weights.bin',
+  'preprocessing.json',
+  'metrics.json',
+  MANIFEST_FILE,
+] as const;
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -50,10 +56,18 @@ export function toBytes(file: string, content: ArtifactContent): Buffer {
   try {
     json = JSON.stringify(content, null, 2);
   } catch (e) {
-    throw new DataValidationError(`Artifact file ${file} cannot be stored as JSON: ${(e as Error).message}`, { file }, 'INVALID_ARTIFACT_CONTENT');
+    throw new DataValidationError(
+      `Artifact file ${file} cannot be stored as JSON: ${(e as Error).message}`,
+      { file },
+      'INVALID_ARTIFACT_CONTENT',
+    );
   }
   if (json === undefined) {
-    throw new DataValidationError(`Artifact file ${file} has no content (got ${typeof content})`, { file }, 'INVALID_ARTIFACT_CONTENT');
+    throw new DataValidationError(
+      `Artifact file ${file} has no content (got ${typeof content})`,
+      { file },
+      'INVALID_ARTIFACT_CONTENT',
+    );
   }
   return Buffer.from(`${json}\n`, 'utf8');
 }
@@ -65,22 +79,37 @@ export function toBytes(file: string, content: ArtifactContent): Buffer {
  */
 export function prepareFiles(files: Record<string, ArtifactContent>): Array<{ file: string; data: Buffer }> {
   if (files === null || typeof files !== 'object' || Array.isArray(files)) {
-    throw new DataValidationError('Artifact files must be an object of relative path → content', null, 'INVALID_ARTIFACT_CONTENT');
+    throw new DataValidationError(
+      'Artifact files must be an object of relative path → content',
+      null,
+      'INVALID_ARTIFACT_CONTENT',
+    );
   }
   const names = Object.keys(files).sort();
-  if (names.length === 0) throw new DataValidationError('A model version needs at least one artifact file', null, 'INVALID_ARTIFACT_CONTENT');
+  if (names.length === 0)
+    throw new DataValidationError('A model version needs at least one artifact file', null, 'INVALID_ARTIFACT_CONTENT');
   const lower = new Set<string>();
   for (const name of names) {
     assertArtifactPath(name);
     const folded = name.toLowerCase();
-    if (lower.has(folded)) throw new DataValidationError(`Artifact file paths differ only in case: ${name}`, { path: name }, 'INVALID_ARTIFACT_PATH');
+    if (lower.has(folded))
+      throw new DataValidationError(
+        `Artifact file paths differ only in case: ${name}`,
+        { path: name },
+        'INVALID_ARTIFACT_PATH',
+      );
     lower.add(folded);
   }
   for (const name of names) {
     const parts = name.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/').toLowerCase();
-      if (lower.has(dir)) throw new DataValidationError(`Artifact path ${parts.slice(0, i).join('/')} is both a file and the directory of ${name}`, { path: name }, 'INVALID_ARTIFACT_PATH');
+      if (lower.has(dir))
+        throw new DataValidationError(
+          `Artifact path ${parts.slice(0, i).join('/')} is both a file and the directory of ${name}`,
+          { path: name },
+          'INVALID_ARTIFACT_PATH',
+        );
     }
   }
   return names.map((file) => ({ file, data: toBytes(file, files[file]) }));
@@ -104,8 +133,10 @@ export function manifestProblem(value: unknown, modelId: string, version: string
     if (name === MANIFEST_FILE) return 'it lists itself';
     const e = entry as Partial<ManifestEntry> | null;
     if (e === null || typeof e !== 'object') return `the entry of ${name} is not an object`;
-    if (typeof e.sha256 !== 'string' || !SHA256_HEX.test(e.sha256)) return `the sha256 of ${name} is not 64 lowercase hex digits`;
-    if (typeof e.bytes !== 'number' || !Number.isSafeInteger(e.bytes) || e.bytes < 0) return `the size of ${name} is not a non-negative integer`;
+    if (typeof e.sha256 !== 'string' || !SHA256_HEX.test(e.sha256))
+      return `the sha256 of ${name} is not 64 lowercase hex digits`;
+    if (typeof e.bytes !== 'number' || !Number.isSafeInteger(e.bytes) || e.bytes < 0)
+      return `the size of ${name} is not a non-negative integer`;
   }
   return null;
 }
@@ -113,6 +144,10 @@ export function manifestProblem(value: unknown, modelId: string, version: string
 /** The manifest's bytes on disk (stable key order: files sorted by path). */
 export function serializeManifest(manifest: ArtifactManifest): Buffer {
   const files: Record<string, ManifestEntry> = Object.create(null); // a path may be '__proto__'
-  for (const name of Object.keys(manifest.files).sort()) files[name] = { sha256: manifest.files[name].sha256, bytes: manifest.files[name].bytes };
-  return Buffer.from(`${JSON.stringify({ model_id: manifest.model_id, version: manifest.version, created_at: manifest.created_at, files }, null, 2)}\n`, 'utf8');
+  for (const name of Object.keys(manifest.files).sort())
+    files[name] = { sha256: manifest.files[name].sha256, bytes: manifest.files[name].bytes };
+  return Buffer.from(
+    `${JSON.stringify({ model_id: manifest.model_id, version: manifest.version, created_at: manifest.created_at, files }, null, 2)}\n`,
+    'utf8',
+  );
 }

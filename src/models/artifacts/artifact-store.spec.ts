@@ -17,7 +17,13 @@ import { ARTIFACT_PROVIDERS } from './index';
 const FILES = () => ({
   'model/model.json': { format: 'layers-model', modelTopology: { layers: [{ class_name: 'LSTM', units: 32 }] } },
   'model/weights.bin': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256)),
-  'preprocessing.json': { features: ['rsi_14', 'sma_20'], window: 60, horizon: 1, scaler: { type: 'standard', mean: [50, 1.1], std: [10, 0.01] }, target: 'return_1' },
+  'preprocessing.json': {
+    features: ['rsi_14', 'sma_20'],
+    window: 60,
+    horizon: 1,
+    scaler: { type: 'standard', mean: [50, 1.1], std: [10, 0.01] },
+    target: 'return_1',
+  },
   'metrics.json': { rmse: 0.0012, baselines: { naive: 0.0013 } },
 });
 
@@ -60,7 +66,13 @@ async function snapshot(dir: string, skip: string[] = []): Promise<Record<string
     const full = path.join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
     const rel = path.relative(dir, full);
     if (skip.some((s) => rel === s || rel.startsWith(`${s}${path.sep}`))) continue;
-    out[rel] = entry.isFile() ? createHash('sha256').update(await fs.readFile(full)).digest('hex') : entry.isDirectory() ? 'dir' : 'other';
+    out[rel] = entry.isFile()
+      ? createHash('sha256')
+          .update(await fs.readFile(full))
+          .digest('hex')
+      : entry.isDirectory()
+        ? 'dir'
+        : 'other';
   }
   return out;
 }
@@ -78,8 +90,16 @@ describe('write and read', () => {
     const written = await store.write('lstm_price_predictor', '1.0.0', FILES());
 
     expect(written.path).toBe(path.join(root, 'lstm_price_predictor', '1.0.0'));
-    expect(Object.keys(written.manifest.files)).toEqual(['metrics.json', 'model/model.json', 'model/weights.bin', 'preprocessing.json']);
-    expect(written.manifest.files['model/weights.bin']).toEqual({ sha256: createHash('sha256').update(FILES()['model/weights.bin']).digest('hex'), bytes: 4096 });
+    expect(Object.keys(written.manifest.files)).toEqual([
+      'metrics.json',
+      'model/model.json',
+      'model/weights.bin',
+      'preprocessing.json',
+    ]);
+    expect(written.manifest.files['model/weights.bin']).toEqual({
+      sha256: createHash('sha256').update(FILES()['model/weights.bin']).digest('hex'),
+      bytes: 4096,
+    });
     expect(written.manifest).toMatchObject({ model_id: 'lstm_price_predictor', version: '1.0.0' });
     expect(Date.parse(written.manifest.created_at)).not.toBeNaN();
     const manifestOnDisk = await fs.readFile(path.join(written.path, 'manifest.json'));
@@ -99,7 +119,12 @@ describe('write and read', () => {
   });
 
   it('stores strings as UTF-8, Uint8Arrays as bytes, other values as JSON', async () => {
-    await store.write('m', '0.1.0', { 'notes.txt': 'héllo', 'raw.bin': new Uint8Array([1, 2, 3]), 'n.json': 42, 'list.json': [1, 'a'] });
+    await store.write('m', '0.1.0', {
+      'notes.txt': 'héllo',
+      'raw.bin': new Uint8Array([1, 2, 3]),
+      'n.json': 42,
+      'list.json': [1, 'a'],
+    });
     const stored = await store.read('m', '0.1.0');
     expect((await stored.file('notes.txt')).toString('utf8')).toBe('héllo');
     expect([...(await stored.file('raw.bin'))]).toEqual([1, 2, 3]);
@@ -119,7 +144,9 @@ describe('write and read', () => {
   it('lets exactly one of several concurrent writers (two stores, as two replicas) publish a version', async () => {
     const other = new ArtifactStore(configFor(root));
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).write('race', '2.0.0', { ...FILES(), 'metrics.json': { writer: i } })),
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? other : store).write('race', '2.0.0', { ...FILES(), 'metrics.json': { writer: i } }),
+      ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -228,7 +255,12 @@ describe('integrity on read', () => {
     expect([err.status, err.errorType, err.errorCode]).toEqual([500, 'ModelError', 'ARTIFACT_CORRUPT']);
     expect(err.message).toContain('model/weights.bin');
     expect(err.message).toContain('sha256');
-    expect(err.details).toMatchObject({ model_id: 'lstm', version: '1.0.0', file: 'model/weights.bin', check: 'sha256' });
+    expect(err.details).toMatchObject({
+      model_id: 'lstm',
+      version: '1.0.0',
+      file: 'model/weights.bin',
+      check: 'sha256',
+    });
   });
 
   it('names the file and the size check when a file grows', async () => {
@@ -264,10 +296,15 @@ describe('integrity on read', () => {
     const original = await fs.readFile(manifest, 'utf8');
 
     await fs.writeFile(manifest, '{"model_id": "lstm", ');
-    expect((await failure(store.read('lstm', '1.0.0'))).details).toMatchObject({ file: 'manifest.json', check: 'manifest' });
+    expect((await failure(store.read('lstm', '1.0.0'))).details).toMatchObject({
+      file: 'manifest.json',
+      check: 'manifest',
+    });
 
     await fs.writeFile(manifest, original.replace('"1.0.0"', '"9.9.9"'));
-    expect((await failure(store.read('lstm', '1.0.0'))).message).toMatch(/manifest\.json failed the manifest check \(version is "9\.9\.9"/);
+    expect((await failure(store.read('lstm', '1.0.0'))).message).toMatch(
+      /manifest\.json failed the manifest check \(version is "9\.9\.9"/,
+    );
 
     await fs.rm(manifest);
     const err = await failure(store.read('lstm', '1.0.0'));
@@ -310,7 +347,10 @@ describe('integrity on read', () => {
   it('verifies a file again when it is read after opening', async () => {
     const stored = await store.read('lstm', '1.0.0');
     await fs.writeFile(path.join(dir, 'preprocessing.json'), '{"window": 1}');
-    expect((await failure(stored.json('preprocessing.json'))).details).toMatchObject({ file: 'preprocessing.json', check: 'size' });
+    expect((await failure(stored.json('preprocessing.json'))).details).toMatchObject({
+      file: 'preprocessing.json',
+      check: 'size',
+    });
     expect((await failure(stored.file('nope.json'))).errorCode).toBe('ARTIFACT_FILE_NOT_FOUND');
     expect((await failure(stored.file('../manifest.json'))).status).toBe(422);
   });
@@ -319,11 +359,17 @@ describe('integrity on read', () => {
     await fs.appendFile(path.join(dir, 'model', 'weights.bin'), 'x'); // not read: not checked
     expect(await store.readJson('lstm', '1.0.0', 'metrics.json')).toEqual(FILES()['metrics.json']);
     await fs.appendFile(path.join(dir, 'metrics.json'), 'x');
-    expect((await failure(store.readJson('lstm', '1.0.0', 'metrics.json'))).details).toMatchObject({ file: 'metrics.json', check: 'size' });
+    expect((await failure(store.readJson('lstm', '1.0.0', 'metrics.json'))).details).toMatchObject({
+      file: 'metrics.json',
+      check: 'size',
+    });
   });
 
   it('answers 404 MODEL_VERSION_NOT_FOUND for a missing version or model', async () => {
-    for (const [id, version] of [['lstm', '1.0.1'], ['nope', '1.0.0']]) {
+    for (const [id, version] of [
+      ['lstm', '1.0.1'],
+      ['nope', '1.0.0'],
+    ]) {
       const err = await failure(store.read(id, version));
       expect([err.status, err.errorType, err.errorCode]).toEqual([404, 'NotFoundError', 'MODEL_VERSION_NOT_FOUND']);
       expect((await failure(store.readJson(id, version, 'metrics.json'))).status).toBe(404);
@@ -363,8 +409,25 @@ describe('remove', () => {
 
 describe('path traversal', () => {
   const ATTEMPTS = [
-    '..', '.', '../x', '../../outside', 'a/b', '/etc', '/tmp/x', '%2e%2e', '%2e%2e%2foutside', '\u2024\u2024', '\uff0e\uff0e', 'ｌｓｔｍ', '.pgdata', '.tmp-1.0.0-x',
-    'x'.repeat(65), 'x'.repeat(5000), 'a\0b', 'a\\..\\b', '',
+    '..',
+    '.',
+    '../x',
+    '../../outside',
+    'a/b',
+    '/etc',
+    '/tmp/x',
+    '%2e%2e',
+    '%2e%2e%2foutside',
+    '\u2024\u2024',
+    '\uff0e\uff0e',
+    'ｌｓｔｍ',
+    '.pgdata',
+    '.tmp-1.0.0-x',
+    'x'.repeat(65),
+    'x'.repeat(5000),
+    'a\0b',
+    'a\\..\\b',
+    '',
   ];
 
   it.each(ATTEMPTS)('refuses the model id %p with 422 everywhere, writing nothing', async (id) => {
@@ -387,21 +450,57 @@ describe('path traversal', () => {
     expect([err.status, err.errorCode]).toEqual([422, 'INVALID_VERSION']);
   });
 
-  it.each(['../x', '../../outside/secret.txt', '/etc/passwd', 'model/../../x', '.hidden', '%2e%2e/x', '\u2024\u2024/x', 'a\\..\\b', 'x'.repeat(600)])(
-    'refuses the file path %p with 422, writing nothing',
-    async (file) => {
-      const before = await snapshot(tmp);
-      const err = await failure(store.write('lstm', '1.0.0', { ...FILES(), [file]: 'x' }));
-      expect([err.status, err.errorCode]).toEqual([422, 'INVALID_ARTIFACT_PATH']);
-      expect(await snapshot(tmp)).toEqual(before);
-    },
-  );
+  it.each([
+    '../x',
+    '../../outside/secret.txt',
+    '/etc/passwd',
+    'model/../../x',
+    '.hidden',
+    '%2e%2e/x',
+    '\u2024\u2024/x',
+    'a\\..\\b',
+    'x'.repeat(600),
+  ])('refuses the file path %p with 422, writing nothing', async (file) => {
+    const before = await snapshot(tmp);
+    const err = await failure(store.write('lstm', '1.0.0', { ...FILES(), [file]: 'x' }));
+    expect([err.status, err.errorCode]).toEqual([422, 'INVALID_ARTIFACT_PATH']);
+    expect(await snapshot(tmp)).toEqual(before);
+  });
 
   it('keeps every fuzzed write inside the registry (fast-check)', async () => {
-    const nasty = fc.constantFrom('.', '/', '\\', '%', '2', 'e', 'f', 'a', '-', '_', '\u2024', '\uff0e', '\0', '\u202e', 'é');
-    const id = fc.oneof(fc.constantFrom(...ATTEMPTS), fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 70 }), fc.string({ unit: nasty, maxLength: 12 }), fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,8}$/));
-    const version = fc.oneof(fc.constant('1.0.0'), fc.string({ unit: fc.constantFrom('0', '1', '.', '/', '-'), maxLength: 9 }));
-    const file = fc.oneof(fc.constant('metrics.json'), fc.string({ unit: nasty, maxLength: 10 }), fc.string({ maxLength: 20 }));
+    const nasty = fc.constantFrom(
+      '.',
+      '/',
+      '\\',
+      '%',
+      '2',
+      'e',
+      'f',
+      'a',
+      '-',
+      '_',
+      '\u2024',
+      '\uff0e',
+      '\0',
+      '\u202e',
+      'é',
+    );
+    const id = fc.oneof(
+      fc.constantFrom(...ATTEMPTS),
+      fc.string({ maxLength: 70 }),
+      fc.string({ unit: 'binary', maxLength: 70 }),
+      fc.string({ unit: nasty, maxLength: 12 }),
+      fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,8}$/),
+    );
+    const version = fc.oneof(
+      fc.constant('1.0.0'),
+      fc.string({ unit: fc.constantFrom('0', '1', '.', '/', '-'), maxLength: 9 }),
+    );
+    const file = fc.oneof(
+      fc.constant('metrics.json'),
+      fc.string({ unit: nasty, maxLength: 10 }),
+      fc.string({ maxLength: 20 }),
+    );
     const outsideBefore = await snapshot(tmp, ['registry']);
     let written = 0;
 
@@ -432,7 +531,9 @@ describe('path traversal', () => {
 
 describe('dependency injection', () => {
   it('resolves ArtifactStore with its ArtifactFs from AppConfig', async () => {
-    const moduleRef = await Test.createTestingModule({ providers: [...ARTIFACT_PROVIDERS, { provide: AppConfig, useValue: configFor(root) }] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      providers: [...ARTIFACT_PROVIDERS, { provide: AppConfig, useValue: configFor(root) }],
+    }).compile();
     const injected = moduleRef.get(ArtifactStore);
     await injected.write('di', '1.0.0', { 'metrics.json': {} });
     expect(await store.exists('di', '1.0.0')).toBe(true);

@@ -5,8 +5,21 @@ import { ConflictError, NotFoundError } from '../../common/errors/app-error';
 import { AppConfig } from '../../config/app-config';
 import { ArtifactCorruptError, type ArtifactProblem, storageError } from './artifact-errors';
 import { ArtifactFs, sha256 } from './artifact-fs';
-import { assertArtifactPath, assertModelId, assertVersion, isValidModelId, MANIFEST_FILE, resolveInside } from './artifact-ids';
-import { type ArtifactContent, type ArtifactManifest, manifestProblem, prepareFiles, serializeManifest } from './artifact-manifest';
+import {
+  assertArtifactPath,
+  assertModelId,
+  assertVersion,
+  isValidModelId,
+  MANIFEST_FILE,
+  resolveInside,
+} from './artifact-ids';
+import {
+  type ArtifactContent,
+  type ArtifactManifest,
+  manifestProblem,
+  prepareFiles,
+  serializeManifest,
+} from './artifact-manifest';
 
 export interface WrittenVersion {
   /** Absolute path of the version directory. */
@@ -111,7 +124,12 @@ export class ArtifactStore {
         await this.fs.writeFileDurable(target, data);
         entries[file] = { sha256: sha256(data), bytes: data.length };
       }
-      const manifest: ArtifactManifest = { model_id: modelId, version, created_at: new Date().toISOString(), files: entries };
+      const manifest: ArtifactManifest = {
+        model_id: modelId,
+        version,
+        created_at: new Date().toISOString(),
+        files: entries,
+      };
       const manifestBytes = serializeManifest(manifest);
       await this.fs.writeFileDurable(path.join(tempDir, MANIFEST_FILE), manifestBytes);
       // Deepest directories first, so every entry is durable before the rename publishes it.
@@ -126,7 +144,11 @@ export class ArtifactStore {
       }
       tempDir = undefined; // published: nothing to clean up
       await this.fs.fsyncDir(modelDir);
-      return { path: finalDir, manifest: JSON.parse(manifestBytes.toString('utf8')) as ArtifactManifest, checksum: sha256(manifestBytes) };
+      return {
+        path: finalDir,
+        manifest: JSON.parse(manifestBytes.toString('utf8')) as ArtifactManifest,
+        checksum: sha256(manifestBytes),
+      };
     } catch (e) {
       // An ordinary failure cleans up after itself; a crash leaves `.tmp-*` for cleanupTemp.
       if (tempDir) await this.fs.removeTree(tempDir).catch(() => undefined);
@@ -158,14 +180,24 @@ export class ArtifactStore {
    * manifest (and the manifest against `expectedChecksum`); the other files are not hashed.
    * Null when the version does not list the file.
    */
-  async readFile(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<{ data: Buffer; sha256: string } | null> {
+  async readFile(
+    modelId: string,
+    version: string,
+    name: string,
+    options: ReadOptions = {},
+  ): Promise<{ data: Buffer; sha256: string } | null> {
     const stored = await this.open(modelId, version, options, false);
     if (!stored.names.includes(name)) return null;
     return { data: await stored.file(name), sha256: stored.manifest.files[name].sha256 };
   }
 
   /** The version's manifest (checked against `expectedChecksum`) and one JSON file of it, without hashing the others. */
-  async manifestAndJson<T = unknown>(modelId: string, version: string, name: string, options: ReadOptions = {}): Promise<{ manifest: ArtifactManifest; json: T | null }> {
+  async manifestAndJson<T = unknown>(
+    modelId: string,
+    version: string,
+    name: string,
+    options: ReadOptions = {},
+  ): Promise<{ manifest: ArtifactManifest; json: T | null }> {
     const stored = await this.open(modelId, version, options, false);
     return { manifest: stored.manifest, json: stored.names.includes(name) ? await stored.json<T>(name) : null };
   }
@@ -226,23 +258,39 @@ export class ArtifactStore {
   }
 
   private exists409(modelId: string, version: string): ConflictError {
-    return new ConflictError(`Model ${modelId} already has a version ${version}; versions are immutable, write a new one`, { model_id: modelId, version }, 'MODEL_VERSION_EXISTS');
+    return new ConflictError(
+      `Model ${modelId} already has a version ${version}; versions are immutable, write a new one`,
+      { model_id: modelId, version },
+      'MODEL_VERSION_EXISTS',
+    );
   }
 
   private notFound(modelId: string, version: string): NotFoundError {
-    return new NotFoundError(`Model ${modelId} has no stored version ${version}`, { model_id: modelId, version }, 'MODEL_VERSION_NOT_FOUND');
+    return new NotFoundError(
+      `Model ${modelId} has no stored version ${version}`,
+      { model_id: modelId, version },
+      'MODEL_VERSION_NOT_FOUND',
+    );
   }
 
-  private async open(modelId: string, version: string, options: ReadOptions, verifyAll: boolean): Promise<StoredVersion> {
+  private async open(
+    modelId: string,
+    version: string,
+    options: ReadOptions,
+    verifyAll: boolean,
+  ): Promise<StoredVersion> {
     const dir = this.versionDir(modelId, version);
     const dirStats = await this.fs.lstat(dir);
     if (!dirStats) throw this.notFound(modelId, version);
     const corrupt = (problems: ArtifactProblem[]) => new ArtifactCorruptError(modelId, version, problems);
-    if (!dirStats.isDirectory()) throw corrupt([{ file: '.', check: 'type', reason: 'the version path is not a directory' }]);
+    if (!dirStats.isDirectory())
+      throw corrupt([{ file: '.', check: 'type', reason: 'the version path is not a directory' }]);
     // A symlinked model or version directory would let reads leave the registry.
     const [realRoot, realDir] = await Promise.all([this.fs.realpath(this.root), this.fs.realpath(dir)]);
     if (path.relative(realRoot, realDir) !== path.join(modelId, version)) {
-      throw corrupt([{ file: '.', check: 'location', reason: 'the version directory resolves outside its place in the registry' }]);
+      throw corrupt([
+        { file: '.', check: 'location', reason: 'the version directory resolves outside its place in the registry' },
+      ]);
     }
 
     // A version deleted while we read it is "not found", not "corrupt".
@@ -273,13 +321,18 @@ export class ArtifactStore {
       const file = resolveInside(dir, name);
       const stats = await this.fs.lstat(file);
       if (!stats) return { file: name, check: 'present' };
-      if (!stats.isFile()) return { file: name, check: 'type', reason: stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file' };
+      if (!stats.isFile())
+        return { file: name, check: 'type', reason: stats.isSymbolicLink() ? 'a symbolic link' : 'not a regular file' };
       const real = await this.fs.realpath(file);
-      if (path.relative(realDir, real) !== name.split('/').join(path.sep)) return { file: name, check: 'location', reason: 'it resolves outside the version directory' };
-      if (stats.size !== expected.bytes) return { file: name, check: 'size', expected: expected.bytes, actual: stats.size };
+      if (path.relative(realDir, real) !== name.split('/').join(path.sep))
+        return { file: name, check: 'location', reason: 'it resolves outside the version directory' };
+      if (stats.size !== expected.bytes)
+        return { file: name, check: 'size', expected: expected.bytes, actual: stats.size };
       const actual = await this.fs.hashFile(file);
-      if (actual.bytes !== expected.bytes) return { file: name, check: 'size', expected: expected.bytes, actual: actual.bytes };
-      if (actual.sha256 !== expected.sha256) return { file: name, check: 'sha256', expected: expected.sha256, actual: actual.sha256 };
+      if (actual.bytes !== expected.bytes)
+        return { file: name, check: 'size', expected: expected.bytes, actual: actual.bytes };
+      if (actual.sha256 !== expected.sha256)
+        return { file: name, check: 'sha256', expected: expected.sha256, actual: actual.sha256 };
       return null;
     };
 
@@ -301,7 +354,11 @@ export class ArtifactStore {
     const file = async (name: string): Promise<Buffer> => {
       if (!Object.hasOwn(manifest.files, name)) {
         assertArtifactPath(name);
-        throw new NotFoundError(`Version ${modelId}/${version} has no file ${name}`, { model_id: modelId, version, file: name, files: names }, 'ARTIFACT_FILE_NOT_FOUND');
+        throw new NotFoundError(
+          `Version ${modelId}/${version} has no file ${name}`,
+          { model_id: modelId, version, file: name, files: names },
+          'ARTIFACT_FILE_NOT_FOUND',
+        );
       }
       const expected = manifest.files[name];
       const target = resolveInside(dir, name);
@@ -311,12 +368,15 @@ export class ArtifactStore {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') throw await goneOr(corrupt([{ file: name, check: 'present' }]));
-        if (code === 'ELOOP' || code === 'EISDIR') throw corrupt([{ file: name, check: 'type', reason: 'not a regular file' }]);
+        if (code === 'ELOOP' || code === 'EISDIR')
+          throw corrupt([{ file: name, check: 'type', reason: 'not a regular file' }]);
         throw e;
       }
-      if (data.length !== expected.bytes) throw corrupt([{ file: name, check: 'size', expected: expected.bytes, actual: data.length }]);
+      if (data.length !== expected.bytes)
+        throw corrupt([{ file: name, check: 'size', expected: expected.bytes, actual: data.length }]);
       const actual = sha256(data);
-      if (actual !== expected.sha256) throw corrupt([{ file: name, check: 'sha256', expected: expected.sha256, actual }]);
+      if (actual !== expected.sha256)
+        throw corrupt([{ file: name, check: 'sha256', expected: expected.sha256, actual }]);
       return data;
     };
 

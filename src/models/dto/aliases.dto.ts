@@ -7,7 +7,10 @@ import { MODEL_HISTORY_EVENTS } from '../history/model-history.entity';
 
 /** PUT /api/v1/models/{model_id}/aliases/{alias}. */
 export class SetAliasRequestDto {
-  @ApiProperty({ example: '1.0.0', description: 'The version the alias points at: a trained version of the model (status experimental or deployed)' })
+  @ApiProperty({
+    example: '1.0.0',
+    description: 'The version the alias points at: a trained version of the model (status experimental or deployed)',
+  })
   @IsString()
   @Matches(VERSION_PATTERN, { message: 'version must be MAJOR.MINOR.PATCH, e.g. 1.0.0' })
   version: string;
@@ -22,8 +25,18 @@ export class AliasDto {
 }
 
 export class AliasChangeDto extends AliasDto {
-  @ApiProperty({ nullable: true, type: String, example: '1.1.0', description: 'Where the alias pointed before this request; null when it is new' }) previous_version: string | null;
-  @ApiProperty({ example: true, description: 'False when it already pointed at this version (nothing changed, nothing recorded)' }) changed: boolean;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1.1.0',
+    description: 'Where the alias pointed before this request; null when it is new',
+  })
+  previous_version: string | null;
+  @ApiProperty({
+    example: true,
+    description: 'False when it already pointed at this version (nothing changed, nothing recorded)',
+  })
+  changed: boolean;
 }
 
 export class AliasRemovedDto extends AliasDto {
@@ -52,9 +65,28 @@ export class ModelHistoryEntryDto {
   @ApiProperty({ example: 3, description: 'Increasing: later events have larger ids' }) id: number;
   @ApiProperty({ enum: MODEL_HISTORY_EVENTS, example: 'alias_moved' }) event: string;
   @ApiProperty({ nullable: true, type: String, example: 'champion' }) alias: string | null;
-  @ApiProperty({ nullable: true, type: String, example: '1.2.0', description: 'Where the alias points after the event (null once removed)' }) version: string | null;
-  @ApiProperty({ nullable: true, type: String, example: '1.1.0', description: 'Where it pointed before (null when it was new)' }) previous_version: string | null;
-  @ApiProperty({ nullable: true, type: String, example: null, description: 'Set when the service made the change itself: `model_archived` (archiving a model removes its aliases)' }) reason: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1.2.0',
+    description: 'Where the alias points after the event (null once removed)',
+  })
+  version: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1.1.0',
+    description: 'Where it pointed before (null when it was new)',
+  })
+  previous_version: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: null,
+    description:
+      'Set when the service made the change itself: `model_archived` (archiving a model removes its aliases)',
+  })
+  reason: string | null;
   @ApiProperty({ example: '2025-03-14T08:00:00.000Z' }) created_at: string;
 }
 

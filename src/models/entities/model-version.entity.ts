@@ -1,6 +1,14 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const VERSION_STATUSES = ['queued', 'training', 'experimental', 'deployed', 'failed', 'cancelled', 'archived'] as const;
+export const VERSION_STATUSES = [
+  'queued',
+  'training',
+  'experimental',
+  'deployed',
+  'failed',
+  'cancelled',
+  'archived',
+] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
 /** One trained (or training) version of a model: everything needed to trust and reload it. */

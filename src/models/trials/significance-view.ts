@@ -8,7 +8,14 @@ import type { SpanTrials, TrialRecord } from './trials.repository';
 
 interface StoredSignificance {
   test_span?: { key?: string; symbols?: string[]; timeframe?: string; first?: string; last?: string };
-  sharpe?: { value?: number | null; per_period?: number | null; skewness?: number | null; kurtosis?: number | null; periods?: number; periods_per_year?: number };
+  sharpe?: {
+    value?: number | null;
+    per_period?: number | null;
+    skewness?: number | null;
+    kurtosis?: number | null;
+    periods?: number;
+    periods_per_year?: number;
+  };
   [k: string]: unknown;
 }
 
@@ -18,24 +25,54 @@ export function spanKeyOf(significance: Record<string, unknown> | null | undefin
 }
 
 /** The trial a version's significance describes, or null when it names no complete test span. */
-export function trialOf(modelId: string, version: string, significance: Record<string, unknown> | null | undefined): TrialRecord | null {
+export function trialOf(
+  modelId: string,
+  version: string,
+  significance: Record<string, unknown> | null | undefined,
+): TrialRecord | null {
   const s = significance as StoredSignificance | null | undefined;
   const span = s?.test_span;
   const ppy = s?.sharpe?.periods_per_year;
-  if (!span?.key || !span.symbols || !span.timeframe || !span.first || !span.last || typeof ppy !== 'number') return null;
+  if (!span?.key || !span.symbols || !span.timeframe || !span.first || !span.last || typeof ppy !== 'number')
+    return null;
   const sharpe = s?.sharpe?.value;
-  return { span_key: span.key, symbols: span.symbols, timeframe: span.timeframe, test_first: span.first, test_last: span.last, model_id: modelId, version, sharpe: typeof sharpe === 'number' && Number.isFinite(sharpe) ? sharpe : null, periods_per_year: ppy };
+  return {
+    span_key: span.key,
+    symbols: span.symbols,
+    timeframe: span.timeframe,
+    test_first: span.first,
+    test_last: span.last,
+    model_id: modelId,
+    version,
+    sharpe: typeof sharpe === 'number' && Number.isFinite(sharpe) ? sharpe : null,
+    periods_per_year: ppy,
+  };
 }
 
-export function significanceView(significance: Record<string, unknown> | null | undefined, trials: Map<string, SpanTrials>) {
+export function significanceView(
+  significance: Record<string, unknown> | null | undefined,
+  trials: Map<string, SpanTrials>,
+) {
   if (!significance) return null;
   const s = significance as StoredSignificance;
   const key = spanKeyOf(significance);
   const t = (key && trials.get(key)) || { count: 0, sharpes: [] };
   const sr = s.sharpe;
   let deflated: DeflatedSharpe | null = null;
-  if (sr && typeof sr.per_period === 'number' && typeof sr.periods === 'number' && typeof sr.periods_per_year === 'number' && typeof sr.skewness === 'number' && typeof sr.kurtosis === 'number') {
-    deflated = deflatedSharpe({ sharpe: sr.per_period, n: sr.periods, skewness: sr.skewness, kurtosis: sr.kurtosis }, Math.max(1, t.count), t.sharpes, sr.periods_per_year);
+  if (
+    sr &&
+    typeof sr.per_period === 'number' &&
+    typeof sr.periods === 'number' &&
+    typeof sr.periods_per_year === 'number' &&
+    typeof sr.skewness === 'number' &&
+    typeof sr.kurtosis === 'number'
+  ) {
+    deflated = deflatedSharpe(
+      { sharpe: sr.per_period, n: sr.periods, skewness: sr.skewness, kurtosis: sr.kurtosis },
+      Math.max(1, t.count),
+      t.sharpes,
+      sr.periods_per_year,
+    );
   }
   return { ...significance, trials: { count: t.count, test_span: s.test_span ?? null }, deflated_sharpe: deflated };
 }

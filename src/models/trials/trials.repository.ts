@@ -32,7 +32,17 @@ export class TrialsRepository {
       `INSERT INTO evaluation_trials (span_key, symbols, timeframe, test_first, test_last, model_id, version, sharpe, periods_per_year)
        VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (span_key, model_id, version) DO NOTHING`,
-      [t.span_key, JSON.stringify(t.symbols), t.timeframe, t.test_first, t.test_last, t.model_id, t.version, t.sharpe, t.periods_per_year],
+      [
+        t.span_key,
+        JSON.stringify(t.symbols),
+        t.timeframe,
+        t.test_first,
+        t.test_last,
+        t.model_id,
+        t.version,
+        t.sharpe,
+        t.periods_per_year,
+      ],
     );
   }
 
@@ -45,7 +55,11 @@ export class TrialsRepository {
        FROM evaluation_trials WHERE span_key = ANY($1::varchar[]) GROUP BY span_key`,
       [[...new Set(keys)]],
     );
-    for (const r of rows) out.set(r.span_key, { count: r.count, sharpes: (r.sharpes ?? []).filter((s): s is number => typeof s === 'number' && Number.isFinite(s)) });
+    for (const r of rows)
+      out.set(r.span_key, {
+        count: r.count,
+        sharpes: (r.sharpes ?? []).filter((s): s is number => typeof s === 'number' && Number.isFinite(s)),
+      });
     return out;
   }
 }

@@ -10,7 +10,12 @@ import { Allow, IsOptional } from 'class-validator';
 const FEATURES_SCHEMA = {
   type: 'object',
   additionalProperties: { type: 'array', items: { type: 'number' } },
-  example: { sma_20: [1.1012, 1.1015, 1.102], rsi_14: [45.2, 46.8, 48.3], macd: [0.0012, 0.0015, 0.0018], bb_width: [0.0025, 0.0024, 0.0028] },
+  example: {
+    sma_20: [1.1012, 1.1015, 1.102],
+    rsi_14: [45.2, 46.8, 48.3],
+    macd: [0.0012, 0.0015, 0.0018],
+    bb_width: [0.0025, 0.0024, 0.0028],
+  },
   description:
     "Exactly the model's features (GET /api/v1/models/{model_id}/versions/{version} → features), each an array of finite numbers, oldest first, all of one length and at least the model's window long; the last `window` values are used, scaled with the model's stored scaler. Leave out to build the latest window from stored market data.",
 } as const;
@@ -27,12 +32,19 @@ export class PredictInstanceDto {
 }
 
 export class PredictRequestDto {
-  @ApiPropertyOptional({ example: 'EUR/USD', description: 'The currency pair (required for one window; the default for instances). A symbol the model was not trained on is a 422 unless allow_other_symbol is true.' })
+  @ApiPropertyOptional({
+    example: 'EUR/USD',
+    description:
+      'The currency pair (required for one window; the default for instances). A symbol the model was not trained on is a 422 unless allow_other_symbol is true.',
+  })
   @IsOptional()
   @Allow()
   symbol?: string;
 
-  @ApiPropertyOptional({ example: '1d', description: 'The bar size; must be the one the model was trained on (the demo data is 1d)' })
+  @ApiPropertyOptional({
+    example: '1d',
+    description: 'The bar size; must be the one the model was trained on (the demo data is 1d)',
+  })
   @IsOptional()
   @Allow()
   timeframe?: string;
@@ -45,14 +57,17 @@ export class PredictRequestDto {
   @ApiPropertyOptional({
     example: '1.0.0',
     description:
-      'A version to use, or a model alias written `@<alias>` (e.g. `@champion`, see PUT /api/v1/models/{model_id}/aliases/{alias}), resolved when the request arrives; the answer\'s `version` is the one that answered and `alias` the alias asked for. ' +
+      "A version to use, or a model alias written `@<alias>` (e.g. `@champion`, see PUT /api/v1/models/{model_id}/aliases/{alias}), resolved when the request arrives; the answer's `version` is the one that answered and `alias` the alias asked for. " +
       'Unknown alias: 404 ALIAS_NOT_FOUND. Default: the version deployed (if exactly one), else the latest trained',
   })
   @IsOptional()
   @Allow()
   version?: string;
 
-  @ApiPropertyOptional({ example: 'strategy_engine', description: 'A deployment target: use the version deployed there, and compute `signal` with its scaling_factor' })
+  @ApiPropertyOptional({
+    example: 'strategy_engine',
+    description: 'A deployment target: use the version deployed there, and compute `signal` with its scaling_factor',
+  })
   @IsOptional()
   @Allow()
   target?: string;
@@ -71,7 +86,11 @@ export class PredictRequestDto {
   @Allow()
   request_key?: string;
 
-  @ApiPropertyOptional({ type: [PredictInstanceDto], description: 'Batch form: many windows in one request (at most PREDICTION_MAX_INSTANCES, default 256: 413 above). Do not send `features` with it.' })
+  @ApiPropertyOptional({
+    type: [PredictInstanceDto],
+    description:
+      'Batch form: many windows in one request (at most PREDICTION_MAX_INSTANCES, default 256: 413 above). Do not send `features` with it.',
+  })
   @IsOptional()
   @Allow()
   instances?: PredictInstanceDto[];
@@ -103,24 +122,34 @@ export const PREDICT_REQUEST_EXAMPLES = {
   },
   through_deployment: {
     summary: 'Through a deployment target (adds the signal)',
-    description: 'Uses the version deployed to strategy_engine (deploy it first) and scales the prediction by its scaling_factor.',
+    description:
+      'Uses the version deployed to strategy_engine (deploy it first) and scales the prediction by its scaling_factor.',
     value: { symbol: 'EUR/USD', timeframe: '1d', target: 'strategy_engine' },
   },
   by_alias: {
     summary: 'By alias: the version @champion points at now',
-    description: 'Set the alias first (PUT /api/v1/models/{model_id}/aliases/champion); the answer names the version that answered.',
+    description:
+      'Set the alias first (PUT /api/v1/models/{model_id}/aliases/champion); the answer names the version that answered.',
     value: { symbol: 'EUR/USD', timeframe: '1d', version: '@champion' },
   },
   batch: {
     summary: 'Several windows in one request',
-    value: { symbol: 'EUR/USD', timeframe: '1d', instances: [{ features: WINDOW_EXAMPLE }, { symbol: 'EUR/USD', features: WINDOW_EXAMPLE }] },
+    value: {
+      symbol: 'EUR/USD',
+      timeframe: '1d',
+      instances: [{ features: WINDOW_EXAMPLE }, { symbol: 'EUR/USD', features: WINDOW_EXAMPLE }],
+    },
   },
 };
 
 export class RegressionPredictionDto {
   @ApiProperty({ example: 'price_change_1h', nullable: true })
   target: string | null;
-  @ApiProperty({ example: 0.00042, description: 'The predicted target in its own units (e.g. the fractional price change over the horizon); the network’s standardised output mapped back with the stored target scaler' })
+  @ApiProperty({
+    example: 0.00042,
+    description:
+      'The predicted target in its own units (e.g. the fractional price change over the horizon); the network’s standardised output mapped back with the stored target scaler',
+  })
   value: number;
   @ApiProperty({ example: 1, nullable: true })
   horizon_bars: number | null;
@@ -145,15 +174,25 @@ export class AnomalyPredictionDto {
 export class RlPredictionDto {
   @ApiProperty({ example: 'buy' })
   action: string;
-  @ApiProperty({ example: { sell: -0.1, hold: 0.05, buy: 0.3 }, type: 'object', additionalProperties: { type: 'number' } })
+  @ApiProperty({
+    example: { sell: -0.1, hold: 0.05, buy: 0.3 },
+    type: 'object',
+    additionalProperties: { type: 'number' },
+  })
   q_values: Record<string, number>;
 }
 
-export const PREDICTION_MODELS = [RegressionPredictionDto, ClassificationPredictionDto, AnomalyPredictionDto, RlPredictionDto];
+export const PREDICTION_MODELS = [
+  RegressionPredictionDto,
+  ClassificationPredictionDto,
+  AnomalyPredictionDto,
+  RlPredictionDto,
+];
 
 const PREDICTION_SCHEMA = {
   oneOf: PREDICTION_MODELS.map((m) => ({ $ref: getSchemaPath(m) })),
-  description: 'By model type — regression (time_series): {target, value, horizon_bars}; classification: {class, probabilities}; anomaly: {score, is_anomaly, threshold}; reinforcement learning: {action, q_values}',
+  description:
+    'By model type — regression (time_series): {target, value, horizon_bars}; classification: {class, probabilities}; anomaly: {score, is_anomaly, threshold}; reinforcement learning: {action, q_values}',
 };
 
 export const SIGNAL_DESCRIPTION =
@@ -164,10 +203,18 @@ export class PredictResponseDto {
   model_id: string;
   @ApiProperty({ example: '1.0.0', description: 'The version that answered (also in the X-Model-Version header)' })
   version: string;
-  @ApiPropertyOptional({ example: 'champion', description: 'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to' })
+  @ApiPropertyOptional({
+    example: 'champion',
+    description:
+      'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to',
+  })
   alias?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'canary'], description: 'Only through a deployment target: which of its versions answered — the active one, or its canary (POST /models/{model_id}/deploy with "mode": "canary"); `version` says which version that is' })
+  @ApiPropertyOptional({
+    enum: ['active', 'canary'],
+    description:
+      'Only through a deployment target: which of its versions answered — the active one, or its canary (POST /models/{model_id}/deploy with "mode": "canary"); `version` says which version that is',
+  })
   role?: string;
   @ApiProperty({ example: 'time_series' })
   model_type: string;
@@ -179,7 +226,12 @@ export class PredictResponseDto {
   prediction: RegressionPredictionDto | ClassificationPredictionDto | AnomalyPredictionDto | RlPredictionDto;
   @ApiProperty({ type: Number, nullable: true, example: null, description: SIGNAL_DESCRIPTION })
   signal: number | null;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the window was built from stored bars: the open time of the last bar it ends on' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When the window was built from stored bars: the open time of the last bar it ends on',
+  })
   as_of: string | null;
   @ApiProperty({ example: '2025-03-12T10:15:22.123Z' })
   timestamp: string;
@@ -205,10 +257,18 @@ export class PredictBatchResponseDto {
   model_id: string;
   @ApiProperty({ example: '1.0.0', description: 'The version that answered (also in the X-Model-Version header)' })
   version: string;
-  @ApiPropertyOptional({ example: 'champion', description: 'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to' })
+  @ApiPropertyOptional({
+    example: 'champion',
+    description:
+      'Only when the request named the version by an alias (`"version": "@champion"`): that alias; `version` is the version it resolved to',
+  })
   alias?: string;
 
-  @ApiPropertyOptional({ enum: ['active', 'canary'], description: 'Only through a deployment target: which of its versions answered — the active one, or its canary (POST /models/{model_id}/deploy with "mode": "canary"); `version` says which version that is' })
+  @ApiPropertyOptional({
+    enum: ['active', 'canary'],
+    description:
+      'Only through a deployment target: which of its versions answered — the active one, or its canary (POST /models/{model_id}/deploy with "mode": "canary"); `version` says which version that is',
+  })
   role?: string;
   @ApiProperty({ example: 'time_series' })
   model_type: string;

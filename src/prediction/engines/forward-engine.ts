@@ -65,7 +65,8 @@ export class OnnxRuntimeEngine implements ForwardEngine {
 
   async forward(x: Float32Array, n: number): Promise<Float32Array> {
     const out = await this.pool.run(this.key, this.io.input, this.io.output, x, [n, ...this.io.windowDims]);
-    if (out.dims[0] !== n) throw new Error(`ONNX Runtime returned an output of shape [${out.dims.join(', ')}] for ${n} windows`);
+    if (out.dims[0] !== n)
+      throw new Error(`ONNX Runtime returned an output of shape [${out.dims.join(', ')}] for ${n} windows`);
     return out.data;
   }
 

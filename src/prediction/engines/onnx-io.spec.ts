@@ -1,18 +1,32 @@
 import { resolveOnnxIo, OnnxSignatureMismatch } from './onnx-io';
 
-const t = (name: string, shape: Array<number | string> | null, type: string | null = 'float32') => ({ name, type, shape });
+const t = (name: string, shape: Array<number | string> | null, type: string | null = 'float32') => ({
+  name,
+  type,
+  shape,
+});
 
 describe('resolveOnnxIo: which input/output serve, and how a window is fed', () => {
   const sig = { window: 10, features: 4, units: 1 };
 
   it('takes [batch, W, F] or the flattened [batch, W·F]; one output [batch, units] or [batch]', () => {
-    expect(resolveOnnxIo({ inputs: [t('window', ['batch', 10, 4])], outputs: [t('output', ['batch', 1])] }, sig)).toEqual({ input: 'window', output: 'output', windowDims: [10, 4], maxBatch: null });
-    expect(resolveOnnxIo({ inputs: [t('x', ['N', 40])], outputs: [t('y', ['N'])] }, sig)).toEqual({ input: 'x', output: 'y', windowDims: [40], maxBatch: null });
+    expect(
+      resolveOnnxIo({ inputs: [t('window', ['batch', 10, 4])], outputs: [t('output', ['batch', 1])] }, sig),
+    ).toEqual({ input: 'window', output: 'output', windowDims: [10, 4], maxBatch: null });
+    expect(resolveOnnxIo({ inputs: [t('x', ['N', 40])], outputs: [t('y', ['N'])] }, sig)).toEqual({
+      input: 'x',
+      output: 'y',
+      windowDims: [40],
+      maxBatch: null,
+    });
     expect(resolveOnnxIo({ inputs: [t('x', [1, 40])], outputs: [t('y', [1, 1])] }, sig).maxBatch).toBe(1);
   });
 
   it('skl2onnx classifiers: the float probabilities output is chosen over the int64 label', () => {
-    const io = resolveOnnxIo({ inputs: [t('x', ['N', 4])], outputs: [t('label', ['N'], 'int64'), t('probabilities', ['N', 3])] }, { window: 1, features: 4, units: 3 });
+    const io = resolveOnnxIo(
+      { inputs: [t('x', ['N', 4])], outputs: [t('label', ['N'], 'int64'), t('probabilities', ['N', 3])] },
+      { window: 1, features: 4, units: 3 },
+    );
     expect(io.output).toBe('probabilities');
   });
 

@@ -30,7 +30,9 @@ export class OnnxRuntimeService implements OnModuleDestroy {
     indicators: HealthIndicatorService,
   ) {
     // Up either way: a missing ONNX Runtime degrades serving to tfjs, it does not make the pod unready.
-    readiness.register(async () => indicators.check('prediction_engine').up({ ...this.status(), loaded: this.loadedReport() }));
+    readiness.register(async () =>
+      indicators.check('prediction_engine').up({ ...this.status(), loaded: this.loadedReport() }),
+    );
   }
 
   get available(): boolean {
@@ -41,7 +43,12 @@ export class OnnxRuntimeService implements OnModuleDestroy {
     const i = this.installed;
     return {
       policy: this.config.predictionEngine,
-      onnxruntime: { installed: i.installed, ...(i.installed ? { version: i.version } : { reason: i.reason }), threads: this.config.predictionThreads, started: this.pool !== undefined },
+      onnxruntime: {
+        installed: i.installed,
+        ...(i.installed ? { version: i.version } : { reason: i.reason }),
+        threads: this.config.predictionThreads,
+        started: this.pool !== undefined,
+      },
     };
   }
 
@@ -59,7 +66,10 @@ export class OnnxRuntimeService implements OnModuleDestroy {
         throw e;
       }
       this.pool = pool;
-      this.logger.log({ threads: pool.size }, `ONNX Runtime ${this.installed.installed ? this.installed.version : ''} started in ${pool.size} worker thread(s)`);
+      this.logger.log(
+        { threads: pool.size },
+        `ONNX Runtime ${this.installed.installed ? this.installed.version : ''} started in ${pool.size} worker thread(s)`,
+      );
       return pool;
     })();
     return this.starting;

@@ -39,7 +39,11 @@ async function medianMs(engine: ForwardEngine, x: Float32Array): Promise<number>
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
 /** Measure both; returns the winner (the loser is disposed) and the report. */
-export async function selectByMeasurement(ort: ForwardEngine, tfjs: ForwardEngine, windowSize: number): Promise<{ engine: ForwardEngine; report: EngineReport }> {
+export async function selectByMeasurement(
+  ort: ForwardEngine,
+  tfjs: ForwardEngine,
+  windowSize: number,
+): Promise<{ engine: ForwardEngine; report: EngineReport }> {
   const n = 4;
   const probe = probeWindows(n, windowSize);
   const [a, b] = [await ort.forward(probe, n), await tfjs.forward(probe, n)];
@@ -51,7 +55,13 @@ export async function selectByMeasurement(ort: ForwardEngine, tfjs: ForwardEngin
   }
   if (!(diff <= PARITY_TOLERANCE * scale)) {
     await ort.dispose();
-    return { engine: tfjs, report: { engine: 'tfjs', reason: `ONNX Runtime's output differs from tfjs by ${diff} on the probe windows: tfjs serves` } };
+    return {
+      engine: tfjs,
+      report: {
+        engine: 'tfjs',
+        reason: `ONNX Runtime's output differs from tfjs by ${diff} on the probe windows: tfjs serves`,
+      },
+    };
   }
   const one = probe.subarray(0, windowSize);
   const ortMs = await medianMs(ort, one);
@@ -59,7 +69,10 @@ export async function selectByMeasurement(ort: ForwardEngine, tfjs: ForwardEngin
   const measured = { onnxruntime_ms: round(ortMs), tfjs_ms: round(tfjsMs), parity_max_abs_diff: diff };
   if (ortMs <= tfjsMs) {
     await tfjs.dispose();
-    return { engine: ort, report: { engine: 'onnxruntime', reason: 'measured: lower single-window latency', measured } };
+    return {
+      engine: ort,
+      report: { engine: 'onnxruntime', reason: 'measured: lower single-window latency', measured },
+    };
   }
   await ort.dispose();
   return { engine: tfjs, report: { engine: 'tfjs', reason: 'measured: lower single-window latency', measured } };

@@ -28,11 +28,21 @@ export interface ImportResult {
   status: string;
   model_type: string;
   engine: 'onnxruntime';
-  onnx: { ir_version: number; opsets: Record<string, number>; producer: string; operators: Record<string, number>; input: string; output: string; bytes: number; sha256: string };
+  onnx: {
+    ir_version: number;
+    opsets: Record<string, number>;
+    producer: string;
+    operators: Record<string, number>;
+    input: string;
+    output: string;
+    bytes: number;
+    sha256: string;
+  };
   signature_checks: string[];
 }
 
-const invalid = (field: string, message: string, code = 'VALIDATION_FAILED', extra: Record<string, unknown> = {}) => new DataValidationError(message, { ...extra, fields: [{ field, errors: [message] }] }, code);
+const invalid = (field: string, message: string, code = 'VALIDATION_FAILED', extra: Record<string, unknown> = {}) =>
+  new DataValidationError(message, { ...extra, fields: [{ field, errors: [message] }] }, code);
 
 /**
  * POST /api/v1/models/import: an ONNX model trained elsewhere becomes a version like any
@@ -57,11 +67,21 @@ export class ModelImportService {
 
   async import(req: ImportRequest): Promise<ImportResult> {
     const max = this.config.onnxImportMaxBytes;
-    if (req.model.data.length > max) throw new PayloadTooLargeError(`The ONNX file is ${req.model.data.length} bytes; at most ${max} are accepted (ONNX_IMPORT_MAX_BYTES)`, { limit_bytes: max, given: req.model.data.length, limit_variable: 'ONNX_IMPORT_MAX_BYTES' });
+    if (req.model.data.length > max)
+      throw new PayloadTooLargeError(
+        `The ONNX file is ${req.model.data.length} bytes; at most ${max} are accepted (ONNX_IMPORT_MAX_BYTES)`,
+        { limit_bytes: max, given: req.model.data.length, limit_variable: 'ONNX_IMPORT_MAX_BYTES' },
+      );
     const name = req.name.trim();
-    if (!name || name.length > 200) throw invalid('name', 'name is required: the model\'s display name (1–200 characters)');
+    if (!name || name.length > 200)
+      throw invalid('name', "name is required: the model's display name (1–200 characters)");
     const modelId: string = req.modelId ?? slugify(name);
-    if (!isValidModelId(modelId)) throw invalid(req.modelId ? 'model_id' : 'name', `model id '${String(modelId).slice(0, 80)}' is not valid: 1–64 characters a-z, 0-9, _ or - (give model_id, or a name it can be derived from)`, 'INVALID_MODEL_ID');
+    if (!isValidModelId(modelId))
+      throw invalid(
+        req.modelId ? 'model_id' : 'name',
+        `model id '${String(modelId).slice(0, 80)}' is not valid: 1–64 characters a-z, 0-9, _ or - (give model_id, or a name it can be derived from)`,
+        'INVALID_MODEL_ID',
+      );
 
     let parsed: unknown;
     try {
@@ -70,7 +90,12 @@ export class ModelImportService {
       throw invalid('signature', `signature is not valid JSON (${(e as Error).message})`, 'INVALID_SIGNATURE');
     }
     const sig = parseImportSignature(parsed, (s) => this.features.canonicalSymbol(s));
-    if (!sig.ok) throw new DataValidationError(`The signature has ${sig.problems.length} problem${sig.problems.length > 1 ? 's' : ''}: ${sig.problems.map((p) => `${p.field} ${p.errors[0]}`).join('; ')}`, { fields: sig.problems }, 'INVALID_SIGNATURE');
+    if (!sig.ok)
+      throw new DataValidationError(
+        `The signature has ${sig.problems.length} problem${sig.problems.length > 1 ? 's' : ''}: ${sig.problems.map((p) => `${p.field} ${p.errors[0]}`).join('; ')}`,
+        { fields: sig.problems },
+        'INVALID_SIGNATURE',
+      );
     const signature = sig.value;
 
     let inspection: OnnxInspection;
@@ -85,13 +110,27 @@ export class ModelImportService {
     const sha256 = createHash('sha256').update(req.model.data).digest('hex');
     const files = {
       [ONNX_MODEL_FILE]: req.model.data,
-      [PREPROCESSING_FILE]: { ...signature.preprocessing, onnx: { input: io.input, output: io.output, input_shape: ['batch', ...io.windowDims] } },
-      'metrics.json': { metrics: {}, baselines: {}, history: null, note: 'imported ONNX model: trained and evaluated elsewhere' },
+      [PREPROCESSING_FILE]: {
+        ...signature.preprocessing,
+        onnx: { input: io.input, output: io.output, input_shape: ['batch', ...io.windowDims] },
+      },
+      'metrics.json': {
+        metrics: {},
+        baselines: {},
+        history: null,
+        note: 'imported ONNX model: trained and evaluated elsewhere',
+      },
     };
     const dataConfig = {
       source: 'onnx_import',
       file: { name: req.model.filename, bytes: req.model.data.length, sha256 },
-      onnx: { ir_version: inspection.irVersion, opsets: inspection.opsets, producer: inspection.producer, graph: inspection.graphName, operators: inspection.operators },
+      onnx: {
+        ir_version: inspection.irVersion,
+        opsets: inspection.opsets,
+        producer: inspection.producer,
+        graph: inspection.graphName,
+        operators: inspection.operators,
+      },
     };
     let written: { modelId: string; version: string } | undefined;
     let version: ModelVersion;
@@ -118,7 +157,18 @@ export class ModelImportService {
         });
         const artifact = await this.artifacts.write(modelId, row.version, files);
         written = { modelId, version: row.version };
-        await this.models.updateVersion(modelId, row.version, { status: 'experimental', artifact_checksum: artifact.checksum, trained_at: new Date(), duration_ms: 0, error: null }, manager);
+        await this.models.updateVersion(
+          modelId,
+          row.version,
+          {
+            status: 'experimental',
+            artifact_checksum: artifact.checksum,
+            trained_at: new Date(),
+            duration_ms: 0,
+            error: null,
+          },
+          manager,
+        );
         return row;
       });
     } catch (e) {
@@ -126,39 +176,90 @@ export class ModelImportService {
       if (written) await this.artifacts.remove(written.modelId, written.version).catch(() => undefined);
       throw e;
     }
-    this.logger.log({ model_id: modelId, version: version.version, bytes: req.model.data.length, operators: Object.keys(inspection.operators).length }, 'imported an ONNX model');
+    this.logger.log(
+      {
+        model_id: modelId,
+        version: version.version,
+        bytes: req.model.data.length,
+        operators: Object.keys(inspection.operators).length,
+      },
+      'imported an ONNX model',
+    );
     return {
       model_id: modelId,
       version: version.version,
       status: 'experimental',
       model_type: signature.modelType,
       engine: 'onnxruntime',
-      onnx: { ir_version: inspection.irVersion, opsets: inspection.opsets, producer: [inspection.producer.name, inspection.producer.version].filter(Boolean).join(' '), operators: inspection.operators, input: io.input, output: io.output, bytes: req.model.data.length, sha256 },
+      onnx: {
+        ir_version: inspection.irVersion,
+        opsets: inspection.opsets,
+        producer: [inspection.producer.name, inspection.producer.version].filter(Boolean).join(' '),
+        operators: inspection.operators,
+        input: io.input,
+        output: io.output,
+        bytes: req.model.data.length,
+        sha256,
+      },
       signature_checks: checks,
     };
   }
 
   /** Session creation, shapes against the signature, and one forward pass; the session is dropped after. */
-  private async validateInRuntime(bytes: Buffer, inspection: OnnxInspection, sig: ImportSignature): Promise<{ io: OnnxIo; checks: string[] }> {
-    if (!this.runtime.available) throw new AppError(503, 'ServiceUnavailableError', 'ENGINE_UNAVAILABLE', 'ONNX Runtime is not available in this process (onnxruntime-node is not installed); imported models cannot be served', null);
+  private async validateInRuntime(
+    bytes: Buffer,
+    inspection: OnnxInspection,
+    sig: ImportSignature,
+  ): Promise<{ io: OnnxIo; checks: string[] }> {
+    if (!this.runtime.available)
+      throw new AppError(
+        503,
+        'ServiceUnavailableError',
+        'ENGINE_UNAVAILABLE',
+        'ONNX Runtime is not available in this process (onnxruntime-node is not installed); imported models cannot be served',
+        null,
+      );
     const pool = await this.runtime.get();
     const key = `import-check-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}-${Date.now()}`;
-    const units = sig.modelType === 'classification' ? (sig.preprocessing.classes as string[]).length : sig.modelType === 'reinforcement_learning' ? (sig.preprocessing.actions as string[]).length : 1;
+    const units =
+      sig.modelType === 'classification'
+        ? (sig.preprocessing.classes as string[]).length
+        : sig.modelType === 'reinforcement_learning'
+          ? (sig.preprocessing.actions as string[]).length
+          : 1;
     let info;
     try {
       info = await pool.load(key, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
       const message = (e as Error).message;
-      const unsupported = /no op registered|not a registered|not (implemented|registered|supported)|could not find an implementation|unrecognized|opset|no kernel/i.test(message);
-      throw invalid('model', `ONNX Runtime cannot load the model: ${message.slice(0, 600)}`, unsupported ? 'UNSUPPORTED_OPERATOR' : 'INVALID_ONNX', { operators: inspection.operators });
+      const unsupported =
+        /no op registered|not a registered|not (implemented|registered|supported)|could not find an implementation|unrecognized|opset|no kernel/i.test(
+          message,
+        );
+      throw invalid(
+        'model',
+        `ONNX Runtime cannot load the model: ${message.slice(0, 600)}`,
+        unsupported ? 'UNSUPPORTED_OPERATOR' : 'INVALID_ONNX',
+        { operators: inspection.operators },
+      );
     }
     try {
       const onnx = sig.preprocessing.onnx as { input: string | null; output: string | null };
       let io: OnnxIo;
       try {
-        io = resolveOnnxIo(info, { window: sig.window, features: sig.features.length, units, input: onnx.input, output: onnx.output });
+        io = resolveOnnxIo(info, {
+          window: sig.window,
+          features: sig.features.length,
+          units,
+          input: onnx.input,
+          output: onnx.output,
+        });
       } catch (e) {
-        if (e instanceof OnnxSignatureMismatch) throw invalid(e.field, `The model does not match its signature: ${e.message}`, 'SIGNATURE_MISMATCH', { inputs: info.inputs, outputs: info.outputs });
+        if (e instanceof OnnxSignatureMismatch)
+          throw invalid(e.field, `The model does not match its signature: ${e.message}`, 'SIGNATURE_MISMATCH', {
+            inputs: info.inputs,
+            outputs: info.outputs,
+          });
         throw e;
       }
       const n = io.maxBatch ?? 2;
@@ -167,10 +268,20 @@ export class ModelImportService {
       try {
         out = await pool.run(key, io.input, io.output, probe, [n, ...io.windowDims]);
       } catch (e) {
-        throw invalid('model', `The model failed on a test window of the signature's shape: ${(e as Error).message.slice(0, 600)}`, 'SIGNATURE_MISMATCH');
+        throw invalid(
+          'model',
+          `The model failed on a test window of the signature's shape: ${(e as Error).message.slice(0, 600)}`,
+          'SIGNATURE_MISMATCH',
+        );
       }
-      if (out.data.length !== n * units) throw invalid('signature', `The model returned ${out.data.length / n} values per sample (output shape [${out.dims.join(', ')}]); the signature expects ${units}`, 'SIGNATURE_MISMATCH');
-      if (!out.data.every(Number.isFinite)) throw invalid('model', 'The model returned non-finite values on a test window', 'SIGNATURE_MISMATCH');
+      if (out.data.length !== n * units)
+        throw invalid(
+          'signature',
+          `The model returned ${out.data.length / n} values per sample (output shape [${out.dims.join(', ')}]); the signature expects ${units}`,
+          'SIGNATURE_MISMATCH',
+        );
+      if (!out.data.every(Number.isFinite))
+        throw invalid('model', 'The model returned non-finite values on a test window', 'SIGNATURE_MISMATCH');
       return {
         io,
         checks: [

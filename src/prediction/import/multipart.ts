@@ -29,7 +29,10 @@ export async function readLimited(stream: Readable, limit: number, variable: str
     size += (chunk as Buffer).length;
     if (size > limit) {
       stream.destroy();
-      throw new PayloadTooLargeError(`The upload is larger than ${limit} bytes (${variable})`, { limit_bytes: limit, limit_variable: variable });
+      throw new PayloadTooLargeError(`The upload is larger than ${limit} bytes (${variable})`, {
+        limit_bytes: limit,
+        limit_variable: variable,
+      });
     }
     chunks.push(chunk as Buffer);
   }
@@ -40,7 +43,8 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
   const delimiter = Buffer.from(`--${boundary}`);
   const parts: FormPart[] = [];
   let pos = body.indexOf(delimiter);
-  if (pos < 0) throw bad('the body has no multipart boundary line; send multipart/form-data as a browser or `curl -F` does');
+  if (pos < 0)
+    throw bad('the body has no multipart boundary line; send multipart/form-data as a browser or `curl -F` does');
   for (;;) {
     pos += delimiter.length;
     if (body.subarray(pos, pos + 2).toString() === '--') return parts; // closing delimiter
@@ -58,7 +62,8 @@ export function parseMultipart(body: Buffer, boundary: string): FormPart[] {
       const [key, ...rest] = h.split(':');
       const value = rest.join(':').trim();
       if (/^content-disposition$/i.test(key.trim())) {
-        if (!/^form-data\b/i.test(value)) throw bad(`a part's Content-Disposition is '${value.slice(0, 60)}', not form-data`);
+        if (!/^form-data\b/i.test(value))
+          throw bad(`a part's Content-Disposition is '${value.slice(0, 60)}', not form-data`);
         name = /;\s*name="([^"]*)"/i.exec(value)?.[1] ?? /;\s*name=([^;\s]+)/i.exec(value)?.[1] ?? null;
         filename = /;\s*filename="([^"]*)"/i.exec(value)?.[1] ?? null;
       } else if (/^content-type$/i.test(key.trim())) contentType = value;

@@ -15,7 +15,9 @@ export function gridValues(dim: Dimension): Array<string | number | boolean> | u
     if (i === 0) return dim.min;
     if (i === n - 1) return dim.max;
     const f = i / (n - 1);
-    return dim.log ? Math.exp(Math.log(dim.min) + f * (Math.log(dim.max) - Math.log(dim.min))) : dim.min + f * (dim.max - dim.min);
+    return dim.log
+      ? Math.exp(Math.log(dim.min) + f * (Math.log(dim.max) - Math.log(dim.min)))
+      : dim.min + f * (dim.max - dim.min);
   });
 }
 
@@ -38,7 +40,8 @@ export const gridStrategy: Strategy = {
   },
   unsupported(space: SearchSpace): string | undefined {
     for (const [key, dim] of dimensions(space)) {
-      if (!gridValues(dim)) return `${key}: a grid cannot enumerate ${dim.type === 'float' ? 'a continuous float range: give "steps" or use random or tpe' : 'an int range of more than 1000 values: use random or tpe'}`;
+      if (!gridValues(dim))
+        return `${key}: a grid cannot enumerate ${dim.type === 'float' ? 'a continuous float range: give "steps" or use random or tpe' : 'an int range of more than 1000 values: use random or tpe'}`;
     }
     return undefined;
   },

@@ -4,7 +4,8 @@
  */
 export function trialRng(seed: number, index: number, stream = 0): () => number {
   // splitmix32 of the three inputs, then mulberry32.
-  let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35)) >>> 0;
+  let h =
+    (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x21f0aaad) >>> 0;
   h = Math.imul(h ^ (h >>> 15), 0x735a2d97) >>> 0;
   let a = (h ^ (h >>> 15)) >>> 0;

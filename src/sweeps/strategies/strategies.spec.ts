@@ -24,9 +24,15 @@ function proposals(strategy: Strategy, seed: number, n: number, score?: (p: Reco
 
 describe('sweep strategies', () => {
   it('grid enumerates every combination once, in order (last key fastest), float ranges by steps (log-spaced)', () => {
-    const s = parseSpace({ a: { type: 'choice', values: ['x', 'y'] }, b: { type: 'int', min: 1, max: 3 }, c: { type: 'float', min: 0.001, max: 0.1, log: true, steps: 3 } });
+    const s = parseSpace({
+      a: { type: 'choice', values: ['x', 'y'] },
+      b: { type: 'int', min: 1, max: 3 },
+      c: { type: 'float', min: 0.001, max: 0.1, log: true, steps: 3 },
+    });
     expect(gridStrategy.capacity(s)).toBe(18);
-    const all = Array.from({ length: 18 }, (_, i) => gridStrategy.propose({ space: s, seed: 0, index: i, observations: [], maxTrials: 18 }));
+    const all = Array.from({ length: 18 }, (_, i) =>
+      gridStrategy.propose({ space: s, seed: 0, index: i, observations: [], maxTrials: 18 }),
+    );
     expect(new Set(all.map((p) => JSON.stringify(p))).size).toBe(18);
     expect(all[0]).toEqual({ a: 'x', b: 1, c: 0.001 });
     expect(all[1].c).toBeCloseTo(0.01, 12);
@@ -39,31 +45,45 @@ describe('sweep strategies', () => {
     expect(gridStrategy.unsupported!(s)).toMatch(/continuous float range/);
   });
 
-  it.each([randomStrategy, tpeStrategy])('$name: the same seed proposes the same trials; another seed others', (strategy) => {
-    const score = (p: Record<string, unknown>) => Math.abs(Math.log10(p['hyperparameters.learning_rate'] as number) + 3) + (p['hyperparameters.units'] === 32 ? 0 : 0.5);
-    const a = proposals(strategy, 42, 12, score);
-    const b = proposals(strategy, 42, 12, score);
-    const c = proposals(strategy, 43, 12, score);
-    expect(b).toEqual(a);
-    expect(c).not.toEqual(a);
-  });
+  it.each([randomStrategy, tpeStrategy])(
+    '$name: the same seed proposes the same trials; another seed others',
+    (strategy) => {
+      const score = (p: Record<string, unknown>) =>
+        Math.abs(Math.log10(p['hyperparameters.learning_rate'] as number) + 3) +
+        (p['hyperparameters.units'] === 32 ? 0 : 0.5);
+      const a = proposals(strategy, 42, 12, score);
+      const b = proposals(strategy, 42, 12, score);
+      const c = proposals(strategy, 43, 12, score);
+      expect(b).toEqual(a);
+      expect(c).not.toEqual(a);
+    },
+  );
 
-  it.each([randomStrategy, tpeStrategy])('$name: every proposal lies within its bounds (log ranges included), ints are integers', (strategy) => {
-    const score = (p: Record<string, unknown>) => (p.window as number) / 500;
-    for (const p of proposals(strategy, 7, 40, score)) {
-      expect([16, 32, 64]).toContain(p['hyperparameters.units']);
-      const lr = p['hyperparameters.learning_rate'] as number;
-      expect(lr).toBeGreaterThanOrEqual(1e-4);
-      expect(lr).toBeLessThanOrEqual(1e-2);
-      expect(Number.isInteger(p.window)).toBe(true);
-      expect(p.window).toBeGreaterThanOrEqual(5);
-      expect(p.window).toBeLessThanOrEqual(500);
-      expect([1, 2, 3]).toContain(p['hyperparameters.layers']);
-    }
-  });
+  it.each([randomStrategy, tpeStrategy])(
+    '$name: every proposal lies within its bounds (log ranges included), ints are integers',
+    (strategy) => {
+      const score = (p: Record<string, unknown>) => (p.window as number) / 500;
+      for (const p of proposals(strategy, 7, 40, score)) {
+        expect([16, 32, 64]).toContain(p['hyperparameters.units']);
+        const lr = p['hyperparameters.learning_rate'] as number;
+        expect(lr).toBeGreaterThanOrEqual(1e-4);
+        expect(lr).toBeLessThanOrEqual(1e-2);
+        expect(Number.isInteger(p.window)).toBe(true);
+        expect(p.window).toBeGreaterThanOrEqual(5);
+        expect(p.window).toBeLessThanOrEqual(500);
+        expect([1, 2, 3]).toContain(p['hyperparameters.layers']);
+      }
+    },
+  );
 
   it('random: a log range spreads over decades (about as many draws below 1e-3 as above)', () => {
-    const lrs = Array.from({ length: 400 }, (_, i) => randomStrategy.propose({ space, seed: 1, index: i, observations: [], maxTrials: 400 })['hyperparameters.learning_rate'] as number);
+    const lrs = Array.from(
+      { length: 400 },
+      (_, i) =>
+        randomStrategy.propose({ space, seed: 1, index: i, observations: [], maxTrials: 400 })[
+          'hyperparameters.learning_rate'
+        ] as number,
+    );
     const below = lrs.filter((v) => v < 1e-3).length;
     expect(below).toBeGreaterThan(150);
     expect(below).toBeLessThan(250);
@@ -72,7 +92,8 @@ describe('sweep strategies', () => {
   it('tpe: random for its start-up trials, then concentrates where the objective is good', () => {
     const n = 40;
     const best = 2e-3;
-    const score = (p: Record<string, unknown>) => Math.abs(Math.log10(p['hyperparameters.learning_rate'] as number) - Math.log10(best));
+    const score = (p: Record<string, unknown>) =>
+      Math.abs(Math.log10(p['hyperparameters.learning_rate'] as number) - Math.log10(best));
     const tpe = proposals(tpeStrategy, 3, n, score);
     const rnd = proposals(randomStrategy, 3, n, score);
     const k = startupTrials(n);
@@ -82,7 +103,11 @@ describe('sweep strategies', () => {
   });
 
   it('tpe: the proposal depends on the finished trials, not on the order they finished in', () => {
-    const obs: Observation[] = [0, 1, 2, 3, 4].map((i) => ({ index: i, params: randomStrategy.propose({ space, seed: 5, index: i, observations: [], maxTrials: 8 }), loss: i * 0.1 }));
+    const obs: Observation[] = [0, 1, 2, 3, 4].map((i) => ({
+      index: i,
+      params: randomStrategy.propose({ space, seed: 5, index: i, observations: [], maxTrials: 8 }),
+      loss: i * 0.1,
+    }));
     const a = tpeStrategy.propose({ space, seed: 5, index: 5, observations: obs, maxTrials: 8 });
     const b = tpeStrategy.propose({ space, seed: 5, index: 5, observations: [...obs].reverse(), maxTrials: 8 });
     expect(b).toEqual(a);
@@ -90,9 +115,19 @@ describe('sweep strategies', () => {
 });
 
 describe('key order', () => {
-  it.each([gridStrategy, randomStrategy, tpeStrategy])('$name: a space whose keys come back in another order (jsonb) proposes the same trials', (strategy) => {
-    const s = parseSpace({ 'hyperparameters.units': { type: 'choice', values: [4, 8] }, 'hyperparameters.learning_rate': { type: 'float', min: 0.001, max: 0.01, log: true, steps: 3 }, window: { type: 'int', min: 5, max: 7 } });
-    const reordered = Object.fromEntries(Object.entries(s).reverse());
-    for (let i = 0; i < 6; i++) expect(strategy.propose({ space: reordered, seed: 9, index: i, observations: [], maxTrials: 6 })).toEqual(strategy.propose({ space: s, seed: 9, index: i, observations: [], maxTrials: 6 }));
-  });
+  it.each([gridStrategy, randomStrategy, tpeStrategy])(
+    '$name: a space whose keys come back in another order (jsonb) proposes the same trials',
+    (strategy) => {
+      const s = parseSpace({
+        'hyperparameters.units': { type: 'choice', values: [4, 8] },
+        'hyperparameters.learning_rate': { type: 'float', min: 0.001, max: 0.01, log: true, steps: 3 },
+        window: { type: 'int', min: 5, max: 7 },
+      });
+      const reordered = Object.fromEntries(Object.entries(s).reverse());
+      for (let i = 0; i < 6; i++)
+        expect(strategy.propose({ space: reordered, seed: 9, index: i, observations: [], maxTrials: 6 })).toEqual(
+          strategy.propose({ space: s, seed: 9, index: i, observations: [], maxTrials: 6 }),
+        );
+    },
+  );
 });

@@ -30,7 +30,8 @@ export function startupTrials(maxTrials: number): number {
 
 export const tpeStrategy: Strategy = {
   name: 'tpe',
-  description: 'Tree-structured Parzen Estimator: random start-up trials, then draws that maximise l(x)/g(x) of the good vs the other finished trials',
+  description:
+    'Tree-structured Parzen Estimator: random start-up trials, then draws that maximise l(x)/g(x) of the good vs the other finished trials',
   capacity: () => Number.POSITIVE_INFINITY,
   propose(ctx: ProposeContext): TrialParams {
     const obs = [...ctx.observations].filter((o) => Number.isFinite(o.loss)).sort((a, b) => a.index - b.index);
@@ -43,13 +44,23 @@ export const tpeStrategy: Strategy = {
     let stream = 1;
     for (const [key, dim] of dimensions(ctx.space)) {
       const rng = trialRng(ctx.seed, ctx.index, stream++);
-      out[key] = proposeDimension(dim, good.map((o) => o.params[key]), bad.map((o) => o.params[key]), rng);
+      out[key] = proposeDimension(
+        dim,
+        good.map((o) => o.params[key]),
+        bad.map((o) => o.params[key]),
+        rng,
+      );
     }
     return out;
   },
 };
 
-function proposeDimension(dim: Dimension, good: unknown[], bad: unknown[], rng: () => number): string | number | boolean {
+function proposeDimension(
+  dim: Dimension,
+  good: unknown[],
+  bad: unknown[],
+  rng: () => number,
+): string | number | boolean {
   if (dim.type === 'choice') {
     const l = categorical(dim.values, good);
     const g = categorical(dim.values, bad);
@@ -159,7 +170,9 @@ function logDensity(m: Mixture, x: number, lo: number, hi: number): number {
 function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 

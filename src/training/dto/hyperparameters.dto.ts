@@ -6,7 +6,12 @@ import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
  * pipe forbids non-whitelisted properties). `lstm_units` is the seed's name for `units`.
  */
 export class HyperparametersDto {
-  @ApiPropertyOptional({ default: 64, minimum: 1, maximum: 1024, description: 'Width of each hidden layer (recurrent units; d_model for the transformer)' })
+  @ApiPropertyOptional({
+    default: 64,
+    minimum: 1,
+    maximum: 1024,
+    description: 'Width of each hidden layer (recurrent units; d_model for the transformer)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -20,7 +25,12 @@ export class HyperparametersDto {
   @Max(1024)
   lstm_units?: number;
 
-  @ApiPropertyOptional({ default: 1, minimum: 1, maximum: 6, description: 'Stacked recurrent layers / encoder blocks / dense layers' })
+  @ApiPropertyOptional({
+    default: 1,
+    minimum: 1,
+    maximum: 6,
+    description: 'Stacked recurrent layers / encoder blocks / dense layers',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -55,84 +65,144 @@ export class HyperparametersDto {
   @Max(1000)
   epochs?: number;
 
-  @ApiPropertyOptional({ default: 10, minimum: 1, maximum: 1000, description: 'Epochs without validation-loss improvement before stopping (best weights are kept)' })
+  @ApiPropertyOptional({
+    default: 10,
+    minimum: 1,
+    maximum: 1000,
+    description: 'Epochs without validation-loss improvement before stopping (best weights are kept)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000)
   early_stopping_patience?: number;
 
-  @ApiPropertyOptional({ default: 4, minimum: 1, maximum: 16, description: 'Transformer only: attention heads (units must be divisible by heads)' })
+  @ApiPropertyOptional({
+    default: 4,
+    minimum: 1,
+    maximum: 16,
+    description: 'Transformer only: attention heads (units must be divisible by heads)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(16)
   heads?: number;
 
-  @ApiPropertyOptional({ default: 0.99, minimum: 0.5, maximum: 0.9999, description: 'anomaly_detection: the threshold is this quantile of the training reconstruction error' })
+  @ApiPropertyOptional({
+    default: 0.99,
+    minimum: 0.5,
+    maximum: 0.9999,
+    description: 'anomaly_detection: the threshold is this quantile of the training reconstruction error',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.5)
   @Max(0.9999)
   threshold_quantile?: number;
 
-  @ApiPropertyOptional({ default: 10, minimum: 1, maximum: 100, description: 'feature_engineering: size of the suggested feature set' })
+  @ApiPropertyOptional({
+    default: 10,
+    minimum: 1,
+    maximum: 100,
+    description: 'feature_engineering: size of the suggested feature set',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(100)
   k?: number;
 
-  @ApiPropertyOptional({ default: 0.95, minimum: 0.5, maximum: 1, description: 'feature_engineering: |Spearman| between candidates above which the worse one is redundant' })
+  @ApiPropertyOptional({
+    default: 0.95,
+    minimum: 0.5,
+    maximum: 1,
+    description: 'feature_engineering: |Spearman| between candidates above which the worse one is redundant',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.5)
   @Max(1)
   redundancy_threshold?: number;
 
-  @ApiPropertyOptional({ default: 0.9, minimum: 0, maximum: 0.999, description: 'reinforcement_learning: discount of future rewards' })
+  @ApiPropertyOptional({
+    default: 0.9,
+    minimum: 0,
+    maximum: 0.999,
+    description: 'reinforcement_learning: discount of future rewards',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(0.999)
   gamma?: number;
 
-  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 1, description: 'reinforcement_learning: exploration rate at the start' })
+  @ApiPropertyOptional({
+    default: 1,
+    minimum: 0,
+    maximum: 1,
+    description: 'reinforcement_learning: exploration rate at the start',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
   epsilon_start?: number;
 
-  @ApiPropertyOptional({ default: 0.05, minimum: 0, maximum: 1, description: 'reinforcement_learning: exploration rate after the decay' })
+  @ApiPropertyOptional({
+    default: 0.05,
+    minimum: 0,
+    maximum: 1,
+    description: 'reinforcement_learning: exploration rate after the decay',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
   epsilon_end?: number;
 
-  @ApiPropertyOptional({ default: 3000, minimum: 1, maximum: 10000000, description: 'reinforcement_learning: environment steps over which epsilon falls linearly' })
+  @ApiPropertyOptional({
+    default: 3000,
+    minimum: 1,
+    maximum: 10000000,
+    description: 'reinforcement_learning: environment steps over which epsilon falls linearly',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10000000)
   epsilon_decay_steps?: number;
 
-  @ApiPropertyOptional({ default: 10000, minimum: 100, maximum: 1000000, description: 'reinforcement_learning: transitions kept in the experience replay buffer' })
+  @ApiPropertyOptional({
+    default: 10000,
+    minimum: 100,
+    maximum: 1000000,
+    description: 'reinforcement_learning: transitions kept in the experience replay buffer',
+  })
   @IsOptional()
   @IsInt()
   @Min(100)
   @Max(1000000)
   replay_size?: number;
 
-  @ApiPropertyOptional({ default: 250, minimum: 1, maximum: 1000000, description: 'reinforcement_learning: environment steps between target-network updates' })
+  @ApiPropertyOptional({
+    default: 250,
+    minimum: 1,
+    maximum: 1000000,
+    description: 'reinforcement_learning: environment steps between target-network updates',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(1000000)
   target_update_interval?: number;
 
-  @ApiPropertyOptional({ default: 8, minimum: 1, maximum: 1000, description: 'reinforcement_learning: passes over the training part (the best on validation is kept)' })
+  @ApiPropertyOptional({
+    default: 8,
+    minimum: 1,
+    maximum: 1000,
+    description: 'reinforcement_learning: passes over the training part (the best on validation is kept)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -161,4 +231,12 @@ export interface Hyperparameters {
   episodes?: number;
 }
 
-export const DEFAULT_HYPERPARAMETERS: Hyperparameters = { units: 64, layers: 1, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 100, early_stopping_patience: 10 };
+export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
+  units: 64,
+  layers: 1,
+  dropout: 0.2,
+  learning_rate: 0.001,
+  batch_size: 32,
+  epochs: 100,
+  early_stopping_patience: 10,
+};

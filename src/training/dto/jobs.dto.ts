@@ -13,5 +13,4 @@ export class ListJobsQuery extends PaginationQuery {
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/)
   model_id?: string;
-
 }

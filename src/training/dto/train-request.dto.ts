@@ -27,7 +27,13 @@ import { HyperparametersDto } from './hyperparameters.dto';
 /** From the architecture registry and the trainers (architecture-options.ts): never listed by hand. */
 const ARCHITECTURES = requestArchitectures();
 
-export const MODEL_TYPES = ['time_series', 'classification', 'reinforcement_learning', 'anomaly_detection', 'feature_engineering'] as const;
+export const MODEL_TYPES = [
+  'time_series',
+  'classification',
+  'reinforcement_learning',
+  'anomaly_detection',
+  'feature_engineering',
+] as const;
 const NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** The seed's training request, plus the optional fields the workbench adds. */
@@ -42,7 +48,11 @@ export class TrainRequestDto {
   @IsIn(MODEL_TYPES)
   model_type: string;
 
-  @ApiProperty({ example: ['sma_20', 'rsi_14', 'macd', 'bb_width'], description: 'Catalogue feature names (GET /api/v1/features); may be omitted with features_from. For feature_engineering: the candidates to rank' })
+  @ApiProperty({
+    example: ['sma_20', 'rsi_14', 'macd', 'bb_width'],
+    description:
+      'Catalogue feature names (GET /api/v1/features); may be omitted with features_from. For feature_engineering: the candidates to rank',
+  })
   @ValidateIf((o: TrainRequestDto) => o.features_from === undefined || o.features !== undefined)
   @IsArray()
   @ArrayMinSize(1)
@@ -50,7 +60,10 @@ export class TrainRequestDto {
   @Matches(NAME, { each: true, message: 'each feature must be a catalogue name such as rsi_14' })
   features: string[];
 
-  @ApiProperty({ example: 'price_change_1d', description: 'price_change_{H}, log_return_{H} (time_series); direction_{H}, regime (classification)' })
+  @ApiProperty({
+    example: 'price_change_1d',
+    description: 'price_change_{H}, log_return_{H} (time_series); direction_{H}, regime (classification)',
+  })
   @IsString()
   @Matches(NAME, { message: 'target must be a target name such as price_change_1h' })
   target: string;
@@ -71,31 +84,49 @@ export class TrainRequestDto {
   @IsISO8601({ strict: true })
   end_date: string;
 
-  @ApiPropertyOptional({ type: HyperparametersDto, example: { lstm_units: 32, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 10 } })
+  @ApiPropertyOptional({
+    type: HyperparametersDto,
+    example: { lstm_units: 32, dropout: 0.2, learning_rate: 0.001, batch_size: 32, epochs: 10 },
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => HyperparametersDto)
   hyperparameters?: HyperparametersDto;
 
-  @ApiPropertyOptional({ default: 0.2, minimum: 0.05, maximum: 0.5, description: 'Fraction of samples (the part before the test part, by time) used for validation' })
+  @ApiPropertyOptional({
+    default: 0.2,
+    minimum: 0.05,
+    maximum: 0.5,
+    description: 'Fraction of samples (the part before the test part, by time) used for validation',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.05)
   @Max(0.5)
   validation_split?: number;
 
-  @ApiPropertyOptional({ default: 0.15, minimum: 0.05, maximum: 0.5, description: 'Fraction of samples (the last part, by time) held out for the test metrics' })
+  @ApiPropertyOptional({
+    default: 0.15,
+    minimum: 0.05,
+    maximum: 0.5,
+    description: 'Fraction of samples (the last part, by time) held out for the test metrics',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.05)
   @Max(0.5)
   test_split?: number;
 
-  @ApiPropertyOptional({ example: 'lstm_price_predictor', description: 'Defaults to a slug of the name; training an existing model id creates its next version' })
+  @ApiPropertyOptional({
+    example: 'lstm_price_predictor',
+    description: 'Defaults to a slug of the name; training an existing model id creates its next version',
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, { message: 'model_id must be 1–64 lowercase letters, digits, _ or -, starting with a letter or digit' })
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+    message: 'model_id must be 1–64 lowercase letters, digits, _ or -, starting with a letter or digit',
+  })
   model_id?: string;
 
   @ApiPropertyOptional({ enum: ARCHITECTURES, description: architectureDescription() })
@@ -103,7 +134,12 @@ export class TrainRequestDto {
   @IsIn(ARCHITECTURES)
   architecture?: string;
 
-  @ApiPropertyOptional({ enum: TIMEFRAMES, default: '1h', example: '1d', description: 'Bar timeframe of the data (default 1h; the demo data is 1d)' })
+  @ApiPropertyOptional({
+    enum: TIMEFRAMES,
+    default: '1h',
+    example: '1d',
+    description: 'Bar timeframe of the data (default 1h; the demo data is 1d)',
+  })
   @IsOptional()
   @IsIn(TIMEFRAMES)
   timeframe?: string;
@@ -133,46 +169,78 @@ export class TrainRequestDto {
   @IsObject()
   tags?: Record<string, string>;
 
-  @ApiPropertyOptional({ default: 42, description: 'Same data + seed + hyperparameters = same metrics (on the same backend)' })
+  @ApiPropertyOptional({
+    default: 42,
+    description: 'Same data + seed + hyperparameters = same metrics (on the same backend)',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(2147483647)
   seed?: number;
 
-  @ApiPropertyOptional({ default: 1, minimum: 0, maximum: 100, description: 'Backtest cost: the quoted bid/ask spread in pips (each side of a trade pays half of it); default BACKTEST_SPREAD_PIPS' })
+  @ApiPropertyOptional({
+    default: 1,
+    minimum: 0,
+    maximum: 100,
+    description:
+      'Backtest cost: the quoted bid/ask spread in pips (each side of a trade pays half of it); default BACKTEST_SPREAD_PIPS',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(100)
   spread_pips?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: 100, description: 'Backtest cost: slippage in pips per side, per unit of position changed; default BACKTEST_SLIPPAGE_PIPS. Overnight financing uses BACKTEST_SWAP_POINTS.' })
+  @ApiPropertyOptional({
+    default: 0,
+    minimum: 0,
+    maximum: 100,
+    description:
+      'Backtest cost: slippage in pips per side, per unit of position changed; default BACKTEST_SLIPPAGE_PIPS. Overnight financing uses BACKTEST_SWAP_POINTS.',
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(100)
   slippage_pips?: number;
 
-  @ApiPropertyOptional({ example: ['2020-03-16T00:00:00Z'], description: 'anomaly_detection: known anomalous timestamps, to report precision and recall on the test part' })
+  @ApiPropertyOptional({
+    example: ['2020-03-16T00:00:00Z'],
+    description: 'anomaly_detection: known anomalous timestamps, to report precision and recall on the test part',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10000)
   @IsISO8601({ strict: true }, { each: true })
   anomaly_timestamps?: string[];
 
-  @ApiPropertyOptional({ example: 'eurusd_features@1.0.0', description: 'Use the suggested features of a feature_engineering version instead of `features`' })
+  @ApiPropertyOptional({
+    example: 'eurusd_features@1.0.0',
+    description: 'Use the suggested features of a feature_engineering version instead of `features`',
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}@\d+\.\d+\.\d+$/, { message: 'features_from must be <model_id>@<version> of a feature_engineering model' })
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}@\d+\.\d+\.\d+$/, {
+    message: 'features_from must be <model_id>@<version> of a feature_engineering model',
+  })
   features_from?: string;
 
-  @ApiPropertyOptional({ enum: ['zscore', 'minmax'], default: 'zscore', description: 'Scaler fitted on the training part only' })
+  @ApiPropertyOptional({
+    enum: ['zscore', 'minmax'],
+    default: 'zscore',
+    description: 'Scaler fitted on the training part only',
+  })
   @IsOptional()
   @IsIn(['zscore', 'minmax'])
   scaler?: 'zscore' | 'minmax';
 
-  @ApiPropertyOptional({ type: EvaluationDto, example: { method: 'walk_forward', folds: 3, train_window: 'expanding' }, description: 'time_series: walk-forward folds instead of the single split (README, "Walk-forward evaluation"); default the single split' })
+  @ApiPropertyOptional({
+    type: EvaluationDto,
+    example: { method: 'walk_forward', folds: 3, train_window: 'expanding' },
+    description:
+      'time_series: walk-forward folds instead of the single split (README, "Walk-forward evaluation"); default the single split',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()

@@ -20,6 +20,7 @@ export function barsPerYear(timeframe: Timeframe): number {
  * trades only every H-th sample (see backtest.ts): bars per year / H.
  */
 export function periodsPerYear(timeframe: Timeframe, horizonBars: number): number {
-  if (!Number.isInteger(horizonBars) || horizonBars < 1) throw new RangeError(`horizonBars must be an integer >= 1, got ${horizonBars}`);
+  if (!Number.isInteger(horizonBars) || horizonBars < 1)
+    throw new RangeError(`horizonBars must be an integer >= 1, got ${horizonBars}`);
   return barsPerYear(timeframe) / horizonBars;
 }

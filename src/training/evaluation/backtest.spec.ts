@@ -99,8 +99,14 @@ describe('backtest', () => {
   it('annualises the return geometrically over the periods traded', () => {
     const rets = [0.01, 0.02, -0.01, 0.03];
     const total = rets.reduce((e, x) => e * (1 + x), 1) - 1;
-    expect(backtest([1, 1, 1, 1], rets, { horizonBars: 1, periodsPerYear: 4 }).annualized_return).toBeCloseTo(total, 14);
-    expect(backtest([1, 1, 1, 1], rets, { horizonBars: 1, periodsPerYear: 8 }).annualized_return).toBeCloseTo((1 + total) ** 2 - 1, 14);
+    expect(backtest([1, 1, 1, 1], rets, { horizonBars: 1, periodsPerYear: 4 }).annualized_return).toBeCloseTo(
+      total,
+      14,
+    );
+    expect(backtest([1, 1, 1, 1], rets, { horizonBars: 1, periodsPerYear: 8 }).annualized_return).toBeCloseTo(
+      (1 + total) ** 2 - 1,
+      14,
+    );
   });
 
   it('rejects unusable options', () => {
@@ -119,7 +125,11 @@ describe('backtest', () => {
         fc.array(fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), ret), { minLength: 1, maxLength: 50 }),
         fc.integer({ min: 1, max: 5 }),
         (rows, h) => {
-          const r = backtest(rows.map((x) => x[0]), rows.map((x) => x[1]), { horizonBars: h, periodsPerYear: 6240 / h, spreadPips: 1, price: 1.1 });
+          const r = backtest(
+            rows.map((x) => x[0]),
+            rows.map((x) => x[1]),
+            { horizonBars: h, periodsPerYear: 6240 / h, spreadPips: 1, price: 1.1 },
+          );
           expect(r.periods).toBe(Math.ceil(rows.length / h));
           expect(r.max_drawdown).toBeGreaterThanOrEqual(0);
           expect(r.max_drawdown).toBeLessThan(1);

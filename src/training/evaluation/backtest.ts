@@ -97,29 +97,43 @@ function positionOf(prediction: number): -1 | 0 | 1 {
   return prediction > 0 ? 1 : prediction < 0 ? -1 : 0;
 }
 
-function validate(options: BacktestOptions, n: number): { spread: number; slippage: number; swap: { long: number; short: number } | null; priceAt: (i: number) => number } {
+function validate(
+  options: BacktestOptions,
+  n: number,
+): { spread: number; slippage: number; swap: { long: number; short: number } | null; priceAt: (i: number) => number } {
   const { horizonBars, periodsPerYear } = options;
-  if (!Number.isInteger(horizonBars) || horizonBars < 1) throw new RangeError(`horizonBars must be an integer >= 1, got ${horizonBars}`);
-  if (!(periodsPerYear > 0) || !Number.isFinite(periodsPerYear)) throw new RangeError(`periodsPerYear must be a finite number > 0, got ${periodsPerYear}`);
+  if (!Number.isInteger(horizonBars) || horizonBars < 1)
+    throw new RangeError(`horizonBars must be an integer >= 1, got ${horizonBars}`);
+  if (!(periodsPerYear > 0) || !Number.isFinite(periodsPerYear))
+    throw new RangeError(`periodsPerYear must be a finite number > 0, got ${periodsPerYear}`);
   const spreadPips = options.spreadPips ?? 0;
   const pipSize = options.pipSize ?? DEFAULT_PIP_SIZE;
-  if (!(spreadPips >= 0) || !Number.isFinite(spreadPips)) throw new RangeError(`spreadPips must be a finite number >= 0, got ${spreadPips}`);
-  if (!(pipSize > 0) || !Number.isFinite(pipSize)) throw new RangeError(`pipSize must be a finite number > 0, got ${pipSize}`);
+  if (!(spreadPips >= 0) || !Number.isFinite(spreadPips))
+    throw new RangeError(`spreadPips must be a finite number >= 0, got ${spreadPips}`);
+  if (!(pipSize > 0) || !Number.isFinite(pipSize))
+    throw new RangeError(`pipSize must be a finite number > 0, got ${pipSize}`);
   const slippagePips = options.slippagePips ?? 0;
-  if (!(slippagePips >= 0) || !Number.isFinite(slippagePips)) throw new RangeError(`slippagePips must be a finite number >= 0, got ${slippagePips}`);
+  if (!(slippagePips >= 0) || !Number.isFinite(slippagePips))
+    throw new RangeError(`slippagePips must be a finite number >= 0, got ${slippagePips}`);
   const spread = spreadPips * pipSize;
   const slippage = slippagePips * pipSize;
   const sw = options.swap;
-  if (sw && !(Number.isFinite(sw.long) && Number.isFinite(sw.short))) throw new RangeError('swap points must be finite numbers');
+  if (sw && !(Number.isFinite(sw.long) && Number.isFinite(sw.short)))
+    throw new RangeError('swap points must be finite numbers');
   const swap = sw && (sw.long !== 0 || sw.short !== 0) ? { long: sw.long * pipSize, short: sw.short * pipSize } : null;
   if (swap) {
-    if (options.financingDays === undefined) throw new RangeError('financingDays (rollover days per sample) are needed to charge swap points');
-    if (options.financingDays.length !== n) throw new RangeError(`financingDays has ${options.financingDays.length} values but there are ${n} predictions`);
+    if (options.financingDays === undefined)
+      throw new RangeError('financingDays (rollover days per sample) are needed to charge swap points');
+    if (options.financingDays.length !== n)
+      throw new RangeError(`financingDays has ${options.financingDays.length} values but there are ${n} predictions`);
   }
   if (spread === 0 && slippage === 0 && swap === null) return { spread, slippage, swap, priceAt: () => 1 };
 
   const price = options.price;
-  if (price === undefined) throw new RangeError('a price (array or typical price) is needed to turn a spread, slippage or swap in pips into a cost');
+  if (price === undefined)
+    throw new RangeError(
+      'a price (array or typical price) is needed to turn a spread, slippage or swap in pips into a cost',
+    );
   const positive = (p: number, where: string) => {
     if (!(p > 0) || !Number.isFinite(p)) throw new RangeError(`price${where} must be a finite number > 0, got ${p}`);
   };
@@ -138,7 +152,11 @@ export function backtest(predictions: NumberList, realised: NumberList, options:
 }
 
 /** The backtest, with the period returns (for significance tests) and their decision samples. */
-export function backtestSeries(predictions: NumberList, realised: NumberList, options: BacktestOptions): BacktestSeries {
+export function backtestSeries(
+  predictions: NumberList,
+  realised: NumberList,
+  options: BacktestOptions,
+): BacktestSeries {
   assertSameLength(predictions, realised, 'predictions', 'realised');
   assertFinite(predictions, 'predictions');
   assertFinite(realised, 'realised');
@@ -164,7 +182,10 @@ export function backtestSeries(predictions: NumberList, realised: NumberList, op
     const simple = options.targetIsLogReturn ? Math.expm1(realised[i]) : realised[i];
     const change = Math.abs(position - previous);
     const cost = change === 0 ? 0 : (change * (spread / 2 + slippage)) / priceAt(i);
-    const carry = swap === null || position === 0 ? 0 : (Math.abs(position) * (position > 0 ? swap.long : swap.short) * options.financingDays![i]) / priceAt(i);
+    const carry =
+      swap === null || position === 0
+        ? 0
+        : (Math.abs(position) * (position > 0 ? swap.long : swap.short) * options.financingDays![i]) / priceAt(i);
     const r = position * simple - cost + carry;
     returns[k] = r;
     decisions[k] = i;

@@ -29,7 +29,19 @@ describe('fitBaselines', () => {
   it('reports every baseline with the regression metrics and a backtest', () => {
     for (const r of [b.naive_zero, b.naive_last, b.ridge]) {
       expect(r.n).toBe(500);
-      expect(Object.keys(r)).toEqual(expect.arrayContaining(['mse', 'rmse', 'mae', 'r2', 'directional_accuracy', 'directional_accuracy_se', 'ic', 'rank_ic', 'backtest']));
+      expect(Object.keys(r)).toEqual(
+        expect.arrayContaining([
+          'mse',
+          'rmse',
+          'mae',
+          'r2',
+          'directional_accuracy',
+          'directional_accuracy_se',
+          'ic',
+          'rank_ic',
+          'backtest',
+        ]),
+      );
       expect(r.backtest.periods).toBe(500);
     }
   });
@@ -39,7 +51,13 @@ describe('fitBaselines', () => {
     expect(b.naive_zero.mse).toBeCloseTo(meanSquare, 15);
     expect(b.naive_zero.directional_accuracy).toBe(0);
     expect(b.naive_zero.ic).toBeNull();
-    expect(b.naive_zero.backtest).toMatchObject({ trades: 0, exposure: 0, total_return: 0, sharpe: null, hit_rate: null });
+    expect(b.naive_zero.backtest).toMatchObject({
+      trades: 0,
+      exposure: 0,
+      total_return: 0,
+      sharpe: null,
+      hit_rate: null,
+    });
   });
 
   it('naive_last predicts the given last change, a missing one as 0', () => {
@@ -60,16 +78,30 @@ describe('fitBaselines', () => {
 
   it('is deterministic', () => {
     const again = fitBaselines({
-      xTrain: d.train.x, yTrain: d.train.y, xVal: d.val.x, yVal: d.val.y, xTest: d.test.x, yTest: d.test.y,
-      featureCount: d.featureCount, lastChangeTest, backtestOptions,
+      xTrain: d.train.x,
+      yTrain: d.train.y,
+      xVal: d.val.x,
+      yVal: d.val.y,
+      xTest: d.test.x,
+      yTest: d.test.y,
+      featureCount: d.featureCount,
+      lastChangeTest,
+      backtestOptions,
     });
     expect(again).toEqual(b);
   });
 
   it('rejects a lastChangeTest or xTest that does not match yTest', () => {
     const input = {
-      xTrain: d.train.x, yTrain: d.train.y, xVal: d.val.x, yVal: d.val.y, xTest: d.test.x, yTest: d.test.y,
-      featureCount: d.featureCount, lastChangeTest, backtestOptions,
+      xTrain: d.train.x,
+      yTrain: d.train.y,
+      xVal: d.val.x,
+      yVal: d.val.y,
+      xTest: d.test.x,
+      yTest: d.test.y,
+      featureCount: d.featureCount,
+      lastChangeTest,
+      backtestOptions,
     };
     expect(() => fitBaselines({ ...input, lastChangeTest: lastChangeTest.slice(1) })).toThrow(/lastChangeTest/);
     expect(() => fitBaselines({ ...input, xTest: d.test.x.subarray(d.featureCount) })).toThrow(/xTest has/);

@@ -60,7 +60,10 @@ export interface BaselineInput {
 }
 
 function report(yTest: NumberList, predictions: Float64Array, input: BaselineInput): BaselineReport {
-  return { ...regressionMetrics(yTest, predictions), backtest: input.backtestOf ? input.backtestOf(predictions) : backtest(predictions, yTest, input.backtestOptions) };
+  return {
+    ...regressionMetrics(yTest, predictions),
+    backtest: input.backtestOf ? input.backtestOf(predictions) : backtest(predictions, yTest, input.backtestOptions),
+  };
 }
 
 /** The baselines' test predictions (and ridge's λ search), before they are scored. */
@@ -84,11 +87,25 @@ export function baselinePredictions(input: BaselineInput): BaselinePredictions {
   for (let i = 0; i < n; i++) last[i] = input.lastChangeTest[i] ?? 0;
 
   if (input.xTest.length !== n * featureCount) {
-    throw new RangeError(`xTest has ${input.xTest.length} values, expected ${n} samples × ${featureCount} columns = ${n * featureCount}`);
+    throw new RangeError(
+      `xTest has ${input.xTest.length} values, expected ${n} samples × ${featureCount} columns = ${n * featureCount}`,
+    );
   }
 
-  const selection = selectRidge(input.xTrain, input.yTrain, input.xVal, input.yVal, featureCount, input.ridgeLambdas ?? DEFAULT_RIDGE_LAMBDAS);
-  return { naive_zero: zero, naive_last: last, ridge: predictRidge(selection.model, input.xTest), ridgeSelection: selection };
+  const selection = selectRidge(
+    input.xTrain,
+    input.yTrain,
+    input.xVal,
+    input.yVal,
+    featureCount,
+    input.ridgeLambdas ?? DEFAULT_RIDGE_LAMBDAS,
+  );
+  return {
+    naive_zero: zero,
+    naive_last: last,
+    ridge: predictRidge(selection.model, input.xTest),
+    ridgeSelection: selection,
+  };
 }
 
 /** Scores baseline predictions on the test part, with the same metrics as the model. */

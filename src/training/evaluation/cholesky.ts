@@ -10,7 +10,8 @@
  * definite, which for ridge means λ was not > 0 or the input held non-finite values.
  */
 export function choleskySolve(a: ArrayLike<number>, b: ArrayLike<number>, p: number): Float64Array {
-  if (a.length !== p * p || b.length !== p) throw new RangeError(`choleskySolve needs a ${p}×${p} matrix and a vector of ${p}`);
+  if (a.length !== p * p || b.length !== p)
+    throw new RangeError(`choleskySolve needs a ${p}×${p} matrix and a vector of ${p}`);
   // L (lower triangular, row-major) with A = L Lᵀ.
   const l = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {

@@ -22,7 +22,11 @@ describe('classificationMetrics', () => {
   it('matches the scikit-learn confusion_matrix example (rows true, columns predicted)', () => {
     // confusion_matrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2]) = [[2, 0, 0], [0, 0, 1], [1, 0, 2]]
     const m = classificationMetrics([2, 0, 2, 2, 0, 1], oneHot([0, 0, 2, 2, 0, 2], 3), ['down', 'flat', 'up']);
-    expect(m.confusion_matrix).toEqual([[2, 0, 0], [0, 0, 1], [1, 0, 2]]);
+    expect(m.confusion_matrix).toEqual([
+      [2, 0, 0],
+      [0, 0, 1],
+      [1, 0, 2],
+    ]);
     expect(m.n).toBe(6);
     // 'flat' was never predicted: its precision is undefined (null), its recall 0.
     expect(m.precision.flat).toBeNull();
@@ -39,11 +43,23 @@ describe('classificationMetrics', () => {
   it('matches the scikit-learn log_loss examples', () => {
     // log_loss(["spam", "ham", "ham", "spam"], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]]) = 0.21616...
     // (columns in sorted label order: ham, spam)
-    const spam = classificationMetrics([1, 0, 0, 1], [[0.1, 0.9], [0.9, 0.1], [0.8, 0.2], [0.35, 0.65]], ['ham', 'spam']);
+    const spam = classificationMetrics(
+      [1, 0, 0, 1],
+      [
+        [0.1, 0.9],
+        [0.9, 0.1],
+        [0.8, 0.2],
+        [0.35, 0.65],
+      ],
+      ['ham', 'spam'],
+    );
     expect(spam.log_loss).toBeGreaterThanOrEqual(0.21616);
     expect(spam.log_loss).toBeLessThan(0.21617);
     // User guide: log_loss([0, 0, 1, 1], [[.9, .1], [.8, .2], [.3, .7], [.01, .99]]) = 0.1738...
-    const guide = classificationMetrics([0, 0, 1, 1], Float64Array.from([0.9, 0.1, 0.8, 0.2, 0.3, 0.7, 0.01, 0.99]), ['a', 'b']);
+    const guide = classificationMetrics([0, 0, 1, 1], Float64Array.from([0.9, 0.1, 0.8, 0.2, 0.3, 0.7, 0.01, 0.99]), [
+      'a',
+      'b',
+    ]);
     expect(guide.log_loss).toBeGreaterThanOrEqual(0.1738);
     expect(guide.log_loss).toBeLessThan(0.1739);
   });
@@ -69,13 +85,24 @@ describe('classificationMetrics', () => {
   });
 
   it('is invariant to the order of the samples (property)', () => {
-    const sample = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 3, maxLength: 3 }));
+    const sample = fc.tuple(
+      fc.integer({ min: 0, max: 2 }),
+      fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 3, maxLength: 3 }),
+    );
     fc.assert(
       fc.property(fc.array(sample, { minLength: 1, maxLength: 40 }), (rows) => {
         const probs = rows.map(([, w]) => w.map((v) => v / (w[0] + w[1] + w[2])));
         const reversed = [...rows].reverse();
-        const a = classificationMetrics(rows.map((r) => r[0]), probs, ['down', 'flat', 'up']);
-        const b = classificationMetrics(reversed.map((r) => r[0]), [...probs].reverse(), ['down', 'flat', 'up']);
+        const a = classificationMetrics(
+          rows.map((r) => r[0]),
+          probs,
+          ['down', 'flat', 'up'],
+        );
+        const b = classificationMetrics(
+          reversed.map((r) => r[0]),
+          [...probs].reverse(),
+          ['down', 'flat', 'up'],
+        );
         expect(b.confusion_matrix).toEqual(a.confusion_matrix);
         expect(b.accuracy).toBe(a.accuracy);
         expect(b.f1_macro).toBeCloseTo(a.f1_macro, 12);

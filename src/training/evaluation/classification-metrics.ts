@@ -33,7 +33,8 @@ function flatten(probs: ProbabilityRows, n: number, k: number): NumberList {
   const nested = probs.length > 0 && typeof probs[0] !== 'number';
   if (!nested) {
     const flat = probs as NumberList;
-    if (flat.length !== n * k) throw new RangeError(`probs has ${flat.length} values, expected ${n} samples × ${k} classes = ${n * k}`);
+    if (flat.length !== n * k)
+      throw new RangeError(`probs has ${flat.length} values, expected ${n} samples × ${k} classes = ${n * k}`);
     return flat;
   }
   const rows = probs as ReadonlyArray<NumberList>;
@@ -47,7 +48,11 @@ function flatten(probs: ProbabilityRows, n: number, k: number): NumberList {
 }
 
 /** Metrics of class probabilities `probs` (n × k) against integer labels 0..k−1. */
-export function classificationMetrics(yTrue: NumberList, probs: ProbabilityRows, classes: readonly string[]): ClassificationMetrics {
+export function classificationMetrics(
+  yTrue: NumberList,
+  probs: ProbabilityRows,
+  classes: readonly string[],
+): ClassificationMetrics {
   const n = yTrue.length;
   const k = classes.length;
   if (k < 2) throw new RangeError(`a classifier needs at least 2 classes, got ${k}`);
@@ -59,7 +64,8 @@ export function classificationMetrics(yTrue: NumberList, probs: ProbabilityRows,
   let logLoss = 0;
   for (let i = 0; i < n; i++) {
     const t = yTrue[i];
-    if (!Number.isInteger(t) || t < 0 || t >= k) throw new RangeError(`yTrue[${i}] = ${t} is not a class index 0..${k - 1}`);
+    if (!Number.isInteger(t) || t < 0 || t >= k)
+      throw new RangeError(`yTrue[${i}] = ${t} is not a class index 0..${k - 1}`);
     let best = 0;
     for (let c = 0; c < k; c++) {
       const v = p[i * k + c];

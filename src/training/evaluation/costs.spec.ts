@@ -26,7 +26,9 @@ describe('cost model: rollover days (17:00 New York, Wednesday triple)', () => {
   });
 
   it('parses BACKTEST_SWAP_POINTS and says what is wrong', () => {
-    expect(parseSwapTable('{"eurusd": {"long": -0.62, "short": 0.18}}', canonicalSymbol)).toEqual({ 'EUR/USD': { long: -0.62, short: 0.18 } });
+    expect(parseSwapTable('{"eurusd": {"long": -0.62, "short": 0.18}}', canonicalSymbol)).toEqual({
+      'EUR/USD': { long: -0.62, short: 0.18 },
+    });
     expect(parseSwapTable('{}', canonicalSymbol)).toEqual({});
     expect(() => parseSwapTable('{"EUR/USD": {"long": 1}}', canonicalSymbol)).toThrow(/EUR\/USD needs finite numbers/);
     expect(() => parseSwapTable('[1]', canonicalSymbol)).toThrow(/JSON object/);
@@ -38,7 +40,16 @@ describe('cost model: rollover days (17:00 New York, Wednesday triple)', () => {
 describe('cost model in the backtest: spread and slippage per side, swap per day (hand-computed)', () => {
   // Price 1.1, pip 0.0001, spread 1 pip (half per side), slippage 0.5 pip per side, swap long
   // −0.6 and short +0.2 pips a day; positions +1, +1, −1 held over 1, 3 (a Wednesday) and 1 days.
-  const options = { horizonBars: 1, periodsPerYear: 260, spreadPips: 1, slippagePips: 0.5, pipSize: 0.0001, price: 1.1, swap: { long: -0.6, short: 0.2 }, financingDays: [1, 3, 1] };
+  const options = {
+    horizonBars: 1,
+    periodsPerYear: 260,
+    spreadPips: 1,
+    slippagePips: 0.5,
+    pipSize: 0.0001,
+    price: 1.1,
+    swap: { long: -0.6, short: 0.2 },
+    financingDays: [1, 3, 1],
+  };
   const r = backtest([1, 1, -1], [0.01, 0, -0.02], options);
 
   it('charges |Δ| × (spread/2 + slippage) per change: 1 × 1 pip on entry, 2 × 1 pip on the reversal', () => {
@@ -59,13 +70,21 @@ describe('cost model in the backtest: spread and slippage per side, swap per day
   });
 
   it('without slippage and swap it is the spread-only backtest it was', () => {
-    const plain = backtest([1, 1, -1], [0.01, 0, -0.02], { horizonBars: 1, periodsPerYear: 260, spreadPips: 1, pipSize: 0.0001, price: 1.1 });
+    const plain = backtest([1, 1, -1], [0.01, 0, -0.02], {
+      horizonBars: 1,
+      periodsPerYear: 260,
+      spreadPips: 1,
+      pipSize: 0.0001,
+      price: 1.1,
+    });
     expect(plain.transaction_costs).toBeCloseTo(1.5e-4 / 1.1, 15);
     expect(plain.financing).toBe(0);
   });
 
   it('refuses a swap without financing days', () => {
-    expect(() => backtest([1], [0.01], { horizonBars: 1, periodsPerYear: 1, price: 1, swap: { long: -1, short: 1 } })).toThrow(/financingDays/);
+    expect(() =>
+      backtest([1], [0.01], { horizonBars: 1, periodsPerYear: 1, price: 1, swap: { long: -1, short: 1 } }),
+    ).toThrow(/financingDays/);
   });
 });
 
@@ -75,7 +94,11 @@ describe('strategy evaluation: per-symbol swap, holding periods from bar closes,
     const mon = at('2024-01-08T00:00:00Z');
     // Two symbols, three daily samples each (Mon, Tue, Wed bars), H = 1, always long.
     const timestamps = [mon, mon, mon + day, mon + day, mon + 2 * day, mon + 2 * day];
-    const part = { symbols: ['EUR/USD', 'USD/JPY', 'EUR/USD', 'USD/JPY', 'EUR/USD', 'USD/JPY'], timestamps, targetEnd: timestamps.map((t) => t + day) };
+    const part = {
+      symbols: ['EUR/USD', 'USD/JPY', 'EUR/USD', 'USD/JPY', 'EUR/USD', 'USD/JPY'],
+      timestamps,
+      targetEnd: timestamps.map((t) => t + day),
+    };
     const e = evaluateStrategy([1, 1, 1, 1, 1, 1], {
       part,
       realised: [0.01, 0.02, 0, 0, 0, 0],

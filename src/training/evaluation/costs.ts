@@ -45,7 +45,12 @@ const DAY_MS = 86_400_000;
 /** Rollover day counts by New York weekday (0 = Sunday … 6 = Saturday). */
 const DAYS_BY_WEEKDAY = [0, 1, 1, 3, 1, 1, 0];
 
-const nyParts = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', hour: '2-digit', weekday: 'short' });
+const nyParts = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/New_York',
+  hourCycle: 'h23',
+  hour: '2-digit',
+  weekday: 'short',
+});
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
 /** The rollover instant (17:00 New York) on the UTC calendar day `day` (days since 1970-01-01), and its day count. */
@@ -91,13 +96,21 @@ export function parseSwapTable(text: string, canonical: (symbol: string) => stri
   } catch (e) {
     throw new Error(`not valid JSON (${(e as Error).message})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('must be a JSON object of symbol → {"long": pips, "short": pips}');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('must be a JSON object of symbol → {"long": pips, "short": pips}');
   const out: SwapTable = {};
   for (const [symbol, value] of Object.entries(parsed as Record<string, unknown>)) {
     const name = canonical(symbol);
     if (name === null) throw new Error(`'${symbol}' is not a currency pair`);
     const v = value as Record<string, unknown> | null;
-    if (typeof v !== 'object' || v === null || typeof v.long !== 'number' || typeof v.short !== 'number' || !Number.isFinite(v.long) || !Number.isFinite(v.short)) {
+    if (
+      typeof v !== 'object' ||
+      v === null ||
+      typeof v.long !== 'number' ||
+      typeof v.short !== 'number' ||
+      !Number.isFinite(v.long) ||
+      !Number.isFinite(v.short)
+    ) {
       throw new Error(`${symbol} needs finite numbers "long" and "short" (pips per day)`);
     }
     out[name] = { long: v.long, short: v.short };

@@ -5,8 +5,8 @@ describe('multinomial logistic regression (baseline)', () => {
     const x: number[] = [];
     const y: number[] = [];
     for (let i = 0; i < 300; i++) {
-      const a = (i * 37) % 100 / 10 - 5;
-      const b = (i * 53) % 100 / 10 - 5;
+      const a = ((i * 37) % 100) / 10 - 5;
+      const b = ((i * 53) % 100) / 10 - 5;
       x.push(a, b);
       y.push(a + b > 1 ? 2 : a - b > 1 ? 0 : 1);
     }
@@ -41,6 +41,8 @@ describe('multinomial logistic regression (baseline)', () => {
   it('is deterministic', () => {
     const x = [0, 1, 2, 3, 4, 5, 6, 7];
     const y = [0, 0, 1, 1];
-    expect(Array.from(predictLogistic(fitLogistic(x, y, 2, 2), x))).toEqual(Array.from(predictLogistic(fitLogistic(x, y, 2, 2), x)));
+    expect(Array.from(predictLogistic(fitLogistic(x, y, 2, 2), x))).toEqual(
+      Array.from(predictLogistic(fitLogistic(x, y, 2, 2), x)),
+    );
   });
 });

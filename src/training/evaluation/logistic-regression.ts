@@ -15,7 +15,13 @@ export interface LogisticModel {
  * on standardised columns: deterministic (no shuffling, zero start), and enough for a
  * baseline on a flattened window. `sampleWeights` carry class weights.
  */
-export function fitLogistic(x: NumberList, y: NumberList, p: number, k: number, opts: { l2?: number; iterations?: number; learningRate?: number; sampleWeights?: NumberList } = {}): LogisticModel {
+export function fitLogistic(
+  x: NumberList,
+  y: NumberList,
+  p: number,
+  k: number,
+  opts: { l2?: number; iterations?: number; learningRate?: number; sampleWeights?: NumberList } = {},
+): LogisticModel {
   const n = y.length;
   const l2 = opts.l2 ?? 1e-3;
   const iterations = opts.iterations ?? 300;
@@ -70,7 +76,15 @@ export function predictLogistic(model: LogisticModel, x: NumberList): Float64Arr
   return out;
 }
 
-function softmaxRow(z: Float64Array, i: number, p: number, w: Float64Array, b: Float64Array, k: number, out: Float64Array): void {
+function softmaxRow(
+  z: Float64Array,
+  i: number,
+  p: number,
+  w: Float64Array,
+  b: Float64Array,
+  k: number,
+  out: Float64Array,
+): void {
   let max = -Infinity;
   for (let c = 0; c < k; c++) {
     let s = b[c];

@@ -20,7 +20,11 @@ export interface PositionBaseline {
   portfolioReturns: Float64Array;
 }
 
-export function positionBaseline(position: 1 | -1, realisedReturn: NumberList, evaluate: (signal: Float64Array) => StrategyEvaluation): PositionBaseline {
+export function positionBaseline(
+  position: 1 | -1,
+  realisedReturn: NumberList,
+  evaluate: (signal: Float64Array) => StrategyEvaluation,
+): PositionBaseline {
   const n = realisedReturn.length;
   let moved = 0;
   let right = 0;
@@ -33,7 +37,12 @@ export function positionBaseline(position: 1 | -1, realisedReturn: NumberList, e
   }
   const evaluation = evaluate(new Float64Array(n).fill(position));
   return {
-    report: { position, directional_accuracy: moved > 0 ? right / moved : null, directional_n: moved, backtest: evaluation.backtest },
+    report: {
+      position,
+      directional_accuracy: moved > 0 ? right / moved : null,
+      directional_n: moved,
+      backtest: evaluation.backtest,
+    },
     portfolioReturns: evaluation.portfolio.returns,
   };
 }

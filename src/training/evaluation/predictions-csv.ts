@@ -30,7 +30,8 @@ export interface PredictionRows {
 export const PREDICTIONS_FILE = 'predictions.csv';
 export const PREDICTIONS_HEADER = ['timestamp', 'symbol', 'part', 'prediction', 'realised'] as const;
 
-const cell = (v: number | string) => (typeof v === 'number' ? String(v) : v.includes(',') || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v);
+const cell = (v: number | string) =>
+  typeof v === 'number' ? String(v) : v.includes(',') || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v;
 
 export function predictionsCsv(parts: PredictionRows[]): string {
   const extra = parts[0]?.extra?.map((e) => e.name) ?? [];
@@ -39,7 +40,13 @@ export function predictionsCsv(parts: PredictionRows[]): string {
     const names = p.extra?.map((e) => e.name) ?? [];
     if (names.join(',') !== extra.join(',')) throw new RangeError('every part must have the same extra columns');
     for (let i = 0; i < p.timestamps.length; i++) {
-      const row = [new Date(p.timestamps[i]).toISOString(), cell(p.symbols[i]), p.part, cell(p.prediction[i]), cell(p.realised[i])];
+      const row = [
+        new Date(p.timestamps[i]).toISOString(),
+        cell(p.symbols[i]),
+        p.part,
+        cell(p.prediction[i]),
+        cell(p.realised[i]),
+      ];
       for (const e of p.extra ?? []) row.push(String(e.values[i]));
       lines.push(row.join(','));
     }

@@ -85,8 +85,14 @@ describe('regressionMetrics', () => {
           const j = s % (i + 1);
           [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
         }
-        const a = regressionMetrics(rows.map((r) => r[0]), rows.map((r) => r[1]));
-        const b = regressionMetrics(shuffled.map((r) => r[0]), shuffled.map((r) => r[1]));
+        const a = regressionMetrics(
+          rows.map((r) => r[0]),
+          rows.map((r) => r[1]),
+        );
+        const b = regressionMetrics(
+          shuffled.map((r) => r[0]),
+          shuffled.map((r) => r[1]),
+        );
         for (const key of Object.keys(a) as (keyof typeof a)[]) {
           const x = a[key];
           const y = b[key];
@@ -117,8 +123,12 @@ describe('regressionMetrics', () => {
   it('keeps directional accuracy, ic and rank_ic within their ranges (property)', () => {
     fc.assert(
       fc.property(pairs, (rows) => {
-        const m = regressionMetrics(rows.map((r) => r[0]), rows.map((r) => r[1]));
-        if (m.directional_accuracy !== null) expect(m.directional_accuracy >= 0 && m.directional_accuracy <= 1).toBe(true);
+        const m = regressionMetrics(
+          rows.map((r) => r[0]),
+          rows.map((r) => r[1]),
+        );
+        if (m.directional_accuracy !== null)
+          expect(m.directional_accuracy >= 0 && m.directional_accuracy <= 1).toBe(true);
         for (const c of [m.ic, m.rank_ic]) if (c !== null) expect(Math.abs(c)).toBeLessThanOrEqual(1);
         expect(m.mae).toBeLessThanOrEqual(m.rmse + 1e-12);
       }),

@@ -109,7 +109,10 @@ describe('ridge', () => {
   it('picks a large λ when the target is noise unrelated to the columns', () => {
     const p = 40;
     const normal = mulberry32(5);
-    const mk = (n: number) => ({ x: Float64Array.from({ length: n * p }, normal), y: Float64Array.from({ length: n }, () => normal() - 0.5) });
+    const mk = (n: number) => ({
+      x: Float64Array.from({ length: n * p }, normal),
+      y: Float64Array.from({ length: n }, () => normal() - 0.5),
+    });
     const train = mk(120);
     const val = mk(400);
     expect(selectRidge(train.x, train.y, val.x, val.y, p).model.lambda).toBeGreaterThanOrEqual(10);

@@ -46,7 +46,8 @@ export interface RidgeMoments {
 
 function checkMatrix(x: NumberList, rows: number, p: number, name: string): void {
   if (!Number.isInteger(p) || p < 1) throw new RangeError(`featureCount must be an integer >= 1, got ${p}`);
-  if (x.length !== rows * p) throw new RangeError(`${name} has ${x.length} values, expected ${rows} samples × ${p} columns = ${rows * p}`);
+  if (x.length !== rows * p)
+    throw new RangeError(`${name} has ${x.length} values, expected ${rows} samples × ${p} columns = ${rows * p}`);
   assertFinite(x, name);
 }
 
@@ -139,7 +140,8 @@ export function ridgeMoments(x: NumberList, y: NumberList, p: number): RidgeMome
 
 /** Solves the ridge normal equations for one λ > 0 from precomputed moments. */
 export function solveRidge(m: RidgeMoments, lambda: number): RidgeModel {
-  if (!(lambda > 0) || !Number.isFinite(lambda)) throw new RangeError(`lambda must be a finite number > 0, got ${lambda}`);
+  if (!(lambda > 0) || !Number.isFinite(lambda))
+    throw new RangeError(`lambda must be a finite number > 0, got ${lambda}`);
   const { p } = m;
   const a = Float64Array.from(m.gram);
   for (let j = 0; j < p; j++) a[j * p + j] += lambda;

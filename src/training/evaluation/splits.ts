@@ -33,7 +33,8 @@ export interface Splits {
   segments: number;
 }
 
-const iso = (t: number | undefined | null) => (t === undefined || t === null || !Number.isFinite(t) ? null : new Date(t).toISOString());
+const iso = (t: number | undefined | null) =>
+  t === undefined || t === null || !Number.isFinite(t) ? null : new Date(t).toISOString();
 
 function part(p: DatasetPart): SplitPart {
   if (p.count === 0) return { samples: 0, first: null, last: null, data_from: null, data_to: null };

@@ -85,10 +85,20 @@ export function evaluateStrategy(signal: NumberList, ctx: StrategyContext): Stra
         price: idx.map((i) => ctx.price[i]),
         targetIsLogReturn: ctx.targetIsLogReturn,
         swap,
-        financingDays: swap ? idx.map((i) => rolloverDays(ctx.part.timestamps[i] + ctx.barMs, ctx.part.targetEnd[i] + ctx.barMs)) : undefined,
+        financingDays: swap
+          ? idx.map((i) => rolloverDays(ctx.part.timestamps[i] + ctx.barMs, ctx.part.targetEnd[i] + ctx.barMs))
+          : undefined,
       },
     );
-    bySymbol[symbol] = { ...result, costs: { spread_pips: ctx.spreadPips, slippage_pips: ctx.slippagePips, swap_points: swap, rollover: ROLLOVER_RULE } };
+    bySymbol[symbol] = {
+      ...result,
+      costs: {
+        spread_pips: ctx.spreadPips,
+        slippage_pips: ctx.slippagePips,
+        swap_points: swap,
+        rollover: ROLLOVER_RULE,
+      },
+    };
     for (let k = 0; k < returns.length; k++) {
       const t = ctx.part.timestamps[idx[decisions[k]]];
       const s = sums.get(t) ?? { sum: 0, count: 0 };

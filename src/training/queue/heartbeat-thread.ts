@@ -21,7 +21,8 @@ export interface HeartbeatInit {
 }
 
 export type HeartbeatCommand = { hold: { id: string; retryCount: number } } | { release: string };
-export type HeartbeatEvent = { type: 'touched'; ids: string[] } | { type: 'skipped'; stalledMs: number } | { type: 'error'; message: string };
+export type HeartbeatEvent =
+  { type: 'touched'; ids: string[] } | { type: 'skipped'; stalledMs: number } | { type: 'error'; message: string };
 
 // pg-boss ships ESM only; Node >= 20.19 loads it through require(esm).
 const plans = require('pg-boss/dist/plans.js') as {
@@ -58,10 +59,18 @@ async function beat(): Promise<void> {
   running = true;
   try {
     const c = await connection();
-    table ??= (await c.query(`SELECT table_name FROM ${init.schema}.queue WHERE name = $1`, [init.queue])).rows[0]?.table_name;
+    table ??= (await c.query(`SELECT table_name FROM ${init.schema}.queue WHERE name = $1`, [init.queue])).rows[0]
+      ?.table_name;
     if (!table) return;
     const ids = [...held.keys()];
-    const result = await c.query(plans.touchJobs(init.schema, table, true), [init.queue, ids, plans.attemptPairs(ids, ids.map((id) => held.get(id)!))]);
+    const result = await c.query(plans.touchJobs(init.schema, table, true), [
+      init.queue,
+      ids,
+      plans.attemptPairs(
+        ids,
+        ids.map((id) => held.get(id)!),
+      ),
+    ]);
     post({ type: 'touched', ids: (result.rows[0]?.ids as string[]) ?? [] });
   } catch (e) {
     client?.end().catch(() => undefined);

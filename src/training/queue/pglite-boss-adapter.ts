@@ -16,7 +16,9 @@ export function pgliteBossDatabase(dataSource: DataSource) {
         const result = await client.query(text, values);
         // A multi-statement text answers one result per statement; pg-boss expects the rows
         // of every statement, in order.
-        return { rows: Array.isArray(result) ? result.flatMap((r: { rows?: unknown[] }) => r.rows ?? []) : (result.rows ?? []) };
+        return {
+          rows: Array.isArray(result) ? result.flatMap((r: { rows?: unknown[] }) => r.rows ?? []) : (result.rows ?? []),
+        };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;

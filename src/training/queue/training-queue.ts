@@ -41,7 +41,9 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   ) {
     readiness.register(async () => {
       const indicator = indicators.check('queue');
-      return this.started ? indicator.up({ name: TRAINING_QUEUE }) : indicator.down({ message: 'the job queue is not running' });
+      return this.started
+        ? indicator.up({ name: TRAINING_QUEUE })
+        : indicator.down({ message: 'the job queue is not running' });
     });
   }
 
@@ -55,7 +57,14 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     // src/schedules): every such replica tries, one per interval wins the claim (see schedule-queue.ts).
     // A pass every 10 s (pg-boss's default: 30) and the fired jobs polled every 2 s (default 5):
     // an occurrence starts its run within about 12 s, for one small UPDATE per worker per pass.
-    const supervision = { supervise: true, schedule: this.config.runsWorker, cronMonitorIntervalSeconds: 10, cronWorkerIntervalSeconds: 2, superviseIntervalSeconds: passSeconds, monitorIntervalSeconds: passSeconds };
+    const supervision = {
+      supervise: true,
+      schedule: this.config.runsWorker,
+      cronMonitorIntervalSeconds: 10,
+      cronWorkerIntervalSeconds: 2,
+      superviseIntervalSeconds: passSeconds,
+      monitorIntervalSeconds: passSeconds,
+    };
     this.boss =
       this.databaseKind === 'embedded'
         ? new PgBoss({ db: pgliteBossDatabase(this.dataSource), backend: 'pglite', schema: 'pgboss', ...supervision })
@@ -65,11 +74,19 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     // Retries count interruptions (a crashed worker, a worker stopped mid-job that hands the job
     // back): enough for a rolling update plus a crash, few enough that a job that kills every
     // worker it touches ends failed.
-    const queueOptions = { retryLimit: 4, retryDelay: 5, heartbeatSeconds: this.config.trainingHeartbeatSeconds, expireInSeconds: 24 * 3600, deadLetter: TRAINING_DEAD_LETTER };
+    const queueOptions = {
+      retryLimit: 4,
+      retryDelay: 5,
+      heartbeatSeconds: this.config.trainingHeartbeatSeconds,
+      expireInSeconds: 24 * 3600,
+      deadLetter: TRAINING_DEAD_LETTER,
+    };
     // createQueue takes an advisory lock and runs a PL/pgSQL function (~0.2 s of a start on
     // PGlite): only for a queue that is not there yet (on every start but the first, both are).
-    if (!(await this.boss.getQueue(TRAINING_DEAD_LETTER))) await this.boss.createQueue(TRAINING_DEAD_LETTER).catch(ignoreExists);
-    if (!(await this.boss.getQueue(TRAINING_QUEUE))) await this.boss.createQueue(TRAINING_QUEUE, queueOptions).catch(ignoreExists);
+    if (!(await this.boss.getQueue(TRAINING_DEAD_LETTER)))
+      await this.boss.createQueue(TRAINING_DEAD_LETTER).catch(ignoreExists);
+    if (!(await this.boss.getQueue(TRAINING_QUEUE)))
+      await this.boss.createQueue(TRAINING_QUEUE, queueOptions).catch(ignoreExists);
     // A queue created by an older release (or with another heartbeat) takes this process's settings.
     await this.boss.updateQueue(TRAINING_QUEUE, queueOptions);
     if (this.databaseKind === 'postgres' && this.config.runsWorker) {
@@ -97,16 +114,20 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async work(concurrency: number, handler: (job: WorkJob) => Promise<void>): Promise<void> {
-    await this.boss!.work<TrainingMessage>(TRAINING_QUEUE, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1 }, async (jobs) => {
-      for (const job of jobs) {
-        this.heartbeat?.hold(job);
-        try {
-          await handler(job as unknown as WorkJob);
-        } finally {
-          this.heartbeat?.release(job.id);
+    await this.boss!.work<TrainingMessage>(
+      TRAINING_QUEUE,
+      { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: 1 },
+      async (jobs) => {
+        for (const job of jobs) {
+          this.heartbeat?.hold(job);
+          try {
+            await handler(job as unknown as WorkJob);
+          } finally {
+            this.heartbeat?.release(job.id);
+          }
         }
-      }
-    });
+      },
+    );
   }
 
   /**
@@ -123,9 +144,13 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async workDeadLetters(handler: (jobId: string) => Promise<void>): Promise<void> {
-    await this.boss!.work<TrainingMessage>(TRAINING_DEAD_LETTER, { batchSize: 1, pollingIntervalSeconds: 2 }, async (jobs) => {
-      for (const job of jobs) await handler(job.data.job_id);
-    });
+    await this.boss!.work<TrainingMessage>(
+      TRAINING_DEAD_LETTER,
+      { batchSize: 1, pollingIntervalSeconds: 2 },
+      async (jobs) => {
+        for (const job of jobs) await handler(job.data.job_id);
+      },
+    );
   }
 
   /**

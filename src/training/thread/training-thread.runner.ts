@@ -15,7 +15,10 @@ export interface ThreadCallbacks {
 }
 
 export class TrainingThreadError extends Error {
-  constructor(message: string, readonly kind: 'training' | 'memory' | 'crashed') {
+  constructor(
+    message: string,
+    readonly kind: 'training' | 'memory' | 'crashed',
+  ) {
     super(message);
     this.name = 'TrainingThreadError';
   }
@@ -30,7 +33,11 @@ export class TrainingThread {
   private worker: Worker | undefined;
   private readonly cancelFlag = new SharedArrayBuffer(4);
 
-  run(input: Omit<TrainingThreadInput, 'cancelFlag'>, memoryLimitBytes: number, callbacks: ThreadCallbacks = {}): Promise<Done> {
+  run(
+    input: Omit<TrainingThreadInput, 'cancelFlag'>,
+    memoryLimitBytes: number,
+    callbacks: ThreadCallbacks = {},
+  ): Promise<Done> {
     const full: TrainingThreadInput = { ...input, cancelFlag: this.cancelFlag };
     // Arrays are copied, not transferred: the caller still needs them for the baselines.
     this.worker = spawnThread(full);
@@ -48,19 +55,33 @@ export class TrainingThread {
       const monitor = setInterval(() => {
         const rss = process.memoryUsage.rss();
         if (rss > memoryLimitBytes) {
-          finish(() => reject(new TrainingThreadError(`training stopped: the process used ${(rss / 2 ** 30).toFixed(2)} GB, above MAX_TRAINING_MEMORY (${(memoryLimitBytes / 2 ** 30).toFixed(2)} GB)`, 'memory')));
+          finish(() =>
+            reject(
+              new TrainingThreadError(
+                `training stopped: the process used ${(rss / 2 ** 30).toFixed(2)} GB, above MAX_TRAINING_MEMORY (${(memoryLimitBytes / 2 ** 30).toFixed(2)} GB)`,
+                'memory',
+              ),
+            ),
+          );
           void worker.terminate();
         }
       }, 250);
       worker.on('message', (m: TrainingThreadMessage) => {
-        if (m.type === 'log') (callbacks.onLog ?? ((level, message) => threadLogger[level](message)))(m.level, m.message);
+        if (m.type === 'log')
+          (callbacks.onLog ?? ((level, message) => threadLogger[level](message)))(m.level, m.message);
         else if (m.type === 'backend') callbacks.onBackend?.(m.name, m.details);
         else if (m.type === 'epoch') callbacks.onEpoch?.(m);
         else if (m.type === 'done' || m.type === 'dqn-done') finish(() => resolve(m));
         else if (m.type === 'error') finish(() => reject(new TrainingThreadError(m.message, 'training')));
       });
-      worker.on('error', (e) => finish(() => reject(new TrainingThreadError(`training thread crashed: ${e.message}`, 'crashed'))));
-      worker.on('exit', (code) => finish(() => reject(new TrainingThreadError(`training thread exited with code ${code} before finishing`, 'crashed'))));
+      worker.on('error', (e) =>
+        finish(() => reject(new TrainingThreadError(`training thread crashed: ${e.message}`, 'crashed'))),
+      );
+      worker.on('exit', (code) =>
+        finish(() =>
+          reject(new TrainingThreadError(`training thread exited with code ${code} before finishing`, 'crashed')),
+        ),
+      );
     }).finally(() => void worker.terminate());
   }
 
@@ -80,5 +101,9 @@ function spawnThread(input: TrainingThreadInput): Worker {
   const js = path.join(__dirname, 'training-thread.js');
   const ts = path.join(__dirname, 'training-thread.ts');
   if (__filename.endsWith('.js')) return new Worker(js, { workerData: input, env: SHARE_ENV });
-  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(ts)});`, { eval: true, workerData: input, env: SHARE_ENV });
+  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(ts)});`, {
+    eval: true,
+    workerData: input,
+    env: SHARE_ENV,
+  });
 }

@@ -7,7 +7,18 @@
 import './thread-console';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { anomalyScorer, buildAutoencoder, buildNetwork, compileNetwork, fitNetwork, getArchitecture, initTfBackend, predictBatch, saveModel, seedGlobalRandom } from '../../ml';
+import {
+  anomalyScorer,
+  buildAutoencoder,
+  buildNetwork,
+  compileNetwork,
+  fitNetwork,
+  getArchitecture,
+  initTfBackend,
+  predictBatch,
+  saveModel,
+  seedGlobalRandom,
+} from '../../ml';
 import { saveOnnx } from '../../ml/onnx';
 import { greedyActions, servingQNetwork, trainDqn } from '../../ml/rl';
 import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
@@ -15,7 +26,12 @@ import type { TrainingThreadInput, TrainingThreadMessage } from './protocol';
 const post = (m: TrainingThreadMessage) => parentPort!.postMessage(m);
 
 async function main(input: TrainingThreadInput): Promise<void> {
-  const selection = await initTfBackend(input.backend, { cudaVisibleDevices: input.cudaVisibleDevices, webgpuDawnBackend: input.webgpuDawnBackend, gpuAdapter: input.gpuAdapter, nativeEngine: input.nativeEngine });
+  const selection = await initTfBackend(input.backend, {
+    cudaVisibleDevices: input.cudaVisibleDevices,
+    webgpuDawnBackend: input.webgpuDawnBackend,
+    gpuAdapter: input.gpuAdapter,
+    nativeEngine: input.nativeEngine,
+  });
   post({ type: 'backend', name: selection.name, details: { ...selection } as unknown as Record<string, unknown> });
   if (input.kind === 'dqn') return runDqn(input);
   const cancel = new Int32Array(input.cancelFlag);
@@ -40,7 +56,9 @@ async function main(input: TrainingThreadInput): Promise<void> {
     const result = await fitNetwork(model, {
       xTrain: x(input.xTrain, input.counts.train),
       yTrain: y(autoencoder ? input.xTrain : input.yTrain, input.counts.train),
-      ...(hasVal ? { xVal: x(input.xVal, input.counts.val), yVal: y(autoencoder ? input.xVal : input.yVal, input.counts.val) } : {}),
+      ...(hasVal
+        ? { xVal: x(input.xVal, input.counts.val), yVal: y(autoencoder ? input.xVal : input.yVal, input.counts.val) }
+        : {}),
       ...(input.classWeight ? { classWeight: input.classWeight } : {}),
       epochs: input.epochs,
       batchSize: input.batchSize,
@@ -48,11 +66,19 @@ async function main(input: TrainingThreadInput): Promise<void> {
       shuffle: true,
       restoreBestWeights: hasVal,
       shouldStop: () => Atomics.load(cancel, 0) === 1,
-      onEpoch: (epoch, logs) => post({ type: 'epoch', epoch, loss: logs.loss, val_loss: logs.val_loss ?? null, elapsed_ms: Date.now() - started }),
+      onEpoch: (epoch, logs) =>
+        post({
+          type: 'epoch',
+          epoch,
+          loss: logs.loss,
+          val_loss: logs.val_loss ?? null,
+          elapsed_ms: Date.now() - started,
+        }),
     });
     // What is saved and served: the network itself, or the autoencoder's scorer.
     const served = autoencoder ? anomalyScorer(model) : model;
-    const predict = (values: Float32Array, n: number) => (n === 0 ? Promise.resolve(new Float32Array(0)) : predictBatch(served, values, [n, window, numFeatures]));
+    const predict = (values: Float32Array, n: number) =>
+      n === 0 ? Promise.resolve(new Float32Array(0)) : predictBatch(served, values, [n, window, numFeatures]);
     const predictions = {
       ...(input.predictTrain ? { train: await predict(input.xTrain, input.counts.train) } : {}),
       val: await predict(input.xVal, input.counts.val),
@@ -61,7 +87,9 @@ async function main(input: TrainingThreadInput): Promise<void> {
     // An architecture the ONNX export cannot map says so in the registry: its version keeps
     // the tfjs files only (tfjs serves it) and records why there is no model.onnx.
     const onnx = autoencoder ? ({ exported: true } as const) : getArchitecture(input.network!.architecture).onnx;
-    const onnxUnavailable = onnx.exported ? null : `architecture ${input.network!.architecture} has no ONNX export: ${onnx.reason}`;
+    const onnxUnavailable = onnx.exported
+      ? null
+      : `architecture ${input.network!.architecture} has no ONNX export: ${onnx.reason}`;
     if (!result.cancelled) {
       await saveModel(served, input.saveDir);
       // The same network as ONNX (model.onnx), so it can be served by ONNX Runtime and run elsewhere.
@@ -96,14 +124,27 @@ async function runDqn(input: TrainingThreadInput): Promise<void> {
   seedGlobalRandom(input.seed);
   const { window, numFeatures } = input;
   const d = input.dqn!;
-  const env = (states: Float32Array, part: 'train' | 'val' | 'test') => ({ states, window, features: numFeatures, nextReturns: d.returns[part], costs: d.costs[part] });
+  const env = (states: Float32Array, part: 'train' | 'val' | 'test') => ({
+    states,
+    window,
+    features: numFeatures,
+    nextReturns: d.returns[part],
+    costs: d.costs[part],
+  });
   const started = Date.now();
   const result = await trainDqn({
     train: env(input.xTrain, 'train'),
     validation: env(input.xVal, 'val'),
     config: { ...d.config, seed: input.seed },
     shouldStop: () => Atomics.load(cancel, 0) === 1,
-    onEpisode: (log) => post({ type: 'epoch', epoch: log.episode, loss: log.train_reward, val_loss: log.val_return, elapsed_ms: Date.now() - started }),
+    onEpisode: (log) =>
+      post({
+        type: 'epoch',
+        epoch: log.episode,
+        loss: log.train_reward,
+        val_loss: log.val_return,
+        elapsed_ms: Date.now() - started,
+      }),
   });
   try {
     const test = await greedyActions(result.network, env(input.xTest, 'test'));
@@ -112,7 +153,17 @@ async function runDqn(input: TrainingThreadInput): Promise<void> {
       await saveModel(served, input.saveDir);
       await saveOnnx(served, input.saveDir);
     }
-    post({ type: 'dqn-done', cancelled: result.cancelled, bestEpisode: result.bestEpisode, rewardScale: result.rewardScale, history: result.history, testActions: test.actions, testQValues: test.qValues, tensorsBefore, tensorsAfter: tensorsBefore });
+    post({
+      type: 'dqn-done',
+      cancelled: result.cancelled,
+      bestEpisode: result.bestEpisode,
+      rewardScale: result.rewardScale,
+      history: result.history,
+      testActions: test.actions,
+      testQValues: test.qValues,
+      tensorsBefore,
+      tensorsAfter: tensorsBefore,
+    });
   } finally {
     result.network.dispose();
   }

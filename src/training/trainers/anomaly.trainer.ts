@@ -26,7 +26,14 @@ export class AnomalyTrainer implements Trainer {
     const q = hp.threshold_quantile ?? 0.99;
     const run = await ctx.runNetwork({
       kind: 'autoencoder',
-      autoencoder: { architecture: plan.architecture as 'dense' | 'lstm', window: dataset.window, numFeatures: dataset.numFeatures, units: hp.units, layers: hp.layers, dropout: hp.dropout },
+      autoencoder: {
+        architecture: plan.architecture as 'dense' | 'lstm',
+        window: dataset.window,
+        numFeatures: dataset.numFeatures,
+        units: hp.units,
+        layers: hp.layers,
+        dropout: hp.dropout,
+      },
       loss: 'mse',
       predictTrain: true,
     });
@@ -40,7 +47,13 @@ export class AnomalyTrainer implements Trainer {
     const naiveTrain = naive(dataset.train);
     const naiveThreshold = quantile(naiveTrain, q);
     return {
-      metrics: { ...model, threshold_quantile: q, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
+      metrics: {
+        ...model,
+        threshold_quantile: q,
+        best_epoch: run.bestEpoch,
+        epochs_run: run.history.loss.length,
+        stopped_early: run.stoppedEarly,
+      },
       baselines: { max_abs_zscore: scoreReport(naive(dataset.test), naiveThreshold, naiveTrain, dataset.test, labels) },
       preprocessing: {
         model_type: this.modelType,
@@ -60,7 +73,13 @@ export class AnomalyTrainer implements Trainer {
   }
 }
 
-function scoreReport(scores: ArrayLike<number>, threshold: number, trainScores: ArrayLike<number>, part: DatasetPart, labels: boolean[] | null) {
+function scoreReport(
+  scores: ArrayLike<number>,
+  threshold: number,
+  trainScores: ArrayLike<number>,
+  part: DatasetPart,
+  labels: boolean[] | null,
+) {
   const n = scores.length;
   const flagged: number[] = [];
   for (let i = 0; i < n; i++) if (scores[i] > threshold) flagged.push(i);
@@ -72,7 +91,13 @@ function scoreReport(scores: ArrayLike<number>, threshold: number, trainScores: 
     n,
     test_anomaly_rate: n ? flagged.length / n : 0,
     train_anomaly_rate: trainScores.length ? trainFlagged / trainScores.length : 0,
-    score_distribution: { mean: n ? sorted.reduce((a, b) => a + b, 0) / n : null, p50: at(sorted, 0.5), p90: at(sorted, 0.9), p99: at(sorted, 0.99), max: n ? sorted[n - 1] : null },
+    score_distribution: {
+      mean: n ? sorted.reduce((a, b) => a + b, 0) / n : null,
+      p50: at(sorted, 0.5),
+      p90: at(sorted, 0.9),
+      p99: at(sorted, 0.99),
+      max: n ? sorted[n - 1] : null,
+    },
     flagged_timestamps: flagged.slice(0, 100).map((i) => new Date(part.timestamps[i]).toISOString()),
   };
   if (labels) {

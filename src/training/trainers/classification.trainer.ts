@@ -29,9 +29,12 @@ export class ClassificationTrainer implements Trainer {
 
   check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void {
     if (targetKind !== 'classification') {
-      throw new DataValidationError(`target ${plan.target} is a regression target; classification models predict direction_{H} or regime (use model_type time_series for ${plan.target})`, {
-        fields: [{ field: 'target', errors: ['not a classification target'] }],
-      });
+      throw new DataValidationError(
+        `target ${plan.target} is a regression target; classification models predict direction_{H} or regime (use model_type time_series for ${plan.target})`,
+        {
+          fields: [{ field: 'target', errors: ['not a classification target'] }],
+        },
+      );
     }
     checkArchitecture(this.modelType, this.architectures, plan);
   }
@@ -55,7 +58,11 @@ export class ClassificationTrainer implements Trainer {
       },
       loss: 'sparseCategoricalCrossentropy',
       classWeight: weights,
-      y: { train: Float32Array.from(dataset.train.targets), val: Float32Array.from(dataset.validation.targets), width: 1 },
+      y: {
+        train: Float32Array.from(dataset.train.targets),
+        val: Float32Array.from(dataset.validation.targets),
+        width: 1,
+      },
     });
     const yTest = Array.from(dataset.test.targets);
     const testProbs = run.predictions.test;
@@ -70,8 +77,15 @@ export class ClassificationTrainer implements Trainer {
     const baselines: Record<string, unknown> = {};
     for (const [name, b] of Object.entries(fitted)) {
       const evaluation = strategy(signalOf(b.probs));
-      baselines[name] = { ...b.extra, ...classificationMetrics(yTest, b.probs, classes), backtest: evaluation.backtest };
-      competitors[name] = { forecastLoss: logLosses(yTest, b.probs, k), portfolioReturns: evaluation.portfolio.returns };
+      baselines[name] = {
+        ...b.extra,
+        ...classificationMetrics(yTest, b.probs, classes),
+        backtest: evaluation.backtest,
+      };
+      competitors[name] = {
+        forecastLoss: logLosses(yTest, b.probs, k),
+        portfolioReturns: evaluation.portfolio.returns,
+      };
     }
     const long = positionBaseline(1, ev.realisedReturn, strategy);
     const short = positionBaseline(-1, ev.realisedReturn, strategy);
@@ -95,16 +109,34 @@ export class ClassificationTrainer implements Trainer {
     });
     const splits = splitsReport(dataset);
     const valContext = sampleContext(dataset.validation, ctx.series, dataset.target.horizonBars, false);
-    const rows = (part: 'validation' | 'test', p: DatasetPart, probs: Float32Array, realisedReturn: ArrayLike<number>) => ({
+    const rows = (
+      part: 'validation' | 'test',
+      p: DatasetPart,
+      probs: Float32Array,
+      realisedReturn: ArrayLike<number>,
+    ) => ({
       part,
       timestamps: p.timestamps,
       symbols: p.symbols,
       prediction: Array.from(argmaxRows(probs, k), (c) => classes[c]),
       realised: Array.from(p.targets, (c) => classes[c]),
-      extra: [{ name: 'realised_return', values: realisedReturn }, ...classes.map((c, j) => ({ name: `p_${c}`, values: Float64Array.from({ length: p.count }, (_, i) => probs[i * k + j]) }))],
+      extra: [
+        { name: 'realised_return', values: realisedReturn },
+        ...classes.map((c, j) => ({
+          name: `p_${c}`,
+          values: Float64Array.from({ length: p.count }, (_, i) => probs[i * k + j]),
+        })),
+      ],
     });
     return {
-      metrics: { ...metrics, backtest: model.backtest, class_weights: Object.fromEntries(classes.map((c, i) => [c, weights[i] ?? 0])), best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
+      metrics: {
+        ...metrics,
+        backtest: model.backtest,
+        class_weights: Object.fromEntries(classes.map((c, i) => [c, weights[i] ?? 0])),
+        best_epoch: run.bestEpoch,
+        epochs_run: run.history.loss.length,
+        stopped_early: run.stoppedEarly,
+      },
       baselines,
       preprocessing: {
         model_type: this.modelType,
@@ -122,7 +154,10 @@ export class ClassificationTrainer implements Trainer {
       splits: splits as unknown as Record<string, unknown>,
       significance: significance as unknown as Record<string, unknown>,
       files: {
-        [PREDICTIONS_FILE]: predictionsCsv([rows('validation', dataset.validation, run.predictions.val, valContext.forwardReturn), rows('test', dataset.test, testProbs, ev.realisedReturn)]),
+        [PREDICTIONS_FILE]: predictionsCsv([
+          rows('validation', dataset.validation, run.predictions.val, valContext.forwardReturn),
+          rows('test', dataset.test, testProbs, ev.realisedReturn),
+        ]),
         'evaluation.json': { splits, significance },
       },
     };
@@ -158,7 +193,10 @@ function argmaxRows(probs: NumberList, k: number): Int32Array {
 
 /** Per-sample log loss, clipped as classificationMetrics clips it. */
 function logLosses(yTrue: readonly number[], probs: NumberList, k: number): Float64Array {
-  return Float64Array.from(yTrue, (t, i) => -Math.log(Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, probs[i * k + t]))));
+  return Float64Array.from(
+    yTrue,
+    (t, i) => -Math.log(Math.min(1 - LOG_LOSS_EPS, Math.max(LOG_LOSS_EPS, probs[i * k + t]))),
+  );
 }
 
 /** n / (k · count_c), from the training part; a class absent from training gets weight 0. */
@@ -172,7 +210,11 @@ export function balancedClassWeights(targets: ArrayLike<number>, k: number): Rec
 }
 
 /** Test-part probabilities of the majority class (training class shares) and of a logistic regression. */
-function baselineProbabilities(dataset: Dataset, classes: string[], weights: Record<number, number>): Record<string, { probs: Float64Array; extra: Record<string, unknown> }> {
+function baselineProbabilities(
+  dataset: Dataset,
+  classes: string[],
+  weights: Record<number, number>,
+): Record<string, { probs: Float64Array; extra: Record<string, unknown> }> {
   const k = classes.length;
   const n = dataset.test.count;
   const counts = new Array<number>(k).fill(0);

@@ -20,7 +20,12 @@ export interface TestEvaluationContext {
  * The strategy context of the test part. `realised` is what the backtest compounds: the
  * target itself for a return target, the realised H-bar return for a class label.
  */
-export function testEvaluationContext(dataset: Dataset, series: BarSeries[], plan: TrainingPlan, useTarget: boolean): TestEvaluationContext {
+export function testEvaluationContext(
+  dataset: Dataset,
+  series: BarSeries[],
+  plan: TrainingPlan,
+  useTarget: boolean,
+): TestEvaluationContext {
   const part = dataset.test;
   const H = dataset.target.horizonBars;
   const log = dataset.target.family === 'log_return';
@@ -47,7 +52,12 @@ export function testEvaluationContext(dataset: Dataset, series: BarSeries[], pla
     },
     realisedReturn: useTarget ? Float64Array.from(part.targets, (v) => (log ? Math.expm1(v) : v)) : sc.forwardReturn,
     lastChange: sc.lastChange,
-    testSpan: { symbols, timeframe: dataset.timeframe, first: new Date(first).toISOString(), last: new Date(last).toISOString() },
+    testSpan: {
+      symbols,
+      timeframe: dataset.timeframe,
+      first: new Date(first).toISOString(),
+      last: new Date(last).toISOString(),
+    },
     symbolCount: symbols.length,
   };
 }

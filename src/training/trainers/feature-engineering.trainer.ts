@@ -16,7 +16,11 @@ export class FeatureEngineeringTrainer implements Trainer {
   readonly defaultArchitecture = 'selection';
   readonly fixedWindow = 1;
   readonly progressUnit = 'candidate';
-  readonly backend = { name: 'none', description: 'feature selection trains no network: candidates are scored in plain JavaScript in the service process' };
+  readonly backend = {
+    name: 'none',
+    description:
+      'feature selection trains no network: candidates are scored in plain JavaScript in the service process',
+  };
 
   check(): void {
     /* any target: it is what candidates are scored against */
@@ -26,15 +30,47 @@ export class FeatureEngineeringTrainer implements Trainer {
     const { plan, dataset } = ctx;
     const candidates = dataset.features.length;
     await ctx.report({ phase: 'scoring candidates', scored: 0, candidates });
-    const result = asValidationErrors(() => selectOnTrainingPart(dataset, { k: plan.hyperparameters.k, redundancyThreshold: plan.hyperparameters.redundancy_threshold }));
+    const result = asValidationErrors(() =>
+      selectOnTrainingPart(dataset, {
+        k: plan.hyperparameters.k,
+        redundancyThreshold: plan.hyperparameters.redundancy_threshold,
+      }),
+    );
     const ranking = rankingView(result);
     await ctx.report({ scored: candidates, candidates });
-    const training_range = { start: new Date(dataset.train.timestamps[0]).toISOString(), end: new Date(dataset.train.timestamps[dataset.train.count - 1]).toISOString() };
+    const training_range = {
+      start: new Date(dataset.train.timestamps[0]).toISOString(),
+      end: new Date(dataset.train.timestamps[dataset.train.count - 1]).toISOString(),
+    };
     return {
-      metrics: { suggested: result.suggested, k: result.options.k, rows: result.rows, candidates: ranking.length, redundant: ranking.filter((r) => r.redundant).length, top: ranking.slice(0, 10), training_range },
+      metrics: {
+        suggested: result.suggested,
+        k: result.options.k,
+        rows: result.rows,
+        candidates: ranking.length,
+        redundant: ranking.filter((r) => r.redundant).length,
+        top: ranking.slice(0, 10),
+        training_range,
+      },
       baselines: {},
-      preprocessing: { model_type: this.modelType, output: 'selection', features: dataset.features, target: dataset.target, timeframe: dataset.timeframe, suggested: result.suggested },
-      files: { 'selection.json': { target: plan.target, suggested: result.suggested, ranking, options: result.options, training_range, fingerprint: dataset.fingerprint } },
+      preprocessing: {
+        model_type: this.modelType,
+        output: 'selection',
+        features: dataset.features,
+        target: dataset.target,
+        timeframe: dataset.timeframe,
+        suggested: result.suggested,
+      },
+      files: {
+        'selection.json': {
+          target: plan.target,
+          suggested: result.suggested,
+          ranking,
+          options: result.options,
+          training_range,
+          fingerprint: dataset.fingerprint,
+        },
+      },
     };
   }
 }

@@ -18,9 +18,22 @@ export const TRAINERS: Record<string, Trainer> = {
 export function trainerFor(modelType: string): Trainer {
   const trainer = TRAINERS[modelType];
   if (!trainer) {
-    throw new DataValidationError(`model_type ${modelType} cannot be trained yet; available: ${Object.keys(TRAINERS).join(', ')}`, { fields: [{ field: 'model_type', errors: [`available: ${Object.keys(TRAINERS).join(', ')}`] }] }, 'MODEL_TYPE_NOT_AVAILABLE');
+    throw new DataValidationError(
+      `model_type ${modelType} cannot be trained yet; available: ${Object.keys(TRAINERS).join(', ')}`,
+      { fields: [{ field: 'model_type', errors: [`available: ${Object.keys(TRAINERS).join(', ')}`] }] },
+      'MODEL_TYPE_NOT_AVAILABLE',
+    );
   }
   return trainer;
 }
 
-export type { AgentJob, AgentRun, Trainer, TrainerContext, TrainerOutcome, TrainingPlan, NetworkRun, NetworkJob } from './trainer';
+export type {
+  AgentJob,
+  AgentRun,
+  Trainer,
+  TrainerContext,
+  TrainerOutcome,
+  TrainingPlan,
+  NetworkRun,
+  NetworkJob,
+} from './trainer';

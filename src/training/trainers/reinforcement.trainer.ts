@@ -24,21 +24,32 @@ export class ReinforcementTrainer implements Trainer {
 
   check(plan: TrainingPlan): void {
     if (plan.architecture !== 'dqn') {
-      throw new DataValidationError(`architecture ${plan.architecture} is not available for reinforcement_learning; use dqn`, { fields: [{ field: 'architecture', errors: ['must be dqn'] }] });
+      throw new DataValidationError(
+        `architecture ${plan.architecture} is not available for reinforcement_learning; use dqn`,
+        { fields: [{ field: 'architecture', errors: ['must be dqn'] }] },
+      );
     }
     const one = /^price_change_(1|\d+[mhd])$/.exec(plan.target);
     if (!one) {
-      throw new DataValidationError(`reinforcement_learning rewards the next bar's return: use target price_change_${plan.timeframe} (got ${plan.target})`, { fields: [{ field: 'target', errors: ['must be the one-bar price change'] }] });
+      throw new DataValidationError(
+        `reinforcement_learning rewards the next bar's return: use target price_change_${plan.timeframe} (got ${plan.target})`,
+        { fields: [{ field: 'target', errors: ['must be the one-bar price change'] }] },
+      );
     }
     if (plan.symbols.length !== 1) {
-      throw new DataValidationError('reinforcement_learning trades one symbol per agent: give exactly one symbol', { fields: [{ field: 'symbols', errors: ['exactly one symbol'] }] });
+      throw new DataValidationError('reinforcement_learning trades one symbol per agent: give exactly one symbol', {
+        fields: [{ field: 'symbols', errors: ['exactly one symbol'] }],
+      });
     }
   }
 
   async train(ctx: TrainerContext): Promise<TrainerOutcome> {
     const { plan, dataset, series } = ctx;
     if (dataset.target.horizonBars !== 1) {
-      throw new DataValidationError(`reinforcement_learning rewards the next bar's return: the target's horizon must be one ${plan.timeframe} bar (it is ${dataset.target.horizonBars})`, null);
+      throw new DataValidationError(
+        `reinforcement_learning rewards the next bar's return: the target's horizon must be one ${plan.timeframe} bar (it is ${dataset.target.horizonBars})`,
+        null,
+      );
     }
     const hp = plan.hyperparameters;
     const part = (p: DatasetPart) => ({ returns: Float64Array.from(p.targets), costs: costs(p, series, plan) });
@@ -56,13 +67,30 @@ export class ReinforcementTrainer implements Trainer {
       ...(hp.target_update_interval !== undefined ? { targetUpdateInterval: hp.target_update_interval } : {}),
       ...(hp.episodes !== undefined ? { episodes: hp.episodes } : {}),
     };
-    const run = await ctx.runAgent({ config, returns: { train: train.returns, val: val.returns, test: test.returns }, costs: { train: train.costs, val: val.costs, test: test.costs } });
-    const env = { states: dataset.test.windows, window: dataset.window, features: dataset.numFeatures, nextReturns: test.returns, costs: test.costs };
+    const run = await ctx.runAgent({
+      config,
+      returns: { train: train.returns, val: val.returns, test: test.returns },
+      costs: { train: train.costs, val: val.costs, test: test.costs },
+    });
+    const env = {
+      states: dataset.test.windows,
+      window: dataset.window,
+      features: dataset.numFeatures,
+      nextReturns: test.returns,
+      costs: test.costs,
+    };
     const comparison = compareWithBaselines(env, run.testActions, barsPerYear(dataset.timeframe as Timeframe));
     const actionCounts = { sell: 0, hold: 0, buy: 0 };
     for (const a of run.testActions) actionCounts[a < 0 ? 'sell' : a > 0 ? 'buy' : 'hold']++;
     return {
-      metrics: { ...comparison.agent, spread_pips: plan.spreadPips, best_episode: run.bestEpisode, episodes_run: run.history.episode.length, reward_scale: run.rewardScale, test_actions: actionCounts },
+      metrics: {
+        ...comparison.agent,
+        spread_pips: plan.spreadPips,
+        best_episode: run.bestEpisode,
+        episodes_run: run.history.episode.length,
+        reward_scale: run.rewardScale,
+        test_actions: actionCounts,
+      },
       baselines: { buy_and_hold: comparison.buy_and_hold, always_flat: comparison.always_flat },
       preprocessing: {
         model_type: this.modelType,
@@ -79,7 +107,16 @@ export class ReinforcementTrainer implements Trainer {
         position: 'flat',
         reward_scale: run.rewardScale,
       },
-      run: { backend: run.backend, backendDetails: run.backendDetails, bestEpoch: run.bestEpisode, stoppedEarly: false, cancelled: run.cancelled, history: { loss: run.history.train_reward, val_loss: run.history.val_return }, predictions: { val: new Float32Array(0), test: run.testQValues }, modelDir: run.modelDir },
+      run: {
+        backend: run.backend,
+        backendDetails: run.backendDetails,
+        bestEpoch: run.bestEpisode,
+        stoppedEarly: false,
+        cancelled: run.cancelled,
+        history: { loss: run.history.train_reward, val_loss: run.history.val_return },
+        predictions: { val: new Float32Array(0), test: run.testQValues },
+        modelDir: run.modelDir,
+      },
     };
   }
 }
@@ -89,4 +126,3 @@ function costs(part: DatasetPart, series: BarSeries[], plan: TrainingPlan): Floa
   const { price } = sampleContext(part, series, 1, false);
   return halfSpreadCosts(price, part.count, plan.spreadPips, pipSizeFor(plan.symbols[0]));
 }
-

@@ -17,7 +17,12 @@ export function sampleContext(part: DatasetPart, series: BarSeries[], horizon: n
     const s = bySymbol.get(part.symbols[k])!;
     const i = indexOf(s.timestamps, part.timestamps[k]);
     price[k] = s.close[i];
-    lastChange[k] = i - horizon >= 0 ? (log ? Math.log(s.close[i] / s.close[i - horizon]) : s.close[i] / s.close[i - horizon] - 1) : null;
+    lastChange[k] =
+      i - horizon >= 0
+        ? log
+          ? Math.log(s.close[i] / s.close[i - horizon])
+          : s.close[i] / s.close[i - horizon] - 1
+        : null;
     const end = indexOf(s.timestamps, part.targetEnd[k]);
     forwardReturn[k] = s.timestamps[end] === part.targetEnd[k] ? s.close[end] / s.close[i] - 1 : 0;
   }

@@ -1,5 +1,12 @@
 import type { BarSeries, Dataset } from '../../features/core';
-import { baselinePredictions, regressionMetrics, scoreBaselines, type BaselineInput, type BaselinePredictions, type NumberList } from '../evaluation';
+import {
+  baselinePredictions,
+  regressionMetrics,
+  scoreBaselines,
+  type BaselineInput,
+  type BaselinePredictions,
+  type NumberList,
+} from '../evaluation';
 import { positionBaseline } from '../evaluation/position-baselines';
 import { significanceReport, type Significance, type SignificanceInput } from '../evaluation/significance/report';
 import { evaluateStrategy } from '../evaluation/strategy';
@@ -20,7 +27,13 @@ export interface TimeSeriesScores {
  * baselines. `predicted`: the baselines' predictions when already made (walk-forward: each
  * fold's, fitted on that fold's training part); otherwise fitted here on dataset.train.
  */
-export function scoreTimeSeriesTest(dataset: Dataset, series: BarSeries[], plan: TrainingPlan, testPred: Float64Array, predicted?: BaselinePredictions): TimeSeriesScores {
+export function scoreTimeSeriesTest(
+  dataset: Dataset,
+  series: BarSeries[],
+  plan: TrainingPlan,
+  testPred: Float64Array,
+  predicted?: BaselinePredictions,
+): TimeSeriesScores {
   const ev = testEvaluationContext(dataset, series, plan, true);
   const strategy = (signal: NumberList) => evaluateStrategy(signal, ev.strategy);
   const model = strategy(testPred);
@@ -31,7 +44,10 @@ export function scoreTimeSeriesTest(dataset: Dataset, series: BarSeries[], plan:
   const squaredError = (p: NumberList) => Float64Array.from(yTest, (y, i) => (y - p[i]) ** 2);
   const competitors: SignificanceInput['baselines'] = {};
   for (const name of ['naive_zero', 'naive_last', 'ridge'] as const) {
-    competitors[name] = { forecastLoss: squaredError(baselines[name]), portfolioReturns: strategy(baselines[name]).portfolio.returns };
+    competitors[name] = {
+      forecastLoss: squaredError(baselines[name]),
+      portfolioReturns: strategy(baselines[name]).portfolio.returns,
+    };
   }
   const long = positionBaseline(1, ev.realisedReturn, strategy);
   const short = positionBaseline(-1, ev.realisedReturn, strategy);
@@ -52,7 +68,10 @@ export function scoreTimeSeriesTest(dataset: Dataset, series: BarSeries[], plan:
   });
   return {
     metrics: { ...regressionMetrics(yTest, testPred), backtest: model.backtest },
-    baselines: { ...scored, always_long: long.report, always_short: short.report } as unknown as Record<string, unknown>,
+    baselines: { ...scored, always_long: long.report, always_short: short.report } as unknown as Record<
+      string,
+      unknown
+    >,
     significance,
     predicted: baselines,
   };
@@ -70,6 +89,7 @@ function timeSeriesBaselineInput(dataset: Dataset, ev: TestEvaluationContext): B
     lastChangeTest: ev.lastChange,
     backtestOptions: { horizonBars: ev.strategy.horizonBars, periodsPerYear: ev.strategy.periodsPerYear },
     // Multi-symbol parts interleave symbols: backtest each symbol in time order (as the model).
-    backtestOf: (predictions) => evaluateStrategy(predictions, ev.strategy).backtest as unknown as Record<string, unknown>,
+    backtestOf: (predictions) =>
+      evaluateStrategy(predictions, ev.strategy).backtest as unknown as Record<string, unknown>,
   };
 }

@@ -21,9 +21,12 @@ export class TimeSeriesTrainer implements Trainer {
 
   check(plan: TrainingPlan, targetKind: 'regression' | 'classification'): void {
     if (targetKind !== 'regression') {
-      throw new DataValidationError(`target ${plan.target} is a classification target; time_series models predict price_change_{H} or log_return_{H} (use model_type classification for ${plan.target})`, {
-        fields: [{ field: 'target', errors: ['not a regression target'] }],
-      });
+      throw new DataValidationError(
+        `target ${plan.target} is a classification target; time_series models predict price_change_{H} or log_return_{H} (use model_type classification for ${plan.target})`,
+        {
+          fields: [{ field: 'target', errors: ['not a regression target'] }],
+        },
+      );
     }
     checkArchitecture(this.modelType, this.architectures, plan);
   }
@@ -36,7 +39,12 @@ export class TimeSeriesTrainer implements Trainer {
     const splits = splitsReport(dataset);
     const yTest = dataset.test.targets;
     return {
-      metrics: { ...scores.metrics, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
+      metrics: {
+        ...scores.metrics,
+        best_epoch: run.bestEpoch,
+        epochs_run: run.history.loss.length,
+        stopped_early: run.stoppedEarly,
+      },
       baselines: scores.baselines,
       preprocessing: fitted.preprocessing,
       run,
@@ -45,8 +53,20 @@ export class TimeSeriesTrainer implements Trainer {
       outOfSample: { prediction: testPred, baselines: scores.predicted },
       files: {
         [PREDICTIONS_FILE]: predictionsCsv([
-          { part: 'validation', timestamps: dataset.validation.timestamps, symbols: dataset.validation.symbols, prediction: valPred, realised: dataset.validation.targets },
-          { part: 'test', timestamps: dataset.test.timestamps, symbols: dataset.test.symbols, prediction: testPred, realised: yTest },
+          {
+            part: 'validation',
+            timestamps: dataset.validation.timestamps,
+            symbols: dataset.validation.symbols,
+            prediction: valPred,
+            realised: dataset.validation.targets,
+          },
+          {
+            part: 'test',
+            timestamps: dataset.test.timestamps,
+            symbols: dataset.test.symbols,
+            prediction: testPred,
+            realised: yTest,
+          },
         ]),
         'evaluation.json': { splits, significance: scores.significance },
       },
@@ -57,7 +77,12 @@ export class TimeSeriesTrainer implements Trainer {
    * Trains the network and predicts the validation and test parts (in the target's units);
    * walk-forward's final model calls this on a dataset without a test part.
    */
-  async fit(ctx: TrainerContext): Promise<{ run: NetworkRun; valPred: Float64Array; testPred: Float64Array; preprocessing: Record<string, unknown> }> {
+  async fit(ctx: TrainerContext): Promise<{
+    run: NetworkRun;
+    valPred: Float64Array;
+    testPred: Float64Array;
+    preprocessing: Record<string, unknown>;
+  }> {
     const { plan, dataset } = ctx;
     const hp = plan.hyperparameters;
     // The target is standardised with training statistics (price changes are ~1e-3, too

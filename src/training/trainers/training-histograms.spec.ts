@@ -6,7 +6,15 @@ describe('training histograms', () => {
     const n = 600;
     const timestamps = Array.from({ length: n }, (_, i) => Date.UTC(2020, 0, 1) + i * 86_400_000);
     const close = Array.from({ length: n }, (_, i) => 1 + 0.1 * Math.sin(i / 7) + i * 1e-4);
-    const dataset = buildDataset({ series: [{ symbol: 'EUR/USD', timeframe: '1d', timestamps, close }], features: ['sma_5', 'returns_1'], target: 'price_change_1d', window: 5, validationSplit: 0.2, testSplit: 0.2, scaler: 'zscore' });
+    const dataset = buildDataset({
+      series: [{ symbol: 'EUR/USD', timeframe: '1d', timestamps, close }],
+      features: ['sma_5', 'returns_1'],
+      target: 'price_change_1d',
+      window: 5,
+      validationSplit: 0.2,
+      testSplit: 0.2,
+      scaler: 'zscore',
+    });
     const h = trainingHistograms(dataset);
     expect(Object.keys(h).sort()).toEqual(['returns_1', 'sma_5']);
     for (const f of Object.values(h)) {

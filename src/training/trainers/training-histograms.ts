@@ -22,7 +22,9 @@ export function trainingHistograms(dataset: Dataset): Record<string, FeatureHist
     for (let i = 0; i < train.count; i++) raw[i] = train.windows[(i * W + W - 1) * F + j] / factor[j] + offset[j];
     raw.sort();
     if (raw.length < 10 || raw[0] === raw[raw.length - 1]) return; // too few rows, or constant: no bins
-    const edges = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => raw[Math.min(raw.length - 1, Math.floor((d / 10) * raw.length))]);
+    const edges = [1, 2, 3, 4, 5, 6, 7, 8, 9].map(
+      (d) => raw[Math.min(raw.length - 1, Math.floor((d / 10) * raw.length))],
+    );
     const counts = new Array<number>(10).fill(0);
     for (const v of raw) {
       let b = 0;

@@ -29,8 +29,12 @@ describe('combining walk-forward folds', () => {
     expect(c.targetEnd).toEqual([11, 12, 21, 22, 23]);
   });
 
-  it('puts the model\'s and each baseline\'s fold predictions side by side with the samples', () => {
-    const fold = (t0: number, n: number, v: number, lambda: number) => ({ dataset: { test: part(t0, n) } as Dataset, prediction: new Float64Array(n).fill(v), baselines: preds(v, n, lambda) });
+  it("puts the model's and each baseline's fold predictions side by side with the samples", () => {
+    const fold = (t0: number, n: number, v: number, lambda: number) => ({
+      dataset: { test: part(t0, n) } as Dataset,
+      prediction: new Float64Array(n).fill(v),
+      baselines: preds(v, n, lambda),
+    });
     const final = { test: part(0, 0), window: 1 } as Dataset;
     const c = combineFolds([fold(10, 2, 1, 0.1), fold(20, 1, 2, 10)], final);
     expect(c.dataset.window).toBe(1);

@@ -25,8 +25,14 @@ function concatFloat<T extends Float32Array | Float64Array>(make: (n: number) =>
 export function concatParts(parts: DatasetPart[]): DatasetPart {
   return {
     count: parts.reduce((n, p) => n + p.count, 0),
-    windows: concatFloat((n) => new Float32Array(n), parts.map((p) => p.windows)),
-    targets: concatFloat((n) => new Float64Array(n), parts.map((p) => p.targets)),
+    windows: concatFloat(
+      (n) => new Float32Array(n),
+      parts.map((p) => p.windows),
+    ),
+    targets: concatFloat(
+      (n) => new Float64Array(n),
+      parts.map((p) => p.targets),
+    ),
     timestamps: parts.flatMap((p) => p.timestamps),
     symbols: parts.flatMap((p) => p.symbols),
     windowStart: parts.flatMap((p) => p.windowStart),
@@ -40,15 +46,30 @@ export function concatParts(parts: DatasetPart[]): DatasetPart {
  * Ridge's λ differs by fold; the last fold's selection stands in for the report's λ fields,
  * which the caller replaces by the per-fold list.
  */
-export function combineFolds(folds: FoldOutOfSample[], final: Dataset): { dataset: Dataset; prediction: Float64Array; baselines: BaselinePredictions } {
+export function combineFolds(
+  folds: FoldOutOfSample[],
+  final: Dataset,
+): { dataset: Dataset; prediction: Float64Array; baselines: BaselinePredictions } {
   const f64 = (n: number) => new Float64Array(n);
   return {
     dataset: { ...final, test: concatParts(folds.map((f) => f.dataset.test)) },
-    prediction: concatFloat(f64, folds.map((f) => f.prediction)),
+    prediction: concatFloat(
+      f64,
+      folds.map((f) => f.prediction),
+    ),
     baselines: {
-      naive_zero: concatFloat(f64, folds.map((f) => f.baselines.naive_zero)),
-      naive_last: concatFloat(f64, folds.map((f) => f.baselines.naive_last)),
-      ridge: concatFloat(f64, folds.map((f) => f.baselines.ridge)),
+      naive_zero: concatFloat(
+        f64,
+        folds.map((f) => f.baselines.naive_zero),
+      ),
+      naive_last: concatFloat(
+        f64,
+        folds.map((f) => f.baselines.naive_last),
+      ),
+      ridge: concatFloat(
+        f64,
+        folds.map((f) => f.baselines.ridge),
+      ),
       ridgeSelection: folds[folds.length - 1].baselines.ridgeSelection,
     },
   };

@@ -26,19 +26,29 @@ export interface WalkForwardDeps {
 }
 
 const iso = (t: number) => new Date(t).toISOString();
-const bounds = (ts: readonly number[]) => ts.reduce((b, t) => [Math.min(b[0], t), Math.max(b[1], t)], [Infinity, -Infinity]);
+const bounds = (ts: readonly number[]) =>
+  ts.reduce((b, t) => [Math.min(b[0], t), Math.max(b[1], t)], [Infinity, -Infinity]);
 
 export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset: Dataset; outcome: TrainerOutcome }> {
   const { plan, trainer } = deps;
   const spec = plan.evaluation!;
   const folds: Array<FoldOutOfSample & { outcome: TrainerOutcome }> = [];
   for (let k = 1; k <= spec.folds; k++) {
-    await deps.report({ phase: `walk-forward fold ${k} of ${spec.folds}: building dataset`, fold: k, folds: spec.folds });
+    await deps.report({
+      phase: `walk-forward fold ${k} of ${spec.folds}: building dataset`,
+      fold: k,
+      folds: spec.folds,
+    });
     const { dataset, series } = await deps.build(k);
     const outcome = await trainer.train(deps.context(dataset, series));
     // Cancelled (or handed back) mid-fold: the caller ends the job.
     if (outcome.run?.cancelled) return { dataset, outcome };
-    folds.push({ dataset, prediction: outcome.outOfSample!.prediction, baselines: outcome.outOfSample!.baselines, outcome });
+    folds.push({
+      dataset,
+      prediction: outcome.outOfSample!.prediction,
+      baselines: outcome.outOfSample!.baselines,
+      outcome,
+    });
   }
 
   await deps.report({ phase: 'walk-forward: final model on the whole range', fold: null, folds: spec.folds });
@@ -46,18 +56,32 @@ export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset
   const ctx = deps.context(dataset, series);
   const fitted = await trainer.fit(ctx);
   const { run } = fitted;
-  if (run.cancelled) return { dataset, outcome: { metrics: {}, baselines: {}, preprocessing: fitted.preprocessing, run } };
+  if (run.cancelled)
+    return { dataset, outcome: { metrics: {}, baselines: {}, preprocessing: fitted.preprocessing, run } };
 
   const combined = combineFolds(folds, dataset);
   const scores = scoreTimeSeriesTest(combined.dataset, series, plan, combined.prediction, combined.baselines);
   // Ridge's λ was chosen per fold: the list replaces the single λ of a one-split report.
-  const { lambda: _l, lambda_search: _s, lambda_selected_on: _o, ...ridge } = scores.baselines.ridge as Record<string, unknown>;
-  const baselines = { ...scores.baselines, ridge: { ...ridge, lambda_by_fold: folds.map((f) => f.baselines.ridgeSelection.model.lambda) } };
+  const {
+    lambda: _l,
+    lambda_search: _s,
+    lambda_selected_on: _o,
+    ...ridge
+  } = scores.baselines.ridge as Record<string, unknown>;
+  const baselines = {
+    ...scores.baselines,
+    ridge: { ...ridge, lambda_by_fold: folds.map((f) => f.baselines.ridgeSelection.model.lambda) },
+  };
   const [first, last] = bounds(combined.dataset.test.timestamps);
   const walkForward = {
     method: 'walk_forward',
     train_window: spec.trainWindow,
-    step: spec.stepMs !== undefined ? { ms: spec.stepMs } : spec.step !== undefined ? { bars: spec.step } : { bars: null, default: 'floor(bars / (folds + 1))' },
+    step:
+      spec.stepMs !== undefined
+        ? { ms: spec.stepMs }
+        : spec.step !== undefined
+          ? { bars: spec.step }
+          : { bars: null, default: 'floor(bars / (folds + 1))' },
     purge_bars: spec.purge ?? dataset.purgeBars,
     ...(spec.trainBars !== undefined ? { train_bars: spec.trainBars } : {}),
     folds: folds.map((f, i) => {
@@ -78,26 +102,55 @@ export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset
         baselines: f.outcome.baselines,
       };
     }),
-    combined: { n: combined.dataset.test.count, first: iso(first), last: iso(last), metrics: scores.metrics, baselines, significance: scores.significance },
+    combined: {
+      n: combined.dataset.test.count,
+      first: iso(first),
+      last: iso(last),
+      metrics: scores.metrics,
+      baselines,
+      significance: scores.significance,
+    },
   };
 
   const splits = splitsReport(dataset);
   const rows: PredictionRows[] = [
-    { part: 'validation', timestamps: dataset.validation.timestamps, symbols: dataset.validation.symbols, prediction: fitted.valPred, realised: dataset.validation.targets },
-    ...folds.map((f, i): PredictionRows => ({ part: `fold_${i + 1}`, timestamps: f.dataset.test.timestamps, symbols: f.dataset.test.symbols, prediction: f.prediction, realised: f.dataset.test.targets })),
+    {
+      part: 'validation',
+      timestamps: dataset.validation.timestamps,
+      symbols: dataset.validation.symbols,
+      prediction: fitted.valPred,
+      realised: dataset.validation.targets,
+    },
+    ...folds.map((f, i): PredictionRows => ({
+      part: `fold_${i + 1}`,
+      timestamps: f.dataset.test.timestamps,
+      symbols: f.dataset.test.symbols,
+      prediction: f.prediction,
+      realised: f.dataset.test.targets,
+    })),
   ];
   return {
     dataset,
     outcome: {
       // The version's figures are the combined out-of-sample ones; its own model has no test part.
-      metrics: { ...scores.metrics, evaluation: 'walk_forward', folds: folds.length, best_epoch: run.bestEpoch, epochs_run: run.history.loss.length, stopped_early: run.stoppedEarly },
+      metrics: {
+        ...scores.metrics,
+        evaluation: 'walk_forward',
+        folds: folds.length,
+        best_epoch: run.bestEpoch,
+        epochs_run: run.history.loss.length,
+        stopped_early: run.stoppedEarly,
+      },
       baselines,
       preprocessing: fitted.preprocessing,
       run,
       splits: splits as unknown as Record<string, unknown>,
       significance: scores.significance as unknown as Record<string, unknown>,
       walkForward: walkForward as unknown as Record<string, unknown>,
-      files: { [PREDICTIONS_FILE]: predictionsCsv(rows), 'evaluation.json': { splits, significance: scores.significance, walk_forward: walkForward } },
+      files: {
+        [PREDICTIONS_FILE]: predictionsCsv(rows),
+        'evaluation.json': { splits, significance: scores.significance, walk_forward: walkForward },
+      },
     },
   };
 }

@@ -1,7 +1,20 @@
 import * as fc from 'fast-check';
 import { encodeComponent, type WireRequest } from './client';
 import { type OpenApiDoc, type Operation, type Param, type Slot, slotsOf, validValue, withValueAt } from './openapi';
-import { badValuesFor, describe, FILTER_STRINGS, MONSTERS, ODD_STRINGS, PATH_VALUES, QUERY_VALUES, RAW_BODIES, RAW_QUERY_VALUES, Raw, toJsonText, WRONG_TYPES } from './values';
+import {
+  badValuesFor,
+  describe,
+  FILTER_STRINGS,
+  MONSTERS,
+  ODD_STRINGS,
+  PATH_VALUES,
+  QUERY_VALUES,
+  RAW_BODIES,
+  RAW_QUERY_VALUES,
+  Raw,
+  toJsonText,
+  WRONG_TYPES,
+} from './values';
 
 export type Auth = 'key' | 'none' | 'wrong' | 'bearer-wrong';
 
@@ -33,13 +46,54 @@ export interface Context {
 
 /** Field names tried in free-form bodies (`{"type": "object", "additionalProperties": true}`, the MLflow API). */
 export const FREE_FORM_FIELDS = [
-  'experiment_id', 'experiment_ids', 'experiment_name', 'name', 'new_name', 'run_id', 'run_uuid', 'run_name', 'key', 'value', 'timestamp', 'step',
-  'status', 'start_time', 'end_time', 'tags', 'metrics', 'params', 'filter', 'max_results', 'page_token', 'order_by', 'view_type', 'run_view_type',
-  'metric_key', 'artifact_location', '__proto__', 'constructor',
+  'experiment_id',
+  'experiment_ids',
+  'experiment_name',
+  'name',
+  'new_name',
+  'run_id',
+  'run_uuid',
+  'run_name',
+  'key',
+  'value',
+  'timestamp',
+  'step',
+  'status',
+  'start_time',
+  'end_time',
+  'tags',
+  'metrics',
+  'params',
+  'filter',
+  'max_results',
+  'page_token',
+  'order_by',
+  'view_type',
+  'run_view_type',
+  'metric_key',
+  'artifact_location',
+  '__proto__',
+  'constructor',
 ];
 
 /** Query names tried on every operation beside the documented ones (undocumented ones are read too: MLflow's GETs). */
-export const EXTRA_QUERY_NAMES = ['experiment_id', 'experiment_name', 'run_id', 'metric_key', 'max_results', 'page_token', 'filter', 'order_by', 'view_type', 'limit', 'offset', 'zzz_unknown', '__proto__', 'constructor[prototype][polluted]', 'a[b]'];
+export const EXTRA_QUERY_NAMES = [
+  'experiment_id',
+  'experiment_name',
+  'run_id',
+  'metric_key',
+  'max_results',
+  'page_token',
+  'filter',
+  'order_by',
+  'view_type',
+  'limit',
+  'offset',
+  'zzz_unknown',
+  '__proto__',
+  'constructor[prototype][polluted]',
+  'a[b]',
+];
 
 const bodyText = (value: unknown) => toJsonText(value);
 
@@ -64,7 +118,9 @@ export function describeCase(c: Case): string {
   let path = c.op.path;
   for (const { placeholder } of c.op.placeholders) path = path.replace(`{${placeholder}}`, c.path[placeholder] ?? '');
   const q = c.query.map(([k, v]) => `${k}=${v.length > 60 ? `${v.slice(0, 50)}…(${v.length})` : v}`).join('&');
-  const body = c.body ? ` body(${c.body.contentType || 'no content-type'})=${typeof c.body.text === 'string' ? (c.body.text.length > 200 ? `${c.body.text.slice(0, 180)}…(${c.body.text.length} chars)` : c.body.text) : `<${c.body.text.length} bytes>`}` : '';
+  const body = c.body
+    ? ` body(${c.body.contentType || 'no content-type'})=${typeof c.body.text === 'string' ? (c.body.text.length > 200 ? `${c.body.text.slice(0, 180)}…(${c.body.text.length} chars)` : c.body.text) : `<${c.body.text.length} bytes>`}`
+    : '';
   return `[${c.label}] ${c.op.method} ${path.length > 200 ? `${path.slice(0, 180)}…` : path}${q ? `?${q}` : ''}${body} auth=${c.auth}`;
 }
 
@@ -82,12 +138,21 @@ function validParts(op: Operation, ctx: Context): Pick<Case, 'path' | 'query'> {
 
 /** The request of an operation with every parameter valid (its base body, if it has one). */
 export function validCase(op: Operation, ctx: Context): Case {
-  return { op, label: 'valid', auth: 'key', ...validParts(op, ctx), body: op.body ? jsonBody(op, ctx.baseBody(op)) : undefined };
+  return {
+    op,
+    label: 'valid',
+    auth: 'key',
+    ...validParts(op, ctx),
+    body: op.body ? jsonBody(op, ctx.baseBody(op)) : undefined,
+  };
 }
 
 function jsonBody(op: Operation, value: unknown): Case['body'] {
   if (!op.body) return undefined;
-  return { text: !op.body.contentType.includes('json') && typeof value === 'string' ? value : bodyText(value), contentType: op.body.contentType };
+  return {
+    text: !op.body.contentType.includes('json') && typeof value === 'string' ? value : bodyText(value),
+    contentType: op.body.contentType,
+  };
 }
 
 /**
@@ -104,7 +169,9 @@ const NASTY_QUERY_FOR_TARGET = encodeComponent('../../etc/passwd');
 function breakTarget(op: Operation, c: Pick<Case, 'path' | 'query'>, seed: number, fuzzedQuery?: string): void {
   if (!needsBrokenTarget(op)) return;
   if (op.placeholders.length) {
-    const alreadyBroken = op.placeholders.some(({ placeholder }) => c.path[placeholder] !== undefined && PATH_VALUES.includes(c.path[placeholder]));
+    const alreadyBroken = op.placeholders.some(
+      ({ placeholder }) => c.path[placeholder] !== undefined && PATH_VALUES.includes(c.path[placeholder]),
+    );
     if (!alreadyBroken) {
       const { placeholder } = op.placeholders[seed % op.placeholders.length];
       c.path[placeholder] = PATH_VALUES[seed % PATH_VALUES.length];
@@ -123,7 +190,12 @@ function breakTarget(op: Operation, c: Pick<Case, 'path' | 'query'>, seed: numbe
 export function deterministicCases(op: Operation, ctx: Context): Case[] {
   const out: Case[] = [];
   const base = op.body ? ctx.baseBody(op) : undefined;
-  const withBase = (label: string, parts: Pick<Case, 'path' | 'query'>, auth: Auth = 'key', body = jsonBody(op, base)): Case => ({ op, label, auth, ...parts, body });
+  const withBase = (
+    label: string,
+    parts: Pick<Case, 'path' | 'query'>,
+    auth: Auth = 'key',
+    body = jsonBody(op, base),
+  ): Case => ({ op, label, auth, ...parts, body });
   const isApi = op.path.startsWith('/api/');
 
   // Authentication: without the key, with a wrong one (both headers).
@@ -149,8 +221,12 @@ export function deterministicCases(op: Operation, ctx: Context): Case[] {
   const names = [...op.query.map((p) => p.name), ...extra];
   let n = 0;
   for (const name of names) {
-    const values = [...QUERY_VALUES.map(encodeComponent), ...RAW_QUERY_VALUES, ...(/filter|order_by/.test(name) ? FILTER_STRINGS.map(encodeComponent) : [])];
-    for (const v of op.query.some((p) => p.name === name) ? values : values.filter((_, i) => i % 6 === (n % 6))) {
+    const values = [
+      ...QUERY_VALUES.map(encodeComponent),
+      ...RAW_QUERY_VALUES,
+      ...(/filter|order_by/.test(name) ? FILTER_STRINGS.map(encodeComponent) : []),
+    ];
+    for (const v of op.query.some((p) => p.name === name) ? values : values.filter((_, i) => i % 6 === n % 6)) {
       const parts = validParts(op, ctx);
       parts.query = parts.query.filter(([k]) => k !== name);
       parts.query.push([name, v]);
@@ -173,7 +249,13 @@ export function deterministicCases(op: Operation, ctx: Context): Case[] {
 
   // Whole bodies: not JSON, not an object, raw NaN/Infinity tokens, monsters, wrong content types.
   for (const raw of RAW_BODIES) {
-    out.push({ op, label: `body ${raw.label}`, auth: 'key', ...validParts(op, ctx), body: { text: raw.text, contentType: raw.contentType ?? op.body.contentType } });
+    out.push({
+      op,
+      label: `body ${raw.label}`,
+      auth: 'key',
+      ...validParts(op, ctx),
+      body: { text: raw.text, contentType: raw.contentType ?? op.body.contentType },
+    });
   }
   if (!op.body.contentType.includes('json')) return out;
   out.push({ op, label: 'body missing', auth: 'key', ...validParts(op, ctx) });
@@ -185,21 +267,50 @@ export function deterministicCases(op: Operation, ctx: Context): Case[] {
     const ids = ctx.freeFormValues(op).slice(0, 1);
     for (const f of FILTER_STRINGS) {
       out.push(withBase('search filter', validParts(op, ctx), 'key', jsonBody(op, { experiment_ids: ids, filter: f })));
-      out.push(withBase('search order_by', validParts(op, ctx), 'key', jsonBody(op, { experiment_ids: ids, order_by: [f] })));
+      out.push(
+        withBase('search order_by', validParts(op, ctx), 'key', jsonBody(op, { experiment_ids: ids, order_by: [f] })),
+      );
     }
   }
   slots.forEach((slot, i) => {
     const bad = badValuesFor(slot.schema);
     // Each monster once per operation, in a different slot (they cost up to a second each).
-    const picks = [bad[0], new Raw('NaN', 'NaN'), ODD_STRINGS[i % ODD_STRINGS.length], bad[(i * 7 + 3) % bad.length], ...(i < MONSTERS.length ? [MONSTERS[i]] : [])];
+    const picks = [
+      bad[0],
+      new Raw('NaN', 'NaN'),
+      ODD_STRINGS[i % ODD_STRINGS.length],
+      bad[(i * 7 + 3) % bad.length],
+      ...(i < MONSTERS.length ? [MONSTERS[i]] : []),
+    ];
     // Text a database cannot hold, in every string field: NUL, lone high and low surrogates.
     if (slot.schema.type === 'string' && !slot.schema.enum) picks.push('a\u0000b', '\ud800', 'x\udfffy');
-    for (const v of picks) out.push(withBase(`slot ${slot.path.join('.')} = ${describe(v)}`, validParts(op, ctx), 'key', jsonBody(op, withValueAt(ctx.doc, op.body!.schema, base, slot.path, v))));
-    if (slot.required) out.push(withBase(`slot ${slot.path.join('.')} missing`, validParts(op, ctx), 'key', jsonBody(op, withValueAt(ctx.doc, op.body!.schema, base, slot.path, undefined, true))));
+    for (const v of picks)
+      out.push(
+        withBase(
+          `slot ${slot.path.join('.')} = ${describe(v)}`,
+          validParts(op, ctx),
+          'key',
+          jsonBody(op, withValueAt(ctx.doc, op.body!.schema, base, slot.path, v)),
+        ),
+      );
+    if (slot.required)
+      out.push(
+        withBase(
+          `slot ${slot.path.join('.')} missing`,
+          validParts(op, ctx),
+          'key',
+          jsonBody(op, withValueAt(ctx.doc, op.body!.schema, base, slot.path, undefined, true)),
+        ),
+      );
   });
   if (base && typeof base === 'object' && !Array.isArray(base)) {
     out.push(withBase('unknown field', validParts(op, ctx), 'key', jsonBody(op, { ...base, zzz_unknown: 1 })));
-    out.push(withBase('__proto__ field', validParts(op, ctx), 'key', { text: bodyText(base).replace(/^\{/, '{"__proto__":{"polluted":"yes"},'), contentType: op.body.contentType }));
+    out.push(
+      withBase('__proto__ field', validParts(op, ctx), 'key', {
+        text: bodyText(base).replace(/^\{/, '{"__proto__":{"polluted":"yes"},'),
+        contentType: op.body.contentType,
+      }),
+    );
   }
   return out;
 }
@@ -213,7 +324,14 @@ const leaf = fc.oneof(
   fc.constantFrom(new Raw('NaN', 'NaN'), new Raw('Infinity', 'Infinity'), new Raw('-1e400', '-1e400')),
 );
 const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.constantFrom(...FREE_FORM_FIELDS), fc.string({ maxLength: 12 })), tie('node'), { maxKeys: 4 })),
+  node: fc.oneof(
+    { depthSize: 'small' },
+    leaf,
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...FREE_FORM_FIELDS), fc.string({ maxLength: 12 })), tie('node'), {
+      maxKeys: 4,
+    }),
+  ),
 })).node;
 
 /**
@@ -230,40 +348,72 @@ export function randomCaseArbitrary(op: Operation, ctx: Context): fc.Arbitrary<C
     fc.constantFrom(...RAW_QUERY_VALUES),
     fc.string({ unit: 'binary', maxLength: 30 }).map(encodeComponent),
   );
-  const free = [...ctx.freeFormValues(op), ...ODD_STRINGS.filter((s) => s.length < 1000), ...FILTER_STRINGS, [FILTER_STRINGS[0]], ...WRONG_TYPES, ...MONSTERS.slice(0, 3), new Raw('NaN', 'NaN')];
+  const free = [
+    ...ctx.freeFormValues(op),
+    ...ODD_STRINGS.filter((s) => s.length < 1000),
+    ...FILTER_STRINGS,
+    [FILTER_STRINGS[0]],
+    ...WRONG_TYPES,
+    ...MONSTERS.slice(0, 3),
+    new Raw('NaN', 'NaN'),
+  ];
   const jsonish = op.body?.contentType.includes('json') ?? false;
 
   const bodyArb: fc.Arbitrary<{ label: string; body: Case['body'] } | null> = !op.body
     ? fc.constant(null)
     : fc.oneof(
-        { weight: jsonish && slots.length ? 5 : 0, arbitrary: fc.array(fc.tuple(fc.nat(Math.max(0, slots.length - 1)), fc.nat(), fc.nat(9)), { minLength: 1, maxLength: 3 }).map((muts) => {
-          let body = base;
-          const labels: string[] = [];
-          for (const [si, vi, mode] of muts) {
-            const slot = slots[si];
-            if (!slot) continue;
-            if (mode === 0 && slot.required) {
-              body = withValueAt(ctx.doc, op.body!.schema, body, slot.path, undefined, true);
-              labels.push(`${slot.path.join('.')} missing`);
-            } else {
-              const bad = badValuesFor(slot.schema);
-              const v = bad[vi % bad.length];
-              body = withValueAt(ctx.doc, op.body!.schema, body, slot.path, v);
-              labels.push(`${slot.path.join('.')}=${describe(v)}`);
-            }
-          }
-          return { label: `slots ${labels.join(', ')}`, body: jsonBody(op, body) };
-        }) },
-        { weight: jsonish && !slots.length ? 5 : 0, arbitrary: fc.dictionary(fc.constantFrom(...FREE_FORM_FIELDS), fc.constantFrom(...free), { minKeys: 1, maxKeys: 5 }).map((o) => ({ label: 'free-form fields', body: jsonBody(op, o) })) },
+        {
+          weight: jsonish && slots.length ? 5 : 0,
+          arbitrary: fc
+            .array(fc.tuple(fc.nat(Math.max(0, slots.length - 1)), fc.nat(), fc.nat(9)), { minLength: 1, maxLength: 3 })
+            .map((muts) => {
+              let body = base;
+              const labels: string[] = [];
+              for (const [si, vi, mode] of muts) {
+                const slot = slots[si];
+                if (!slot) continue;
+                if (mode === 0 && slot.required) {
+                  body = withValueAt(ctx.doc, op.body!.schema, body, slot.path, undefined, true);
+                  labels.push(`${slot.path.join('.')} missing`);
+                } else {
+                  const bad = badValuesFor(slot.schema);
+                  const v = bad[vi % bad.length];
+                  body = withValueAt(ctx.doc, op.body!.schema, body, slot.path, v);
+                  labels.push(`${slot.path.join('.')}=${describe(v)}`);
+                }
+              }
+              return { label: `slots ${labels.join(', ')}`, body: jsonBody(op, body) };
+            }),
+        },
+        {
+          weight: jsonish && !slots.length ? 5 : 0,
+          arbitrary: fc
+            .dictionary(fc.constantFrom(...FREE_FORM_FIELDS), fc.constantFrom(...free), { minKeys: 1, maxKeys: 5 })
+            .map((o) => ({ label: 'free-form fields', body: jsonBody(op, o) })),
+        },
         { weight: jsonish ? 2 : 0, arbitrary: anyJson.map((v) => ({ label: 'random JSON', body: jsonBody(op, v) })) },
-        { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES.slice(0, 25)).map((r) => ({ label: `raw ${r.label}`, body: { text: r.text, contentType: r.contentType ?? op.body!.contentType } })) },
-        { weight: jsonish ? 0 : 3, arbitrary: fc.string({ unit: 'binary', maxLength: 400 }).map((s) => ({ label: 'random text', body: { text: s, contentType: op.body!.contentType } })) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(...RAW_BODIES.slice(0, 25)).map((r) => ({
+            label: `raw ${r.label}`,
+            body: { text: r.text, contentType: r.contentType ?? op.body!.contentType },
+          })),
+        },
+        {
+          weight: jsonish ? 0 : 3,
+          arbitrary: fc
+            .string({ unit: 'binary', maxLength: 400 })
+            .map((s) => ({ label: 'random text', body: { text: s, contentType: op.body!.contentType } })),
+        },
       );
 
   return fc
     .record({
       auth: fc.constantFrom<Auth>('key', 'key', 'key', 'key', 'key', 'key', 'key', 'key', 'key', 'none'),
-      path: fc.array(fc.option(fc.constantFrom(...PATH_VALUES), { freq: 3 }), { minLength: op.placeholders.length, maxLength: op.placeholders.length }),
+      path: fc.array(fc.option(fc.constantFrom(...PATH_VALUES), { freq: 3 }), {
+        minLength: op.placeholders.length,
+        maxLength: op.placeholders.length,
+      }),
       query: fc.array(fc.tuple(fc.constantFrom(...queryNames), queryValue), { maxLength: 4 }),
       dropRequired: fc.boolean(),
       body: bodyArb,
@@ -280,7 +430,13 @@ export function randomCaseArbitrary(op: Operation, ctx: Context): fc.Arbitrary<C
         parts.query.push([k, v]);
       }
       breakTarget(op, parts, salt);
-      const c: Case = { op, label: `random ${body?.label ?? 'no body'}`, auth, ...parts, body: body ? body.body : undefined };
+      const c: Case = {
+        op,
+        label: `random ${body?.label ?? 'no body'}`,
+        auth,
+        ...parts,
+        body: body ? body.body : undefined,
+      };
       if (op.body && !body) c.body = jsonBody(op, base);
       return c;
     });

@@ -53,7 +53,11 @@ export class WireClient {
       return await this.once(req);
     } catch (e) {
       // A keep-alive socket the server had just closed: Node's documented retry case.
-      if ((e as { reused?: boolean }).reused && /ECONNRESET|socket hang up/.test(String((e as Error).message) + String((e as { code?: string }).code))) return this.once(req);
+      if (
+        (e as { reused?: boolean }).reused &&
+        /ECONNRESET|socket hang up/.test(String((e as Error).message) + String((e as { code?: string }).code))
+      )
+        return this.once(req);
       throw e;
     }
   }
@@ -62,12 +66,21 @@ export class WireClient {
     const headers: Record<string, string | number> = { ...(req.headers ?? {}) };
     if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
     return new Promise((resolve, reject) => {
-      const r = http.request({ host: this.host, port: this.port, path: req.path, method: req.method, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const r = http.request(
+        { host: this.host, port: this.port, path: req.path, method: req.method, headers, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       r.setTimeout(this.timeoutMs, () => r.destroy(new Error(`no answer within ${this.timeoutMs} ms (a hang)`)));
       r.on('error', (e) => reject(Object.assign(e, { reused: r.reusedSocket })));
       r.end(req.body);

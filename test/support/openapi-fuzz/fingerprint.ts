@@ -28,16 +28,22 @@ export class StateFingerprinter {
   async take(): Promise<Fingerprint> {
     await this.settle();
     if (!this.sql) {
-      const tables: Array<{ table_name: string }> = await this.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`);
+      const tables: Array<{ table_name: string }> = await this.dataSource.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      );
       this.sql = tables
         // An order-free sum of per-row hashes: as sensitive to any changed, added or removed
         // row as an md5 of the sorted rows, without the sort (this runs around every request).
-        .map(({ table_name }) => `SELECT '${table_name}' AS t, count(*)::int AS n, coalesce(sum(hashtext(x::text)::bigint), 0)::text AS h FROM public."${table_name}" x`)
+        .map(
+          ({ table_name }) =>
+            `SELECT '${table_name}' AS t, count(*)::int AS n, coalesce(sum(hashtext(x::text)::bigint), 0)::text AS h FROM public."${table_name}" x`,
+        )
         .join(' UNION ALL ');
     }
     const out: Fingerprint = {};
     const t0 = performance.now();
-    for (const row of (await this.dataSource.query(this.sql)) as Array<{ t: string; n: number; h: string }>) out[`table ${row.t}`] = `${row.n} rows ${row.h}`;
+    for (const row of (await this.dataSource.query(this.sql)) as Array<{ t: string; n: number; h: string }>)
+      out[`table ${row.t}`] = `${row.n} rows ${row.h}`;
     const t1 = performance.now();
     this.walk(this.registryPath, '', out);
     this.spent.database += t1 - t0;
@@ -84,5 +90,7 @@ export class StateFingerprinter {
 /** The entries that differ between two fingerprints, for a failure message. */
 export function diffFingerprints(before: Fingerprint, after: Fingerprint): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => before[k] !== after[k]).map((k) => `${k}: ${before[k] ?? '(absent)'} → ${after[k] ?? '(absent)'}`);
+  return [...keys]
+    .filter((k) => before[k] !== after[k])
+    .map((k) => `${k}: ${before[k] ?? '(absent)'} → ${after[k] ?? '(absent)'}`);
 }

@@ -35,20 +35,38 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries<any>(item)) {
       if (!METHODS.includes(method)) continue;
-      const params: Param[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p: any) => ({ name: p.name, in: p.in, required: !!p.required, schema: deref(doc, p.schema ?? {}) }));
+      const params: Param[] = [...(item.parameters ?? []), ...(op.parameters ?? [])].map((p: any) => ({
+        name: p.name,
+        in: p.in,
+        required: !!p.required,
+        schema: deref(doc, p.schema ?? {}),
+      }));
       const pathParams = params.filter((p) => p.in === 'path');
       const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const unmatched = pathParams.filter((p) => !names.includes(p.name));
-      const placeholders = names.map((placeholder) => ({ placeholder, param: pathParams.find((p) => p.name === placeholder) ?? unmatched.shift() ?? { name: placeholder, in: 'path' as const, required: true, schema: { type: 'string' } } }));
+      const placeholders = names.map((placeholder) => ({
+        placeholder,
+        param: pathParams.find((p) => p.name === placeholder) ??
+          unmatched.shift() ?? { name: placeholder, in: 'path' as const, required: true, schema: { type: 'string' } },
+      }));
       const content = op.requestBody?.content as Record<string, { schema?: Schema }> | undefined;
-      const contentType = content ? (Object.keys(content).find((c) => c.includes('json')) ?? Object.keys(content)[0]) : undefined;
+      const contentType = content
+        ? (Object.keys(content).find((c) => c.includes('json')) ?? Object.keys(content)[0])
+        : undefined;
       out.push({
         id: op.operationId ?? `${method} ${path}`,
         method: method.toUpperCase(),
         path,
         placeholders,
         query: params.filter((p) => p.in === 'query'),
-        body: content && contentType ? { contentType, schema: deref(doc, content[contentType].schema ?? {}), required: !!op.requestBody.required } : undefined,
+        body:
+          content && contentType
+            ? {
+                contentType,
+                schema: deref(doc, content[contentType].schema ?? {}),
+                required: !!op.requestBody.required,
+              }
+            : undefined,
         mutating: !['get', 'head', 'options'].includes(method),
       });
     }
@@ -62,7 +80,10 @@ export function deref(doc: OpenApiDoc, schema: Schema): Schema {
   for (let i = 0; i < 20; i++) {
     if (s?.$ref) {
       const name = String(s.$ref).replace('#/components/schemas/', '');
-      s = { ...doc.components?.schemas?.[name], ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== '$ref')) };
+      s = {
+        ...doc.components?.schemas?.[name],
+        ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== '$ref')),
+      };
     } else if (Array.isArray(s?.allOf) && s.allOf.length === 1) {
       const { allOf, ...rest } = s;
       s = { ...allOf[0], ...rest };
@@ -119,12 +140,19 @@ export interface Slot {
  * `base` already holds keys there (a prediction's feature names), its first existing key too,
  * so that values reach the code behind the names it knows.
  */
-export function slotsOf(doc: OpenApiDoc, schema: Schema, path: Array<string | number> = [], depth = 0, base?: unknown): Slot[] {
+export function slotsOf(
+  doc: OpenApiDoc,
+  schema: Schema,
+  path: Array<string | number> = [],
+  depth = 0,
+  base?: unknown,
+): Slot[] {
   const s = deref(doc, schema);
   if (depth > 4) return [];
   const out: Slot[] = [];
   const type = typeOf(s);
-  const at = (key: string | number) => (base !== null && typeof base === 'object' ? (base as Record<string, unknown>)[key as string] : undefined);
+  const at = (key: string | number) =>
+    base !== null && typeof base === 'object' ? (base as Record<string, unknown>)[key as string] : undefined;
   if (type === 'object') {
     for (const [name, prop] of Object.entries<Schema>(s.properties ?? {})) {
       const p = deref(doc, prop);
@@ -133,7 +161,12 @@ export function slotsOf(doc: OpenApiDoc, schema: Schema, path: Array<string | nu
     }
     if (s.additionalProperties && typeof s.additionalProperties === 'object') {
       const p = deref(doc, s.additionalProperties);
-      const existing = base !== null && typeof base === 'object' && !Array.isArray(base) ? Object.keys(base).filter((k) => !(s.properties ?? {})[k]).slice(0, 1) : [];
+      const existing =
+        base !== null && typeof base === 'object' && !Array.isArray(base)
+          ? Object.keys(base)
+              .filter((k) => !(s.properties ?? {})[k])
+              .slice(0, 1)
+          : [];
       for (const key of ['fuzz_key', ...existing]) {
         out.push({ path: [...path, key], schema: p, required: false });
         out.push(...slotsOf(doc, p, [...path, key], depth + 1, at(key)));
@@ -148,7 +181,14 @@ export function slotsOf(doc: OpenApiDoc, schema: Schema, path: Array<string | nu
 }
 
 /** A copy of `base` with the value at `path` replaced (containers on the way created), or removed. */
-export function withValueAt(doc: OpenApiDoc, rootSchema: Schema, base: unknown, path: Array<string | number>, value: unknown, remove = false): unknown {
+export function withValueAt(
+  doc: OpenApiDoc,
+  rootSchema: Schema,
+  base: unknown,
+  path: Array<string | number>,
+  value: unknown,
+  remove = false,
+): unknown {
   const root = cloneData(base);
   if (path.length === 0) return remove ? undefined : value;
   if (root === null || typeof root !== 'object') return root;
@@ -156,7 +196,12 @@ export function withValueAt(doc: OpenApiDoc, rootSchema: Schema, base: unknown, 
   let schema = deref(doc, rootSchema);
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
-    const next = deref(doc, typeOf(schema) === 'array' ? (schema.items ?? {}) : (schema.properties?.[key] ?? schema.additionalProperties ?? {}));
+    const next = deref(
+      doc,
+      typeOf(schema) === 'array'
+        ? (schema.items ?? {})
+        : (schema.properties?.[key] ?? schema.additionalProperties ?? {}),
+    );
     if (node[key] === null || typeof node[key] !== 'object') node[key] = validValue(doc, next);
     if (node[key] === null || typeof node[key] !== 'object') node[key] = typeof path[i + 1] === 'number' ? [] : {};
     node = node[key];

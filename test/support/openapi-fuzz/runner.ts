@@ -86,10 +86,10 @@ export class FuzzRunner {
     if (accepted) {
       this.acceptedMutations++;
       this.accepted.push(`${res.status} ${describeCase(c)}`);
-    }
-    else {
+    } else {
       const diff = diffFingerprints(before, after);
-      if (diff.length) this.problem(c, `answered ${res.status} but stored state changed: ${diff.slice(0, 5).join('; ')}`);
+      if (diff.length)
+        this.problem(c, `answered ${res.status} but stored state changed: ${diff.slice(0, 5).join('; ')}`);
     }
     this.last = after;
   }
@@ -104,7 +104,10 @@ export class FuzzRunner {
     const now = await this.fingerprint();
     if (this.last && this.readsSince.length) {
       const diff = diffFingerprints(this.last, now);
-      if (diff.length) this.problems.push(`stored state changed during ${this.readsSince.length} GET requests (the last: ${this.readsSince.slice(-3).join(' | ')}): ${diff.slice(0, 5).join('; ')}`);
+      if (diff.length)
+        this.problems.push(
+          `stored state changed during ${this.readsSince.length} GET requests (the last: ${this.readsSince.slice(-3).join(' | ')}): ${diff.slice(0, 5).join('; ')}`,
+        );
     }
     this.readsSince = [];
     this.last = now;
@@ -118,9 +121,14 @@ export class FuzzRunner {
     // Without the key: 401, unless Fastify refused the URL itself before routing (malformed
     // percent-encoding, a path parameter over its length limit): then nothing was reached.
     // Or the path matched no route at all (`../` segments): the 404 envelope, nothing reached.
-    const refusedUrl = (res.status === 400 && /FST_ERR_BAD_URL/.test(res.text)) || res.status === 414 || (res.status === 404 && /"ROUTE_NOT_FOUND"/.test(res.text));
-    if (c.auth !== 'key' && isApi && res.status !== 401 && !refusedUrl) return this.problem(c, `answered ${res.status} without a valid API key (401 expected): ${head}`);
-    if (res.status >= 200 && res.status < 300 && c.op.mutating && this.options.mustReject?.(c)) return this.problem(c, `a hostile request was accepted (${res.status}): ${head}`);
+    const refusedUrl =
+      (res.status === 400 && /FST_ERR_BAD_URL/.test(res.text)) ||
+      res.status === 414 ||
+      (res.status === 404 && /"ROUTE_NOT_FOUND"/.test(res.text));
+    if (c.auth !== 'key' && isApi && res.status !== 401 && !refusedUrl)
+      return this.problem(c, `answered ${res.status} without a valid API key (401 expected): ${head}`);
+    if (res.status >= 200 && res.status < 300 && c.op.mutating && this.options.mustReject?.(c))
+      return this.problem(c, `a hostile request was accepted (${res.status}): ${head}`);
     if (res.status < 400) return;
     const header = res.headers['x-correlation-id'];
     if (typeof header !== 'string' || !header) this.problem(c, `${res.status} without X-Correlation-ID`);
@@ -131,15 +139,26 @@ export class FuzzRunner {
       return this.problem(c, `${res.status} with a body that is not JSON: ${head}`);
     }
     if (res.status !== 401 && this.options.foreignErrorShape?.(c)) {
-      if (!body || typeof body.error_code !== 'string' || typeof body.message !== 'string') this.problem(c, `${res.status} without the documented {error_code, message}: ${head}`);
+      if (!body || typeof body.error_code !== 'string' || typeof body.message !== 'string')
+        this.problem(c, `${res.status} without the documented {error_code, message}: ${head}`);
       return;
     }
     const keys = body && typeof body === 'object' ? Object.keys(body).sort() : [];
-    if (JSON.stringify(keys) !== JSON.stringify(ENVELOPE_KEYS)) return this.problem(c, `${res.status} is not the error envelope: ${head}`);
-    if (typeof body.error_type !== 'string' || typeof body.error_code !== 'string' || typeof body.message !== 'string' || (body.details !== null && typeof body.details !== 'object')) {
+    if (JSON.stringify(keys) !== JSON.stringify(ENVELOPE_KEYS))
+      return this.problem(c, `${res.status} is not the error envelope: ${head}`);
+    if (
+      typeof body.error_type !== 'string' ||
+      typeof body.error_code !== 'string' ||
+      typeof body.message !== 'string' ||
+      (body.details !== null && typeof body.details !== 'object')
+    ) {
       return this.problem(c, `${res.status} envelope with wrong field types: ${head}`);
     }
-    if (body.correlation_id !== header) this.problem(c, `${res.status} envelope correlation_id ${body.correlation_id} differs from X-Correlation-ID ${header}`);
+    if (body.correlation_id !== header)
+      this.problem(
+        c,
+        `${res.status} envelope correlation_id ${body.correlation_id} differs from X-Correlation-ID ${header}`,
+      );
   }
 
   private problem(c: Case, what: string): void {

@@ -48,7 +48,10 @@ export const hugeNumberArray = new Raw(`[${new Array(HUGE).fill('0').join(',')}]
 export const hugeStringArray = new Raw(`[${new Array(HUGE).fill('"x"').join(',')}]`, `${HUGE} strings`);
 export const hugeObjectArray = new Raw(`[${new Array(HUGE / 20).fill('{}').join(',')}]`, `${HUGE / 20} empty objects`);
 export const manyKeys = new Raw(`{${Array.from({ length: 2_000 }, (_, i) => `"k${i}":"v"`).join(',')}}`, '2000 keys');
-export const protoObject = new Raw('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}', '__proto__/constructor.prototype keys');
+export const protoObject = new Raw(
+  '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
+  '__proto__/constructor.prototype keys',
+);
 
 /** Odd strings: unicode edge cases, overlong text, injection-looking text. */
 export const ODD_STRINGS: string[] = [
@@ -120,7 +123,15 @@ export const ODD_NUMBERS: unknown[] = [
 export const WRONG_TYPES: unknown[] = [null, true, false, 0, 1, -1, 'x', '', [], [null], {}, { a: 1 }, [[[]]]];
 
 /** Structural monsters that fit in any slot. */
-export const MONSTERS: unknown[] = [deepArray, deepObject, hugeNumberArray, hugeStringArray, hugeObjectArray, manyKeys, protoObject];
+export const MONSTERS: unknown[] = [
+  deepArray,
+  deepObject,
+  hugeNumberArray,
+  hugeStringArray,
+  hugeObjectArray,
+  manyKeys,
+  protoObject,
+];
 
 /** Whole JSON bodies that are not what any route wants (or not JSON at all). */
 export const RAW_BODIES: Array<{ label: string; text: string | Buffer; contentType?: string }> = [
@@ -143,7 +154,10 @@ export const RAW_BODIES: Array<{ label: string; text: string | Buffer; contentTy
   { label: 'duplicate keys', text: '{"name": "a", "name": {"$gt": ""}}' },
   { label: 'lone surrogate escape', text: '{"name": "\\ud800", "\\udfff": 1}' },
   { label: 'NUL escape', text: '{"name": "\\u0000", "\\u0000": "\\u0000"}' },
-  { label: 'invalid UTF-8', text: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0xae, 0x22, 0x7d]) },
+  {
+    label: 'invalid UTF-8',
+    text: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0xae, 0x22, 0x7d]),
+  },
   { label: 'prototype pollution', text: protoObject.text },
   { label: 'top-level deep arrays', text: deepArray.text },
   { label: 'top-level deep objects', text: deepObject.text },
@@ -152,7 +166,11 @@ export const RAW_BODIES: Array<{ label: string; text: string | Buffer; contentTy
   { label: 'over the body limit', text: `{"x": "${'x'.repeat(1_100_000)}"}` },
   { label: 'text/plain JSON', text: '{}', contentType: 'text/plain' },
   { label: 'form-encoded', text: 'a=1&__proto__[polluted]=yes', contentType: 'application/x-www-form-urlencoded' },
-  { label: 'multipart', text: '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n', contentType: 'multipart/form-data; boundary=b' },
+  {
+    label: 'multipart',
+    text: '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n',
+    contentType: 'multipart/form-data; boundary=b',
+  },
   { label: 'no content type', text: '{}', contentType: '' },
   { label: 'utf-16 charset', text: Buffer.from('{}', 'utf16le'), contentType: 'application/json; charset=utf-16' },
   { label: 'json with params', text: '{}', contentType: 'application/json; charset=utf-8; x=y' },
@@ -255,11 +273,29 @@ export const FILTER_STRINGS: string[] = [
 ];
 
 /** Query values written on the wire exactly as here (broken or odd percent-encoding). */
-export const RAW_QUERY_VALUES: string[] = ['%', '%zz', '%ff%fe', '%ED%A0%80', '%00', '%2e%2e%2f%2e%2e%2f', '..%2f..%2f', 'a%26b%3Dc', '%E2%80%AE'];
+export const RAW_QUERY_VALUES: string[] = [
+  '%',
+  '%zz',
+  '%ff%fe',
+  '%ED%A0%80',
+  '%00',
+  '%2e%2e%2f%2e%2e%2f',
+  '..%2f..%2f',
+  'a%26b%3Dc',
+  '%E2%80%AE',
+];
 
 /** Values that a slot with this (dereferenced) schema must not accept, or must survive. */
 export function badValuesFor(schema: Record<string, any>): unknown[] {
-  const type: string = schema.type ?? (schema.enum ? 'string' : schema.properties || schema.additionalProperties ? 'object' : schema.items ? 'array' : 'any');
+  const type: string =
+    schema.type ??
+    (schema.enum
+      ? 'string'
+      : schema.properties || schema.additionalProperties
+        ? 'object'
+        : schema.items
+          ? 'array'
+          : 'any');
   const wrong = WRONG_TYPES.filter((v) => {
     if (type === 'string') return typeof v !== 'string';
     if (type === 'number' || type === 'integer') return typeof v !== 'number';
@@ -273,8 +309,29 @@ export function badValuesFor(schema: Record<string, any>): unknown[] {
     case 'string':
       if (Array.isArray(schema.enum) && schema.enum.length) {
         const e = String(schema.enum[0]);
-        out.push('not-a-member', e.toUpperCase() === e ? e.toLowerCase() : e.toUpperCase(), ` ${e}`, `${e}\u0000`, `${e}\ud800`, '', ...ODD_STRINGS.slice(13, 20));
-      } else out.push(...ODD_STRINGS, '2020-02-30T25:61:00Z', '0000-00-00', '+275760-09-13T00:00:00.001Z', '-271821-04-20T00:00:00Z', '1.0.0', '999.999.999', '1.0', 'a'.repeat(65), ['x'], 1e21);
+        out.push(
+          'not-a-member',
+          e.toUpperCase() === e ? e.toLowerCase() : e.toUpperCase(),
+          ` ${e}`,
+          `${e}\u0000`,
+          `${e}\ud800`,
+          '',
+          ...ODD_STRINGS.slice(13, 20),
+        );
+      } else
+        out.push(
+          ...ODD_STRINGS,
+          '2020-02-30T25:61:00Z',
+          '0000-00-00',
+          '+275760-09-13T00:00:00.001Z',
+          '-271821-04-20T00:00:00Z',
+          '1.0.0',
+          '999.999.999',
+          '1.0',
+          'a'.repeat(65),
+          ['x'],
+          1e21,
+        );
       break;
     case 'number':
     case 'integer':
@@ -286,12 +343,24 @@ export function badValuesFor(schema: Record<string, any>): unknown[] {
       out.push('true', 'false', 1, 0, 'yes');
       break;
     case 'array':
-      out.push([null], [[]], [{}], [new Raw('NaN', 'NaN')], ['x'.repeat(100_000)], [deepArray], ['\ud800', '\u0000'], new Array(1000).fill("' OR 1=1 --"));
+      out.push(
+        [null],
+        [[]],
+        [{}],
+        [new Raw('NaN', 'NaN')],
+        ['x'.repeat(100_000)],
+        [deepArray],
+        ['\ud800', '\u0000'],
+        new Array(1000).fill("' OR 1=1 --"),
+      );
       break;
     case 'object':
       out.push(
         new Raw('{"__proto__":"x"}', '__proto__ key'),
-        new Raw('{"constructor":"x","prototype":"y","hasOwnProperty":"z","toString":"w"}', 'Object.prototype names as keys'),
+        new Raw(
+          '{"constructor":"x","prototype":"y","hasOwnProperty":"z","toString":"w"}',
+          'Object.prototype names as keys',
+        ),
         new Raw('{"":"x","\\u0000":"y","\\ud800":"z"}', 'empty, NUL and lone-surrogate keys'),
         { ['k'.repeat(10_000)]: 'v' },
         { k: 1 },

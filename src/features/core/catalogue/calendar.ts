@@ -19,11 +19,7 @@ function dayOfWeek(t: number): number {
   return new Date(t).getUTCDay();
 }
 
-function calendar(
-  pattern: string,
-  description: string,
-  f: (t: number) => number,
-): FeatureDefinition {
+function calendar(pattern: string, description: string, f: (t: number) => number): FeatureDefinition {
   return {
     pattern,
     group: 'calendar',

@@ -1,10 +1,5 @@
 import fc from 'fast-check';
-import {
-  InvalidFeatureParameterError,
-  InvalidSeriesError,
-  MissingColumnError,
-  UnknownFeatureError,
-} from '../errors';
+import { InvalidFeatureParameterError, InvalidSeriesError, MissingColumnError, UnknownFeatureError } from '../errors';
 import { syntheticSeries } from '../testing/synthetic';
 import type { BarSeries } from '../types';
 import { CATALOGUE, exampleName, listCatalogue, parseFeature } from './catalogue';
@@ -12,12 +7,35 @@ import { computeFeatures } from './compute';
 import { MOVAVG_CLOSES } from './__fixtures__/stockcharts-closes';
 
 /** Every catalogue entry at its default parameters, plus a few non-default ones. */
-const ALL_EXAMPLES = [...CATALOGUE.map(exampleName), 'sma_5', 'ema_3', 'rsi_3', 'atr_5', 'stoch_k_5', 'stoch_d_5', 'adx_5', 'returns_3', 'volatility_5', 'zscore_5', 'momentum_3'];
+const ALL_EXAMPLES = [
+  ...CATALOGUE.map(exampleName),
+  'sma_5',
+  'ema_3',
+  'rsi_3',
+  'atr_5',
+  'stoch_k_5',
+  'stoch_d_5',
+  'adx_5',
+  'returns_3',
+  'volatility_5',
+  'zscore_5',
+  'momentum_3',
+];
 
 describe('parseFeature', () => {
   it('parses parameterised and fixed names into specs with their warm-up', () => {
-    expect(parseFeature('sma_20')).toMatchObject({ name: 'sma_20', pattern: 'sma_{N}', params: { N: 20 }, columns: ['close'], warmup: 19 });
-    expect(parseFeature('stoch_d_14')).toMatchObject({ params: { N: 14 }, columns: ['high', 'low', 'close'], warmup: 15 });
+    expect(parseFeature('sma_20')).toMatchObject({
+      name: 'sma_20',
+      pattern: 'sma_{N}',
+      params: { N: 20 },
+      columns: ['close'],
+      warmup: 19,
+    });
+    expect(parseFeature('stoch_d_14')).toMatchObject({
+      params: { N: 14 },
+      columns: ['high', 'low', 'close'],
+      warmup: 15,
+    });
     expect(parseFeature('macd_signal')).toMatchObject({ fixed: { fast: 12, slow: 26, signal: 9 }, warmup: 33 });
     expect(parseFeature('adx_14').warmup).toBe(27);
     expect(parseFeature('hour_sin')).toMatchObject({ columns: [], warmup: 0 });
@@ -53,11 +71,36 @@ describe('listCatalogue', () => {
   it('lists every required feature family with parameters, columns and warm-up', () => {
     const list = listCatalogue();
     const patterns = list.map((e) => e.pattern);
-    for (const p of ['sma_{N}', 'ema_{N}', 'rsi_{N}', 'macd', 'macd_signal', 'macd_hist', 'bb_width', 'bb_percent_b', 'atr_{N}', 'stoch_k_{N}', 'stoch_d_{N}', 'adx_{N}', 'returns_{N}', 'volatility_{N}', 'zscore_{N}', 'momentum_{N}', 'hour_sin', 'hour_cos', 'dow_sin', 'dow_cos']) {
+    for (const p of [
+      'sma_{N}',
+      'ema_{N}',
+      'rsi_{N}',
+      'macd',
+      'macd_signal',
+      'macd_hist',
+      'bb_width',
+      'bb_percent_b',
+      'atr_{N}',
+      'stoch_k_{N}',
+      'stoch_d_{N}',
+      'adx_{N}',
+      'returns_{N}',
+      'volatility_{N}',
+      'zscore_{N}',
+      'momentum_{N}',
+      'hour_sin',
+      'hour_cos',
+      'dow_sin',
+      'dow_cos',
+    ]) {
       expect(patterns).toContain(p);
     }
     const atr = list.find((e) => e.pattern === 'atr_{N}');
-    expect(atr).toMatchObject({ columns: ['high', 'low', 'close'], warmup_bars: 'N', example: { name: 'atr_14', warmup_bars: 14 } });
+    expect(atr).toMatchObject({
+      columns: ['high', 'low', 'close'],
+      warmup_bars: 'N',
+      example: { name: 'atr_14', warmup_bars: 14 },
+    });
     expect(atr?.parameters[0]).toMatchObject({ name: 'N', default: 14, min: 2 });
     // Plain JSON: survives a round trip unchanged (no functions, no cycles).
     expect(JSON.parse(JSON.stringify(list))).toEqual(list);
@@ -103,7 +146,9 @@ describe('computeFeatures', () => {
     const unordered = [...base.timestamps];
     [unordered[4], unordered[5]] = [unordered[5], unordered[4]];
     expect(() => computeFeatures({ ...base, timestamps: unordered }, ['sma_5'])).toThrow(/strictly ascending/);
-    expect(() => computeFeatures({ ...base, close: base.close.map((c, i) => (i === 3 ? NaN : c)) }, ['sma_5'])).toThrow(/close at index 3/);
+    expect(() => computeFeatures({ ...base, close: base.close.map((c, i) => (i === 3 ? NaN : c)) }, ['sma_5'])).toThrow(
+      /close at index 3/,
+    );
   });
 
   it('computes the return features from their definitions', () => {
@@ -160,7 +205,8 @@ describe('computeFeatures', () => {
           close: cut(base.close, noisy.close),
         };
         const after = computeFeatures(changed, names);
-        for (const name of names) expect({ name, head: after[name].slice(0, t + 1) }).toEqual({ name, head: before[name].slice(0, t + 1) });
+        for (const name of names)
+          expect({ name, head: after[name].slice(0, t + 1) }).toEqual({ name, head: before[name].slice(0, t + 1) });
       }),
       { numRuns: 60 },
     );

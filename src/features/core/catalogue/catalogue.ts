@@ -9,7 +9,11 @@ import type { FeatureDefinition, ParameterSpec } from './definition';
 import { DERIVED_FEATURES } from './derived';
 import { INDICATOR_FEATURES } from './indicators';
 
-export const CATALOGUE: readonly FeatureDefinition[] = [...INDICATOR_FEATURES, ...DERIVED_FEATURES, ...CALENDAR_FEATURES];
+export const CATALOGUE: readonly FeatureDefinition[] = [
+  ...INDICATOR_FEATURES,
+  ...DERIVED_FEATURES,
+  ...CALENDAR_FEATURES,
+];
 
 /** A parsed feature name: which definition, with which parameter values, needing what. */
 export interface FeatureSpec {
@@ -59,10 +63,13 @@ const COMPILED: CompiledPattern[] = CATALOGUE.map((definition) => {
 
 function parseParameter(name: string, spec: ParameterSpec, raw: string): number {
   const range = `a whole number from ${spec.min} to ${spec.max}`;
-  if (raw === '') throw new InvalidFeatureParameterError(name, spec.name, `is missing; expected ${range} (default ${spec.default})`);
-  if (!/^[1-9]\d*$/.test(raw)) throw new InvalidFeatureParameterError(name, spec.name, `must be ${range}, got '${raw}'`);
+  if (raw === '')
+    throw new InvalidFeatureParameterError(name, spec.name, `is missing; expected ${range} (default ${spec.default})`);
+  if (!/^[1-9]\d*$/.test(raw))
+    throw new InvalidFeatureParameterError(name, spec.name, `must be ${range}, got '${raw}'`);
   const value = Number(raw);
-  if (value < spec.min || value > spec.max) throw new InvalidFeatureParameterError(name, spec.name, `must be ${range}, got ${value}`);
+  if (value < spec.min || value > spec.max)
+    throw new InvalidFeatureParameterError(name, spec.name, `must be ${range}, got ${value}`);
   return value;
 }
 
@@ -103,10 +110,17 @@ export function parseFeature(name: string): FeatureSpec {
       const raw = name.length > prefix.length ? name.slice(prefix.length) : '';
       parseParameter(name, p, raw); // throws for '' / malformed / out of range
       // A well-formed single value would have matched the regex; anything left is malformed.
-      throw new InvalidFeatureParameterError(name, p.name, `must be a whole number from ${p.min} to ${p.max}, got '${raw}'`);
+      throw new InvalidFeatureParameterError(
+        name,
+        p.name,
+        `must be a whole number from ${p.min} to ${p.max}, got '${raw}'`,
+      );
     }
   }
-  throw new UnknownFeatureError(name, CATALOGUE.map((d) => d.pattern));
+  throw new UnknownFeatureError(
+    name,
+    CATALOGUE.map((d) => d.pattern),
+  );
 }
 
 /** The default-parameter instance of a definition, e.g. `sma_20` for `sma_{N}`. */

@@ -41,8 +41,7 @@ export const DERIVED_FEATURES: FeatureDefinition[] = [
     parameters: [periodParam('1-bar log returns in the rolling window', 20, 2, 1000)],
     fixed: {},
     columns: ['close'],
-    description:
-      'Rolling population standard deviation of the last N one-bar log returns (per-bar, not annualised).',
+    description: 'Rolling population standard deviation of the last N one-bar log returns (per-bar, not annualised).',
     warmupRule: 'N',
     warmup: ({ N }) => N,
     cost: ({ N }) => windowScanCost(N),

@@ -6,17 +6,7 @@
  * All of them are causal: the library consumes bars in time order and emits the value of
  * bar t from bars <= t (tested in compute.spec.ts).
  */
-import {
-  ADX,
-  ATR,
-  AverageGain,
-  AverageLoss,
-  BollingerBands,
-  EMA,
-  MACD,
-  SMA,
-  Stochastic,
-} from 'technicalindicators';
+import { ADX, ATR, AverageGain, AverageLoss, BollingerBands, EMA, MACD, SMA, Stochastic } from 'technicalindicators';
 import type { FeatureDefinition } from './definition';
 import { adxWithRestarts } from './adx-restart';
 import { alignRight, FLAT_RELATIVE, periodParam, recursiveMemory } from './definition';
@@ -125,7 +115,10 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     cost: () => 3,
     compute: (input) => {
       const close = input.column('close');
-      return alignRight(macd(close).map((r) => r.MACD ?? NaN), close.length);
+      return alignRight(
+        macd(close).map((r) => r.MACD ?? NaN),
+        close.length,
+      );
     },
   },
   {
@@ -141,7 +134,10 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     cost: () => 3,
     compute: (input) => {
       const close = input.column('close');
-      return alignRight(macd(close).map((r) => r.signal ?? NaN), close.length);
+      return alignRight(
+        macd(close).map((r) => r.signal ?? NaN),
+        close.length,
+      );
     },
   },
   {
@@ -157,7 +153,10 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
     cost: () => 3,
     compute: (input) => {
       const close = input.column('close');
-      return alignRight(macd(close).map((r) => r.histogram ?? NaN), close.length);
+      return alignRight(
+        macd(close).map((r) => r.histogram ?? NaN),
+        close.length,
+      );
     },
   },
   {
@@ -232,7 +231,10 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
       const low = input.column('low');
       const close = input.column('close');
       const out = Stochastic.calculate({ period: N, signalPeriod: STOCH_D_PERIOD, high, low, close });
-      return alignRight(out.map((r) => r.k), close.length);
+      return alignRight(
+        out.map((r) => r.k),
+        close.length,
+      );
     },
   },
   {
@@ -250,7 +252,10 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
       const low = input.column('low');
       const close = input.column('close');
       const out = Stochastic.calculate({ period: N, signalPeriod: STOCH_D_PERIOD, high, low, close });
-      return alignRight(out.map((r) => r.d ?? NaN), close.length);
+      return alignRight(
+        out.map((r) => r.d ?? NaN),
+        close.length,
+      );
     },
   },
   {
@@ -269,7 +274,9 @@ export const INDICATOR_FEATURES: FeatureDefinition[] = [
       const high = input.column('high');
       const low = input.column('low');
       const close = input.column('close');
-      return adxWithRestarts(high, low, close, N, (h, l, c) => ADX.calculate({ period: N, high: h, low: l, close: c }).map((r) => r.adx));
+      return adxWithRestarts(high, low, close, N, (h, l, c) =>
+        ADX.calculate({ period: N, high: h, low: l, close: c }).map((r) => r.adx),
+      );
     },
   },
 ];

@@ -34,7 +34,7 @@ describe('published reference values (StockCharts ChartSchool worked examples)',
     expect(ema_10.slice(9).map(round2)).toEqual(MOVAVG_EMA10);
   });
 
-  it("rsi_14 matches the published Wilder RSI to the 2 decimals printed", () => {
+  it('rsi_14 matches the published Wilder RSI to the 2 decimals printed', () => {
     const { rsi_14 } = computeFeatures(series(RSI_CLOSES), ['rsi_14']);
     expect(rsi_14.slice(0, 14)).toEqual(new Array(14).fill(null));
     expect(rsi_14.slice(14).map(round2)).toEqual(RSI14);
@@ -80,7 +80,10 @@ describe('published reference values (StockCharts ChartSchool worked examples)',
     expect(checkedD).toBe(14);
     // %D is defined from the third %K on (index 15); the sheet happens to start one row later.
     expect(out.stoch_d_14[14]).toBeNull();
-    expect(out.stoch_d_14[15]).toBeCloseTo(((rows[13].k14 as number) + (rows[14].k14 as number) + (rows[15].k14 as number)) / 3, 4);
+    expect(out.stoch_d_14[15]).toBeCloseTo(
+      ((rows[13].k14 as number) + (rows[14].k14 as number) + (rows[15].k14 as number)) / 3,
+      4,
+    );
   });
 
   it('adx_14 matches the published ADX from its first value (bar 28) on', () => {

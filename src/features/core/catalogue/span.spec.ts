@@ -18,9 +18,30 @@ import { computeFeatures } from './compute';
 
 /** Every family, at long and short parameters (long where the memory still fits the series). */
 const FEATURES = [
-  'sma_1000', 'ema_1000', 'ema_2', 'rsi_300', 'rsi_14', 'macd', 'macd_signal', 'macd_hist', 'bb_width', 'bb_percent_b',
-  'atr_300', 'atr_14', 'stoch_k_500', 'stoch_d_14', 'adx_100', 'adx_2', 'returns_1000', 'volatility_100', 'volatility_2',
-  'zscore_100', 'zscore_2', 'momentum_1000', 'hour_sin', 'dow_cos',
+  'sma_1000',
+  'ema_1000',
+  'ema_2',
+  'rsi_300',
+  'rsi_14',
+  'macd',
+  'macd_signal',
+  'macd_hist',
+  'bb_width',
+  'bb_percent_b',
+  'atr_300',
+  'atr_14',
+  'stoch_k_500',
+  'stoch_d_14',
+  'adx_100',
+  'adx_2',
+  'returns_1000',
+  'volatility_100',
+  'volatility_2',
+  'zscore_100',
+  'zscore_2',
+  'momentum_1000',
+  'hour_sin',
+  'dow_cos',
 ];
 const TOLERANCE = 1e-8;
 
@@ -42,7 +63,17 @@ function feed(bars: number): BarSeries {
 
 function columnar(s: BarSeries, from: number, to: number): ColumnarSeries {
   const f = (a: (number | null)[]) => Float64Array.from(a.slice(from, to), (v) => v ?? NaN);
-  return { symbol: s.symbol, timeframe: s.timeframe, length: to - from, timestamps: f(s.timestamps), close: f(s.close), open: f(s.open!), high: f(s.high!), low: f(s.low!), volume: f(s.volume!) };
+  return {
+    symbol: s.symbol,
+    timeframe: s.timeframe,
+    length: to - from,
+    timestamps: f(s.timestamps),
+    close: f(s.close),
+    open: f(s.open!),
+    high: f(s.high!),
+    low: f(s.low!),
+    volume: f(s.volume!),
+  };
 }
 
 describe('feature values over a span equal the full-history values', () => {
@@ -58,7 +89,18 @@ describe('feature values over a span equal the full-history values', () => {
     for (const name of FEATURES) {
       // As the endpoint does (it uses the longest memory of the request's features, never less).
       const lookback = Math.min(from, parseFeature(name).memory);
-      const body = JSON.parse(new TextDecoder().decode(featureValuesBody({ kind: 'feature-values', series: columnar(series, from - lookback, from + rows), features: [name], skip: lookback, rows, nextStart: null })));
+      const body = JSON.parse(
+        new TextDecoder().decode(
+          featureValuesBody({
+            kind: 'feature-values',
+            series: columnar(series, from - lookback, from + rows),
+            features: [name],
+            skip: lookback,
+            rows,
+            nextStart: null,
+          }),
+        ),
+      );
       expect(body.rows).toHaveLength(rows);
       expect(body.rows[0].timestamp).toBe(new Date(series.timestamps[from]).toISOString());
       const expected = full[name].slice(from, from + rows);
@@ -68,7 +110,10 @@ describe('feature values over a span equal the full-history values', () => {
       const rms = Math.sqrt(present.reduce((sum, v) => sum + v * v, 0) / present.length);
       let worst = 0;
       got.forEach((v, i) => v !== null && (worst = Math.max(worst, Math.abs(v - expected[i]!))));
-      expect({ name, withinTolerance: worst <= TOLERANCE * rms, worst, rms }).toMatchObject({ name, withinTolerance: true });
+      expect({ name, withinTolerance: worst <= TOLERANCE * rms, worst, rms }).toMatchObject({
+        name,
+        withinTolerance: true,
+      });
       if (from === 0) expect({ name, got }).toEqual({ name, got: expected });
     }
   });
@@ -79,11 +124,19 @@ describe('feature values over a span equal the full-history values', () => {
     expect(parseFeature('adx_14').memory).toBeGreaterThan(2 * parseFeature('atr_14').memory - 100);
     // Too little memory shows: starting ema_1000 only 2000 bars early is off by far more.
     const from = 20_000;
-    const short = computeFeatures({ ...series, ...sliceAll(series, from - 2000, from + 10) }, ['ema_1000']).ema_1000[2000]!;
+    const short = computeFeatures({ ...series, ...sliceAll(series, from - 2000, from + 10) }, ['ema_1000'])
+      .ema_1000[2000]!;
     expect(Math.abs(short - full.ema_1000[from]!)).toBeGreaterThan(1e-9);
   });
 });
 
 function sliceAll(s: BarSeries, from: number, to: number): Partial<BarSeries> {
-  return { timestamps: s.timestamps.slice(from, to), close: s.close.slice(from, to), open: s.open!.slice(from, to), high: s.high!.slice(from, to), low: s.low!.slice(from, to), volume: s.volume!.slice(from, to) };
+  return {
+    timestamps: s.timestamps.slice(from, to),
+    close: s.close.slice(from, to),
+    open: s.open!.slice(from, to),
+    high: s.high!.slice(from, to),
+    low: s.low!.slice(from, to),
+    volume: s.volume!.slice(from, to),
+  };
 }

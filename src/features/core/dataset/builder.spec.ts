@@ -14,7 +14,16 @@ const HOUR = timeframeMs('1h');
 const FEATURES = ['sma_5', 'returns_1', 'rsi_3'];
 
 function config(series: BarSeries[], over: Partial<DatasetConfig> = {}): DatasetConfig {
-  return { series, features: FEATURES, target: 'log_return_2', window: 4, validationSplit: 0.2, testSplit: 0.2, scaler: 'zscore', ...over };
+  return {
+    series,
+    features: FEATURES,
+    target: 'log_return_2',
+    window: 4,
+    validationSplit: 0.2,
+    testSplit: 0.2,
+    scaler: 'zscore',
+    ...over,
+  };
 }
 
 /** Undo the z-score of one stored value (float32 storage: compare with a tolerance). */
@@ -30,12 +39,20 @@ const arbSeries = fc
     symbols: fc.integer({ min: 1, max: 3 }),
     bars: fc.integer({ min: 120, max: 260 }),
     seed: fc.integer({ min: 1, max: 1e6 }),
-    gaps: fc.array(fc.record({ at: fc.integer({ min: 10, max: 250 }), hours: fc.constantFrom(2, 30, 24 * 40) }), { maxLength: 3 }),
+    gaps: fc.array(fc.record({ at: fc.integer({ min: 10, max: 250 }), hours: fc.constantFrom(2, 30, 24 * 40) }), {
+      maxLength: 3,
+    }),
     offset: fc.integer({ min: 0, max: 40 }),
   })
   .map(({ symbols, bars, seed, gaps, offset }) =>
     Array.from({ length: symbols }, (_, k) => {
-      const s = syntheticSeries({ bars, seed: seed + k, symbol: ['EUR/USD', 'GBP/USD', 'USD/JPY'][k], start: Date.UTC(2021, 0, 4) + k * offset * HOUR, closeOnly: true });
+      const s = syntheticSeries({
+        bars,
+        seed: seed + k,
+        symbol: ['EUR/USD', 'GBP/USD', 'USD/JPY'][k],
+        start: Date.UTC(2021, 0, 4) + k * offset * HOUR,
+        closeOnly: true,
+      });
       let shift = 0;
       const timestamps = s.timestamps.map((t, i) => {
         for (const g of gaps) if (g.at === i) shift += g.hours * HOUR;
@@ -116,7 +133,13 @@ describe('buildDataset', () => {
     const rows = [0, 1, 2, 3].map((w) => FEATURES.map((f) => cols[f][t - 3 + w]));
     expect(windowFromRows(rows, stored, 4)).toEqual(expected);
     expect(() => windowFromRows(rows.slice(1), stored, 4)).toThrow(InsufficientDataError);
-    expect(() => windowFromRows(rows.map((r) => r.slice(1)), stored, 4)).toThrow(/scaler has 3 features/);
+    expect(() =>
+      windowFromRows(
+        rows.map((r) => r.slice(1)),
+        stored,
+        4,
+      ),
+    ).toThrow(/scaler has 3 features/);
     expect(() => windowFromColumns(cols, stored, 4, 5)).toThrow(/'sma_5' has no value/); // still warming up
   });
 
@@ -124,7 +147,9 @@ describe('buildDataset', () => {
     const a = buildDataset(config([eur])).fingerprint;
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(buildDataset(config([{ ...eur, close: [...eur.close] }])).fingerprint).toBe(a);
-    expect(buildDataset(config([{ ...eur, close: eur.close.map((c, i) => (i === 200 ? c * 1.0000001 : c)) }])).fingerprint).not.toBe(a);
+    expect(
+      buildDataset(config([{ ...eur, close: eur.close.map((c, i) => (i === 200 ? c * 1.0000001 : c)) }])).fingerprint,
+    ).not.toBe(a);
     expect(buildDataset(config([eur], { window: 5 })).fingerprint).not.toBe(a);
     expect(buildDataset(config([eur], { scaler: 'minmax' })).fingerprint).not.toBe(a);
   });
@@ -141,7 +166,8 @@ describe('buildDataset', () => {
     expect(Math.max(...ds.validation.targetEnd)).toBeLessThan(tStart);
     expect(Math.min(...ds.test.windowStart)).toBeGreaterThanOrEqual(tStart);
     // Chronological inside each part.
-    for (const p of [ds.train, ds.validation, ds.test]) expect([...p.timestamps].sort((x, y) => x - y)).toEqual(p.timestamps);
+    for (const p of [ds.train, ds.validation, ds.test])
+      expect([...p.timestamps].sort((x, y) => x - y)).toEqual(p.timestamps);
   });
 
   it('never lets a window or target cross a gap longer than the tolerance', () => {
@@ -201,25 +227,33 @@ describe('buildDataset properties', () => {
 
   it('no sample input uses a bar later than the sample timestamp (perturbing later bars changes no earlier window)', () => {
     fc.assert(
-      fc.property(arbSeries, arbShape, fc.double({ min: 0.1, max: 0.9, noNaN: true }), (series, { window, horizon }, q) => {
-        const ds = build(series, window, horizon, { validationSplit: 0, testSplit: 0 });
-        if (!ds) return;
-        const all = ds.train.timestamps;
-        const T = all[Math.floor(q * (all.length - 1))];
-        const perturbed = series.map((s) => ({ ...s, close: s.close.map((c, i) => (s.timestamps[i] > T ? c * (1.5 + 0.3 * Math.sin(i)) : c)) }));
-        const dp = build(perturbed, window, horizon, { validationSplit: 0, testSplit: 0 }) as Dataset;
-        // Same candidates (timestamps untouched); compare unscaled window values up to T.
-        for (let k = 0; k < ds.train.count && ds.train.timestamps[k] <= T; k++) {
-          expect(dp.train.timestamps[k]).toBe(ds.train.timestamps[k]);
-          for (let w = 0; w < window; w++) {
-            for (let j = 0; j < FEATURES.length; j++) {
-              const a = raw(ds, ds.train, k, w, j);
-              const b = raw(dp, dp.train, k, w, j);
-              expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(a)));
+      fc.property(
+        arbSeries,
+        arbShape,
+        fc.double({ min: 0.1, max: 0.9, noNaN: true }),
+        (series, { window, horizon }, q) => {
+          const ds = build(series, window, horizon, { validationSplit: 0, testSplit: 0 });
+          if (!ds) return;
+          const all = ds.train.timestamps;
+          const T = all[Math.floor(q * (all.length - 1))];
+          const perturbed = series.map((s) => ({
+            ...s,
+            close: s.close.map((c, i) => (s.timestamps[i] > T ? c * (1.5 + 0.3 * Math.sin(i)) : c)),
+          }));
+          const dp = build(perturbed, window, horizon, { validationSplit: 0, testSplit: 0 }) as Dataset;
+          // Same candidates (timestamps untouched); compare unscaled window values up to T.
+          for (let k = 0; k < ds.train.count && ds.train.timestamps[k] <= T; k++) {
+            expect(dp.train.timestamps[k]).toBe(ds.train.timestamps[k]);
+            for (let w = 0; w < window; w++) {
+              for (let j = 0; j < FEATURES.length; j++) {
+                const a = raw(ds, ds.train, k, w, j);
+                const b = raw(dp, dp.train, k, w, j);
+                expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(a)));
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -239,7 +273,8 @@ describe('buildDataset properties', () => {
         // In bars of each symbol: the first anchor of a later part is >= W + H bars after the
         // last anchor of the earlier part.
         for (const s of series) {
-          const idx = (p: DatasetPart) => p.timestamps.flatMap((t, k) => (p.symbols[k] === s.symbol ? [s.timestamps.indexOf(t)] : []));
+          const idx = (p: DatasetPart) =>
+            p.timestamps.flatMap((t, k) => (p.symbols[k] === s.symbol ? [s.timestamps.indexOf(t)] : []));
           const [a, b, c] = [idx(tr), idx(va), idx(te)];
           if (a.length && b.length) expect(Math.min(...b) - Math.max(...a)).toBeGreaterThanOrEqual(window + horizon);
           if (b.length && c.length) expect(Math.min(...c) - Math.max(...b)).toBeGreaterThanOrEqual(window + horizon);
@@ -252,17 +287,25 @@ describe('buildDataset properties', () => {
 
   it('the scaler depends on training data only (perturbing validation/test bars never changes it or the train windows)', () => {
     fc.assert(
-      fc.property(arbSeries, arbShape, fc.constantFrom<'zscore' | 'minmax'>('zscore', 'minmax'), (series, { window, horizon }, scaler) => {
-        const ds = build(series, window, horizon, { scaler });
-        if (!ds) return;
-        const c1 = ds.cutoffs.validationStart as number;
-        const perturbed = series.map((s) => ({ ...s, close: s.close.map((c, i) => (s.timestamps[i] >= c1 ? c * (2 + Math.cos(i)) : c)) }));
-        const dp = build(perturbed, window, horizon, { scaler }) as Dataset;
-        expect(dp.scaler).toEqual(ds.scaler);
-        expect(dp.train.windows).toEqual(ds.train.windows);
-        expect(dp.train.targets).toEqual(ds.train.targets);
-        if (ds.validation.count > 0) expect(dp.validation.windows).not.toEqual(ds.validation.windows);
-      }),
+      fc.property(
+        arbSeries,
+        arbShape,
+        fc.constantFrom<'zscore' | 'minmax'>('zscore', 'minmax'),
+        (series, { window, horizon }, scaler) => {
+          const ds = build(series, window, horizon, { scaler });
+          if (!ds) return;
+          const c1 = ds.cutoffs.validationStart as number;
+          const perturbed = series.map((s) => ({
+            ...s,
+            close: s.close.map((c, i) => (s.timestamps[i] >= c1 ? c * (2 + Math.cos(i)) : c)),
+          }));
+          const dp = build(perturbed, window, horizon, { scaler }) as Dataset;
+          expect(dp.scaler).toEqual(ds.scaler);
+          expect(dp.train.windows).toEqual(ds.train.windows);
+          expect(dp.train.targets).toEqual(ds.train.targets);
+          if (ds.validation.count > 0) expect(dp.validation.windows).not.toEqual(ds.validation.windows);
+        },
+      ),
       { numRuns: 40 },
     );
   });

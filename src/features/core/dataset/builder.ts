@@ -89,25 +89,36 @@ function checkConfig(config: DatasetConfig): { tf: Timeframe; maxGapMs: number }
   if (!Array.isArray(series) || series.length === 0) fail('series', 'give at least one bar series');
   const tf = series[0].timeframe;
   for (const s of series) {
-    if (s.timeframe !== tf) fail('series', `all series must share one timeframe; ${series[0].symbol} is ${tf}, ${s.symbol} is ${s.timeframe}`);
+    if (s.timeframe !== tf)
+      fail(
+        'series',
+        `all series must share one timeframe; ${series[0].symbol} is ${tf}, ${s.symbol} is ${s.timeframe}`,
+      );
   }
   if (!Array.isArray(features) || features.length === 0) fail('features', 'name at least one feature');
   const dup = features.find((f, i) => features.indexOf(f) !== i);
   if (dup !== undefined) fail('features', `'${dup}' is listed twice`);
   if (!Number.isInteger(window) || window < 1) fail('window', `must be a whole number of bars >= 1, got ${window}`);
-  for (const [field, v] of [['validationSplit', val], ['testSplit', test]] as const) {
+  for (const [field, v] of [
+    ['validationSplit', val],
+    ['testSplit', test],
+  ] as const) {
     if (!(typeof v === 'number' && v >= 0 && v < 1)) fail(field, `must be a fraction in [0, 1), got ${v}`);
   }
   if (val + test >= 1) fail('validationSplit', `validation (${val}) + test (${test}) leave nothing to train on`);
-  if (config.scaler !== 'zscore' && config.scaler !== 'minmax') fail('scaler', `must be 'zscore' or 'minmax', got '${config.scaler}'`);
-  if (config.maxGapBars !== undefined && config.maxGapMs !== undefined) fail('maxGapBars', 'give maxGapBars or maxGapMs, not both');
+  if (config.scaler !== 'zscore' && config.scaler !== 'minmax')
+    fail('scaler', `must be 'zscore' or 'minmax', got '${config.scaler}'`);
+  if (config.maxGapBars !== undefined && config.maxGapMs !== undefined)
+    fail('maxGapBars', 'give maxGapBars or maxGapMs, not both');
   const bar = timeframeMs(tf);
   let maxGapMs = DEFAULT_MAX_GAP_MS;
   if (config.maxGapBars !== undefined) {
-    if (!(config.maxGapBars >= 1) || !Number.isFinite(config.maxGapBars)) fail('maxGapBars', `must be >= 1 bar, got ${config.maxGapBars}`);
+    if (!(config.maxGapBars >= 1) || !Number.isFinite(config.maxGapBars))
+      fail('maxGapBars', `must be >= 1 bar, got ${config.maxGapBars}`);
     maxGapMs = config.maxGapBars * bar;
   } else if (config.maxGapMs !== undefined) {
-    if (!(config.maxGapMs >= bar) || !Number.isFinite(config.maxGapMs)) fail('maxGapMs', `must be at least one ${tf} bar (${bar} ms), got ${config.maxGapMs}`);
+    if (!(config.maxGapMs >= bar) || !Number.isFinite(config.maxGapMs))
+      fail('maxGapMs', `must be at least one ${tf} bar (${bar} ms), got ${config.maxGapMs}`);
     maxGapMs = config.maxGapMs;
   }
   return { tf, maxGapMs: Math.max(maxGapMs, bar) };
@@ -127,7 +138,15 @@ function normaliseSeries(series: readonly BarSeries[]): BarSeries[] {
 }
 
 function emptyPart(): DatasetPart {
-  return { count: 0, windows: new Float32Array(0), targets: new Float64Array(0), timestamps: [], symbols: [], windowStart: [], targetEnd: [] };
+  return {
+    count: 0,
+    windows: new Float32Array(0),
+    targets: new Float64Array(0),
+    timestamps: [],
+    symbols: [],
+    windowStart: [],
+    targetEnd: [],
+  };
 }
 
 /** What a dataset would hold, without computing it: the sample count of each part. */
@@ -156,12 +175,34 @@ export function planDataset(config: DatasetConfig): DatasetPlan {
     const final = split({ ...config, testSplit: 0 }, c).parts;
     const plans = folds.map((f): FoldPlan => {
       const { parts } = foldParts(sampleView(c), times, f, config.validationSplit);
-      return { fold: f.fold, train: parts[0].length, validation: parts[1].length, test: parts[2].length, train_start: times[f.trainStart], train_end: times[f.trainEnd - 1], test_start: times[f.testStart], test_end: times[f.testEnd - 1] };
+      return {
+        fold: f.fold,
+        train: parts[0].length,
+        validation: parts[1].length,
+        test: parts[2].length,
+        train_start: times[f.trainStart],
+        train_end: times[f.trainEnd - 1],
+        test_start: times[f.testStart],
+        test_end: times[f.testEnd - 1],
+      };
     });
-    return { train: final[0].length, validation: final[1].length, test: 0, candidates: c.cSeg.length, bars: c.bars, folds: plans };
+    return {
+      train: final[0].length,
+      validation: final[1].length,
+      test: 0,
+      candidates: c.cSeg.length,
+      bars: c.bars,
+      folds: plans,
+    };
   }
   const { parts } = split(config, c);
-  return { train: parts[0].length, validation: parts[1].length, test: parts[2].length, candidates: c.cSeg.length, bars: c.bars };
+  return {
+    train: parts[0].length,
+    validation: parts[1].length,
+    test: parts[2].length,
+    candidates: c.cSeg.length,
+    bars: c.bars,
+  };
 }
 
 function sampleView(c: Candidates) {
@@ -300,13 +341,25 @@ function split(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: n
 }
 
 /** Walk-forward: the parts of the one fold `config.walkForward.fold` (1-based). */
-function splitFold(config: DatasetConfig, c: Candidates): { parts: number[][]; c1: number; c2: number; purged: number } {
+function splitFold(
+  config: DatasetConfig,
+  c: Candidates,
+): { parts: number[][]; c1: number; c2: number; purged: number } {
   const { times, folds } = foldsOf(config, c);
   const fold = folds.find((f) => f.fold === config.walkForward!.fold);
-  if (!fold) throw new InvalidDatasetConfigError('evaluation.folds', `there is no fold ${config.walkForward!.fold} of ${folds.length}`);
+  if (!fold)
+    throw new InvalidDatasetConfigError(
+      'evaluation.folds',
+      `there is no fold ${config.walkForward!.fold} of ${folds.length}`,
+    );
   const { parts, c1, c2, inRange } = foldParts(sampleView(c), times, fold, config.validationSplit);
   ['training', 'validation', 'test'].forEach((label, k) => {
-    if (parts[k].length === 0) throw new InsufficientDataError(c.W + c.H + 2, fold.trainEnd - fold.trainStart, `fold ${fold.fold}'s ${label} part is empty`);
+    if (parts[k].length === 0)
+      throw new InsufficientDataError(
+        c.W + c.H + 2,
+        fold.trainEnd - fold.trainStart,
+        `fold ${fold.fold}'s ${label} part is empty`,
+      );
   });
   return { parts, c1, c2, purged: inRange - parts[0].length - parts[1].length - parts[2].length };
 }
@@ -331,13 +384,18 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
   const anchorTime = (i: number) => segments[cSeg[i]].timestamps[cRow[i]];
 
   // Chronological order inside a part, symbol as tie-break (deterministic).
-  const order = (a: number, b: number) => anchorTime(a) - anchorTime(b) || (segments[cSeg[a]].symbol < segments[cSeg[b]].symbol ? -1 : 1);
+  const order = (a: number, b: number) =>
+    anchorTime(a) - anchorTime(b) || (segments[cSeg[a]].symbol < segments[cSeg[b]].symbol ? -1 : 1);
   for (const p of parts) p.sort(order);
 
   // 3. Scaler from the rows inside training windows only.
   const use = segments.map((s) => new Uint8Array(s.timestamps.length));
   for (const i of parts[0]) use[cSeg[i]].fill(1, cRow[i] - W + 1, cRow[i] + 1);
-  const scaler = fitScaler(config.scaler, names, segments.map((s, k) => ({ data: s.data, use: use[k] })));
+  const scaler = fitScaler(
+    config.scaler,
+    names,
+    segments.map((s, k) => ({ data: s.data, use: use[k] })),
+  );
   const coef = scalerCoefficients(scaler);
 
   // 4. Windows, through the same writer the prediction path uses.
@@ -345,7 +403,9 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     if (idx.length === 0) return emptyPart();
     const part: DatasetPart = {
       count: idx.length,
-      windows: options.sharedWindows ? new Float32Array(new SharedArrayBuffer(idx.length * W * F * 4)) : new Float32Array(idx.length * W * F),
+      windows: options.sharedWindows
+        ? new Float32Array(new SharedArrayBuffer(idx.length * W * F * 4))
+        : new Float32Array(idx.length * W * F),
       targets: new Float64Array(idx.length),
       timestamps: new Array<number>(idx.length),
       symbols: new Array<string>(idx.length),
@@ -389,6 +449,12 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     test: materialise(parts[2]),
     scaler,
     fingerprint,
-    stats: { bars, segments: segments.length, candidates: nC, purged: purged ?? nC - parts[0].length - parts[1].length - parts[2].length, warmupRowsDropped },
+    stats: {
+      bars,
+      segments: segments.length,
+      candidates: nC,
+      purged: purged ?? nC - parts[0].length - parts[1].length - parts[2].length,
+      warmupRowsDropped,
+    },
   };
 }

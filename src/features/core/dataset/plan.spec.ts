@@ -30,7 +30,10 @@ describe('planDataset', () => {
           gapAt: fc.integer({ min: 20, max: 380 }),
           gapHours: fc.constantFrom(1, 30, 24 * 10),
           window: fc.integer({ min: 1, max: 12 }),
-          features: fc.subarray(['sma_20', 'rsi_14', 'returns_1', 'macd_signal', 'atr_14', 'adx_5', 'zscore_10', 'hour_sin'], { minLength: 1 }),
+          features: fc.subarray(
+            ['sma_20', 'rsi_14', 'returns_1', 'macd_signal', 'atr_14', 'adx_5', 'zscore_10', 'hour_sin'],
+            { minLength: 1 },
+          ),
           target: fc.constantFrom('log_return_1', 'price_change_3', 'direction_2', 'regime'),
         }),
         ({ symbols, bars, seed, gapAt, gapHours, window, features, target }) => {
@@ -38,7 +41,15 @@ describe('planDataset', () => {
             const s = syntheticSeries({ bars, seed: seed + k, symbol: ['EUR/USD', 'GBP/USD'][k], skipWeekends: true });
             return { ...s, timestamps: s.timestamps.map((t, i) => (i >= gapAt ? t + gapHours * HOUR : t)) };
           });
-          const c: DatasetConfig = { series, features, target, window, validationSplit: 0.2, testSplit: 0.15, scaler: 'zscore' };
+          const c: DatasetConfig = {
+            series,
+            features,
+            target,
+            window,
+            validationSplit: 0.2,
+            testSplit: 0.15,
+            scaler: 'zscore',
+          };
           let built: ReturnType<typeof sizes> | string;
           try {
             built = sizes(c);
@@ -61,7 +72,27 @@ describe('planDataset', () => {
 
   it('fails as the build does: too few bars, a missing column', () => {
     const short = syntheticSeries({ bars: 30, seed: 1, closeOnly: true });
-    expect(() => planDataset({ series: [short], features: ['sma_20'], target: 'log_return_1', window: 10, validationSplit: 0.2, testSplit: 0.2, scaler: 'zscore' })).toThrow(InsufficientDataError);
-    expect(() => planDataset({ series: [short], features: ['atr_14'], target: 'log_return_1', window: 2, validationSplit: 0.2, testSplit: 0.2, scaler: 'zscore' })).toThrow(MissingColumnError);
+    expect(() =>
+      planDataset({
+        series: [short],
+        features: ['sma_20'],
+        target: 'log_return_1',
+        window: 10,
+        validationSplit: 0.2,
+        testSplit: 0.2,
+        scaler: 'zscore',
+      }),
+    ).toThrow(InsufficientDataError);
+    expect(() =>
+      planDataset({
+        series: [short],
+        features: ['atr_14'],
+        target: 'log_return_1',
+        window: 2,
+        validationSplit: 0.2,
+        testSplit: 0.2,
+        scaler: 'zscore',
+      }),
+    ).toThrow(MissingColumnError);
   });
 });

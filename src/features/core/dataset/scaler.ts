@@ -91,7 +91,8 @@ export function scalerCoefficients(scaler: Scaler): { offset: Float64Array; fact
 /** Checks a stored scaler is well-formed (it may come back from disk). */
 export function assertScaler(scaler: Scaler): void {
   const F = scaler.features.length;
-  const arrays = scaler.kind === 'zscore' ? [scaler.mean, scaler.std] : scaler.kind === 'minmax' ? [scaler.min, scaler.max] : null;
+  const arrays =
+    scaler.kind === 'zscore' ? [scaler.mean, scaler.std] : scaler.kind === 'minmax' ? [scaler.min, scaler.max] : null;
   if (!arrays) throw new ScalerMismatchError(`unknown scaler kind '${(scaler as { kind: string }).kind}'`);
   for (const a of arrays) {
     if (!Array.isArray(a) || a.length !== F || a.some((v) => !Number.isFinite(v))) {

@@ -59,7 +59,11 @@ function lowerBound(sorted: ArrayLike<number>, t: number): number {
  * The folds over `times` (sorted, distinct). `minTrainBars`: the fewest bars a training window
  * may have (room for a training part, the purge and a validation part).
  */
-export function walkForwardFolds(times: ArrayLike<number>, spec: WalkForwardSpec, defaults: { purge: number; minTrainBars: number }): FoldBounds[] {
+export function walkForwardFolds(
+  times: ArrayLike<number>,
+  spec: WalkForwardSpec,
+  defaults: { purge: number; minTrainBars: number },
+): FoldBounds[] {
   const n = times.length;
   const N = spec.folds;
   if (!Number.isInteger(N) || N < 2) fail('folds', `must be a whole number >= 2, got ${N}`);
@@ -73,19 +77,36 @@ export function walkForwardFolds(times: ArrayLike<number>, spec: WalkForwardSpec
     for (let k = 0; k < N; k++) starts.push(lowerBound(times, end - (N - k) * spec.stepMs));
   } else {
     const s = spec.step ?? Math.floor(n / (N + 1));
-    if (!Number.isInteger(s) || s < 1) fail(spec.step === undefined ? 'folds' : 'step', spec.step === undefined ? `${N} folds are too many for ${n} bars of samples (each test block would be under one bar)` : `must be a whole number of bars >= 1, got ${s}`);
+    if (!Number.isInteger(s) || s < 1)
+      fail(
+        spec.step === undefined ? 'folds' : 'step',
+        spec.step === undefined
+          ? `${N} folds are too many for ${n} bars of samples (each test block would be under one bar)`
+          : `must be a whole number of bars >= 1, got ${s}`,
+      );
     for (let k = 0; k < N; k++) starts.push(n - (N - k) * s);
     lastEnd = n;
   }
   const first = starts[0];
   if (first - purge < defaults.minTrainBars) {
-    fail(spec.step === undefined && spec.stepMs === undefined ? 'folds' : 'step', `${N} folds of this step leave ${Math.max(0, first - purge)} bars before the first test block (after a purge of ${purge}), fewer than the ${defaults.minTrainBars} a training window needs; use fewer folds, a smaller step or more data (${n} bars of samples)`);
+    fail(
+      spec.step === undefined && spec.stepMs === undefined ? 'folds' : 'step',
+      `${N} folds of this step leave ${Math.max(0, first - purge)} bars before the first test block (after a purge of ${purge}), fewer than the ${defaults.minTrainBars} a training window needs; use fewer folds, a smaller step or more data (${n} bars of samples)`,
+    );
   }
   let L = first - purge;
   if (spec.trainWindow === 'rolling') {
     if (spec.trainBars !== undefined) {
-      if (!Number.isInteger(spec.trainBars) || spec.trainBars < defaults.minTrainBars) fail('train_bars', `a rolling window of ${spec.trainBars} bars is too short; it needs at least ${defaults.minTrainBars} (a training part, the purge of the validation part and a validation part)`);
-      if (spec.trainBars > first - purge) fail('train_bars', `a rolling window of ${spec.trainBars} bars does not fit before the first test block (${first - purge} bars there)`);
+      if (!Number.isInteger(spec.trainBars) || spec.trainBars < defaults.minTrainBars)
+        fail(
+          'train_bars',
+          `a rolling window of ${spec.trainBars} bars is too short; it needs at least ${defaults.minTrainBars} (a training part, the purge of the validation part and a validation part)`,
+        );
+      if (spec.trainBars > first - purge)
+        fail(
+          'train_bars',
+          `a rolling window of ${spec.trainBars} bars does not fit before the first test block (${first - purge} bars there)`,
+        );
       L = spec.trainBars;
     }
   } else if (spec.trainBars !== undefined) {
@@ -95,9 +116,16 @@ export function walkForwardFolds(times: ArrayLike<number>, spec: WalkForwardSpec
   for (let k = 0; k < N; k++) {
     const testStart = starts[k];
     const testEnd = k + 1 < N ? starts[k + 1] : lastEnd;
-    if (testEnd <= testStart) fail('step', `fold ${k + 1}'s test block holds no bar of data (a gap in the data): use a longer step`);
+    if (testEnd <= testStart)
+      fail('step', `fold ${k + 1}'s test block holds no bar of data (a gap in the data): use a longer step`);
     const trainEnd = testStart - purge;
-    folds.push({ fold: k + 1, trainStart: spec.trainWindow === 'rolling' ? trainEnd - L : 0, trainEnd, testStart, testEnd });
+    folds.push({
+      fold: k + 1,
+      trainStart: spec.trainWindow === 'rolling' ? trainEnd - L : 0,
+      trainEnd,
+      testStart,
+      testEnd,
+    });
   }
   return folds;
 }
@@ -110,7 +138,12 @@ export interface FoldSampleView {
   endTime(i: number): number;
 }
 
-export function foldParts(view: FoldSampleView, times: ArrayLike<number>, fold: FoldBounds, validationSplit: number): { parts: number[][]; c1: number; c2: number; inRange: number } {
+export function foldParts(
+  view: FoldSampleView,
+  times: ArrayLike<number>,
+  fold: FoldBounds,
+  validationSplit: number,
+): { parts: number[][]; c1: number; c2: number; inRange: number } {
   const trainFrom = times[fold.trainStart];
   const trainTo = times[fold.trainEnd - 1];
   const c2 = times[fold.testStart];
@@ -145,7 +178,12 @@ export interface FoldPlan {
 }
 
 /** The sorted distinct anchor times of the candidates and the walk-forward folds over them. */
-export function foldsOver(view: FoldSampleView, spec: WalkForwardSpec, W: number, H: number): { times: Float64Array; folds: FoldBounds[] } {
+export function foldsOver(
+  view: FoldSampleView,
+  spec: WalkForwardSpec,
+  W: number,
+  H: number,
+): { times: Float64Array; folds: FoldBounds[] } {
   const all = Float64Array.from({ length: view.count }, (_, i) => view.anchorTime(i)).sort();
   let m = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[m++] = all[i];

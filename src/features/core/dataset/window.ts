@@ -29,7 +29,12 @@ export function writeScaledWindow(
 }
 
 /** Columns (keyed by feature name, each aligned to the same timestamps) -> row-major matrix in `names` order. */
-export function toRowMatrix(columns: Record<string, FeatureColumn>, names: readonly string[], from = 0, to?: number): Float64Array {
+export function toRowMatrix(
+  columns: Record<string, FeatureColumn>,
+  names: readonly string[],
+  from = 0,
+  to?: number,
+): Float64Array {
   const F = names.length;
   const end = to ?? (F > 0 ? columns[names[0]].length : 0);
   const out = new Float64Array((end - from) * F);
@@ -58,11 +63,16 @@ export function windowFromRows(rows: readonly (readonly (number | null)[])[], sc
   const data = new Float64Array(W * F);
   for (let w = 0; w < W; w++) {
     const row = rows[rows.length - W + w];
-    if (row.length !== F) throw new ScalerMismatchError(`row ${w} has ${row.length} values, the scaler has ${F} features (${scaler.features.join(', ')})`);
+    if (row.length !== F)
+      throw new ScalerMismatchError(
+        `row ${w} has ${row.length} values, the scaler has ${F} features (${scaler.features.join(', ')})`,
+      );
     for (let j = 0; j < F; j++) {
       const v = row[j];
       if (v === null || !Number.isFinite(v)) {
-        throw new ScalerMismatchError(`feature '${scaler.features[j]}' has no value in window row ${w} (still warming up?)`);
+        throw new ScalerMismatchError(
+          `feature '${scaler.features[j]}' has no value in window row ${w} (still warming up?)`,
+        );
       }
       data[w * F + j] = v;
     }
@@ -76,7 +86,12 @@ export function windowFromRows(rows: readonly (readonly (number | null)[])[], sc
  * The prediction path from computeFeatures output: the window ending at `endRow` (default:
  * the last row) built from the columns the scaler names, in the scaler's order.
  */
-export function windowFromColumns(columns: Record<string, FeatureColumn>, scaler: Scaler, W: number, endRow?: number): Float32Array {
+export function windowFromColumns(
+  columns: Record<string, FeatureColumn>,
+  scaler: Scaler,
+  W: number,
+  endRow?: number,
+): Float32Array {
   const missing = scaler.features.filter((f) => !(f in columns));
   if (missing.length > 0) throw new ScalerMismatchError(`missing feature columns: ${missing.join(', ')}`);
   const n = columns[scaler.features[0]].length;

@@ -70,7 +70,9 @@ export function selectFeatures(
   if (names.length === 0) throw new InvalidSelectionInputError('no candidate features given');
   for (const name of names) {
     if (candidates[name].length !== target.length) {
-      throw new InvalidSelectionInputError(`'${name}' has ${candidates[name].length} rows, the target ${target.length}`);
+      throw new InvalidSelectionInputError(
+        `'${name}' has ${candidates[name].length} rows, the target ${target.length}`,
+      );
     }
   }
   // Complete rows only: every candidate and the target present (warm-up rows drop out).
@@ -81,7 +83,9 @@ export function selectFeatures(
   }
   const minRows = Math.max(20, opts.neighbors + 2);
   if (rowsUsed.length < minRows) {
-    throw new InvalidSelectionInputError(`${rowsUsed.length} rows have every candidate and the target; at least ${minRows} are needed`);
+    throw new InvalidSelectionInputError(
+      `${rowsUsed.length} rows have every candidate and the target; at least ${minRows} are needed`,
+    );
   }
   const col = (c: FeatureColumn, rows: number[]) => Float64Array.from(rows, (r) => c[r] as number);
   const y = col(target, rowsUsed);
@@ -128,6 +132,9 @@ export function selectFeatures(
       redundancyCorrelation: corr,
     };
   });
-  const suggested = ranking.filter((c) => !c.redundant).slice(0, opts.k).map((c) => c.feature);
+  const suggested = ranking
+    .filter((c) => !c.redundant)
+    .slice(0, opts.k)
+    .map((c) => c.feature);
   return { rows: rowsUsed.length, ranking, suggested, options: opts };
 }

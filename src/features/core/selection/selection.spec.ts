@@ -19,8 +19,18 @@ describe('spearman', () => {
   it('averages tied ranks and is +-1 for any monotone relation', () => {
     expect(Array.from(averageRanks([10, 20, 20, 30, 20]))).toEqual([1, 3, 3, 5, 3]);
     const x = [0.3, 1, 2, 5, 9, 11];
-    expect(spearman(x, x.map((v) => Math.exp(v)))).toBeCloseTo(1, 12);
-    expect(spearman(x, x.map((v) => -(v ** 3)))).toBeCloseTo(-1, 12);
+    expect(
+      spearman(
+        x,
+        x.map((v) => Math.exp(v)),
+      ),
+    ).toBeCloseTo(1, 12);
+    expect(
+      spearman(
+        x,
+        x.map((v) => -(v ** 3)),
+      ),
+    ).toBeCloseTo(-1, 12);
     expect(spearman(x, [1, 1, 1, 1, 1, 1])).toBe(0);
   });
 });
@@ -47,7 +57,12 @@ describe('mutual information', () => {
     const n = 900;
     const noise = normals(3, n);
     const labels = Array.from({ length: n }, (_, i) => i % 3);
-    expect(mutualInformationDiscrete(labels.map((c, i) => c * 20 + noise[i]), labels)).toBeCloseTo(Math.log(3), 1);
+    expect(
+      mutualInformationDiscrete(
+        labels.map((c, i) => c * 20 + noise[i]),
+        labels,
+      ),
+    ).toBeCloseTo(Math.log(3), 1);
     expect(mutualInformationDiscrete(noise, labels)).toBeLessThan(0.03);
   });
 });
@@ -69,7 +84,12 @@ describe('selectFeatures', () => {
   it('ranks the informative candidates first, marks the near-duplicate redundant and suggests a set', () => {
     const result = selectFeatures(candidates, target, { k: 3 });
     const byName = Object.fromEntries(result.ranking.map((c) => [c.feature, c]));
-    expect(result.ranking.slice(0, 2).map((c) => c.feature).sort()).toEqual(['signal', 'signal_copy']);
+    expect(
+      result.ranking
+        .slice(0, 2)
+        .map((c) => c.feature)
+        .sort(),
+    ).toEqual(['signal', 'signal_copy']);
     const dup = [byName.signal, byName.signal_copy].find((c) => c.redundant);
     expect(dup).toBeDefined();
     expect(dup?.redundantWith).toBe(dup?.feature === 'signal' ? 'signal_copy' : 'signal');

@@ -62,19 +62,49 @@ export function parseTarget(name: string, timeframe: Timeframe, options: TargetO
   const h = m[2];
   if (family === 'regime') {
     const regime = { ...DEFAULT_REGIME, ...options.regime };
-    if (!(regime.trendZ > 0) || !(regime.volRatio > 0) || !Number.isInteger(regime.volLookback) || regime.volLookback < 2) {
-      throw new InvalidTargetError(name, 'regime options need trendZ > 0, volRatio > 0 and an integer volLookback >= 2');
+    if (
+      !(regime.trendZ > 0) ||
+      !(regime.volRatio > 0) ||
+      !Number.isInteger(regime.volLookback) ||
+      regime.volLookback < 2
+    ) {
+      throw new InvalidTargetError(
+        name,
+        'regime options need trendZ > 0, volRatio > 0 and an integer volLookback >= 2',
+      );
     }
     const bars = h === undefined ? DEFAULT_REGIME_HORIZON_BARS : horizon(name, h, timeframe);
-    if (bars < 2) throw new InvalidTargetError(name, 'a regime needs a horizon of at least 2 bars (its volatility needs two returns)');
-    return { name, family, kind: 'classification', classes: REGIME_CLASSES, horizonBars: bars, lookbackBars: regime.volLookback, options: { regime } };
+    if (bars < 2)
+      throw new InvalidTargetError(
+        name,
+        'a regime needs a horizon of at least 2 bars (its volatility needs two returns)',
+      );
+    return {
+      name,
+      family,
+      kind: 'classification',
+      classes: REGIME_CLASSES,
+      horizonBars: bars,
+      lookbackBars: regime.volLookback,
+      options: { regime },
+    };
   }
-  if (h === undefined || h === '') throw new InvalidTargetError(name, `needs a horizon, e.g. ${family}_1h or ${family}_4`);
+  if (h === undefined || h === '')
+    throw new InvalidTargetError(name, `needs a horizon, e.g. ${family}_1h or ${family}_4`);
   const bars = horizon(name, h, timeframe);
   if (family === 'direction') {
     const flatBand = options.flatBand ?? DEFAULT_FLAT_BAND;
-    if (!(flatBand >= 0) || !Number.isFinite(flatBand)) throw new InvalidTargetError(name, `flat band must be a finite number >= 0, got ${flatBand}`);
-    return { name, family, kind: 'classification', classes: DIRECTION_CLASSES, horizonBars: bars, lookbackBars: 0, options: { flatBand } };
+    if (!(flatBand >= 0) || !Number.isFinite(flatBand))
+      throw new InvalidTargetError(name, `flat band must be a finite number >= 0, got ${flatBand}`);
+    return {
+      name,
+      family,
+      kind: 'classification',
+      classes: DIRECTION_CLASSES,
+      horizonBars: bars,
+      lookbackBars: 0,
+      options: { flatBand },
+    };
   }
   return { name, family, kind: 'regression', horizonBars: bars, lookbackBars: 0, options: {} };
 }

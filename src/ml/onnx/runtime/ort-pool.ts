@@ -41,7 +41,9 @@ class OrtWorker {
     this.worker = spawn(options);
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.once('message', (m: FromWorker) => (m.type === 'ready' ? resolve() : reject(new OnnxRuntimeError('worker did not start'))));
+      this.worker.once('message', (m: FromWorker) =>
+        m.type === 'ready' ? resolve() : reject(new OnnxRuntimeError('worker did not start')),
+      );
       this.worker.once('error', reject);
     });
     this.ready.catch(() => undefined);
@@ -86,7 +88,10 @@ function spawn(options: WorkerOptions): Worker {
   const js = path.join(__dirname, 'ort-thread.js');
   const ts = path.join(__dirname, 'ort-thread.ts');
   if (__filename.endsWith('.js')) return new Worker(js, { workerData: options });
-  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(ts)});`, { eval: true, workerData: options });
+  return new Worker(`require('@swc-node/register'); require(${JSON.stringify(ts)});`, {
+    eval: true,
+    workerData: options,
+  });
 }
 
 /**
@@ -135,7 +140,13 @@ export class OrtPool {
   }
 
   /** One forward pass: `data` as a float32 tensor of `dims` fed to `input`; `output` read back. */
-  async run(key: string, input: string, output: string, data: Float32Array, dims: number[]): Promise<{ data: Float32Array; dims: number[] }> {
+  async run(
+    key: string,
+    input: string,
+    output: string,
+    data: Float32Array,
+    dims: number[],
+  ): Promise<{ data: Float32Array; dims: number[] }> {
     const model = this.models.get(key);
     if (!model) throw new OnnxRuntimeError(`model ${key} is not loaded`);
     const w = this.leastBusy();

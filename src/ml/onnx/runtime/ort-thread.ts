@@ -18,11 +18,13 @@ const sessions = new Map<string, Session>();
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer);
 
 function info(meta: readonly unknown[]): TensorInfo[] {
-  return (meta as Array<{ name: string; isTensor: boolean; type?: string; shape?: Array<number | string> }>).map((m) => ({
-    name: m.name,
-    type: m.isTensor ? (m.type ?? null) : null,
-    shape: m.isTensor ? [...(m.shape ?? [])] : null,
-  }));
+  return (meta as Array<{ name: string; isTensor: boolean; type?: string; shape?: Array<number | string> }>).map(
+    (m) => ({
+      name: m.name,
+      type: m.isTensor ? (m.type ?? null) : null,
+      shape: m.isTensor ? [...(m.shape ?? [])] : null,
+    }),
+  );
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -54,7 +56,8 @@ async function handle(m: ToWorker): Promise<void> {
         const out = await session.run(feeds, [m.output]);
         const t = out[m.output];
         const src = t.data;
-        const data = src instanceof Float32Array ? new Float32Array(src) : Float32Array.from(src as ArrayLike<number>, Number);
+        const data =
+          src instanceof Float32Array ? new Float32Array(src) : Float32Array.from(src as ArrayLike<number>, Number);
         const dims = [...t.dims];
         for (const v of Object.values(out)) v.dispose?.();
         post({ type: 'result', id: m.id, data, dims }, [data.buffer as ArrayBuffer]);

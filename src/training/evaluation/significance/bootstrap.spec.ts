@@ -33,7 +33,14 @@ describe('stationary block bootstrap of the Sharpe ratio (Politis & Romano 1994)
     const c = bootstrapSharpeInterval(r, { periodsPerYear: 260, seed: 43 });
     expect(a).toEqual(b);
     expect(c.low).not.toBe(a.low);
-    expect(a).toMatchObject({ method: 'stationary_bootstrap', resamples: 1000, expected_block_length: 7, level: 0.95, seed: 42, undefined_resamples: 0 });
+    expect(a).toMatchObject({
+      method: 'stationary_bootstrap',
+      resamples: 1000,
+      expected_block_length: 7,
+      level: 0.95,
+      seed: 42,
+      undefined_resamples: 0,
+    });
   });
 
   it('on iid returns its standard error is close to the analytic one, sqrt((1 + SR²/2)/n) (Lo 2002)', () => {
@@ -48,7 +55,11 @@ describe('stationary block bootstrap of the Sharpe ratio (Politis & Romano 1994)
   });
 
   it('no variation: no interval', () => {
-    expect(bootstrapSharpeInterval([0, 0, 0, 0], { periodsPerYear: 1, seed: 1 })).toMatchObject({ low: null, high: null, undefined_resamples: 1000 });
+    expect(bootstrapSharpeInterval([0, 0, 0, 0], { periodsPerYear: 1, seed: 1 })).toMatchObject({
+      low: null,
+      high: null,
+      undefined_resamples: 1000,
+    });
     expect(bootstrapSharpeInterval([0.1], { periodsPerYear: 1, seed: 1 })).toMatchObject({ low: null, high: null });
   });
 });

@@ -48,7 +48,12 @@ export function defaultBlockLength(n: number): number {
 }
 
 /** Indices of one stationary-bootstrap resample of length n. */
-export function stationaryResampleIndices(n: number, blockLength: number, uniform: () => number, out: Int32Array = new Int32Array(n)): Int32Array {
+export function stationaryResampleIndices(
+  n: number,
+  blockLength: number,
+  uniform: () => number,
+  out: Int32Array = new Int32Array(n),
+): Int32Array {
   const p = 1 / blockLength;
   let i = Math.floor(uniform() * n);
   for (let t = 0; t < n; t++) {
@@ -83,7 +88,13 @@ export function bootstrapSharpeInterval(returns: NumberList, options: BootstrapO
   const resamples = options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES;
   const level = options.level ?? 0.95;
   const b = options.blockLength ?? defaultBlockLength(n);
-  const base = { level, method: 'stationary_bootstrap' as const, resamples, expected_block_length: b, seed: options.seed };
+  const base = {
+    level,
+    method: 'stationary_bootstrap' as const,
+    resamples,
+    expected_block_length: b,
+    seed: options.seed,
+  };
   if (n < 2) return { ...base, low: null, high: null, standard_error: null, undefined_resamples: resamples };
   const uniform = options.uniform ?? mulberry32(options.seed);
   const annual = Math.sqrt(options.periodsPerYear);
@@ -94,7 +105,8 @@ export function bootstrapSharpeInterval(returns: NumberList, options: BootstrapO
     if (s !== null) values.push(s);
   }
   const undefinedResamples = resamples - values.length;
-  if (values.length < 2) return { ...base, low: null, high: null, standard_error: null, undefined_resamples: undefinedResamples };
+  if (values.length < 2)
+    return { ...base, low: null, high: null, standard_error: null, undefined_resamples: undefinedResamples };
   const sorted = Float64Array.from(values).sort();
   let m = 0;
   for (const v of values) m += v;

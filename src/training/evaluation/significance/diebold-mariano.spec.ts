@@ -17,7 +17,13 @@ describe('Diebold-Mariano with the Harvey-Leybourne-Newbold correction', () => {
     expect(r.mean_difference).toBeCloseTo(-7 / 6, 14);
     expect(r.statistic!).toBeCloseTo(-0.8192880303729141, 12);
     expect(r.p_value!).toBeCloseTo(0.44989494542406017, 10);
-    expect(r).toMatchObject({ horizon: 1, n: 6, variance: 'rectangular', correction: 'harvey_leybourne_newbold', loss: 'squared_error' });
+    expect(r).toMatchObject({
+      horizon: 1,
+      n: 6,
+      variance: 'rectangular',
+      correction: 'harvey_leybourne_newbold',
+      loss: 'squared_error',
+    });
   });
 
   it('h = 2: V = γ0 + 2γ1 = 8.40741; DM* = −0.73461; p = 0.49556', () => {
@@ -27,7 +33,11 @@ describe('Diebold-Mariano with the Harvey-Leybourne-Newbold correction', () => {
   });
 
   it('identical losses: no statistic (the test is undefined), not a division by zero', () => {
-    expect(dieboldMariano([1, 2, 3], [1, 2, 3], 1, 'x')).toMatchObject({ statistic: null, p_value: null, mean_difference: 0 });
+    expect(dieboldMariano([1, 2, 3], [1, 2, 3], 1, 'x')).toMatchObject({
+      statistic: null,
+      p_value: null,
+      mean_difference: 0,
+    });
   });
 
   it('a model that is always better by a varying margin is clearly significant', () => {

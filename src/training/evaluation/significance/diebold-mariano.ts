@@ -38,10 +38,17 @@ function autocov(d: NumberList, m: number, k: number): number {
 }
 
 /** DM test (HLN-corrected) on per-sample losses of the model and of one baseline. */
-export function dieboldMariano(modelLoss: NumberList, baselineLoss: NumberList, horizon: number, loss: string): DieboldMariano {
+export function dieboldMariano(
+  modelLoss: NumberList,
+  baselineLoss: NumberList,
+  horizon: number,
+  loss: string,
+): DieboldMariano {
   const n = modelLoss.length;
-  if (baselineLoss.length !== n) throw new RangeError(`model has ${n} losses but the baseline has ${baselineLoss.length}`);
-  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer >= 1, got ${horizon}`);
+  if (baselineLoss.length !== n)
+    throw new RangeError(`model has ${n} losses but the baseline has ${baselineLoss.length}`);
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new RangeError(`horizon must be an integer >= 1, got ${horizon}`);
   if (n < 2) throw new RangeError(`a Diebold–Mariano test needs at least 2 losses, got ${n}`);
   const h = Math.min(horizon, n - 1);
   const d = new Float64Array(n);

@@ -63,7 +63,15 @@ export function hacMeanTest(x: NumberList, lag: number = neweyWestLag(x.length))
   const s = longRunVariance(x, L);
   const se = s > 0 ? Math.sqrt(s / n) : null;
   const t = se === null ? null : m / se;
-  return { value: m, se, t_stat: t, p_value: t === null ? null : twoSidedNormalP(t), lag: L, n, method: 'newey_west_bartlett' };
+  return {
+    value: m,
+    se,
+    t_stat: t,
+    p_value: t === null ? null : twoSidedNormalP(t),
+    lag: L,
+    n,
+    method: 'newey_west_bartlett',
+  };
 }
 
 export interface HacCorrelation extends Omit<HacMean, 'value'> {
@@ -92,7 +100,8 @@ export function hacCorrelationTest(x: NumberList, y: NumberList, lag: number = n
   const L = Math.min(lag, Math.max(0, n - 1));
   const sx = stats(x);
   const sy = stats(y);
-  if (n < 2 || !(sx.sd > 0) || !(sy.sd > 0)) return { value: null, se: null, t_stat: null, p_value: null, lag: L, n, method: 'newey_west_bartlett' };
+  if (n < 2 || !(sx.sd > 0) || !(sy.sd > 0))
+    return { value: null, se: null, t_stat: null, p_value: null, lag: L, n, method: 'newey_west_bartlett' };
   const u = new Float64Array(n);
   for (let t = 0; t < n; t++) u[t] = ((x[t] - sx.m) / sx.sd) * ((y[t] - sy.m) / sy.sd);
   const test = hacMeanTest(u, L);

@@ -8,7 +8,12 @@ describe('the significance block', () => {
   const score = realised.map((r) => r + 0.02 * normal());
   const returns = Float64Array.from(realised, (r, i) => Math.sign(score[i]) * r);
   const input = {
-    testSpan: { symbols: ['GBP/USD', 'EUR/USD'], timeframe: '1d', first: '2009-01-01T00:00:00.000Z', last: '2010-01-01T00:00:00.000Z' },
+    testSpan: {
+      symbols: ['GBP/USD', 'EUR/USD'],
+      timeframe: '1d',
+      first: '2009-01-01T00:00:00.000Z',
+      last: '2010-01-01T00:00:00.000Z',
+    },
     horizonBars: 4,
     symbolCount: 2,
     periodsPerYear: 65,
@@ -18,7 +23,10 @@ describe('the significance block', () => {
     scoreName: 'prediction',
     forecastLossName: 'squared_error',
     model: { forecastLoss: Float64Array.from(realised, (r, i) => (r - score[i]) ** 2), portfolioReturns: returns },
-    baselines: { naive_zero: { forecastLoss: Float64Array.from(realised, (r) => r * r), portfolioReturns: new Float64Array(n) }, always_long: { portfolioReturns: Float64Array.from(realised) } },
+    baselines: {
+      naive_zero: { forecastLoss: Float64Array.from(realised, (r) => r * r), portfolioReturns: new Float64Array(n) },
+      always_long: { portfolioReturns: Float64Array.from(realised) },
+    },
   };
 
   it('raises the IC lag to the overlap of H-bar targets across interleaved symbols, and the DM horizon with it', () => {
@@ -35,7 +43,13 @@ describe('the significance block', () => {
   });
 
   it('a one-sample test part gives the block without statistics, not an error that fails the training', () => {
-    const one = { ...input, icScore: [0.1], icRealised: [0.2], model: { forecastLoss: [0.01], portfolioReturns: [0.2] }, baselines: { naive_zero: { forecastLoss: [0.04], portfolioReturns: [0] } } };
+    const one = {
+      ...input,
+      icScore: [0.1],
+      icRealised: [0.2],
+      model: { forecastLoss: [0.01], portfolioReturns: [0.2] },
+      baselines: { naive_zero: { forecastLoss: [0.04], portfolioReturns: [0] } },
+    };
     const s = significanceReport(one);
     expect(s.ic.t_stat).toBeNull();
     expect(s.diebold_mariano.naive_zero.forecast!.statistic).toBeNull();

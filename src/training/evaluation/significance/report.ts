@@ -77,7 +77,9 @@ export interface SignificanceInput {
 }
 
 export function testSpanKey(span: Omit<TestSpan, 'key'>): string {
-  return createHash('sha256').update(JSON.stringify([[...span.symbols].sort(), span.timeframe, span.first, span.last])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([[...span.symbols].sort(), span.timeframe, span.first, span.last]))
+    .digest('hex');
 }
 
 /** The significance block (see above). */
@@ -92,14 +94,35 @@ export function significanceReport(input: SignificanceInput): Significance {
   for (const [name, b] of Object.entries(input.baselines)) {
     const negative = (r: NumberList) => Float64Array.from(r as ArrayLike<number>, (v) => -v);
     dm[name] = {
-      ...(b.forecastLoss ? { forecast: n >= 2 ? dieboldMariano(input.model.forecastLoss, b.forecastLoss, overlap + 1, input.forecastLossName) : emptyDm(n, input.forecastLossName) } : {}),
-      strategy: returns.length >= 2 ? dieboldMariano(negative(returns), negative(b.portfolioReturns), 1, 'negative_period_return') : emptyDm(returns.length, 'negative_period_return'),
+      ...(b.forecastLoss
+        ? {
+            forecast:
+              n >= 2
+                ? dieboldMariano(input.model.forecastLoss, b.forecastLoss, overlap + 1, input.forecastLossName)
+                : emptyDm(n, input.forecastLossName),
+          }
+        : {}),
+      strategy:
+        returns.length >= 2
+          ? dieboldMariano(negative(returns), negative(b.portfolioReturns), 1, 'negative_period_return')
+          : emptyDm(returns.length, 'negative_period_return'),
     };
   }
   return {
     test_span: { ...input.testSpan, symbols: [...input.testSpan.symbols].sort(), key: testSpanKey(input.testSpan) },
     ic: { ...hacCorrelationTest(input.icScore, input.icRealised, icLag), score: input.scoreName },
-    mean_return: returns.length >= 2 ? hacMeanTest(returns) : { value: returns[0] ?? 0, se: null, t_stat: null, p_value: null, lag: 0, n: returns.length, method: 'newey_west_bartlett' },
+    mean_return:
+      returns.length >= 2
+        ? hacMeanTest(returns)
+        : {
+            value: returns[0] ?? 0,
+            se: null,
+            t_stat: null,
+            p_value: null,
+            lag: 0,
+            n: returns.length,
+            method: 'newey_west_bartlett',
+          },
     sharpe: {
       value: moments.sharpe === null ? null : moments.sharpe * annual,
       per_period: moments.sharpe,
@@ -108,7 +131,10 @@ export function significanceReport(input: SignificanceInput): Significance {
       periods: returns.length,
       periods_per_year: input.periodsPerYear,
       confidence_interval: bootstrapSharpeInterval(returns, { periodsPerYear: input.periodsPerYear, seed: input.seed }),
-      probabilistic: moments.sharpe === null ? null : probabilisticSharpe(moments.sharpe, 0, moments.n, moments.skewness!, moments.kurtosis!),
+      probabilistic:
+        moments.sharpe === null
+          ? null
+          : probabilisticSharpe(moments.sharpe, 0, moments.n, moments.skewness!, moments.kurtosis!),
     },
     diebold_mariano: dm,
   };
@@ -116,5 +142,14 @@ export function significanceReport(input: SignificanceInput): Significance {
 
 /** Too few samples for a test (a one-sample test part): the fields, without a statistic. */
 function emptyDm(n: number, loss: string): DieboldMariano {
-  return { mean_difference: 0, statistic: null, p_value: null, horizon: 1, n, variance: 'rectangular', correction: 'harvey_leybourne_newbold', loss };
+  return {
+    mean_difference: 0,
+    statistic: null,
+    p_value: null,
+    horizon: 1,
+    n,
+    variance: 'rectangular',
+    correction: 'harvey_leybourne_newbold',
+    loss,
+  };
 }

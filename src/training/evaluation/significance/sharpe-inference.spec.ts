@@ -12,7 +12,12 @@ describe('probabilistic and deflated Sharpe ratios', () => {
     expect(dsr).toBeCloseTo(0.9004, 4);
     // The same through deflatedSharpe, with trial Sharpes whose sample variance is 1/2 (annualised).
     const trials = [2.5 - 0.5, 2.5, 2.5 + 0.5]; // sample variance (0.25 + 0 + 0.25) / 2 = 0.25
-    const viaTrials = deflatedSharpe({ sharpe: daily, n: 1250, skewness: -3, kurtosis: 10 }, 100, trials.map((t) => 2.5 + (t - 2.5) * Math.SQRT2), 250)!;
+    const viaTrials = deflatedSharpe(
+      { sharpe: daily, n: 1250, skewness: -3, kurtosis: 10 },
+      100,
+      trials.map((t) => 2.5 + (t - 2.5) * Math.SQRT2),
+      250,
+    )!;
     expect(viaTrials.sharpe_variance).toBeCloseTo(0.5 / 250, 15);
     expect(viaTrials.value!).toBeCloseTo(0.9004, 4);
     expect(viaTrials.expected_max_sharpe_annualized).toBeCloseTo(0.1132 * Math.sqrt(250), 2);

@@ -52,7 +52,13 @@ export function sharpeMoments(returns: NumberList): SharpeMoments {
 }
 
 /** PSR(SR*): P(true per-period Sharpe > srStar). Null when the variance term is not positive. */
-export function probabilisticSharpe(sharpe: number, srStar: number, n: number, skewness: number, kurtosis: number): number | null {
+export function probabilisticSharpe(
+  sharpe: number,
+  srStar: number,
+  n: number,
+  skewness: number,
+  kurtosis: number,
+): number | null {
   if (n < 2) return null;
   const v = 1 - skewness * sharpe + ((kurtosis - 1) / 4) * sharpe * sharpe;
   if (!(v > 0)) return null;
@@ -65,7 +71,9 @@ export function expectedMaxSharpe(trials: number, variance: number): number {
   if (!(variance >= 0)) throw new RangeError(`variance must be >= 0, got ${variance}`);
   if (trials === 1) return 0;
   const g = EULER_MASCHERONI;
-  return Math.sqrt(variance) * ((1 - g) * normalQuantile(1 - 1 / trials) + g * normalQuantile(1 - 1 / (trials * Math.E)));
+  return (
+    Math.sqrt(variance) * ((1 - g) * normalQuantile(1 - 1 / trials) + g * normalQuantile(1 - 1 / (trials * Math.E)))
+  );
 }
 
 export interface DeflatedSharpe {
@@ -86,7 +94,12 @@ export interface DeflatedSharpe {
  * Sharpe; otherwise the sampling variance of a per-period Sharpe estimate under the null,
  * 1/(T − 1) (what a trial's Sharpe would scatter by if none had an edge).
  */
-export function deflatedSharpe(m: SharpeMoments, trials: number, trialSharpesAnnualized: readonly number[], periodsPerYear: number): DeflatedSharpe | null {
+export function deflatedSharpe(
+  m: SharpeMoments,
+  trials: number,
+  trialSharpesAnnualized: readonly number[],
+  periodsPerYear: number,
+): DeflatedSharpe | null {
   if (m.sharpe === null || m.skewness === null || m.kurtosis === null || m.n < 2) return null;
   let variance: number;
   let source: DeflatedSharpe['variance_source'];
