@@ -1,4 +1,4 @@
-import { TARGET_DRIVERS } from '../deployment/targets/target-registry';
+import { TARGET_DRIVERS } from './targets/target-registry';
 import { DEFAULT_TARGETS, parseDeploymentOptions } from './deployment-options';
 
 describe('deployment options', () => {

@@ -52,7 +52,7 @@ export const webhookTarget: TargetDriverDefinition<{ url: string }> = {
   summary:
     'each deploy, replace, rollback and undeploy is POSTed to the URL in the background (signed with DEPLOYMENT_NOTIFY_SECRET, retried; the delivery state shows on the deployment)',
   parse(url, target) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = ['http:', 'https:'].includes(new URL(url).protocol);
     } catch {
