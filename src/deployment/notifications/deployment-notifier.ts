@@ -1,7 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import type { DeploymentNotification } from '../entities';
-import { NotificationRepository } from './notification.repository';
+import type { EntityManager } from 'typeorm';
+import { type NewNotification, NotificationRepository } from './notification.repository';
 import { NotificationTransport } from './notification-transport';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature';
 
@@ -36,6 +37,14 @@ export class DeploymentNotifier implements BeforeApplicationShutdown {
     private readonly transport: NotificationTransport,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
+
+  /**
+   * Records a `pending` notification in the change's transaction `m` (webhook targets on every
+   * change, live performance on degraded/recovered); `dispatch` it once that has committed.
+   */
+  record(m: EntityManager, fields: NewNotification): Promise<DeploymentNotification> {
+    return this.repo.insertPending(m, fields);
+  }
 
   /** Start delivering these notifications; returns at once. */
   dispatch(notifications: DeploymentNotification[]): void {

@@ -5,7 +5,6 @@ import { MetricsService } from '../../metrics/metrics.service';
 import { DeploymentRepository } from '../deployments/deployment.repository';
 import type { Deployment, NotificationEvent, PerformanceStatus } from '../entities';
 import { DeploymentNotifier } from '../notifications/deployment-notifier';
-import { insertPendingNotification } from '../notifications/pending-notification';
 import { regressionMetrics } from '../../training/evaluation';
 import { decayTest, type DecayTest } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
@@ -146,7 +145,7 @@ export class DecayMonitor implements OnModuleInit {
             ? 'recovered'
             : null;
       if (!event || !url) return null;
-      return insertPendingNotification(tx.manager, {
+      return this.notifier.record(tx.manager, {
         deploymentId: d.id,
         event,
         target: d.target,

@@ -6,10 +6,14 @@ import {
   DeploymentRepository,
   type DeploymentTx,
 } from '../deployments/deployment.repository';
-import type { Deployment, DeploymentNotification, MonitoringLevel } from '../entities';
+import { type Deployment, DeploymentNotification, type MonitoringLevel } from '../entities';
 import type { LoggedRequest, MetricsTotals } from '../monitoring/monitoring-aggregate';
 import { MonitoringRepository, type StoredRequest } from '../monitoring/monitoring.repository';
-import { type DeliveryAttempt, NotificationRepository } from '../notifications/notification.repository';
+import {
+  type DeliveryAttempt,
+  type NewNotification,
+  NotificationRepository,
+} from '../notifications/notification.repository';
 
 /**
  * In-memory implementations of the deployment module's repositories, for unit tests of the
@@ -128,6 +132,27 @@ export class InMemoryDeploymentRepository extends DeploymentRepository {
 
 export class InMemoryNotificationRepository extends NotificationRepository {
   readonly rows: DeploymentNotification[] = [];
+
+  insertPending(_m: EntityManager, f: NewNotification): Promise<DeploymentNotification> {
+    const id = `n${this.rows.length + 1}`;
+    const note = Object.assign(new DeploymentNotification(), {
+      id,
+      deployment_id: f.deploymentId,
+      event: f.event,
+      target: f.target,
+      url: f.url,
+      state: 'pending' as const,
+      attempts: 0,
+      payload: { event_id: id, event: f.event, ...f.payload },
+      last_error: null,
+      last_status_code: null,
+      created_at: new Date(),
+      last_attempt_at: null,
+      delivered_at: null,
+    });
+    this.rows.push(note);
+    return Promise.resolve(copy(note));
+  }
 
   forDeployments(ids: string[]): Promise<DeploymentNotification[]> {
     return Promise.resolve(this.rows.filter((n) => ids.includes(n.deployment_id)).map(copy));
