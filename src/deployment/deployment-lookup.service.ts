@@ -5,7 +5,7 @@ import type {
   DeploymentLookup,
   PredictionEvent as MonitoringEvent,
 } from '../prediction/deployment-lookup';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from './deployment-options';
 import { DeploymentService } from './deployment.service';
 import { MonitoringService } from './monitoring/monitoring.service';
 import { PredictionRecorder } from './performance/prediction-recorder';

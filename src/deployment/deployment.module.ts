@@ -6,7 +6,10 @@ import { PredictionModule } from '../prediction/prediction.module';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DeploymentLookupService } from './deployment-lookup.service';
 import { AppConfig } from '../config/app-config';
-import { DEPLOYMENT_OPTIONS } from '../config/deployment-options';
+import { DEPLOYMENT_OPTIONS } from './deployment-options';
+import { DeploymentRepository, SqlDeploymentRepository } from './deployments/deployment.repository';
+import { MonitoringRepository, SqlMonitoringRepository } from './monitoring/monitoring.repository';
+import { NotificationRepository, SqlNotificationRepository } from './notifications/notification.repository';
 import { ChallengerController } from './challengers/challenger.controller';
 import { ChallengerService } from './challengers/challenger.service';
 import { DeploymentController } from './deployment.controller';
@@ -23,6 +26,13 @@ import { PredictionRepository } from './performance/prediction.repository';
 import { VersionTargets } from './performance/version-targets';
 import { TargetDrivers } from './targets/target-drivers.service';
 import { TargetsController } from './targets/targets.controller';
+
+/** Each table's SQL: the abstract class is the token (and the interface tests implement in memory). */
+const REPOSITORIES = [
+  { provide: DeploymentRepository, useClass: SqlDeploymentRepository },
+  { provide: MonitoringRepository, useClass: SqlMonitoringRepository },
+  { provide: NotificationRepository, useClass: SqlNotificationRepository },
+];
 
 /** Live performance (performance/): served predictions kept, scored when bars arrive, the decay test. */
 const PERFORMANCE_PROVIDERS = [
@@ -46,6 +56,7 @@ const PERFORMANCE_PROVIDERS = [
   controllers: [DeploymentController, PerformanceController, TargetsController, ChallengerController],
   providers: [
     { provide: DEPLOYMENT_OPTIONS, inject: [AppConfig], useFactory: (c: AppConfig) => c.deployment },
+    ...REPOSITORIES,
     ActiveDeploymentCache,
     DeploymentService,
     DeploymentLookupService,

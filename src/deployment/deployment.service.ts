@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, In } from 'typeorm';
-import { AppError, ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
+import { AppError, ConflictError, NotFoundError } from '../common/errors/app-error';
 import { ArtifactCorruptError, artifactRefusal, ArtifactStore } from '../models/artifacts';
+import { ModelLock } from '../models/model-lock';
 import { ModelsService } from '../models/models.service';
 import { AliasesService } from '../models/aliases/aliases.service';
 import { ActiveDeploymentCache } from './active-deployment.cache';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../config/deployment-options';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from './deployment-options';
+import { DeploymentRepository, type DeploymentTx } from './deployments/deployment.repository';
+import { deploymentView } from './deployments/deployment-view';
 import type { DeploymentDto, DeploymentListDto, DeployRequestDto, ListDeploymentsQuery } from './dto/deployment.dto';
-import { Deployment, DeploymentNotification, type MonitoringLevel } from './entities';
+import { Deployment, type MonitoringLevel } from './entities';
 import { MonitoringService } from './monitoring/monitoring.service';
+import { NotificationRepository } from './notifications/notification.repository';
 import type { AppliedChange } from './targets/target-driver';
 import { TargetDrivers } from './targets/target-drivers.service';
 import { PredictionService } from '../prediction/prediction.service';
@@ -17,11 +20,14 @@ import { deployOptionErrors, fieldsError } from './validation/deploy-field-error
 
 const DEPLOYABLE = ['experimental', 'deployed'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+/** A new row (an entity instance, as the drivers and the insert expect). */
+const newDeployment = (fields: Omit<Deployment, 'performance_status' | 'performance_changed_at' | ChallengerField>) =>
+  Object.assign(new Deployment(), fields);
+type ChallengerField = 'challenger_version' | 'challenger_mode' | 'canary_share' | 'challenger_since';
 
 /**
  * Deployments of model versions to targets. Every change runs in one transaction that first
- * locks the model's row (`SELECT … FOR UPDATE` on models — the same lock ModelsService.archive
+ * locks the model's row (the models module's ModelLock — the lock ModelsService.archive
  * takes), so concurrent deploys, rollbacks and undeploys of a model serialise, and archiving
  * cannot interleave with a deploy. The partial unique index on (model_id, target) WHERE
  * status = 'active' makes "one active deployment per model and target" hold in the database
@@ -30,7 +36,9 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 @Injectable()
 export class DeploymentService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: DeploymentRepository,
+    private readonly notifications: NotificationRepository,
+    private readonly modelLock: ModelLock,
     private readonly models: ModelsService,
     private readonly artifacts: ArtifactStore,
     private readonly drivers: TargetDrivers,
@@ -59,11 +67,11 @@ export class DeploymentService {
     // The target's drivers stage what they need (e.g. files) before anything is recorded.
     await this.drivers.prepare({ modelId, version: req.version, target });
 
-    return this.change(async (m, applied) => {
-      await this.lockModel(m, modelId, true);
-      const current = await this.active(m, modelId, target);
+    return this.change(async (tx, applied) => {
+      await this.lockModel(tx, modelId, true);
+      const current = await tx.lockActive(modelId, target);
       const now = new Date();
-      const deployment = m.create(Deployment, {
+      const deployment = newDeployment({
         id: randomUUID(),
         model_id: modelId,
         version: req.version,
@@ -80,17 +88,13 @@ export class DeploymentService {
         restored_deployment_id: null,
       });
       if (current)
-        await m.update(
-          Deployment,
-          { id: current.id },
-          { status: 'replaced', ended_at: now, ended_by_deployment_id: deployment.id },
-        );
-      await m.insert(Deployment, deployment);
-      await this.models.updateVersion(modelId, req.version, { status: 'deployed' }, m);
-      if (current && current.version !== req.version) await this.releaseIfIdle(m, modelId, current.version);
+        await tx.update(current.id, { status: 'replaced', ended_at: now, ended_by_deployment_id: deployment.id });
+      await tx.insert(deployment);
+      await this.models.updateVersion(modelId, req.version, { status: 'deployed' }, tx.manager);
+      if (current && current.version !== req.version) await this.releaseIfIdle(tx, modelId, current.version);
       await this.drivers.apply(
         { event: current ? 'replace' : 'deploy', deployment, previous: current, at: now },
-        m,
+        tx.manager,
         applied,
       );
       return deployment;
@@ -103,9 +107,7 @@ export class DeploymentService {
     await this.models.getModel(modelId);
     // Read outside the transaction what the rollback would restore, to check that version with
     // the registry; inside, the active deployment must still be the same one.
-    const seen = await this.dataSource
-      .getRepository(Deployment)
-      .findOneBy({ model_id: modelId, target, status: 'active' });
+    const seen = await this.repo.findActive(modelId, target);
     if (!seen)
       throw new ConflictError(
         `Model ${modelId} has no active deployment on ${target}`,
@@ -119,15 +121,14 @@ export class DeploymentService {
         'NOTHING_TO_ROLL_BACK',
       );
     }
-    const previous = await this.dataSource
-      .getRepository(Deployment)
-      .findOneByOrFail({ id: seen.rollback_to_deployment_id });
+    const previous = await this.repo.findById(seen.rollback_to_deployment_id);
+    if (!previous) throw new Error(`deployment ${seen.rollback_to_deployment_id} (to roll back to) is missing`);
     await this.checkDeployable(modelId, previous.version, 'rolled back to');
     await this.drivers.prepare({ modelId, version: previous.version, target });
 
-    return this.change(async (m, applied) => {
-      await this.lockModel(m, modelId, true);
-      const current = await this.active(m, modelId, target);
+    return this.change(async (tx, applied) => {
+      await this.lockModel(tx, modelId, true);
+      const current = await tx.lockActive(modelId, target);
       if (current?.id !== seen.id)
         throw new ConflictError(
           `The deployment of ${modelId} on ${target} changed while rolling back; retry`,
@@ -135,7 +136,7 @@ export class DeploymentService {
           'DEPLOYMENT_CHANGED',
         );
       const now = new Date();
-      const deployment = m.create(Deployment, {
+      const deployment = newDeployment({
         id: randomUUID(),
         model_id: modelId,
         version: previous.version,
@@ -151,15 +152,11 @@ export class DeploymentService {
         rollback_to_deployment_id: previous.rollback_to_deployment_id,
         restored_deployment_id: previous.id,
       });
-      await m.update(
-        Deployment,
-        { id: current.id },
-        { status: 'rolled_back', ended_at: now, ended_by_deployment_id: deployment.id },
-      );
-      await m.insert(Deployment, deployment);
-      await this.models.updateVersion(modelId, previous.version, { status: 'deployed' }, m);
-      if (current.version !== previous.version) await this.releaseIfIdle(m, modelId, current.version);
-      await this.drivers.apply({ event: 'rollback', deployment, previous: current, at: now }, m, applied);
+      await tx.update(current.id, { status: 'rolled_back', ended_at: now, ended_by_deployment_id: deployment.id });
+      await tx.insert(deployment);
+      await this.models.updateVersion(modelId, previous.version, { status: 'deployed' }, tx.manager);
+      if (current.version !== previous.version) await this.releaseIfIdle(tx, modelId, current.version);
+      await this.drivers.apply({ event: 'rollback', deployment, previous: current, at: now }, tx.manager, applied);
       return deployment;
     });
   }
@@ -167,9 +164,10 @@ export class DeploymentService {
   /** POST /deployments/{id}/undeploy: the target has no active version of the model any more. */
   async undeploy(id: string): Promise<DeploymentDto> {
     const found = await this.get(id);
-    return this.change(async (m, applied) => {
-      await this.lockModel(m, found.model_id, false);
-      const deployment = await m.findOneByOrFail(Deployment, { id });
+    return this.change(async (tx, applied) => {
+      await this.lockModel(tx, found.model_id, false);
+      const deployment = await tx.lockById(id);
+      if (!deployment) throw new Error(`deployment ${id} vanished`);
       if (deployment.status !== 'active')
         throw new ConflictError(
           `Deployment ${id} is ${deployment.status}, not active`,
@@ -177,10 +175,10 @@ export class DeploymentService {
           'DEPLOYMENT_NOT_ACTIVE',
         );
       const now = new Date();
-      await m.update(Deployment, { id }, { status: 'undeployed', ended_at: now });
+      await tx.update(id, { status: 'undeployed', ended_at: now });
       Object.assign(deployment, { status: 'undeployed', ended_at: now });
-      await this.releaseIfIdle(m, deployment.model_id, deployment.version);
-      await this.drivers.apply({ event: 'undeploy', deployment, previous: null, at: now }, m, applied);
+      await this.releaseIfIdle(tx, deployment.model_id, deployment.version);
+      await this.drivers.apply({ event: 'undeploy', deployment, previous: null, at: now }, tx.manager, applied);
       return deployment;
     });
   }
@@ -188,13 +186,11 @@ export class DeploymentService {
   async list(q: ListDeploymentsQuery): Promise<DeploymentListDto> {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
-    const where: Record<string, string> = {};
-    if (q.target) where.target = q.target;
-    if (q.model_id) where.model_id = q.model_id;
-    if (q.status) where.status = q.status;
-    const [rows, total] = await this.dataSource
-      .getRepository(Deployment)
-      .findAndCount({ where, order: { deployed_at: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    const [rows, total] = await this.repo.list(
+      { target: q.target, model_id: q.model_id, status: q.status },
+      limit,
+      offset,
+    );
     return { deployments: await this.views(rows), total, limit, offset };
   }
 
@@ -203,7 +199,7 @@ export class DeploymentService {
   }
 
   async get(id: string): Promise<Deployment> {
-    const d = UUID.test(id) ? await this.dataSource.getRepository(Deployment).findOneBy({ id }) : null;
+    const d = UUID.test(id) ? await this.repo.findById(id) : null;
     if (!d) throw new NotFoundError(`Deployment ${id} does not exist`, { deployment_id: id }, 'DEPLOYMENT_NOT_FOUND');
     return d;
   }
@@ -214,15 +210,11 @@ export class DeploymentService {
 
   /** The active deployment of a model on a target (for the lookup), straight from the database. */
   findActive(modelId: string, target: string): Promise<Deployment | null> {
-    return this.dataSource.getRepository(Deployment).findOneBy({ model_id: modelId, target, status: 'active' });
+    return this.repo.findActive(modelId, target);
   }
 
-  async activeVersions(modelId: string): Promise<string[]> {
-    const rows: Array<{ version: string }> = await this.dataSource.query(
-      `SELECT DISTINCT version FROM deployments WHERE model_id = $1 AND status = 'active' ORDER BY version`,
-      [modelId],
-    );
-    return rows.map((r) => r.version);
+  activeVersions(modelId: string): Promise<string[]> {
+    return this.repo.activeVersions(modelId);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -274,13 +266,9 @@ export class DeploymentService {
     }
   }
 
-  /**
-   * Lock the model's row for the rest of the transaction. Raw SQL on the models table because
-   * ModelsService has no locking method yet (asked for: `ModelsService.lockModel(manager, id)`).
-   */
-  private async lockModel(m: EntityManager, modelId: string, refuseArchived: boolean): Promise<void> {
-    const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1 FOR UPDATE`, [modelId]);
-    if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
+  /** Lock the model's row for the rest of the transaction (404 when it is gone, 409 when archived and asked). */
+  private async lockModel(tx: DeploymentTx, modelId: string, refuseArchived: boolean): Promise<void> {
+    const model = await this.modelLock.lock(tx.manager, modelId);
     if (refuseArchived && model.archived_at)
       throw new ConflictError(
         `Model ${modelId} is archived and cannot be deployed`,
@@ -289,17 +277,10 @@ export class DeploymentService {
       );
   }
 
-  private active(m: EntityManager, modelId: string, target: string): Promise<Deployment | null> {
-    return m.findOne(Deployment, {
-      where: { model_id: modelId, target, status: 'active' },
-      lock: { mode: 'pessimistic_write' },
-    });
-  }
-
   /** A version deployed nowhere any more goes back to `experimental`. */
-  private async releaseIfIdle(m: EntityManager, modelId: string, version: string): Promise<void> {
-    const still = await m.count(Deployment, { where: { model_id: modelId, version, status: 'active' } });
-    if (!still) await this.models.updateVersion(modelId, version, { status: 'experimental' }, m);
+  private async releaseIfIdle(tx: DeploymentTx, modelId: string, version: string): Promise<void> {
+    const still = await tx.countActive(modelId, version);
+    if (!still) await this.models.updateVersion(modelId, version, { status: 'experimental' }, tx.manager);
   }
 
   /**
@@ -307,12 +288,12 @@ export class DeploymentService {
    * if the transaction fails after a driver applied its part, that part is undone.
    */
   private async change(
-    work: (m: EntityManager, applied: AppliedChange[]) => Promise<Deployment>,
+    work: (tx: DeploymentTx, applied: AppliedChange[]) => Promise<Deployment>,
   ): Promise<DeploymentDto> {
     const applied: AppliedChange[] = [];
     let deployment: Deployment;
     try {
-      deployment = await this.inTransaction((m) => work(m, applied));
+      deployment = await this.inTransaction((tx) => work(tx, applied));
     } catch (e) {
       await this.drivers.undo(applied);
       throw e;
@@ -320,9 +301,9 @@ export class DeploymentService {
     return this.afterChange(deployment, applied);
   }
 
-  private async inTransaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  private async inTransaction<T>(work: (tx: DeploymentTx) => Promise<T>): Promise<T> {
     try {
-      return await this.dataSource.transaction(work);
+      return await this.repo.transaction(work);
     } catch (e) {
       if (e instanceof AppError) throw e;
       // The partial unique index: only reachable if something bypassed the model lock.
@@ -351,63 +332,16 @@ export class DeploymentService {
 
   private async views(rows: Deployment[]): Promise<DeploymentDto[]> {
     if (!rows.length) return [];
-    const notes = await this.dataSource
-      .getRepository(DeploymentNotification)
-      .find({ where: { deployment_id: In(rows.map((r) => r.id)) }, order: { created_at: 'ASC' } });
-    const rollbackIds = rows.map((r) => r.rollback_to_deployment_id).filter((x): x is string => !!x);
-    const targets = rollbackIds.length
-      ? await this.dataSource
-          .getRepository(Deployment)
-          .find({ where: { id: In(rollbackIds) }, select: { id: true, version: true } })
-      : [];
-    const versionOf = new Map(targets.map((t) => [t.id, t.version]));
-    return rows.map((d) => {
-      const mine = notes.filter((n) => n.deployment_id === d.id);
-      const states = mine.map((n) => n.state);
-      return {
-        id: d.id,
-        model_id: d.model_id,
-        version: d.version,
-        target: d.target,
-        scaling_factor: d.scaling_factor,
-        monitoring_level: d.monitoring_level,
-        status: d.status,
-        deployed_at: iso(d.deployed_at)!,
-        ended_at: iso(d.ended_at),
-        replaced_version: d.replaced_version,
-        replaced_deployment_id: d.replaced_deployment_id,
-        ended_by_deployment_id: d.ended_by_deployment_id,
-        restored_deployment_id: d.restored_deployment_id,
-        rollback_version: d.rollback_to_deployment_id ? (versionOf.get(d.rollback_to_deployment_id) ?? null) : null,
-        performance_status: d.performance_status ?? null,
-        challenger:
-          d.challenger_version && d.challenger_mode
-            ? {
-                version: d.challenger_version,
-                mode: d.challenger_mode,
-                canary_share: d.canary_share,
-                since: iso(d.challenger_since)!,
-              }
-            : null,
-        notification_state: !states.length
-          ? null
-          : states.includes('failed')
-            ? 'failed'
-            : states.includes('pending')
-              ? 'pending'
-              : 'delivered',
-        notifications: mine.map((n) => ({
-          id: n.id,
-          event: n.event,
-          state: n.state,
-          attempts: n.attempts,
-          last_error: n.last_error,
-          last_status_code: n.last_status_code,
-          created_at: iso(n.created_at)!,
-          last_attempt_at: iso(n.last_attempt_at),
-          delivered_at: iso(n.delivered_at),
-        })),
-      };
-    });
+    const notes = await this.notifications.forDeployments(rows.map((r) => r.id));
+    const versionOf = await this.repo.versionsOf(
+      rows.map((r) => r.rollback_to_deployment_id).filter((x): x is string => !!x),
+    );
+    return rows.map((d) =>
+      deploymentView(
+        d,
+        notes.filter((n) => n.deployment_id === d.id),
+        d.rollback_to_deployment_id ? (versionOf.get(d.rollback_to_deployment_id) ?? null) : null,
+      ),
+    );
   }
 }

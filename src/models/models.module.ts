@@ -3,6 +3,7 @@ import { AliasesController } from './aliases/aliases.controller';
 import { AliasesService } from './aliases/aliases.service';
 import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
 import { ModelHistoryRepository } from './history/model-history.repository';
+import { ModelLock } from './model-lock';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 import { TrialsRepository } from './trials/trials.repository';
@@ -17,7 +18,8 @@ import { VersionAnnotations } from './version-annotations';
     AliasesService,
     ModelHistoryRepository,
     ...ARTIFACT_PROVIDERS,
+    ModelLock,
   ],
-  exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService],
+  exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService, ModelLock],
 })
 export class ModelsModule {}

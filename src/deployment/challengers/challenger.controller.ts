@@ -46,6 +46,6 @@ export class ChallengerController {
   })
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such deployment (DEPLOYMENT_NOT_FOUND)' })
   promote(@Param('id') id: string, @Body() body: PromoteRequestDto): Promise<PromotionResultDto> {
-    return this.challengers.promote(id, body?.force === true) as Promise<PromotionResultDto>;
+    return this.challengers.promote(id, body?.force === true);
   }
 }

@@ -1,17 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError } from '../../common/errors/app-error';
+import { ConflictError } from '../../common/errors/app-error';
 import { AliasesService } from '../../models/aliases/aliases.service';
+import { ModelLock } from '../../models/model-lock';
 import { PredictionService } from '../../prediction/prediction.service';
 import { ActiveDeploymentCache } from '../active-deployment.cache';
 import { DeploymentService } from '../deployment.service';
 import type { DeploymentDto, DeployRequestDto } from '../dto/deployment.dto';
-import { Deployment, type ChallengerMode } from '../entities';
+import { DeploymentRepository } from '../deployments/deployment.repository';
+import type { ChallengerMode, Deployment } from '../entities';
 import { PerformanceScorer } from '../performance/performance-scorer';
 import { PredictionRecorder } from '../performance/prediction-recorder';
 import { PredictionRepository } from '../performance/prediction.repository';
-import { VersionTargets } from '../performance/version-targets';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { nullIfNotFound, VersionTargets } from '../performance/version-targets';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import { deployOptionErrors, fieldsError } from '../validation/deploy-field-errors';
 import { type PromotionEvidence, promotionEvidence } from './promotion-evidence';
 
@@ -34,14 +35,15 @@ export interface PromotionResult {
 @Injectable()
 export class ChallengerService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: DeploymentRepository,
+    private readonly modelLock: ModelLock,
     private readonly deployments: DeploymentService,
     private readonly aliases: AliasesService,
     private readonly cache: ActiveDeploymentCache,
     private readonly prediction: PredictionService,
     private readonly recorder: PredictionRecorder,
     private readonly scorer: PerformanceScorer,
-    private readonly repo: PredictionRepository,
+    private readonly predictions: PredictionRepository,
     private readonly targets: VersionTargets,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
@@ -55,13 +57,9 @@ export class ChallengerService {
       ? await this.aliases.resolve(modelId, req.version.slice(1))
       : req.version;
     await this.deployments.checkDeployable(modelId, version, `deployed as a ${req.mode} challenger`);
-    const id = await this.dataSource.transaction(async (m) => {
-      const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1 FOR UPDATE`, [modelId]);
-      if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
-      const active = await m.findOne(Deployment, {
-        where: { model_id: modelId, target, status: 'active' },
-        lock: { mode: 'pessimistic_write' },
-      });
+    const id = await this.repo.transaction(async (tx) => {
+      await this.modelLock.lock(tx.manager, modelId);
+      const active = await tx.lockActive(modelId, target);
       if (!active) {
         throw new ConflictError(
           `Model ${modelId} has no active deployment on ${target}: a ${req.mode} challenger runs beside an active version; deploy one first (without "mode")`,
@@ -76,16 +74,12 @@ export class ChallengerService {
           'CHALLENGER_IS_ACTIVE',
         );
       }
-      await m.update(
-        Deployment,
-        { id: active.id },
-        {
-          challenger_version: version,
-          challenger_mode: req.mode,
-          canary_share: req.mode === 'canary' ? req.canary_share! : null,
-          challenger_since: new Date(),
-        },
-      );
+      await tx.update(active.id, {
+        challenger_version: version,
+        challenger_mode: req.mode,
+        canary_share: req.mode === 'canary' ? req.canary_share! : null,
+        challenger_since: new Date(),
+      });
       return active.id;
     });
     this.changed(modelId);
@@ -131,13 +125,11 @@ export class ChallengerService {
   /** The paired realised losses of the active version and the challenger on this deployment (scored first, so they are current). */
   private async evidence(d: Deployment): Promise<PromotionEvidence> {
     await this.recorder.flush().catch(() => undefined);
-    for (const s of await this.repo.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
-    const target = await this.targets
-      .get(d.model_id, d.challenger_version!)
-      .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+    for (const s of await this.predictions.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
+    const target = await this.targets.get(d.model_id, d.challenger_version!).catch(nullIfNotFound);
     const [active, challenger] = await Promise.all([
-      this.repo.scored(d.id, d.version, { kind: 'all' }),
-      this.repo.scored(d.id, d.challenger_version!, { kind: 'all' }),
+      this.predictions.scored(d.id, d.version, { kind: 'all' }),
+      this.predictions.scored(d.id, d.challenger_version!, { kind: 'all' }),
     ]);
     return promotionEvidence(active, challenger, target?.spec.horizonBars ?? 1);
   }

@@ -6,7 +6,7 @@ import {
   latencyBucket,
   sampleQuantile,
 } from './histogram';
-import { sanitizeInputs } from './monitoring.service';
+import { sanitizeInputs } from './monitoring-aggregate';
 
 describe('monitoring histograms', () => {
   it('puts latencies in fixed right-closed buckets with an overflow bucket', () => {

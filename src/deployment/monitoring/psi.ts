@@ -75,40 +75,44 @@ export interface ReferenceBins {
  *   approximation (assumes a uniform training distribution).
  * Returns null when nothing usable is stored (or the feature was constant in training).
  */
+/** The parts of a version's preprocessing.json that drift reads (anything else is ignored; all of it may be absent). */
+interface TrainingStatistics {
+  training_histograms?: Record<string, { edges?: unknown; proportions?: unknown; counts?: unknown } | undefined>;
+  scaler?: { kind?: unknown; features?: unknown; mean?: unknown; std?: unknown; min?: unknown; max?: unknown };
+}
+
+const finiteList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => Number.isFinite(x));
+const at = (v: unknown, j: number) => (Array.isArray(v) ? Number(v[j]) : NaN);
+
 export function referenceBins(preprocessing: unknown, feature: string): ReferenceBins | null {
-  const pre = (preprocessing ?? {}) as Record<string, any>;
+  const pre = (preprocessing ?? {}) as TrainingStatistics;
   const hist = pre.training_histograms?.[feature];
   if (hist && Array.isArray(hist.edges)) {
     const shares = Array.isArray(hist.proportions) ? hist.proportions : hist.counts;
-    if (
-      Array.isArray(shares) &&
-      shares.length === hist.edges.length + 1 &&
-      hist.edges.every(Number.isFinite) &&
-      shares.every(Number.isFinite)
-    ) {
+    if (finiteList(shares) && finiteList(hist.edges) && shares.length === hist.edges.length + 1) {
       return { edges: [...hist.edges], expected: [...shares], source: 'training_histogram' };
     }
   }
   const scaler = pre.scaler;
   const j = Array.isArray(scaler?.features) ? scaler.features.indexOf(feature) : -1;
-  if (j < 0) return null;
+  if (!scaler || j < 0) return null;
   if (scaler.kind === 'zscore') {
-    const mean = Number(scaler.mean?.[j]);
-    const std = Number(scaler.std?.[j]);
+    const mean = at(scaler.mean, j);
+    const std = at(scaler.std, j);
     if (!Number.isFinite(mean) || !Number.isFinite(std) || std <= 0) return null;
     return {
       edges: NORMAL_DECILE_Z.map((z) => mean + std * z),
-      expected: new Array(10).fill(0.1),
+      expected: new Array<number>(10).fill(0.1),
       source: 'normal_approximation',
     };
   }
   if (scaler.kind === 'minmax') {
-    const min = Number(scaler.min?.[j]);
-    const max = Number(scaler.max?.[j]);
+    const min = at(scaler.min, j);
+    const max = at(scaler.max, j);
     if (!Number.isFinite(min) || !Number.isFinite(max) || max <= min) return null;
     return {
       edges: Array.from({ length: 9 }, (_, k) => min + ((max - min) * (k + 1)) / 10),
-      expected: new Array(10).fill(0.1),
+      expected: new Array<number>(10).fill(0.1),
       source: 'uniform_approximation',
     };
   }

@@ -1,7 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
-import { DeploymentNotification } from '../entities';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
+import type { DeploymentNotification } from '../entities';
+import type { EntityManager } from 'typeorm';
+import { type NewNotification, NotificationRepository } from './notification.repository';
 import { NotificationTransport } from './notification-transport';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature';
 
@@ -32,10 +33,18 @@ export class DeploymentNotifier implements BeforeApplicationShutdown {
   private readonly shutdown = new AbortController();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: NotificationRepository,
     private readonly transport: NotificationTransport,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
+
+  /**
+   * Records a `pending` notification in the change's transaction `m` (webhook targets on every
+   * change, live performance on degraded/recovered); `dispatch` it once that has committed.
+   */
+  record(m: EntityManager, fields: NewNotification): Promise<DeploymentNotification> {
+    return this.repo.insertPending(m, fields);
+  }
 
   /** Start delivering these notifications; returns at once. */
   dispatch(notifications: DeploymentNotification[]): void {
@@ -96,17 +105,14 @@ export class DeploymentNotifier implements BeforeApplicationShutdown {
       }
       const done = error === null;
       const final = done || permanent || attempt === maxAttempts;
-      await this.dataSource.getRepository(DeploymentNotification).update(
-        { id: n.id },
-        {
-          attempts: attempt,
-          last_attempt_at: new Date(),
-          last_status_code: status,
-          last_error: error,
-          state: done ? 'delivered' : final ? 'failed' : 'pending',
-          ...(done ? { delivered_at: new Date() } : {}),
-        },
-      );
+      await this.repo.recordAttempt(n.id, {
+        attempts: attempt,
+        last_attempt_at: new Date(),
+        last_status_code: status,
+        last_error: error,
+        state: done ? 'delivered' : final ? 'failed' : 'pending',
+        ...(done ? { delivered_at: new Date() } : {}),
+      });
       if (done) return;
       if (final) {
         this.logger.warn(

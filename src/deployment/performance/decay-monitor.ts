@@ -1,17 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { NotFoundError } from '../../common/errors/app-error';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import { MetricsService } from '../../metrics/metrics.service';
-import { Deployment, type NotificationEvent, type PerformanceStatus } from '../entities';
+import { DeploymentRepository } from '../deployments/deployment.repository';
+import type { Deployment, NotificationEvent, PerformanceStatus } from '../entities';
 import { DeploymentNotifier } from '../notifications/deployment-notifier';
-import { insertPendingNotification } from '../notifications/pending-notification';
 import { regressionMetrics } from '../../training/evaluation';
 import { decayTest, type DecayTest } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
 import { PredictionRepository } from './prediction.repository';
-import { VersionTargets } from './version-targets';
+import { nullIfNotFound, VersionTargets } from './version-targets';
 import { webhookTarget } from '../targets/webhook.driver';
 
 type Verdict = Omit<DecayTest, 'status'> & { status: PerformanceStatus };
@@ -31,7 +29,7 @@ export class DecayMonitor implements OnModuleInit {
   private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentRepository,
     private readonly repo: PredictionRepository,
     private readonly targets: VersionTargets,
     private readonly scorer: PerformanceScorer,
@@ -53,11 +51,7 @@ export class DecayMonitor implements OnModuleInit {
       async collect() {
         this.reset();
         try {
-          const rows: Array<{ model_id: string; target: string; version: string; performance_status: string | null }> =
-            await dataSource.query(
-              `SELECT model_id, target, version, performance_status FROM deployments WHERE status = 'active'`,
-            );
-          for (const r of rows)
+          for (const r of await deployments.activePerformance())
             this.set(
               { model_id: r.model_id, target: r.target, version: r.version },
               r.performance_status === 'degraded' ? 1 : 0,
@@ -96,14 +90,9 @@ export class DecayMonitor implements OnModuleInit {
   }
 
   private async evaluateNow(deploymentId: string, version: string): Promise<Verdict> {
-    const [d]: Array<Deployment> = await this.dataSource.query(
-      `SELECT id, model_id, version, target, status, performance_status FROM deployments WHERE id = $1`,
-      [deploymentId],
-    );
+    const d = await this.deployments.findById(deploymentId);
     if (!d) throw new Error(`deployment ${deploymentId} does not exist`);
-    const target = await this.targets
-      .get(d.model_id, version)
-      .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+    const target = await this.targets.get(d.model_id, version).catch(nullIfNotFound);
     let verdict: Verdict;
     if (!target) {
       verdict = { ...decayTest(null, 0, null, this.options.decayMinSamples), status: 'not_scored' };
@@ -128,16 +117,12 @@ export class DecayMonitor implements OnModuleInit {
   private async transition(d: Deployment, verdict: Verdict): Promise<void> {
     // The target's webhook (DEPLOYMENT_NOTIFY_URLS), if it has one: degraded/recovered go there.
     const url = (this.options.drivers[webhookTarget.kind]?.[d.target] as { url: string } | undefined)?.url;
-    const note = await this.dataSource.transaction(async (m) => {
-      const [row] = await m.query(`SELECT performance_status FROM deployments WHERE id = $1 FOR UPDATE`, [d.id]);
+    const note = await this.deployments.transaction(async (tx) => {
+      const row = await tx.lockById(d.id);
       const before: PerformanceStatus | null = row?.performance_status ?? null;
       if (!row || before === verdict.status) return null;
       const now = new Date();
-      await m.query(`UPDATE deployments SET performance_status = $2, performance_changed_at = $3 WHERE id = $1`, [
-        d.id,
-        verdict.status,
-        now,
-      ]);
+      await tx.update(d.id, { performance_status: verdict.status, performance_changed_at: now });
       this.transitions.inc({ to: verdict.status });
       this.logger.log(
         {
@@ -160,7 +145,7 @@ export class DecayMonitor implements OnModuleInit {
             ? 'recovered'
             : null;
       if (!event || !url) return null;
-      return insertPendingNotification(m, {
+      return this.notifier.record(tx.manager, {
         deploymentId: d.id,
         event,
         target: d.target,

@@ -1,11 +1,10 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { NotFoundError } from '../../common/errors/app-error';
 import { computeTarget, type FeatureColumn } from '../../features/core';
 import { MarketDataEvents } from '../../market-data/bar-events';
 import { MarketDataService } from '../../market-data/market-data.service';
 import type { Timeframe } from '../../market-data/timeframes';
 import { type PendingPrediction, PredictionRepository, type Realisation } from './prediction.repository';
-import { VersionTargets } from './version-targets';
+import { nullIfNotFound, VersionTargets } from './version-targets';
 
 /** (deployment, version) pairs that got new scored predictions. */
 export type ScoredOwners = Array<{ deployment_id: string; version: string }>;
@@ -84,9 +83,7 @@ export class PerformanceScorer implements OnModuleInit {
     const lost: string[] = [];
     for (const list of byVersion.values()) {
       // Not found: the version is gone, its predictions can never be scored. Other errors (the database) leave them pending.
-      const target = await this.targets
-        .get(list[0].model_id, list[0].version)
-        .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+      const target = await this.targets.get(list[0].model_id, list[0].version).catch(nullIfNotFound);
       if (!target) {
         lost.push(...list.map((p) => p.id)); // the version is gone or its target cannot be recomputed
         continue;

@@ -30,6 +30,6 @@ export class PerformanceController {
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such deployment (DEPLOYMENT_NOT_FOUND)' })
   @ApiUnprocessableEntityResponse({ type: ErrorEnvelope, description: 'window is not all, 1d, 7d, 30d or last_n:N' })
   report(@Param('id') id: string, @Query() query: PerformanceQuery): Promise<PerformanceReportDto> {
-    return this.performance.report(id, query.window) as Promise<PerformanceReportDto>;
+    return this.performance.report(id, query.window);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataValidationError, NotFoundError } from '../../common/errors/app-error';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { DataValidationError } from '../../common/errors/app-error';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import { DeploymentService } from '../deployment.service';
 import type { Deployment, PredictionRole } from '../entities';
 import { DecayMonitor } from './decay-monitor';
@@ -8,7 +8,7 @@ import { fisherCi95, liveMetrics } from './live-metrics';
 import { PerformanceScorer } from './performance-scorer';
 import { PredictionRecorder } from './prediction-recorder';
 import { PredictionRepository, type ScoreWindow } from './prediction.repository';
-import { VersionTargets } from './version-targets';
+import { nullIfNotFound, VersionTargets } from './version-targets';
 
 export const WINDOW_HELP = 'window must be all, 1d, 7d, 30d or last_n:N (N from 1 to 100000)';
 const DAY_MS = 86_400_000;
@@ -80,9 +80,7 @@ export class PerformanceService {
   }
 
   private async versionReport(d: Deployment, version: string, role: PredictionRole, window: ScoreWindow) {
-    const target = await this.targets
-      .get(d.model_id, version)
-      .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+    const target = await this.targets.get(d.model_id, version).catch(nullIfNotFound);
     const decay = await this.monitor.evaluate(d.id, version);
     const counts = await this.repo.counts(d.id, version);
     if (!target) {

@@ -1,18 +1,18 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { NotFoundError } from '../../common/errors/app-error';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { BufferedFlush } from '../buffered-flush';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
+import { DeploymentRepository } from '../deployments/deployment.repository';
 import type { PredictionEvent } from '../../prediction/deployment-lookup';
 import type { PredictionRole } from '../entities';
 import { type NewPrediction, PredictionRepository } from './prediction.repository';
-import { VersionTargets } from './version-targets';
+import { nullIfNotFound, VersionTargets } from './version-targets';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Most predictions held in memory between flushes; beyond them new ones are dropped (and counted in the log). */
 const MAX_BUFFERED = 200_000;
 const RETENTION_SWEEP_MS = 3_600_000;
 
-interface Buffered extends Omit<NewPrediction, 'model_id'> {}
+type Buffered = Omit<NewPrediction, 'model_id'>;
 
 /**
  * Keeps every prediction served through a deployment for live scoring. `record` is on the
@@ -26,34 +26,41 @@ interface Buffered extends Omit<NewPrediction, 'model_id'> {}
 @Injectable()
 export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('LivePerformance');
-  private buffer: Buffered[] = [];
-  private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
-  private stopped = false;
+  private readonly pending: BufferedFlush<Buffered[]>;
   private lastSweep = 0;
-  dropped = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly deployments: DeploymentRepository,
     private readonly repo: PredictionRepository,
     private readonly targets: VersionTargets,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
-  ) {}
+  ) {
+    this.pending = new BufferedFlush<Buffered[]>({
+      kind: {
+        empty: () => [],
+        size: (b) => b.length,
+        merge: (older, newer) => older.concat(newer).slice(-MAX_BUFFERED),
+      },
+      intervalMs: options.monitoringFlushMs,
+      ready: () => deployments.ready(),
+      beforeFlush: () => this.sweep(),
+      write: (batch) => this.write(batch),
+      logger: this.logger,
+      items: 'served predictions',
+    });
+  }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.options.monitoringFlushMs);
-    this.timer.unref();
+    this.pending.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.flush().catch(() => undefined);
-    this.stopped = true;
+    await this.pending.stop();
   }
 
   record(deploymentId: string, event: PredictionEvent, role: PredictionRole = 'active'): void {
     if (
-      this.stopped ||
+      !this.pending.accepting ||
       !event?.ok ||
       !event.served?.length ||
       typeof event.version !== 'string' ||
@@ -65,11 +72,11 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
     const now = new Date();
     for (const s of event.served) {
       if (s.as_of === null || typeof s.value !== 'number' || !Number.isFinite(s.value)) continue;
-      if (this.buffer.length >= MAX_BUFFERED) {
-        this.dropped++;
+      if (this.pending.size >= MAX_BUFFERED) {
+        this.pending.drop();
         continue;
       }
-      this.buffer.push({
+      this.pending.buffer.push({
         deployment_id: deploymentId,
         version: event.version,
         role,
@@ -86,45 +93,21 @@ export class PredictionRecorder implements OnModuleInit, BeforeApplicationShutdo
 
   /** Write everything buffered so far (serialised: one flush at a time). */
   flush(): Promise<void> {
-    const run = this.flushing.then(() => this.flushNow());
-    this.flushing = run.catch(() => undefined);
-    return run;
+    return this.pending.flush();
   }
 
-  private async flushNow(): Promise<void> {
-    if (!this.dataSource.isInitialized) return;
-    await this.sweep();
-    if (!this.buffer.length) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    try {
-      const ids = [...new Set(batch.map((b) => b.deployment_id))];
-      const deployments: Array<{ id: string; model_id: string }> = await this.dataSource.query(
-        `SELECT id, model_id FROM deployments WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      const modelOf = new Map(deployments.map((d) => [d.id, d.model_id]));
-      const rows: NewPrediction[] = [];
-      for (const b of batch) {
-        const modelId = modelOf.get(b.deployment_id);
-        if (!modelId) continue;
-        // A version gone from the registry, or whose target is not a return: nothing to score it against.
-        const target = await this.targets
-          .get(modelId, b.version)
-          .catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
-        if (!target) continue;
-        rows.push({ ...b, model_id: modelId });
-      }
-      await this.repo.insert(rows);
-    } catch (e) {
-      this.buffer = batch.concat(this.buffer).slice(-MAX_BUFFERED);
-      this.logger.warn(`storing served predictions failed, kept for the next flush: ${(e as Error).message}`);
-      throw e;
+  private async write(batch: Buffered[]): Promise<void> {
+    const modelOf = await this.deployments.modelsOf([...new Set(batch.map((b) => b.deployment_id))]);
+    const rows: NewPrediction[] = [];
+    for (const b of batch) {
+      const modelId = modelOf.get(b.deployment_id);
+      if (!modelId) continue;
+      // A version gone from the registry, or whose target is not a return: nothing to score it against.
+      const target = await this.targets.get(modelId, b.version).catch(nullIfNotFound);
+      if (!target) continue;
+      rows.push({ ...b, model_id: modelId });
     }
-    if (this.dropped) {
-      this.logger.warn(`served-prediction buffer full: ${this.dropped} predictions not kept`);
-      this.dropped = 0;
-    }
+    await this.repo.insert(rows);
   }
 
   /** Retention: at most once an hour, delete predictions served more than DEPLOYMENT_PREDICTION_RETENTION_DAYS ago. */

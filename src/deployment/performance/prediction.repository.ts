@@ -117,7 +117,7 @@ export class PredictionRepository {
 
   /** The series a deployment still has unscored predictions in. */
   async pendingSeries(deploymentId: string): Promise<Array<{ symbol: string; timeframe: string }>> {
-    return this.dataSource.query(
+    return this.dataSource.query<Array<{ symbol: string; timeframe: string }>>(
       `SELECT DISTINCT symbol, timeframe FROM deployment_predictions WHERE deployment_id = $1 AND scored_at IS NULL`,
       [deploymentId],
     );
@@ -190,7 +190,7 @@ export class PredictionRepository {
 
   /** How many predictions of a version on a deployment are stored, and how many still wait for their horizon. */
   async counts(deploymentId: string, version: string): Promise<{ stored: number; pending: number }> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<{ stored: number; pending: number }>>(
       `SELECT count(*)::int AS stored, count(*) FILTER (WHERE scored_at IS NULL)::int AS pending FROM deployment_predictions WHERE deployment_id = $1 AND version = $2`,
       [deploymentId, version],
     );
@@ -199,7 +199,7 @@ export class PredictionRepository {
 
   /** Every (version, role) with kept predictions on a deployment, the latest served last (a version that changed role reads as its latest). */
   async versionRoles(deploymentId: string): Promise<Array<{ version: string; role: PredictionRole }>> {
-    return this.dataSource.query(
+    return this.dataSource.query<Array<{ version: string; role: PredictionRole }>>(
       `SELECT version, role FROM deployment_predictions WHERE deployment_id = $1 GROUP BY version, role ORDER BY max(served_at), version`,
       [deploymentId],
     );
@@ -207,7 +207,7 @@ export class PredictionRepository {
 
   /** Retention: delete predictions served before `before`. */
   async deleteServedBefore(before: Date): Promise<number> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<Array<{ n: number }>>(
       `WITH d AS (DELETE FROM deployment_predictions WHERE served_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
       [before],
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { NotFoundError } from '../../common/errors/app-error';
 import { parseTarget, type TargetSpec } from '../../features/core';
 import { isTimeframe, type Timeframe } from '../../market-data/timeframes';
 import { ModelsService } from '../../models/models.service';
@@ -75,4 +76,10 @@ export class VersionTargets {
       },
     };
   }
+}
+
+/** For `.catch`: a version gone from the registry reads as null; any other failure is passed on. */
+export function nullIfNotFound(e: unknown): null {
+  if (e instanceof NotFoundError) return null;
+  throw e;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import { ModelsService } from '../../models/models.service';
 import { DeploymentNotifier } from '../notifications/deployment-notifier';
 import type {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ApiProtected } from '../../common/http/api-docs.decorators';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import { TargetDrivers } from './target-drivers.service';
 import { TARGET_DRIVERS } from './target-registry';
 

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { DeploymentNotifier } from '../notifications/deployment-notifier';
-import { insertPendingNotification } from '../notifications/pending-notification';
 import type { AppliedChange, DeploymentTargetDriver, TargetChange, TargetDriverDefinition } from './target-driver';
 
 /**
@@ -24,7 +23,7 @@ class WebhookDriver implements DeploymentTargetDriver {
   }
 
   async apply({ deployment: d, event, at }: TargetChange, m: EntityManager): Promise<AppliedChange> {
-    const note = await insertPendingNotification(m, {
+    const note = await this.notifier.record(m, {
       deploymentId: d.id,
       event,
       target: d.target,
@@ -52,7 +51,7 @@ export const webhookTarget: TargetDriverDefinition<{ url: string }> = {
   summary:
     'each deploy, replace, rollback and undeploy is POSTed to the URL in the background (signed with DEPLOYMENT_NOTIFY_SECRET, retried; the delivery state shows on the deployment)',
   parse(url, target) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = ['http:', 'https:'].includes(new URL(url).protocol);
     } catch {

@@ -1,5 +1,5 @@
 import { DataValidationError } from '../../common/errors/app-error';
-import type { DeploymentOptions } from '../../config/deployment-options';
+import type { DeploymentOptions } from '../deployment-options';
 
 export interface FieldErrors {
   field: string;

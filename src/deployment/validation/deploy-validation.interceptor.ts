@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { catchError, type Observable, throwError } from 'rxjs';
 import { DataValidationError } from '../../common/errors/app-error';
-import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
+import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
 import { deployOptionErrors, fieldsError, mergeFieldErrors, type FieldErrors } from './deploy-field-errors';
 
 /**

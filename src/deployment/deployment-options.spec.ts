@@ -1,5 +1,10 @@
-import { TARGET_DRIVERS } from '../deployment/targets/target-registry';
-import { DEFAULT_TARGETS, parseDeploymentOptions } from './deployment-options';
+import { TARGET_DRIVERS } from './targets/target-registry';
+import {
+  DEFAULT_TARGETS,
+  DEPLOYMENT_VARIABLES,
+  deploymentSettingsDoc,
+  parseDeploymentOptions,
+} from './deployment-options';
 
 describe('deployment options', () => {
   it('defaults', () => {
@@ -46,5 +51,16 @@ describe('deployment options', () => {
     ).toThrow(
       /DEPLOYMENT_TARGETS.*Bad Name.*DEPLOYMENT_NOTIFY_URLS.*zz.*nourl.*DEPLOYMENT_MAX_SCALING_FACTOR.*MONITORING_RETENTION/s,
     );
+  });
+
+  it('each variable once, and every default is a value its own check accepts', () => {
+    expect(new Set(DEPLOYMENT_VARIABLES).size).toBe(DEPLOYMENT_VARIABLES.length);
+    const rows = deploymentSettingsDoc();
+    expect(rows.map((r) => r.variable).every((v) => DEPLOYMENT_VARIABLES.includes(v))).toBe(true);
+    const explicit = Object.fromEntries(
+      rows.filter((r) => r.default !== undefined).map((r) => [r.variable, String(r.default)]),
+    );
+    expect(Object.keys(explicit).length).toBeGreaterThan(5);
+    expect(parseDeploymentOptions(explicit)).toEqual(parseDeploymentOptions({}));
   });
 });
