@@ -2,7 +2,7 @@
  * The native engine: LSTM and GRU layers computed by the fused-rnn addon (one call per
  * layer and sequence, forward and backward), the transformer's attention core and layer norm
  * (one call each way), Adam's per-variable update in one call, and (on wasm) BatchMatMul on
- * the addon's GEMM, on top of the wasm or cpu backend, which keeps
+ * the addon's GEMM (and dense layers' _FusedMatMul, leading-axis Sum), on top of the wasm or cpu backend, which keeps
  * running everything else. The one place the TypeScript side reaches native code; without
  * the addon, or with NATIVE_ENGINE=off, training and prediction run tfjs-layers' own cells.
  */
@@ -12,6 +12,7 @@ import { FUSED_BACKENDS, nativeBatchMatMul, registerFusedKernels } from './kerne
 import { installAdamHook, uninstallAdamHook } from './adam-hook';
 import { installTransformerHook, uninstallTransformerHook } from './transformer-hook';
 import { registerTransformerKernels } from './transformer-kernels';
+import { installWasmKernels, uninstallWasmKernels } from './wasm-kernels';
 import { installRecurrentHook, isRecurrentHookInstalled, uninstallRecurrentHook } from './recurrent-hook';
 
 export const NATIVE_ENGINE_MODES = ['auto', 'on', 'off'] as const;
@@ -56,6 +57,7 @@ export function initNativeEngine(
     uninstallTransformerHook();
     uninstallAdamHook();
     setNativeBatchMatMul(undefined);
+    uninstallWasmKernels();
     return { name: 'tfjs', requested: mode, reason: 'switched off (NATIVE_ENGINE=off)' };
   }
   const loaded = loadFusedRnnAddon(options.load);
@@ -68,6 +70,7 @@ export function initNativeEngine(
     uninstallTransformerHook();
     uninstallAdamHook();
     setNativeBatchMatMul(undefined);
+    uninstallWasmKernels();
     if (mode === 'on') throw new NativeEngineUnavailableError(reason!);
     return { name: 'tfjs', requested: mode, reason };
   }
@@ -77,6 +80,7 @@ export function initNativeEngine(
   installTransformerHook();
   installAdamHook();
   setNativeBatchMatMul(nativeBatchMatMul(loaded.addon) as unknown as NativeBatchMatMul);
+  installWasmKernels(loaded.addon);
   const info = loaded.addon.info();
   return {
     name: 'fused-rnn',
