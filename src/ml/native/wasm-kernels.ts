@@ -84,8 +84,7 @@ export function installWasmKernels(addon: FusedRnnAddon): void {
     tf.unregisterKernel(name, WASM);
     tf.registerKernel({
       ...original,
-      kernelFunc: (args) =>
-        route(addon, args as unknown as KernelArgs) ?? (original.kernelFunc(args)),
+      kernelFunc: (args) => route(addon, args as unknown as KernelArgs) ?? original.kernelFunc(args),
     });
   }
 }
