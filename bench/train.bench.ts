@@ -21,10 +21,11 @@
  * The plain-JS cpu backend is ~10× slower, so it trains on --cpu-samples.
  *
  * On a machine shared with other work the wall-clock figures of every engine drop with the
- * load (printed per row). For the native engine and LibTorch the bench also reports samples
- * per CPU-second — all threads of the process (native: both of the addon's threads; LibTorch:
- * from two runs that differ only in their number of epochs) — which other work disturbs far
- * less: the work each engine does per sample, whatever the machine's load.
+ * load (printed per row). Every row also reports samples per CPU-second — all threads of the
+ * process (native: both of the addon's threads; LibTorch: from two runs that differ only in
+ * their number of epochs) — which other work disturbs far less: the work each engine does per
+ * sample, whatever the machine's load. The native row's `vs_wasm` / `vs_wasm_cpu` are its
+ * ratios to the wasm row of the same model and batch in the same run (run wasm first).
  *
  * Last lines: one JSON object per row, {"model","engine","batch","samples_per_s",
  * "libtorch_samples_per_s", …}.
@@ -100,7 +101,7 @@ const engines: Engine[] = [
     label: 'wasm, transpose-first BatchMatMul',
     init: () => initTfBackend('wasm', { nativeEngine: 'off' }),
   },
-  // On a transformer only Adam runs on the addon (its layers stay tfjs ops).
+  // On a transformer: attention core, layer norm, every product, bias sums and Adam on the addon.
   { key: 'native', label: 'native fused-rnn on wasm', init: () => initTfBackend('wasm', { nativeEngine: 'on' }) },
   { key: 'webgpu', label: 'webgpu', init: initWebGpu },
 ];
@@ -259,6 +260,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const json: Record<string, unknown>[] = [];
   const latency: string[][] = [];
+  const wasmRates = new Map<string, Rate>();
   for (const batch of batches) {
     for (const key of only) {
       const spec = models[key];
@@ -286,11 +288,17 @@ async function main(): Promise<void> {
           samples_per_s: Math.round(rate.best),
           samples_per_s_mean: Math.round(rate.mean),
         };
+        row.samples_per_cpu_s = rate.cpu === undefined ? null : Math.round(rate.cpu);
+        if (engine.key === 'wasm') wasmRates.set(`${key}:${batch}`, rate);
+        const wasmRate = engine.key === 'native' ? wasmRates.get(`${key}:${batch}`) : undefined;
+        if (wasmRate) {
+          row.vs_wasm = Number((rate.best / wasmRate.best).toFixed(2));
+          row.vs_wasm_cpu = rate.cpu && wasmRate.cpu ? Number((rate.cpu / wasmRate.cpu).toFixed(2)) : null;
+        }
         let torch: LibTorchRun | string | undefined;
         if (engine.key === 'native' && libtorch && key !== 'transformer') torch = runLibTorch(key, n, batch);
         const torchOk = typeof torch === 'object' ? torch : undefined;
         if (engine.key === 'native') {
-          row.samples_per_cpu_s = rate.cpu === undefined ? null : Math.round(rate.cpu);
           row.libtorch_samples_per_s = torchOk ? Math.round(torchOk.best) : null;
           row.libtorch_samples_per_cpu_s = torchOk?.cpu === undefined ? null : Math.round(torchOk.cpu);
           row.ratio = torchOk ? Number((rate.best / torchOk.best).toFixed(2)) : null;
@@ -305,11 +313,14 @@ async function main(): Promise<void> {
           `${epochs} × ${n}`,
           fmt(rate.best),
           fmt(rate.mean),
-          engine.key === 'native' ? fmt(rate.cpu) : '',
+          fmt(rate.cpu),
           torchOk ? fmt(torchOk.best) : '',
           torchOk ? fmt(torchOk.cpu) : '',
           torchOk ? `${fmt(rate.best / torchOk.best, 2)}×` : '',
           torchOk?.cpu && rate.cpu ? `${fmt(rate.cpu / torchOk.cpu, 2)}×` : '',
+          wasmRate
+            ? `${fmt(rate.best / wasmRate.best, 2)}× / ${wasmRate.cpu && rate.cpu ? fmt(rate.cpu / wasmRate.cpu, 2) : '–'}×`
+            : '',
           load.toFixed(1),
         ]);
         const vs = torchOk
@@ -317,8 +328,11 @@ async function main(): Promise<void> {
           : typeof torch === 'string'
             ? `; LibTorch: ${torch}`
             : '';
+        const vsWasm = wasmRate
+          ? `; vs wasm ${fmt(rate.best / wasmRate.best, 2)}× (per CPU-second ${wasmRate.cpu && rate.cpu ? fmt(rate.cpu / wasmRate.cpu, 2) : '–'}×)`
+          : '';
         console.log(
-          `${labels[key].padEnd(28)} ${label.padEnd(50)} batch ${String(batch).padStart(4)}: best epoch ${fmt(rate.best).padStart(7)}, mean ${fmt(rate.mean).padStart(7)} samples/s${vs} (load ${load.toFixed(1)})`,
+          `${labels[key].padEnd(28)} ${label.padEnd(50)} batch ${String(batch).padStart(4)}: best epoch ${fmt(rate.best).padStart(7)}, mean ${fmt(rate.mean).padStart(7)} samples/s, ${fmt(rate.cpu)} per CPU-second${vs}${vsWasm} (load ${load.toFixed(1)})`,
         );
         if (
           inference &&
@@ -356,9 +370,9 @@ async function main(): Promise<void> {
       .join(' ')} (${os.cpus().length} cores)`,
   );
   console.log(
-    '\n| model | engine | batch | epochs × samples | samples/s, best epoch | samples/s, mean | per CPU-second | LibTorch 1 thread, best epoch | LibTorch per CPU-second | ratio | ratio per CPU-second | load |',
+    '\n| model | engine | batch | epochs × samples | samples/s, best epoch | samples/s, mean | per CPU-second | LibTorch 1 thread, best epoch | LibTorch per CPU-second | ratio | ratio per CPU-second | vs wasm: best epoch / per CPU-second | load |',
   );
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   if (latency.length) {
     console.log(

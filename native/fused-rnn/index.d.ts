@@ -44,6 +44,50 @@ export interface FusedRnnAddon {
     outV: Float32Array,
     scalars: Float32Array,
   ): void;
+  /** tfjs BatchMatMul on rank-3 views (float32): c[i] = op(a[i or 0])·op(b[i or 0]); dims [batch, batchA, batchB, M, N, K]. */
+  matMul(
+    a: Float32Array,
+    b: Float32Array,
+    dims: [number, number, number, number, number, number],
+    transposeA: boolean,
+    transposeB: boolean,
+    c: Float32Array,
+  ): void;
+  /** softmax(Q·Kᵀ/√dk)·V per head, Q, K, V read from qkv [B·T, 3·heads·dk]; ctx [B·T, heads·dk]; probs [B·heads·T·T] (null: inference). dims [B, T, heads, dk]. */
+  attentionForward(
+    qkv: FloatArray,
+    dims: [number, number, number, number],
+    ctx: FloatArray,
+    probs: FloatArray | null,
+  ): void;
+  /** dqkv [B·T, 3·heads·dk] from dctx and the probs of the forward call. */
+  attentionBackward(
+    qkv: FloatArray,
+    probs: FloatArray,
+    dctx: FloatArray,
+    dims: [number, number, number, number],
+    dqkv: FloatArray,
+  ): void;
+  /** (x − mean)·rsqrt(var + ε)·γ + β over rows of d (dims [rows, d]); stats [2·rows] kept for the backward (null: inference). */
+  layerNormForward(
+    x: FloatArray,
+    gamma: FloatArray,
+    beta: FloatArray,
+    dims: [number, number],
+    epsilon: number,
+    y: FloatArray,
+    stats: FloatArray | null,
+  ): void;
+  layerNormBackward(
+    x: FloatArray,
+    gamma: FloatArray,
+    stats: FloatArray,
+    dy: FloatArray,
+    dims: [number, number],
+    dx: FloatArray,
+    dGamma: FloatArray,
+    dBeta: FloatArray,
+  ): void;
   /** kernels: "avx512", "avx2-fma" or "portable" (FUSED_RNN_SIMD=avx2 / off caps them); threads: FUSED_RNN_THREADS or the CPU count (≤ 8). */
   info(): {
     kernels: 'avx512' | 'avx2-fma' | 'portable';

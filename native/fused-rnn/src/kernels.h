@@ -22,6 +22,10 @@ struct Passes {
   // Forward without a state (inference): y rows only.
   void (*lstm_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
   void (*gru_infer)(const Layout& L, int p, RecAct act, const T* x, const T* W, const T* U, const T* b, bool sequence, T* y);
+  // Softmax of each row of S [rows, n] after multiplying it by scale (the attention's).
+  void (*softmax_rows)(int rows, int n, T scale, T* S);
+  // Its gradient in place: dS (dP on entry) = P ∘ (dP − Σ P∘dP)·scale per row.
+  void (*softmax_grad_rows)(int rows, int n, T scale, const T* P, T* dS);
 };
 
 const Passes<float>& float_passes();  // the widest the CPU has, capped by FUSED_RNN_SIMD

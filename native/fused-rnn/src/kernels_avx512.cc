@@ -60,6 +60,8 @@ struct K {
   }
   static void sigmoid(int n, float* x) { avx512::sigmoid(n, x); }
   static void tanh(int n, const float* in, float* out) { tanh_(n, in, out); }
+  static void softmax_grad_rows(int rows, int n, float scale, const float* P, float* dS) { avx512::softmax_grad_rows(rows, n, scale, P, dS); }
+  static void softmax_rows(int rows, int n, float scale, float* S) { avx512::softmax_rows(rows, n, scale, S); }
 };
 
 }  // namespace
@@ -75,7 +77,7 @@ namespace fused {
 const Passes<float>* avx512_float_passes() {
   using Kn = avx512::K;
   static const Passes<float> p{lstm_forward_chunk<float, Kn>, lstm_backward_chunk<float, Kn>, gru_forward_chunk<float, Kn>, gru_backward_chunk<float, Kn>,
-                                 Kn::gemm, lstm_infer_chunk<float, Kn>, gru_infer_chunk<float, Kn>};
+                                 Kn::gemm, lstm_infer_chunk<float, Kn>, gru_infer_chunk<float, Kn>, Kn::softmax_rows, Kn::softmax_grad_rows};
   return &p;
 }
 

@@ -37,13 +37,34 @@ struct Portable {
   static void tanh(int n, const T* in, T* out) {
     for (int i = 0; i < n; i++) out[i] = std::tanh(in[i]);
   }
+  static void softmax_grad_rows(int rows, int n, T scale, const T* P, T* dS) {
+    for (int r = 0; r < rows; r++) {
+      const T* p = P + long(r) * n;
+      T* g = dS + long(r) * n;
+      T dot = 0;
+      for (int i = 0; i < n; i++) dot += p[i] * g[i];
+      for (int i = 0; i < n; i++) g[i] = p[i] * (g[i] - dot) * scale;
+    }
+  }
+  static void softmax_rows(int rows, int n, T scale, T* S) {
+    for (int r = 0; r < rows; r++) {
+      T* x = S + long(r) * n;
+      for (int i = 0; i < n; i++) x[i] *= scale;
+      T mx = x[0];
+      for (int i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
+      for (int i = 0; i < n; i++) x[i] = std::exp(x[i] - mx);
+      T sum = 0;
+      for (int i = 0; i < n; i++) sum += x[i];
+      for (int i = 0; i < n; i++) x[i] /= sum;
+    }
+  }
 };
 
 template <typename T>
 const Passes<T>& passes() {
   using K = Portable<T>;
   static const Passes<T> p{lstm_forward_chunk<T, K>, lstm_backward_chunk<T, K>, gru_forward_chunk<T, K>, gru_backward_chunk<T, K>,
-                                 K::gemm, lstm_infer_chunk<T, K>, gru_infer_chunk<T, K>};
+                                 K::gemm, lstm_infer_chunk<T, K>, gru_infer_chunk<T, K>, K::softmax_rows, K::softmax_grad_rows};
   return p;
 }
 

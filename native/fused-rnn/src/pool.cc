@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -33,11 +34,14 @@ class Pool {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &f;
       parts_ = parts;
-      pending_.store(parts - 1, std::memory_order_relaxed);
+      pending_.store(parts, std::memory_order_relaxed);
       generation_++;
+      ticket_.store(uint64_t(uint32_t(generation_)) << 32, std::memory_order_release);
     }
     wake_.notify_all();
-    f(0);
+    // Parts are claimed, not assigned: on a loaded machine a worker that is not scheduled
+    // in time leaves its part to this thread instead of making it wait.
+    claim(f, parts, uint32_t(generation_));
     // The other parts take about as long as ours: spin briefly, then sleep.
     for (int spin = 0; pending_.load(std::memory_order_acquire) > 0; spin++) {
       if (spin < 20000) continue;
@@ -61,12 +65,24 @@ class Pool {
         job = job_;
         parts = parts_;
       }
-      if (part < parts) {
-        (*job)(part);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          done_.notify_one();
-        }
+      if (part < parts) claim(*job, parts, uint32_t(seen));
+    }
+  }
+
+  // Takes parts of job `gen` until none is left. The ticket carries the job's generation, so
+  // a worker that wakes after its job finished (and `f` is gone) claims nothing of the next.
+  void claim(const std::function<void(int)>& f, int parts, uint32_t gen) {
+    for (;;) {
+      uint64_t t = ticket_.load(std::memory_order_acquire);
+      int i;
+      do {
+        i = int(t & 0xffffffffu);
+        if (uint32_t(t >> 32) != gen || i >= parts) return;
+      } while (!ticket_.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel));
+      f(i);
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
       }
     }
   }
@@ -78,6 +94,7 @@ class Pool {
   int parts_ = 0;
   unsigned long generation_ = 0;
   std::atomic<int> pending_{0};
+  std::atomic<uint64_t> ticket_{0};
 };
 
 // Never destroyed: detached workers outlive static destruction at process exit.

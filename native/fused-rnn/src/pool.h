@@ -8,8 +8,8 @@ namespace fused {
 // CPUs, at most 8. Read once.
 int max_threads();
 
-// Runs f(0) … f(parts − 1) and returns when all are done: part 0 on the calling thread, the
-// others on persistent workers. When another thread (a second Node worker thread) holds the
+// Runs f(0) … f(parts − 1) and returns when all are done: the calling thread and persistent
+// workers claim the parts one by one (a busy core's share goes to whoever is free). When another thread (a second Node worker thread) holds the
 // pool, every part runs on the calling thread instead.
 void parallel_for(int parts, const std::function<void(int)>& f);
 

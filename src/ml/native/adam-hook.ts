@@ -65,17 +65,17 @@ export function installAdamHook(): void {
             originalName: `${name}/v`,
             variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
           };
-        const gradient = list
-          ? (variableGradients as NamedTensor[])[i].tensor
-          : (variableGradients as tf.NamedTensorMap)[name];
+        const gradient = list ? variableGradients[i].tensor : variableGradients[name];
         if (gradient == null) return;
-        const m = this.accumulatedFirstMoment[i]!.variable;
-        const v = this.accumulatedSecondMoment[i]!.variable;
-        const [newValue, newM, newV] = tf
-          .engine()
-          .runKernel(FUSED_ADAM, { value, m, v, gradient, accBeta1, accBeta2 }, {
+        const m = this.accumulatedFirstMoment[i].variable;
+        const v = this.accumulatedSecondMoment[i].variable;
+        const [newValue, newM, newV] = tf.engine().runKernel<tf.Tensor[]>(
+          FUSED_ADAM,
+          { value, m, v, gradient, accBeta1, accBeta2 },
+          {
             scalars,
-          } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          },
+        );
         m.assign(newM);
         v.assign(newV);
         value.assign(newValue);

@@ -10,12 +10,15 @@ export type FusedCell = 'lstm' | 'gru';
 export type FusedDims = [number, number, number, number];
 /** 0: sigmoid, 1: hardSigmoid (tfjs-layers' clip(0.2·x + 0.5, 0, 1)). */
 export type RecurrentActivationCode = 0 | 1;
+/** [batch, timeSteps, heads, keySize] */
+export type AttentionDims = [number, number, number, number];
 
 export interface FusedRnnAddon {
   /** Floats the `state` array of a forward call must hold (what its backward pass needs). */
   stateSize(cell: FusedCell, dims: FusedDims): number;
   /** Writes y ([B,T,H] when `sequence`, else the last step [B,H]) and `state` (null: inference, nothing kept). */
   lstmForward(
+    this: void,
     x: Float32Array,
     kernel: Float32Array,
     recurrentKernel: Float32Array,
@@ -28,6 +31,7 @@ export interface FusedRnnAddon {
   ): void;
   /** dy: [B,T,H] when `sequence`, else [B,H]; `state` as its forward call left it. */
   lstmBackward(
+    this: void,
     state: Float32Array,
     dy: Float32Array,
     dims: FusedDims,
@@ -60,6 +64,36 @@ export interface FusedRnnAddon {
     transposeB: boolean,
     c: Float32Array,
   ): void;
+  /** softmax(Q·Kᵀ/√dk)·V per head, read from qkv [B·T, 3·heads·dk]; ctx [B·T, heads·dk]; probs [B·heads·T·T] kept for the backward (null: inference). */
+  attentionForward(qkv: Float32Array, dims: AttentionDims, ctx: Float32Array, probs: Float32Array | null): void;
+  /** dqkv [B·T, 3·heads·dk] from dctx, with the probs its forward call kept. */
+  attentionBackward(
+    qkv: Float32Array,
+    probs: Float32Array,
+    dctx: Float32Array,
+    dims: AttentionDims,
+    dqkv: Float32Array,
+  ): void;
+  /** (x − mean)·rsqrt(var + ε)·γ + β over rows of d; stats [2·rows] (mean, rsqrt) kept for the backward (null: inference). */
+  layerNormForward(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    dims: [number, number],
+    epsilon: number,
+    y: Float32Array,
+    stats: Float32Array | null,
+  ): void;
+  layerNormBackward(
+    x: Float32Array,
+    gamma: Float32Array,
+    stats: Float32Array,
+    dy: Float32Array,
+    dims: [number, number],
+    dx: Float32Array,
+    dGamma: Float32Array,
+    dBeta: Float32Array,
+  ): void;
   /** kernels: avx512, avx2-fma or portable; threads one layer call may use. */
   info(): { kernels: string; cpuHasAvx2Fma: boolean; cpuHasAvx512?: boolean; threads?: number };
 }
@@ -82,7 +116,10 @@ export function loadFusedRnnAddon(load?: AddonLoader): AddonLoad {
   try {
     const pkg = (load ?? require)('fused-rnn') as FusedRnnPackage;
     result =
-      pkg.addon && typeof pkg.addon.stateSize === 'function' && typeof pkg.addon.matMul === 'function'
+      pkg.addon &&
+      typeof pkg.addon.stateSize === 'function' &&
+      typeof pkg.addon.matMul === 'function' &&
+      typeof pkg.addon.attentionForward === 'function'
         ? { ok: true, addon: pkg.addon }
         : {
             ok: false,

@@ -42,10 +42,10 @@ export function fusedRecurrent(
 ): tf.Tensor {
   // Predictions (no tape): the forward pass without a state, keeping only the previous step.
   if (!recordingGradients())
-    return tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, {
+    return tf.engine().runKernel<tf.Tensor>(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, {
       ...attrs,
       state: null,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor;
+    } as unknown as tf.NamedAttrMap);
   const [B, T, I] = x.shape;
   const state = takeState(addon.stateSize(attrs.cell, [B, T, I, recurrentKernel.shape[0]]));
   const key = `${attrs.cell}:${attrs.act}:${attrs.sequence}`;
@@ -75,18 +75,18 @@ function makeOp(attrs: FusedRnnAttrs): FusedFn {
       hasBias: true,
       dims: [B, T, I, recurrentKernel.shape[0]],
     } as unknown as tf.NamedAttrMap;
-    const y = tf.engine().runKernel(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, kernelAttrs) as tf.Tensor;
+    const y = tf.engine().runKernel<tf.Tensor>(FUSED_RNN_FORWARD, { x, kernel, recurrentKernel, bias }, kernelAttrs);
     // Nothing to save: the state holds x, W, Uᵀ, h and the gates.
     void save;
     return {
       value: y,
       gradFunc: (dy: tf.Tensor) => {
         try {
-          return tf.engine().runKernel(FUSED_RNN_BACKWARD, { dy }, kernelAttrs) as tf.Tensor[];
+          return tf.engine().runKernel<tf.Tensor[]>(FUSED_RNN_BACKWARD, { dy }, kernelAttrs);
         } finally {
           giveState(state);
         }
       },
     };
-  }) as unknown as FusedFn;
+  });
 }

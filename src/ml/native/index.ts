@@ -1,7 +1,8 @@
 /**
  * The native engine: LSTM and GRU layers computed by the fused-rnn addon (one call per
- * layer and sequence, forward and backward), Adam's per-variable update in one call, and (on
- * wasm) BatchMatMul on the addon's GEMM, on top of the wasm or cpu backend, which keeps
+ * layer and sequence, forward and backward), the transformer's attention core and layer norm
+ * (one call each way), Adam's per-variable update in one call, and (on wasm) BatchMatMul on
+ * the addon's GEMM (and dense layers' _FusedMatMul, leading-axis Sum), on top of the wasm or cpu backend, which keeps
  * running everything else. The one place the TypeScript side reaches native code; without
  * the addon, or with NATIVE_ENGINE=off, training and prediction run tfjs-layers' own cells.
  */
@@ -9,6 +10,9 @@ import { setNativeBatchMatMul, type NativeBatchMatMul } from '../backend/wasm-ma
 import { loadFusedRnnAddon, type AddonLoader } from './addon';
 import { FUSED_BACKENDS, nativeBatchMatMul, registerFusedKernels } from './kernels';
 import { installAdamHook, uninstallAdamHook } from './adam-hook';
+import { installTransformerHook, uninstallTransformerHook } from './transformer-hook';
+import { registerTransformerKernels } from './transformer-kernels';
+import { installWasmKernels, uninstallWasmKernels } from './wasm-kernels';
 import { installRecurrentHook, isRecurrentHookInstalled, uninstallRecurrentHook } from './recurrent-hook';
 
 export const NATIVE_ENGINE_MODES = ['auto', 'on', 'off'] as const;
@@ -50,8 +54,10 @@ export function initNativeEngine(
 ): NativeEngineDescription {
   if (mode === 'off') {
     uninstallRecurrentHook();
+    uninstallTransformerHook();
     uninstallAdamHook();
     setNativeBatchMatMul(undefined);
+    uninstallWasmKernels();
     return { name: 'tfjs', requested: mode, reason: 'switched off (NATIVE_ENGINE=off)' };
   }
   const loaded = loadFusedRnnAddon(options.load);
@@ -61,15 +67,20 @@ export function initNativeEngine(
     reason = `the fused kernels run on the ${FUSED_BACKENDS.join(' and ')} backends, not on ${backend}`;
   if (reason !== undefined || !loaded.ok) {
     uninstallRecurrentHook();
+    uninstallTransformerHook();
     uninstallAdamHook();
     setNativeBatchMatMul(undefined);
+    uninstallWasmKernels();
     if (mode === 'on') throw new NativeEngineUnavailableError(reason!);
     return { name: 'tfjs', requested: mode, reason };
   }
   registerFusedKernels(loaded.addon);
   installRecurrentHook(loaded.addon);
+  registerTransformerKernels(loaded.addon);
+  installTransformerHook();
   installAdamHook();
   setNativeBatchMatMul(nativeBatchMatMul(loaded.addon) as unknown as NativeBatchMatMul);
+  installWasmKernels(loaded.addon);
   const info = loaded.addon.info();
   return {
     name: 'fused-rnn',
@@ -85,5 +96,6 @@ export function isNativeEngineActive(): boolean {
 
 export { loadFusedRnnAddon, type AddonLoader, type FusedRnnAddon } from './addon';
 export { recurrentHookCalls } from './recurrent-hook';
+export { transformerHookCalls } from './transformer-hook';
 export { fusedAdamSteps } from './adam-hook';
 export { nativeMatMulCalls } from './kernels';

@@ -32,7 +32,7 @@ export interface FusedRnnKernelAttrs extends FusedRnnAttrs {
 }
 
 type TensorInfo = tf.TensorInfo;
-type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
+export type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Record<string, unknown> };
 
 interface WasmBackend {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
@@ -44,12 +44,12 @@ interface CpuBackend {
 }
 
 /** Allocation and zero-copy views for one backend. Views are taken after every allocation: a wasm allocation may grow (and so replace) the heap. */
-interface Memory {
+export interface Memory {
   alloc(shape: number[]): TensorInfo;
   view(info: TensorInfo): Float32Array;
 }
 
-function memoryOf(backendName: string, backend: unknown): Memory {
+export function memoryOf(backendName: string, backend: unknown): Memory {
   if (backendName === 'wasm') {
     const b = backend as WasmBackend;
     return { alloc: (shape) => b.makeOutput(shape, 'float32'), view: (info) => b.typedArrayFromHeap(info) };

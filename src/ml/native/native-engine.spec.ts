@@ -69,12 +69,12 @@ async function outputsAndGrads(
     const out = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
     const input = tf.variable(x, true, `input_${Math.random()}`);
     const { grads } = tf.variableGrads(
-      () => tf.losses.meanSquaredError(y, model.apply(input, { training: true }) as tf.Tensor) as tf.Scalar,
+      () => tf.losses.meanSquaredError<tf.Tensor, tf.Scalar>(y, model.apply(input, { training: true }) as tf.Tensor),
       [input, ...model.trainableWeights.map((w) => w.read() as tf.Variable)],
     );
     const result: Record<string, Float32Array> = {};
     for (const [k, g] of Object.entries(grads))
-      result[k.startsWith('input_') ? 'input' : k] = (await g.data()) as Float32Array;
+      result[k.startsWith('input_') ? 'input' : k] = await g.data<'float32'>();
     const o = (await out.data()) as Float32Array;
     tf.dispose([out, input, ...Object.values(grads)]);
     return { out: o, grads: result };

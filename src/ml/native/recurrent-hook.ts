@@ -45,7 +45,7 @@ let calls = { fused: 0, fallback: 0 };
 function layerClass(name: string): { prototype: { call: CallFn } } {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[name];
   if (!entry) throw new Error(`tfjs-layers has no ${name} class registered`);
-  return entry[0] as unknown as { prototype: { call: CallFn } };
+  return entry[0];
 }
 
 export function installRecurrentHook(addon: FusedRnnAddon): void {
