@@ -5,6 +5,7 @@ import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
 import { ModelHistoryRepository } from './history/model-history.repository';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
+import { ModelsTrainingEventsSubscriber } from './training-events.subscriber';
 import { TrialsRepository } from './trials/trials.repository';
 import { VersionAnnotations } from './version-annotations';
 
@@ -17,6 +18,7 @@ import { VersionAnnotations } from './version-annotations';
     AliasesService,
     ModelHistoryRepository,
     ...ARTIFACT_PROVIDERS,
+    ModelsTrainingEventsSubscriber,
   ],
   exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService],
 })
