@@ -3,7 +3,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ExperimentsService } from '../experiments/experiments.service';
 import type { Dataset } from '../features/core';
-import type { TfBackendDescription } from '../ml';
 import { DQN_DEFAULTS } from '../ml/rl/dqn-config';
 import { backendReport } from './backend-report';
 import { stepProgress, type JobProgress } from './job-progress';
@@ -203,5 +202,5 @@ export class JobThreads {
 
 /** The thread's backend selection as kept with a job and a version (null before the thread reported it). */
 export function reportedBackend(details: Record<string, unknown>): Record<string, unknown> | null {
-  return details.name ? backendReport(details as Partial<TfBackendDescription>) : null;
+  return details.name ? backendReport(details) : null;
 }

@@ -161,7 +161,7 @@ export class TrainingService {
       : {};
     const { job, version } = await this.dataSource.transaction(async (manager) => {
       const version = isTrial
-        ? { id: null, version: `trial-${sweep!.trial}` }
+        ? { id: null, version: `trial-${sweep.trial}` }
         : await this.models.reserveVersion(manager, {
             modelId,
             name: req.name,
