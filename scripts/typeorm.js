@@ -3,7 +3,7 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const args = process.argv.slice(2);
-const dataSource = path.join(__dirname, '..', 'dist', 'src', 'database', 'cli-data-source.js');
+const dataSource = path.join(__dirname, '..', 'dist', 'src', 'cli-data-source.js');
 const r = spawnSync(process.execPath, [require.resolve('typeorm/cli.js'), ...args, '-d', dataSource], {
   stdio: 'inherit',
 });

@@ -4,6 +4,7 @@ import { ApiKeyGuard } from './common/auth/api-key.guard';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { EventsModule } from './common/events';
+import { APP_ENTITIES } from './app.entities';
 import { DatabaseModule } from './database/database.module';
 import { FeaturesModule } from './features/features.module';
 import { HealthModule } from './health/health.module';
@@ -26,7 +27,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         EventsModule,
-        DatabaseModule,
+        DatabaseModule.forRoot(APP_ENTITIES),
         HealthModule,
         MetricsModule,
         MarketDataModule,

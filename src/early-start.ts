@@ -1,3 +1,4 @@
+import type * as AppEntities from './app.entities';
 import type { AppConfig } from './config/app-config';
 import type * as DataSourceFactory from './database/data-source.factory';
 import type { DatabaseHandle } from './database/data-source.factory';
@@ -36,7 +37,9 @@ export async function beginEarlyStart(config: AppConfig): Promise<void> {
   const { openDatabase } = require('./database/data-source.factory') as typeof DataSourceFactory;
   const { initTfBackend } = require('./ml/backend') as typeof MlBackend;
   if (config.usesEmbeddedDatabase) {
-    database = { config, handle: openDatabase(config) };
+    // The same entities DatabaseModule.forRoot is given in AppModule (the entity files are light).
+    const { APP_ENTITIES } = require('./app.entities') as typeof AppEntities;
+    database = { config, handle: openDatabase(config, APP_ENTITIES) };
     database.handle.catch(() => undefined); // handled by DatabaseModule; a start that fails before that exits anyway
   }
   tfBackend = { config, selection: initTfBackend(config.tfBackend, tfBackendOptions(config)) };

@@ -35,7 +35,8 @@ export interface PreparedDataDir {
 }
 
 export function pgliteVersion(): string {
-  return String(JSON.parse(fs.readFileSync(path.join(pgliteRoot(), 'package.json'), 'utf8')).version);
+  const pkg = JSON.parse(fs.readFileSync(path.join(pgliteRoot(), 'package.json'), 'utf8')) as { version: unknown };
+  return String(pkg.version);
 }
 
 /** The template's directory name: PGlite version + a hash of every migration (name and code). */

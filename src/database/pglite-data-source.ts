@@ -1,11 +1,16 @@
 import { DataSource } from 'typeorm';
-import { baseOptions } from './base-options';
+import { baseOptions, type EntityClass } from './base-options';
 
 /**
  * A TypeORM DataSource on a PGlite data directory (created by PGlite when the directory is
  * empty). `destroy()` ends TypeORM's pool, then closes PGlite, then calls `onClosed`.
+ * `entities`: the classes the DataSource maps (none: migrations and raw SQL only).
  */
-export async function pgliteDataSource(dataDir: string, onClosed: () => void = () => undefined): Promise<DataSource> {
+export async function pgliteDataSource(
+  dataDir: string,
+  onClosed: () => void = () => undefined,
+  entities: readonly EntityClass[] = [],
+): Promise<DataSource> {
   // Loaded lazily: a PostgreSQL deployment never pays for the WebAssembly build.
   const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   const { createPgConfig } =
@@ -22,7 +27,7 @@ export async function pgliteDataSource(dataDir: string, onClosed: () => void = (
     // PGlite is one session: a pool of one connection, shared by everything.
     poolSize: 1,
     extra: { connection: pgConfig.connection },
-    ...baseOptions(),
+    ...baseOptions(entities),
   });
   // Close PGlite only after TypeORM has ended its pool, then let others open the directory.
   const destroy = dataSource.destroy.bind(dataSource);

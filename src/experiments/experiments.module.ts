@@ -7,11 +7,19 @@ import { MlflowApiController } from './mlflow/mlflow-api.controller';
 import { MlflowApiService } from './mlflow/mlflow-api.service';
 import { MlflowHttpClient } from './mlflow/mlflow-http-client';
 import { MlflowMirror } from './mlflow/mlflow-mirror';
+import { ExperimentsTrainingEventsSubscriber } from './training-events.subscriber';
 
 @Module({
   imports: [ModelsModule],
   controllers: [ExperimentsController, MlflowApiController],
-  providers: [ExperimentsService, RunArtifactFiles, MlflowHttpClient, MlflowMirror, MlflowApiService],
+  providers: [
+    ExperimentsService,
+    RunArtifactFiles,
+    MlflowHttpClient,
+    MlflowMirror,
+    MlflowApiService,
+    ExperimentsTrainingEventsSubscriber,
+  ],
   exports: [ExperimentsService],
 })
 export class ExperimentsModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { getTf } from '../ml/backend/tf';
+import { TrainingService } from '../training/training.service';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -68,7 +68,7 @@ export class MetricsService {
     },
   });
 
-  constructor(dataSource: DataSource) {
+  constructor(training: TrainingService) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'training_jobs',
@@ -78,9 +78,8 @@ export class MetricsService {
       async collect() {
         this.reset();
         try {
-          const rows: Array<{ status: string; n: number }> = await dataSource.query(
-            `SELECT status, count(*)::int AS n FROM training_jobs GROUP BY status`,
-          );
+          // Through the training module, which owns the jobs (no SQL on its table here).
+          const rows = await training.countByStatus();
           for (const status of ['queued', 'running', 'succeeded', 'failed', 'cancelled'])
             this.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
         } catch {

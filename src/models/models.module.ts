@@ -6,6 +6,7 @@ import { ModelHistoryRepository } from './history/model-history.repository';
 import { ModelLock } from './model-lock';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
+import { ModelsTrainingEventsSubscriber } from './training-events.subscriber';
 import { TrialsRepository } from './trials/trials.repository';
 import { VersionAnnotations } from './version-annotations';
 
@@ -19,6 +20,7 @@ import { VersionAnnotations } from './version-annotations';
     ModelHistoryRepository,
     ...ARTIFACT_PROVIDERS,
     ModelLock,
+    ModelsTrainingEventsSubscriber,
   ],
   exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService, ModelLock],
 })

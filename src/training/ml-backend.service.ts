@@ -24,11 +24,13 @@ export class MlBackendService implements OnModuleInit {
     readiness: ReadinessChecks,
     indicators: HealthIndicatorService,
   ) {
-    readiness.register(async () => {
+    readiness.register(() => {
       const indicator = indicators.check('ml_backend');
-      return this.selection
-        ? indicator.up(this.describe())
-        : indicator.down({ message: 'no TensorFlow.js backend initialised' });
+      return Promise.resolve(
+        this.selection
+          ? indicator.up(this.describe())
+          : indicator.down({ message: 'no TensorFlow.js backend initialised' }),
+      );
     });
   }
 

@@ -8,11 +8,21 @@ import { TrainingController } from './training.controller';
 import { TrainingRunner } from './training.runner';
 import { TrainingService } from './training.service';
 import { TrainingEvents } from './training-events';
+import { JobThreads } from './job-threads';
+import { SqlTrainingJobsRepository, TrainingJobsRepository } from './training-jobs.repository';
 
 @Module({
   imports: [FeaturesModule, ModelsModule, ExperimentsModule],
   controllers: [TrainingController],
-  providers: [MlBackendService, TrainingQueue, TrainingService, TrainingRunner, TrainingEvents],
+  providers: [
+    MlBackendService,
+    TrainingQueue,
+    TrainingService,
+    TrainingRunner,
+    TrainingEvents,
+    JobThreads,
+    { provide: TrainingJobsRepository, useClass: SqlTrainingJobsRepository },
+  ],
   exports: [TrainingService, MlBackendService, TrainingEvents, TrainingQueue],
 })
 export class TrainingModule {}

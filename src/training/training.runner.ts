@@ -2,38 +2,24 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DomainEventBus, type DomainEventName, type DomainEvents } from '../common/events';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
-import { ExperimentsService } from '../experiments/experiments.service';
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
 import { ArtifactStore } from '../models/artifacts';
-import { ModelsService } from '../models/models.service';
-import type { TfBackendDescription } from '../ml';
-import { updatedRows } from '../database/updated-rows';
-import { backendReport } from './backend-report';
 import { TrainingQueue } from './queue/training-queue';
-import { TrainingThread, TrainingThreadError } from './thread/training-thread.runner';
-import { TrainingJob } from './training-job.entity';
-import { startProgress, stepProgress, type JobProgress } from './job-progress';
-import { DQN_DEFAULTS } from '../ml/rl/dqn-config';
+import { TrainingThreadError } from './thread/training-thread.runner';
+import type { TrainingJob } from './training-job.entity';
+import { TrainingJobsRepository, type JobEnd } from './training-jobs.repository';
+import { startProgress, type JobProgress } from './job-progress';
+import { JobThreads, reportedBackend } from './job-threads';
 import { sweepRefOf, TrainingEvents } from './training-events';
 import type { BarSeries, Dataset } from '../features/core';
 import type { DatasetRequest } from '../features/features.service';
 import type { TimeSeriesTrainer } from './trainers/time-series.trainer';
 import { trainWalkForward } from './walk-forward/walk-forward';
-import type { TrainingThreadInput } from './thread/protocol';
-import {
-  TRAINERS,
-  trainerFor,
-  type AgentJob,
-  type AgentRun,
-  type NetworkJob,
-  type NetworkRun,
-  type TrainerContext,
-  type TrainingPlan,
-} from './trainers';
+import { TRAINERS, trainerFor, type TrainerContext, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
 
@@ -49,8 +35,9 @@ const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
 /**
  * Takes jobs off the queue (roles `all` and `worker`) and runs them: dataset → trainer (a
- * network in the training thread) → evaluation → artifacts → registry and run. Every path
- * ends with the job, the version and the run in a final state.
+ * network in the training thread) → evaluation → artifacts. Every path ends with the job in a
+ * final state; the version and the run follow the training.job.* events (awaited, before the
+ * job's own final write, so a job seen done has its version and run final too).
  */
 @Injectable()
 export class TrainingRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -59,14 +46,14 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
   private readonly active = new Set<Promise<void>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly jobs: TrainingJobsRepository,
     private readonly config: AppConfig,
     private readonly queue: TrainingQueue,
     private readonly features: FeaturesService,
-    private readonly models: ModelsService,
-    private readonly experiments: ExperimentsService,
+    private readonly threads: JobThreads,
     private readonly artifacts: ArtifactStore,
     private readonly events: TrainingEvents,
+    private readonly bus: DomainEventBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -101,15 +88,11 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
 
   /** Jobs recorded as queued whose send may not have happened (a crash right after the commit). */
   private async requeueOrphans(): Promise<void> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM training_jobs WHERE status = 'queued'`,
-    );
-    for (const { id } of rows) await this.queue.send(id).catch(() => undefined);
+    for (const id of await this.jobs.queuedIds()) await this.queue.send(id).catch(() => undefined);
   }
 
   async run(jobId: string, signal?: AbortSignal): Promise<void> {
-    const repo = this.dataSource.getRepository(TrainingJob);
-    const job = await repo.findOneBy({ id: jobId });
+    const job = await this.jobs.findById(jobId);
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     if (job.cancel_requested) return this.finishCancelled(job);
     const plan = job.request as unknown as TrainingPlan;
@@ -117,26 +100,18 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     // Counted from the job's own row (durable, the same whichever worker retries it).
     const attempt = job.attempts + 1;
     const unit = TRAINERS[plan.modelType]?.progressUnit ?? 'epoch';
-    await repo.update(
-      { id: job.id },
-      {
-        status: 'running',
-        worker: WORKER_ID,
-        started_at: new Date(),
-        attempts: attempt,
-        error: null,
-        note: attempt > 1 ? retryNote(attempt, job.note) : null,
-        progress: startProgress(unit, plan, 'building dataset'),
-      },
-    );
-    await this.models.setStatus(job.model_id, job.version, 'training');
-    // A retry starts the run's history afresh (steps from 0 again), tagged with its attempt.
-    if (job.run_id) await this.experiments.startAttempt(job.run_id, attempt);
+    await this.jobs.startAttempt(job.id, {
+      worker: WORKER_ID,
+      attempts: attempt,
+      note: attempt > 1 ? retryNote(attempt, job.note) : null,
+      progress: startProgress(unit, plan, 'building dataset'),
+    });
+    // The version is `training` and the run RUNNING on this attempt before anything is logged.
+    await this.bus.publish('training.job.started', { ...this.ids(job), attempt });
     const staging = path.join(this.config.modelRegistryPath, '.staging', job.id);
     try {
       const trainer = trainerFor(plan.modelType);
-      if (trainer.backend)
-        await repo.update({ id: job.id }, { backend: trainer.backend.name, backend_details: { ...trainer.backend } });
+      if (trainer.backend) await this.jobs.setBackend(job.id, trainer.backend.name, { ...trainer.backend });
       // Sweep hook: a trial ends after training (validation history only, see finishTrial).
       const trial = sweepRefOf(job.request)?.trial !== undefined;
       const context = (dataset: Dataset, series: BarSeries[]): TrainerContext => ({
@@ -144,13 +119,13 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         dataset,
         series,
         runNetwork: (net) =>
-          this.runNetwork(job, plan, dataset, net, staging, signal).then((r) =>
-            trial ? trialTrained(r.cancelled, r.history) : r,
-          ),
+          this.threads
+            .runNetwork(job, plan, dataset, net, staging, signal)
+            .then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
         runAgent: (agent) =>
-          this.runAgent(job, plan, dataset, agent, staging, signal).then((r) =>
-            trial ? trialTrained(r.cancelled, r.history) : r,
-          ),
+          this.threads
+            .runAgent(job, plan, dataset, agent, staging, signal)
+            .then((r) => (trial ? trialTrained(r.cancelled, r.history) : r)),
         report: (patch) => this.progress(job.id, patch),
       });
       const build = (extra: Partial<DatasetRequest> = {}) =>
@@ -170,7 +145,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
             outcome: await trainer.train(context(dataset, series)),
           }));
       if (signal?.aborted) return this.handBack(job);
-      if (outcome.run?.cancelled || (await this.cancelRequested(job.id))) throw new JobCancelled();
+      if (outcome.run?.cancelled || (await this.jobs.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });
       // An earlier attempt of this job may have written the version and died before the
       // registry update: this attempt owns the version, so it replaces those files.
@@ -205,37 +180,26 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           ? { ...trainer.backend }
           : null;
       const duration = Date.now() - started;
-      await this.models.setStatus(job.model_id, job.version, 'experimental', {
-        metrics: outcome.metrics,
-        baselines: outcome.baselines,
-        // With a test span in `significance`, the registry also counts this version as a trial on it.
-        splits: outcome.splits ?? null,
-        walk_forward: outcome.walkForward ?? null,
-        significance: outcome.significance ?? null,
-        data_fingerprint: dataset.fingerprint,
-        backend,
-        backend_details: backendDetails,
-        duration_ms: duration,
-        artifact_checksum: written.checksum,
-        trained_at: new Date(),
-        error: null,
-      });
-      await repo.update(
-        { id: job.id },
-        {
-          status: 'succeeded',
-          finished_at: new Date(),
-          error: null,
-          progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 },
+      // The registry stores the result and the run finishes (their subscribers) before the job reads succeeded.
+      await this.bus.publish('training.job.succeeded', {
+        ...this.ids(job),
+        durationMs: duration,
+        trialHistory: null,
+        result: {
+          metrics: outcome.metrics,
+          baselines: outcome.baselines,
+          splits: outcome.splits ?? null,
+          walkForward: outcome.walkForward ?? null,
+          significance: outcome.significance ?? null,
+          dataFingerprint: dataset.fingerprint,
+          backend,
+          backendDetails,
+          artifactChecksum: written.checksum,
+          artifactFiles: Object.keys(written.manifest.files),
+          trainedAt: new Date(),
         },
-      );
-      if (job.run_id) {
-        await this.experiments.finishRun(job.run_id, 'FINISHED', {
-          metrics: numericMetrics(outcome.metrics),
-          artifacts: Object.keys(written.manifest.files).map((f) => `${job.model_id}/${job.version}/${f}`),
-          tags: { ...(backend ? { backend } : {}), data_fingerprint: dataset.fingerprint },
-        });
-      }
+      });
+      await this.jobs.finish(job.id, { status: 'succeeded' });
       this.logger.log(
         { job_id: job.id, model_id: job.model_id, version: job.version, duration_ms: duration, backend },
         'training succeeded',
@@ -243,7 +207,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'succeeded', sweep: sweepRefOf(job.request) });
     } catch (e) {
       if (signal?.aborted) return this.handBack(job);
-      if (e instanceof TrialTrained) return this.finishTrial(job, e.history);
+      if (e instanceof TrialTrained) return this.finishTrial(job, e.history, started);
       if (e instanceof JobCancelled) return this.finishCancelled(job);
       const message =
         e instanceof AppError || e instanceof TrainingThreadError
@@ -253,21 +217,12 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         { job_id: job.id, err: { message: (e as Error).message, stack: (e as Error).stack } },
         'training failed',
       );
-      await repo.update(
-        { id: job.id },
-        {
-          status: 'failed',
-          finished_at: new Date(),
-          error: message,
-          progress: { ...(await this.currentProgress(job.id)), phase: 'failed', eta_seconds: null },
-        },
+      await this.end(
+        job,
+        'training.job.failed',
+        { ...this.ids(job), reason: 'failed', error: message, durationMs: Date.now() - started },
+        { status: 'failed', error: message },
       );
-      await this.models.setStatus(job.model_id, job.version, 'failed', {
-        error: message,
-        duration_ms: Date.now() - started,
-      });
-      if (job.run_id)
-        await this.experiments.finishRun(job.run_id, 'FAILED', { tags: { error: message.slice(0, 250) } });
       this.events.finished({
         job_id: job.id,
         run_id: job.run_id,
@@ -280,191 +235,32 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async runAgent(
+  private progress(jobId: string, patch: Partial<JobProgress>): Promise<void> {
+    return this.threads.progress(jobId, patch);
+  }
+
+  /** What every training.job.* event names: the job, its version and its run. */
+  private ids(job: TrainingJob) {
+    return { jobId: job.id, modelId: job.model_id, version: job.version, runId: job.run_id };
+  }
+
+  /**
+   * A final state: the event first (awaited: the version and the run are final before the job
+   * reads so), then the job's row. The row is written even when a subscriber failed, so the job
+   * never stays `running` for it; that error is rethrown afterwards, as it surfaced before.
+   */
+  private async end<K extends DomainEventName>(
     job: TrainingJob,
-    plan: TrainingPlan,
-    dataset: Dataset,
-    agent: AgentJob,
-    staging: string,
-    signal?: AbortSignal,
-  ): Promise<AgentRun> {
-    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
-      kind: 'dqn',
-      dqn: { config: agent.config, returns: agent.returns, costs: agent.costs },
-      loss: 'huber',
-      yTrain: new Float32Array(0),
-      yVal: new Float32Array(0),
-      yWidth: 0,
-      epochs: agent.config.episodes ?? DQN_DEFAULTS.episodes,
-    });
-    if (done.type !== 'dqn-done')
-      throw new Error('the training thread answered with a network result for an agent job');
-    return {
-      backend,
-      backendDetails,
-      bestEpisode: done.bestEpisode,
-      cancelled: done.cancelled,
-      rewardScale: done.rewardScale,
-      history: done.history,
-      testActions: done.testActions,
-      testQValues: done.testQValues,
-      modelDir: path.join(staging, 'model'),
-    };
-  }
-
-  private async runNetwork(
-    job: TrainingJob,
-    plan: TrainingPlan,
-    dataset: Dataset,
-    net: NetworkJob,
-    staging: string,
-    signal?: AbortSignal,
-  ): Promise<NetworkRun> {
-    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
-      kind: net.kind ?? 'supervised',
-      ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
-      classWeight: net.classWeight,
-      predictTrain: net.predictTrain,
-      loss: net.loss,
-      yTrain: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.train,
-      yVal: net.kind === 'autoencoder' ? new Float32Array(0) : net.y.val,
-      yWidth: net.kind === 'autoencoder' ? 0 : net.y.width,
-      epochs: plan.hyperparameters.epochs,
-    });
-    if (done.type !== 'done') throw new Error('the training thread answered with an agent result for a network job');
-    return {
-      backend,
-      backendDetails,
-      bestEpoch: done.bestEpoch,
-      stoppedEarly: done.stoppedEarly,
-      cancelled: done.cancelled,
-      history: done.history,
-      predictions: done.predictions,
-      modelDir: path.join(staging, 'model'),
-      onnxUnavailable: done.onnxUnavailable,
-    };
-  }
-
-  /** Run one training in the thread, with progress, cancellation polling and the memory limit. */
-  private async inThread(
-    job: TrainingJob,
-    plan: TrainingPlan,
-    dataset: Dataset,
-    staging: string,
-    signal: AbortSignal | undefined,
-    spec: Pick<
-      TrainingThreadInput,
-      | 'kind'
-      | 'network'
-      | 'autoencoder'
-      | 'dqn'
-      | 'classWeight'
-      | 'predictTrain'
-      | 'loss'
-      | 'yTrain'
-      | 'yVal'
-      | 'yWidth'
-    > & { epochs: number },
-  ) {
-    const thread = new TrainingThread();
-    // Handed back by a stopping worker: stop at the next batch (the caller re-queues the job).
-    const onAbort = () => thread.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) thread.cancel();
-    let backend = 'unknown';
-    let backendDetails: Record<string, unknown> = {};
-    let lastWrite = 0;
-    const cancelPoll = setInterval(() => {
-      void this.dataSource
-        .query(`SELECT cancel_requested FROM training_jobs WHERE id = $1`, [job.id])
-        .then((rows: Array<{ cancel_requested: boolean }>) => rows[0]?.cancel_requested && thread.cancel())
-        .catch(() => undefined);
-    }, 500);
-    try {
-      const done = await thread.run(
-        {
-          backend: this.config.tfBackend,
-          cudaVisibleDevices: this.config.cudaVisibleDevices,
-          webgpuDawnBackend: this.config.webgpuDawnBackend,
-          gpuAdapter: this.config.gpuAdapter,
-          nativeEngine: this.config.nativeEngine,
-          seed: plan.seed,
-          ...spec,
-          window: dataset.window,
-          numFeatures: dataset.numFeatures,
-          learningRate: plan.hyperparameters.learning_rate,
-          batchSize: plan.hyperparameters.batch_size,
-          patience: plan.hyperparameters.early_stopping_patience,
-          xTrain: dataset.train.windows,
-          xVal: dataset.validation.windows,
-          xTest: dataset.test.windows,
-          counts: { train: dataset.train.count, val: dataset.validation.count, test: dataset.test.count },
-          saveDir: path.join(staging, 'model'),
-        },
-        this.config.maxTrainingMemoryGb * 2 ** 30,
-        {
-          onLog: (level, message) => this.logger[level]({ job_id: job.id, source: 'training-thread' }, message),
-          onBackend: (name, details) => {
-            backend = name;
-            backendDetails = details;
-            void this.dataSource.query(
-              `UPDATE training_jobs SET backend = $2, backend_details = $3::jsonb WHERE id = $1`,
-              [job.id, name, JSON.stringify(reportedBackend(details))],
-            );
-            void this.progress(job.id, { phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' });
-          },
-          onEpoch: (m) => {
-            const epochs = spec.epochs;
-            // An agent's "epochs" are episodes: its curves are reward and validation return.
-            const progress = stepProgress(spec.kind === 'dqn' ? 'episode' : 'epoch', m, epochs);
-            const logged =
-              spec.kind === 'dqn'
-                ? { train_reward: m.loss, val_return: m.val_loss }
-                : { loss: m.loss, val_loss: m.val_loss };
-            if (job.run_id) void this.experiments.logMetrics(job.run_id, logged, m.epoch).catch(() => undefined);
-            this.events.epoch({
-              job_id: job.id,
-              run_id: job.run_id,
-              epoch: m.epoch,
-              values: logged,
-              sweep: sweepRefOf(job.request),
-            });
-            if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
-              lastWrite = Date.now();
-              void this.progress(job.id, progress);
-            }
-          },
-        },
-      );
-      if (done.tensorsAfter !== done.tensorsBefore)
-        this.logger.warn(
-          { job_id: job.id, before: done.tensorsBefore, after: done.tensorsAfter },
-          'tensor count changed during training',
-        );
-      return { done, backend, backendDetails };
-    } finally {
-      clearInterval(cancelPoll);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  private async cancelRequested(jobId: string): Promise<boolean> {
-    const [row] = await this.dataSource.query(`SELECT cancel_requested FROM training_jobs WHERE id = $1`, [jobId]);
-    return row?.cancel_requested === true;
-  }
-
-  private async currentProgress(jobId: string): Promise<Partial<JobProgress>> {
-    const [row] = await this.dataSource.query(`SELECT progress FROM training_jobs WHERE id = $1`, [jobId]);
-    return row?.progress ?? {};
-  }
-
-  private async progress(jobId: string, patch: Partial<JobProgress>): Promise<void> {
-    await this.dataSource
-      .query(
-        `UPDATE training_jobs SET progress = COALESCE(progress, '{}'::jsonb) || $2::jsonb WHERE id = $1 AND status = 'running'`,
-        [jobId, JSON.stringify(patch)],
-      )
-      .catch(() => undefined);
+    name: K,
+    payload: DomainEvents[K],
+    end: JobEnd,
+  ): Promise<void> {
+    const reacted = await this.bus.publish(name, payload).then(
+      () => null,
+      (e: unknown) => ({ error: e }),
+    );
+    await this.jobs.finish(job.id, end);
+    if (reacted) throw reacted.error;
   }
 
   /** The worker is stopping: the job goes back to queued; pg-boss retries it on another worker. */
@@ -476,44 +272,34 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     const phase = 'waiting for a worker (handed back by a stopping worker)';
     // Only while the row is still this worker's: a retry elsewhere may already have claimed it.
     // Not an error: a note, which the retry's own note then quotes.
-    const rows = updatedRows(
-      await this.dataSource.query(
-        `UPDATE training_jobs SET status = 'queued', note = $2, progress = COALESCE(progress, '{}'::jsonb) || $3::jsonb WHERE id = $1 AND status = 'running' AND worker = $4 RETURNING id`,
-        [
-          job.id,
-          `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`,
-          JSON.stringify({ phase, eta_seconds: null }),
-          WORKER_ID,
-        ],
-      ),
+    const handedBack = await this.jobs.handBack(
+      job.id,
+      WORKER_ID,
+      `attempt ${job.attempts + 1} was handed back to the queue: worker ${WORKER_ID} stopped`,
+      { phase, eta_seconds: null },
     );
-    if (!rows.length) return;
-    await this.models.setStatus(job.model_id, job.version, 'queued');
-    if (job.run_id) await this.experiments.setStatus(job.run_id, 'SCHEDULED');
+    if (!handedBack) return;
+    await this.bus.publish('training.job.requeued', this.ids(job));
   }
 
   private async finishCancelled(job: TrainingJob): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE training_jobs SET status = 'cancelled', finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1`,
-      [job.id],
+    await this.end(
+      job,
+      'training.job.failed',
+      { ...this.ids(job), reason: 'cancelled', error: null, durationMs: null },
+      { status: 'cancelled' },
     );
-    await this.models.setStatus(job.model_id, job.version, 'cancelled');
-    if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
     this.events.finished({ job_id: job.id, run_id: job.run_id, status: 'cancelled', sweep: sweepRefOf(job.request) });
   }
 
   /** Sweep hook: a trial succeeds with its validation history; no artifacts, no version, no test metrics. */
-  private async finishTrial(job: TrainingJob, history: Record<string, number[]>): Promise<void> {
-    await this.dataSource.getRepository(TrainingJob).update(
-      { id: job.id },
-      {
-        status: 'succeeded',
-        finished_at: new Date(),
-        error: null,
-        progress: { ...(await this.currentProgress(job.id)), phase: 'done', eta_seconds: 0 },
-      },
+  private async finishTrial(job: TrainingJob, history: Record<string, number[]>, started: number): Promise<void> {
+    await this.end(
+      job,
+      'training.job.succeeded',
+      { ...this.ids(job), durationMs: Date.now() - started, result: null, trialHistory: history },
+      { status: 'succeeded' },
     );
-    if (job.run_id) await this.experiments.finishRun(job.run_id, 'FINISHED', { metrics: bestOfHistory(history) });
     this.events.finished({
       job_id: job.id,
       run_id: job.run_id,
@@ -525,15 +311,15 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
 
   /** A job whose attempts all died with their worker (dead-letter queue): failed, with the reason. */
   private async failInterrupted(jobId: string): Promise<void> {
-    const job = await this.dataSource.getRepository(TrainingJob).findOneBy({ id: jobId });
+    const job = await this.jobs.findById(jobId);
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     const message = `training was interrupted ${job.attempts} time(s) (the worker stopped or crashed) and was given up`;
-    await this.dataSource.query(
-      `UPDATE training_jobs SET status = 'failed', finished_at = now(), error = $2, progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"failed","eta_seconds":null}'::jsonb WHERE id = $1`,
-      [jobId, message],
+    await this.end(
+      job,
+      'training.job.failed',
+      { ...this.ids(job), reason: 'interrupted', error: message, durationMs: null },
+      { status: 'failed', error: message },
     );
-    await this.models.setStatus(job.model_id, job.version, 'failed', { error: message });
-    if (job.run_id) await this.experiments.finishRun(job.run_id, 'FAILED');
     this.events.finished({
       job_id: jobId,
       run_id: job.run_id,
@@ -560,27 +346,4 @@ function retryNote(attempt: number, previous: string | null): string {
 function trialTrained(cancelled: boolean, history: object): never {
   if (cancelled) throw new JobCancelled();
   throw new TrialTrained(history as Record<string, number[]>);
-}
-
-/** A trial's run metrics: the best validation value of each curve (lowest loss, highest return). */
-function bestOfHistory(history: Record<string, number[]>): Record<string, number> {
-  const out: Record<string, number> = {};
-  const finite = (k: string) => (history[k] ?? []).filter((v) => Number.isFinite(v));
-  if (finite('val_loss').length) out.val_loss = Math.min(...finite('val_loss'));
-  if (finite('val_return').length) out.val_return = Math.max(...finite('val_return'));
-  return out;
-}
-
-/** The thread's backend selection as kept with a job and a version (null before the thread reported it). */
-function reportedBackend(details: Record<string, unknown>): Record<string, unknown> | null {
-  return details.name ? backendReport(details as Partial<TfBackendDescription>) : null;
-}
-
-function numericMetrics(metrics: Record<string, unknown>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(metrics)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
-  const bt = metrics.backtest as Record<string, unknown> | undefined;
-  if (bt)
-    for (const [k, v] of Object.entries(bt)) if (typeof v === 'number' && Number.isFinite(v)) out[`backtest_${k}`] = v;
-  return out;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { updatedRows } from '../database/updated-rows';
 import { isoOrNull } from '../common/iso-time';
 import { DataSource } from 'typeorm';
+import { DomainEventBus } from '../common/events';
 import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { ExperimentsService, DEFAULT_EXPERIMENT } from '../experiments/experiments.service';
@@ -14,7 +14,8 @@ import { slugify } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
 import type { TrainAcceptedDto, TrainRequestDto } from './dto/train-request.dto';
 import { TrainingQueue } from './queue/training-queue';
-import { TrainingJob, type JobStatus } from './training-job.entity';
+import type { JobStatus, TrainingJob } from './training-job.entity';
+import { TrainingJobsRepository, type JobStatusCount } from './training-jobs.repository';
 import { toPlan } from './training-plan';
 import { memoryEstimateSpec } from './architectures';
 import { progressView } from './job-progress';
@@ -67,12 +68,15 @@ function checkFolds(folds: FoldPlan[], plan: TrainingPlan): void {
 @Injectable()
 export class TrainingService {
   constructor(
+    /** Only for the submit transaction, which spans the registry, the run and the job. */
     private readonly dataSource: DataSource,
+    private readonly jobs: TrainingJobsRepository,
     private readonly config: AppConfig,
     private readonly features: FeaturesService,
     private readonly models: ModelsService,
     private readonly experiments: ExperimentsService,
     private readonly queue: TrainingQueue,
+    private readonly bus: DomainEventBus,
   ) {}
 
   /**
@@ -157,7 +161,7 @@ export class TrainingService {
       : {};
     const { job, version } = await this.dataSource.transaction(async (manager) => {
       const version = isTrial
-        ? { id: null, version: `trial-${sweep!.trial}` }
+        ? { id: null, version: `trial-${sweep.trial}` }
         : await this.models.reserveVersion(manager, {
             modelId,
             name: req.name,
@@ -220,12 +224,10 @@ export class TrainingService {
         },
         manager,
       );
-      const job = await manager.save(
-        TrainingJob,
-        manager.create(TrainingJob, {
+      const job = await this.jobs.insert(
+        {
           model_id: modelId,
           version: version.version,
-          status: 'queued',
           model_type: plan.modelType,
           request: {
             ...plan,
@@ -233,9 +235,11 @@ export class TrainingService {
             ...(options.schedule ? { schedule: options.schedule } : {}),
           },
           run_id: run.id,
-        }),
+        },
+        manager,
       );
-      if (version.id) await manager.update('model_versions', { id: version.id }, { job_id: job.id, run_id: run.id });
+      if (version.id)
+        await this.models.updateVersion(modelId, version.version, { job_id: job.id, run_id: run.id }, manager);
       return { job, version };
     });
     // Sent after the commit: with the embedded database's single connection a send inside
@@ -277,13 +281,15 @@ export class TrainingService {
   }
 
   async list(q: { status?: JobStatus; model_id?: string; limit?: number; offset?: number }) {
-    const where: Record<string, unknown> = {};
-    if (q.status) where.status = q.status;
-    if (q.model_id) where.model_id = q.model_id;
-    const [rows, total] = await this.dataSource
-      .getRepository(TrainingJob)
-      .findAndCount({ where, order: { created_at: 'DESC' }, take: q.limit ?? 50, skip: q.offset ?? 0 });
-    return { jobs: rows.map((j) => this.view(j)), total, limit: q.limit ?? 50, offset: q.offset ?? 0 };
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const { rows, total } = await this.jobs.list({ status: q.status, model_id: q.model_id, limit, offset });
+    return { jobs: rows.map((j) => this.view(j)), total, limit, offset };
+  }
+
+  /** How many jobs are in each status (the Prometheus gauge, metrics/). */
+  countByStatus(): Promise<JobStatusCount[]> {
+    return this.jobs.countByStatus();
   }
 
   async get(id: string) {
@@ -291,7 +297,7 @@ export class TrainingService {
   }
 
   private async find(id: string): Promise<TrainingJob> {
-    const job = /^[0-9a-f-]{36}$/i.test(id) ? await this.dataSource.getRepository(TrainingJob).findOneBy({ id }) : null;
+    const job = /^[0-9a-f-]{36}$/i.test(id) ? await this.jobs.findById(id) : null;
     if (!job) throw new NotFoundError(`Training job ${id} does not exist`, { job_id: id }, 'JOB_NOT_FOUND');
     return job;
   }
@@ -301,16 +307,18 @@ export class TrainingService {
     const job = await this.find(id);
     if (job.status === 'queued') {
       // Still queued at the moment of the update: a worker may have claimed it since the read.
-      const changed = updatedRows(
-        await this.dataSource.query(
-          `UPDATE training_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), progress = COALESCE(progress, '{}'::jsonb) || '{"phase":"cancelled","eta_seconds":null}'::jsonb WHERE id = $1 AND status = 'queued' RETURNING id`,
-          [id],
-        ),
-      );
-      if (changed.length) {
+      if (await this.jobs.cancelIfQueued(id)) {
         await this.queue.cancel(id);
-        await this.models.setStatus(job.model_id, job.version, 'cancelled');
-        if (job.run_id) await this.experiments.finishRun(job.run_id, 'KILLED');
+        // The version reads cancelled and the run KILLED (their subscribers) before the answer.
+        await this.bus.publish('training.job.failed', {
+          jobId: job.id,
+          modelId: job.model_id,
+          version: job.version,
+          runId: job.run_id,
+          reason: 'cancelled',
+          error: null,
+          durationMs: null,
+        });
         return this.get(id);
       }
     }
@@ -321,7 +329,7 @@ export class TrainingService {
         { job_id: id, status: refreshed.status },
         'JOB_FINISHED',
       );
-    await this.dataSource.query(`UPDATE training_jobs SET cancel_requested = true WHERE id = $1`, [id]);
+    await this.jobs.requestCancel(id);
     return this.view({ ...refreshed, cancel_requested: true });
   }
 

@@ -9,19 +9,48 @@
  * reads what else it needs through the owning module's service.
  */
 export interface DomainEvents {
-  /** A training job's attempt started (first run or a retry after an interrupted attempt). */
+  /**
+   * A training job's attempt started (first run or a retry after an interrupted attempt).
+   * Published, and awaited, before training begins: the version is `training` and the run
+   * RUNNING on this attempt (a retry's run history starts afresh) before the first epoch logs.
+   */
   'training.job.started': { jobId: string; modelId: string; version: string; runId: string | null; attempt: number };
-  /** A training job finished and its version's artifacts are written. */
-  'training.job.succeeded': { jobId: string; modelId: string; version: string; runId: string | null };
-  /** A training job failed for good (no retry left) or was cancelled. */
+  /**
+   * A training job finished. Published, and awaited, before the job itself reads `succeeded`:
+   * whoever sees a job done finds its version and run final too.
+   */
+  'training.job.succeeded': {
+    jobId: string;
+    modelId: string;
+    version: string;
+    runId: string | null;
+    /** How long this attempt took, from its start to the artifacts written. */
+    durationMs: number;
+    /** A registered version's result; null for a sweep trial (no version, no artifacts, no test metrics). */
+    result: TrainedVersionResult | null;
+    /** A sweep trial's validation (and training) curves; null otherwise. */
+    trialHistory: Record<string, number[]> | null;
+  };
+  /**
+   * A training job failed for good (an error, or every attempt interrupted: no retry left) or
+   * was cancelled. Published, and awaited, before the job reads failed/cancelled.
+   */
   'training.job.failed': {
     jobId: string;
     modelId: string;
     version: string;
     runId: string | null;
-    reason: 'failed' | 'cancelled';
+    /** `interrupted`: its attempts all died with their worker (the dead-letter queue gave it up). */
+    reason: 'failed' | 'interrupted' | 'cancelled';
     error: string | null;
+    /** How long the failing attempt ran; null where no attempt ran here (interrupted, cancelled). */
+    durationMs: number | null;
   };
+  /**
+   * A running job was handed back to the queue by a stopping worker (not an error): another
+   * worker retries it. Its version is `queued` and its run SCHEDULED again until then.
+   */
+  'training.job.requeued': { jobId: string; modelId: string; version: string; runId: string | null };
   /** A model version was registered (its record exists and can be served once trained). */
   'models.version.registered': { modelId: string; version: string };
   /**
@@ -39,3 +68,20 @@ export interface DomainEvents {
 }
 
 export type DomainEventName = keyof DomainEvents;
+
+/** What a succeeded training job produced for its version (stored by the registry). */
+export interface TrainedVersionResult {
+  /** Test-part metrics (numbers and nested reports such as `backtest`). */
+  metrics: Record<string, unknown>;
+  baselines: Record<string, unknown>;
+  splits: Record<string, unknown> | null;
+  walkForward: Record<string, unknown> | null;
+  significance: Record<string, unknown> | null;
+  dataFingerprint: string;
+  backend: string | null;
+  backendDetails: Record<string, unknown> | null;
+  artifactChecksum: string;
+  /** The version's artifact files, relative to its directory (model/model.json, metrics.json, …). */
+  artifactFiles: string[];
+  trainedAt: Date;
+}

@@ -94,7 +94,7 @@ export function parseSwapTable(text: string, canonical: (symbol: string) => stri
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`not valid JSON (${(e as Error).message})`);
+    throw new Error(`not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new Error('must be a JSON object of symbol → {"long": pips, "short": pips}');

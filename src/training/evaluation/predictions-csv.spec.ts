@@ -2,7 +2,7 @@ import { predictionsCsv } from './predictions-csv';
 
 describe('predictions.csv', () => {
   it('writes the documented header, then validation and test rows; every number parses back to the same double', () => {
-    const values = [0.1 + 0.2, -1.2345678901234567e-7, 1 / 3, 0];
+    const values = [0.1 + 0.2, -1.2345678901234566e-7, 1 / 3, 0];
     const text = predictionsCsv([
       {
         part: 'validation',

@@ -59,11 +59,12 @@ async function beat(): Promise<void> {
   running = true;
   try {
     const c = await connection();
-    table ??= (await c.query(`SELECT table_name FROM ${init.schema}.queue WHERE name = $1`, [init.queue])).rows[0]
-      ?.table_name;
+    table ??= (
+      await c.query<{ table_name: string }>(`SELECT table_name FROM ${init.schema}.queue WHERE name = $1`, [init.queue])
+    ).rows[0]?.table_name;
     if (!table) return;
     const ids = [...held.keys()];
-    const result = await c.query(plans.touchJobs(init.schema, table, true), [
+    const result = await c.query<{ ids: string[] | null }>(plans.touchJobs(init.schema, table, true), [
       init.queue,
       ids,
       plans.attemptPairs(
@@ -71,7 +72,7 @@ async function beat(): Promise<void> {
         ids.map((id) => held.get(id)!),
       ),
     ]);
-    post({ type: 'touched', ids: (result.rows[0]?.ids as string[]) ?? [] });
+    post({ type: 'touched', ids: result.rows[0]?.ids ?? [] });
   } catch (e) {
     client?.end().catch(() => undefined);
     client = undefined;

@@ -16,7 +16,7 @@ export class JobHeartbeat {
     this.alive[0] = Date.now();
     this.pulse = setInterval(() => (this.alive[0] = Date.now()), 1000);
     this.pulse.unref();
-    const init: HeartbeatInit = { ...opts, alive: this.alive.buffer as SharedArrayBuffer };
+    const init: HeartbeatInit = { ...opts, alive: this.alive.buffer };
     this.worker = spawnThread(init);
     this.worker.unref();
     this.worker.on('message', (e: HeartbeatEvent) => this.listeners.forEach((l) => l(e)));

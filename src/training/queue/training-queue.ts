@@ -39,11 +39,13 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     readiness: ReadinessChecks,
     indicators: HealthIndicatorService,
   ) {
-    readiness.register(async () => {
+    readiness.register(() => {
       const indicator = indicators.check('queue');
-      return this.started
-        ? indicator.up({ name: TRAINING_QUEUE })
-        : indicator.down({ message: 'the job queue is not running' });
+      return Promise.resolve(
+        this.started
+          ? indicator.up({ name: TRAINING_QUEUE })
+          : indicator.down({ message: 'the job queue is not running' }),
+      );
     });
   }
 
@@ -121,7 +123,7 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
         for (const job of jobs) {
           this.heartbeat?.hold(job);
           try {
-            await handler(job as unknown as WorkJob);
+            await handler(job);
           } finally {
             this.heartbeat?.release(job.id);
           }

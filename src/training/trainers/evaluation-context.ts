@@ -1,5 +1,5 @@
 import type { BarSeries, Dataset } from '../../features/core';
-import { timeframeMs, type Timeframe } from '../../market-data/timeframes';
+import { timeframeMs } from '../../market-data/timeframes';
 import { periodsPerYear } from '../evaluation';
 import type { StrategyContext } from '../evaluation/strategy';
 import type { TestSpan } from '../evaluation/significance/report';
@@ -44,8 +44,8 @@ export function testEvaluationContext(
       targetIsLogReturn: useTarget && log,
       price: sc.price,
       horizonBars: H,
-      periodsPerYear: periodsPerYear(dataset.timeframe as Timeframe, H),
-      barMs: timeframeMs(dataset.timeframe as Timeframe),
+      periodsPerYear: periodsPerYear(dataset.timeframe, H),
+      barMs: timeframeMs(dataset.timeframe),
       spreadPips: plan.spreadPips,
       slippagePips: plan.slippagePips ?? 0,
       swap: plan.swapPoints ?? {},

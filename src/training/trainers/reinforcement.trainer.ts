@@ -1,6 +1,5 @@
 import { DataValidationError } from '../../common/errors/app-error';
 import type { BarSeries, DatasetPart } from '../../features/core';
-import type { Timeframe } from '../../market-data/timeframes';
 import { compareWithBaselines, halfSpreadCosts } from '../../ml/rl';
 import { barsPerYear, pipSizeFor } from '../evaluation';
 import { sampleContext } from './sample-context';
@@ -79,7 +78,7 @@ export class ReinforcementTrainer implements Trainer {
       nextReturns: test.returns,
       costs: test.costs,
     };
-    const comparison = compareWithBaselines(env, run.testActions, barsPerYear(dataset.timeframe as Timeframe));
+    const comparison = compareWithBaselines(env, run.testActions, barsPerYear(dataset.timeframe));
     const actionCounts = { sell: 0, hold: 0, buy: 0 };
     for (const a of run.testActions) actionCounts[a < 0 ? 'sell' : a > 0 ? 'buy' : 'hold']++;
     return {

@@ -68,10 +68,7 @@ export function scoreTimeSeriesTest(
   });
   return {
     metrics: { ...regressionMetrics(yTest, testPred), backtest: model.backtest },
-    baselines: { ...scored, always_long: long.report, always_short: short.report } as unknown as Record<
-      string,
-      unknown
-    >,
+    baselines: { ...scored, always_long: long.report, always_short: short.report },
     significance,
     predicted: baselines,
   };

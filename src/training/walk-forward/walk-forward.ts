@@ -146,7 +146,7 @@ export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset
       run,
       splits: splits as unknown as Record<string, unknown>,
       significance: scores.significance as unknown as Record<string, unknown>,
-      walkForward: walkForward as unknown as Record<string, unknown>,
+      walkForward: walkForward,
       files: {
         [PREDICTIONS_FILE]: predictionsCsv(rows),
         'evaluation.json': { splits, significance: scores.significance, walk_forward: walkForward },

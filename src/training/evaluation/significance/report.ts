@@ -92,7 +92,7 @@ export function significanceReport(input: SignificanceInput): Significance {
   const annual = Math.sqrt(input.periodsPerYear);
   const dm: Significance['diebold_mariano'] = {};
   for (const [name, b] of Object.entries(input.baselines)) {
-    const negative = (r: NumberList) => Float64Array.from(r as ArrayLike<number>, (v) => -v);
+    const negative = (r: NumberList) => Float64Array.from(r, (v) => -v);
     dm[name] = {
       ...(b.forecastLoss
         ? {

@@ -1,15 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AppConfig } from '../config/app-config';
-import { MIGRATIONS } from '../../migrations';
-import { openDatabase } from './data-source.factory';
-import { pendingSchemaChanges } from './schema-drift';
+import { AppConfig } from './config/app-config';
+import { MIGRATIONS } from '../migrations';
+import { APP_ENTITIES } from './app.entities';
+import { openDatabase } from './database/data-source.factory';
+import { pendingSchemaChanges } from './database/schema-drift';
 import * as os from 'node:os';
-import { createScratchDatabase, testDatabaseUrl } from '../../test/support/test-database';
+import { createScratchDatabase, testDatabaseUrl } from '../test/support/test-database';
 
-describe('entities and migrations', () => {
+describe('entities (APP_ENTITIES) and migrations', () => {
   it('every migration file is listed in migrations/index.ts', () => {
-    const dir = path.resolve(__dirname, '../../migrations');
+    const dir = path.resolve(__dirname, '../migrations');
     const files = fs.readdirSync(dir).filter((f) => /^\d+.*\.ts$/.test(f));
     const listed = MIGRATIONS.map((m) => m.name);
     for (const file of files) {
@@ -26,6 +27,7 @@ describe('entities and migrations', () => {
     const scratch = adminUrl ? await createScratchDatabase(adminUrl) : undefined;
     const { dataSource } = await openDatabase(
       AppConfig.fromEnv({ MODEL_REGISTRY_PATH: dir, ...(scratch ? { DATABASE_URL: scratch.url } : {}) }),
+      APP_ENTITIES,
     );
     try {
       expect(await pendingSchemaChanges(dataSource)).toEqual([]);

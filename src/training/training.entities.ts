@@ -1,0 +1,4 @@
+import { TrainingJob } from './training-job.entity';
+
+/** The training module's tables, composed with the other modules' in src/app.entities.ts. */
+export const TRAINING_ENTITIES = [TrainingJob];
