@@ -68,8 +68,8 @@ export interface DeploymentLookup {
 export class RegistryDeploymentLookup implements DeploymentLookup {
   constructor(private readonly models: ModelsService) {}
 
-  async activeVersion(): Promise<ActiveDeployment | null> {
-    return null;
+  activeVersion(): Promise<ActiveDeployment | null> {
+    return Promise.resolve(null);
   }
 
   async deployedVersions(modelId: string): Promise<string[]> {

@@ -112,9 +112,7 @@ export class PredictionRunner {
             `${at}.${unknown[0]}`,
             `${at} has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; an instance holds symbol, timeframe and features`,
           );
-        prepared.push(
-          await this.windows.prepare(m, resolved, inst as PredictBody, body, `${at}.`, { reuse: reuse?.[i] }),
-        );
+        prepared.push(await this.windows.prepare(m, resolved, inst, body, `${at}.`, { reuse: reuse?.[i] }));
       }
       const raws = await Promise.all(prepared.map((p) => m.batcher.submit(p.window)));
       raws.forEach((raw, i) => assertFiniteOutput(raw, `instances[${i}].features`));

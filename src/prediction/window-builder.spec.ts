@@ -55,15 +55,14 @@ function model(pre: Partial<Preprocessing> = {}): LoadedModel {
   return { pre: full } as unknown as LoadedModel;
 }
 
-const resolved = (version = '1.0.0', symbols = ['EUR/USD']): Resolved =>
-  ({
-    row: { model_id: 'm', version, status: 'deployed', symbols, timeframe: '1d', artifact_checksum: null, error: null },
-    ref: { modelId: 'm', version, checksum: null, modelType: 'time_series' },
-    key: `m@${version}#-`,
-    deployment: null,
-    alias: null,
-    role: 'active',
-  }) as Resolved;
+const resolved = (version = '1.0.0', symbols = ['EUR/USD']): Resolved => ({
+  row: { model_id: 'm', version, status: 'deployed', symbols, timeframe: '1d', artifact_checksum: null, error: null },
+  ref: { modelId: 'm', version, checksum: null, modelType: 'time_series' },
+  key: `m@${version}#-`,
+  deployment: null,
+  alias: null,
+  role: 'active',
+});
 
 describe('WindowBuilder', () => {
   const body = { symbol: 'eur_usd', timeframe: '1d' };
