@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ModelsService } from '../models/models.service';
 
-/**
+/*
  * What the prediction path needs to know about deployments: the port prediction owns and the
  * deployment module implements. Prediction never imports the deployment module (which depends
  * on prediction); the deployment module hands its implementation to {@link DeploymentLookupPort}
  * when it is instantiated, and until then (or in an application without it) the registry
  * answers ({@link RegistryDeploymentLookup}).
  */
-/** The deployment module's registration provider (its value: the lookup it handed to the port). */
+
+/** The token of the deployment module's registration provider (its value: the lookup it handed to the port). */
 export const DEPLOYMENT_LOOKUP = Symbol('DEPLOYMENT_LOOKUP');
 
 export interface ActiveDeployment {
