@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { PredictionService } from '../src/prediction/prediction.service';
 import { dieboldMariano } from '../src/training/evaluation/significance/diebold-mariano';
@@ -372,4 +374,48 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     await envelope(await predict(), 404, 'DEPLOYMENT_NOT_FOUND');
     await envelope(await deploy({ version: '1.1.0', mode: 'shadow' }), 409, 'NOT_DEPLOYED');
   }, 60_000);
+
+  it('a shadow with the same features and window scores the rows the active version built: its stored prediction equals an offline prediction of its version on that window', async () => {
+    // Another version trained on a shorter history: the same features and window, another scaler.
+    const res = await t.fetch('/api/v1/models/train', {
+      method: 'POST',
+      json: { ...trainBody(5), end_date: '2001-06-01T00:00:00Z' },
+    });
+    expect(res.status).toBe(202);
+    const job = await res.json();
+    expect(job.model_id).toBe(modelId);
+    expect((await waitForJob(t, job.job_id)).status).toBe('succeeded');
+    const scaler = (v: string) =>
+      JSON.parse(fs.readFileSync(path.join(t.registryPath, modelId, v, 'preprocessing.json'), 'utf8')).scaler;
+    expect(scaler(job.version).features).toEqual(scaler('1.0.0').features);
+    expect(scaler(job.version)).not.toEqual(scaler('1.0.0'));
+
+    const active = await deploy({ version: '1.0.0' });
+    expect(active.status).toBe(201);
+    const deploymentId = (await active.json()).id;
+    expect((await deploy({ version: job.version, mode: 'shadow' })).status).toBe(201);
+    const answered = await predict();
+    expect(answered.status).toBe(200);
+    const asOf = (await answered.json()).as_of;
+    expect(asOf).toBe(new Date(last).toISOString());
+
+    // Offline: the shadow's version asked directly, on the same stored bars (no bar was imported since).
+    const offline = await predict({ target: undefined, version: job.version });
+    expect(offline.status).toBe(200);
+    const expected = await offline.json();
+    expect([expected.version, expected.as_of]).toEqual([job.version, asOf]);
+
+    const [row] = await until(
+      async (): Promise<Array<{ as_of: Date; predicted: number }>> =>
+        t.app
+          .get(DataSource)
+          .query(
+            `SELECT as_of, predicted FROM deployment_predictions WHERE deployment_id = $1 AND role = 'shadow' AND version = $2`,
+            [deploymentId, job.version],
+          ),
+      (rows) => rows.length === 1,
+    );
+    expect(new Date(row.as_of).toISOString()).toBe(asOf);
+    expect(Number(row.predicted)).toBe(expected.prediction.value);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MarketDataModule } from '../market-data/market-data.module';
 import { ModelsModule } from '../models/models.module';
-import { DEPLOYMENT_LOOKUP } from '../prediction/deployment-lookup';
+import { DEPLOYMENT_LOOKUP, DeploymentLookupPort } from '../prediction/deployment-lookup';
 import { PredictionModule } from '../prediction/prediction.module';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { DeploymentLookupService } from './deployment-lookup.service';
@@ -47,8 +47,9 @@ const PERFORMANCE_PROVIDERS = [
 /**
  * Deployments per target, their history, rollback, what targets do (targets/: webhook,
  * file drop — one driver per kind, registered in targets/target-registry.ts) and monitoring.
- * Provides the prediction module's DEPLOYMENT_LOOKUP (which version serves a target, and
- * where monitoring events go) and warms/invalidates the prediction cache on every change.
+ * Gives the prediction module its deployment lookup (which version serves a target, and
+ * where monitoring events go) and publishes 'deployment.changed' on every change (prediction
+ * drops its resolutions and warms the version that now serves).
  * Live performance subscribes to market-data's bars-written event to score served predictions.
  */
 @Module({
@@ -60,7 +61,13 @@ const PERFORMANCE_PROVIDERS = [
     ActiveDeploymentCache,
     DeploymentService,
     DeploymentLookupService,
-    { provide: DEPLOYMENT_LOOKUP, useExisting: DeploymentLookupService },
+    // Hands this module's lookup to prediction's port as the module is instantiated (before any
+    // request): prediction reads deployments through it without knowing this module exists.
+    {
+      provide: DEPLOYMENT_LOOKUP,
+      inject: [DeploymentLookupPort, DeploymentLookupService],
+      useFactory: (port: DeploymentLookupPort, lookup: DeploymentLookupService) => port.provide(lookup),
+    },
     MonitoringService,
     DeploymentNotifier,
     NotificationTransport,

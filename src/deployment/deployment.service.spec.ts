@@ -4,7 +4,7 @@ import type { ArtifactStore } from '../models/artifacts';
 import type { AliasesService } from '../models/aliases/aliases.service';
 import type { LockedModel, ModelLock } from '../models/model-lock';
 import type { ModelsService } from '../models/models.service';
-import type { PredictionService } from '../prediction/prediction.service';
+import type { DomainEventBus, DomainEvents } from '../common/events';
 import { ActiveDeploymentCache } from './active-deployment.cache';
 import { parseDeploymentOptions } from './deployment-options';
 import { DeploymentService } from './deployment.service';
@@ -83,7 +83,13 @@ function setup() {
     exists: () => Promise.resolve(true),
     read: () => Promise.resolve({}),
   } as unknown as ArtifactStore;
-  const prediction = { invalidate: () => undefined, warm: () => Promise.resolve() } as unknown as PredictionService;
+  const published: Array<DomainEvents['deployment.changed']> = [];
+  const events = {
+    publish: (_name: string, payload: DomainEvents['deployment.changed']) => {
+      published.push(payload);
+      return Promise.resolve();
+    },
+  } as unknown as DomainEventBus;
   const aliases = { resolve: () => Promise.resolve('v2') } as unknown as AliasesService;
   const service = new DeploymentService(
     repo,
@@ -94,13 +100,13 @@ function setup() {
     drivers,
     monitoring,
     new ActiveDeploymentCache(),
-    prediction,
+    events,
     aliases,
     parseDeploymentOptions({}),
   );
   const deploy = (version: string, extra: Record<string, unknown> = {}) =>
     service.deploy('m1', { version, deployment_target: 'strategy_engine', ...extra });
-  return { service, repo, registry, applied, levels, deploy };
+  return { service, repo, registry, applied, levels, deploy, published };
 }
 
 const status = (p: Promise<unknown>) =>
@@ -178,6 +184,23 @@ describe('DeploymentService (in-memory repositories)', () => {
     expect(registry.statuses.get('m1@v1')).toBe('experimental');
     expect(applied.map((c) => c.event)).toEqual(['deploy', 'undeploy']);
     expect(await status(service.undeploy(d.id))).toBe('DEPLOYMENT_NOT_ACTIVE');
+  });
+
+  it('tells prediction what changed, after each change: deployed, rolled back, undeployed', async () => {
+    const { service, deploy, published } = setup();
+    const first = await deploy('v1');
+    await deploy('v2');
+    await service.rollback('m1', 'strategy_engine');
+    const active = await service.findActive('m1', 'strategy_engine');
+    await service.undeploy(active!.id);
+    expect(published.map((e) => [e.change, e.activeVersion])).toEqual([
+      ['deployed', 'v1'],
+      ['deployed', 'v2'],
+      ['rolled_back', 'v1'],
+      ['undeployed', null],
+    ]);
+    expect(published.every((e) => e.modelId === 'm1')).toBe(true);
+    expect(published[0].deploymentId).toBe(first.id);
   });
 
   it('a version still active on another target stays deployed when one target undeploys it', async () => {

@@ -15,7 +15,7 @@ import { MonitoringService } from './monitoring/monitoring.service';
 import { NotificationRepository } from './notifications/notification.repository';
 import type { AppliedChange } from './targets/target-driver';
 import { TargetDrivers } from './targets/target-drivers.service';
-import { PredictionService } from '../prediction/prediction.service';
+import { DomainEventBus } from '../common/events';
 import { deployOptionErrors, fieldsError } from './validation/deploy-field-errors';
 
 const DEPLOYABLE = ['experimental', 'deployed'];
@@ -44,7 +44,7 @@ export class DeploymentService {
     private readonly drivers: TargetDrivers,
     private readonly monitoring: MonitoringService,
     private readonly cache: ActiveDeploymentCache,
-    private readonly prediction: PredictionService,
+    private readonly events: DomainEventBus,
     private readonly aliases: AliasesService,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
@@ -319,12 +319,18 @@ export class DeploymentService {
     }
   }
 
-  private afterChange(deployment: Deployment, applied: AppliedChange[]): Promise<DeploymentDto> {
+  private async afterChange(deployment: Deployment, applied: AppliedChange[]): Promise<DeploymentDto> {
     this.cache.invalidate(deployment.model_id);
-    // Predictions resolve the new version at once, and its model is loaded before traffic arrives.
-    this.prediction.invalidate(deployment.model_id);
-    if (deployment.status === 'active')
-      void this.prediction.warm(deployment.model_id, deployment.version).catch(() => undefined);
+    // Predictions resolve the new version at once (awaited: the response must not go out before),
+    // and its model is loaded before traffic arrives (prediction warms it in the background).
+    const active = deployment.status === 'active';
+    await this.events.publish('deployment.changed', {
+      modelId: deployment.model_id,
+      deploymentId: deployment.id,
+      change: !active ? 'undeployed' : deployment.restored_deployment_id ? 'rolled_back' : 'deployed',
+      activeVersion: active ? deployment.version : null,
+      challengerVersion: null,
+    });
     this.monitoring.noteLevel(deployment.id, deployment.monitoring_level);
     this.drivers.afterCommit(applied);
     return this.views([deployment]).then((v) => v[0]);

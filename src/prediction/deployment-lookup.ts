@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ModelsService } from '../models/models.service';
 
-/**
- * What the prediction path needs to know about deployments, behind one injection token so
- * that prediction never depends on the deployment module (which depends on prediction to
- * warm models on deploy). The deployment module provides the real implementation under
- * this token; until it exists, {@link RegistryDeploymentLookup} answers from the registry.
+/*
+ * What the prediction path needs to know about deployments: the port prediction owns and the
+ * deployment module implements. Prediction never imports the deployment module (which depends
+ * on prediction); the deployment module hands its implementation to {@link DeploymentLookupPort}
+ * when it is instantiated, and until then (or in an application without it) the registry
+ * answers ({@link RegistryDeploymentLookup}).
  */
+
+/** The token of the deployment module's registration provider (its value: the lookup it handed to the port). */
 export const DEPLOYMENT_LOOKUP = Symbol('DEPLOYMENT_LOOKUP');
 
 export interface ActiveDeployment {
@@ -66,11 +69,38 @@ export interface DeploymentLookup {
 export class RegistryDeploymentLookup implements DeploymentLookup {
   constructor(private readonly models: ModelsService) {}
 
-  async activeVersion(): Promise<ActiveDeployment | null> {
-    return null;
+  activeVersion(): Promise<ActiveDeployment | null> {
+    return Promise.resolve(null);
   }
 
   async deployedVersions(modelId: string): Promise<string[]> {
     return (await this.models.versions(modelId)).filter((v) => v.status === 'deployed').map((v) => v.version);
+  }
+}
+
+/**
+ * Where prediction finds the deployment lookup. The deployment module imports the prediction
+ * module anyway (it publishes to it and reads its types), so it can give its lookup to this
+ * exported provider from a factory provider of its own — the provider is instantiated with its
+ * module, before any request or bootstrap hook. That keeps the dependency one way (deployment →
+ * prediction) without prediction searching the whole container (`ModuleRef.get(…, {strict:
+ * false})`) for a token it cannot import, and an application without the deployment module
+ * simply keeps the registry fallback.
+ */
+@Injectable()
+export class DeploymentLookupPort {
+  private provided: DeploymentLookup | null = null;
+
+  constructor(private readonly registry: RegistryDeploymentLookup) {}
+
+  /** Called once by the deployment module; returns the lookup so the caller's provider holds it. */
+  provide(lookup: DeploymentLookup): DeploymentLookup {
+    this.provided = lookup;
+    return lookup;
+  }
+
+  /** The deployment module's lookup when it registered one, else the registry fallback. */
+  get current(): DeploymentLookup {
+    return this.provided ?? this.registry;
   }
 }

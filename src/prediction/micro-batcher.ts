@@ -161,7 +161,7 @@ export class MicroBatcher<I, O> {
           try {
             const outputs = await this.run([p.input]);
             if (!Array.isArray(outputs) || outputs.length !== 1)
-              throw new Error('batch function did not return one output for one input');
+              throw new Error('batch function did not return one output for one input', { cause: error });
             p.resolve(outputs[0]);
           } catch (e) {
             p.reject(e);

@@ -92,7 +92,7 @@ export class LoadedModel {
       throw new Error(
         `the model returned ${out.length} values for ${n} windows; its signature says ${units} per window`,
       );
-    const results: Float32Array[] = new Array(n);
+    const results = new Array<Float32Array>(n);
     for (let i = 0; i < n; i++) results[i] = out.slice(i * units, (i + 1) * units);
     return results;
   }
@@ -251,7 +251,7 @@ export class ModelLoader {
       return new OnnxRuntimeEngine(pool, key, io, bytes.byteLength * (pool.size + 1));
     } catch (e) {
       pool.unload(key);
-      if (e instanceof OnnxSignatureMismatch) throw new Error(e.message);
+      if (e instanceof OnnxSignatureMismatch) throw new Error(e.message, { cause: e });
       throw e;
     }
   }
@@ -272,11 +272,11 @@ export class ModelLoader {
         : null;
       if (!paths || paths.length !== 1 || paths[0] !== WEIGHTS_BIN)
         throw new Error(`model.json must list exactly one weights file, ${WEIGHTS_BIN}`);
-      const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+      const artifacts = await tf.io.getModelArtifactsForJSON(modelJson, (manifest) => {
         // A copy in this realm's ArrayBuffer (fs Buffers are views into a shared pool).
         const copy = new Uint8Array(weights.byteLength);
         copy.set(weights);
-        return [manifest.flatMap((g) => g.weights), copy.buffer];
+        return Promise.resolve([manifest.flatMap((g) => g.weights), copy.buffer]);
       });
       model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
     } catch (e) {

@@ -76,7 +76,7 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
     !scaler ||
     typeof scaler !== 'object' ||
     !Array.isArray(scaler.features) ||
-    scaler.features.join('\u0000') !== (p.features as string[]).join('\u0000')
+    scaler.features.join('\u0000') !== p.features.join('\u0000')
   ) {
     throw new PreprocessingError('preprocessing.json has no scaler for its features');
   }
@@ -93,7 +93,7 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
         : null;
   const base = {
     model_type: typeof p.model_type === 'string' ? p.model_type : fallbackModelType,
-    features: p.features as string[],
+    features: p.features,
     window: p.window as number,
     horizon: Number.isInteger(p.horizon) ? (p.horizon as number) : null,
     timeframe: typeof p.timeframe === 'string' ? p.timeframe : null,
@@ -121,7 +121,7 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
       const classes = isStrings(p.classes)
         ? p.classes
         : isStrings((p.target as { classes?: unknown } | undefined)?.classes)
-          ? ((p.target as { classes: string[] }).classes as string[])
+          ? (p.target as { classes: string[] }).classes
           : null;
       if (!classes) throw new PreprocessingError('a classification model needs its classes in preprocessing.json');
       return { ...base, classes, output_units: classes.length };

@@ -61,7 +61,7 @@ export function featureRows(
   let length = -1;
   let lengthOf = '';
   for (const name of names) {
-    const values = given[name];
+    const values: unknown = given[name];
     const field = `${prefix}.${name}`;
     if (!Array.isArray(values))
       throw fieldError(
@@ -93,7 +93,7 @@ export function featureRows(
       );
     }
     for (let i = 0; i < values.length; i++) {
-      const v = values[i];
+      const v: unknown = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw fieldError(
           `${field}[${i}]`,
@@ -105,7 +105,7 @@ export function featureRows(
     }
   }
   const F = names.length;
-  const rows: number[][] = new Array(window);
+  const rows = new Array<number[]>(window);
   const start = length - window;
   for (let w = 0; w < window; w++) {
     const row = new Array<number>(F);

@@ -1,4 +1,5 @@
-import type { AppConfig } from '../config/app-config';
+import { AppConfig } from '../config/app-config';
+import { EnvironmentVariables } from '../config/environment';
 
 /** The prediction module's settings (validated with the rest of the environment in AppConfig). */
 export const PREDICTION_OPTIONS = Symbol('PREDICTION_OPTIONS');
@@ -18,23 +19,34 @@ export interface PredictionOptions {
   resolutionTtlMs: number;
 }
 
-export const DEFAULT_PREDICTION_OPTIONS: PredictionOptions = {
-  cacheMaxModels: 8,
-  cacheMaxBytes: 512 * 1024 * 1024,
-  batchMaxSize: 64,
-  batchMaxWaitMs: 2,
-  maxInstances: 256,
-  resolutionTtlMs: 1000,
-};
+/** Not an environment variable: how long a resolution is reused (ms). Its only definition. */
+const RESOLUTION_TTL_MS = 1000;
 
-/** The options from the validated configuration (PREDICTION_* variables, see src/config). */
-export function predictionOptionsFrom(config: AppConfig): PredictionOptions {
+/** The options from the validated configuration (PREDICTION_* variables, see src/config/environment.ts). */
+export function predictionOptionsFrom(
+  config: Pick<
+    AppConfig,
+    | 'predictionCacheMaxModels'
+    | 'predictionCacheMaxBytes'
+    | 'predictionBatchMaxSize'
+    | 'predictionBatchMaxWaitMs'
+    | 'predictionMaxInstances'
+  >,
+): PredictionOptions {
   return {
-    ...DEFAULT_PREDICTION_OPTIONS,
     cacheMaxModels: config.predictionCacheMaxModels,
     cacheMaxBytes: config.predictionCacheMaxBytes,
     batchMaxSize: config.predictionBatchMaxSize,
     batchMaxWaitMs: config.predictionBatchMaxWaitMs,
     maxInstances: config.predictionMaxInstances,
+    resolutionTtlMs: RESOLUTION_TTL_MS,
   };
 }
+
+/**
+ * The options of an unset environment: read from the environment's own defaults (the
+ * initialisers of EnvironmentVariables, mapped by AppConfig), so each default is written once.
+ */
+export const DEFAULT_PREDICTION_OPTIONS: Readonly<PredictionOptions> = Object.freeze(
+  predictionOptionsFrom(new AppConfig(new EnvironmentVariables())),
+);

@@ -54,15 +54,19 @@ export interface DomainEvents {
   /** A model version was registered (its record exists and can be served once trained). */
   'models.version.registered': { modelId: string; version: string };
   /**
-   * What serves a model changed: a deployment was created, rolled back, undeployed or
-   * promoted, or a challenger was added or removed. Prediction drops what it cached for the
-   * model and warms `version` (the version now active on some target, when there is one).
+   * What serves a model changed: a deployment was made (a promotion is one), rolled back or
+   * undeployed, or a challenger was added beside the active version (a plain deploy, rollback or
+   * undeploy ends the challenger with its row). Prediction drops what it resolved for the model
+   * (the deployment module awaits it: its response must not go out before) and loads in the
+   * background the version that is new: the challenger when one was added, else `activeVersion`.
    */
   'deployment.changed': {
     modelId: string;
     deploymentId: string | null;
-    change: 'deployed' | 'rolled_back' | 'undeployed' | 'promoted' | 'challenger_added' | 'challenger_removed';
+    change: 'deployed' | 'rolled_back' | 'undeployed' | 'challenger_added';
+    /** The version active on the deployment's target after the change; null after an undeploy. */
     activeVersion: string | null;
+    /** The challenger beside it after the change (set with challenger_added), else null. */
     challengerVersion: string | null;
   };
 }

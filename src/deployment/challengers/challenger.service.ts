@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError } from '../../common/errors/app-error';
 import { AliasesService } from '../../models/aliases/aliases.service';
 import { ModelLock } from '../../models/model-lock';
-import { PredictionService } from '../../prediction/prediction.service';
+import { DomainEventBus } from '../../common/events';
 import { ActiveDeploymentCache } from '../active-deployment.cache';
 import { DeploymentService } from '../deployment.service';
 import type { DeploymentDto, DeployRequestDto } from '../dto/deployment.dto';
@@ -40,7 +40,7 @@ export class ChallengerService {
     private readonly deployments: DeploymentService,
     private readonly aliases: AliasesService,
     private readonly cache: ActiveDeploymentCache,
-    private readonly prediction: PredictionService,
+    private readonly events: DomainEventBus,
     private readonly recorder: PredictionRecorder,
     private readonly scorer: PerformanceScorer,
     private readonly predictions: PredictionRepository,
@@ -82,9 +82,9 @@ export class ChallengerService {
       });
       return active.id;
     });
-    this.changed(modelId);
-    void this.prediction.warm(modelId, version).catch(() => undefined);
-    return this.deployments.describe(id);
+    const view = await this.deployments.describe(id);
+    await this.changed(modelId, id, view.version, version);
+    return view;
   }
 
   /**
@@ -134,9 +134,16 @@ export class ChallengerService {
     return promotionEvidence(active, challenger, target?.spec.horizonBars ?? 1);
   }
 
-  private changed(modelId: string): void {
+  /** Awaited: prediction drops its resolutions before the response goes out (and warms the challenger in the background). */
+  private async changed(modelId: string, deploymentId: string, active: string, challenger: string): Promise<void> {
     this.cache.invalidate(modelId);
-    this.prediction.invalidate(modelId);
+    await this.events.publish('deployment.changed', {
+      modelId,
+      deploymentId,
+      change: 'challenger_added',
+      activeVersion: active,
+      challengerVersion: challenger,
+    });
   }
 }
 

@@ -30,8 +30,8 @@ export class OnnxRuntimeService implements OnModuleDestroy {
     indicators: HealthIndicatorService,
   ) {
     // Up either way: a missing ONNX Runtime degrades serving to tfjs, it does not make the pod unready.
-    readiness.register(async () =>
-      indicators.check('prediction_engine').up({ ...this.status(), loaded: this.loadedReport() }),
+    readiness.register(() =>
+      Promise.resolve(indicators.check('prediction_engine').up({ ...this.status(), loaded: this.loadedReport() })),
     );
   }
 

@@ -73,7 +73,7 @@ export function parseImportSignature(
   const s = raw as Record<string, unknown>;
 
   const modelType = s.model_type as ImportableModelType;
-  if (!(IMPORTABLE_MODEL_TYPES as readonly string[]).includes(modelType as string))
+  if (!(IMPORTABLE_MODEL_TYPES as readonly string[]).includes(modelType))
     bad('model_type', `must be one of ${IMPORTABLE_MODEL_TYPES.join(', ')}`);
   const features = s.features;
   if (!names(features) || features.length > MAX_FEATURES)
@@ -144,7 +144,7 @@ export function parseImportSignature(
       bad('scaler.features', 'when given, must equal features (same names, same order)');
     if (sc.kind === 'zscore') {
       if (!finiteArray(sc.mean, F)) bad('scaler.mean', `must be ${F} finite numbers, one per feature`);
-      if (!finiteArray(sc.std, F) || (sc.std as number[]).some((v) => v < 0))
+      if (!finiteArray(sc.std, F) || sc.std.some((v) => v < 0))
         bad(
           'scaler.std',
           `must be ${F} finite numbers ≥ 0, one per feature (0: the feature is passed through unscaled)`,
@@ -165,7 +165,7 @@ export function parseImportSignature(
       bad('target_scaler', 'must be {"mean": m, "std": s} (value = raw output × std + mean) or null');
     else if (modelType !== 'time_series')
       bad('target_scaler', 'only a time_series (regression) model has a target scaler');
-    else targetScaler = { mean: t.mean as number, std: t.std as number };
+    else targetScaler = { mean: t.mean, std: t.std };
   }
 
   const output = OUTPUT_OF[modelType];
@@ -176,7 +176,7 @@ export function parseImportSignature(
     s.classes ??
     (targetRaw && typeof targetRaw === 'object' ? (targetRaw as { classes?: unknown }).classes : undefined);
   if (modelType === 'classification') {
-    if (!names(classes) || (classes as string[]).length < 2)
+    if (!names(classes) || classes.length < 2)
       bad(
         'classes',
         'a classification model needs its class names (at least 2), in the order of its probability outputs',

@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { answeringRole, MAX_REQUEST_KEY } from './challenger-routing';
+import { invalid } from './prediction-errors';
+import { PredictionRunner } from './prediction-runner';
+import type { PredictBatchBody, PredictBody, PredictMeta, PreparedWindows, Resolved } from './prediction.types';
+import { VersionResolver } from './version-resolver';
+
+/**
+ * The challengers beside a deployment's active version: a canary answers its share of the
+ * requests (falling back to the active version when it cannot), a shadow scores every request
+ * off the request path. The split rule itself is challenger-routing.ts.
+ */
+@Injectable()
+export class ChallengerRouter {
+  private readonly logger = new Logger('Prediction');
+  /** Challenger work off the request path (shadow scorings) and canaries that fell back: done and failed. */
+  readonly counts = { scored: 0, failed: 0 };
+
+  constructor(
+    private readonly resolver: VersionResolver,
+    private readonly runner: PredictionRunner,
+  ) {}
+
+  /** A canary answers its share of the requests; when it cannot (archived, artifacts gone) the active version does, and the log says why. */
+  async route(modelId: string, primary: Resolved, key: string | undefined): Promise<Resolved> {
+    if (answeringRole(primary.deployment, key) !== 'canary') return primary;
+    try {
+      return await this.resolver.challengerOf(modelId, primary, 'canary');
+    } catch (e) {
+      this.counts.failed++;
+      this.logger.warn(
+        { model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message },
+        'the canary could not answer; the active version did',
+      );
+      return primary;
+    }
+  }
+
+  /**
+   * A shadow challenger scores the same request after the answer was computed, on a later
+   * turn of the event loop (never awaited by the request): what it predicts is only recorded
+   * for live performance (role shadow); a failure is logged and counted, never answered.
+   * `answered` holds the windows the active version built: when the shadow's features and
+   * window are the same it rescales those rows instead of reading and computing the bars again.
+   */
+  shadow(modelId: string, primary: Resolved, body: PredictBody, answered: PreparedWindows): void {
+    if (primary.deployment?.challenger?.mode !== 'shadow') return;
+    // Otherwise the bar the active version answered for: a bar stored between the answer and this
+    // later turn must not move the shadow's window (its prediction would belong to another bar).
+    const asOf = body.instances === undefined ? answered.instances[0]?.asOf : null;
+    const barsUpTo = asOf ? Date.parse(asOf) : undefined;
+    setImmediate(() => {
+      const started = performance.now();
+      void this.resolver
+        .challengerOf(modelId, primary, 'shadow')
+        .then((r): Promise<unknown> =>
+          body.instances !== undefined
+            ? this.runner.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started, {
+                reuse: answered,
+              })
+            : this.runner.answerOne(r, body, undefined, started, { barsUpTo, reuse: answered }),
+        )
+        .then(() => void this.counts.scored++)
+        .catch((e) => {
+          this.counts.failed++;
+          this.logger.warn(
+            { model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message },
+            'shadow scoring failed',
+          );
+        });
+    });
+  }
+}
+
+/** The canary key: body `request_key`, else the X-Request-Key header; 422 for anything but a 1–200 character string. */
+export function requestKeyOf(body: PredictBody, meta: PredictMeta | undefined): string | undefined {
+  const [field, key] =
+    body.request_key !== undefined ? ['request_key', body.request_key] : ['X-Request-Key', meta?.requestKey];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_REQUEST_KEY)
+    throw invalid(
+      field,
+      `${field} must be a string of 1 to ${MAX_REQUEST_KEY} characters (it keys the canary split: the same key is always answered by the same version)`,
+    );
+  return key;
+}
