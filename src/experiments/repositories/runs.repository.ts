@@ -47,11 +47,11 @@ export abstract class RunsRepository {
   abstract findById(id: string): Promise<Run | null>;
   abstract setStatus(id: string, status: RunStatus, end: boolean): Promise<void>;
   /**
-   * An attempt of a training job begins: RUNNING, tag `attempt`. A retry (attempt > 1) first drops
-   * the interrupted attempt's metric history and latest values and moves its MLflow run to
-   * `mlflow_superseded_run_ids` (one transaction).
+   * An attempt of a training job begins: RUNNING, tag `attempt`. With `dropHistory` (a retry) it
+   * first drops the metric history and latest values and moves the run's MLflow run to
+   * `mlflow_superseded_run_ids`; all in one transaction.
    */
-  abstract startAttempt(id: string, attempt: number): Promise<void>;
+  abstract startAttempt(id: string, attempt: number, dropHistory: boolean): Promise<void>;
   /** Final status, end time now; metrics and tags merged, artifacts replaced when given. */
   abstract finish(
     id: string,

@@ -51,9 +51,9 @@ export class SqlRunsRepository extends RunsRepository {
     await this.dataSource.getRepository(Run).update({ id }, { status, ...(end ? { end_time: new Date() } : {}) });
   }
 
-  async startAttempt(id: string, attempt: number): Promise<void> {
+  async startAttempt(id: string, attempt: number, dropHistory: boolean): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      if (attempt > 1) {
+      if (dropHistory) {
         await m.query(`DELETE FROM run_metrics WHERE run_id = $1`, [id]);
         await m.query(
           `UPDATE runs SET metrics = '{}'::jsonb, mlflow_metric_cursor = 0, mlflow_run_id = NULL,

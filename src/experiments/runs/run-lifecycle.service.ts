@@ -69,7 +69,7 @@ export class RunLifecycleService {
    * attempt's MLflow run KILLED (`mlflow_superseded_run_ids`).
    */
   async startAttempt(runId: string, attempt: number): Promise<void> {
-    await this.runs.startAttempt(runId, attempt);
+    await this.runs.startAttempt(runId, attempt, attempt > 1);
     this.mirror?.notify(runId);
   }
 
