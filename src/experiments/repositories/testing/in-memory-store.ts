@@ -4,7 +4,7 @@ import type { ExperimentCondition, ExperimentOrderTerm, Lifecycle } from '../../
 import { ExperimentNameTakenError, ExperimentsRepository, type ExperimentRow } from '../experiments.repository';
 import type { RunMetricsRepository, MetricValue } from '../run-metrics.repository';
 import type { RunsRepository } from '../runs.repository';
-import { cmp, matchesLifecycle } from './in-memory-common';
+import { cmp, copyExperiment, matchesLifecycle } from './in-memory-common';
 import { likeToRegExp } from './in-memory-filter';
 import { InMemoryRunMetrics } from './in-memory-run-metrics';
 import { InMemoryRuns } from './in-memory-runs';
@@ -67,8 +67,8 @@ class InMemoryExperiments extends ExperimentsRepository {
 
   ensure(name: string): Promise<Experiment> {
     const found = this.byName(name);
-    if (found) return Promise.resolve(structuredClone(found));
-    return this.insert(name, {}).then((id) => structuredClone(this.store.experimentRows.get(id!)!));
+    if (found) return Promise.resolve(copyExperiment(found));
+    return this.insert(name, {}).then((id) => copyExperiment(this.store.experimentRows.get(id!)!));
   }
 
   insert(name: string, tags: Record<string, string>): Promise<string | null> {
@@ -86,7 +86,7 @@ class InMemoryExperiments extends ExperimentsRepository {
 
   findById(id: string): Promise<Experiment | null> {
     const e = this.store.experimentRows.get(id);
-    return Promise.resolve(e ? structuredClone(e) : null);
+    return Promise.resolve(e ? copyExperiment(e) : null);
   }
 
   private all(lifecycle: Lifecycle): Experiment[] {
