@@ -1,9 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { DataValidationError } from '../../common/errors/app-error';
 import { RUN_STATUSES, type Run, type RunStatus } from '../entities/run.entity';
-import { ExperimentsService, type Lifecycle } from '../experiments.service';
-import { endsWithLoneBackslash } from '../search/run-filter';
+import { ExperimentsService } from '../experiments.service';
+import { RunMetricsRepository } from '../repositories/run-metrics.repository';
+import type { ExperimentView } from '../views';
+import {
+  experimentOrder,
+  invalid,
+  kvList,
+  list,
+  optionalInt,
+  optionalString,
+  pageOffset,
+  pageToken,
+  parseExperimentFilter,
+  requiredString,
+  runId,
+  stringValue,
+  viewType,
+  type Body,
+  type KV,
+} from './mlflow-request';
 
 /**
  * MLflow's tracking REST API 2.0 (the common part) over this service's own store: translates
@@ -11,17 +27,7 @@ import { endsWithLoneBackslash } from '../search/run-filter';
  * treats ids as opaque strings); times are milliseconds since the epoch. Errors thrown here are
  * the service's AppErrors; MlflowExceptionFilter turns them into MLflow's error format.
  */
-type Body = Record<string, unknown>;
-type KV = { key: string; value: string };
 
-const VIEW_TYPES: Record<string, Lifecycle> = {
-  ACTIVE_ONLY: 'active',
-  DELETED_ONLY: 'deleted',
-  ALL: 'all',
-  '1': 'active',
-  '2': 'deleted',
-  '3': 'all',
-};
 const RUNS_MAX_RESULTS = 50000;
 const EXPERIMENTS_MAX_RESULTS = 50000;
 
@@ -29,7 +35,7 @@ const EXPERIMENTS_MAX_RESULTS = 50000;
 export class MlflowApiService {
   constructor(
     private readonly experiments: ExperimentsService,
-    private readonly dataSource: DataSource,
+    private readonly metrics: RunMetricsRepository,
   ) {}
 
   // ------------------------------------------------------------ experiments
@@ -59,11 +65,11 @@ export class MlflowApiService {
     const offset = pageOffset(body.page_token);
     const lifecycle = viewType(body.view_type);
     const conditions = parseExperimentFilter(optionalString(body, 'filter'));
-    const orderBy = experimentOrder(body.order_by);
+    const order = experimentOrder(body.order_by);
     const { experiments, more } = await this.experiments.findExperiments({
       lifecycle,
       conditions,
-      orderBy,
+      order,
       limit,
       offset,
     });
@@ -183,7 +189,7 @@ export class MlflowApiService {
       };
     });
     // No prototype: a param named `constructor` was taken for a duplicate (and `__proto__` was lost).
-    const paramMap: Record<string, string> = Object.create(null);
+    const paramMap = Object.create(null) as Record<string, string>;
     for (const p of params) {
       if (paramMap[p.key] !== undefined && paramMap[p.key] !== p.value)
         throw invalid(`Duplicate parameter keys have been submitted: ${p.key}`);
@@ -202,14 +208,14 @@ export class MlflowApiService {
       throw invalid("Missing value for required parameter 'experiment_ids' (a list of experiment ids)");
     const limit = optionalInt(body, 'max_results', 1000, 1, RUNS_MAX_RESULTS);
     const offset = pageOffset(body.page_token);
-    const orderBy =
+    const orderBy: unknown[] | undefined =
       body.order_by === undefined ? undefined : Array.isArray(body.order_by) ? body.order_by : [body.order_by];
-    if (orderBy && !orderBy.every((o) => typeof o === 'string'))
+    if (orderBy && !orderBy.every((o): o is string => typeof o === 'string'))
       throw invalid("Invalid value for parameter 'order_by': a list of strings");
     const { runs, total } = await this.experiments.searchRuns({
       experimentIds: ids.map(String),
       filter: optionalString(body, 'filter'),
-      orderBy: orderBy as string[] | undefined,
+      orderBy,
       lifecycle: viewType(body.run_view_type),
       limit,
       offset,
@@ -252,20 +258,10 @@ export class MlflowApiService {
   ): Promise<Map<string, Array<{ key: string; value: number; timestamp: number; step: number }>>> {
     const out = new Map<string, Array<{ key: string; value: number; timestamp: number; step: number }>>();
     if (!runIds.length) return out;
-    const rows: Array<{ run_id: string; key: string; value: number; step: string; timestamp: Date }> =
-      await this.dataSource.query(
-        `SELECT DISTINCT ON (run_id, key) run_id, key, value, step, timestamp FROM run_metrics WHERE run_id IN (${runIds.map((_, i) => `$${i + 1}::uuid`).join(', ')})
-        ORDER BY run_id, key, step DESC, timestamp DESC, id DESC`,
-        runIds,
-      );
+    const rows = await this.metrics.latestOfRuns(runIds);
     for (const r of rows) {
       const list = out.get(r.run_id) ?? [];
-      list.push({
-        key: r.key,
-        value: Number(r.value),
-        timestamp: new Date(r.timestamp).getTime(),
-        step: Number(r.step),
-      });
+      list.push({ key: r.key, value: r.value, timestamp: r.timestamp.getTime(), step: r.step });
       out.set(r.run_id, list);
     }
     return out;
@@ -303,14 +299,7 @@ export class MlflowApiService {
   }
 }
 
-function toExperiment(e: {
-  id: string;
-  name: string;
-  tags: Record<string, string>;
-  created_at: string | null;
-  last_run_at: string | null;
-  lifecycle_stage: string;
-}) {
+function toExperiment(e: ExperimentView) {
   const created = e.created_at ? Date.parse(e.created_at) : 0;
   return {
     experiment_id: e.id,
@@ -321,142 +310,4 @@ function toExperiment(e: {
     creation_time: created,
     tags: Object.entries(e.tags ?? {}).map(([key, value]) => ({ key, value })),
   };
-}
-
-function invalid(message: string): DataValidationError {
-  return new DataValidationError(message, null, 'INVALID_PARAMETER_VALUE');
-}
-
-function requiredString(o: Body, field: string, label = field): string {
-  const v = o[field];
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v !== 'string' || v === '') throw invalid(`Missing value for required parameter '${label}'`);
-  return v;
-}
-
-/** A param or tag value: a string (MLflow clients send numbers as strings; a number is accepted and stringified). */
-function stringValue(o: Body, field: string): string {
-  const v = o[field];
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw invalid(`Missing value for required parameter '${field}'`);
-}
-
-function optionalString(o: Body, field: string): string | undefined {
-  const v = o[field];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw invalid(`Invalid value for parameter '${field}': expected a string`);
-  return v;
-}
-
-function optionalInt<T extends number | undefined>(
-  o: Body,
-  field: string,
-  fallback: T,
-  min: number,
-  max: number,
-): number | T {
-  let v = o[field];
-  if (v === undefined || v === null || v === '') return fallback;
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) v = Number(v); // int64 arrives as a string from proto-JSON clients and from query strings
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
-    throw invalid(
-      `Invalid value ${JSON.stringify(o[field])} for parameter '${field}': expected an integer from ${min} to ${max}`,
-    );
-  return v;
-}
-
-function runId(o: Body): string {
-  const v = o.run_id ?? o.run_uuid;
-  if (typeof v !== 'string' || !v) throw invalid("Missing value for required parameter 'run_id'");
-  return v;
-}
-
-function list(v: unknown, field: string): unknown[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw invalid(`Invalid value for parameter '${field}': expected a list`);
-  return v;
-}
-
-function kvList(v: unknown, field: string): KV[] {
-  return list(v, field).map((item, i) => {
-    if (!item || typeof item !== 'object') throw invalid(`${field}[${i}] must be an object {key, value}`);
-    const o = item as Body;
-    return { key: requiredString(o, 'key', `${field}[${i}].key`), value: stringValue(o, 'value') };
-  });
-}
-
-function viewType(v: unknown): Lifecycle {
-  if (v === undefined || v === null || v === '') return 'active';
-  const found = VIEW_TYPES[String(v).toUpperCase()];
-  if (!found) throw invalid(`Invalid value ${JSON.stringify(v)} for view type: use ACTIVE_ONLY, DELETED_ONLY or ALL`);
-  return found;
-}
-
-function pageToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
-}
-
-function pageOffset(token: unknown): number {
-  if (token === undefined || token === null || token === '') return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(String(token), 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 && offset <= 10_000_000)
-      return offset;
-  } catch {
-    /* fall through */
-  }
-  throw invalid('Invalid page token');
-}
-
-/** experiments/search filter: `name = 'x'`, `name LIKE 'x%'`, `tags.key = 'v'` … joined by AND. */
-function parseExperimentFilter(filter: string | undefined) {
-  if (!filter || !filter.trim()) return [];
-  if (filter.length > 2000) throw invalid('Invalid filter: longer than 2000 characters');
-  const conditions: Array<{ column: 'name' | 'tag'; key?: string; op: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }> =
-    [];
-  const clause =
-    /^\s*(?:(?:attributes?|attr)\.)?(?:(name)|tags?\.(?:`([^`]+)`|"([^"]+)"|([\w.\-/: ]+?)))\s*(=|!=|<>|\bLIKE\b|\bILIKE\b)\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)")\s*(?:\bAND\b|$)/i;
-  let rest = filter;
-  while (rest.trim()) {
-    const m = clause.exec(rest);
-    if (!m)
-      throw invalid(
-        `Invalid filter at position ${filter.length - rest.length}: expected name = '…', name LIKE '…' or tags.<key> = '…', joined by AND`,
-      );
-    const op = (m[5].toUpperCase() === '<>' ? '!=' : m[5].toUpperCase()) as '=' | '!=' | 'LIKE' | 'ILIKE';
-    const value = m[6] !== undefined ? m[6].replace(/''/g, "'") : m[7].replace(/""/g, '"');
-    // PostgreSQL refuses such a pattern ("LIKE pattern must not end with escape character", a 500).
-    if ((op === 'LIKE' || op === 'ILIKE') && endsWithLoneBackslash(value))
-      throw invalid(
-        `Invalid filter at position ${filter.length - rest.length}: a LIKE pattern must not end with a single backslash (the escape character)`,
-      );
-    conditions.push(m[1] ? { column: 'name', op, value } : { column: 'tag', key: m[2] ?? m[3] ?? m[4], op, value });
-    rest = rest.slice(m[0].length);
-  }
-  return conditions;
-}
-
-function experimentOrder(v: unknown): string {
-  const terms = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-  const out: string[] = [];
-  for (const t of terms) {
-    const m =
-      typeof t === 'string'
-        ? /^\s*(?:attributes?\.)?(name|experiment_id|creation_time|last_update_time)\s*(ASC|DESC)?\s*$/i.exec(t)
-        : null;
-    if (!m)
-      throw invalid(
-        `Invalid order_by clause ${JSON.stringify(t)}: use name, experiment_id, creation_time or last_update_time, optionally ASC or DESC`,
-      );
-    const column = {
-      name: 'e.name',
-      experiment_id: 'e.id',
-      creation_time: 'e.created_at',
-      last_update_time: 'COALESCE(max(r.start_time), e.created_at)',
-    }[m[1].toLowerCase()]!;
-    out.push(`${column} ${(m[2] ?? 'ASC').toUpperCase()}`);
-  }
-  // MLflow's default: newest first.
-  return [...out, 'e.created_at DESC', 'e.id'].join(', ');
 }

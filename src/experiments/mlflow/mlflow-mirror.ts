@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { TERMINAL_RUN_STATUSES, type RunStatus } from '../entities/run.entity';
+import { TERMINAL_RUN_STATUSES } from '../entities/run.entity';
+import { MlflowSyncRepository } from '../repositories/mlflow-sync.repository';
 import { MlflowCallError, MlflowHttpClient } from './mlflow-http-client';
 
 /** MLflow's log-batch limits (REST API docs, runs/log-batch). */
@@ -21,23 +21,6 @@ interface Slot {
   attempt: number;
   missing: number;
   markedPending: boolean;
-}
-
-interface RunRow {
-  id: string;
-  name: string;
-  status: RunStatus;
-  params: Record<string, string>;
-  metrics: Record<string, number>;
-  tags: Record<string, string>;
-  model_id: string | null;
-  model_version: string | null;
-  start_time: Date;
-  end_time: Date | null;
-  mlflow_run_id: string | null;
-  mlflow_metric_cursor: string;
-  mlflow_superseded_run_ids: string[];
-  experiment_name: string;
 }
 
 type KV = { key: string; value: string };
@@ -72,7 +55,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
   private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly syncs: MlflowSyncRepository,
     private readonly config: AppConfig,
     private readonly client: MlflowHttpClient,
   ) {}
@@ -97,10 +80,8 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Queue every run left `pending` (by a stop or crash before its sync finished). */
   async resumePending(): Promise<number> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM runs WHERE mlflow_sync_state = 'pending' ORDER BY start_time`,
-    );
-    for (const { id } of rows) this.notify(id, false);
+    const rows = await this.syncs.pendingRunIds();
+    for (const id of rows) this.notify(id, false);
     if (rows.length) this.logger.log(`resending ${rows.length} run(s) left pending to MLflow`);
     return rows.length;
   }
@@ -113,12 +94,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     // (once per pass), so that no reader sees `synced` before the pass that carries this change.
     if (markPending && (!slot.markedPending || (slot.running && !slot.dirty))) {
       slot.markedPending = true;
-      this.track(
-        this.dataSource.query(
-          `UPDATE runs SET mlflow_sync_state = 'pending' WHERE id = $1 AND mlflow_sync_state IS DISTINCT FROM 'pending'`,
-          [runId],
-        ),
-      );
+      this.track(this.syncs.markPending(runId));
     }
     if (slot.running) slot.dirty = true;
     else if (!slot.timer) this.schedule(runId, slot, DEBOUNCE_MS);
@@ -187,12 +163,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
         retryIn =
           Math.min(MAX_BACKOFF_MS, this.config.experimentTrackingBackoffMs * 2 ** (slot.attempt - 1)) *
           (0.8 + Math.random() * 0.4);
-        await this.dataSource
-          .query(`UPDATE runs SET mlflow_error = $2 WHERE id = $1`, [
-            runId,
-            `${message} (attempt ${slot.attempt}, retrying)`,
-          ])
-          .catch(() => undefined);
+        await this.syncs.noteError(runId, `${message} (attempt ${slot.attempt}, retrying)`).catch(() => undefined);
         this.logger.warn(
           { run_id: runId, attempt: slot.attempt, retry_in_ms: Math.round(retryIn) },
           `MLflow sync failed, will retry: ${message}`,
@@ -200,9 +171,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       } else {
         slot.attempt = 0;
         slot.markedPending = false;
-        await this.dataSource
-          .query(`UPDATE runs SET mlflow_sync_state = 'failed', mlflow_error = $2 WHERE id = $1`, [runId, message])
-          .catch(() => undefined);
+        await this.syncs.markFailed(runId, message).catch(() => undefined);
         this.logger.error({ run_id: runId }, `MLflow sync failed: ${message}`);
       }
     } finally {
@@ -220,12 +189,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     signal?: AbortSignal,
     changedSince: () => boolean = () => false,
   ): Promise<'synced' | 'missing'> {
-    const [row]: RunRow[] = await this.dataSource.query(
-      `SELECT r.id, r.name, r.status, r.params, r.metrics, r.tags, r.model_id, r.model_version, r.start_time, r.end_time,
-              r.mlflow_run_id, r.mlflow_metric_cursor, r.mlflow_superseded_run_ids, e.name AS experiment_name
-         FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = $1`,
-      [runId],
-    );
+    const row = await this.syncs.readRun(runId);
     if (!row) return 'missing';
     let mlflowRunId = row.mlflow_run_id;
     const superseded = row.mlflow_superseded_run_ids ?? [];
@@ -248,7 +212,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       mlflowRunId = created.run?.info?.run_id ?? created.run?.info?.run_uuid ?? null;
       if (!mlflowRunId)
         throw new MlflowCallError('MLflow runs/create answered without run.info.run_id', 200, null, false);
-      await this.dataSource.query(`UPDATE runs SET mlflow_run_id = $2 WHERE id = $1`, [runId, mlflowRunId]);
+      await this.syncs.setMlflowRunId(runId, mlflowRunId);
     }
     // Interrupted attempts' MLflow runs end KILLED (idempotent: resent until recorded as done).
     if (superseded.length) {
@@ -260,10 +224,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
         );
         await this.client.post('runs/update', { run_id: old, status: 'KILLED', end_time: Date.now() }, signal);
       }
-      await this.dataSource.query(
-        `UPDATE runs SET mlflow_superseded_run_ids = mlflow_superseded_run_ids - $2::text[] WHERE id = $1`,
-        [runId, superseded],
-      );
+      await this.syncs.dropSuperseded(runId, superseded);
     }
 
     const params: KV[] = Object.entries(row.params ?? {}).map(([key, value]) => ({
@@ -279,11 +240,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     // Final metrics that have no history (evaluation results) are sent once the run has ended.
     let summary: MetricOut[] = [];
     if (terminal) {
-      const withHistory = new Set(
-        (await this.dataSource.query(`SELECT DISTINCT key FROM run_metrics WHERE run_id = $1`, [runId])).map(
-          (r: { key: string }) => r.key,
-        ),
-      );
+      const withHistory = await this.syncs.keysWithHistory(runId);
       const at = ms(row.end_time ?? row.start_time);
       summary = Object.entries(row.metrics ?? {})
         .filter(([k, v]) => !withHistory.has(k) && typeof v === 'number' && Number.isFinite(v))
@@ -299,14 +256,9 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       const metrics: MetricOut[] = [];
       let lastId: string | null = null;
       if (!historyDone && room > 0) {
-        const rows: Array<{ id: string; key: string; value: number; step: string; timestamp: Date }> =
-          await this.dataSource.query(
-            `SELECT id, key, value, step, timestamp FROM run_metrics WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT ${room}`,
-            [runId, cursor],
-          );
-        for (const r of rows)
-          metrics.push({ key: r.key, value: Number(r.value), timestamp: ms(r.timestamp), step: Number(r.step) });
-        if (rows.length) lastId = String(rows[rows.length - 1].id);
+        const rows = await this.syncs.metricsAfter(runId, cursor, room);
+        for (const r of rows) metrics.push({ key: r.key, value: r.value, timestamp: ms(r.timestamp), step: r.step });
+        if (rows.length) lastId = rows[rows.length - 1].id;
         if (rows.length < room) historyDone = true;
         room -= rows.length;
       }
@@ -315,13 +267,8 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
       await this.client.post('runs/log-batch', { run_id: mlflowRunId, metrics, params: p, tags: t }, signal);
       if (lastId) {
         cursor = lastId;
-        // Only while the run still mirrors to this MLflow run: a retry that started meanwhile
-        // reset the cursor for its own new MLflow run.
-        await this.dataSource.query(`UPDATE runs SET mlflow_metric_cursor = $2 WHERE id = $1 AND mlflow_run_id = $3`, [
-          runId,
-          cursor,
-          mlflowRunId,
-        ]);
+        // Only while the run still mirrors to this MLflow run (see advanceCursor).
+        await this.syncs.advanceCursor(runId, cursor, mlflowRunId);
       }
     }
     if (terminal) {
@@ -333,11 +280,7 @@ export class MlflowMirror implements OnApplicationBootstrap, OnModuleDestroy {
     }
     // A change that arrived during this pass (the run finished, a tag was set) is not in what was
     // sent: the row stays `pending` until the next pass, which `process` schedules, sends it.
-    if (changedSince()) await this.dataSource.query(`UPDATE runs SET mlflow_error = NULL WHERE id = $1`, [runId]);
-    else
-      await this.dataSource.query(`UPDATE runs SET mlflow_sync_state = 'synced', mlflow_error = NULL WHERE id = $1`, [
-        runId,
-      ]);
+    await this.syncs.passDone(runId, changedSince());
     return 'synced';
   }
 

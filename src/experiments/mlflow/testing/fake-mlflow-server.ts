@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedCall {
   method: string;
   endpoint: string;
-  body: any;
+  body: RequestBody;
   status: number;
   at: number;
 }
@@ -74,7 +74,7 @@ export class FakeMlflowServer {
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
     const endpoint = url.pathname.replace(/^\/api\/2\.0\/mlflow\//, '');
-    let body: any = {};
+    let body: RequestBody = {};
     const send = (status: number, payload: unknown) => {
       this.calls.push({ method: req.method ?? '', endpoint, body, status, at: Date.now() });
       if (res.destroyed) return;
@@ -101,21 +101,21 @@ export class FakeMlflowServer {
       if (!String(req.headers['content-type'] ?? '').includes('application/json'))
         return bad('POST bodies must be application/json');
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+          return bad('the body must be a JSON object');
+        body = parsed as RequestBody;
       } catch {
         return bad('malformed JSON');
       }
     } else body = Object.fromEntries(url.searchParams);
 
-    const isStr = (v: unknown) => typeof v === 'string' && v.length > 0;
-    const isInt = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v);
     const kvs = (v: unknown, name: string, max: number, maxValue: number): string | null => {
       if (v === undefined) return null;
       if (!Array.isArray(v)) return `${name} must be an array`;
       if (v.length > max) return `${name} has ${v.length} entries (at most ${max})`;
-      for (const t of v) {
-        if (!t || !isStr(t.key) || typeof t.value !== 'string')
-          return `${name} entries must be {key: string, value: string}`;
+      for (const t of v as unknown[]) {
+        if (!isKv(t)) return `${name} entries must be {key: string, value: string}`;
         if (t.key.length > 250) return `${name} key longer than 250`;
         if (t.value.length > maxValue) return `${name} value longer than ${maxValue}`;
       }
@@ -125,118 +125,148 @@ export class FakeMlflowServer {
 
     switch (endpoint) {
       case 'experiments/get-by-name': {
-        const e = expectMethod('GET') ?? (!isStr(body.experiment_name) ? 'experiment_name is required' : null);
-        if (e) return bad(e);
-        const found = [...this.experiments.values()].find((x) => x.name === body.experiment_name);
+        const name = body.experiment_name;
+        const e = expectMethod('GET') ?? (!isStr(name) ? 'experiment_name is required' : null);
+        if (e || !isStr(name)) return bad(e ?? 'experiment_name is required');
+        const found = [...this.experiments.values()].find((x) => x.name === name);
         if (!found)
           return send(404, {
             error_code: 'RESOURCE_DOES_NOT_EXIST',
-            message: `Could not find experiment with name '${body.experiment_name}'`,
+            message: `Could not find experiment with name '${name}'`,
           });
         return send(200, { experiment: { ...found, lifecycle_stage: 'active', artifact_location: '', tags: [] } });
       }
       case 'experiments/create': {
+        const name = body.name;
         const e =
           expectMethod('POST') ??
-          (!isStr(body.name) ? 'name is required (string)' : null) ??
+          (!isStr(name) ? 'name is required (string)' : null) ??
           kvs(body.tags, 'tags', 100, 8000);
-        if (e) return bad(e);
-        if ([...this.experiments.values()].some((x) => x.name === body.name))
+        if (e || !isStr(name)) return bad(e ?? 'name is required (string)');
+        if ([...this.experiments.values()].some((x) => x.name === name))
           return send(400, {
             error_code: 'RESOURCE_ALREADY_EXISTS',
-            message: `Experiment '${body.name}' already exists.`,
+            message: `Experiment '${name}' already exists.`,
           });
         const id = String(this.nextExperimentId++);
-        this.experiments.set(id, { experiment_id: id, name: body.name });
+        this.experiments.set(id, { experiment_id: id, name });
         return send(200, { experiment_id: id });
       }
       case 'runs/create': {
+        const { experiment_id: experimentId, start_time: startTime, run_name: runName, tags } = body;
         const e =
           expectMethod('POST') ??
-          (!isStr(body.experiment_id) ? 'experiment_id is required (string)' : null) ??
-          (body.start_time !== undefined && !isInt(body.start_time) ? 'start_time must be an int64 (ms)' : null) ??
-          (body.run_name !== undefined && typeof body.run_name !== 'string' ? 'run_name must be a string' : null) ??
-          kvs(body.tags, 'tags', 100, 8000);
-        if (e) return bad(e);
-        if (!this.experiments.has(body.experiment_id))
-          return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No experiment ${body.experiment_id}` });
+          (!isStr(experimentId) ? 'experiment_id is required (string)' : null) ??
+          (startTime !== undefined && !isInt(startTime) ? 'start_time must be an int64 (ms)' : null) ??
+          (runName !== undefined && typeof runName !== 'string' ? 'run_name must be a string' : null) ??
+          kvs(tags, 'tags', 100, 8000);
+        if (e || !isStr(experimentId)) return bad(e ?? 'experiment_id is required (string)');
+        if (!this.experiments.has(experimentId))
+          return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No experiment ${experimentId}` });
+        const tagList = (tags ?? []) as KV[];
         const id = randomUUID().replace(/-/g, '');
         const run: FakeRun = {
           info: {
             run_id: id,
             run_uuid: id,
-            experiment_id: body.experiment_id,
-            run_name: body.run_name ?? '',
+            experiment_id: experimentId,
+            run_name: typeof runName === 'string' ? runName : '',
             status: 'RUNNING',
-            start_time: body.start_time ?? Date.now(),
+            start_time: isInt(startTime) ? startTime : Date.now(),
             lifecycle_stage: 'active',
             artifact_uri: '',
             user_id: '',
           },
           params: new Map(),
-          tags: new Map((body.tags ?? []).map((t: { key: string; value: string }) => [t.key, t.value])),
+          tags: new Map(tagList.map((t) => [t.key, t.value])),
           metrics: [],
         };
         this.runs.set(id, run);
-        return send(200, { run: { info: run.info, data: { tags: body.tags ?? [] } } });
+        return send(200, { run: { info: run.info, data: { tags: tagList } } });
       }
       case 'runs/log-batch': {
         const metrics = body.metrics ?? [];
+        const runId = body.run_id;
         const e =
           expectMethod('POST') ??
-          (!isStr(body.run_id) ? 'run_id is required (string)' : null) ??
+          (!isStr(runId) ? 'run_id is required (string)' : null) ??
           (!Array.isArray(metrics) ? 'metrics must be an array' : null) ??
-          (metrics.length > 1000 ? `metrics has ${metrics.length} entries (at most 1000)` : null) ??
-          (metrics.some(
-            (m: any) =>
-              !m ||
-              !isStr(m.key) ||
-              typeof m.value !== 'number' ||
-              !isInt(m.timestamp) ||
-              (m.step !== undefined && !isInt(m.step)),
-          )
+          (Array.isArray(metrics) && metrics.length > 1000
+            ? `metrics has ${metrics.length} entries (at most 1000)`
+            : null) ??
+          (Array.isArray(metrics) && !(metrics as unknown[]).every(isMetric)
             ? 'metrics entries must be {key: string, value: number, timestamp: int64, step?: int64}'
             : null) ??
           kvs(body.params, 'params', 100, 6000) ??
           kvs(body.tags, 'tags', 100, 8000) ??
-          (metrics.length + (body.params?.length ?? 0) + (body.tags?.length ?? 0) > 1000
+          (lengthOf(metrics) + lengthOf(body.params) + lengthOf(body.tags) > 1000
             ? 'more than 1000 items in one batch'
             : null);
-        if (e) return bad(e);
-        const run = this.runs.get(body.run_id);
-        if (!run)
-          return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run '${body.run_id}' not found` });
-        for (const p of body.params ?? []) {
+        if (e || !isStr(runId)) return bad(e ?? 'run_id is required (string)');
+        const run = this.runs.get(runId);
+        if (!run) return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run '${runId}' not found` });
+        const params = (body.params ?? []) as KV[];
+        for (const p of params) {
           const old = run.params.get(p.key);
           if (old !== undefined && old !== p.value)
             return bad(
               `Changing param values is not allowed. Param with key='${p.key}' was already logged with value='${old}'`,
             );
         }
-        for (const p of body.params ?? []) run.params.set(p.key, p.value);
-        for (const t of body.tags ?? []) run.tags.set(t.key, t.value);
-        for (const m of metrics)
+        for (const p of params) run.params.set(p.key, p.value);
+        for (const t of (body.tags ?? []) as KV[]) run.tags.set(t.key, t.value);
+        for (const m of metrics as MetricIn[])
           run.metrics.push({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 });
         return send(200, {});
       }
       case 'runs/update': {
+        const { run_id: runIdField, run_uuid: runUuid, status, end_time: endTime } = body;
+        const runId = isStr(runIdField) ? runIdField : isStr(runUuid) ? runUuid : null;
         const e =
           expectMethod('POST') ??
-          (!isStr(body.run_id) && !isStr(body.run_uuid) ? 'run_id is required (string)' : null) ??
-          (body.status !== undefined && !STATUSES.includes(body.status)
+          (runId === null ? 'run_id is required (string)' : null) ??
+          (status !== undefined && !(typeof status === 'string' && STATUSES.includes(status))
             ? `status must be one of ${STATUSES.join(', ')}`
             : null) ??
-          (body.end_time !== undefined && !isInt(body.end_time) ? 'end_time must be an int64 (ms)' : null);
-        if (e) return bad(e);
-        const run = this.runs.get(body.run_id ?? body.run_uuid);
-        if (!run)
-          return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run '${body.run_id}' not found` });
-        if (body.status) run.info.status = body.status;
-        if (body.end_time !== undefined) run.info.end_time = body.end_time;
+          (endTime !== undefined && !isInt(endTime) ? 'end_time must be an int64 (ms)' : null);
+        if (e || runId === null) return bad(e ?? 'run_id is required (string)');
+        const run = this.runs.get(runId);
+        if (!run) return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run '${runId}' not found` });
+        if (typeof status === 'string' && status) run.info.status = status;
+        if (isInt(endTime)) run.info.end_time = endTime;
         return send(200, { run_info: run.info });
       }
       default:
         return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint ${endpoint}` });
     }
   }
+}
+
+/** A request's fields as sent (JSON body or query string), before the checks. */
+export type RequestBody = Record<string, unknown>;
+type KV = { key: string; value: string };
+type MetricIn = { key: string; value: number; timestamp: number; step?: number };
+
+function isStr(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+function isKv(v: unknown): v is KV {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return isStr(o.key) && typeof o.value === 'string';
+}
+
+function isMetric(v: unknown): v is MetricIn {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return isStr(o.key) && typeof o.value === 'number' && isInt(o.timestamp) && (o.step === undefined || isInt(o.step));
+}
+
+function lengthOf(v: unknown): number {
+  return Array.isArray(v) ? v.length : 0;
 }
