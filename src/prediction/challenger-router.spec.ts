@@ -62,7 +62,20 @@ describe('ChallengerRouter', () => {
     expect(asked).toEqual([
       { kind: 'one', role: 'shadow', source: { barsUpTo: Date.parse('2020-01-10T00:00:00.000Z'), reuse: built } },
     ]);
-    expect(r.counts).toEqual({ scored: 1, failed: 0 });
+    expect(r.counts).toEqual({ scored: 1, failed: 0, shed: 0 });
+  });
+
+  it('a shadow waits while a request is in flight and runs when it has ended', async () => {
+    const { r, asked, waitCounted } = router();
+    r.requestStarted();
+    r.shadow('m', primary('shadow'), { symbol: 'EUR/USD', timeframe: '1d' }, windows('2020-01-10T00:00:00.000Z'));
+    for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+    expect(asked).toEqual([]);
+    expect(r.shadowBacklog).toBe(1);
+    r.requestEnded();
+    await waitCounted();
+    expect(asked).toHaveLength(1);
+    expect(r.shadowBacklog).toBe(0);
   });
 
   it('a batch request is shadowed as a batch with its windows; a canary deployment has no shadow', async () => {
@@ -79,7 +92,7 @@ describe('ChallengerRouter', () => {
     r.shadow('m', primary('shadow'), {}, windows(null));
     await waitCounted();
     expect(asked).toEqual([]);
-    expect(r.counts).toEqual({ scored: 0, failed: 1 });
+    expect(r.counts).toEqual({ scored: 0, failed: 1, shed: 0 });
   });
 
   it('a canary answers the keys below its share; when it cannot be resolved the active version answers', async () => {

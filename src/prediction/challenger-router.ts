@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { answeringRole, MAX_REQUEST_KEY } from './challenger-routing';
 import { invalid } from './prediction-errors';
 import { PredictionRunner } from './prediction-runner';
+import { ShadowLane } from './shadow-lane';
 import type { PredictBatchBody, PredictBody, PredictMeta, PreparedWindows, Resolved } from './prediction.types';
 import { VersionResolver } from './version-resolver';
 
@@ -10,16 +11,49 @@ import { VersionResolver } from './version-resolver';
  * requests (falling back to the active version when it cannot), a shadow scores every request
  * off the request path. The split rule itself is challenger-routing.ts.
  */
+/**
+ * Shadow scorings that may wait behind the requests before the oldest is shed (about a second
+ * of saturating traffic on this machine), and how long one may wait while requests never stop
+ * before it runs anyway (at most one such per interval). See shadow-lane.ts.
+ */
+const SHADOW_BACKLOG = 2000;
+const SHADOW_MAX_DELAY_MS = 100;
+
 @Injectable()
 export class ChallengerRouter {
   private readonly logger = new Logger('Prediction');
-  /** Challenger work off the request path (shadow scorings) and canaries that fell back: done and failed. */
-  readonly counts = { scored: 0, failed: 0 };
+  /**
+   * Challenger work off the request path (shadow scorings) and canaries that fell back: done and
+   * failed; `shed`: shadow scorings dropped because the serving path never left them room.
+   */
+  readonly counts = { scored: 0, failed: 0, shed: 0 };
+  private readonly lane: ShadowLane;
 
   constructor(
     private readonly resolver: VersionResolver,
     private readonly runner: PredictionRunner,
-  ) {}
+  ) {
+    this.lane = new ShadowLane(
+      { capacity: SHADOW_BACKLOG, maxDelayMs: SHADOW_MAX_DELAY_MS },
+      undefined,
+      () => void this.counts.shed++,
+    );
+  }
+
+  /** A predict request started: shadow work waits until no request is in flight. */
+  requestStarted(): void {
+    this.lane.requestStarted();
+  }
+
+  /** A predict request ended (answered or failed). */
+  requestEnded(): void {
+    this.lane.requestEnded();
+  }
+
+  /** Shadow scorings queued and not yet run. */
+  get shadowBacklog(): number {
+    return this.lane.backlog;
+  }
 
   /** A canary answers its share of the requests; when it cannot (archived, artifacts gone) the active version does, and the log says why. */
   async route(modelId: string, primary: Resolved, key: string | undefined): Promise<Resolved> {
@@ -37,9 +71,10 @@ export class ChallengerRouter {
   }
 
   /**
-   * A shadow challenger scores the same request after the answer was computed, on a later
-   * turn of the event loop (never awaited by the request): what it predicts is only recorded
-   * for live performance (role shadow); a failure is logged and counted, never answered.
+   * A shadow challenger scores the same request after the answer was computed, in the shadow
+   * lane: when no request is in flight, one at a time, never awaited by the request (under
+   * endless load the oldest waiting scorings are shed and counted). What it predicts is only
+   * recorded for live performance (role shadow); a failure is logged and counted, never answered.
    * `answered` holds the windows the active version built: when the shadow's features and
    * window are the same it rescales those rows instead of reading and computing the bars again.
    */
@@ -49,16 +84,16 @@ export class ChallengerRouter {
     // later turn must not move the shadow's window (its prediction would belong to another bar).
     const asOf = body.instances === undefined ? answered.instances[0]?.asOf : null;
     const barsUpTo = asOf ? Date.parse(asOf) : undefined;
-    setImmediate(() => {
-      const started = performance.now();
-      void this.resolver
+    const queued = performance.now();
+    this.lane.enqueue(() =>
+      this.resolver
         .challengerOf(modelId, primary, 'shadow')
         .then((r): Promise<unknown> =>
           body.instances !== undefined
-            ? this.runner.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, started, {
+            ? this.runner.answerBatch(r, body as PredictBatchBody, body.instances as unknown[], undefined, queued, {
                 reuse: answered,
               })
-            : this.runner.answerOne(r, body, undefined, started, { barsUpTo, reuse: answered }),
+            : this.runner.answerOne(r, body, undefined, queued, { barsUpTo, reuse: answered }),
         )
         .then(() => void this.counts.scored++)
         .catch((e) => {
@@ -67,8 +102,8 @@ export class ChallengerRouter {
             { model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message },
             'shadow scoring failed',
           );
-        });
-    });
+        }),
+    );
   }
 }
 

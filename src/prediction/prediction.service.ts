@@ -63,8 +63,8 @@ export class PredictionService {
     return this.lookups.current;
   }
 
-  /** Challenger work off the request path (shadow scorings) and canaries that fell back: done and failed. */
-  get challengerCounts(): { scored: number; failed: number } {
+  /** Challenger work off the request path (shadow scorings) and canaries that fell back: done, failed and shed. */
+  get challengerCounts(): { scored: number; failed: number; shed: number } {
     return this.challengers.counts;
   }
 
@@ -73,6 +73,20 @@ export class PredictionService {
    * ({@link predictBatch}); otherwise one window, from `features` or from stored bars.
    */
   async predict(modelId: string, body: PredictBody, meta?: PredictMeta): Promise<PredictResult | PredictBatchResult> {
+    // While any request is in flight, shadow scorings wait (challenger-router.ts).
+    this.challengers.requestStarted();
+    try {
+      return await this.predictOneOrBatch(modelId, body, meta);
+    } finally {
+      this.challengers.requestEnded();
+    }
+  }
+
+  private async predictOneOrBatch(
+    modelId: string,
+    body: PredictBody,
+    meta?: PredictMeta,
+  ): Promise<PredictResult | PredictBatchResult> {
     if (body.instances !== undefined) {
       if (body.features !== undefined)
         throw invalid('features', 'send either features (one window) or instances (a batch), not both');
