@@ -2,20 +2,19 @@ import { Module } from '@nestjs/common';
 import { AliasesController } from './aliases/aliases.controller';
 import { AliasesService } from './aliases/aliases.service';
 import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
-import { ModelHistoryRepository } from './history/model-history.repository';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
-import { TrialsRepository } from './trials/trials.repository';
+import { ModelsRepository } from './registry/models.repository';
+import { PgModelsRepository } from './registry/pg-models.repository';
 import { VersionAnnotations } from './version-annotations';
 
 @Module({
   controllers: [ModelsController, AliasesController],
   providers: [
     ModelsService,
-    TrialsRepository,
+    { provide: ModelsRepository, useClass: PgModelsRepository },
     VersionAnnotations,
     AliasesService,
-    ModelHistoryRepository,
     ...ARTIFACT_PROVIDERS,
   ],
   exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService],

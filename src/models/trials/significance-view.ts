@@ -4,7 +4,7 @@
  * every later version evaluated on the same span deflates the earlier ones too.
  */
 import { deflatedSharpe, type DeflatedSharpe } from '../../training/evaluation/significance/sharpe-inference';
-import type { SpanTrials, TrialRecord } from './trials.repository';
+import type { SpanTrials, TrialRecord } from './trials.sql';
 
 interface StoredSignificance {
   test_span?: { key?: string; symbols?: string[]; timeframe?: string; first?: string; last?: string };
