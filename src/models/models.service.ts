@@ -340,7 +340,7 @@ export class ModelsService {
         );
       await tx.archiveModel(id);
       // Its versions no longer serve: drop the aliases pointing at them (each recorded in the history).
-      return this.aliases.removeAllIn(tx, id, 'model_archived');
+      return this.aliases.removeAll(tx, id, 'model_archived');
     });
     if (removed > 0) this.aliases.changed(id);
     return { id, archived: true as const };

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../../common/errors/app-error';
 import { isoOrNull } from '../../common/iso-time';
 import type { VersionStatus } from '../entities/model-version.entity';
@@ -177,12 +176,7 @@ export class AliasesService {
    * the model, each recorded with `reason`. Archiving a model calls this, so that no alias
    * points at an archived version. Call {@link changed} after the commit.
    */
-  async removeAll(m: EntityManager, modelId: string, reason: string): Promise<number> {
-    return this.removeAllIn(this.repo.within(m), modelId, reason);
-  }
-
-  /** {@link removeAll} on the registry's own transaction. */
-  async removeAllIn(tx: RegistryTx, modelId: string, reason: string): Promise<number> {
+  async removeAll(tx: RegistryTx, modelId: string, reason: string): Promise<number> {
     const gone = await tx.deleteAliases(modelId);
     gone.sort((a, b) => a.alias.localeCompare(b.alias));
     for (const g of gone)

@@ -143,7 +143,7 @@ export function manifestProblem(value: unknown, modelId: string, version: string
 
 /** The manifest's bytes on disk (stable key order: files sorted by path). */
 export function serializeManifest(manifest: ArtifactManifest): Buffer {
-  const files: Record<string, ManifestEntry> = Object.create(null); // a path may be '__proto__'
+  const files = Object.create(null) as Record<string, ManifestEntry>; // a path may be '__proto__'
   for (const name of Object.keys(manifest.files).sort())
     files[name] = { sha256: manifest.files[name].sha256, bytes: manifest.files[name].bytes };
   return Buffer.from(

@@ -153,7 +153,7 @@ describe('write and read', () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(7);
     for (const r of lost) expect(r.reason).toMatchObject({ status: 409, errorCode: 'MODEL_VERSION_EXISTS' });
-    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<ArtifactStore['write']>>>).value;
+    const winner = won[0].value;
     const stored = await store.read('race', '2.0.0', { expectedChecksum: winner.checksum });
     expect(await stored.json('metrics.json')).toEqual({ writer: results.indexOf(won[0]) });
     expect(await fs.readdir(path.join(root, 'race'))).toEqual(['2.0.0']); // losers cleaned up their temp dirs
