@@ -4,7 +4,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
 import { isoOrNull } from '../common/iso-time';
-import { ArtifactStore, assertArtifactPath } from '../models/artifacts';
+import { assertArtifactPath, ModelArtifacts } from '../models/artifacts';
 import { contentTypeFor, RunArtifactFiles } from './artifacts/run-artifact-files';
 import { compareRuns, type Comparison } from './compare/compare-runs';
 import { Experiment } from './entities/experiment.entity';
@@ -53,7 +53,7 @@ export interface RunSearch {
 export class ExperimentsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly artifactStore: ArtifactStore,
+    private readonly artifactStore: ModelArtifacts,
     private readonly artifactFiles: RunArtifactFiles,
     @Optional() private readonly mirror?: MlflowMirror,
   ) {}

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AliasesController } from './aliases/aliases.controller';
 import { AliasesService } from './aliases/aliases.service';
-import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
+import { ARTIFACT_PROVIDERS, ModelArtifacts } from './artifacts';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
 import { ModelsRepository } from './registry/models.repository';
@@ -17,6 +17,6 @@ import { VersionAnnotations } from './version-annotations';
     AliasesService,
     ...ARTIFACT_PROVIDERS,
   ],
-  exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService],
+  exports: [ModelsService, ModelArtifacts, VersionAnnotations, AliasesService],
 })
 export class ModelsModule {}

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AliasesService } from './aliases/aliases.service';
-import { ArtifactStore } from './artifacts';
+import { ModelArtifacts } from './artifacts';
+import { ArtifactStore } from './artifacts/artifact-store';
 import type { VersionStatus } from './entities/model-version.entity';
 import { ModelsService } from './models.service';
 import { InMemoryModelsRepository } from './registry/in-memory-models.repository';
@@ -25,7 +26,7 @@ describe('ModelsService (in-memory registry)', () => {
     repo = new InMemoryModelsRepository();
     aliases = new AliasesService(repo);
     const artifacts = new ArtifactStore({ modelRegistryPath: root } as AppConfig);
-    models = new ModelsService(repo, artifacts, new VersionAnnotations(), aliases);
+    models = new ModelsService(repo, new ModelArtifacts(artifacts), new VersionAnnotations(), aliases);
   });
   afterEach(() => fs.rm(root, { recursive: true, force: true }));
 

@@ -4,16 +4,14 @@ import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
 import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
-import { PREDICTIONS_FILE } from '../training/evaluation/predictions-csv';
 import { significanceView, spanKeyOf, trialOf } from './trials/significance-view';
 import type { SpanTrials } from './trials/trials.sql';
 import { ModelsRepository } from './registry/models.repository';
 import type { ModelRow } from './registry/registry-rows';
 import { compareVersions, nextVersion } from './version-numbers';
-import { ArtifactStore } from './artifacts';
+import { ModelArtifacts } from './artifacts';
 import { VersionAnnotations } from './version-annotations';
 import { AliasesService, type AliasView } from './aliases/aliases.service';
-import { versionSignature } from './version-signature';
 
 export interface NewVersion {
   modelId: string;
@@ -30,7 +28,7 @@ export interface NewVersion {
 export class ModelsService {
   constructor(
     private readonly repo: ModelsRepository,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     private readonly annotations: VersionAnnotations,
     private readonly aliases: AliasesService,
   ) {}
@@ -231,7 +229,7 @@ export class ModelsService {
 
   /**
    * GET /api/v1/models/{id}/versions/{version}: the version view plus its `signature` (from the
-   * artifact's preprocessing.json; null before the artifact exists or when it cannot be read)
+   * artifact's preprocessing record; null before the artifact exists or when it cannot be read)
    * and what other modules annotate (the engine serving it).
    */
   async versionDetail(v: ModelVersion) {
@@ -239,14 +237,7 @@ export class ModelsService {
     let files: string[] = [];
     if (v.artifact_checksum || ['experimental', 'deployed', 'archived'].includes(v.status)) {
       try {
-        const { manifest, json } = await this.artifacts.manifestAndJson<Record<string, unknown>>(
-          v.model_id,
-          v.version,
-          'preprocessing.json',
-          v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {},
-        );
-        files = Object.keys(manifest.files);
-        if (json && Array.isArray(json.features)) signature = versionSignature(json, v, files);
+        ({ files, signature } = await this.artifacts.readSignature(v));
       } catch {
         /* missing or corrupt artifact: the version's JSON still answers; predict reports the problem */
       }
@@ -257,20 +248,12 @@ export class ModelsService {
   /** The version's model.onnx (verified), or 404 when it has none. */
   async onnxFile(modelId: string, version: string): Promise<{ data: Buffer; sha256: string }> {
     const v = await this.getVersion(modelId, version);
-    const file = await this.artifacts
-      .readFile(
-        modelId,
-        version,
-        'model/model.onnx',
-        v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {},
-      )
-      .catch((e: unknown) => {
-        if (e instanceof NotFoundError) return null;
-        throw e;
-      });
+    const file = await this.artifacts.readOnnx(modelId, version, v.artifact_checksum);
     if (!file) {
       // A trained network whose architecture has no ONNX export: the training recorded why.
-      const why = v.artifact_checksum ? await this.onnxUnavailableReason(modelId, version, v.artifact_checksum) : null;
+      const why = v.artifact_checksum
+        ? await this.artifacts.onnxUnavailableReason(modelId, version, v.artifact_checksum)
+        : null;
       if (why)
         throw new ConflictError(
           `Version ${version} of ${modelId} has no model.onnx: ${why}; it is served by tfjs (POST …/predict works as for any version)`,
@@ -284,14 +267,6 @@ export class ModelsService {
       );
     }
     return file;
-  }
-
-  /** preprocessing.json's `onnx_unavailable` (written by training when the export was skipped), or null. */
-  private async onnxUnavailableReason(modelId: string, version: string, checksum: string): Promise<string | null> {
-    const pre = await this.artifacts
-      .readJson<{ onnx_unavailable?: unknown }>(modelId, version, 'preprocessing.json', { expectedChecksum: checksum })
-      .catch(() => null);
-    return typeof pre?.onnx_unavailable === 'string' ? pre.onnx_unavailable : null;
   }
 
   /**
@@ -309,14 +284,12 @@ export class ModelsService {
         'PREDICTIONS_NOT_FOUND',
       );
     if (!v.artifact_checksum) throw notRecorded(`it is ${v.status} (predictions are stored when training succeeds)`);
-    const file = await this.artifacts.readFile(id, version, PREDICTIONS_FILE, {
-      expectedChecksum: v.artifact_checksum,
-    });
-    if (!file)
+    const csv = await this.artifacts.readPredictionsCsv(id, version, v.artifact_checksum);
+    if (!csv)
       throw notRecorded(
         'only time_series and classification versions trained since predictions are recorded keep them',
       );
-    return file.data;
+    return csv;
   }
 
   /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */

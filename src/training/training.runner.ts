@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { ExperimentsService } from '../experiments/experiments.service';
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
-import { ArtifactStore } from '../models/artifacts';
+import { ModelArtifacts } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
 import type { TfBackendDescription } from '../ml';
 import { updatedRows } from '../database/updated-rows';
@@ -65,7 +65,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     private readonly features: FeaturesService,
     private readonly models: ModelsService,
     private readonly experiments: ExperimentsService,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     private readonly events: TrainingEvents,
   ) {}
 
@@ -174,30 +174,24 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       await this.progress(job.id, { phase: 'saving artifacts' });
       // An earlier attempt of this job may have written the version and died before the
       // registry update: this attempt owns the version, so it replaces those files.
-      if (await this.artifacts.exists(job.model_id, job.version))
-        await this.artifacts.remove(job.model_id, job.version);
-      const written = await this.artifacts.write(job.model_id, job.version, {
-        ...(outcome.run
-          ? {
-              'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
-              'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
-              ...(outcome.run.onnxUnavailable
-                ? {}
-                : { 'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')) }),
-            }
-          : {}),
-        ...(outcome.files ?? {}),
-        // Why a network has no model.onnx, for GET …/model.onnx to answer with (models.service.ts).
-        'preprocessing.json': outcome.run?.onnxUnavailable
-          ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable }
-          : outcome.preprocessing,
-        'metrics.json': {
-          metrics: outcome.metrics,
-          baselines: outcome.baselines,
-          history: outcome.run?.history ?? null,
-          ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}),
+      const written = await this.artifacts.writeVersionArtifacts(
+        job.model_id,
+        job.version,
+        {
+          network: outcome.run ? { dir: outcome.run.modelDir, onnx: !outcome.run.onnxUnavailable } : undefined,
+          extraFiles: outcome.files,
+          preprocessing: outcome.preprocessing,
+          // Why a network has no model.onnx, for GET …/model.onnx to answer with.
+          onnxUnavailable: outcome.run?.onnxUnavailable,
+          metrics: {
+            metrics: outcome.metrics,
+            baselines: outcome.baselines,
+            history: outcome.run?.history ?? null,
+            ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}),
+          },
         },
-      });
+        { replace: true },
+      );
       const backend = outcome.run?.backend ?? trainer.backend?.name ?? null;
       const backendDetails = outcome.run
         ? reportedBackend(outcome.run.backendDetails)

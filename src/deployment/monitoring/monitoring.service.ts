@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ArtifactStore } from '../../models/artifacts';
+import { ModelArtifacts } from '../../models/artifacts';
 import type { PredictionEvent as MonitoringEvent } from '../../prediction/deployment-lookup';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../../config/deployment-options';
 import type { Deployment, MonitoringLevel } from '../entities';
@@ -79,7 +79,7 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {}
 
@@ -412,7 +412,7 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
     let p = this.preprocessing.get(key);
     if (!p) {
       if (this.preprocessing.size > 500) this.preprocessing.clear();
-      p = this.artifacts.readJson(modelId, version, 'preprocessing.json');
+      p = this.artifacts.readPreprocessingRecord(modelId, version);
       p.catch(() => this.preprocessing.delete(key));
       this.preprocessing.set(key, p);
     }
