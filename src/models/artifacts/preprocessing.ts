@@ -69,7 +69,7 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
     !scaler ||
     typeof scaler !== 'object' ||
     !Array.isArray(scaler.features) ||
-    scaler.features.join('\u0000') !== (p.features).join('\u0000')
+    scaler.features.join('\u0000') !== p.features.join('\u0000')
   ) {
     throw new PreprocessingError(`${FILE} has no scaler for its features`);
   }
@@ -114,7 +114,7 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
       const classes = isStrings(p.classes)
         ? p.classes
         : isStrings((p.target as { classes?: unknown } | undefined)?.classes)
-          ? ((p.target as { classes: string[] }).classes)
+          ? (p.target as { classes: string[] }).classes
           : null;
       if (!classes) throw new PreprocessingError(`a classification model needs its classes in ${FILE}`);
       return { ...base, classes, output_units: classes.length };
