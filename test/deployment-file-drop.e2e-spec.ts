@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ArtifactStore } from '../src/models/artifacts';
+import { ArtifactStore } from '../src/models/artifacts/artifact-store';
 import { ModelsService } from '../src/models/models.service';
 import { startDeploymentApp } from './support/deployment-app';
 import { importDaily, waitForJob } from './support/jobs';

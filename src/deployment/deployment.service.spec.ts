@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors/app-error';
-import type { ArtifactStore } from '../models/artifacts';
+import type { ModelArtifacts } from '../models/artifacts';
 import type { AliasesService } from '../models/aliases/aliases.service';
 import type { LockedModel, ModelLock } from '../models/model-lock';
 import type { ModelsService } from '../models/models.service';
@@ -81,8 +81,8 @@ function setup() {
   } as unknown as MonitoringService;
   const artifacts = {
     exists: () => Promise.resolve(true),
-    read: () => Promise.resolve({}),
-  } as unknown as ArtifactStore;
+    verify: () => Promise.resolve(),
+  } as unknown as ModelArtifacts;
   const published: Array<DomainEvents['deployment.changed']> = [];
   const events = {
     publish: (_name: string, payload: DomainEvents['deployment.changed']) => {

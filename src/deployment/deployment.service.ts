@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, ConflictError, NotFoundError } from '../common/errors/app-error';
-import { ArtifactCorruptError, artifactRefusal, ArtifactStore } from '../models/artifacts';
+import { ArtifactCorruptError, artifactRefusal, ModelArtifacts } from '../models/artifacts';
 import { ModelLock } from '../models/model-lock';
 import { ModelsService } from '../models/models.service';
 import { AliasesService } from '../models/aliases/aliases.service';
@@ -40,7 +40,7 @@ export class DeploymentService {
     private readonly notifications: NotificationRepository,
     private readonly modelLock: ModelLock,
     private readonly models: ModelsService,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     private readonly drivers: TargetDrivers,
     private readonly monitoring: MonitoringService,
     private readonly cache: ActiveDeploymentCache,
@@ -259,7 +259,7 @@ export class DeploymentService {
     try {
       // Every listed file's size and sha256 against the manifest, and the manifest's own hash
       // against the one recorded when the version was registered (a rewritten manifest).
-      await this.artifacts.read(modelId, version, { expectedChecksum: v.artifact_checksum ?? undefined });
+      await this.artifacts.verify(modelId, version, v.artifact_checksum);
     } catch (e) {
       if (e instanceof ArtifactCorruptError) throw artifactRefusal(e, action);
       throw e;

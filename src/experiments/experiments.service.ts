@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotFoundError } from '../common/errors/app-error';
-import { ArtifactStore, assertArtifactPath } from '../models/artifacts';
+import { assertArtifactPath, ModelArtifacts } from '../models/artifacts';
 import { contentTypeFor, RunArtifactFiles } from './artifacts/run-artifact-files';
 import type { Comparison } from './compare/compare-runs';
 import type { Experiment } from './entities/experiment.entity';
@@ -31,7 +31,7 @@ export class ExperimentsService {
     private readonly reader: RunReaderService,
     private readonly lifecycle: RunLifecycleService,
     private readonly metrics: RunMetricsService,
-    private readonly artifactStore: ArtifactStore,
+    private readonly artifactStore: ModelArtifacts,
     private readonly artifactFiles: RunArtifactFiles,
   ) {}
 

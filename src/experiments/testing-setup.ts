@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../models/artifacts';
+import type { ModelArtifacts } from '../models/artifacts';
 import type { RunArtifactFiles } from './artifacts/run-artifact-files';
 import { ExperimentCatalogService } from './experiment-catalog.service';
 import { ExperimentsService } from './experiments.service';
@@ -17,6 +17,6 @@ export function inMemoryExperimentsService(): { service: ExperimentsService; sto
   const reader = new RunReaderService(store.runs, store.metrics, catalog);
   const lifecycle = new RunLifecycleService(store.runs, reader, catalog);
   const metrics = new RunMetricsService(store.metrics, reader);
-  const noFiles = {} as ArtifactStore & RunArtifactFiles;
+  const noFiles = {} as ModelArtifacts & RunArtifactFiles;
   return { service: new ExperimentsService(catalog, reader, lifecycle, metrics, noFiles, noFiles), store };
 }

@@ -1,27 +1,26 @@
 import { Module } from '@nestjs/common';
 import { AliasesController } from './aliases/aliases.controller';
 import { AliasesService } from './aliases/aliases.service';
-import { ARTIFACT_PROVIDERS, ArtifactStore } from './artifacts';
-import { ModelHistoryRepository } from './history/model-history.repository';
+import { ARTIFACT_PROVIDERS, ModelArtifacts } from './artifacts';
 import { ModelLock } from './model-lock';
 import { ModelsController } from './models.controller';
 import { ModelsService } from './models.service';
+import { ModelsRepository } from './registry/models.repository';
+import { PgModelsRepository } from './registry/pg-models.repository';
 import { ModelsTrainingEventsSubscriber } from './training-events.subscriber';
-import { TrialsRepository } from './trials/trials.repository';
 import { VersionAnnotations } from './version-annotations';
 
 @Module({
   controllers: [ModelsController, AliasesController],
   providers: [
     ModelsService,
-    TrialsRepository,
+    { provide: ModelsRepository, useClass: PgModelsRepository },
     VersionAnnotations,
     AliasesService,
-    ModelHistoryRepository,
     ...ARTIFACT_PROVIDERS,
     ModelLock,
     ModelsTrainingEventsSubscriber,
   ],
-  exports: [ModelsService, ArtifactStore, VersionAnnotations, AliasesService, ModelLock],
+  exports: [ModelsService, ModelArtifacts, VersionAnnotations, AliasesService, ModelLock],
 })
 export class ModelsModule {}

@@ -1,18 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { isoOrNull } from '../common/iso-time';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../common/errors/app-error';
 import type { ModelListDto, ModelSummaryDto } from './dto/models.dto';
 import { ModelVersion, type VersionStatus } from './entities/model-version.entity';
-import { Model } from './entities/model.entity';
-import { PREDICTIONS_FILE } from '../training/evaluation/predictions-csv';
 import { significanceView, spanKeyOf, trialOf } from './trials/significance-view';
-import { TrialsRepository, type SpanTrials } from './trials/trials.repository';
+import type { SpanTrials } from './trials/trials.sql';
+import { ModelsRepository } from './registry/models.repository';
+import type { ModelRow } from './registry/registry-rows';
 import { compareVersions, nextVersion } from './version-numbers';
-import { ArtifactStore } from './artifacts';
+import { ModelArtifacts } from './artifacts';
 import { VersionAnnotations } from './version-annotations';
 import { AliasesService, type AliasView } from './aliases/aliases.service';
-import { versionSignature } from './version-signature';
 
 export interface NewVersion {
   modelId: string;
@@ -24,13 +23,12 @@ export interface NewVersion {
     Pick<ModelVersion, 'target' | 'timeframe' | 'window'>;
 }
 
-/** The model registry: models and their versions in PostgreSQL. */
+/** The model registry: models and their versions (the SQL is in ModelsRepository). */
 @Injectable()
 export class ModelsService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly trials: TrialsRepository,
-    private readonly artifacts: ArtifactStore,
+    private readonly repo: ModelsRepository,
+    private readonly artifacts: ModelArtifacts,
     private readonly annotations: VersionAnnotations,
     private readonly aliases: AliasesService,
   ) {}
@@ -41,11 +39,16 @@ export class ModelsService {
    * same version number.
    */
   async reserveVersion(manager: EntityManager, req: NewVersion): Promise<ModelVersion> {
-    await manager.query(
-      `INSERT INTO models (id, name, type, description, tags) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-      [req.modelId, req.name, req.type, req.description ?? null, JSON.stringify(req.tags ?? {})],
-    );
-    const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [req.modelId]);
+    const tx = this.repo.within(manager);
+    await tx.insertModelIfAbsent({
+      id: req.modelId,
+      name: req.name,
+      type: req.type,
+      description: req.description ?? null,
+      tags: req.tags ?? {},
+    });
+    const model = await tx.findModel(req.modelId, true);
+    if (!model) throw new Error(`model ${req.modelId} vanished inside its own transaction`);
     if (model.type !== req.type) {
       throw new ConflictError(
         `Model ${req.modelId} is a ${model.type} model; a new version cannot be a ${req.type} model. Choose another model_id or name.`,
@@ -58,34 +61,18 @@ export class ModelsService {
         { model_id: req.modelId },
         'MODEL_ARCHIVED',
       );
-    const rows: Array<{ version: string }> = await manager.query(
-      `SELECT version FROM model_versions WHERE model_id = $1`,
-      [req.modelId],
-    );
-    const version = manager.create(ModelVersion, {
-      ...req.version,
-      model_id: req.modelId,
-      version: nextVersion(rows.map((r) => r.version)),
-      status: 'queued',
-    });
-    await manager.query(
-      `UPDATE models SET updated_at = now(), name = $2, description = COALESCE($3, description) WHERE id = $1`,
-      [req.modelId, req.name, req.description ?? null],
-    );
-    return manager.save(ModelVersion, version);
+    const version = nextVersion(await tx.versionNumbers(req.modelId));
+    await tx.touchModel(req.modelId, req.name, req.description ?? null);
+    return tx.insertVersion({ ...req.version, model_id: req.modelId, version, status: 'queued' });
   }
 
   async updateVersion(
     modelId: string,
     version: string,
     fields: Partial<ModelVersion>,
-    manager: EntityManager = this.dataSource.manager,
+    manager?: EntityManager,
   ): Promise<void> {
-    await manager.update(
-      ModelVersion,
-      { model_id: modelId, version },
-      fields as Parameters<EntityManager['update']>[2],
-    );
+    await (manager ? this.repo.within(manager) : this.repo.direct()).updateVersion(modelId, version, fields);
   }
 
   /**
@@ -101,9 +88,9 @@ export class ModelsService {
   ): Promise<void> {
     const trial = status === 'experimental' ? trialOf(modelId, version, fields.significance) : null;
     if (!trial) return this.updateVersion(modelId, version, { ...fields, status });
-    await this.dataSource.transaction(async (manager) => {
-      await this.updateVersion(modelId, version, { ...fields, status }, manager);
-      await this.trials.record(manager, trial);
+    await this.repo.transaction(async (tx) => {
+      await tx.updateVersion(modelId, version, { ...fields, status });
+      await tx.recordTrial(trial);
     });
   }
 
@@ -122,57 +109,30 @@ export class ModelsService {
   }): Promise<ModelListDto> {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.type) add('m.type = ?', q.type);
-    if (q.name)
-      add(
-        `m.name ILIKE '%' || ? || '%'`,
-        q.name.replace(/[\\%_]/g, (c) => `\\${c}`),
-      );
-    if (q.status) add('v.status = ?', q.status);
-    else where.push(`v.status <> 'archived'`);
-    const byVersion = `split_part(version, '.', 1)::int DESC, split_part(version, '.', 2)::int DESC, split_part(version, '.', 3)::int DESC`;
-    const shown = `SELECT DISTINCT ON (model_id) * FROM model_versions ORDER BY model_id, (status = 'deployed') DESC, ${byVersion}`;
-    const latest = `SELECT DISTINCT ON (model_id) model_id, version, status FROM model_versions ORDER BY model_id, ${byVersion}`;
-    const deployed = `SELECT model_id, array_agg(version ORDER BY ${byVersion}) AS versions FROM model_versions WHERE status = 'deployed' GROUP BY model_id`;
-    const base = `FROM models m JOIN (${shown}) v ON v.model_id = m.id JOIN (${latest}) l ON l.model_id = m.id LEFT JOIN (${deployed}) d ON d.model_id = m.id
-                  ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total ${base}`, params);
-    const rows = await this.dataSource.query(
-      `SELECT m.id, m.name, m.type, v.version, v.status, v.created_at, v.metrics, l.version AS latest_version, l.status AS latest_status, d.versions AS deployed_versions
-       ${base} ORDER BY v.created_at DESC, m.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, limit, offset],
-    );
-    const models: ModelSummaryDto[] = rows.map(
-      (r: ModelSummaryDto & { created_at: Date; deployed_versions: string[] | null }) => ({
-        id: r.id,
-        name: r.name,
-        type: r.type,
-        version: r.version,
-        status: r.status,
-        created_at: isoOrNull(r.created_at)!,
-        metrics: r.metrics,
-        latest_version: r.latest_version,
-        latest_status: r.latest_status,
-        deployed_versions: r.deployed_versions ?? [],
-      }),
-    );
+    const { total, rows } = await this.repo.listModels({ ...q, limit, offset });
+    const models: ModelSummaryDto[] = rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      version: r.version,
+      status: r.status,
+      created_at: isoOrNull(r.created_at)!,
+      metrics: r.metrics,
+      latest_version: r.latest_version,
+      latest_status: r.latest_status,
+      deployed_versions: r.deployed_versions ?? [],
+    }));
     return { models, total, limit, offset };
   }
 
-  async getModel(id: string): Promise<Model> {
-    const model = await this.dataSource.getRepository(Model).findOneBy({ id });
+  async getModel(id: string): Promise<ModelRow> {
+    const model = await this.repo.findModel(id);
     if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
     return model;
   }
 
   async versions(id: string): Promise<ModelVersion[]> {
-    const rows = await this.dataSource.getRepository(ModelVersion).findBy({ model_id: id });
+    const rows = await this.repo.versionsOf(id);
     return rows.sort((a, b) => compareVersions(b.version, a.version));
   }
 
@@ -206,7 +166,7 @@ export class ModelsService {
   }
 
   async getVersion(id: string, version: string): Promise<ModelVersion> {
-    const v = await this.dataSource.getRepository(ModelVersion).findOneBy({ model_id: id, version });
+    const v = await this.repo.findVersion(id, version);
     if (!v) {
       await this.getModel(id);
       throw new NotFoundError(`Model ${id} has no version ${version}`, { model_id: id, version }, 'VERSION_NOT_FOUND');
@@ -227,7 +187,7 @@ export class ModelsService {
     const keys = versions.map((v) => spanKeyOf(v.significance)).filter((k): k is string => k !== null);
     const modelIds = [...new Set(versions.map((v) => v.model_id))];
     const [trials, all] = await Promise.all([
-      this.trials.bySpan(keys),
+      this.repo.trialsBySpan(keys),
       aliases ?? Promise.all(modelIds.map((m) => this.aliases.forModel(m))).then((a) => a.flat()),
     ]);
     const named = AliasesService.byVersion(all);
@@ -269,7 +229,7 @@ export class ModelsService {
 
   /**
    * GET /api/v1/models/{id}/versions/{version}: the version view plus its `signature` (from the
-   * artifact's preprocessing.json; null before the artifact exists or when it cannot be read)
+   * artifact's preprocessing record; null before the artifact exists or when it cannot be read)
    * and what other modules annotate (the engine serving it).
    */
   async versionDetail(v: ModelVersion) {
@@ -277,14 +237,7 @@ export class ModelsService {
     let files: string[] = [];
     if (v.artifact_checksum || ['experimental', 'deployed', 'archived'].includes(v.status)) {
       try {
-        const { manifest, json } = await this.artifacts.manifestAndJson<Record<string, unknown>>(
-          v.model_id,
-          v.version,
-          'preprocessing.json',
-          v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {},
-        );
-        files = Object.keys(manifest.files);
-        if (json && Array.isArray(json.features)) signature = versionSignature(json, v, files);
+        ({ files, signature } = await this.artifacts.readSignature(v));
       } catch {
         /* missing or corrupt artifact: the version's JSON still answers; predict reports the problem */
       }
@@ -295,20 +248,12 @@ export class ModelsService {
   /** The version's model.onnx (verified), or 404 when it has none. */
   async onnxFile(modelId: string, version: string): Promise<{ data: Buffer; sha256: string }> {
     const v = await this.getVersion(modelId, version);
-    const file = await this.artifacts
-      .readFile(
-        modelId,
-        version,
-        'model/model.onnx',
-        v.artifact_checksum ? { expectedChecksum: v.artifact_checksum } : {},
-      )
-      .catch((e: unknown) => {
-        if (e instanceof NotFoundError) return null;
-        throw e;
-      });
+    const file = await this.artifacts.readOnnx(modelId, version, v.artifact_checksum);
     if (!file) {
       // A trained network whose architecture has no ONNX export: the training recorded why.
-      const why = v.artifact_checksum ? await this.onnxUnavailableReason(modelId, version, v.artifact_checksum) : null;
+      const why = v.artifact_checksum
+        ? await this.artifacts.onnxUnavailableReason(modelId, version, v.artifact_checksum)
+        : null;
       if (why)
         throw new ConflictError(
           `Version ${version} of ${modelId} has no model.onnx: ${why}; it is served by tfjs (POST …/predict works as for any version)`,
@@ -322,14 +267,6 @@ export class ModelsService {
       );
     }
     return file;
-  }
-
-  /** preprocessing.json's `onnx_unavailable` (written by training when the export was skipped), or null. */
-  private async onnxUnavailableReason(modelId: string, version: string, checksum: string): Promise<string | null> {
-    const pre = await this.artifacts
-      .readJson<{ onnx_unavailable?: unknown }>(modelId, version, 'preprocessing.json', { expectedChecksum: checksum })
-      .catch(() => null);
-    return typeof pre?.onnx_unavailable === 'string' ? pre.onnx_unavailable : null;
   }
 
   /**
@@ -347,54 +284,38 @@ export class ModelsService {
         'PREDICTIONS_NOT_FOUND',
       );
     if (!v.artifact_checksum) throw notRecorded(`it is ${v.status} (predictions are stored when training succeeds)`);
-    const file = await this.artifacts.readFile(id, version, PREDICTIONS_FILE, {
-      expectedChecksum: v.artifact_checksum,
-    });
-    if (!file)
+    const csv = await this.artifacts.readPredictionsCsv(id, version, v.artifact_checksum);
+    if (!csv)
       throw notRecorded(
         'only time_series and classification versions trained since predictions are recorded keep them',
       );
-    return file.data;
+    return csv;
   }
 
   /** DELETE /api/v1/models/{id}: archive (409 while a version is deployed). History is kept. */
   async archive(id: string) {
-    return this.dataSource
-      .transaction(async (manager) => {
-        const [model] = await manager.query(`SELECT * FROM models WHERE id = $1 FOR UPDATE`, [id]);
-        if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
-        const deployed = await manager.query(
-          `SELECT version FROM model_versions WHERE model_id = $1 AND status = 'deployed'`,
-          [id],
+    const removed = await this.repo.transaction(async (tx) => {
+      const model = await tx.findModel(id, true);
+      if (!model) throw new NotFoundError(`Model ${id} does not exist`, { model_id: id }, 'MODEL_NOT_FOUND');
+      const deployed = await tx.versionsWithStatus(id, ['deployed']);
+      if (deployed.length)
+        throw new ConflictError(
+          `Model ${id} is deployed (version ${deployed.join(', ')}); undeploy it first`,
+          { model_id: id, deployed_versions: deployed },
+          'MODEL_DEPLOYED',
         );
-        if (deployed.length)
-          throw new ConflictError(
-            `Model ${id} is deployed (version ${deployed.map((d: { version: string }) => d.version).join(', ')}); undeploy it first`,
-            { model_id: id, deployed_versions: deployed.map((d: { version: string }) => d.version) },
-            'MODEL_DEPLOYED',
-          );
-        const training = await manager.query(
-          `SELECT version FROM model_versions WHERE model_id = $1 AND status IN ('queued', 'training')`,
-          [id],
+      const training = await tx.versionsWithStatus(id, ['queued', 'training']);
+      if (training.length)
+        throw new ConflictError(
+          `Model ${id} has versions still training (${training.join(', ')}); cancel them first`,
+          { model_id: id },
+          'MODEL_TRAINING',
         );
-        if (training.length)
-          throw new ConflictError(
-            `Model ${id} has versions still training (${training.map((d: { version: string }) => d.version).join(', ')}); cancel them first`,
-            { model_id: id },
-            'MODEL_TRAINING',
-          );
-        await manager.query(`UPDATE models SET archived_at = now(), updated_at = now() WHERE id = $1`, [id]);
-        await manager.query(
-          `UPDATE model_versions SET status = 'archived' WHERE model_id = $1 AND status = 'experimental'`,
-          [id],
-        );
-        // Its versions no longer serve: drop the aliases pointing at them (each recorded in the history).
-        const removed = await this.aliases.removeAll(manager, id, 'model_archived');
-        return { id, archived: true, removed };
-      })
-      .then(({ id: archived, removed }) => {
-        if (removed > 0) this.aliases.changed(archived);
-        return { id: archived, archived: true as const };
-      });
+      await tx.archiveModel(id);
+      // Its versions no longer serve: drop the aliases pointing at them (each recorded in the history).
+      return this.aliases.removeAll(tx, id, 'model_archived');
+    });
+    if (removed > 0) this.aliases.changed(id);
+    return { id, archived: true as const };
   }
 }

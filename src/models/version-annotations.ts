@@ -15,6 +15,8 @@ export class VersionAnnotations {
   }
 
   annotate(modelId: string, version: string): Record<string, unknown> {
-    return Object.assign({}, ...this.annotators.map((a) => a(modelId, version)));
+    const out: Record<string, unknown> = {};
+    for (const a of this.annotators) Object.assign(out, a(modelId, version));
+    return out;
   }
 }

@@ -8,13 +8,14 @@
  * with `target_scaler` (regression: value = raw × std + mean), `classes` (probabilities in that
  * order), `threshold` (anomaly score above it = anomalous) or `actions` (Q-values in that order).
  */
+import { ARTIFACT_FILES } from './artifacts/artifact-layout';
 import type { ModelVersion } from './entities/model-version.entity';
 
 export const SIGNATURE_PREPROCESSING_NOTE =
   'The scaler is outside the ONNX graph: feed model.onnx the window scaled per feature with `scaler` (zscore: (x − mean) / std, std 0 = unscaled; minmax: (x − min) / (max − min)), oldest bar first; ' +
   'map its raw output with target_scaler (value = raw × std + mean), classes, threshold or actions. scaler null = the graph takes raw values.';
 
-const ONNX_FILE = 'model/model.onnx';
+const ONNX_FILE = ARTIFACT_FILES.onnx;
 
 export function versionSignature(
   pre: Record<string, unknown>,

@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppError, NotFoundError } from '../common/errors/app-error';
-import { ArtifactStore, type StoredVersion } from '../models/artifacts';
+import {
+  ARTIFACT_FILES,
+  ModelArtifacts,
+  PreprocessingError,
+  type Preprocessing,
+  type VersionArtifacts,
+} from '../models/artifacts';
 import { getTf, WEIGHTS_BIN } from '../ml';
 import type { Tf } from '../ml';
 import { OnnxRuntimeEngine, TfjsEngine, type EngineName, type ForwardEngine } from './engines/forward-engine';
@@ -9,15 +15,9 @@ import { OnnxRuntimeService } from './engines/onnx-runtime.service';
 import { resolveOnnxIo, OnnxSignatureMismatch } from './engines/onnx-io';
 import { selectByMeasurement, type EngineReport } from './engines/select-engine';
 import { MicroBatcher } from './micro-batcher';
-import { parsePreprocessing, PreprocessingError, type Preprocessing } from './model-output';
 
 type LayersModel = Awaited<ReturnType<Tf['loadLayersModel']>>;
 type ModelJSON = Parameters<Tf['io']['getModelArtifactsForJSON']>[0];
-
-export const MODEL_JSON_FILE = 'model/model.json';
-export const WEIGHTS_FILE = 'model/weights.bin';
-export const ONNX_MODEL_FILE = 'model/model.onnx';
-export const PREPROCESSING_FILE = 'preprocessing.json';
 
 export interface VersionRef {
   modelId: string;
@@ -120,7 +120,7 @@ export class ModelLoader {
   private readonly logger = new Logger('ModelLoader');
 
   constructor(
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     private readonly runtime: OnnxRuntimeService,
     private readonly config: AppConfig,
   ) {}
@@ -128,9 +128,9 @@ export class ModelLoader {
   async load(ref: VersionRef, batch: BatchSettings): Promise<LoadedModel> {
     const { modelId, version } = ref;
     const where = `${modelId}/${version}`;
-    let stored: StoredVersion;
+    let stored: VersionArtifacts;
     try {
-      stored = await this.artifacts.read(modelId, version, ref.checksum ? { expectedChecksum: ref.checksum } : {});
+      stored = await this.artifacts.openVersion(modelId, version, ref.checksum);
     } catch (e) {
       if (e instanceof NotFoundError) {
         throw new AppError(
@@ -149,20 +149,16 @@ export class ModelLoader {
         version,
         reason,
       });
-    if (!stored.names.includes(PREPROCESSING_FILE)) throw failed(`its artifact has no ${PREPROCESSING_FILE}`);
     let pre: Preprocessing;
-    let rawPre: unknown;
+    let noOnnxReason: string | null;
     try {
-      rawPre = await stored.json(PREPROCESSING_FILE);
-      pre = parsePreprocessing(rawPre, ref.modelType);
+      ({ parsed: pre, noOnnxReason } = await stored.preprocessing(ref.modelType));
     } catch (e) {
       if (e instanceof PreprocessingError) throw failed(e.message);
       throw e;
     }
-    const hasTfjs = stored.names.includes(MODEL_JSON_FILE) && stored.names.includes(WEIGHTS_FILE);
-    const hasOnnx = stored.names.includes(ONNX_MODEL_FILE);
-    if (!hasTfjs && !hasOnnx)
-      throw failed(`its artifact has neither ${ONNX_MODEL_FILE} nor ${MODEL_JSON_FILE} + ${WEIGHTS_FILE}`);
+    const { hasTfjs, hasOnnx } = stored;
+    if (stored.networkProblem) throw failed(stored.networkProblem);
     const policy = this.config.predictionEngine;
     const ortUsable = hasOnnx && this.runtime.available;
     if (!hasTfjs && !this.runtime.available) {
@@ -186,7 +182,7 @@ export class ModelLoader {
         if (!hasTfjs)
           throw e instanceof AppError
             ? e
-            : failed(`ONNX Runtime could not load ${ONNX_MODEL_FILE}: ${(e as Error).message}`);
+            : failed(`ONNX Runtime could not load ${ARTIFACT_FILES.onnx}: ${(e as Error).message}`);
         ortError = (e as Error).message;
         this.logger.warn(
           { model_id: modelId, version, error: ortError },
@@ -221,7 +217,7 @@ export class ModelLoader {
       const why = ortError
         ? `ONNX Runtime could not load model.onnx (${ortError})`
         : !hasOnnx
-          ? noOnnxReason(rawPre)
+          ? noOnnxReason!
           : !this.runtime.available
             ? 'ONNX Runtime is not installed'
             : `PREDICTION_ENGINE=${policy}`;
@@ -234,9 +230,9 @@ export class ModelLoader {
     return new LoadedModel(ref, engine, pre, report, batch);
   }
 
-  private async loadOrt(ref: VersionRef, stored: StoredVersion, pre: Preprocessing): Promise<ForwardEngine> {
+  private async loadOrt(ref: VersionRef, stored: VersionArtifacts, pre: Preprocessing): Promise<ForwardEngine> {
     const pool = await this.runtime.get();
-    const bytes = await stored.file(ONNX_MODEL_FILE);
+    const bytes = await stored.onnx();
     const key = cacheKey(ref);
     const info = await pool.load(key, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     try {
@@ -257,12 +253,13 @@ export class ModelLoader {
   }
 
   private async loadTfjs(
-    stored: StoredVersion,
+    stored: VersionArtifacts,
     pre: Preprocessing,
     failed: (reason: string) => AppError,
   ): Promise<ForwardEngine> {
-    const modelJson = await stored.json<ModelJSON>(MODEL_JSON_FILE);
-    const weights = await stored.file(WEIGHTS_FILE);
+    const files = await stored.tfjs();
+    const modelJson = files.modelJson as ModelJSON;
+    const weights = files.weights;
     const tf = getTf();
     await tf.ready();
     let model: LayersModel;
@@ -289,14 +286,6 @@ export class ModelLoader {
         `the network takes input [${input.join(', ')}] but preprocessing.json describes windows of ${pre.window} × ${pre.features.length} features`,
       );
     }
-    const bytes =
-      (stored.manifest.files[MODEL_JSON_FILE]?.bytes ?? 0) + (stored.manifest.files[WEIGHTS_FILE]?.bytes ?? 0);
-    return new TfjsEngine(model, bytes);
+    return new TfjsEngine(model, files.bytes);
   }
-}
-
-/** Why a version has no model.onnx: what training recorded (its architecture has no export), else its age. */
-function noOnnxReason(pre: unknown): string {
-  const recorded = (pre as { onnx_unavailable?: unknown } | null)?.onnx_unavailable;
-  return typeof recorded === 'string' ? recorded : 'no model.onnx in the artifact (trained before ONNX export)';
 }

@@ -1,8 +1,9 @@
 /**
- * What a stored model's preprocessing.json says about its inputs and outputs, and how a raw
- * output row becomes the `prediction` and `signal` of the API. Pure functions.
+ * How a raw output row of a stored model becomes the `prediction` and `signal` of the API, by
+ * what its preprocessing record says about its outputs (models/artifacts/preprocessing.ts).
+ * Pure functions.
  *
- * Output kinds (preprocessing.output):
+ * Output kinds (Preprocessing.output):
  *  - 'regression'     (time_series): one unit, standardised during training; mapped back
  *                     with target_scaler: value = raw × std + mean.
  *  - 'classification' : one probability per class (`classes`, softmax order).
@@ -10,30 +11,7 @@
  *                       when score > `threshold`.
  *  - 'rl'             : one Q-value per action (`actions`); the action is the arg-max.
  */
-import type { Scaler } from '../features/core';
-
-export type OutputKind = 'regression' | 'classification' | 'anomaly' | 'rl';
-export const OUTPUT_KINDS: readonly OutputKind[] = ['regression', 'classification', 'anomaly', 'rl'];
-
-export interface Preprocessing {
-  model_type: string;
-  features: string[];
-  window: number;
-  horizon: number | null;
-  timeframe: string | null;
-  /** The target's name (price_change_1d…), when the model has one. */
-  target: string | null;
-  scaler: Scaler;
-  target_scaler: { mean: number; std: number } | null;
-  output: OutputKind;
-  classes?: string[];
-  threshold?: number;
-  actions?: string[];
-  /** Model outputs per window. */
-  output_units: number;
-  /** ONNX input/output names to use (imported models with several); else the only float ones. */
-  onnx?: { input: string | null; output: string | null };
-}
+import type { Preprocessing } from '../models/artifacts';
 
 export interface RegressionPrediction {
   target: string | null;
@@ -55,85 +33,6 @@ export interface RlPrediction {
   q_values: Record<string, number>;
 }
 export type Prediction = RegressionPrediction | ClassificationPrediction | AnomalyPrediction | RlPrediction;
-
-export class PreprocessingError extends Error {
-  override readonly name = 'PreprocessingError';
-}
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStrings = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string');
-
-/** Validate a parsed preprocessing.json (data from disk: checked, never trusted). */
-export function parsePreprocessing(raw: unknown, fallbackModelType: string): Preprocessing {
-  if (raw === null || typeof raw !== 'object') throw new PreprocessingError('preprocessing.json is not an object');
-  const p = raw as Record<string, unknown>;
-  if (!isStrings(p.features)) throw new PreprocessingError('preprocessing.json has no feature list');
-  if (!Number.isInteger(p.window) || (p.window as number) < 1)
-    throw new PreprocessingError('preprocessing.json has no valid window');
-  const scaler = p.scaler as Scaler | undefined;
-  if (
-    !scaler ||
-    typeof scaler !== 'object' ||
-    !Array.isArray(scaler.features) ||
-    scaler.features.join('\u0000') !== p.features.join('\u0000')
-  ) {
-    throw new PreprocessingError('preprocessing.json has no scaler for its features');
-  }
-  const output = (p.output ?? 'regression') as OutputKind;
-  if (!OUTPUT_KINDS.includes(output))
-    throw new PreprocessingError(`preprocessing.json names an unknown output kind '${String(p.output)}'`);
-  const ts = p.target_scaler as { mean?: unknown; std?: unknown } | undefined;
-  const targetScaler = ts && isNum(ts.mean) && isNum(ts.std) ? { mean: ts.mean, std: ts.std } : null;
-  const target =
-    typeof p.target === 'string'
-      ? p.target
-      : p.target && typeof (p.target as { name?: unknown }).name === 'string'
-        ? (p.target as { name: string }).name
-        : null;
-  const base = {
-    model_type: typeof p.model_type === 'string' ? p.model_type : fallbackModelType,
-    features: p.features,
-    window: p.window as number,
-    horizon: Number.isInteger(p.horizon) ? (p.horizon as number) : null,
-    timeframe: typeof p.timeframe === 'string' ? p.timeframe : null,
-    target,
-    scaler,
-    target_scaler: targetScaler,
-    output,
-    ...(p.onnx && typeof p.onnx === 'object'
-      ? {
-          onnx: {
-            input:
-              typeof (p.onnx as { input?: unknown }).input === 'string' ? (p.onnx as { input: string }).input : null,
-            output:
-              typeof (p.onnx as { output?: unknown }).output === 'string'
-                ? (p.onnx as { output: string }).output
-                : null,
-          },
-        }
-      : {}),
-  };
-  switch (output) {
-    case 'regression':
-      return { ...base, output_units: 1 };
-    case 'classification': {
-      const classes = isStrings(p.classes)
-        ? p.classes
-        : isStrings((p.target as { classes?: unknown } | undefined)?.classes)
-          ? (p.target as { classes: string[] }).classes
-          : null;
-      if (!classes) throw new PreprocessingError('a classification model needs its classes in preprocessing.json');
-      return { ...base, classes, output_units: classes.length };
-    }
-    case 'anomaly':
-      if (!isNum(p.threshold)) throw new PreprocessingError('an anomaly model needs a threshold in preprocessing.json');
-      return { ...base, threshold: p.threshold, output_units: 1 };
-    case 'rl':
-      if (!isStrings(p.actions)) throw new PreprocessingError('an RL model needs its actions in preprocessing.json');
-      return { ...base, actions: p.actions, output_units: p.actions.length };
-  }
-}
 
 /** One window's raw model output → the API's `prediction`. */
 export function toPrediction(pre: Preprocessing, raw: Float32Array): Prediction {

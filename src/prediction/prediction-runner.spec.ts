@@ -2,7 +2,7 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { type DeploymentLookup, DeploymentLookupPort, type PredictionEvent } from './deployment-lookup';
 import type { LoadedModels } from './loaded-models';
 import type { LoadedModel } from './model-loader';
-import type { Preprocessing } from './model-output';
+import type { Preprocessing } from '../models/artifacts';
 import { PredictionRunner } from './prediction-runner';
 import type { PreparedInstance, PreparedWindows, Resolved } from './prediction.types';
 import type { WindowBuilder, WindowSource } from './window-builder';

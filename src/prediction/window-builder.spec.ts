@@ -1,7 +1,7 @@
 import { computeFeatures, windowFromColumns, type BarSeries, type Scaler } from '../features/core';
 import type { FeaturesService } from '../features/features.service';
 import type { LoadedModel } from './model-loader';
-import type { Preprocessing } from './model-output';
+import type { Preprocessing } from '../models/artifacts';
 import type { Resolved } from './prediction.types';
 import { WindowBuilder } from './window-builder';
 

@@ -4,7 +4,7 @@ import { computeFeatures, windowFromColumns, windowFromRows } from '../features/
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
 import type { LoadedModel } from './model-loader';
-import type { Preprocessing } from './model-output';
+import type { Preprocessing } from '../models/artifacts';
 import { featureRows } from './prediction-input';
 import { assertFiniteWindow, coreErrors, invalid } from './prediction-errors';
 import type { PredictBody, PreparedInstance, PreparedWindows, Resolved } from './prediction.types';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeploymentService } from '../deployment/deployment.service';
-import { ArtifactStore } from '../models/artifacts';
+import { ModelArtifacts } from '../models/artifacts';
 import { ModelsService } from '../models/models.service';
 
 export interface CompareOn {
@@ -39,7 +39,7 @@ export class Promotion {
   constructor(
     private readonly deployments: DeploymentService,
     private readonly models: ModelsService,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
   ) {}
 
   async run(modelId: string, version: string, on: CompareOn): Promise<PromotionResult> {
@@ -112,12 +112,7 @@ export class Promotion {
   private async validationValue(modelId: string, version: string, on: CompareOn): Promise<number | null> {
     try {
       const v = await this.models.getVersion(modelId, version);
-      const stored = await this.artifacts.readJson<{ history?: { val_loss?: number[] } | null }>(
-        modelId,
-        version,
-        'metrics.json',
-        { expectedChecksum: v.artifact_checksum ?? undefined },
-      );
+      const stored = await this.artifacts.readMetrics(modelId, version, v.artifact_checksum);
       const curve = (stored.history?.val_loss ?? []).filter((x) => typeof x === 'number' && Number.isFinite(x));
       if (!curve.length) return null;
       return on.direction === 'minimize' ? Math.min(...curve) : Math.max(...curve);

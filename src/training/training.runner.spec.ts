@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import type { FeaturesService } from '../features/features.service';
-import type { ArtifactStore } from '../models/artifacts';
+import type { ModelArtifacts } from '../models/artifacts';
 import type { JobThreads } from './job-threads';
 import type { TrainingQueue } from './queue/training-queue';
 import { InMemoryTrainingJobsRepository } from './testing/in-memory-training-jobs.repository';
@@ -62,11 +62,9 @@ function setup() {
   } as unknown as JobThreads;
   const artifacts = {
     cleanupTemp: () => Promise.resolve(),
-    exists: () => Promise.resolve(false),
-    remove: () => Promise.resolve(),
-    write: () =>
+    writeVersionArtifacts: () =>
       Promise.resolve({ checksum: 'c0ffee', manifest: { files: { 'metrics.json': {}, 'preprocessing.json': {} } } }),
-  } as unknown as ArtifactStore;
+  } as unknown as ModelArtifacts;
   const runner = new TrainingRunner(
     jobs,
     AppConfig.fromEnv({ MODEL_REGISTRY_PATH: registry }),

@@ -7,7 +7,7 @@ import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
-import { ArtifactStore } from '../models/artifacts';
+import { ModelArtifacts } from '../models/artifacts';
 import { TrainingQueue } from './queue/training-queue';
 import { TrainingThreadError } from './thread/training-thread.runner';
 import type { TrainingJob } from './training-job.entity';
@@ -51,7 +51,7 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     private readonly queue: TrainingQueue,
     private readonly features: FeaturesService,
     private readonly threads: JobThreads,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     private readonly events: TrainingEvents,
     private readonly bus: DomainEventBus,
   ) {}
@@ -149,30 +149,24 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       await this.progress(job.id, { phase: 'saving artifacts' });
       // An earlier attempt of this job may have written the version and died before the
       // registry update: this attempt owns the version, so it replaces those files.
-      if (await this.artifacts.exists(job.model_id, job.version))
-        await this.artifacts.remove(job.model_id, job.version);
-      const written = await this.artifacts.write(job.model_id, job.version, {
-        ...(outcome.run
-          ? {
-              'model/model.json': await fs.readFile(path.join(outcome.run.modelDir, 'model.json')),
-              'model/weights.bin': await fs.readFile(path.join(outcome.run.modelDir, 'weights.bin')),
-              ...(outcome.run.onnxUnavailable
-                ? {}
-                : { 'model/model.onnx': await fs.readFile(path.join(outcome.run.modelDir, 'model.onnx')) }),
-            }
-          : {}),
-        ...(outcome.files ?? {}),
-        // Why a network has no model.onnx, for GET …/model.onnx to answer with (models.service.ts).
-        'preprocessing.json': outcome.run?.onnxUnavailable
-          ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable }
-          : outcome.preprocessing,
-        'metrics.json': {
-          metrics: outcome.metrics,
-          baselines: outcome.baselines,
-          history: outcome.run?.history ?? null,
-          ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}),
+      const written = await this.artifacts.writeVersionArtifacts(
+        job.model_id,
+        job.version,
+        {
+          network: outcome.run ? { dir: outcome.run.modelDir, onnx: !outcome.run.onnxUnavailable } : undefined,
+          extraFiles: outcome.files,
+          preprocessing: outcome.preprocessing,
+          // Why a network has no model.onnx, for GET …/model.onnx to answer with.
+          onnxUnavailable: outcome.run?.onnxUnavailable,
+          metrics: {
+            metrics: outcome.metrics,
+            baselines: outcome.baselines,
+            history: outcome.run?.history ?? null,
+            ...(outcome.walkForward ? { walk_forward: outcome.walkForward } : {}),
+          },
         },
-      });
+        { replace: true },
+      );
       const backend = outcome.run?.backend ?? trainer.backend?.name ?? null;
       const backendDetails = outcome.run
         ? reportedBackend(outcome.run.backendDetails)

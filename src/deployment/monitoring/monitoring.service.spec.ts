@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../../models/artifacts';
+import type { ModelArtifacts } from '../../models/artifacts';
 import type { PredictionEvent } from '../../prediction/deployment-lookup';
 import { parseDeploymentOptions } from '../deployment-options';
 import { Deployment, type MonitoringLevel } from '../entities';
@@ -15,11 +15,11 @@ function setup(level: MonitoringLevel, preprocessing: unknown = PREPROCESSING) {
   repo.levels.set(ID, level);
   const reads: string[] = [];
   const artifacts = {
-    readJson: (_m: string, _v: string, file: string) => {
-      reads.push(file);
+    readPreprocessingRecord: (m: string, v: string) => {
+      reads.push(`${m}@${v}`);
       return preprocessing instanceof Error ? Promise.reject(preprocessing) : Promise.resolve(preprocessing);
     },
-  } as unknown as ArtifactStore;
+  } as unknown as ModelArtifacts;
   const service = new MonitoringService(repo, artifacts, parseDeploymentOptions({ MONITORING_RETENTION: '50' }));
   service.noteLevel(ID, level);
   const deployment = Object.assign(new Deployment(), {

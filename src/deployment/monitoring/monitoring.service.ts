@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ArtifactStore } from '../../models/artifacts';
+import { ModelArtifacts } from '../../models/artifacts';
 import type { PredictionEvent as MonitoringEvent } from '../../prediction/deployment-lookup';
 import { BufferedFlush } from '../buffered-flush';
 import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-options';
@@ -31,7 +31,7 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
 
   constructor(
     private readonly repo: MonitoringRepository,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     @Inject(DEPLOYMENT_OPTIONS) private readonly options: DeploymentOptions,
   ) {
     const retention = options.monitoringRetention;
@@ -133,7 +133,7 @@ export class MonitoringService implements OnModuleInit, BeforeApplicationShutdow
     let p = this.preprocessing.get(key);
     if (!p) {
       if (this.preprocessing.size > 500) this.preprocessing.clear();
-      p = this.artifacts.readJson(modelId, version, 'preprocessing.json');
+      p = this.artifacts.readPreprocessingRecord(modelId, version);
       p.catch(() => this.preprocessing.delete(key));
       this.preprocessing.set(key, p);
     }

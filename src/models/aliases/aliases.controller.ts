@@ -18,7 +18,6 @@ import {
   ModelHistoryQuery,
   SetAliasRequestDto,
 } from '../dto/aliases.dto';
-import { ModelHistoryRepository } from '../history/model-history.repository';
 import { ALIAS_PATTERN, assertAliasName } from './alias-names';
 import { AliasesService } from './aliases.service';
 
@@ -33,10 +32,7 @@ const ALIAS_PARAM = {
 @ApiProtected()
 @Controller('api/v1/models')
 export class AliasesController {
-  constructor(
-    private readonly aliases: AliasesService,
-    private readonly history: ModelHistoryRepository,
-  ) {}
+  constructor(private readonly aliases: AliasesService) {}
 
   @Get(':model_id/aliases')
   @ApiOperation({
@@ -102,10 +98,9 @@ export class AliasesController {
   @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'MODEL_NOT_FOUND' })
   async modelHistory(@Param('model_id') modelId: string, @Query() q: ModelHistoryQuery): Promise<ModelHistoryDto> {
     assertModelId(modelId);
-    await this.aliases.requireModel(modelId);
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
-    const { events, total } = await this.history.list(modelId, { event: q.event, alias: q.alias, limit, offset });
+    const { events, total } = await this.aliases.history(modelId, { event: q.event, alias: q.alias, limit, offset });
     return { model_id: modelId, events, total, limit, offset };
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../../common/errors/app-error';
 import { isoOrNull } from '../../common/iso-time';
-import { updatedRows } from '../../database/updated-rows';
-import { ModelHistoryRepository } from '../history/model-history.repository';
+import type { VersionStatus } from '../entities/model-version.entity';
+import type { ModelHistoryEvent } from '../history/model-history.entity';
+import { ModelsRepository, type RegistryTx } from '../registry/models.repository';
+import type { AliasRow } from '../registry/registry-rows';
 import { assertAliasName, MAX_ALIASES_PER_MODEL } from './alias-names';
 
 /** The versions an alias may point at: the ones that can serve a prediction and be deployed. */
-const ALIASABLE = ['experimental', 'deployed'];
+const ALIASABLE: readonly VersionStatus[] = ['experimental', 'deployed'];
 
 export interface AliasView {
   model_id: string;
@@ -17,19 +18,22 @@ export interface AliasView {
   updated_at: string;
 }
 
+/** One history entry as GET …/history shows it. */
+export interface HistoryEntryView {
+  id: number;
+  event: ModelHistoryEvent;
+  alias: string | null;
+  version: string | null;
+  previous_version: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
 export interface AliasChange extends AliasView {
   /** The version the alias pointed to before this request (null when it is new). */
   previous_version: string | null;
   /** False when the alias already pointed there (nothing was changed or recorded). */
   changed: boolean;
-}
-
-interface AliasRow {
-  model_id: string;
-  alias: string;
-  version: string;
-  created_at: Date;
-  updated_at: Date;
 }
 
 /**
@@ -43,10 +47,7 @@ interface AliasRow {
 export class AliasesService {
   private readonly listeners: Array<(modelId: string) => void> = [];
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly history: ModelHistoryRepository,
-  ) {}
+  constructor(private readonly repo: ModelsRepository) {}
 
   /** Called after every committed change of a model's aliases (in this process). */
   onChange(listener: (modelId: string) => void): void {
@@ -59,33 +60,36 @@ export class AliasesService {
 
   /** A model's aliases, by name; an unknown model is a 404. */
   async list(modelId: string): Promise<AliasView[]> {
-    await this.assertModel(this.dataSource.manager, modelId, false);
+    await this.requireModel(modelId);
     return this.forModel(modelId);
   }
 
   /** 404 MODEL_NOT_FOUND unless the model exists. */
-  requireModel(modelId: string): Promise<void> {
-    return this.assertModel(this.dataSource.manager, modelId, false);
+  async requireModel(modelId: string): Promise<void> {
+    await this.assertModel(this.repo.direct(), modelId, false);
   }
 
   /** A model's aliases without checking the model (for its JSON). */
   async forModel(modelId: string): Promise<AliasView[]> {
-    const rows: AliasRow[] = await this.dataSource.query(
-      `SELECT model_id, alias, version, created_at, updated_at FROM model_aliases WHERE model_id = $1 ORDER BY alias`,
-      [modelId],
-    );
-    return rows.map(view);
+    return (await this.repo.aliasesOf(modelId)).map(view);
+  }
+
+  /** GET …/{model_id}/history: the model's alias changes, newest first; an unknown model is a 404. */
+  async history(
+    modelId: string,
+    q: { event?: string; alias?: string; limit: number; offset: number },
+  ): Promise<{ events: HistoryEntryView[]; total: number }> {
+    await this.requireModel(modelId);
+    const { total, rows } = await this.repo.history(modelId, q);
+    return { total, events: rows.map((r) => ({ ...r, created_at: isoOrNull(r.created_at)! })) };
   }
 
   /** The version `@alias` points at now; 404 MODEL_NOT_FOUND or ALIAS_NOT_FOUND. */
   async resolve(modelId: string, alias: string): Promise<string> {
     assertAliasName(alias, 'version');
-    const [row]: Array<{ version: string }> = await this.dataSource.query(
-      `SELECT version FROM model_aliases WHERE model_id = $1 AND alias = $2`,
-      [modelId, alias],
-    );
-    if (row) return row.version;
-    await this.assertModel(this.dataSource.manager, modelId, false);
+    const version = await this.repo.aliasTarget(modelId, alias);
+    if (version !== null) return version;
+    await this.requireModel(modelId);
     const known = (await this.forModel(modelId)).map((a) => a.alias);
     throw new NotFoundError(
       `Model ${modelId} has no alias '${alias}'${known.length ? ` (its aliases: ${known.join(', ')})` : ' (it has none)'}; set it with PUT /api/v1/models/${modelId}/aliases/${alias}`,
@@ -97,32 +101,26 @@ export class AliasesService {
   /** PUT …/aliases/{alias}: point the alias at `version` (creating or moving it). */
   async set(modelId: string, alias: string, version: string): Promise<AliasChange> {
     assertAliasName(alias);
-    const result = await this.dataSource.transaction(async (m) => {
-      await this.assertModel(m, modelId, true);
-      const [v]: Array<{ status: string }> = await m.query(
-        `SELECT status FROM model_versions WHERE model_id = $1 AND version = $2`,
-        [modelId, version],
-      );
-      if (!v)
+    const result = await this.repo.transaction(async (tx) => {
+      await this.assertModel(tx, modelId, true);
+      const status = await tx.versionStatus(modelId, version);
+      if (!status)
         throw new NotFoundError(
           `Model ${modelId} has no version ${version}`,
           { model_id: modelId, version },
           'VERSION_NOT_FOUND',
         );
-      if (!ALIASABLE.includes(v.status)) {
+      if (!ALIASABLE.includes(status)) {
         throw new ConflictError(
-          `Version ${version} of ${modelId} is ${v.status}; an alias can only point at a trained version (experimental or deployed)`,
-          { model_id: modelId, version, status: v.status },
+          `Version ${version} of ${modelId} is ${status}; an alias can only point at a trained version (experimental or deployed)`,
+          { model_id: modelId, version, status },
           'VERSION_NOT_SERVABLE',
         );
       }
-      const [current]: AliasRow[] = await m.query(`SELECT * FROM model_aliases WHERE model_id = $1 AND alias = $2`, [
-        modelId,
-        alias,
-      ]);
+      const current = await tx.findAlias(modelId, alias);
       if (current?.version === version) return { row: current, previous: version, changed: false };
       if (!current) {
-        const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM model_aliases WHERE model_id = $1`, [modelId]);
+        const n = await tx.countAliases(modelId);
         if (n >= MAX_ALIASES_PER_MODEL)
           throw new ConflictError(
             `Model ${modelId} already has ${n} aliases, the most one model may have; remove one first`,
@@ -130,19 +128,8 @@ export class AliasesService {
             'TOO_MANY_ALIASES',
           );
       }
-      const [row]: AliasRow[] = current
-        ? updatedRows<AliasRow>(
-            await m.query(
-              `UPDATE model_aliases SET version = $3, updated_at = now() WHERE model_id = $1 AND alias = $2 RETURNING *`,
-              [modelId, alias, version],
-            ),
-          )
-        : await m.query(`INSERT INTO model_aliases (model_id, alias, version) VALUES ($1, $2, $3) RETURNING *`, [
-            modelId,
-            alias,
-            version,
-          ]);
-      await this.history.record(m, {
+      const row = current ? await tx.moveAlias(modelId, alias, version) : await tx.insertAlias(modelId, alias, version);
+      await tx.recordHistory({
         model_id: modelId,
         event: current ? 'alias_moved' : 'alias_set',
         alias,
@@ -162,18 +149,16 @@ export class AliasesService {
   /** DELETE …/aliases/{alias}; 404 ALIAS_NOT_FOUND when the model has no such alias. */
   async remove(modelId: string, alias: string): Promise<AliasView & { removed: true }> {
     assertAliasName(alias);
-    const row = await this.dataSource.transaction(async (m) => {
-      await this.assertModel(m, modelId, true);
-      const [gone] = updatedRows<AliasRow>(
-        await m.query(`DELETE FROM model_aliases WHERE model_id = $1 AND alias = $2 RETURNING *`, [modelId, alias]),
-      );
+    const row = await this.repo.transaction(async (tx) => {
+      await this.assertModel(tx, modelId, true);
+      const gone = await tx.deleteAlias(modelId, alias);
       if (!gone)
         throw new NotFoundError(
           `Model ${modelId} has no alias '${alias}'`,
           { model_id: modelId, alias },
           'ALIAS_NOT_FOUND',
         );
-      await this.history.record(m, {
+      await tx.recordHistory({
         model_id: modelId,
         event: 'alias_removed',
         alias,
@@ -191,13 +176,11 @@ export class AliasesService {
    * the model, each recorded with `reason`. Archiving a model calls this, so that no alias
    * points at an archived version. Call {@link changed} after the commit.
    */
-  async removeAll(m: EntityManager, modelId: string, reason: string): Promise<number> {
-    const gone = updatedRows<AliasRow>(
-      await m.query(`DELETE FROM model_aliases WHERE model_id = $1 RETURNING *`, [modelId]),
-    );
+  async removeAll(tx: RegistryTx, modelId: string, reason: string): Promise<number> {
+    const gone = await tx.deleteAliases(modelId);
     gone.sort((a, b) => a.alias.localeCompare(b.alias));
     for (const g of gone)
-      await this.history.record(m, {
+      await tx.recordHistory({
         model_id: modelId,
         event: 'alias_removed',
         alias: g.alias,
@@ -218,10 +201,8 @@ export class AliasesService {
     return out;
   }
 
-  private async assertModel(m: EntityManager, modelId: string, forChange: boolean): Promise<void> {
-    const [model] = await m.query(`SELECT id, archived_at FROM models WHERE id = $1${forChange ? ' FOR UPDATE' : ''}`, [
-      modelId,
-    ]);
+  private async assertModel(tx: RegistryTx, modelId: string, forChange: boolean): Promise<void> {
+    const model = await tx.findModel(modelId, forChange);
     if (!model) throw new NotFoundError(`Model ${modelId} does not exist`, { model_id: modelId }, 'MODEL_NOT_FOUND');
     if (forChange && model.archived_at)
       throw new ConflictError(

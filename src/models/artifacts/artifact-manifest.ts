@@ -27,24 +27,6 @@ export interface ManifestEntry {
  */
 export type ArtifactContent = Buffer | Uint8Array | string | object | number | boolean | null;
 
-/**
- * The files of one model version (documentation: the store enforces only the manifest):
- *
- * - `model/model.json`    the architecture / tfjs model topology
- * - `model/weights.bin`   the weights
- * - `preprocessing.json`  { features, window, horizon, scaler, target }: everything needed to
- *                         turn market data into the exact input the model was trained on
- * - `metrics.json`        evaluation metrics beside the naive baselines
- * - `manifest.json`       written by the store: sha256 and size of every file above
- */
-export const EXPECTED_VERSION_FILES = [
-  'model/model.json',
-  'model/weights.bin',
-  'preprocessing.json',
-  'metrics.json',
-  MANIFEST_FILE,
-] as const;
-
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Turn one content value into the bytes written to disk (422 when it cannot be). */
@@ -143,7 +125,7 @@ export function manifestProblem(value: unknown, modelId: string, version: string
 
 /** The manifest's bytes on disk (stable key order: files sorted by path). */
 export function serializeManifest(manifest: ArtifactManifest): Buffer {
-  const files: Record<string, ManifestEntry> = Object.create(null); // a path may be '__proto__'
+  const files = Object.create(null) as Record<string, ManifestEntry>; // a path may be '__proto__'
   for (const name of Object.keys(manifest.files).sort())
     files[name] = { sha256: manifest.files[name].sha256, bytes: manifest.files[name].bytes };
   return Buffer.from(

@@ -112,7 +112,7 @@ export class ArtifactStore {
       tempDir = await this.fs.makeTempDir(path.join(modelDir, `${TEMP_PREFIX}${version}-`));
       resolveInside(this.root, modelId, path.basename(tempDir));
 
-      const entries: ArtifactManifest['files'] = Object.create(null);
+      const entries = Object.create(null) as ArtifactManifest['files']; // a path may be '__proto__'
       const dirs = new Set<string>([tempDir]);
       for (const { file, data } of prepared) {
         const target = resolveInside(tempDir, file);

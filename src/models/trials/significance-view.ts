@@ -4,7 +4,7 @@
  * every later version evaluated on the same span deflates the earlier ones too.
  */
 import { deflatedSharpe, type DeflatedSharpe } from '../../training/evaluation/significance/sharpe-inference';
-import type { SpanTrials, TrialRecord } from './trials.repository';
+import type { SpanTrials, TrialRecord } from './trials.sql';
 
 interface StoredSignificance {
   test_span?: { key?: string; symbols?: string[]; timeframe?: string; first?: string; last?: string };
@@ -19,8 +19,13 @@ interface StoredSignificance {
   [k: string]: unknown;
 }
 
+/** The stored JSON (jsonb, written by training) seen through its shape; each field is still checked where it is read. */
+function stored(significance: unknown): StoredSignificance | null {
+  return significance !== null && typeof significance === 'object' ? (significance as StoredSignificance) : null;
+}
+
 export function spanKeyOf(significance: Record<string, unknown> | null | undefined): string | null {
-  const key = (significance as StoredSignificance | null | undefined)?.test_span?.key;
+  const key = stored(significance)?.test_span?.key;
   return typeof key === 'string' ? key : null;
 }
 
@@ -30,7 +35,7 @@ export function trialOf(
   version: string,
   significance: Record<string, unknown> | null | undefined,
 ): TrialRecord | null {
-  const s = significance as StoredSignificance | null | undefined;
+  const s = stored(significance);
   const span = s?.test_span;
   const ppy = s?.sharpe?.periods_per_year;
   if (!span?.key || !span.symbols || !span.timeframe || !span.first || !span.last || typeof ppy !== 'number')

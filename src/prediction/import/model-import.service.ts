@@ -5,13 +5,12 @@ import { AppError, DataValidationError, PayloadTooLargeError } from '../../commo
 import { AppConfig } from '../../config/app-config';
 import { FeaturesService } from '../../features/features.service';
 import { inspectOnnx, OnnxInspectionError, type OnnxInspection } from '../../ml/onnx';
-import { ArtifactStore, isValidModelId, slugify } from '../../models/artifacts';
+import { isValidModelId, ModelArtifacts, slugify, type VersionContent } from '../../models/artifacts';
 import { ModelsService } from '../../models/models.service';
 import { ModelVersion } from '../../models/entities/model-version.entity';
 import { resolveOnnxIo, OnnxSignatureMismatch, type OnnxIo } from '../engines/onnx-io';
 import { OnnxRuntimeService } from '../engines/onnx-runtime.service';
 import { probeWindows } from '../engines/select-engine';
-import { ONNX_MODEL_FILE, PREPROCESSING_FILE } from '../model-loader';
 import { parseImportSignature, type ImportSignature } from './import-signature';
 
 export interface ImportRequest {
@@ -59,7 +58,7 @@ export class ModelImportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly models: ModelsService,
-    private readonly artifacts: ArtifactStore,
+    private readonly artifacts: ModelArtifacts,
     private readonly features: FeaturesService,
     private readonly runtime: OnnxRuntimeService,
     private readonly config: AppConfig,
@@ -108,13 +107,13 @@ export class ModelImportService {
     const { io, checks } = await this.validateInRuntime(req.model.data, inspection, signature);
 
     const sha256 = createHash('sha256').update(req.model.data).digest('hex');
-    const files = {
-      [ONNX_MODEL_FILE]: req.model.data,
-      [PREPROCESSING_FILE]: {
+    const files: VersionContent = {
+      network: { onnx: req.model.data },
+      preprocessing: {
         ...signature.preprocessing,
         onnx: { input: io.input, output: io.output, input_shape: ['batch', ...io.windowDims] },
       },
-      'metrics.json': {
+      metrics: {
         metrics: {},
         baselines: {},
         history: null,
@@ -155,7 +154,7 @@ export class ModelImportService {
             description: req.description ?? null,
           },
         });
-        const artifact = await this.artifacts.write(modelId, row.version, files);
+        const artifact = await this.artifacts.writeVersionArtifacts(modelId, row.version, files);
         written = { modelId, version: row.version };
         await this.models.updateVersion(
           modelId,
@@ -173,7 +172,7 @@ export class ModelImportService {
       });
     } catch (e) {
       // The row rolled back; an artifact written before a failed commit is removed again.
-      if (written) await this.artifacts.remove(written.modelId, written.version).catch(() => undefined);
+      if (written) await this.artifacts.removeVersion(written.modelId, written.version).catch(() => undefined);
       throw e;
     }
     this.logger.log(

@@ -1,3 +1,5 @@
+import { ARTIFACT_FILES } from '../../models/artifacts';
+
 /**
  * `predictions.csv`, stored with the version: one row per validation and test sample, so that
  * every reported test metric can be recomputed from it. Header (the first five columns are
@@ -27,7 +29,8 @@ export interface PredictionRows {
   extra?: Array<{ name: string; values: ArrayLike<number> }>;
 }
 
-export const PREDICTIONS_FILE = 'predictions.csv';
+/** Its name in the version: the models module's artifact layout spells it. */
+export const PREDICTIONS_FILE = ARTIFACT_FILES.predictions;
 export const PREDICTIONS_HEADER = ['timestamp', 'symbol', 'part', 'prediction', 'realised'] as const;
 
 const cell = (v: number | string) =>
