@@ -10,7 +10,7 @@
  *                       when score > `threshold`.
  *  - 'rl'             : one Q-value per action (`actions`); the action is the arg-max.
  */
-import type { Scaler } from '../features/core';
+import { dataRulesFromRecord, type DataRules, type Scaler } from '../features/core';
 
 export type OutputKind = 'regression' | 'classification' | 'anomaly' | 'rl';
 export const OUTPUT_KINDS: readonly OutputKind[] = ['regression', 'classification', 'anomaly', 'rl'];
@@ -33,6 +33,8 @@ export interface Preprocessing {
   output_units: number;
   /** ONNX input/output names to use (imported models with several); else the only float ones. */
   onnx?: { input: string | null; output: string | null };
+  /** How training treated the series (features/core/dataset/as-trained.ts); absent: every bar, no restart. */
+  data_rules?: DataRules;
 }
 
 export interface RegressionPrediction {
@@ -113,6 +115,8 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
           },
         }
       : {}),
+    // The training start and gap rule serving rebuilds windows with (absent before they were recorded).
+    ...(p.data_rules !== undefined ? { data_rules: dataRulesFromRecord(p.data_rules) } : {}),
   };
   switch (output) {
     case 'regression':

@@ -15,7 +15,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
 } from '../common/errors/app-error';
-import { computeFeatures, FeatureCoreError, windowFromColumns, windowFromRows } from '../features/core';
+import { FeatureCoreError, windowFromRows } from '../features/core';
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
 import { MetricsService } from '../metrics/metrics.service';
@@ -71,6 +71,8 @@ export interface PredictResult {
   signal: number | null;
   /** The last stored bar the window ends on (windows built from market data), else null. */
   as_of: string | null;
+  /** Present (true) when the horizon of a prediction from stored bars will span a gap (a weekend on intraday bars). */
+  horizon_gap?: true;
   timestamp: string;
   latency_ms: number;
 }
@@ -82,7 +84,7 @@ export interface PredictBatchResult {
   role?: ServingRole;
   model_type: string;
   count: number;
-  predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of'>>;
+  predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of' | 'horizon_gap'>>;
   timestamp: string;
   latency_ms: number;
 }
@@ -142,6 +144,8 @@ interface PreparedInstance {
   window: Float32Array;
   rows: number[][];
   asOf: string | null;
+  /** Built from stored bars: the prediction's horizon will span a gap (a weekend on intraday bars). */
+  horizonGap?: boolean;
 }
 
 const SERVABLE = new Set(['experimental', 'deployed']);
@@ -302,6 +306,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
         prediction,
         signal,
         as_of: prepared.asOf,
+        ...(prepared.horizonGap ? { horizon_gap: true } : {}),
         timestamp: new Date().toISOString(),
         latency_ms: round(latency),
       };
@@ -358,6 +363,7 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
           timeframe: p.timeframe,
           ...outputs[i],
           as_of: p.asOf,
+          ...(p.horizonGap ? { horizon_gap: true } : {}),
         })),
         timestamp: new Date().toISOString(),
         latency_ms: round(latency),
@@ -689,24 +695,15 @@ export class PredictionService implements OnApplicationBootstrap, OnModuleDestro
       assertFiniteWindow(window, `${prefix}features`);
       return { symbol, timeframe, window, rows, asOf: null };
     }
-    // No features: the latest window, computed from the stored bars with the training code.
-    const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe, undefined, barsUpTo);
-    const columns = coreErrors(() => computeFeatures(series, pre.features));
-    const n = series.timestamps.length;
-    if (n < pre.window) {
-      throw new ModelError(
-        `Only ${n} stored ${timeframe} bars for ${symbol}; the model needs a window of ${pre.window} bars with every feature defined. Import more history or send features`,
-        { symbol, timeframe, needed: pre.window, given: n },
-        'INSUFFICIENT_DATA',
-      );
-    }
-    const window = coreErrors(
-      () => windowFromColumns(columns, pre.scaler, pre.window),
-      `the stored ${timeframe} bars for ${symbol} do not yet give every feature a value over the last ${pre.window} bars (indicator warm-up); import more history or send features`,
+    // No features: the latest window from the stored bars, built as training built it (features module).
+    const served = await this.features.servedWindow(
+      symbol,
+      timeframe as Timeframe,
+      { ...pre, rules: pre.data_rules ?? { start: null, maxGapMs: null } },
+      barsUpTo,
     );
-    const rows: number[][] = [];
-    for (let r = n - pre.window; r < n; r++) rows.push(pre.features.map((f) => columns[f][r] as number));
-    return { symbol, timeframe, window, rows, asOf: new Date(series.timestamps[n - 1]).toISOString() };
+    const asOf = new Date(served.asOf).toISOString();
+    return { symbol, timeframe, window: served.window, rows: served.rows, asOf, horizonGap: served.horizonGap };
   }
 
   private countBatch(size: number): void {

@@ -188,9 +188,12 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
           : {}),
         ...(outcome.files ?? {}),
         // Why a network has no model.onnx, for GET …/model.onnx to answer with (models.service.ts).
-        'preprocessing.json': outcome.run?.onnxUnavailable
-          ? { ...outcome.preprocessing, onnx_unavailable: outcome.run.onnxUnavailable }
-          : outcome.preprocessing,
+        'preprocessing.json': {
+          ...outcome.preprocessing,
+          // How the series was treated (training start, gap rule): serving rebuilds windows with it (features/core/dataset/as-trained.ts).
+          data_rules: dataRulesRecord(plan, dataset),
+          ...(outcome.run?.onnxUnavailable ? { onnx_unavailable: outcome.run.onnxUnavailable } : {}),
+        },
         'metrics.json': {
           metrics: outcome.metrics,
           baselines: outcome.baselines,
@@ -209,7 +212,8 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         metrics: outcome.metrics,
         baselines: outcome.baselines,
         // With a test span in `significance`, the registry also counts this version as a trial on it.
-        splits: outcome.splits ?? null,
+        // Every version records its samples whose horizon spans a gap (model types without a splits report too).
+        splits: outcome.splits ?? { horizon_gaps: dataset.stats.horizonGaps },
         walk_forward: outcome.walkForward ?? null,
         significance: outcome.significance ?? null,
         data_fingerprint: dataset.fingerprint,
@@ -583,4 +587,13 @@ function numericMetrics(metrics: Record<string, unknown>): Record<string, number
   if (bt)
     for (const [k, v] of Object.entries(bt)) if (typeof v === 'number' && Number.isFinite(v)) out[`backtest_${k}`] = v;
   return out;
+}
+
+/** preprocessing.json's `data_rules`: the training start, the gap rule and the horizon-gap policy (as-trained.ts reads them). */
+function dataRulesRecord(plan: TrainingPlan, dataset: Dataset): Record<string, unknown> {
+  return {
+    start: new Date(plan.start).toISOString(),
+    max_gap_ms: dataset.maxGapMs,
+    horizon_gaps: dataset.stats.horizonGaps.policy,
+  };
 }

@@ -19,15 +19,16 @@ import type { Timeframe } from '../../../market-data/timeframes';
 import { timeframeMs } from '../../../market-data/timeframes';
 import { canonicalSymbol } from '../../../market-data/symbols';
 import { parseFeature } from '../catalogue/catalogue';
-import { computeFeatures } from '../catalogue/compute';
 import { InsufficientDataError, InvalidDatasetConfigError } from '../errors';
-import { requireColumn, sliceSeries, splitAtGaps, validateSeries } from '../series';
+import { requireColumn, validateSeries } from '../series';
 import type { TargetSpec } from '../targets/targets';
 import { computeTarget, parseTarget } from '../targets/targets';
 import type { BarSeries } from '../types';
 import type { DatasetConfig } from './config';
 import { DEFAULT_MAX_GAP_MS } from './config';
+import { runBars, runFeatures, trainingRuns } from './as-trained';
 import { datasetFingerprint } from './fingerprint';
+import { horizonGapFlags, type HorizonGapPolicy } from './horizon-gaps';
 import type { Scaler } from './scaler';
 import { fitScaler, scalerCoefficients } from './scaler';
 import { toRowMatrix, writeScaledWindow } from './window';
@@ -56,6 +57,8 @@ export interface Dataset {
   target: TargetSpec;
   /** W + H: the minimum anchor distance between adjacent parts on a gap-free series. */
   purgeBars: number;
+  /** The gap rule in force: bars further apart start a new run (features restart, no window crosses it). */
+  maxGapMs: number;
   /** Start of the validation and test time ranges (null when that part is not asked for). */
   cutoffs: { validationStart: number | null; testStart: number | null };
   train: DatasetPart;
@@ -70,7 +73,19 @@ export interface Dataset {
     purged: number;
     /** Rows at the start of each gap-free run where some feature was still warming up. */
     warmupRowsDropped: number;
+    /** Samples whose horizon spans a gap (horizon-gaps.ts): kept or dropped, and how many of each part. */
+    horizonGaps: HorizonGapCounts;
   };
+}
+
+export interface HorizonGapCounts {
+  policy: HorizonGapPolicy;
+  /** Complete samples whose horizon spans a gap (with `drop`: the ones left out). */
+  samples: number;
+  /** With `keep`: how many of them each part holds (0 with `drop`). */
+  train: number;
+  validation: number;
+  test: number;
 }
 
 interface Segment {
@@ -108,6 +123,8 @@ function checkConfig(config: DatasetConfig): { tf: Timeframe; maxGapMs: number }
   if (val + test >= 1) fail('validationSplit', `validation (${val}) + test (${test}) leave nothing to train on`);
   if (config.scaler !== 'zscore' && config.scaler !== 'minmax')
     fail('scaler', `must be 'zscore' or 'minmax', got '${config.scaler}'`);
+  if (config.horizonGaps !== undefined && config.horizonGaps !== 'keep' && config.horizonGaps !== 'drop')
+    fail('horizonGaps', `must be 'keep' or 'drop', got '${String(config.horizonGaps)}'`);
   if (config.maxGapBars !== undefined && config.maxGapMs !== undefined)
     fail('maxGapBars', 'give maxGapBars or maxGapMs, not both');
   const bar = timeframeMs(tf);
@@ -227,6 +244,10 @@ interface Candidates {
   segments: Segment[];
   cSeg: number[];
   cRow: number[];
+  /** Per candidate: 1 where its horizon spans a gap (kept under the `keep` policy). */
+  cGap: Uint8Array;
+  /** Candidates left out by the `drop` policy. */
+  gapDropped: number;
   bars: number;
   warmupRowsDropped: number;
   /** Row of the first possible anchor on a gap-free run (for the insufficient-data messages). */
@@ -254,6 +275,9 @@ function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
   const segments: Segment[] = [];
   const cSeg: number[] = [];
   const cRow: number[] = [];
+  const gapFlags: number[] = [];
+  const drop = config.horizonGaps === 'drop';
+  let gapDropped = 0;
   let bars = 0;
   let warmupRowsDropped = 0;
   let longestRun = 0;
@@ -261,12 +285,15 @@ function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
     validateSeries(s);
     for (const spec of specs) for (const column of spec.columns) requireColumn(s, column, spec.name);
     bars += s.timestamps.length;
-    for (const run of splitAtGaps(s.timestamps, maxGapMs)) {
-      const sub = sliceSeries(s, run.start, run.end);
+    // The bars arrive cut to the training range; the runs and their features are the serving path's (as-trained.ts).
+    for (const run of trainingRuns(s.timestamps, { start: null, maxGapMs })) {
       const n = run.end - run.start;
       longestRun = Math.max(longestRun, n);
-      const data = mode === 'build' ? toRowMatrix(computeFeatures(sub, names), names) : null;
+      const computed = mode === 'build' ? runFeatures(s, run, names) : null;
+      const sub = computed ? computed.bars : runBars(s, run);
+      const data = computed ? toRowMatrix(computed.columns, names) : null;
       const y = computeTarget(sub, target);
+      const gaps = horizonGapFlags(sub.timestamps, H, tf);
       const segIndex = segments.length;
       segments.push({ symbol: s.symbol, timestamps: sub.timestamps, data: data ?? new Float64Array(0), target: y });
       let complete = 0; // consecutive rows, ending here, with every feature present
@@ -281,8 +308,13 @@ function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
         if (ok) seenComplete = true;
         else if (!seenComplete) warmupRowsDropped++;
         if (complete >= W && y[r] !== null) {
+          if (drop && gaps[r]) {
+            gapDropped++;
+            continue;
+          }
           cSeg.push(segIndex);
           cRow.push(r);
+          gapFlags.push(gaps[r]);
         }
       }
     }
@@ -298,7 +330,11 @@ function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
         ` inside one run free of gaps over ${maxGapMs / 3_600_000} h (bars found = the longest such run)`,
     );
   }
-  return { series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, bars, warmupRowsDropped, firstAnchor };
+  const cGap = Uint8Array.from(gapFlags);
+  return {
+    ...{ series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, cGap, gapDropped },
+    ...{ bars, warmupRowsDropped, firstAnchor },
+  };
 }
 
 /** Step 2: common time cutoffs from the anchor-time quantiles across all symbols; the parts. */
@@ -425,6 +461,16 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     return part;
   };
 
+  const drop = config.horizonGaps === 'drop';
+  const gapsIn = (idx: number[]) => (drop ? 0 : idx.reduce((k, i) => k + c.cGap[i], 0));
+  const horizonGaps: HorizonGapCounts = {
+    policy: drop ? 'drop' : 'keep',
+    samples: drop ? c.gapDropped : c.cGap.reduce((k, g) => k + g, 0),
+    train: gapsIn(parts[0]),
+    validation: gapsIn(parts[1]),
+    test: gapsIn(parts[2]),
+  };
+
   const fingerprint = datasetFingerprint(series, {
     features: names,
     target: target.name,
@@ -434,6 +480,8 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     testSplit: test,
     scaler: config.scaler,
     maxGapMs,
+    // Only when it changes the samples, so that every earlier fingerprint stays what it was.
+    ...(drop ? { horizonGaps: 'drop' } : {}),
   });
 
   return {
@@ -443,6 +491,7 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     timeframe: tf,
     target,
     purgeBars: W + H,
+    maxGapMs,
     cutoffs: { validationStart: val > 0 ? c1 : null, testStart: fold || test > 0 ? c2 : null },
     train: materialise(parts[0]),
     validation: materialise(parts[1]),
@@ -455,6 +504,7 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
       candidates: nC,
       purged: purged ?? nC - parts[0].length - parts[1].length - parts[2].length,
       warmupRowsDropped,
+      horizonGaps,
     },
   };
 }
