@@ -4,7 +4,7 @@ import type { Timeframe } from '../market-data/timeframes';
 import {
   FeatureCoreError,
   latestRunAsTrained,
-  servedHorizonSpansGap,
+  servedHorizonGap,
   windowFromColumns,
   type BarSeries,
   type DataRules,
@@ -61,7 +61,7 @@ export function servedWindow(series: BarSeries, model: ServedModel): ServedWindo
   for (let r = n - model.window; r < n; r++) rows.push(model.features.map((f) => columns[f][r] as number));
   const asOf = series.timestamps[series.timestamps.length - 1];
   const horizonGap =
-    model.horizon !== null && model.horizon > 0 && servedHorizonSpansGap(asOf, model.horizon, timeframe as Timeframe);
+    model.horizon !== null && servedHorizonGap(series.timestamps, model.horizon, timeframe as Timeframe);
   return { window, rows, asOf, horizonGap };
 }
 

@@ -28,7 +28,13 @@ export {
   dataRulesFromRecord,
 } from './dataset/as-trained';
 export type { DataRules } from './dataset/as-trained';
-export { horizonGapFlags, servedHorizonSpansGap, normalStepMs, HORIZON_GAP_POLICIES } from './dataset/horizon-gaps';
+export {
+  horizonGapFlags,
+  servedHorizonSpansGap,
+  servedHorizonGap,
+  normalStepMs,
+  HORIZON_GAP_POLICIES,
+} from './dataset/horizon-gaps';
 export type { HorizonGapPolicy } from './dataset/horizon-gaps';
 export type { Scaler, ScalerKind, ZScoreScaler, MinMaxScaler } from './dataset/scaler';
 export { windowFromRows, windowFromColumns } from './dataset/window';

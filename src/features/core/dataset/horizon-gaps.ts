@@ -69,3 +69,31 @@ export function servedHorizonSpansGap(asOf: number, horizonBars: number, tf: Tim
   }
   return false;
 }
+
+/**
+ * Serving's flag for the bar a stored series ends on: the FX week repeats, so when the series
+ * holds the bar one week earlier and that bar's horizon, the answer is the training rule on
+ * those bars (it follows the feed's own closing hours, summer or winter). Otherwise the
+ * calendar rule above.
+ */
+export function servedHorizonGap(timestamps: readonly number[], horizonBars: number, tf: Timeframe): boolean {
+  const n = timestamps.length;
+  if (n === 0 || horizonBars < 1) return false;
+  const asOf = timestamps[n - 1];
+  const i = indexOf(timestamps, asOf - 7 * DAY_MS);
+  if (i >= 0 && i + horizonBars < n - 1)
+    return horizonGapFlags(timestamps.slice(i, i + horizonBars + 1), horizonBars, tf)[0] === 1;
+  return servedHorizonSpansGap(asOf, horizonBars, tf);
+}
+
+function indexOf(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] === value) return mid;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
