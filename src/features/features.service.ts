@@ -329,7 +329,10 @@ function truncate(s: ColumnarSeries, n: number): ColumnarSeries {
     timestamps: s.timestamps.subarray(0, n),
     close: s.close.subarray(0, n),
   };
-  for (const c of OPTIONAL_COLUMNS) if (s[c]) out[c] = s[c]!.subarray(0, n);
+  for (const c of OPTIONAL_COLUMNS) {
+    const col = s[c];
+    if (col) out[c] = col.subarray(0, n);
+  }
   return out;
 }
 

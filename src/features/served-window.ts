@@ -1,6 +1,5 @@
 import { DataValidationError, ModelError } from '../common/errors/app-error';
 import { isoOrNull } from '../common/iso-time';
-import type { Timeframe } from '../market-data/timeframes';
 import {
   FeatureCoreError,
   latestRunAsTrained,
@@ -60,8 +59,7 @@ export function servedWindow(series: BarSeries, model: ServedModel): ServedWindo
   const rows: number[][] = [];
   for (let r = n - model.window; r < n; r++) rows.push(model.features.map((f) => columns[f][r] as number));
   const asOf = series.timestamps[series.timestamps.length - 1];
-  const horizonGap =
-    model.horizon !== null && servedHorizonGap(series.timestamps, model.horizon, timeframe as Timeframe);
+  const horizonGap = model.horizon !== null && servedHorizonGap(series.timestamps, model.horizon, timeframe);
   return { window, rows, asOf, horizonGap };
 }
 

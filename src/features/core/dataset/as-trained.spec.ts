@@ -50,7 +50,7 @@ function served(stored: BarSeries, t: number, ds: Dataset, rules: DataRules) {
   const upTo = sliceSeries(stored, 0, stored.timestamps.indexOf(t) + 1);
   const latest = latestRunAsTrained(upTo, ds.features, rules)!;
   const asTrained = windowFromColumns(latest.columns, ds.scaler, W);
-  let before: Float32Array | null = null;
+  let before: Float32Array | null;
   try {
     before = windowFromColumns(computeFeatures(upTo, ds.features), ds.scaler, W);
   } catch {
