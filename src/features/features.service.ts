@@ -13,6 +13,7 @@ import {
   type CatalogueEntry,
   type Dataset,
   type DatasetPlan,
+  type HorizonGapPolicy,
 } from './core';
 import type { BarColumn } from '../market-data/bar-pages';
 import { OPTIONAL_COLUMNS, type ColumnarSeries } from './core/types';
@@ -26,6 +27,7 @@ import type { FeatureValuesResponse, SelectFeaturesResponse } from './dto/featur
 import { asValidationErrors } from './feature-errors';
 import { rankingView, selectOnTrainingPart } from './select-training-part';
 import { FeatureStoreClient } from './feature-store';
+import { servedWindow, type ServedModel, type ServedWindow } from './served-window';
 
 /** What a trainer asks for: the data configuration of a training request. */
 export interface DatasetRequest {
@@ -40,6 +42,8 @@ export interface DatasetRequest {
   validationSplit: number;
   testSplit: number;
   scaler?: 'zscore' | 'minmax';
+  /** Samples whose horizon spans a gap: keep (default) or drop (core/dataset/horizon-gaps.ts). */
+  horizonGaps?: HorizonGapPolicy;
   /** Walk-forward folds: plan them all, or build the one fold named (core/dataset/walk-forward.ts). */
   walkForward?: DatasetOptions['walkForward'];
 }
@@ -170,6 +174,15 @@ export class FeaturesService {
     };
   }
 
+  /**
+   * Serving's input from stored bars: the latest window (ending at `upTo` when given) of a model,
+   * computed as its training computed it (from its training start, restarting at gaps).
+   */
+  async servedWindow(symbol: string, timeframe: Timeframe, model: ServedModel, upTo?: number): Promise<ServedWindow> {
+    const [series] = await this.loadSeries([symbol], timeframe, model.rules.start ?? undefined, upTo);
+    return servedWindow(series, model);
+  }
+
   async loadSeries(symbols: string[], timeframe: Timeframe, start?: number, end?: number): Promise<BarSeries[]> {
     const out: BarSeries[] = [];
     for (const raw of symbols) {
@@ -208,6 +221,7 @@ export class FeaturesService {
       validationSplit: req.validationSplit,
       testSplit: req.testSplit,
       scaler: req.scaler ?? 'zscore',
+      ...(req.horizonGaps ? { horizonGaps: req.horizonGaps } : {}),
       ...(req.walkForward ? { walkForward: req.walkForward } : {}),
     };
   }
@@ -315,7 +329,10 @@ function truncate(s: ColumnarSeries, n: number): ColumnarSeries {
     timestamps: s.timestamps.subarray(0, n),
     close: s.close.subarray(0, n),
   };
-  for (const c of OPTIONAL_COLUMNS) if (s[c]) out[c] = s[c]!.subarray(0, n);
+  for (const c of OPTIONAL_COLUMNS) {
+    const col = s[c];
+    if (col) out[c] = col.subarray(0, n);
+  }
   return out;
 }
 

@@ -80,6 +80,7 @@ export class PredictionRunner {
         prediction,
         signal,
         as_of: prepared.asOf,
+        ...(prepared.horizonGap ? { horizon_gap: true as const } : {}),
         timestamp: new Date().toISOString(),
         latency_ms: round(latency),
       };
@@ -135,6 +136,7 @@ export class PredictionRunner {
           timeframe: p.timeframe,
           ...outputs[i],
           as_of: p.asOf,
+          ...(p.horizonGap ? { horizon_gap: true as const } : {}),
         })),
         timestamp: new Date().toISOString(),
         latency_ms: round(latency),

@@ -37,6 +37,8 @@ export interface PredictResult {
   signal: number | null;
   /** The last stored bar the window ends on (windows built from market data), else null. */
   as_of: string | null;
+  /** Present (true) when the horizon of a prediction from stored bars will span a gap (a weekend on intraday bars). */
+  horizon_gap?: true;
   timestamp: string;
   latency_ms: number;
 }
@@ -48,7 +50,7 @@ export interface PredictBatchResult {
   role?: ServingRole;
   model_type: string;
   count: number;
-  predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of'>>;
+  predictions: Array<Pick<PredictResult, 'symbol' | 'timeframe' | 'prediction' | 'signal' | 'as_of' | 'horizon_gap'>>;
   timestamp: string;
   latency_ms: number;
 }
@@ -117,6 +119,8 @@ export interface PreparedInstance {
   window: Float32Array;
   rows: number[][];
   asOf: string | null;
+  /** Built from stored bars: the prediction's horizon will span a gap (a weekend on intraday bars). */
+  horizonGap?: boolean;
 }
 
 /** A prepared window's raw inputs and the feature layout they were built for (a shadow may reuse them). */

@@ -1,5 +1,6 @@
 import { computeFeatures, windowFromColumns, type BarSeries, type Scaler } from '../features/core';
 import type { FeaturesService } from '../features/features.service';
+import { servedWindow, type ServedModel } from '../features/served-window';
 import type { LoadedModel } from './model-loader';
 import type { Preprocessing } from '../models/artifacts';
 import type { Resolved } from './prediction.types';
@@ -29,10 +30,13 @@ function fakeFeatures(bars: BarSeries) {
       if (!/^[A-Z]{6}$/.test(s)) throw new Error('not a pair');
       return `${s.slice(0, 3)}/${s.slice(3)}`;
     },
-    loadSeries: async (_symbols: string[], _tf: string, _start?: number, end?: number) => {
-      reads.push(end);
-      const keep = bars.timestamps.filter((t) => end === undefined || t <= end).length;
-      return [{ ...bars, timestamps: bars.timestamps.slice(0, keep), close: bars.close.slice(0, keep) }];
+    // The real served-window code over the fixed series, cut at `upTo` as FeaturesService cuts it.
+    servedWindow: async (_symbol: string, _tf: string, m: ServedModel, upTo?: number) => {
+      reads.push(upTo);
+      const keep = bars.timestamps.filter((t) => upTo === undefined || t <= upTo).length;
+      return Promise.resolve(
+        servedWindow({ ...bars, timestamps: bars.timestamps.slice(0, keep), close: bars.close.slice(0, keep) }, m),
+      );
     },
   };
   return { service: service as unknown as FeaturesService, reads };

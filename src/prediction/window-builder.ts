@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ModelError } from '../common/errors/app-error';
-import { computeFeatures, windowFromColumns, windowFromRows } from '../features/core';
+import { windowFromRows } from '../features/core';
 import { FeaturesService } from '../features/features.service';
 import type { Timeframe } from '../market-data/timeframes';
 import type { LoadedModel } from './model-loader';
@@ -21,8 +21,8 @@ export interface WindowSource {
 
 /**
  * Validates one window's inputs against the version that answers (symbol, timeframe) and builds
- * its scaled window: from the request's `features`, or from the stored bars with the training
- * code (computeFeatures), scaled with the version's stored scaler. Nothing is batched before
+ * its scaled window: from the request's `features`, or from the stored bars as training built
+ * them (FeaturesService.servedWindow: restarts at gaps, nothing before the training start), scaled with the version's stored scaler. Nothing is batched before
  * this passes.
  */
 @Injectable()
@@ -105,7 +105,7 @@ export class WindowBuilder {
       // The same raw rows, this version's scaler: what windowFromColumns would give on the same bars.
       const window = coreErrors(() => windowFromRows(reuse.rows, pre.scaler, pre.window));
       assertFiniteWindow(window, `${prefix}features`);
-      return { symbol, timeframe, window, rows: reuse.rows, asOf: reuse.asOf };
+      return { symbol, timeframe, window, rows: reuse.rows, asOf: reuse.asOf, horizonGap: reuse.horizonGap };
     }
     const features = inst.features;
     if (features !== undefined) {
@@ -114,24 +114,15 @@ export class WindowBuilder {
       assertFiniteWindow(window, `${prefix}features`);
       return { symbol, timeframe, window, rows, asOf: null };
     }
-    // No features: the latest window, computed from the stored bars with the training code.
-    const [series] = await this.features.loadSeries([symbol], timeframe as Timeframe, undefined, source.barsUpTo);
-    const columns = coreErrors(() => computeFeatures(series, pre.features));
-    const n = series.timestamps.length;
-    if (n < pre.window) {
-      throw new ModelError(
-        `Only ${n} stored ${timeframe} bars for ${symbol}; the model needs a window of ${pre.window} bars with every feature defined. Import more history or send features`,
-        { symbol, timeframe, needed: pre.window, given: n },
-        'INSUFFICIENT_DATA',
-      );
-    }
-    const window = coreErrors(
-      () => windowFromColumns(columns, pre.scaler, pre.window),
-      `the stored ${timeframe} bars for ${symbol} do not yet give every feature a value over the last ${pre.window} bars (indicator warm-up); import more history or send features`,
+    // No features: the latest window from the stored bars, built as training built it (features module).
+    const served = await this.features.servedWindow(
+      symbol,
+      timeframe as Timeframe,
+      { ...pre, rules: pre.data_rules ?? { start: null, maxGapMs: null } },
+      source.barsUpTo,
     );
-    const rows: number[][] = [];
-    for (let r = n - pre.window; r < n; r++) rows.push(pre.features.map((f) => columns[f][r] as number));
-    return { symbol, timeframe, window, rows, asOf: new Date(series.timestamps[n - 1]).toISOString() };
+    const asOf = new Date(served.asOf).toISOString();
+    return { symbol, timeframe, window: served.window, rows: served.rows, asOf, horizonGap: served.horizonGap };
   }
 }
 

@@ -102,6 +102,8 @@ export function toPlan(
     validationSplit: req.validation_split ?? 0.2,
     testSplit: req.test_split ?? 0.15,
     scaler: req.scaler ?? 'zscore',
+    // Only when asked for, so that a plan (and its job) without it stays what it was.
+    ...(req.horizon_gaps ? { horizonGaps: req.horizon_gaps } : {}),
     hyperparameters,
     seed: req.seed ?? 42,
     spreadPips: req.spread_pips ?? defaults.spreadPips,

@@ -53,7 +53,15 @@ function setup() {
     workDeadLetters: (h: typeof handlers.dead) => Promise.resolve(void (handlers.dead = h)),
   } as unknown as TrainingQueue;
   const features = {
-    buildDataset: () => Promise.resolve({ dataset: { fingerprint: 'fp-1' }, series: [] }),
+    buildDataset: () =>
+      Promise.resolve({
+        dataset: {
+          fingerprint: 'fp-1',
+          maxGapMs: 4 * 86_400_000,
+          stats: { horizonGaps: { policy: 'keep', samples: 0, train: 0, validation: 0, test: 0 } },
+        },
+        series: [],
+      }),
   } as unknown as FeaturesService;
   const threads = {
     runNetwork: (): Promise<Partial<NetworkRun>> =>

@@ -155,7 +155,8 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         {
           network: outcome.run ? { dir: outcome.run.modelDir, onnx: !outcome.run.onnxUnavailable } : undefined,
           extraFiles: outcome.files,
-          preprocessing: outcome.preprocessing,
+          // How the series was treated (training start, gap rule): serving rebuilds windows with it (features/core/dataset/as-trained.ts).
+          preprocessing: { ...outcome.preprocessing, data_rules: dataRulesRecord(plan, dataset) },
           // Why a network has no model.onnx, for GET …/model.onnx to answer with.
           onnxUnavailable: outcome.run?.onnxUnavailable,
           metrics: {
@@ -182,7 +183,8 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
         result: {
           metrics: outcome.metrics,
           baselines: outcome.baselines,
-          splits: outcome.splits ?? null,
+          // Every version records its samples whose horizon spans a gap (model types without a splits report too).
+          splits: outcome.splits ?? { horizon_gaps: dataset.stats.horizonGaps },
           walkForward: outcome.walkForward ?? null,
           significance: outcome.significance ?? null,
           dataFingerprint: dataset.fingerprint,
@@ -340,4 +342,14 @@ function retryNote(attempt: number, previous: string | null): string {
 function trialTrained(cancelled: boolean, history: object): never {
   if (cancelled) throw new JobCancelled();
   throw new TrialTrained(history as Record<string, number[]>);
+}
+
+/** preprocessing.json's `data_rules`: the training start, the gap rule and the horizon-gap policy (as-trained.ts reads them). */
+function dataRulesRecord(plan: TrainingPlan, dataset: Dataset): Record<string, unknown> {
+  return {
+    // No start_date: training read every stored bar, and so does serving (start null).
+    start: Number.isFinite(plan.start) ? new Date(plan.start).toISOString() : null,
+    max_gap_ms: dataset.maxGapMs,
+    horizon_gaps: dataset.stats.horizonGaps.policy,
+  };
 }

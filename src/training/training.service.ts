@@ -184,6 +184,7 @@ export class TrainingService {
                 validation_split: plan.validationSplit,
                 test_split: plan.testSplit,
                 scaler: plan.scaler,
+                ...(plan.horizonGaps ? { horizon_gaps: plan.horizonGaps } : {}),
                 seed: plan.seed,
                 spread_pips: plan.spreadPips,
                 ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}),

@@ -1,4 +1,4 @@
-import type { DatasetConfig, DatasetPlan, Scaler, TargetSpec } from '../core';
+import type { Dataset, DatasetConfig, DatasetPlan, Scaler, TargetSpec } from '../core';
 import type { ColumnarSeries } from '../core/types';
 
 /** A dataset request without its bars (they travel as ColumnarSeries). */
@@ -39,10 +39,11 @@ export interface PackedDataset {
   timeframe: DatasetConfig['series'][number]['timeframe'];
   target: TargetSpec;
   purgeBars: number;
+  maxGapMs: number;
   cutoffs: { validationStart: number | null; testStart: number | null };
   scaler: Scaler;
   fingerprint: string;
-  stats: { bars: number; segments: number; candidates: number; purged: number; warmupRowsDropped: number };
+  stats: Dataset['stats'];
   symbols: string[];
   train: PackedPart;
   validation: PackedPart;

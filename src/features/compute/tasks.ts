@@ -2,7 +2,15 @@
  * The work a compute thread does, as plain functions (tests call them directly). Inputs and
  * outputs are typed arrays so that they move between threads without a copy.
  */
-import { buildDataset, computeFeatures, planDataset, toBarSeries, type Dataset, type DatasetPart } from '../core';
+import {
+  buildDataset,
+  columnsAsTrained,
+  DEFAULT_MAX_GAP_MS,
+  planDataset,
+  toBarSeries,
+  type Dataset,
+  type DatasetPart,
+} from '../core';
 import { FeatureCoreError } from '../core/errors';
 import type { ColumnarSeries } from '../core/types';
 import type { ComputeFailure, ComputeResult, ComputeTask, PackedDataset, PackedPart } from './protocol';
@@ -20,7 +28,7 @@ export function runTask(task: ComputeTask): ComputeResult {
           buildDataset({ ...task.options, series: task.series.map(toBarSeries) }, { sharedWindows: true }),
         ),
         series: task.series,
-      } as ComputeResult;
+      };
   }
 }
 
@@ -30,7 +38,8 @@ export function runTask(task: ComputeTask): ComputeResult {
  */
 export function featureValuesBody(task: Extract<ComputeTask, { kind: 'feature-values' }>): Uint8Array {
   const series = toBarSeries(task.series);
-  const columns = computeFeatures(series, task.features);
+  // Restarted at every gap longer than the dataset's gap rule, as training computes them (as-trained.ts).
+  const columns = columnsAsTrained(series, task.features, { start: null, maxGapMs: DEFAULT_MAX_GAP_MS });
   const rows = [];
   const to = Math.min(series.timestamps.length, task.skip + task.rows);
   for (let i = task.skip; i < to; i++) {

@@ -14,12 +14,28 @@ export type { TargetSpec, TargetOptions, TargetKind } from './targets/targets';
 export { REGIME_CLASSES, DEFAULT_REGIME } from './targets/regime';
 export type { RegimeOptions } from './targets/regime';
 export { buildDataset, planDataset } from './dataset/builder';
-export type { Dataset, DatasetPart, DatasetPlan } from './dataset/builder';
+export type { Dataset, DatasetPart, DatasetPlan, HorizonGapCounts } from './dataset/builder';
 export { toBarSeries, columnarBuffers } from './columnar';
 export type { DatasetConfig } from './dataset/config';
 export { walkForwardFolds } from './dataset/walk-forward';
 export type { WalkForwardSpec, FoldBounds, FoldPlan } from './dataset/walk-forward';
 export { DEFAULT_MAX_GAP_MS } from './dataset/config';
+export {
+  trainingRuns,
+  runFeatures,
+  columnsAsTrained,
+  latestRunAsTrained,
+  dataRulesFromRecord,
+} from './dataset/as-trained';
+export type { DataRules } from './dataset/as-trained';
+export {
+  horizonGapFlags,
+  servedHorizonSpansGap,
+  servedHorizonGap,
+  normalStepMs,
+  HORIZON_GAP_POLICIES,
+} from './dataset/horizon-gaps';
+export type { HorizonGapPolicy } from './dataset/horizon-gaps';
 export type { Scaler, ScalerKind, ZScoreScaler, MinMaxScaler } from './dataset/scaler';
 export { windowFromRows, windowFromColumns } from './dataset/window';
 export { datasetFingerprint, DATASET_ALGORITHM_VERSION } from './dataset/fingerprint';

@@ -4,7 +4,7 @@
  * writes one from a signature; prediction serves by the parsed record; the version's
  * `signature` and drift monitoring read it too.
  */
-import type { Scaler } from '../../features/core';
+import { dataRulesFromRecord, type DataRules, type Scaler } from '../../features/core';
 import { ARTIFACT_FILES } from './artifact-layout';
 
 const FILE = ARTIFACT_FILES.preprocessing;
@@ -31,6 +31,8 @@ export interface Preprocessing {
   output_units: number;
   /** ONNX input/output names to use (imported models with several); else the only float ones. */
   onnx?: { input: string | null; output: string | null };
+  /** How training treated the series (features/core/dataset/as-trained.ts); absent: every bar, no restart. */
+  data_rules?: DataRules;
 }
 
 /**
@@ -106,6 +108,8 @@ export function parsePreprocessing(raw: unknown, fallbackModelType: string): Pre
           },
         }
       : {}),
+    // The training start and gap rule serving rebuilds windows with (absent before they were recorded).
+    ...(p.data_rules !== undefined ? { data_rules: dataRulesFromRecord(p.data_rules) } : {}),
   };
   switch (output) {
     case 'regression':

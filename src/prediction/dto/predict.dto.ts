@@ -233,6 +233,13 @@ export class PredictResponseDto {
     description: 'When the window was built from stored bars: the open time of the last bar it ends on',
   })
   as_of: string | null;
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: true,
+    description:
+      "Only when the window was built from stored bars and the horizon the model predicts will span a gap (on intraday bars: it reaches past Friday's close into the weekend); see README, Datasets",
+  })
+  horizon_gap?: true;
   @ApiProperty({ example: '2025-03-12T10:15:22.123Z' })
   timestamp: string;
   @ApiProperty({ example: 2.4, description: 'Time in the service: validation, batching and the forward pass' })
@@ -250,6 +257,12 @@ export class BatchPredictionItemDto {
   signal: number | null;
   @ApiProperty({ type: String, nullable: true })
   as_of: string | null;
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: true,
+    description: 'As in the single answer: the horizon will span a gap',
+  })
+  horizon_gap?: true;
 }
 
 export class PredictBatchResponseDto {

@@ -19,6 +19,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { HORIZON_GAP_POLICIES, type HorizonGapPolicy } from '../../features/core/dataset/horizon-gaps';
 import { TIMEFRAMES } from '../../market-data/timeframes';
 import { architectureDescription, requestArchitectures } from '../architecture-options';
 import { EvaluationDto } from './evaluation.dto';
@@ -234,6 +235,16 @@ export class TrainRequestDto {
   @IsOptional()
   @IsIn(['zscore', 'minmax'])
   scaler?: 'zscore' | 'minmax';
+
+  @ApiPropertyOptional({
+    enum: HORIZON_GAP_POLICIES,
+    default: 'keep',
+    description:
+      "Samples whose horizon spans a gap (a step between bars inside it longer than two bars, or on daily bars than three days: an hourly Friday-evening sample's 1h target is a weekend return): keep them (as before) or drop them from every part. Their count is always recorded in the version's splits.horizon_gaps",
+  })
+  @IsOptional()
+  @IsIn(HORIZON_GAP_POLICIES)
+  horizon_gaps?: HorizonGapPolicy;
 
   @ApiPropertyOptional({
     type: EvaluationDto,

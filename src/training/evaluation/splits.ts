@@ -3,7 +3,7 @@
  * split rule (features/core/dataset/builder.ts) left out, so the cutoffs can be checked
  * without re-implementing the rule.
  */
-import type { Dataset, DatasetPart } from '../../features/core';
+import type { Dataset, DatasetPart, HorizonGapCounts } from '../../features/core';
 
 export interface SplitPart {
   samples: number;
@@ -31,6 +31,8 @@ export interface Splits {
   candidates: number;
   /** Gap-free runs the bars were split into. */
   segments: number;
+  /** Samples whose horizon spans a gap (features/core/dataset/horizon-gaps.ts): the policy, how many, and per part. */
+  horizon_gaps: HorizonGapCounts;
 }
 
 const iso = (t: number | undefined | null) =>
@@ -62,5 +64,6 @@ export function splitsReport(dataset: Dataset): Splits {
     dropped_warmup_rows: dataset.stats.warmupRowsDropped,
     candidates: dataset.stats.candidates,
     segments: dataset.stats.segments,
+    horizon_gaps: { ...dataset.stats.horizonGaps },
   };
 }

@@ -1,4 +1,4 @@
-import type { BarSeries, Dataset, WalkForwardSpec } from '../../features/core';
+import type { BarSeries, Dataset, HorizonGapPolicy, WalkForwardSpec } from '../../features/core';
 import type { AutoencoderSpec, NetworkSpec } from '../../ml/architectures/network-spec';
 import type { Hyperparameters } from '../dto/hyperparameters.dto';
 import type { SwapTable } from '../evaluation/costs';
@@ -19,6 +19,8 @@ export interface TrainingPlan {
   validationSplit: number;
   testSplit: number;
   scaler: 'zscore' | 'minmax';
+  /** Samples whose horizon spans a gap: kept (absent, the default) or dropped (features/core/dataset/horizon-gaps.ts). */
+  horizonGaps?: HorizonGapPolicy;
   hyperparameters: Hyperparameters;
   seed: number;
   spreadPips: number;

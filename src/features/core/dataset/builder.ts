@@ -16,21 +16,15 @@
  * parts are at least W + H bars apart (W + H - 1 anchors purged at each boundary).
  */
 import type { Timeframe } from '../../../market-data/timeframes';
-import { timeframeMs } from '../../../market-data/timeframes';
-import { canonicalSymbol } from '../../../market-data/symbols';
-import { parseFeature } from '../catalogue/catalogue';
-import { computeFeatures } from '../catalogue/compute';
 import { InsufficientDataError, InvalidDatasetConfigError } from '../errors';
-import { requireColumn, sliceSeries, splitAtGaps, validateSeries } from '../series';
 import type { TargetSpec } from '../targets/targets';
-import { computeTarget, parseTarget } from '../targets/targets';
-import type { BarSeries } from '../types';
+import { candidates, type Candidates } from './candidates';
 import type { DatasetConfig } from './config';
-import { DEFAULT_MAX_GAP_MS } from './config';
 import { datasetFingerprint } from './fingerprint';
+import type { HorizonGapPolicy } from './horizon-gaps';
 import type { Scaler } from './scaler';
 import { fitScaler, scalerCoefficients } from './scaler';
-import { toRowMatrix, writeScaledWindow } from './window';
+import { writeScaledWindow } from './window';
 import { foldParts, foldsOver, type FoldPlan } from './walk-forward';
 
 /** One chronological part. Sample i is windows[i*W*F .. (i+1)*W*F), oldest bar first. */
@@ -56,6 +50,8 @@ export interface Dataset {
   target: TargetSpec;
   /** W + H: the minimum anchor distance between adjacent parts on a gap-free series. */
   purgeBars: number;
+  /** The gap rule in force: bars further apart start a new run (features restart, no window crosses it). */
+  maxGapMs: number;
   /** Start of the validation and test time ranges (null when that part is not asked for). */
   cutoffs: { validationStart: number | null; testStart: number | null };
   train: DatasetPart;
@@ -70,71 +66,19 @@ export interface Dataset {
     purged: number;
     /** Rows at the start of each gap-free run where some feature was still warming up. */
     warmupRowsDropped: number;
+    /** Samples whose horizon spans a gap (horizon-gaps.ts): kept or dropped, and how many of each part. */
+    horizonGaps: HorizonGapCounts;
   };
 }
 
-interface Segment {
-  symbol: string;
-  timestamps: number[];
-  data: Float64Array;
-  target: (number | null)[];
-}
-
-function fail(field: string, reason: string): never {
-  throw new InvalidDatasetConfigError(field, reason);
-}
-
-function checkConfig(config: DatasetConfig): { tf: Timeframe; maxGapMs: number } {
-  const { series, features, window, validationSplit: val, testSplit: test } = config;
-  if (!Array.isArray(series) || series.length === 0) fail('series', 'give at least one bar series');
-  const tf = series[0].timeframe;
-  for (const s of series) {
-    if (s.timeframe !== tf)
-      fail(
-        'series',
-        `all series must share one timeframe; ${series[0].symbol} is ${tf}, ${s.symbol} is ${s.timeframe}`,
-      );
-  }
-  if (!Array.isArray(features) || features.length === 0) fail('features', 'name at least one feature');
-  const dup = features.find((f, i) => features.indexOf(f) !== i);
-  if (dup !== undefined) fail('features', `'${dup}' is listed twice`);
-  if (!Number.isInteger(window) || window < 1) fail('window', `must be a whole number of bars >= 1, got ${window}`);
-  for (const [field, v] of [
-    ['validationSplit', val],
-    ['testSplit', test],
-  ] as const) {
-    if (!(typeof v === 'number' && v >= 0 && v < 1)) fail(field, `must be a fraction in [0, 1), got ${v}`);
-  }
-  if (val + test >= 1) fail('validationSplit', `validation (${val}) + test (${test}) leave nothing to train on`);
-  if (config.scaler !== 'zscore' && config.scaler !== 'minmax')
-    fail('scaler', `must be 'zscore' or 'minmax', got '${config.scaler}'`);
-  if (config.maxGapBars !== undefined && config.maxGapMs !== undefined)
-    fail('maxGapBars', 'give maxGapBars or maxGapMs, not both');
-  const bar = timeframeMs(tf);
-  let maxGapMs = DEFAULT_MAX_GAP_MS;
-  if (config.maxGapBars !== undefined) {
-    if (!(config.maxGapBars >= 1) || !Number.isFinite(config.maxGapBars))
-      fail('maxGapBars', `must be >= 1 bar, got ${config.maxGapBars}`);
-    maxGapMs = config.maxGapBars * bar;
-  } else if (config.maxGapMs !== undefined) {
-    if (!(config.maxGapMs >= bar) || !Number.isFinite(config.maxGapMs))
-      fail('maxGapMs', `must be at least one ${tf} bar (${bar} ms), got ${config.maxGapMs}`);
-    maxGapMs = config.maxGapMs;
-  }
-  return { tf, maxGapMs: Math.max(maxGapMs, bar) };
-}
-
-/** Canonical symbol (EUR/USD) where it is a pair, else as given; duplicates are an error. */
-function normaliseSeries(series: readonly BarSeries[]): BarSeries[] {
-  const seen = new Set<string>();
-  const out = series.map((s) => {
-    const symbol = canonicalSymbol(s.symbol) ?? s.symbol;
-    if (seen.has(symbol)) fail('series', `symbol ${symbol} appears twice`);
-    seen.add(symbol);
-    return { ...s, symbol };
-  });
-  // Sorted so that the same data in another order gives the same dataset and fingerprint.
-  return out.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+export interface HorizonGapCounts {
+  policy: HorizonGapPolicy;
+  /** Complete samples whose horizon spans a gap (with `drop`: the ones left out). */
+  samples: number;
+  /** With `keep`: how many of them each part holds (0 with `drop`). */
+  train: number;
+  validation: number;
+  test: number;
 }
 
 function emptyPart(): DatasetPart {
@@ -215,90 +159,8 @@ function sampleView(c: Candidates) {
   };
 }
 
-interface Candidates {
-  series: BarSeries[];
-  names: string[];
-  target: TargetSpec;
-  W: number;
-  H: number;
-  F: number;
-  maxGapMs: number;
-  tf: Timeframe;
-  segments: Segment[];
-  cSeg: number[];
-  cRow: number[];
-  bars: number;
-  warmupRowsDropped: number;
-  /** Row of the first possible anchor on a gap-free run (for the insufficient-data messages). */
-  firstAnchor: number;
-}
-
 function foldsOf(config: DatasetConfig, c: Candidates) {
   return foldsOver(sampleView(c), config.walkForward!, c.W, c.H);
-}
-
-/** Step 1: features and target per gap-free run, and the candidate samples. */
-function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candidates {
-  const { tf, maxGapMs } = checkConfig(config);
-  const series = normaliseSeries(config.series);
-  const names = config.features;
-  const specs = names.map(parseFeature);
-  const target = parseTarget(config.target, tf, config.targetOptions);
-  const W = config.window;
-  const H = target.horizonBars;
-  const F = names.length;
-  const maxWarmup = Math.max(...specs.map((s) => s.warmup));
-
-  // Candidate samples where the whole window has every feature and the target exists
-  // (warm-up rows and the last H bars drop out).
-  const segments: Segment[] = [];
-  const cSeg: number[] = [];
-  const cRow: number[] = [];
-  let bars = 0;
-  let warmupRowsDropped = 0;
-  let longestRun = 0;
-  for (const s of series) {
-    validateSeries(s);
-    for (const spec of specs) for (const column of spec.columns) requireColumn(s, column, spec.name);
-    bars += s.timestamps.length;
-    for (const run of splitAtGaps(s.timestamps, maxGapMs)) {
-      const sub = sliceSeries(s, run.start, run.end);
-      const n = run.end - run.start;
-      longestRun = Math.max(longestRun, n);
-      const data = mode === 'build' ? toRowMatrix(computeFeatures(sub, names), names) : null;
-      const y = computeTarget(sub, target);
-      const segIndex = segments.length;
-      segments.push({ symbol: s.symbol, timestamps: sub.timestamps, data: data ?? new Float64Array(0), target: y });
-      let complete = 0; // consecutive rows, ending here, with every feature present
-      let seenComplete = false;
-      for (let r = 0; r < n; r++) {
-        let ok = r >= maxWarmup;
-        if (data) {
-          ok = true;
-          for (let j = 0; j < F; j++) if (Number.isNaN(data[r * F + j])) ok = false;
-        }
-        complete = ok ? complete + 1 : 0;
-        if (ok) seenComplete = true;
-        else if (!seenComplete) warmupRowsDropped++;
-        if (complete >= W && y[r] !== null) {
-          cSeg.push(segIndex);
-          cRow.push(r);
-        }
-      }
-    }
-  }
-
-  const firstAnchor = Math.max(maxWarmup + W - 1, target.lookbackBars);
-  if (cSeg.length === 0) {
-    throw new InsufficientDataError(
-      firstAnchor + H + 1,
-      longestRun,
-      `no complete sample: one needs ${maxWarmup} warm-up bars + a window of ${W} + a horizon of ${H}` +
-        (target.lookbackBars ? ` (and ${target.lookbackBars} look-back bars for the target)` : '') +
-        ` inside one run free of gaps over ${maxGapMs / 3_600_000} h (bars found = the longest such run)`,
-    );
-  }
-  return { series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, bars, warmupRowsDropped, firstAnchor };
 }
 
 /** Step 2: common time cutoffs from the anchor-time quantiles across all symbols; the parts. */
@@ -425,6 +287,16 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     return part;
   };
 
+  const drop = config.horizonGaps === 'drop';
+  const gapsIn = (idx: number[]) => (drop ? 0 : idx.reduce((k, i) => k + c.cGap[i], 0));
+  const horizonGaps: HorizonGapCounts = {
+    policy: drop ? 'drop' : 'keep',
+    samples: drop ? c.gapDropped : c.cGap.reduce((k, g) => k + g, 0),
+    train: gapsIn(parts[0]),
+    validation: gapsIn(parts[1]),
+    test: gapsIn(parts[2]),
+  };
+
   const fingerprint = datasetFingerprint(series, {
     features: names,
     target: target.name,
@@ -434,6 +306,8 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     testSplit: test,
     scaler: config.scaler,
     maxGapMs,
+    // Only when it changes the samples, so that every earlier fingerprint stays what it was.
+    ...(drop ? { horizonGaps: 'drop' } : {}),
   });
 
   return {
@@ -443,6 +317,7 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     timeframe: tf,
     target,
     purgeBars: W + H,
+    maxGapMs,
     cutoffs: { validationStart: val > 0 ? c1 : null, testStart: fold || test > 0 ? c2 : null },
     train: materialise(parts[0]),
     validation: materialise(parts[1]),
@@ -455,6 +330,7 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
       candidates: nC,
       purged: purged ?? nC - parts[0].length - parts[1].length - parts[2].length,
       warmupRowsDropped,
+      horizonGaps,
     },
   };
 }

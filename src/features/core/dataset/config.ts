@@ -1,5 +1,6 @@
 import type { BarSeries } from '../types';
 import type { TargetOptions } from '../targets/targets';
+import type { HorizonGapPolicy } from './horizon-gaps';
 import type { ScalerKind } from './scaler';
 import type { WalkForwardSpec } from './walk-forward';
 
@@ -27,6 +28,11 @@ export interface DatasetConfig {
    */
   maxGapBars?: number;
   maxGapMs?: number;
+  /**
+   * Samples whose horizon spans a gap (horizon-gaps.ts): `keep` them (the default, as before)
+   * or `drop` them. Either way the dataset counts them (stats.horizonGaps).
+   */
+  horizonGaps?: HorizonGapPolicy;
   /**
    * Walk-forward folds (walk-forward.ts). With `fold` (1-based), the dataset is that fold's:
    * its training window's train/validation parts and its test block (testSplit is not used).
