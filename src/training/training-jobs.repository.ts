@@ -43,6 +43,10 @@ export abstract class TrainingJobsRepository {
   abstract countByStatus(): Promise<JobStatusCount[]>;
   /** Jobs still `queued` (their queue message may never have been sent: a crash after the commit). */
   abstract queuedIds(): Promise<string[]>;
+  /** The statuses of these jobs (those that exist). */
+  abstract statuses(ids: string[]): Promise<Map<string, string>>;
+  /** The job a schedule's run queued (its request names the run: request.schedule.run_id). */
+  abstract findByScheduleRun(runId: string): Promise<{ id: string; version: string } | null>;
   /** Inserts a queued job, in the caller's transaction (with the version and run it belongs to). */
   abstract insert(job: NewTrainingJob, manager?: EntityManager): Promise<TrainingJob>;
 
@@ -105,6 +109,23 @@ export class SqlTrainingJobsRepository extends TrainingJobsRepository {
       `SELECT id FROM training_jobs WHERE status = 'queued'`,
     );
     return rows.map((r) => r.id);
+  }
+
+  async statuses(ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.dataSource.query<Array<{ id: string; status: string }>>(
+      `SELECT id, status FROM training_jobs WHERE id = ANY($1)`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  async findByScheduleRun(runId: string): Promise<{ id: string; version: string } | null> {
+    const rows = await this.dataSource.query<Array<{ id: string; version: string }>>(
+      `SELECT id, version FROM training_jobs WHERE request->'schedule'->>'run_id' = $1 LIMIT 1`,
+      [runId],
+    );
+    return rows[0] ?? null;
   }
 
   insert(job: NewTrainingJob, manager: EntityManager = this.dataSource.manager): Promise<TrainingJob> {

@@ -293,6 +293,22 @@ export class TrainingService {
     return this.jobs.countByStatus();
   }
 
+  /** What schedules need of the jobs they queued: status, version and error of one job (null: no such job). */
+  async jobStatus(id: string): Promise<{ status: string; version: string; error: string | null } | null> {
+    const job = /^[0-9a-f-]{36}$/i.test(id) ? await this.jobs.findById(id) : null;
+    return job ? { status: job.status, version: job.version, error: job.error } : null;
+  }
+
+  /** The statuses of several jobs at once (those that exist). */
+  jobStatuses(ids: string[]): Promise<Map<string, string>> {
+    return this.jobs.statuses(ids);
+  }
+
+  /** The job a schedule's run queued, found by the run id its request carries. */
+  jobOfScheduleRun(runId: string): Promise<{ id: string; version: string } | null> {
+    return this.jobs.findByScheduleRun(runId);
+  }
+
   async get(id: string) {
     return this.view(await this.find(id));
   }

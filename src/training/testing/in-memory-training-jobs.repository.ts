@@ -80,6 +80,23 @@ export class InMemoryTrainingJobsRepository extends TrainingJobsRepository {
     return Promise.resolve([...this.rows.values()].filter((j) => j.status === 'queued').map((j) => j.id));
   }
 
+  statuses(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const id of ids) {
+      const j = this.rows.get(id);
+      if (j) out.set(id, j.status);
+    }
+    return Promise.resolve(out);
+  }
+
+  findByScheduleRun(runId: string): Promise<{ id: string; version: string } | null> {
+    for (const j of this.rows.values()) {
+      const schedule = (j.request as { schedule?: { run_id?: string } }).schedule;
+      if (schedule?.run_id === runId) return Promise.resolve({ id: j.id, version: j.version });
+    }
+    return Promise.resolve(null);
+  }
+
   insert(job: NewTrainingJob): Promise<TrainingJob> {
     return Promise.resolve(this.seed(job));
   }
