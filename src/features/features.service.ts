@@ -315,7 +315,7 @@ function truncate(s: ColumnarSeries, n: number): ColumnarSeries {
     timestamps: s.timestamps.subarray(0, n),
     close: s.close.subarray(0, n),
   };
-  for (const c of OPTIONAL_COLUMNS) if (s[c]) out[c] = s[c]!.subarray(0, n);
+  for (const c of OPTIONAL_COLUMNS) if (s[c]) out[c] = s[c].subarray(0, n);
   return out;
 }
 

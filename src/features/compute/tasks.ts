@@ -20,7 +20,7 @@ export function runTask(task: ComputeTask): ComputeResult {
           buildDataset({ ...task.options, series: task.series.map(toBarSeries) }, { sharedWindows: true }),
         ),
         series: task.series,
-      } as ComputeResult;
+      };
   }
 }
 

@@ -157,7 +157,7 @@ export async function probeWebGpu(
   const dawnBackend = options.dawnBackend ?? 'vulkan';
   try {
     prepareDawnEnvironment();
-    const dawn = loadDawn(options.load ?? ((name) => require(name)));
+    const dawn = loadDawn(options.load ?? ((name: string): unknown => require(name)));
     const featureLevel = dawnBackend === 'opengles' ? 'compatibility' : 'core';
     const adapters = await listWebGpuAdapters(dawn, dawnBackend);
     const adapter = await instance(dawn, [`backend=${dawnBackend}`]).requestAdapter({
@@ -296,7 +296,7 @@ function privateRuntimeDir(): string {
 function instance(dawn: DawnPackage, flags: string[]): Gpu {
   const key = flags.join('\n');
   let byFlags = instances.get(dawn);
-  if (!byFlags) instances.set(dawn, (byFlags = new Map()));
+  if (!byFlags) instances.set(dawn, (byFlags = new Map<string, Gpu>()));
   let gpu = byFlags.get(key);
   if (!gpu) {
     gpu = dawn.create(flags);

@@ -107,7 +107,7 @@ function checkConfig(config: DatasetConfig): { tf: Timeframe; maxGapMs: number }
   }
   if (val + test >= 1) fail('validationSplit', `validation (${val}) + test (${test}) leave nothing to train on`);
   if (config.scaler !== 'zscore' && config.scaler !== 'minmax')
-    fail('scaler', `must be 'zscore' or 'minmax', got '${config.scaler}'`);
+    fail('scaler', `must be 'zscore' or 'minmax', got '${String(config.scaler)}'`);
   if (config.maxGapBars !== undefined && config.maxGapMs !== undefined)
     fail('maxGapBars', 'give maxGapBars or maxGapMs, not both');
   const bar = timeframeMs(tf);
