@@ -144,9 +144,17 @@ function dashboardSuite(): void {
     expect(await res.text()).toContain('<meta name="mlwb-auth-required" content="true">');
     for (const asset of [
       'app.js',
+      'api.js',
+      'dom.js',
+      'charts.js',
+      'view.js',
+      'models-pages.js',
+      'experiments-pages.js',
+      'jobs-pages.js',
       'sweeps.js',
       'deployment-performance.js',
       'version-evaluation.js',
+      'backtest-curve.js',
       'app.css',
       'metric-directions.js',
       'uPlot.esm.js',
