@@ -1,5 +1,5 @@
 import { AppError, DataValidationError } from '../common/errors/app-error';
-import { createValidationPipe } from '../common/http/validation';
+import { validateNested } from '../common/http/validate-nested';
 import { TrainRequestDto } from '../training/dto/train-request.dto';
 import type { CreateSweepDto } from './dto/sweep.dto';
 import { checkObjective, type Direction } from './objective';
@@ -20,9 +20,6 @@ export interface SweepPlan {
 }
 
 const DEFAULT_SAMPLER_TRIALS = 10;
-
-/** The same validation as POST /models/train's body. */
-const pipe = createValidationPipe();
 
 /** Everything checkable before a trial runs: space, strategy, objective, budget, and the base request with each extreme written in. */
 export async function planSweep(dto: CreateSweepDto): Promise<SweepPlan> {
@@ -84,17 +81,6 @@ export async function planSweep(dto: CreateSweepDto): Promise<SweepPlan> {
 }
 
 /** A train request checked by the same rules as POST /models/train; failing fields named under `prefix`. */
-export async function validTrainRequest(raw: unknown, prefix: string): Promise<TrainRequestDto> {
-  try {
-    return (await pipe.transform(raw, { type: 'body', metatype: TrainRequestDto })) as TrainRequestDto;
-  } catch (e) {
-    if (!(e instanceof AppError)) throw e;
-    const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map(
-      (f) => ({ ...f, field: `${prefix}.${f.field}` }),
-    );
-    throw new DataValidationError(
-      `${prefix}: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`,
-      { fields },
-    );
-  }
+export function validTrainRequest(raw: unknown, prefix: string): Promise<TrainRequestDto> {
+  return validateNested(TrainRequestDto, raw, prefix);
 }
