@@ -18,7 +18,7 @@ export const SHADOW_TARGET = 'strategy_engine';
 
 export interface ShadowBenchDeps {
   url: string;
-  call: (p: string, init?: RequestInit & { json?: unknown }) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call: (p: string, init?: RequestInit & { json?: unknown }) => Promise<any>;
   modelId: string;
   active: string;
   challenger: string;

@@ -72,7 +72,6 @@ async function runLoad(spec: LoadSpec): Promise<void> {
     process.send!(await sequential(spec));
     return;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon');
   const result = await autocannon({
     url: spec.url,

@@ -199,7 +199,7 @@ async function startService(env: Record<string, string>, dir: string): Promise<S
   const logLines: string[] = [];
   let exited: number | null | undefined;
   const exitedP = new Promise<number | null>((r) => child.once('exit', (code) => r((exited = code))));
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
     stream.setEncoding('utf8');
     stream.on('data', (d: string) => {
@@ -311,7 +311,6 @@ async function main() {
     });
 
     // 2. The long training job, and the warm-up.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const autocannon = require('autocannon');
     const load = (duration: number) =>
       autocannon({
@@ -559,7 +558,7 @@ async function main() {
 
     const reasons: string[] = [];
     if (errors > 0) reasons.push(`${errors} errors`);
-    if (idleAfter.tensors === null || idleAfter.tensors > idleBefore.tensors!)
+    if (idleAfter.tensors === null || idleAfter.tensors > idleBefore.tensors)
       reasons.push(`tensors grew ${idleBefore.tensors} → ${idleAfter.tensors}`);
     // A slope above the limit passes only when a forced full GC (all threads) brings RSS back to
     // within limit × minutes (+ RSS_SETTLE_MIB) of the start: then it was garbage V8 had not

@@ -93,8 +93,8 @@ async function timeStart(env: Record<string, string>): Promise<Start> {
     detached: VIA_NPM, // npm's child is the service: signal the group
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   let exited = false;
   const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
   let ms = NaN;

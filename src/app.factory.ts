@@ -50,7 +50,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // maxParamLength) would otherwise answer in Fastify's own shape.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       reply.header('X-Correlation-ID', String(request.id));
-      return sendEnvelope(reply, request, toAppError(error));
+      // sendEnvelope sends the reply; Fastify ignores this handler's return value, so the
+      // reply (a thenable) is deliberately not awaited.
+      void sendEnvelope(reply, request, toAppError(error));
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.imports), adapter, {

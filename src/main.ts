@@ -3,7 +3,7 @@ import type * as AppFactory from './app.factory';
 import { routeConsoleTo } from './common/logging/console-to-logger';
 import { createRootLogger } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
-import { ConfigValidationError } from './config/environment';
+import { ConfigValidationError } from './config/validate-environment';
 import { beginEarlyStart } from './early-start';
 import { redactSecrets } from './config/secret-values';
 import { SERVICE_VERSION } from './version';

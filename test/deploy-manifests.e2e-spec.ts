@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { loadAll } from 'js-yaml';
 import { isWorkerRoute } from '../src/common/http/worker-routes';
 import { AppConfig } from '../src/config/app-config';
-import { ConfigValidationError, EnvironmentVariables } from '../src/config/environment';
+import { EnvironmentVariables } from '../src/config/environment';
+import { ConfigValidationError } from '../src/config/validate-environment';
 import { startTestApp, type TestApp } from './support/test-app';
 import { testDatabaseUrl } from './support/test-database';
 
@@ -40,8 +41,8 @@ function loadDir(): { docs: Doc[]; kustomization: Obj } {
     .sort()) {
     for (const obj of loadAll(fs.readFileSync(path.join(k8sDir, file), 'utf8'))) {
       if (obj == null) continue;
-      if ((obj as Obj).kind === 'Kustomization') kustomization = obj as Obj;
-      else docs.push({ file, obj: obj as Obj });
+      if ((obj as Obj).kind === 'Kustomization') kustomization = obj;
+      else docs.push({ file, obj: obj });
     }
   }
   if (!kustomization) throw new Error('deploy/k8s/kustomization.yaml is missing');

@@ -53,13 +53,15 @@ function rawExchange(url: string, chunks: Array<string | number>, giveUpMs = 10_
         closedAfterMs: Date.now() - started,
       });
     });
-    socket.on('connect', async () => {
+    const writeChunks = async () => {
       for (const c of chunks) {
         if (stopped) return;
         if (typeof c === 'number') await new Promise((r) => setTimeout(r, c));
         else socket.write(c);
       }
-    });
+    };
+    // Nothing in writeChunks rejects (a write to a closed socket reports through 'error').
+    socket.on('connect', () => void writeChunks());
   });
 }
 

@@ -53,7 +53,6 @@ const mountable = (() => {
 })();
 
 if (!mountable) {
-  // eslint-disable-next-line no-console
   console.warn(
     'market-data-disk-full: cannot mount a tmpfs here (needs root on Linux); skipping the real full-disk imports',
   );

@@ -6,7 +6,6 @@ import { npmStartArgs, spawnService, waitHealthy, type ServiceProcess } from './
 
 const ROOT = path.resolve(__dirname, '..');
 // Plain JavaScript run by npm itself (start, postinstall): loaded as it is, not through Jest's transform.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const compiled = require(path.join(ROOT, 'scripts', 'compiled-sources.js')) as {
   ensureCompiled: (cacheDir?: string) => { dir: string; built: boolean };
 };

@@ -49,6 +49,8 @@ describe('OpenAPI request examples', () => {
   it('each one answers 2xx, sent as it is, against a fresh service with the demo data', async () => {
     const failures: string[] = [];
     const covered = new Set<string>();
+    /** A parameter example as the URL carries it: a list comma-separated, as String() joins it. */
+    const asText = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(',') : String(v));
 
     /** Sends every example of one operation; `ids` fills the id parameters. */
     async function send(opKey: string, ids: Record<string, string> = {}): Promise<Sent[]> {
@@ -65,12 +67,12 @@ describe('OpenAPI request examples', () => {
         const value = ID_PARAMS.has(p.name) && ids[p.name] !== undefined ? ids[p.name] : parameterExample(p);
         if (p.in === 'path') {
           if (value === undefined) failures.push(`${opKey}: path parameter ${p.name} has no example`);
-          url = url.replace(`{${p.name}}`, encodeURIComponent(String(value)));
-        } else if (p.in === 'query' && value !== undefined) query.set(p.name, String(value));
+          url = url.replace(`{${p.name}}`, encodeURIComponent(asText(value)));
+        } else if (p.in === 'query' && value !== undefined) query.set(p.name, asText(value));
         else if (p.in === 'query' && p.required)
           failures.push(`${opKey}: required query parameter ${p.name} has no example`);
       }
-      if (query.size) url += `?${query}`;
+      if (query.size) url += `?${query.toString()}`;
       const bodies = bodyExamples(doc, op);
       const out: Sent[] = [];
       for (const b of bodies.length ? bodies : [undefined]) {

@@ -1,7 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDeploymentOptions, DeploymentOptionsError, type DeploymentOptions } from './deployment-options';
-import { ConfigValidationError, EnvironmentVariables, validateEnvironment } from './environment';
+import { EnvironmentVariables } from './environment';
+import { ConfigValidationError, validateEnvironment } from './validate-environment';
 import { describeEnvValue } from './secret-values';
 import { defaultTemplateCacheDir } from '../database/template-cache-dir';
 import { canonicalSymbol } from '../market-data/symbols';

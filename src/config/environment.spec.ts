@@ -1,5 +1,5 @@
 import { AppConfig } from './app-config';
-import { ConfigValidationError, validateEnvironment } from './environment';
+import { ConfigValidationError, validateEnvironment } from './validate-environment';
 
 describe('environment validation', () => {
   it('applies the documented defaults', () => {

@@ -1,6 +1,5 @@
 import * as os from 'node:os';
-import { Transform, plainToInstance } from 'class-transformer';
-import { describeEnvValue } from './secret-values';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -14,7 +13,6 @@ import {
   Max,
   Min,
   MinLength,
-  validateSync,
 } from 'class-validator';
 
 /**
@@ -29,6 +27,7 @@ const toNumber = ({ value }: { value: unknown }) =>
       ? Number(value)
       : value;
 const toUpper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+const toLower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 const toBoolean = ({ value }: { value: unknown }) => {
@@ -103,7 +102,7 @@ export class EnvironmentVariables {
   @Max(100, { message: 'DATABASE_POOL_SIZE must be an integer from 1 to 100' })
   DATABASE_POOL_SIZE: number = 10;
 
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(toLower)
   @IsIn(SERVICE_ROLES, { message: 'SERVICE_ROLE must be one of all, api, worker' })
   SERVICE_ROLE: string = 'all';
 
@@ -162,14 +161,14 @@ export class EnvironmentVariables {
   @Max(10, { message: 'FEATURE_STORE_RETRIES must be an integer from 0 to 10' })
   FEATURE_STORE_RETRIES: number = 3;
 
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(toLower)
   @IsIn(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], {
     message: 'TF_BACKEND must be one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu',
   })
   TF_BACKEND: string = 'auto';
 
   /** The fused LSTM/GRU addon (native/fused-rnn): auto = where it built; on = required; off = tfjs-layers' own cells. */
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(toLower)
   @IsIn(['auto', 'on', 'off'], { message: 'NATIVE_ENGINE must be one of auto, on, off' })
   NATIVE_ENGINE: string = 'auto';
 
@@ -189,7 +188,7 @@ export class EnvironmentVariables {
   FUSED_RNN_SIMD?: string;
 
   /** Which of Dawn's native APIs the WebGPU backend drives: Vulkan (GPUs) or OpenGL ES (compatibility, Mesa). */
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(toLower)
   @IsIn(['vulkan', 'opengles'], { message: 'WEBGPU_DAWN_BACKEND must be one of vulkan, opengles' })
   WEBGPU_DAWN_BACKEND: string = 'vulkan';
 
@@ -375,28 +374,6 @@ export class EnvironmentVariables {
   EMBEDDED_DB_TEMPLATE_DIR?: string;
 }
 
-export class ConfigValidationError extends Error {
-  /** `value` is kept as it may be shown: secrets hidden, URL passwords redacted (secret-values.ts). */
-  readonly problems: { variable: string; value: string; message: string }[];
-
-  /** `valuesShown`: the values are already as describeEnvValue shows them (errors merged from others). */
-  constructor(
-    problems: { variable: string; value: unknown; message: string }[],
-    options: { valuesShown?: boolean } = {},
-  ) {
-    const shown = problems.map((p) => ({
-      ...p,
-      value: options.valuesShown ? String(p.value) : describeEnvValue(p.variable, p.value),
-    }));
-    super(
-      'Invalid environment, the service cannot start:\n' +
-        shown.map((p) => `  - ${p.variable}=${p.value}: ${p.message}`).join('\n'),
-    );
-    this.problems = shown;
-    this.name = 'ConfigValidationError';
-  }
-}
-
 /** Optional variables have no default, so they are not own properties of a fresh EnvironmentVariables. */
 const OPTIONAL_VARIABLES = [
   'EXPERIMENT_TRACKING_URI',
@@ -417,23 +394,7 @@ export function environmentVariableNames(): string[] {
   return [...new Set(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_VARIABLES))];
 }
 
-/** Parse and validate the raw environment; throws ConfigValidationError naming every bad variable. */
-export function validateEnvironment(raw: Record<string, string | undefined>): EnvironmentVariables {
-  const picked: Record<string, string> = {};
-  for (const key of environmentVariableNames()) {
-    const value = raw[key];
-    if (value !== undefined) picked[key] = value;
-  }
-  const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(
-      errors.map((e) => ({
-        variable: e.property,
-        value: picked[e.property],
-        message: Object.values(e.constraints ?? {})[0] ?? 'is invalid',
-      })),
-    );
-  }
-  return env;
+/** The defaults declared above, for code that needs one without reading an environment. */
+export function environmentDefaults(): EnvironmentVariables {
+  return new EnvironmentVariables();
 }

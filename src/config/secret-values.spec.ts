@@ -1,5 +1,5 @@
 import { AppConfig } from './app-config';
-import { ConfigValidationError } from './environment';
+import { ConfigValidationError } from './validate-environment';
 import { redactSecrets, redactUrlPasswords } from './secret-values';
 
 function startupError(env: Record<string, string>): ConfigValidationError {

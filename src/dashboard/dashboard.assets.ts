@@ -24,6 +24,22 @@ export function publicDir(): string {
   return found;
 }
 
+/** The page's own ES modules (app.js imports the others). */
+const PAGE_SCRIPTS = [
+  'app.js',
+  'api.js',
+  'dom.js',
+  'charts.js',
+  'view.js',
+  'models-pages.js',
+  'experiments-pages.js',
+  'jobs-pages.js',
+  'sweeps.js',
+  'deployment-performance.js',
+  'version-evaluation.js',
+  'backtest-curve.js',
+];
+
 /**
  * The only files GET /ui/assets/:name serves: a fixed allow-list, never a path taken from
  * the request. The chart library (uPlot) is served from node_modules as it ships.
@@ -32,10 +48,7 @@ export function dashboardAssets(dir = publicDir()): Map<string, DashboardAsset> 
   const js = 'text/javascript; charset=utf-8';
   const css = 'text/css; charset=utf-8';
   return new Map<string, DashboardAsset>([
-    ['app.js', { file: path.join(dir, 'app.js'), contentType: js }],
-    ['sweeps.js', { file: path.join(dir, 'sweeps.js'), contentType: js }],
-    ['deployment-performance.js', { file: path.join(dir, 'deployment-performance.js'), contentType: js }],
-    ['version-evaluation.js', { file: path.join(dir, 'version-evaluation.js'), contentType: js }],
+    ...PAGE_SCRIPTS.map((name): [string, DashboardAsset] => [name, { file: path.join(dir, name), contentType: js }]),
     ['app.css', { file: path.join(dir, 'app.css'), contentType: css }],
     ['metric-directions.js', { file: '', body: Buffer.from(metricDirectionsModule()), contentType: js }],
     ['uPlot.esm.js', { file: require.resolve('uplot/dist/uPlot.esm.js'), contentType: js }],

@@ -138,11 +138,11 @@ export class BarPages {
       agg('close::text', 'close'),
       ...columns.map((c) => agg(`COALESCE(${c}::text, '')`, c)),
     ];
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<TextPage[]>(
       `SELECT ${select.join(', ')} FROM (SELECT ts, open, high, low, close, volume FROM market_bars WHERE ${where.join(' AND ')} ORDER BY ts ${at.before !== undefined ? 'DESC' : 'ASC'} LIMIT $${params.length}) page`,
       params,
     );
-    return row as TextPage;
+    return row;
   }
 }
 

@@ -70,7 +70,7 @@ export class BarStore {
     timeframe: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<SourceSummary[]> {
-    return manager.query(
+    return manager.query<SourceSummary[]>(
       `SELECT source, count(*)::int AS bars,
               (extract(epoch FROM min(ts)) * 1000)::float8 AS first, (extract(epoch FROM max(ts)) * 1000)::float8 AS last
          FROM market_bars WHERE symbol = $1 AND timeframe = $2 GROUP BY source ORDER BY source`,
@@ -79,7 +79,7 @@ export class BarStore {
   }
 
   async deleteSeriesWith(manager: EntityManager, symbol: string, timeframe: string): Promise<number> {
-    const [row] = await manager.query(
+    const [row] = await manager.query<Array<{ n: number }>>(
       'WITH d AS (DELETE FROM market_bars WHERE symbol = $1 AND timeframe = $2 RETURNING 1) SELECT count(*)::int AS n FROM d',
       [symbol, timeframe],
     );
@@ -96,7 +96,7 @@ export class BarStore {
 
   /** Adds distinct timestamps to the seen set; returns those that were already in it. */
   async addSeen(manager: EntityManager, ts: number[]): Promise<Set<number>> {
-    const added: Array<{ ts: number }> = await manager.query(
+    const added = await manager.query<Array<{ ts: number }>>(
       'INSERT INTO import_seen SELECT unnest($1::float8[]) ON CONFLICT DO NOTHING RETURNING ts',
       [ts],
     );
@@ -114,7 +114,7 @@ export class BarStore {
     const counts: UpsertCounts = { inserted: 0, updated: 0 };
     for (let from = 0; from < bars.length; from += BATCH) {
       const b = bars.slice(from, Math.min(bars.length, from + BATCH));
-      const [row] = await manager.query(
+      const [row] = await manager.query<UpsertCounts[]>(
         `WITH incoming AS (
            SELECT to_timestamp(t / 1000.0) AS ts, o AS open, h AS high, l AS low, c AS close, v AS volume
            FROM unnest($3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[]) AS u(t, o, h, l, c, v)
@@ -158,11 +158,11 @@ export class BarStore {
       params.push(opts.limit);
       sql += ` LIMIT $${params.length}`;
     }
-    return this.dataSource.query(sql, params);
+    return this.dataSource.query<StoredBar[]>(sql, params);
   }
 
   async summaries(): Promise<SeriesSummary[]> {
-    return this.dataSource.query(
+    return this.dataSource.query<SeriesSummary[]>(
       `SELECT symbol, timeframe,
               (extract(epoch FROM min(ts)) * 1000)::float8 AS first, (extract(epoch FROM max(ts)) * 1000)::float8 AS last,
               count(*)::int AS bars, array_agg(DISTINCT source ORDER BY source) AS sources,
@@ -183,7 +183,7 @@ export class BarStore {
       params.push(end);
       sql += ` AND ts <= to_timestamp($${params.length} / 1000.0)`;
     }
-    const result = await this.dataSource.query(
+    const result = await this.dataSource.query<Array<{ n: number }>>(
       `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
       params,
     );
@@ -191,7 +191,7 @@ export class BarStore {
   }
 
   async isEmpty(): Promise<boolean> {
-    const rows = await this.dataSource.query('SELECT 1 FROM market_bars LIMIT 1');
+    const rows = await this.dataSource.query<unknown[]>('SELECT 1 FROM market_bars LIMIT 1');
     return rows.length === 0;
   }
 

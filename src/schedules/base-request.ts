@@ -38,7 +38,7 @@ export function baseRequest(
         'INVALID_SCHEDULE_BASE',
       );
   }
-  const dc = (version?.data_config ?? {}) as Record<string, unknown>;
+  const dc = version?.data_config ?? {};
   const fromVersion: Record<string, unknown> = version
     ? {
         features: version.features,

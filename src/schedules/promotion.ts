@@ -20,6 +20,15 @@ export function compareOn(modelType: string): CompareOn | null {
   return null;
 }
 
+/** One target's comparison, as kept in the run's `comparison.targets`. */
+interface TargetComparison {
+  target: string;
+  active_version: string;
+  active_value: number | null;
+  deployed: boolean;
+  error?: string;
+}
+
 export interface PromotionResult {
   outcome: 'registered' | 'deployed' | 'not_deployed';
   reason: string;
@@ -57,14 +66,14 @@ export class Promotion {
         reason: `no active deployment of ${modelId} to compare with: registered only`,
         comparison,
       };
-    const targets: Array<Record<string, unknown>> = [];
+    const targets: TargetComparison[] = [];
     for (const d of active) {
       const activeValue = await this.validationValue(modelId, d.version, on);
       const better =
         newValue !== null &&
         activeValue !== null &&
         (on.direction === 'minimize' ? newValue < activeValue : newValue > activeValue);
-      const entry: Record<string, unknown> = {
+      const entry: TargetComparison = {
         target: d.target,
         active_version: d.version,
         active_value: activeValue,

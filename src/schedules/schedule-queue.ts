@@ -69,7 +69,7 @@ export class ScheduleQueue {
   }
 
   async registered(): Promise<RegisteredSchedule[]> {
-    return (await this.boss.getSchedules(SCHEDULE_QUEUE)) as RegisteredSchedule[];
+    return await this.boss.getSchedules(SCHEDULE_QUEUE);
   }
 
   /**

@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { AppError, ConflictError, DataValidationError, NotFoundError } from '../common/errors/app-error';
-import { createValidationPipe } from '../common/http/validation';
-import { isoOrNull } from '../common/iso-time';
+import { validateNested } from '../common/http/validate-nested';
 import { AppConfig } from '../config/app-config';
 import { FeaturesService } from '../features/features.service';
 import { ModelsService } from '../models/models.service';
@@ -14,11 +13,10 @@ import type {
   ScheduleDto,
   ScheduleListDto,
   ScheduleRunAcceptedDto,
-  ScheduleRunDto,
   UpdateScheduleDto,
 } from './dto/schedule.dto';
 import { compareOn, Promotion } from './promotion';
-import { Schedule, ScheduleRun } from './schedule.entity';
+import { Schedule } from './schedule.entity';
 import { ScheduleQueue } from './schedule-queue';
 import {
   checkCronShape,
@@ -29,10 +27,10 @@ import {
   unknownTimezone,
 } from './schedule-rules';
 import { SchedulesRepository } from './schedules.repository';
+import { FINAL_JOB, scheduleDto } from './schedule-view';
 import { ShadowDeploy } from './shadow';
 
 const RUNS_SHOWN = 10;
-const FINAL_JOB = ['succeeded', 'failed', 'cancelled'];
 
 /**
  * Scheduled retraining. A schedule's cron expression is registered with pg-boss (keyed by the
@@ -45,7 +43,6 @@ const FINAL_JOB = ['succeeded', 'failed', 'cancelled'];
 @Injectable()
 export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Schedules');
-  private readonly pipe = createValidationPipe();
 
   constructor(
     private readonly config: AppConfig,
@@ -306,22 +303,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     }
     const { start, end } = resolveWindow(window, latest);
     const raw = { ...base, start_date: start.toISOString(), end_date: end.toISOString() };
-    try {
-      return {
-        request: (await this.pipe.transform(raw, { type: 'body', metatype: TrainRequestDto })) as TrainRequestDto,
-        start,
-        end,
-      };
-    } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map(
-        (f) => ({ ...f, field: `base.${f.field}` }),
-      );
-      throw new DataValidationError(
-        `base: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`,
-        { fields },
-      );
-    }
+    return { request: await validateNested(TrainRequestDto, raw, 'base'), start, end };
   }
 
   /** Runs of a schedule (of all, without one) whose job ended, or whose process stopped mid-step, reach their final state. */
@@ -403,46 +385,6 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
       }
     }
     const model = s.on_success === 'deploy_if_better' ? await this.models.getModel(s.model_id).catch(() => null) : null;
-    return {
-      id: s.id,
-      model_id: s.model_id,
-      cron: s.cron,
-      timezone: s.timezone,
-      window: s.window,
-      base: s.base,
-      on_success: s.on_success,
-      compare_on: model ? compareOn(model.type) : null,
-      paused: s.paused,
-      next_run_at: next,
-      runs: runs.map((r) => runView(r, jobs.get(r.job_id ?? ''))),
-      created_at: isoOrNull(s.created_at)!,
-      updated_at: isoOrNull(s.updated_at)!,
-    };
+    return scheduleDto(s, { runs, jobs, next, compareOn: model ? compareOn(model.type) : null });
   }
-}
-
-function runView(r: ScheduleRun, jobStatus: string | undefined): ScheduleRunDto {
-  // A queued run follows its job: running while it trains, settling (briefly) once it ended.
-  const status =
-    r.status === 'queued' && jobStatus === 'running'
-      ? 'running'
-      : r.status === 'queued' && jobStatus && FINAL_JOB.includes(jobStatus)
-        ? 'settling'
-        : r.status;
-  return {
-    id: r.id,
-    trigger: r.trigger,
-    status,
-    job_id: r.job_id,
-    version: r.version,
-    outcome: r.outcome,
-    reason: r.reason,
-    window:
-      r.window_start && r.window_end
-        ? { start_date: r.window_start.toISOString(), end_date: r.window_end.toISOString() }
-        : null,
-    comparison: r.comparison,
-    started_at: isoOrNull(r.created_at)!,
-    finished_at: isoOrNull(r.finished_at),
-  };
 }

@@ -2,11 +2,21 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ChallengerService } from '../deployment/challengers/challenger.service';
 import { DeploymentService } from '../deployment/deployment.service';
 
+/** One target's outcome, as kept in the run's `comparison.targets`. */
+interface ShadowTarget {
+  target: string;
+  deployment_id: string;
+  active_version: string;
+  replaced_challenger: string | null;
+  shadowed: boolean;
+  error?: string;
+}
+
 export interface ShadowResult {
   outcome: 'registered' | 'shadowed' | 'not_shadowed';
   reason: string;
   /** Kept in the run's `comparison`: what happened on each target (none compared: a shadow is deployed unconditionally). */
-  comparison: { mode: 'shadow'; version: string; targets: Array<Record<string, unknown>> };
+  comparison: { mode: 'shadow'; version: string; targets: ShadowTarget[] };
 }
 
 /**
@@ -35,7 +45,7 @@ export class ShadowDeploy {
         comparison,
       };
     for (const d of active) {
-      const entry: Record<string, unknown> = {
+      const entry: ShadowTarget = {
         target: d.target,
         deployment_id: d.id,
         active_version: d.version,

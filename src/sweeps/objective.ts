@@ -1,3 +1,7 @@
+import type { SweepPlan } from './sweep-plan';
+import type { Observation } from './strategies';
+import type { SweepTrial } from './sweep.entity';
+import type { TrialParams } from './space';
 import { DataValidationError } from '../common/errors/app-error';
 
 export type Direction = 'minimize' | 'maximize';
@@ -68,4 +72,22 @@ export function bestSoFar(curve: number[], direction: Direction): number | null 
   const finite = curve.filter((v) => Number.isFinite(v));
   if (!finite.length) return null;
   return direction === 'minimize' ? Math.min(...finite) : Math.max(...finite);
+}
+
+/** The finished trials as a strategy sees them: parameters and the loss to minimise. */
+export function observations(trials: SweepTrial[], plan: SweepPlan): Observation[] {
+  return trials
+    .filter((t) => (t.status === 'succeeded' || t.status === 'pruned') && t.objective !== null)
+    .map((t) => ({
+      index: t.index,
+      params: t.params as TrialParams,
+      loss: asLoss(t.objective!, plan.objective.direction),
+    }));
+}
+
+/** The best succeeded trial (ties: the earlier one). Pruned trials never win: they did not finish. */
+export function pickBest(trials: SweepTrial[], direction: Direction): SweepTrial | undefined {
+  const done = trials.filter((t) => t.status === 'succeeded' && t.objective !== null && Number.isFinite(t.objective));
+  done.sort((a, b) => asLoss(a.objective!, direction) - asLoss(b.objective!, direction) || a.index - b.index);
+  return done[0];
 }

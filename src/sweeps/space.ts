@@ -33,7 +33,7 @@ function invalid(field: string, message: string, code = 'INVALID_SEARCH_SPACE'):
 export function parseSpace(raw: unknown): SearchSpace {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
     invalid('', 'must be an object of parameter paths to dimensions', 'EMPTY_SEARCH_SPACE');
-  const keys = Object.keys(raw as object).sort();
+  const keys = Object.keys(raw).sort();
   if (!keys.length)
     throw new DataValidationError(
       'space: the search space is empty; name at least one parameter, e.g. {"hyperparameters.units": {"type": "choice", "values": [16, 32]}}',
@@ -100,7 +100,7 @@ function parseDimension(key: string, d: unknown): Dimension {
     min,
     max,
     ...(dim.log ? { log: true } : {}),
-    ...(dim.steps ? { steps: dim.steps as number } : {}),
+    ...(dim.steps ? { steps: dim.steps } : {}),
   };
 }
 
@@ -127,7 +127,7 @@ export function applyParams(base: Record<string, unknown>, params: TrialParams):
     else {
       const inner = out[head];
       out[head] = {
-        ...(inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as object) : {}),
+        ...(inner && typeof inner === 'object' && !Array.isArray(inner) ? inner : {}),
         [tail]: value,
       };
     }

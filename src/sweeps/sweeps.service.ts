@@ -7,36 +7,21 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppError, DataValidationError, NotFoundError } from '../common/errors/app-error';
-import { createValidationPipe } from '../common/http/validation';
-import { isoOrNull } from '../common/iso-time';
+import { AppError, NotFoundError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { DEFAULT_EXPERIMENT, ExperimentsService } from '../experiments/experiments.service';
-import { TrainRequestDto } from '../training/dto/train-request.dto';
 import { TrainingEvents, type JobEpochEvent, type JobFinishedEvent } from '../training/training-events';
 import { TrainingService } from '../training/training.service';
 import type { CreateSweepDto, SweepAcceptedDto } from './dto/sweep.dto';
-import { shouldPrune } from './median-rule';
-import { asLoss, bestSoFar, checkObjective, type Direction } from './objective';
-import { applyParams, parseSpace, probeValues, type SearchSpace, type TrialParams } from './space';
-import { STRATEGIES, type Observation } from './strategies';
+import { bestSoFar, observations, pickBest } from './objective';
+import { planSweep, validTrainRequest, type SweepPlan } from './sweep-plan';
+import { sweepSummary, sweepView } from './sweep-view';
+import { recordEpoch, recordTrialEnd } from './trial-record';
+import { applyParams, type TrialParams } from './space';
+import { STRATEGIES } from './strategies';
 import { Sweep, SweepTrial, type TrialStatus } from './sweep.entity';
 import { ACTIVE_TRIAL, SweepsRepository } from './sweeps.repository';
 
-/** The validated sweep request as stored (sweeps.request). */
-export interface SweepPlan {
-  base: Record<string, unknown>;
-  space: SearchSpace;
-  strategy: string;
-  planned_trials: number;
-  parallelism: number;
-  max_duration_seconds: number | null;
-  objective: { metric: string; direction: Direction };
-  seed: number;
-  early_stopping: { rule: 'median' | 'none'; warmup_epochs: number; min_trials: number };
-}
-
-const DEFAULT_SAMPLER_TRIALS = 10;
 /** A trial claimed but never queued (its process died in between) is given up after this long. */
 const PROPOSAL_TIMEOUT_MS = 60_000;
 
@@ -52,7 +37,6 @@ const PROPOSAL_TIMEOUT_MS = 60_000;
 @Injectable()
 export class SweepsService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Sweeps');
-  private readonly pipe = createValidationPipe();
   /** Per sweep, the work this process does for it, one step after another. */
   private readonly chains = new Map<string, Promise<void>>();
   private stopping = false;
@@ -89,7 +73,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
   // ------------------------------------------------------------------ HTTP
 
   async create(dto: CreateSweepDto): Promise<SweepAcceptedDto> {
-    const plan = await this.plan(dto);
+    const plan = await planSweep(dto);
     // The first trial checked in full (data range and amount, memory) before anything is stored.
     const firstParams = STRATEGIES[plan.strategy].propose({
       space: plan.space,
@@ -98,7 +82,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
       observations: [],
       maxTrials: plan.planned_trials,
     });
-    await this.training.submit(await this.trainRequest(applyParams(plan.base, firstParams), 'base'), { dryRun: true });
+    await this.training.submit(await validTrainRequest(applyParams(plan.base, firstParams), 'base'), { dryRun: true });
     const id = randomUUID();
     const parentRunId = await this.dataSource.transaction(async (manager) => {
       const run = await this.experiments.createRun(
@@ -145,16 +129,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const offset = q.offset ?? 0;
     const [rows, total] = await this.repo.list(limit, offset);
     return {
-      sweeps: rows.map((s) => ({
-        id: s.id,
-        name: s.name,
-        status: s.status,
-        strategy: s.strategy,
-        parent_run_id: s.parent_run_id,
-        best: s.best,
-        created_at: isoOrNull(s.created_at),
-        finished_at: isoOrNull(s.finished_at),
-      })),
+      sweeps: rows.map(sweepSummary),
       total,
       limit,
       offset,
@@ -163,7 +138,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async get(id: string) {
     const sweep = await this.find(id);
-    return this.view(sweep, await this.repo.trials(id));
+    return sweepView(sweep, await this.repo.trials(id));
   }
 
   /** Stop the sweep: queued trials are cancelled at once, running ones at their next batch; the winner's training too. */
@@ -190,83 +165,6 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const sweep = await this.repo.find(id);
     if (!sweep) throw new NotFoundError(`Sweep ${id} does not exist`, { sweep_id: id }, 'SWEEP_NOT_FOUND');
     return sweep;
-  }
-
-  // ------------------------------------------------------------------ planning
-
-  /** Everything checkable before a trial runs: space, strategy, objective, budget, and the base request with each extreme written in. */
-  private async plan(dto: CreateSweepDto): Promise<SweepPlan> {
-    const space = parseSpace(dto.space);
-    const strategy = STRATEGIES[dto.strategy];
-    const capacity = strategy.capacity(space);
-    if (capacity === 0) {
-      const why = strategy.unsupported?.(space) ?? 'this strategy cannot search the space';
-      throw new DataValidationError(
-        `space: ${why}`,
-        { fields: [{ field: 'space', errors: [why] }] },
-        'INFINITE_SEARCH_SPACE',
-      );
-    }
-    const base = await this.trainRequest(dto.base, 'base');
-    if (base.model_type === 'feature_engineering') {
-      throw new DataValidationError(
-        'base.model_type: feature_engineering models are not trained by epochs and have no validation curve to optimise',
-        { fields: [{ field: 'base.model_type', errors: ['not a model type a sweep can optimise'] }] },
-      );
-    }
-    const objective = checkObjective(dto.objective.metric, dto.objective.direction, base.model_type);
-    for (const [key, dim] of Object.entries(space)) {
-      for (const value of probeValues(dim)) {
-        try {
-          await this.trainRequest(applyParams(dto.base, { [key]: value }), 'base');
-        } catch (e) {
-          if (!(e instanceof AppError)) throw e;
-          const fields = (
-            (e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []
-          ).map((f) => ({
-            field: `space.${key}`,
-            errors: f.errors.map((m) => `${JSON.stringify(value)} gives an invalid ${f.field}: ${m}`),
-          }));
-          throw new DataValidationError(
-            `space.${key}: the value ${JSON.stringify(value)} makes an invalid train request (${e.message})`,
-            { fields },
-            'INVALID_SEARCH_SPACE',
-          );
-        }
-      }
-    }
-    const budget = dto.max_trials ?? (Number.isFinite(capacity) ? capacity : DEFAULT_SAMPLER_TRIALS);
-    return {
-      base: dto.base,
-      space,
-      strategy: strategy.name,
-      planned_trials: Math.min(budget, capacity),
-      parallelism: dto.parallelism ?? 2,
-      max_duration_seconds: dto.max_duration_seconds ?? null,
-      objective,
-      seed: dto.seed ?? 0,
-      early_stopping: {
-        rule: dto.early_stopping?.rule ?? 'median',
-        warmup_epochs: dto.early_stopping?.warmup_epochs ?? 1,
-        min_trials: dto.early_stopping?.min_trials ?? 3,
-      },
-    };
-  }
-
-  /** A train request checked by the same rules as POST /models/train; failing fields named under `prefix`. */
-  private async trainRequest(raw: unknown, prefix: string): Promise<TrainRequestDto> {
-    try {
-      return (await this.pipe.transform(raw, { type: 'body', metatype: TrainRequestDto })) as TrainRequestDto;
-    } catch (e) {
-      if (!(e instanceof AppError)) throw e;
-      const fields = ((e.details as { fields?: Array<{ field: string; errors: string[] }> } | null)?.fields ?? []).map(
-        (f) => ({ ...f, field: `${prefix}.${f.field}` }),
-      );
-      throw new DataValidationError(
-        `${prefix}: ${e.message}${fields.length ? ` (${fields.map((f) => f.field).join(', ')})` : ''}`,
-        { fields },
-      );
-    }
   }
 
   // ------------------------------------------------------------------ driving a sweep
@@ -345,7 +243,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     params: TrialParams,
   ): Promise<AppError | undefined> {
     try {
-      const req = await this.trainRequest(applyParams(plan.base, params), 'base');
+      const req = await validTrainRequest(applyParams(plan.base, params), 'base');
       const accepted = await this.training.submit(req, {
         sweep: { sweep_id: sweep.id, parent_run_id: sweep.parent_run_id!, trial: index },
       });
@@ -400,7 +298,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     }
     if (!(await this.repo.moveSweep(sweep.id, ['running'], 'finalizing'))) return;
     try {
-      const req = await this.trainRequest(applyParams(plan.base, best.params as TrialParams), 'base');
+      const req = await validTrainRequest(applyParams(plan.base, best.params as TrialParams), 'base');
       const accepted = await this.training.submit(req, {
         sweep: { sweep_id: sweep.id, parent_run_id: sweep.parent_run_id! },
       });
@@ -466,35 +364,7 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const sweep = await this.repo.find(e.sweep!.sweep_id);
     if (!sweep) return;
     const plan = sweep.request as unknown as SweepPlan;
-    if (e.sweep!.trial !== undefined) {
-      const trial = await this.repo.trialByJob(e.job_id);
-      if (trial) {
-        const curve = e.history?.[plan.objective.metric] ?? trial.curve;
-        const objective = bestSoFar(curve, plan.objective.direction);
-        // From 'succeeded' too: settle() may have closed the trial from its job row first (the job
-        // row is written before this event), with the curve of the epochs heard so far; this
-        // event's history is the whole curve, and its objective is the one that counts.
-        if (e.status === 'succeeded')
-          await this.repo.moveTrial(trial.id, ['queued', 'running', 'cancelled', 'succeeded'], 'succeeded', {
-            objective,
-            curve,
-            finished_at: new Date(),
-          });
-        else if (e.status === 'failed')
-          await this.repo.moveTrial(trial.id, ['queued', 'running'], 'failed', {
-            error: e.error ?? null,
-            finished_at: new Date(),
-          });
-        else
-          await this.repo.moveTrial(trial.id, ['queued', 'running'], 'cancelled', {
-            objective,
-            finished_at: new Date(),
-          });
-        // A pruned trial keeps its status; its curve so far is its objective.
-        if (e.status === 'cancelled' && trial.status === 'pruned')
-          await this.repo.updateTrial(trial.id, { objective, finished_at: new Date() });
-      }
-    }
+    if (e.sweep!.trial !== undefined) await recordTrialEnd(this.repo, plan, e);
     await this.advance(sweep.id);
   }
 
@@ -503,27 +373,8 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
     const sweep = await this.repo.find(e.sweep!.sweep_id);
     if (!sweep || sweep.status !== 'running') return;
     const plan = sweep.request as unknown as SweepPlan;
-    const value = e.values[plan.objective.metric];
-    const trial = await this.repo.trialByJob(e.job_id);
-    if (!trial || typeof value !== 'number' || !Number.isFinite(value)) return;
-    // A retried job starts its curve again from epoch 0.
-    const curve = [...trial.curve.slice(0, e.epoch), value];
-    await this.repo.moveTrial(trial.id, ['queued', 'running'], 'running', {
-      curve,
-      objective: bestSoFar(curve, plan.objective.direction),
-    });
-    if (plan.early_stopping.rule !== 'median') return;
-    const others = (await this.repo.trials(sweep.id))
-      .filter((t) => t.id !== trial.id && (t.status === 'succeeded' || t.status === 'pruned'))
-      .map((t) => t.curve.map((v) => asLoss(v, plan.objective.direction)));
-    const mine = curve.map((v) => asLoss(v, plan.objective.direction));
-    if (
-      !shouldPrune(mine, others, e.epoch, {
-        warmupSteps: plan.early_stopping.warmup_epochs,
-        minTrials: plan.early_stopping.min_trials,
-      })
-    )
-      return;
+    const trial = await recordEpoch(this.repo, sweep.id, plan, e);
+    if (!trial) return;
     if (
       await this.repo.moveTrial(trial.id, ['running'], 'pruned', {
         error: `stopped by the median rule at epoch ${e.epoch + 1}`,
@@ -540,68 +391,4 @@ export class SweepsService implements OnModuleInit, OnApplicationBootstrap, Befo
   private async cancelJob(jobId: string): Promise<void> {
     await this.training.cancel(jobId).catch(() => undefined); // already finished: nothing to stop
   }
-
-  // ------------------------------------------------------------------ views
-
-  private view(sweep: Sweep, trials: SweepTrial[]) {
-    const plan = sweep.request as unknown as SweepPlan;
-    return {
-      id: sweep.id,
-      name: sweep.name,
-      status: sweep.status,
-      strategy: sweep.strategy,
-      objective: plan.objective,
-      planned_trials: plan.planned_trials,
-      parallelism: plan.parallelism,
-      seed: plan.seed,
-      space: plan.space,
-      early_stopping: plan.early_stopping,
-      parent_run_id: sweep.parent_run_id,
-      trials: trials.map((t) => ({
-        index: t.index,
-        params: t.params,
-        status: t.status,
-        job_id: t.job_id,
-        run_id: t.run_id,
-        objective: t.objective,
-        epochs: t.curve.length,
-        error: t.error,
-        created_at: isoOrNull(t.created_at),
-        finished_at: isoOrNull(t.finished_at),
-      })),
-      best: sweep.best,
-      eta_seconds: eta(sweep, plan, trials),
-      error: sweep.error,
-      created_at: isoOrNull(sweep.created_at),
-      finished_at: isoOrNull(sweep.finished_at),
-    };
-  }
-}
-
-function observations(trials: SweepTrial[], plan: SweepPlan): Observation[] {
-  return trials
-    .filter((t) => (t.status === 'succeeded' || t.status === 'pruned') && t.objective !== null)
-    .map((t) => ({
-      index: t.index,
-      params: t.params as TrialParams,
-      loss: asLoss(t.objective!, plan.objective.direction),
-    }));
-}
-
-/** The best succeeded trial (ties: the earlier one). Pruned trials never win: they did not finish. */
-export function pickBest(trials: SweepTrial[], direction: Direction): SweepTrial | undefined {
-  const done = trials.filter((t) => t.status === 'succeeded' && t.objective !== null && Number.isFinite(t.objective));
-  done.sort((a, b) => asLoss(a.objective!, direction) - asLoss(b.objective!, direction) || a.index - b.index);
-  return done[0];
-}
-
-/** Seconds left: the mean trial time × the rounds of `parallelism` still to run, plus one for the winner's training. */
-function eta(sweep: Sweep, plan: SweepPlan, trials: SweepTrial[]): number | null {
-  if (['succeeded', 'failed', 'cancelled'].includes(sweep.status)) return 0;
-  const done = trials.filter((t) => t.finished_at && ['succeeded', 'pruned'].includes(t.status));
-  if (!done.length) return null;
-  const mean = done.reduce((a, t) => a + (t.finished_at!.getTime() - t.created_at.getTime()), 0) / done.length / 1000;
-  if (sweep.status === 'finalizing') return Math.round(mean);
-  const left = plan.planned_trials - trials.filter((t) => !ACTIVE_TRIAL.includes(t.status)).length;
-  return Math.round((Math.ceil(left / plan.parallelism) + 1) * mean);
 }

@@ -101,10 +101,10 @@ export function toAppError(exception: unknown): AppError {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const message =
-      typeof response === 'string'
-        ? response
-        : String((response as { message?: unknown }).message ?? exception.message);
+    const message = messageText(
+      typeof response === 'string' ? response : (response as { message?: unknown }).message,
+      exception.message,
+    );
     if (status === 404)
       return new NotFoundError(
         /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(message)
@@ -153,4 +153,17 @@ function describeBadBody(message: string | undefined): string {
   if (!message) return 'The request body could not be read';
   if (/JSON/i.test(message) || /Unexpected|token/i.test(message)) return `Malformed JSON body: ${message}`;
   return message;
+}
+
+/**
+ * An HttpException's `message` as text. Nest's own exceptions carry a string here, or from
+ * ValidationPipe a list of strings (comma-joined, as String() joins a list); an object a
+ * thrower put there is shown as JSON rather than "[object Object]".
+ */
+function messageText(given: unknown, fallback: string): string {
+  if (typeof given === 'string') return given;
+  if (Array.isArray(given)) return given.join(',');
+  if (typeof given === 'number' || typeof given === 'boolean' || typeof given === 'bigint') return String(given);
+  if (typeof given === 'object' && given !== null) return JSON.stringify(given);
+  return fallback;
 }

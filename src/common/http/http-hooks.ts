@@ -67,8 +67,9 @@ export function installHttpHooks(
   // socket, so keep-alive connections end as soon as their in-flight request is answered
   // (otherwise the server would wait for the clients to hang up).
   let closing = false;
-  fastify.addHook('preClose', async () => {
+  fastify.addHook('preClose', (done) => {
     closing = true;
+    done();
   });
   fastify.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('Connection', 'close');

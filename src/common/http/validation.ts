@@ -5,6 +5,8 @@ import { AppError, DataValidationError } from '../errors/app-error';
 /** Deepest nesting of arrays/objects accepted in a body or query (no DTO goes beyond a handful). */
 export const MAX_INPUT_DEPTH = 64;
 /** NUL, or a UTF-16 surrogate without its other half. */
+// The control character is the point: PostgreSQL text cannot store NUL.
+// eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function unstorable(text: string): string | undefined {

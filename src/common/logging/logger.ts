@@ -79,7 +79,7 @@ export class PinoNestLogger implements LoggerService {
     const fields: Record<string, unknown> = context ? { context } : {};
     if (typeof message === 'object' && message !== null) {
       const text = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
-      this.logger[level]({ ...fields, ...(message as object) }, text);
+      this.logger[level]({ ...fields, ...message }, text);
       return;
     }
     if (args.length && typeof args[0] === 'string' && level === 'error') fields.stack = args.shift();

@@ -87,7 +87,7 @@ describe('normaliseFeatureQuery and the request URL', () => {
   ])('rejects a bad %s with 422', (field, over) => {
     let caught: unknown;
     try {
-      normaliseFeatureQuery({ ...query, ...over } as typeof query);
+      normaliseFeatureQuery({ ...query, ...over });
     } catch (e) {
       caught = e;
     }

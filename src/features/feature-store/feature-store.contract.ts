@@ -174,15 +174,16 @@ export function normaliseFeatureQuery(query: FeatureStoreQuery): NormalisedFeatu
     throw invalid('symbol', 'symbol must be a non-empty string without whitespace');
   if (typeof query.timeframe !== 'string' || !TOKEN.test(query.timeframe))
     throw invalid('timeframe', 'timeframe must be a non-empty string without whitespace');
-  if (!Array.isArray(query.features) || query.features.length === 0)
-    throw invalid('features', 'features must name at least one feature');
-  const bad = query.features.filter((f) => typeof f !== 'string' || !FEATURE_NAME.test(f));
+  // Checked at run time too: a caller in plain JavaScript can pass anything here.
+  const features: readonly unknown[] = Array.isArray(query.features) ? query.features : [];
+  if (features.length === 0) throw invalid('features', 'features must name at least one feature');
+  const bad = features.filter((f) => typeof f !== 'string' || !FEATURE_NAME.test(f));
   if (bad.length)
     throw invalid(
       'features',
       `feature names must be non-empty and contain no comma or whitespace: ${bad.map((f) => JSON.stringify(f)).join(', ')}`,
     );
-  const repeated = query.features.filter((f, i) => query.features.indexOf(f) !== i);
+  const repeated = features.filter((f, i) => features.indexOf(f) !== i);
   if (repeated.length) throw invalid('features', `features are repeated: ${[...new Set(repeated)].join(', ')}`);
   const startMs = toInstant('start', query.start);
   const endMs = toInstant('end', query.end);
@@ -298,7 +299,7 @@ export function validateFeatureStoreResponse(body: unknown, q: NormalisedFeature
           { row: index, feature },
         );
       }
-      values[feature].push(v as number | null);
+      values[feature].push(v);
     }
     const extra = Object.keys(row.values).filter((k) => !wanted.has(k));
     if (extra.length)

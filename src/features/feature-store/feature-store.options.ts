@@ -1,15 +1,16 @@
+import { environmentDefaults } from '../../config/environment';
+
 /**
  * Tuning of the feature-store client, with its defaults in one place. Provide a partial
- * object under FEATURE_STORE_OPTIONS to override; the clock, sleep and randomness live here
- * too so tests can make retries instant and deterministic.
+ * object under FEATURE_STORE_OPTIONS to override (features.module wires the environment's
+ * FEATURE_STORE_* values there); the clock, sleep and randomness live here too so tests can
+ * make retries instant and deterministic. What the environment sets has its default there
+ * (src/config/environment.ts), read here rather than repeated.
  */
 export const FEATURE_STORE_OPTIONS = Symbol('FEATURE_STORE_OPTIONS');
 
 export interface FeatureStoreClientOptions {
-  /**
-   * Sent as `X-API-Key`. Not in AppConfig yet: wire `process.env.FEATURE_STORE_API_KEY`
-   * here until the config module gains it.
-   */
+  /** Sent as `X-API-Key` (FEATURE_STORE_API_KEY). */
   apiKey?: string;
   /** Per attempt, covering connect, headers and the whole body. */
   timeoutMs: number;
@@ -31,9 +32,11 @@ export interface FeatureStoreClientOptions {
   random: () => number;
 }
 
+const ENV = environmentDefaults();
+
 export const DEFAULT_FEATURE_STORE_OPTIONS: FeatureStoreClientOptions = {
-  timeoutMs: 5_000,
-  retries: 3,
+  timeoutMs: ENV.FEATURE_STORE_TIMEOUT_MS,
+  retries: ENV.FEATURE_STORE_RETRIES,
   backoffBaseMs: 200,
   backoffMaxMs: 2_000,
   retryAfterMaxMs: 5_000,

@@ -68,7 +68,8 @@ async function readCapped(response: Response, maxBytes: number): Promise<{ text:
     await response.body.cancel().catch(() => undefined);
     return { text: '', truncated: true };
   }
-  const reader = response.body.getReader();
+  // The fetch body is a byte stream (undici types it as ReadableStream<any>).
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;

@@ -90,7 +90,7 @@ export class ImportSpool {
       const lines = new Float64Array(n);
       const at: Partial<Record<OptionalColumn, number>> = {};
       this.optional.forEach((c, k) => (at[c] = 3 + k));
-      const value = (base: number, c: OptionalColumn) => (at[c] === undefined ? null : nullable(raw[base + at[c]!]));
+      const value = (base: number, c: OptionalColumn) => (at[c] === undefined ? null : nullable(raw[base + at[c]]));
       for (let r = 0; r < n; r++) {
         const base = r * this.width;
         lines[r] = raw[base];

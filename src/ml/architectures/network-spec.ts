@@ -46,6 +46,9 @@ export class InvalidNetworkSpecError extends Error {
   }
 }
 
+/** The value a client sent, as an error message echoes it (String's form: a JSON number stays itself). */
+const shown = (v: unknown): string => String(v);
+
 export const positiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
 
 export function checkCommon(
@@ -56,9 +59,9 @@ export function checkCommon(
     if (!positiveInt(spec[key])) problems.push(`${key} must be a positive integer (got ${String(spec[key])})`);
   }
   if (spec.layers !== undefined && !positiveInt(spec.layers))
-    problems.push(`layers must be a positive integer (got ${String(spec.layers)})`);
+    problems.push(`layers must be a positive integer (got ${shown(spec.layers)})`);
   if (spec.dropout !== undefined && !(typeof spec.dropout === 'number' && spec.dropout >= 0 && spec.dropout < 1)) {
-    problems.push(`dropout must be in [0, 1) (got ${String(spec.dropout)})`);
+    problems.push(`dropout must be in [0, 1) (got ${shown(spec.dropout)})`);
   }
 }
 

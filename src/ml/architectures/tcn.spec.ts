@@ -55,7 +55,7 @@ beforeAll(async () => {
 describe('tcn architecture', () => {
   it('is causal: changing step s leaves every earlier output step of a convolution as it was', async () => {
     const conv = new CausalConv1D({ filters: 3, kernelSize: 3, dilation: 2 });
-    const x = tf.randomNormal([1, 10, 2]) as tf.Tensor3D;
+    const x = tf.randomNormal<tf.Rank.R3>([1, 10, 2]);
     const before = (await (conv.apply(x) as tf.Tensor).array()) as number[][][];
     const changed = tf.tidy(() => tf.add(x, tf.oneHot([6], 10).reshape([1, 10, 1]).mul(5)));
     const after = (await (conv.apply(changed) as tf.Tensor).array()) as number[][][];

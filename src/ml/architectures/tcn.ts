@@ -109,7 +109,7 @@ export function buildTcn(spec: NetworkSpec): tf.LayersModel {
           kernelSize: KERNEL_SIZE,
           dilation,
           name: `block${i}_conv${n}`,
-        }).apply(y) as Sym,
+        }).apply(y),
       ) as Sym;
     let h = dropout(conv(x, 1), `block${i}_dropout1`);
     h = dropout(conv(h, 2), `block${i}_dropout2`);

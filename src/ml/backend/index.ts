@@ -10,13 +10,5 @@ export {
   type NativeBatchMatMul,
 } from './wasm-matmul-patch';
 export { aliasWasmIdentity, isWasmIdentityAliased, restoreWasmIdentity } from './wasm-identity-patch';
-export {
-  adapterLabel,
-  describeAdapter,
-  gpuDeviceNodes,
-  listWebGpuAdapters,
-  parseAdapterList,
-  pickAdapter,
-  prepareDawnEnvironment,
-  probeWebGpu,
-} from './webgpu';
+export { listWebGpuAdapters, prepareDawnEnvironment, probeWebGpu } from './webgpu';
+export { adapterLabel, describeAdapter, gpuDeviceNodes, parseAdapterList, pickAdapter } from './webgpu-adapters';

@@ -3,7 +3,6 @@ import { InvalidTfBackendError, TfBackendUnavailableError } from './backend-erro
 import {
   TF_BACKEND_CHOICES,
   isTfBackendChoice,
-  type TfBackendChoice,
   type TfBackendDescription,
   type TfBackendName,
   type WebGpuDawnBackend,

@@ -48,7 +48,7 @@ function fakeDawn(adapters: Array<{ name: string; info: Record<string, unknown> 
 
 /** Stands in for tfjs's WebGPUBackend in selection tests: a cpu backend under another name. */
 function fakeTfjsWebGpu() {
-  const Cpu = tf.findBackend('cpu')!.constructor as new () => tf.KernelBackend;
+  const Cpu = tf.findBackend('cpu').constructor as new () => tf.KernelBackend;
   return { WebGPUBackend: class extends Cpu {} };
 }
 

@@ -21,7 +21,7 @@ export class ReconstructionError extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const [x, y] = inputs as tf.Tensor[];
-      const batch = x.shape[0]!;
+      const batch = x.shape[0];
       const diff = tf.squaredDifference(tf.reshape(x, [batch, -1]), tf.reshape(y, [batch, -1]));
       return tf.mean(diff, 1, true);
     });
@@ -32,7 +32,7 @@ tf.serialization.registerClass(ReconstructionError);
 
 /** The autoencoder wrapped to output each window's reconstruction error (its anomaly score). */
 export function anomalyScorer(autoencoder: tf.LayersModel): tf.LayersModel {
-  const input = tf.input({ shape: autoencoder.inputs[0].shape.slice(1) as number[], name: 'window' });
+  const input = tf.input({ shape: autoencoder.inputs[0].shape.slice(1), name: 'window' });
   const reconstruction = autoencoder.apply(input) as tf.SymbolicTensor;
   const score = new ReconstructionError({ name: 'reconstruction_error' }).apply([
     input,

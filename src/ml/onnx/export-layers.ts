@@ -130,7 +130,9 @@ const ACTIVATIONS: Record<string, (g: GraphBuilder, x: string) => string> = {
 };
 
 function activation(g: GraphBuilder, name: unknown, x: string, layer: Layer): string {
-  const fn = ACTIVATIONS[String(name ?? 'linear')];
+  // tfjs keeps an activation's name as a string in the layer config; anything else has no mapping.
+  const fn =
+    name === undefined || name === null ? ACTIVATIONS.linear : typeof name === 'string' ? ACTIVATIONS[name] : undefined;
   if (!fn) throw new OnnxExportError(`layer ${layer.name}: activation '${String(name)}' has no ONNX mapping`);
   return fn(g, x);
 }
@@ -255,7 +257,7 @@ class Exporter {
   emit(t: Sym, scope: { id: number; inputs: Map<number, string>; memo: Map<string, string[]> }): string {
     const mapped = scope.inputs.get(t.id);
     if (mapped !== undefined) return mapped;
-    const layer = t.sourceLayer as Layer;
+    const layer = t.sourceLayer;
     const key = `${layer.name}#${t.nodeIndex}`;
     let outs = scope.memo.get(key);
     if (!outs) {

@@ -77,7 +77,7 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
       for (const s of value) w.bytes(9, new TextEncoder().encode(s));
       w.int(20, ATTR_STRINGS);
     } else {
-      const ints = value as number[];
+      const ints = value;
       for (const v of ints)
         if (!Number.isInteger(v)) throw new Error(`attribute ${name}: ${v} is not an integer; use attr.floats`);
       w.packedInts(8, ints).int(20, ATTR_INTS);

@@ -171,7 +171,7 @@ export class ProtoMessage {
   /** The last occurrence of a scalar varint field (protobuf's rule), as a number. */
   int(field: number, fallback = 0): number {
     const list = this.all(field).filter((v) => v.wire === WIRE_VARINT);
-    return list.length ? Number(BigInt.asIntN(64, list[list.length - 1].value as bigint)) : fallback;
+    return list.length ? Number(BigInt.asIntN(64, list[list.length - 1].value)) : fallback;
   }
 
   /** A repeated int64 field, packed or not. */
@@ -190,7 +190,7 @@ export class ProtoMessage {
   float(field: number, fallback = 0): number {
     const list = this.all(field).filter((v) => v.wire === WIRE_FIXED32);
     if (!list.length) return fallback;
-    const b = list[list.length - 1].value as Uint8Array;
+    const b = list[list.length - 1].value;
     return new DataView(b.buffer, b.byteOffset, 4).getFloat32(0, true);
   }
 
@@ -211,7 +211,7 @@ export class ProtoMessage {
 
   bytes(field: number): Uint8Array | undefined {
     const list = this.all(field).filter((v) => v.wire === WIRE_BYTES);
-    return list.length ? (list[list.length - 1].value as Uint8Array) : undefined;
+    return list.length ? list[list.length - 1].value : undefined;
   }
 
   string(field: number, fallback = ''): string {
@@ -222,7 +222,7 @@ export class ProtoMessage {
   strings(field: number): string[] {
     return this.all(field)
       .filter((v) => v.wire === WIRE_BYTES)
-      .map((v) => new TextDecoder().decode(v.value as Uint8Array));
+      .map((v) => new TextDecoder().decode(v.value));
   }
 
   message(field: number): ProtoMessage | undefined {
@@ -233,7 +233,7 @@ export class ProtoMessage {
   messages(field: number): ProtoMessage[] {
     return this.all(field)
       .filter((v) => v.wire === WIRE_BYTES)
-      .map((v) => ProtoMessage.decode(v.value as Uint8Array));
+      .map((v) => ProtoMessage.decode(v.value));
   }
 
   private static packedVarints(data: Uint8Array): bigint[] {

@@ -24,14 +24,14 @@ export function doubleDqnTargets(
   gamma: number,
 ): tf.Tensor1D {
   return tf.tidy(() => {
-    const choice = tf.oneHot(tf.argMax(qNextOnline, 1) as tf.Tensor1D, NUM_ACTIONS).toFloat();
+    const choice = tf.oneHot(tf.argMax<tf.Tensor1D>(qNextOnline, 1), NUM_ACTIONS).toFloat();
     const evaluated = tf.sum(tf.mul(qNextTarget, choice), 1);
     const notDone = tf.sub(1, dones);
-    return tf.add(rewards, tf.mul(tf.mul(evaluated, notDone), gamma)) as tf.Tensor1D;
+    return tf.add<tf.Tensor1D>(rewards, tf.mul(tf.mul(evaluated, notDone), gamma));
   });
 }
 
 /** Q(s, a) of the actions taken: [batch, 3] × actions [batch] → [batch]. */
 export function chosenQ(q: tf.Tensor2D, actions: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.mul(q, tf.oneHot(actions, NUM_ACTIONS).toFloat()), 1) as tf.Tensor1D);
+  return tf.tidy(() => tf.sum<tf.Tensor1D>(tf.mul(q, tf.oneHot(actions, NUM_ACTIONS).toFloat()), 1));
 }

@@ -132,7 +132,7 @@ export async function trainDqn(options: TrainDqnOptions): Promise<TrainDqnResult
         );
         optimizer!.minimize(() => {
           const q = online.apply(x, { training: true }) as tf.Tensor2D;
-          return tf.losses.huberLoss(y, chosenQ(q, actions), undefined, 1, tf.Reduction.MEAN) as tf.Scalar;
+          return tf.losses.huberLoss<tf.Tensor1D, tf.Scalar>(y, chosenQ(q, actions), undefined, 1, tf.Reduction.MEAN);
         });
       });
       result.gradientSteps++;

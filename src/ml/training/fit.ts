@@ -97,16 +97,19 @@ export async function fitNetwork(model: tf.LayersModel, options: FitOptions): Pr
     let sinceImprovement = 0;
 
     const control = new (class extends tf.Callback {
-      override async onEpochBegin(): Promise<void> {
+      // tfjs declares its callbacks as returning promises; these do nothing asynchronous.
+      override onEpochBegin(): Promise<void> {
         batchesThisEpoch = 0;
+        return Promise.resolve();
       }
 
-      override async onBatchEnd(): Promise<void> {
+      override onBatchEnd(): Promise<void> {
         batchesThisEpoch++;
         if (stopRequested()) {
           result.cancelled = true;
           model.stopTraining = true;
         }
+        return Promise.resolve();
       }
 
       override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {

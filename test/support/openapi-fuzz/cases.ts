@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { encodeComponent, type WireRequest } from './client';
-import { type OpenApiDoc, type Operation, type Param, type Slot, slotsOf, validValue, withValueAt } from './openapi';
+import { type OpenApiDoc, type Operation, type Param, type Slot, slotsOf, withValueAt } from './openapi';
 import {
   badValuesFor,
   describe,

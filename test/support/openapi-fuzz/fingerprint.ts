@@ -42,7 +42,7 @@ export class StateFingerprinter {
     }
     const out: Fingerprint = {};
     const t0 = performance.now();
-    for (const row of (await this.dataSource.query(this.sql)) as Array<{ t: string; n: number; h: string }>)
+    for (const row of await this.dataSource.query<Array<{ t: string; n: number; h: string }>>(this.sql))
       out[`table ${row.t}`] = `${row.n} rows ${row.h}`;
     const t1 = performance.now();
     this.walk(this.registryPath, '', out);

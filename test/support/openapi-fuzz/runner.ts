@@ -157,7 +157,7 @@ export class FuzzRunner {
     if (body.correlation_id !== header)
       this.problem(
         c,
-        `${res.status} envelope correlation_id ${body.correlation_id} differs from X-Correlation-ID ${header}`,
+        `${res.status} envelope correlation_id ${body.correlation_id} differs from X-Correlation-ID ${String(header)}`,
       );
   }
 

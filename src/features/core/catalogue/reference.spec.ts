@@ -49,7 +49,7 @@ describe('published reference values (StockCharts ChartSchool worked examples)',
     expect(out.bb_width.slice(0, 19)).toEqual(new Array(19).fill(null));
     rows.forEach((r, i) => {
       if (r.upper === null) return;
-      const upper = r.upper as number;
+      const upper = r.upper;
       const lower = r.lower as number;
       const middle = r.middle as number;
       // The sheet prints 6 decimals, so agreement is to ~1e-6 relative.
@@ -66,7 +66,7 @@ describe('published reference values (StockCharts ChartSchool worked examples)',
     const low = rows.map((r) => r.low as number);
     // The sheet omits closes before bar 14; %K(14) from bar 14 on never reads them, so any
     // in-range stand-in works (the mid-point here).
-    const close = rows.map((r) => (r.close ?? ((r.high as number) + (r.low as number)) / 2) as number);
+    const close = rows.map((r) => r.close ?? ((r.high as number) + (r.low as number)) / 2);
     const out = computeFeatures(series(close, high, low), ['stoch_k_14', 'stoch_d_14']);
     let checkedD = 0;
     rows.forEach((r, i) => {

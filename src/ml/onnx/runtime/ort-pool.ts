@@ -10,7 +10,6 @@ export class OnnxRuntimeError extends Error {
 export function onnxRuntimeInstalled(): { installed: true; version: string } | { installed: false; reason: string } {
   try {
     const pkg = require.resolve('onnxruntime-node/package.json');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { installed: true, version: (require(pkg) as { version: string }).version };
   } catch (e) {
     return { installed: false, reason: `onnxruntime-node is not installed (${(e as Error).message.split('\n')[0]})` };
@@ -66,6 +65,9 @@ class OrtWorker {
     this.worker.on('exit', (code) => die(new OnnxRuntimeError(`ONNX Runtime worker exited (code ${code})`)));
   }
 
+  /** With an id, the worker's reply to it; without (null), a message that gets none. */
+  send(m: ToWorker, id: number, transfer?: ArrayBuffer[]): Promise<FromWorker>;
+  send(m: ToWorker, id: null, transfer?: ArrayBuffer[]): undefined;
   send(m: ToWorker, id: number | null, transfer: ArrayBuffer[] = []): Promise<FromWorker> | undefined {
     if (this.dead) return id === null ? undefined : Promise.reject(new OnnxRuntimeError('ONNX Runtime worker is gone'));
     if (id === null) {

@@ -9,7 +9,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, SessionInfo, TensorInfo, ToWorker, WorkerOptions } from './protocol';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const ort = require('onnxruntime-node') as typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
 
@@ -31,7 +30,8 @@ async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'load': {
       try {
-        sessions.get(m.key)?.release?.();
+        // The session this load replaces is let go without waiting: it serves nothing any more.
+        void sessions.get(m.key)?.release?.();
         const session = await ort.InferenceSession.create(m.model, {
           intraOpNumThreads: options.intraOpThreads,
           interOpNumThreads: 1,
@@ -60,7 +60,7 @@ async function handle(m: ToWorker): Promise<void> {
           src instanceof Float32Array ? new Float32Array(src) : Float32Array.from(src as ArrayLike<number>, Number);
         const dims = [...t.dims];
         for (const v of Object.values(out)) v.dispose?.();
-        post({ type: 'result', id: m.id, data, dims }, [data.buffer as ArrayBuffer]);
+        post({ type: 'result', id: m.id, data, dims }, [data.buffer]);
       } catch (e) {
         post({ type: 'error', id: m.id, message: (e as Error).message });
       }
