@@ -193,14 +193,14 @@ describe('prediction through HTTP', () => {
 
     it('a missing feature is named', async () => {
       const body = good();
-      delete (body.features as Record<string, number[]>).rsi_14;
+      delete body.features.rsi_14;
       const json = await expect422(body, 'FEATURE_MISMATCH', /Missing: rsi_14/, /returns_1, sma_20, rsi_14, zscore_20/);
       expect(json.details).toMatchObject({ missing: ['rsi_14'], extra: [] });
     });
 
     it('an extra feature is an error too, not silently dropped', async () => {
       const body = good();
-      (body.features as Record<string, number[]>).macd = body.features.sma_20;
+      body.features.macd = body.features.sma_20;
       const json = await expect422(body, 'FEATURE_MISMATCH', /remove them\): macd/);
       expect(json.details).toMatchObject({ missing: [], extra: ['macd'] });
     });

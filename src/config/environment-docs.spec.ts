@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEPLOYMENT_VARIABLES } from './deployment-options';
-import { environmentVariableNames } from './environment';
+import { environmentVariableNames } from './environment-names';
 
 /**
  * The README's environment table and the variables the service reads must agree: every

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EnvironmentVariables, environmentVariableNames } from './environment';
+import { EnvironmentVariables } from './environment';
+import { environmentVariableNames } from './environment-names';
 import { describeEnvValue } from './secret-values';
 
 export class ConfigValidationError extends Error {

@@ -175,6 +175,17 @@ export class ExperimentsService {
     return this.reader.findRun(id);
   }
 
+  /** The name of the experiment a run is recorded in; null for no run id or a run that no longer exists. */
+  async experimentNameOfRun(runId: string | null): Promise<string | null> {
+    if (!runId) return null;
+    const run = await this.reader.findRun(runId).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+    if (!run) return null;
+    return (await this.catalog.getExperiment(run.experiment_id)).name;
+  }
+
   getRun(id: string) {
     return this.reader.getRun(id);
   }

@@ -161,6 +161,15 @@ export class BarStore {
     return this.dataSource.query<StoredBar[]>(sql, params);
   }
 
+  /** The newest bar (ms UTC) stored for any of the symbols at the timeframe; null without bars. */
+  async latestTs(symbols: string[], timeframe: string): Promise<number | null> {
+    const rows = await this.dataSource.query<Array<{ ts: number | null }>>(
+      `SELECT (extract(epoch FROM max(ts)) * 1000)::float8 AS ts FROM market_bars WHERE symbol = ANY($1) AND timeframe = $2`,
+      [symbols, timeframe],
+    );
+    return rows[0]?.ts ?? null;
+  }
+
   async summaries(): Promise<SeriesSummary[]> {
     return this.dataSource.query<SeriesSummary[]>(
       `SELECT symbol, timeframe,

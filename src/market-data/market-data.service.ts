@@ -208,6 +208,12 @@ export class MarketDataService {
     };
   }
 
+  /** The newest stored bar of any of the symbols at the timeframe (a schedule's window ends there); null without bars. */
+  async latestBar(symbols: string[], timeframe: string): Promise<Date | null> {
+    const ts = await this.store.latestTs(symbols, timeframe);
+    return ts === null ? null : new Date(ts);
+  }
+
   /**
    * A stored series in the column shape the features module computes on. Columns that
    * hold no value at all in the range are left out (close-only series stay close-only).

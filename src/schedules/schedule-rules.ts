@@ -115,3 +115,23 @@ export function resolveWindow(window: ScheduleWindow, latestBar: Date): { start:
   }
   return { start, end };
 }
+
+/**
+ * A cron expression and time zone a schedule may use: the shape first (five fields), then
+ * pg-boss's own parser (`preview` throws where it cannot read it) in UTC and in the zone — a
+ * zone Intl knows but pg-boss's parser does not is refused here rather than at 06:00.
+ */
+export function checkCron(cron: string, timezone: string, preview: (cron: string, timezone: string) => unknown): void {
+  checkCronShape(cron);
+  try {
+    preview(cron.trim(), 'UTC');
+  } catch (e) {
+    throw invalidCron(cron, (e as Error).message);
+  }
+  checkTimezone(timezone);
+  try {
+    preview(cron.trim(), timezone);
+  } catch {
+    throw unknownTimezone(timezone);
+  }
+}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DeploymentModule } from '../deployment/deployment.module';
+import { ExperimentsModule } from '../experiments/experiments.module';
 import { FeaturesModule } from '../features/features.module';
+import { MarketDataModule } from '../market-data/market-data.module';
 import { ModelsModule } from '../models/models.module';
 import { TrainingModule } from '../training/training.module';
 import { Promotion } from './promotion';
@@ -12,7 +14,7 @@ import { ShadowDeploy } from './shadow';
 
 /** Scheduled retraining (issue #16): schedules per model, fired by pg-boss's cron, runs as ordinary training jobs; on success a run may deploy (deploy_if_better) or shadow the new version through the deployment module's services. */
 @Module({
-  imports: [TrainingModule, ModelsModule, FeaturesModule, DeploymentModule],
+  imports: [TrainingModule, ModelsModule, FeaturesModule, DeploymentModule, ExperimentsModule, MarketDataModule],
   controllers: [SchedulesController],
   providers: [SchedulesRepository, ScheduleQueue, Promotion, ShadowDeploy, SchedulesService],
 })

@@ -3,6 +3,8 @@ import { AppError, ConflictError, DataValidationError, NotFoundError } from '../
 import { validateNested } from '../common/http/validate-nested';
 import { AppConfig } from '../config/app-config';
 import { FeaturesService } from '../features/features.service';
+import { ExperimentsService } from '../experiments/experiments.service';
+import { MarketDataService } from '../market-data/market-data.service';
 import { ModelsService } from '../models/models.service';
 import { TrainRequestDto } from '../training/dto/train-request.dto';
 import { TrainingEvents } from '../training/training-events';
@@ -18,14 +20,7 @@ import type {
 import { compareOn, Promotion } from './promotion';
 import { Schedule } from './schedule.entity';
 import { ScheduleQueue } from './schedule-queue';
-import {
-  checkCronShape,
-  checkTimezone,
-  checkWindow,
-  invalidCron,
-  resolveWindow,
-  unknownTimezone,
-} from './schedule-rules';
+import { checkCron, checkWindow, resolveWindow } from './schedule-rules';
 import { SchedulesRepository } from './schedules.repository';
 import { FINAL_JOB, scheduleDto } from './schedule-view';
 import { ShadowDeploy } from './shadow';
@@ -51,6 +46,8 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     private readonly models: ModelsService,
     private readonly features: FeaturesService,
     private readonly training: TrainingService,
+    private readonly experiments: ExperimentsService,
+    private readonly marketData: MarketDataService,
     private readonly events: TrainingEvents,
     private readonly promotion: Promotion,
     private readonly shadow: ShadowDeploy,
@@ -106,10 +103,15 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
       );
     }
     const timezone = dto.timezone ?? 'UTC';
-    this.checkCron(dto.cron, timezone);
+    checkCron(dto.cron, timezone, (c, tz) => this.queue.preview(c, tz));
     const window = checkWindow(dto.window);
     const latest = defaultsVersion(await this.models.versions(modelId));
-    const base = baseRequest(model, latest, dto.base, await this.repo.experimentOfRun(latest?.run_id ?? null));
+    const base = baseRequest(
+      model,
+      latest,
+      dto.base,
+      await this.experiments.experimentNameOfRun(latest?.run_id ?? null),
+    );
     // The first run checked in full now (fields, features, data in the window, memory), so a
     // schedule that could never train is a 422 today rather than a failed run at 06:00.
     const { request } = await this.resolve(base, window);
@@ -196,21 +198,6 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     return s;
   }
 
-  private checkCron(cron: string, timezone: string): void {
-    checkCronShape(cron);
-    try {
-      this.queue.preview(cron.trim(), 'UTC');
-    } catch (e) {
-      throw invalidCron(cron, (e as Error).message);
-    }
-    checkTimezone(timezone);
-    try {
-      this.queue.preview(cron.trim(), timezone);
-    } catch {
-      throw unknownTimezone(timezone); // a zone Intl knows but pg-boss's cron parser does not
-    }
-  }
-
   // ------------------------------------------------------------------ runs
 
   /** A cron occurrence delivered by pg-boss (`triggerId`: its job id, the same on a redelivery). */
@@ -293,7 +280,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
         return s;
       }
     });
-    const latest = canonical.length ? await this.repo.latestBar(canonical, timeframe) : null;
+    const latest = canonical.length ? await this.marketData.latestBar(canonical, timeframe) : null;
     if (!latest) {
       throw new DataValidationError(
         `window: no stored ${timeframe} bars of ${symbols.join(', ') || '(no symbols)'} for the window to end at`,
@@ -311,7 +298,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     for (const run of await this.repo.activeRuns(scheduleId)) {
       if (run.status === 'starting') {
         if (!this.repo.isStale(run)) continue;
-        const job = await this.repo.jobOfRun(run.id);
+        const job = await this.training.jobOfScheduleRun(run.id);
         if (job) await this.repo.moveRun(run.id, ['starting'], 'queued', { job_id: job.id, version: job.version });
         else
           await this.repo.moveRun(run.id, ['starting'], 'failed', {
@@ -320,7 +307,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
           });
         if (!job) continue;
       }
-      await this.settleJob(run.job_id ?? (await this.repo.jobOfRun(run.id))?.id ?? '');
+      await this.settleJob(run.job_id ?? (await this.training.jobOfScheduleRun(run.id))?.id ?? '');
     }
   }
 
@@ -329,7 +316,7 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     if (!jobId) return;
     const run = await this.repo.runByJob(jobId);
     if (!run || !['queued', 'settling'].includes(run.status)) return;
-    const job = await this.repo.jobStatus(jobId);
+    const job = await this.training.jobStatus(jobId);
     if (!job || !FINAL_JOB.includes(job.status) || (unsuccessfulOnly && job.status === 'succeeded')) return;
     if (!(await this.repo.moveRun(run.id, ['queued'], 'settling', {}, true))) return; // another process settles it
     const schedule = await this.repo.find(run.schedule_id);
@@ -366,7 +353,9 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
 
   private async view(s: Schedule): Promise<ScheduleDto> {
     let runs = await this.repo.runs(s.id, RUNS_SHOWN);
-    let jobs = await this.repo.jobStatuses(runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!));
+    let jobs = await this.training.jobStatuses(
+      runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!),
+    );
     // A job cancelled while still queued ends without the runner (so without a finished event):
     // its run is recorded here. Only failed and cancelled ones, which record and do nothing else;
     // a succeeded job's run is settled by the worker that ran it (or the next run, or a start).
@@ -374,7 +363,9 @@ export class SchedulesService implements OnModuleInit, OnApplicationBootstrap {
     if (ended.length) {
       for (const id of ended) await this.settleJob(id, true);
       runs = await this.repo.runs(s.id, RUNS_SHOWN);
-      jobs = await this.repo.jobStatuses(runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!));
+      jobs = await this.training.jobStatuses(
+        runs.filter((r) => r.job_id && r.status === 'queued').map((r) => r.job_id!),
+      );
     }
     let next: string | null = null;
     if (!s.paused) {

@@ -1,4 +1,4 @@
-import { environmentDefaults } from '../../config/environment';
+import { environmentDefaults } from '../../config/environment-names';
 
 /**
  * Tuning of the feature-store client, with its defaults in one place. Provide a partial
