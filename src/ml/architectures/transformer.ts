@@ -52,7 +52,7 @@ export const TRANSFORMER_ARCHITECTURE: ArchitectureDefinition = {
   summary:
     'transformer encoder (post-norm): input projection, sinusoidal or learned positions, N × (multi-head self-attention + feed-forward), last or mean pooling',
   offeredFor: ['time_series'],
-  nativeEngine: false,
+  nativeEngine: true,
   onnx: { exported: true },
   build: buildTransformer,
   countParameters: ({
