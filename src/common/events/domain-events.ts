@@ -51,8 +51,6 @@ export interface DomainEvents {
    * worker retries it. Its version is `queued` and its run SCHEDULED again until then.
    */
   'training.job.requeued': { jobId: string; modelId: string; version: string; runId: string | null };
-  /** A model version was registered (its record exists and can be served once trained). */
-  'models.version.registered': { modelId: string; version: string };
   /**
    * What serves a model changed: a deployment was made (a promotion is one), rolled back or
    * undeployed, or a challenger was added beside the active version (a plain deploy, rollback or
