@@ -154,6 +154,7 @@ function dashboardSuite(): void {
       'jobs-pages.js',
       'sweeps.js',
       'deployment-performance.js',
+      'deployment-series.js',
       'version-evaluation.js',
       'backtest-curve.js',
       'app.css',
@@ -593,6 +594,21 @@ function dashboardSuite(): void {
     await sideBySide.locator('canvas').waitFor();
     expect(await sideBySide.getAttribute('data-points')).toBe('8');
     expect(await sideBySide.locator('.u-legend .u-label').allInnerTexts()).toEqual(
+      expect.arrayContaining(['1.0.0 (active)', '1.1.0 (shadow)']),
+    );
+    // (c), (d) over calendar time: one point per day a served bar fell on (daily bars: 12), as the series API says.
+    const days = await (await call(`/api/v1/deployments/${depId}/performance/series?bucket=day`)).json();
+    expect(days.versions.map((v: any) => v.points.length)).toEqual([SERVED, SERVED]);
+    const byDay = page.locator('#performance-charts .chart[data-chart="live-ic-by-day"]');
+    await byDay.locator('canvas').waitFor();
+    expect(await byDay.getAttribute('data-points')).toBe(String(SERVED));
+    expect(await byDay.locator('.u-legend .u-label').allInnerTexts()).toEqual(
+      expect.arrayContaining(['1.0.0 live', '1.0.0 backtest', '1.1.0 live', '1.1.0 backtest']),
+    );
+    const pnl = page.locator('#performance-charts .chart[data-chart="cumulative-pnl"]');
+    await pnl.locator('canvas').waitFor();
+    expect(await pnl.getAttribute('data-points')).toBe(String(SERVED));
+    expect(await pnl.locator('.u-legend .u-label').allInnerTexts()).toEqual(
       expect.arrayContaining(['1.0.0 (active)', '1.1.0 (shadow)']),
     );
     // The widest window of the chart is the whole: its report gives the table's live IC.

@@ -310,6 +310,46 @@ describe('deployment live performance: served predictions scored against the rea
     expect(notes.filter((e: string) => e === 'degraded')).toHaveLength(1);
   }, 120_000);
 
+  it('over calendar time: each ISO week of served bars scored like the whole, the PnL compounded across weeks', async () => {
+    const res = await t.fetch(`/api/v1/deployments/${deploymentId}/performance/series?bucket=week`);
+    expect(res.status).toBe(200);
+    const series = await res.json();
+    expect(series).toMatchObject({ deployment_id: deploymentId, bucket: 'week' });
+    const [v] = series.versions;
+    expect(v).toMatchObject({ version: '1.0.0', role: 'active' });
+    // By hand: the Monday (UTC) of each served bar's week.
+    const monday = (iso: string) => {
+      const t0 = Date.parse(iso);
+      return t0 - ((new Date(t0).getUTCDay() + 6) % 7) * DAY;
+    };
+    const weeks = [...new Set(served.map((s) => monday(s.as_of)))].sort((a, b) => a - b);
+    expect(v.points.map((p: any) => Date.parse(p.start))).toEqual(weeks);
+    let equity = 1;
+    v.points.forEach((p: any, i: number) => {
+      const inWeek = served.filter((s) => monday(s.as_of) === weeks[i]);
+      const exp = expectedFigures(inWeek, close, 1);
+      expect(p.n).toBe(inWeek.length);
+      expect(Date.parse(p.end) - Date.parse(p.start)).toBe(7 * DAY);
+      if (inWeek.length >= 3) expect(p.ic).toBeCloseTo(exp.ic, 10);
+      expect(p.pnl_after_costs).toBeCloseTo(exp.pnl_after_costs, 10);
+      equity *= 1 + p.pnl_after_costs;
+      expect(p.cumulative_pnl_after_costs).toBeCloseTo(equity - 1, 10);
+    });
+    expect(v.points.reduce((a: number, p: any) => a + p.n, 0)).toBe(24);
+    expect(v.backtest.ic).toBe((await performance()).versions[0].backtest.ic);
+    // Days: one point per served bar (daily bars); months: at most two for 24 days.
+    const days = await (await t.fetch(`/api/v1/deployments/${deploymentId}/performance/series`)).json();
+    expect(days.bucket).toBe('day');
+    expect(days.versions[0].points).toHaveLength(24);
+    const months = await (await t.fetch(`/api/v1/deployments/${deploymentId}/performance/series?bucket=month`)).json();
+    expect(months.versions[0].points.length).toBeLessThanOrEqual(2);
+    const bad = await t.fetch(`/api/v1/deployments/${deploymentId}/performance/series?bucket=hour`);
+    expect(bad.status).toBe(422);
+    expect((await bad.json()).details.fields[0].field).toBe('bucket');
+    const missing = await t.fetch('/api/v1/deployments/6f1c2a9e-0000-4000-8000-000000000000/performance/series');
+    expect(missing.status).toBe(404);
+  });
+
   it('bad input: 404 for an unknown deployment, 422 for a bad window', async () => {
     const missing = await t.fetch('/api/v1/deployments/6f1c2a9e-0000-4000-8000-000000000000/performance');
     expect(missing.status).toBe(404);

@@ -36,6 +36,7 @@ const PAGE_SCRIPTS = [
   'jobs-pages.js',
   'sweeps.js',
   'deployment-performance.js',
+  'deployment-series.js',
   'version-evaluation.js',
   'backtest-curve.js',
 ];

@@ -1,8 +1,10 @@
 // The dashboard's deployment page (#/deployments/:id): realised live performance of every
 // version serving on the deployment (active, shadow, canary) beside its backtest figures, as a
 // table and two charts. Kept apart from app.js, which hands in its DOM, API and chart helpers
-// (`ui`). All figures come from GET /deployments/{id}/performance; nothing is recomputed here.
+// (`ui`). All figures come from GET /deployments/{id}/performance (and …/performance/series for
+// the calendar charts, deployment-series.js); nothing is recomputed here.
 import uPlot from './uPlot.esm.js';
+import { seriesViews } from './deployment-series.js';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea'];
 /** At most this many trailing windows on the "over time" chart (one API call each). */
@@ -13,6 +15,7 @@ const BAR_FIGURES = ['ic', 'rank_ic', 'directional_accuracy', 'pnl_after_costs']
 
 export function deploymentViews(ui) {
   const { h, link, badge, fmtNum, fmtTime, table, kv, api, enc, renderWithCharts, trackChart } = ui;
+  const { calendarCharts } = seriesViews(ui);
 
   const td = (v, field) => h('td', { class: 'num', dataset: { field } }, fmtNum(v));
   const ci = (c) => (Array.isArray(c) && c.length === 2 ? `[${fmtNum(c[0])}, ${fmtNum(c[1])}]` : '–');
@@ -169,7 +172,11 @@ export function deploymentViews(ui) {
     const sizes = windowSizes(Number.isFinite(scored) ? scored : 0);
     const reports = [];
     for (const k of sizes) reports.push(await api(`/deployments/${enc(id)}/performance?window=last_n:${k}`));
-    const charts = [overTimeChart(versions, sizes, reports), ...(versions.length > 1 ? [championChart(versions)] : [])];
+    const charts = [
+      ...(await calendarCharts(id)),
+      overTimeChart(versions, sizes, reports),
+      ...(versions.length > 1 ? [championChart(versions)] : []),
+    ];
     const ch = dep.challenger;
     renderWithCharts(
       myToken,

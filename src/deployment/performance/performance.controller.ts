@@ -8,7 +8,12 @@ import {
 } from '@nestjs/swagger';
 import { ErrorEnvelope } from '../../common/errors/error-envelope';
 import { ApiProtected } from '../../common/http/api-docs.decorators';
-import { PerformanceQuery, PerformanceReportDto } from './performance.dto';
+import {
+  PerformanceQuery,
+  PerformanceReportDto,
+  PerformanceSeriesDto,
+  PerformanceSeriesQuery,
+} from './performance.dto';
 import { PerformanceService } from './performance.service';
 
 @ApiTags('deployment')
@@ -31,5 +36,19 @@ export class PerformanceController {
   @ApiUnprocessableEntityResponse({ type: ErrorEnvelope, description: 'window is not all, 1d, 7d, 30d or last_n:N' })
   report(@Param('id') id: string, @Query() query: PerformanceQuery): Promise<PerformanceReportDto> {
     return this.performance.report(id, query.window);
+  }
+
+  @Get('deployments/:id/performance/series')
+  @ApiOperation({
+    summary: 'Realised live performance over calendar time: per version, its scored predictions by day, week or month',
+    description:
+      'The same statistics as GET …/performance, over the predictions whose bar falls in each UTC day, ISO week or month (buckets without scored predictions are left out), with the PnL compounded across buckets, beside the version’s backtest figures. ' +
+      'The dashboard’s deployment page draws it: live IC per bucket against the backtest IC, and the compounded PnL of the active version against its challenger.',
+  })
+  @ApiOkResponse({ type: PerformanceSeriesDto })
+  @ApiNotFoundResponse({ type: ErrorEnvelope, description: 'No such deployment (DEPLOYMENT_NOT_FOUND)' })
+  @ApiUnprocessableEntityResponse({ type: ErrorEnvelope, description: 'bucket is not day, week or month' })
+  series(@Param('id') id: string, @Query() query: PerformanceSeriesQuery): Promise<PerformanceSeriesDto> {
+    return this.performance.series(id, query.bucket ?? 'day');
   }
 }

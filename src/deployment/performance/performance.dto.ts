@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { SERIES_BUCKETS } from './performance-series';
 import { PERFORMANCE_STATUSES, PREDICTION_ROLES } from '../entities';
 
 export class PerformanceQuery {
@@ -82,4 +83,55 @@ export class PerformanceReportDto {
   @ApiProperty({ nullable: true, type: String }) performance_changed_at: string | null;
   @ApiProperty({ example: 'all' }) window: string;
   @ApiProperty({ type: [VersionPerformanceDto] }) versions: VersionPerformanceDto[];
+}
+
+export class PerformanceSeriesQuery {
+  @ApiPropertyOptional({
+    enum: SERIES_BUCKETS,
+    default: 'day',
+    description:
+      'The calendar bucket (UTC) of the bar each prediction was made from: `day` (midnight to midnight), `week` (ISO week, from Monday), `month`',
+  })
+  @IsOptional()
+  @IsIn(SERIES_BUCKETS, { message: `bucket must be one of ${SERIES_BUCKETS.join(', ')}` })
+  bucket?: (typeof SERIES_BUCKETS)[number];
+}
+
+export class PerformancePointDto {
+  @ApiProperty({ example: '2024-03-04T00:00:00.000Z', description: 'The bucket’s first instant (UTC)' }) start: string;
+  @ApiProperty({ example: '2024-03-11T00:00:00.000Z', description: 'The next bucket’s first instant' }) end: string;
+  @ApiProperty({ example: 5, description: 'Scored predictions whose bar falls in the bucket' }) n: number;
+  @ApiProperty({ nullable: true, type: Number }) ic: number | null;
+  @ApiProperty({ nullable: true, type: Number }) rank_ic: number | null;
+  @ApiProperty({ nullable: true, type: Number }) directional_accuracy: number | null;
+  @ApiProperty({ nullable: true, type: Number }) directional_accuracy_se: number | null;
+  @ApiProperty({ nullable: true, type: Number }) mse: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'PnL after costs of the bucket’s predictions' })
+  pnl_after_costs: number | null;
+  @ApiProperty({ type: Number, description: 'The bucket PnLs compounded from the first bucket to this one' })
+  cumulative_pnl_after_costs: number;
+}
+
+export class VersionPerformanceSeriesDto {
+  @ApiProperty({ example: '1.0.0' }) version: string;
+  @ApiProperty({ enum: PREDICTION_ROLES }) role: string;
+  @ApiProperty({
+    nullable: true,
+    description: 'The version’s registered test-part figures (as in GET …/performance), the levels to compare with',
+  })
+  backtest: Record<string, unknown> | null;
+  @ApiProperty({
+    type: [PerformancePointDto],
+    description: 'One point per bucket holding scored predictions, oldest first',
+  })
+  points: PerformancePointDto[];
+  @ApiPropertyOptional({ description: 'Why a version has no points (not a return target)' }) note?: string;
+}
+
+export class PerformanceSeriesDto {
+  @ApiProperty({ example: '0b8c2c3e-5f7a-4f6e-9a51-3c1d2e4f5a6b' }) deployment_id: string;
+  @ApiProperty({ example: 'price_prediction_lstm_v2' }) model_id: string;
+  @ApiProperty({ example: 'strategy_engine' }) target: string;
+  @ApiProperty({ enum: SERIES_BUCKETS, example: 'day' }) bucket: string;
+  @ApiProperty({ type: [VersionPerformanceSeriesDto] }) versions: VersionPerformanceSeriesDto[];
 }

@@ -4,11 +4,12 @@ import { DEPLOYMENT_OPTIONS, type DeploymentOptions } from '../deployment-option
 import { DeploymentService } from '../deployment.service';
 import type { Deployment, PredictionRole } from '../entities';
 import { DecayMonitor } from './decay-monitor';
-import { fisherCi95, liveMetrics } from './live-metrics';
+import { fisherCi95, liveMetrics, type LiveMetrics, type ScoredPrediction } from './live-metrics';
+import { compounded, groupByBucket, type SeriesBucket } from './performance-series';
 import { PerformanceScorer } from './performance-scorer';
 import { PredictionRecorder } from './prediction-recorder';
-import { PredictionRepository, type ScoreWindow } from './prediction.repository';
-import { nullIfNotFound, VersionTargets } from './version-targets';
+import { PredictionRepository, type ScoredRow, type ScoreWindow } from './prediction.repository';
+import { nullIfNotFound, VersionTargets, type VersionTarget } from './version-targets';
 
 export const WINDOW_HELP = 'window must be all, 1d, 7d, 30d or last_n:N (N from 1 to 100000)';
 const DAY_MS = 86_400_000;
@@ -23,6 +24,9 @@ export function parseWindow(raw: string | undefined): ScoreWindow {
   if (m && Number(m[1]) >= 1 && Number(m[1]) <= 100_000) return { kind: 'last_n', n: Number(m[1]) };
   throw new DataValidationError(WINDOW_HELP, { fields: [{ field: 'window', errors: [WINDOW_HELP] }] });
 }
+
+const NOT_SCORED =
+  'not scored: only versions with a return target (price_change_{H}, log_return_{H}) have live figures';
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -47,9 +51,7 @@ export class PerformanceService {
 
   async report(id: string, rawWindow?: string) {
     const window = parseWindow(rawWindow);
-    const d = await this.deployments.get(id);
-    await this.recorder.flush().catch(() => undefined);
-    for (const s of await this.repo.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
+    const d = await this.current(id);
     const versions = [await this.versionReport(d, d.version, 'active', window)];
     for (const [version, role] of await this.challengers(d))
       versions.push(await this.versionReport(d, version, role, window));
@@ -66,6 +68,54 @@ export class PerformanceService {
       window: rawWindow ?? 'all',
       versions,
     };
+  }
+
+  /**
+   * GET /deployments/{id}/performance/series: per version serving on the deployment, its scored
+   * predictions by calendar bucket (UTC day, ISO week or month of the bar they were made from),
+   * each bucket scored like the whole, the PnL compounded across buckets, beside the version's
+   * backtest figures (the levels the dashboard draws them against).
+   */
+  async series(id: string, bucket: SeriesBucket) {
+    const d = await this.current(id);
+    const roles = new Map<string, PredictionRole>([[d.version, 'active'], ...(await this.challengers(d))]);
+    const versions = [];
+    for (const [version, role] of roles) {
+      const target = await this.targets.get(d.model_id, version).catch(nullIfNotFound);
+      if (!target) {
+        versions.push({ version, role, backtest: null, points: [], note: NOT_SCORED });
+        continue;
+      }
+      const rows = await this.repo.scored(d.id, version, { kind: 'all' });
+      const buckets = groupByBucket(toScored(rows), bucket).map((b) => ({ b, live: liveOf(b.rows, target) }));
+      const cumulative = compounded(buckets.map((x) => x.live.pnl_after_costs));
+      versions.push({
+        version,
+        role,
+        backtest: backtestOf(target),
+        points: buckets.map(({ b, live }, i) => ({
+          start: new Date(b.start).toISOString(),
+          end: new Date(b.end).toISOString(),
+          n: live.n,
+          ic: live.ic,
+          rank_ic: live.rank_ic,
+          directional_accuracy: live.directional_accuracy,
+          directional_accuracy_se: live.directional_accuracy_se,
+          mse: live.mse,
+          pnl_after_costs: live.pnl_after_costs,
+          cumulative_pnl_after_costs: cumulative[i],
+        })),
+      });
+    }
+    return { deployment_id: d.id, model_id: d.model_id, target: d.target, bucket, versions };
+  }
+
+  /** The deployment, after writing this process's buffered predictions and scoring what has realised. */
+  private async current(id: string): Promise<Deployment> {
+    const d = await this.deployments.get(id);
+    await this.recorder.flush().catch(() => undefined);
+    for (const s of await this.repo.pendingSeries(d.id)) await this.scorer.score(s.symbol, s.timeframe, d.id);
+    return d;
   }
 
   /**
@@ -94,54 +144,66 @@ export class PerformanceService {
         status: decay.status,
         decay: null,
         predictions: counts,
-        note: 'not scored: only versions with a return target (price_change_{H}, log_return_{H}) have live figures',
+        note: NOT_SCORED,
       };
     }
-    const rows = await this.repo.scored(d.id, version, window);
-    const live = liveMetrics(
-      rows.map((r) => ({
-        symbol: r.symbol,
-        asOf: r.as_of,
-        realisedAt: r.realised_at,
-        predicted: r.predicted,
-        realised: r.realised,
-        price: r.price,
-      })),
-      {
-        timeframe: target.timeframe,
-        horizonBars: target.spec.horizonBars,
-        targetIsLogReturn: target.spec.family === 'log_return',
-      },
-      target.costs,
-    );
-    const m = target.metrics;
-    const bt = (m.backtest ?? {}) as { by_symbol?: Record<string, { total_return?: number }>; sharpe?: number };
-    const totals = Object.values(bt.by_symbol ?? {})
-      .map((b) => num(b?.total_return))
-      .filter((v): v is number => v !== null);
-    const naive = (target.baselines.naive_zero ?? {}) as { mse?: number };
-    const n = num(m.n) ?? 0;
+    const live = liveOf(toScored(await this.repo.scored(d.id, version, window)), target);
     return {
       version,
       role,
       target: target.spec.name,
       horizon_bars: target.spec.horizonBars,
       live: { ...live, costs: { spread_pips: target.costs.spreadPips, slippage_pips: target.costs.slippagePips } },
-      backtest: {
-        n,
-        ic: num(m.ic),
-        ic_ci95: fisherCi95(num(m.ic), n),
-        rank_ic: num(m.rank_ic),
-        directional_accuracy: num(m.directional_accuracy),
-        directional_accuracy_se: num(m.directional_accuracy_se),
-        mse: num(m.mse),
-        mse_naive_zero: num(naive.mse),
-        pnl_after_costs: totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : null,
-        sharpe: num(bt.sharpe),
-      },
+      backtest: backtestOf(target),
       status: decay.status,
       decay: { ...decay, window: `last_n:${this.options.decayWindow}` },
       predictions: counts,
     };
   }
+}
+
+const toScored = (rows: ScoredRow[]): ScoredPrediction[] =>
+  rows.map((r) => ({
+    symbol: r.symbol,
+    asOf: r.as_of,
+    realisedAt: r.realised_at,
+    predicted: r.predicted,
+    realised: r.realised,
+    price: r.price,
+  }));
+
+/** Live figures of scored rows, with the statistics and costs the version was tested with. */
+function liveOf(scored: ScoredPrediction[], target: VersionTarget): LiveMetrics {
+  return liveMetrics(
+    scored,
+    {
+      timeframe: target.timeframe,
+      horizonBars: target.spec.horizonBars,
+      targetIsLogReturn: target.spec.family === 'log_return',
+    },
+    target.costs,
+  );
+}
+
+/** The version's registered test-part figures, in the live figures' fields. */
+function backtestOf(target: VersionTarget) {
+  const m = target.metrics;
+  const bt = (m.backtest ?? {}) as { by_symbol?: Record<string, { total_return?: number }>; sharpe?: number };
+  const totals = Object.values(bt.by_symbol ?? {})
+    .map((b) => num(b?.total_return))
+    .filter((v): v is number => v !== null);
+  const naive = (target.baselines.naive_zero ?? {}) as { mse?: number };
+  const n = num(m.n) ?? 0;
+  return {
+    n,
+    ic: num(m.ic),
+    ic_ci95: fisherCi95(num(m.ic), n),
+    rank_ic: num(m.rank_ic),
+    directional_accuracy: num(m.directional_accuracy),
+    directional_accuracy_se: num(m.directional_accuracy_se),
+    mse: num(m.mse),
+    mse_naive_zero: num(naive.mse),
+    pnl_after_costs: totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : null,
+    sharpe: num(bt.sharpe),
+  };
 }
