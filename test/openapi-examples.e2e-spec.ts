@@ -182,6 +182,7 @@ describe('OpenAPI request examples', () => {
     await send('DELETE /api/v1/models/{model_id}/aliases/{alias}', { model_id: model.model_id });
     await send('GET /api/v1/deployments/{id}/monitoring', { id: redeployed?.body?.id });
     await send('GET /api/v1/deployments/{id}/performance', { id: redeployed?.body?.id });
+    await send('GET /api/v1/deployments/{id}/performance/series', { id: redeployed?.body?.id });
     await send('POST /api/v1/deployments/{id}/promote', { id: redeployed?.body?.id });
     const [rolledBack] = await send('POST /api/v1/models/{model_id}/rollback', { model_id: model.model_id });
     await send('POST /api/v1/deployments/{id}/undeploy', { id: rolledBack?.body?.id });
