@@ -4,7 +4,7 @@
 // (`ui`). All figures come from GET /deployments/{id}/performance (and …/performance/series for
 // the calendar charts, deployment-series.js); nothing is recomputed here.
 import uPlot from './uPlot.esm.js';
-import { seriesViews } from './deployment-series.js';
+import { chartShell, seriesViews } from './deployment-series.js';
 
 const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea'];
 /** At most this many trailing windows on the "over time" chart (one API call each). */
@@ -57,13 +57,6 @@ export function deploymentViews(ui) {
     return [...sizes].sort((a, b) => a - b);
   }
 
-  function chartShell(key, title, points) {
-    const box = h('div', { class: 'chart', dataset: { chart: key, points: String(points) } }, h('h3', null, title));
-    const holder = h('div');
-    box.append(holder);
-    return { box, holder, width: () => Math.max(300, (box.clientWidth || 560) - 18) };
-  }
-
   const axisFmt = (_u, vals) => vals.map((v) => (v === null ? '' : fmtNum(v)));
 
   /**
@@ -72,6 +65,7 @@ export function deploymentViews(ui) {
    */
   function overTimeChart(versions, sizes, reports) {
     const shell = chartShell(
+      h,
       'live-ic-over-windows',
       'Live IC over the latest k predictions, against the backtest IC',
       sizes.length,
@@ -118,6 +112,7 @@ export function deploymentViews(ui) {
   /** (b) Champion against challenger: each version's live figure beside the others', one bar each. */
   function championChart(versions) {
     const shell = chartShell(
+      h,
       'champion-challenger',
       'Live figures: champion against challenger',
       versions.length * BAR_FIGURES.length,

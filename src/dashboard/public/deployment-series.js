@@ -8,6 +8,14 @@ const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea'];
 /** Beyond this many points a finer bucket is replaced by the next coarser one. */
 const MAX_POINTS = 120;
 
+/** A chart's box (title, `data-chart` key and point count for tests) and the holder uPlot draws into. */
+export function chartShell(h, key, title, points) {
+  const box = h('div', { class: 'chart', dataset: { chart: key, points: String(points) } }, h('h3', null, title));
+  const holder = h('div');
+  box.append(holder);
+  return { box, holder, width: () => Math.max(300, (box.clientWidth || 560) - 18) };
+}
+
 export function seriesViews(ui) {
   const { h, fmtNum, api, enc, trackChart } = ui;
   const axisFmt = (_u, vals) => vals.map((v) => (v === null ? '' : fmtNum(v)));
@@ -32,13 +40,6 @@ export function seriesViews(ui) {
     return { xs: xs.map((x) => x / 1000), cols };
   }
 
-  function chart(key, title, points) {
-    const box = h('div', { class: 'chart', dataset: { chart: key, points: String(points) } }, h('h3', null, title));
-    const holder = h('div');
-    box.append(holder);
-    return { box, holder, width: () => Math.max(300, (box.clientWidth || 560) - 18) };
-  }
-
   function mountLines(shell, xs, series, data, yLabel) {
     return () => {
       if (!xs.length) return shell.holder.append(h('p', { class: 'muted' }, 'No scored predictions yet.'));
@@ -56,7 +57,12 @@ export function seriesViews(ui) {
   /** (c) Live IC per bucket, a line per version, and its backtest IC as a dashed level. */
   function icChart(s) {
     const { xs, cols } = aligned(s.versions, (p) => p.ic);
-    const shell = chart(`live-ic-by-${s.bucket}`, `Live IC per ${s.bucket}, against the backtest IC`, xs.length);
+    const shell = chartShell(
+      h,
+      `live-ic-by-${s.bucket}`,
+      `Live IC per ${s.bucket}, against the backtest IC`,
+      xs.length,
+    );
     const series = [];
     const data = [];
     s.versions.forEach((v, i) => {
@@ -72,7 +78,7 @@ export function seriesViews(ui) {
   /** (d) PnL after costs compounded bucket by bucket: champion against challenger over time. */
   function pnlChart(s) {
     const { xs, cols } = aligned(s.versions, (p) => p.cumulative_pnl_after_costs);
-    const shell = chart('cumulative-pnl', `PnL after costs, compounded per ${s.bucket}`, xs.length);
+    const shell = chartShell(h, 'cumulative-pnl', `PnL after costs, compounded per ${s.bucket}`, xs.length);
     const series = s.versions.map((v, i) => ({
       label: `${v.version} (${v.role})`,
       stroke: COLORS[i % COLORS.length],
