@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { directForward } from './native';
 
 export interface PredictOptions {
   /** Samples per forward pass (bounds peak memory for large requests; default 256). */
@@ -28,6 +29,10 @@ export async function predictBatch(
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== x.length) throw new RangeError(`shape [${shape.join(', ')}] needs ${size} values, got ${x.length}`);
   if (shape[0] === 0) return new Float32Array(0);
+
+  // A plain LSTM/GRU network on the native engine: the addon alone, no tfjs (native/direct-forward.ts).
+  const direct = directForward(model, x, shape, options.batchSize ?? 256);
+  if (direct) return direct;
 
   const input = tf.tensor(x, shape, 'float32');
   let output: tf.Tensor | undefined;

@@ -1,6 +1,7 @@
 #include "pool.h"
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +37,7 @@ class Pool {
       parts_ = parts;
       pending_.store(parts, std::memory_order_relaxed);
       generation_++;
+      published_.store(generation_, std::memory_order_release);
       ticket_.store(uint64_t(uint32_t(generation_)) << 32, std::memory_order_release);
     }
     wake_.notify_all();
@@ -58,6 +60,12 @@ class Pool {
     for (;;) {
       const std::function<void(int)>* job;
       int parts;
+      // Stay awake a moment before sleeping: calls come back to back (layer after layer, batch
+      // after batch, a burst of predictions), and a sleeping worker's futex wake-up can take
+      // longer than the caller's own part on a busy machine — the caller then runs this
+      // worker's part too, and the call takes as long as on one thread (measured: 64 LSTM
+      // windows 1.5 ms instead of 0.8 ms while other processes ran on the second core).
+      spin_while_idle(seen);
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_ != seen; });
@@ -66,6 +74,22 @@ class Pool {
         parts = parts_;
       }
       if (part < parts) claim(*job, parts, uint32_t(seen));
+    }
+  }
+
+  // Up to FUSED_RNN_SPIN_US (default 300) µs of polling for a new job (the cost: that much of one core after the
+  // last call of a burst).
+  void spin_while_idle(unsigned long seen) const {
+    static const auto spin = std::chrono::microseconds([] {
+      const char* env = std::getenv("FUSED_RNN_SPIN_US");
+      return env ? std::clamp(std::atoi(env), 0, 100000) : 300;
+    }());
+    const auto until = std::chrono::steady_clock::now() + spin;
+    for (int i = 0; published_.load(std::memory_order_acquire) == seen; i++) {
+      if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
     }
   }
 
@@ -93,6 +117,7 @@ class Pool {
   const std::function<void(int)>* job_ = nullptr;
   int parts_ = 0;
   unsigned long generation_ = 0;
+  std::atomic<unsigned long> published_{0};  // generation_, readable without the mutex (spinning workers)
   std::atomic<int> pending_{0};
   std::atomic<uint64_t> ticket_{0};
 };

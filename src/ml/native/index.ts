@@ -3,13 +3,15 @@
  * layer and sequence, forward and backward), the transformer's attention core and layer norm
  * (one call each way), Adam's per-variable update in one call, and (on wasm) BatchMatMul on
  * the addon's GEMM (and dense layers' _FusedMatMul, leading-axis Sum), on top of the wasm or cpu backend, which keeps
- * running everything else. The one place the TypeScript side reaches native code; without
+ * running everything else; predictions of plain LSTM/GRU networks skip tfjs altogether
+ * (direct-forward.ts). The one place the TypeScript side reaches native code; without
  * the addon, or with NATIVE_ENGINE=off, training and prediction run tfjs-layers' own cells.
  */
 import { setNativeBatchMatMul, type NativeBatchMatMul } from '../backend/wasm-matmul-patch';
 import { loadFusedRnnAddon, type AddonLoader } from './addon';
 import { FUSED_BACKENDS, nativeBatchMatMul, registerFusedKernels } from './kernels';
 import { installAdamHook, uninstallAdamHook } from './adam-hook';
+import { installDirectForward, uninstallDirectForward } from './direct-forward';
 import { installTransformerHook, uninstallTransformerHook } from './transformer-hook';
 import { registerTransformerKernels } from './transformer-kernels';
 import { installWasmKernels, uninstallWasmKernels } from './wasm-kernels';
@@ -58,6 +60,7 @@ export function initNativeEngine(
     uninstallAdamHook();
     setNativeBatchMatMul(undefined);
     uninstallWasmKernels();
+    uninstallDirectForward();
     return { name: 'tfjs', requested: mode, reason: 'switched off (NATIVE_ENGINE=off)' };
   }
   const loaded = loadFusedRnnAddon(options.load);
@@ -71,6 +74,7 @@ export function initNativeEngine(
     uninstallAdamHook();
     setNativeBatchMatMul(undefined);
     uninstallWasmKernels();
+    uninstallDirectForward();
     if (mode === 'on') throw new NativeEngineUnavailableError(reason!);
     return { name: 'tfjs', requested: mode, reason };
   }
@@ -81,6 +85,7 @@ export function initNativeEngine(
   installAdamHook();
   setNativeBatchMatMul(nativeBatchMatMul(loaded.addon) as unknown as NativeBatchMatMul);
   installWasmKernels(loaded.addon);
+  installDirectForward(loaded.addon);
   const info = loaded.addon.info();
   return {
     name: 'fused-rnn',
@@ -96,6 +101,7 @@ export function isNativeEngineActive(): boolean {
 
 export { loadFusedRnnAddon, type AddonLoader, type FusedRnnAddon } from './addon';
 export { recurrentHookCalls } from './recurrent-hook';
+export { directForward, directForwardCalls } from './direct-forward';
 export { transformerHookCalls } from './transformer-hook';
 export { fusedAdamSteps } from './adam-hook';
 export { nativeMatMulCalls } from './kernels';

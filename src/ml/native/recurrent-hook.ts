@@ -20,7 +20,7 @@ interface Named {
 interface LayerVar {
   read(): tf.Tensor;
 }
-interface RecurrentLayer {
+export interface RecurrentLayer {
   returnSequences: boolean;
   returnState: boolean;
   goBackwards: boolean;
@@ -38,7 +38,7 @@ interface RecurrentLayer {
   };
 }
 
-const CLASSES: Record<string, FusedCell> = { LSTM: 'lstm', GRU: 'gru' };
+export const FUSED_CELL_CLASSES: Record<string, FusedCell> = { LSTM: 'lstm', GRU: 'gru' };
 const originals = new Map<string, CallFn>();
 let calls = { fused: 0, fallback: 0 };
 
@@ -49,7 +49,7 @@ function layerClass(name: string): { prototype: { call: CallFn } } {
 }
 
 export function installRecurrentHook(addon: FusedRnnAddon): void {
-  for (const [className, cell] of Object.entries(CLASSES)) {
+  for (const [className, cell] of Object.entries(FUSED_CELL_CLASSES)) {
     if (originals.has(className)) continue;
     const proto = layerClass(className).prototype;
     const original = proto.call;
@@ -89,18 +89,23 @@ export function recurrentHookCalls(reset = false): { fused: number; fallback: nu
   return out;
 }
 
-function activationCode(layer: RecurrentLayer): RecurrentActivationCode | undefined {
+export function activationCode(layer: RecurrentLayer): RecurrentActivationCode | undefined {
   const name = layer.cell.recurrentActivation?.getClassName?.();
   return name === 'sigmoid' ? 0 : name === 'hardSigmoid' ? 1 : undefined;
+}
+
+/** The layer's own configuration allows the fused path (the rule direct-forward.ts shares). */
+export function fusableLayer(layer: RecurrentLayer): boolean {
+  if (layer.returnState || layer.goBackwards || layer.stateful) return false;
+  const c = layer.cell;
+  if (!c.useBias || !c.bias || c.dropout > 0 || c.recurrentDropout > 0) return false;
+  return c.activation?.getClassName?.() === 'tanh' && activationCode(layer) !== undefined;
 }
 
 /** The input tensor when this call can take the fused path, else undefined. */
 function fusable(layer: RecurrentLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor3D | undefined {
   if (kwargs?.['mask'] != null || kwargs?.['initialState'] != null) return undefined;
-  if (layer.returnState || layer.goBackwards || layer.stateful) return undefined;
-  const c = layer.cell;
-  if (!c.useBias || !c.bias || c.dropout > 0 || c.recurrentDropout > 0) return undefined;
-  if (c.activation?.getClassName?.() !== 'tanh' || activationCode(layer) === undefined) return undefined;
+  if (!fusableLayer(layer)) return undefined;
   const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
   if (!(x instanceof tf.Tensor) || x.rank !== 3 || x.dtype !== 'float32' || x.size === 0) return undefined;
   if (!fusedKernelsRegistered(tf.getBackend())) return undefined;
