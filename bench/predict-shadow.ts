@@ -11,6 +11,7 @@
  */
 import * as os from 'node:os';
 import type { PredictionService } from '../src/prediction/prediction.service';
+import { startGcTally, type GcTally } from './gc-tally';
 import type { LoadResult, LoadSpec } from './predict.bench';
 
 export const PLAIN_TARGET = 'ml_integration';
@@ -73,8 +74,12 @@ export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
     while (counts.scored + counts.failed + counts.shed < shadowed && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
   };
+  const gc: Record<string, GcTally[]> = { [PLAIN_TARGET]: [], [SHADOW_TARGET]: [] };
   const run = async (target: string, over: Partial<LoadSpec> = {}) => {
+    const tally = startGcTally();
     const r = await d.load(spec(target, over));
+    if (!over.mode && !over.duration) gc[target].push(tally.stop());
+    else tally.stop();
     if (target === SHADOW_TARGET) {
       shadowed += r.total;
       await drain();
@@ -116,6 +121,20 @@ export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
   console.log(
     `one sequential client: p50 ${seqShadow.p50} vs ${seqPlain.p50} ms, p99 ${seqShadow.p99} vs ${seqPlain.p99} ms = ${seqRatio.toFixed(3)}×`,
   );
+  const gcSum = (t: string) =>
+    gc[t].reduce(
+      (a, g) => ({
+        major_ms: a.major_ms + g.major_ms,
+        minor_ms: a.minor_ms + g.minor_ms,
+        major: a.major + g.major,
+        minor: a.minor + g.minor,
+      }),
+      { major_ms: 0, minor_ms: 0, major: 0, minor: 0 },
+    );
+  const [gcPlain, gcShadow] = [gcSum(PLAIN_TARGET), gcSum(SHADOW_TARGET)];
+  console.log(
+    `server GC pauses during the timed autocannon runs: plain ${gcPlain.major} major (${gcPlain.major_ms} ms) + ${gcPlain.minor} minor (${gcPlain.minor_ms} ms); shadowed ${gcShadow.major} major (${gcShadow.major_ms} ms) + ${gcShadow.minor} minor (${gcShadow.minor_ms} ms)`,
+  );
   console.log(
     `shadow scorings: ${counts.scored} scored, ${counts.shed} shed (${((100 * counts.shed) / shadowed).toFixed(1)} %: the serving path left them no room), ${counts.failed} failed, for ${shadowed} shadowed requests`,
   );
@@ -156,6 +175,8 @@ export async function shadowBench(d: ShadowBenchDeps): Promise<void> {
       shadow_scored: counts.scored,
       shadow_failed: counts.failed,
       shadow_shed: counts.shed,
+      gc_plain: gcPlain,
+      gc_shadow: gcShadow,
       non_2xx: non2xx,
       errors,
       engine: d.engine,
