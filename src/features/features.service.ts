@@ -260,7 +260,11 @@ export class FeaturesService {
   async buildDataset(req: DatasetRequest): Promise<{ dataset: Dataset; series: BarSeries[] }> {
     const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end);
     const store = await this.storeFeatures(req, series);
-    const result = await this.compute.runDedicated({ kind: 'dataset', series, options: this.datasetOptions(req, store) });
+    const result = await this.compute.runDedicated({
+      kind: 'dataset',
+      series,
+      options: this.datasetOptions(req, store),
+    });
     const dataset = await unpackDataset(result.dataset);
     const plain: BarSeries[] = [];
     for (const s of result.series) plain.push(await unpackSeries(s, false));

@@ -91,7 +91,9 @@ describe('store features in the dataset builder', () => {
     // The 4 windows that contain bar 150 are gone (W = 4).
     expect(holed.stats.candidates).toBe(full.stats.candidates - 4);
     const plan = planDataset(config(s, { storeFeatures: { 'EUR/USD': cut } }));
-    expect(plan.train + plan.validation + plan.test).toBe(holed.train.count + holed.validation.count + holed.test.count);
+    expect(plan.train + plan.validation + plan.test).toBe(
+      holed.train.count + holed.validation.count + holed.test.count,
+    );
     for (const part of [holed.train, holed.validation, holed.test])
       for (let i = 0; i < part.count; i++)
         expect(part.windowStart[i] > s.timestamps[hole] || part.timestamps[i] < s.timestamps[hole]).toBe(true);
