@@ -27,7 +27,7 @@ import type { FeatureValuesResponse, SelectFeaturesResponse } from './dto/featur
 import { asValidationErrors } from './feature-errors';
 import { rankingView, selectOnTrainingPart } from './select-training-part';
 import { FeatureStoreClient } from './feature-store';
-import { servedWindow, type ServedModel, type ServedWindow } from './served-window';
+import { refuseStoreModel, servedWindow, type ServedModel, type ServedWindow } from './served-window';
 
 /** What a trainer asks for: the data configuration of a training request. */
 export interface DatasetRequest {
@@ -46,6 +46,8 @@ export interface DatasetRequest {
   horizonGaps?: HorizonGapPolicy;
   /** Walk-forward folds: plan them all, or build the one fold named (core/dataset/walk-forward.ts). */
   walkForward?: DatasetOptions['walkForward'];
+  /** Where the feature columns come from: computed here (default) or the Feature Store (core/dataset/store-features.ts). */
+  featureSource?: 'local' | 'feature_store';
 }
 
 /**
@@ -179,6 +181,7 @@ export class FeaturesService {
    * computed as its training computed it (from its training start, restarting at gaps).
    */
   async servedWindow(symbol: string, timeframe: Timeframe, model: ServedModel, upTo?: number): Promise<ServedWindow> {
+    refuseStoreModel(model);
     const [series] = await this.loadSeries([symbol], timeframe, model.rules.start ?? undefined, upTo);
     return servedWindow(series, model);
   }
@@ -212,8 +215,30 @@ export class FeaturesService {
     return out;
   }
 
-  private datasetOptions(req: DatasetRequest): DatasetOptions {
+  /**
+   * `feature_source: "feature_store"`: the store's rows for each symbol over the span of its
+   * loaded bars (the builder aligns them on those bars). The store's errors pass as they are
+   * (503 down or slow, 502 unusable, 422 unknown feature): at submission they answer the
+   * request, in a job they are its failure reason.
+   */
+  private async storeFeatures(req: DatasetRequest, series: ColumnarSeries[]): Promise<DatasetOptions['storeFeatures']> {
+    if (req.featureSource !== 'feature_store') return undefined;
+    const out: NonNullable<DatasetOptions['storeFeatures']> = {};
+    for (const s of series) {
+      out[s.symbol] = await this.featureStore.fetchFeatures({
+        symbol: s.symbol,
+        timeframe: req.timeframe,
+        features: req.features,
+        start: s.timestamps[0],
+        end: s.timestamps[s.length - 1],
+      });
+    }
+    return out;
+  }
+
+  private datasetOptions(req: DatasetRequest, storeFeatures?: DatasetOptions['storeFeatures']): DatasetOptions {
     return {
+      ...(storeFeatures ? { storeFeatures } : {}),
       features: req.features,
       target: req.target,
       targetOptions: req.targetOptions,
@@ -234,7 +259,12 @@ export class FeaturesService {
    */
   async buildDataset(req: DatasetRequest): Promise<{ dataset: Dataset; series: BarSeries[] }> {
     const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end);
-    const result = await this.compute.runDedicated({ kind: 'dataset', series, options: this.datasetOptions(req) });
+    const store = await this.storeFeatures(req, series);
+    const result = await this.compute.runDedicated({
+      kind: 'dataset',
+      series,
+      options: this.datasetOptions(req, store),
+    });
     const dataset = await unpackDataset(result.dataset);
     const plain: BarSeries[] = [];
     for (const s of result.series) plain.push(await unpackSeries(s, false));
@@ -247,11 +277,16 @@ export class FeaturesService {
    * about as long as reading its bars.
    */
   async planDataset(req: DatasetRequest): Promise<DatasetPlan> {
-    // Only what the plan checks: timestamps, close, and the columns the features need.
-    const columns = asValidationErrors(() => [...new Set(req.features.flatMap((f) => parseFeature(f).columns))]);
+    // Only what the plan checks: timestamps, close, and the columns the features need (none from the store).
+    const columns =
+      req.featureSource === 'feature_store'
+        ? []
+        : asValidationErrors(() => [...new Set(req.features.flatMap((f) => parseFeature(f).columns))]);
     const series = await this.loadColumnSeries(req.symbols, req.timeframe, req.start, req.end, columns);
+    // With the store, its rows decide which bars have features: the plan asks it (a store down is a 503 here).
+    const options = this.datasetOptions(req, await this.storeFeatures(req, series));
     // A thread of its own, like the job's build: the submission must not wait behind feature traffic.
-    return (await this.compute.runDedicated({ kind: 'dataset-plan', series, options: this.datasetOptions(req) })).plan;
+    return (await this.compute.runDedicated({ kind: 'dataset-plan', series, options })).plan;
   }
 
   async select(body: {

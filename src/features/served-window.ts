@@ -40,6 +40,7 @@ export interface ServedWindow {
  */
 export function servedWindow(series: BarSeries, model: ServedModel): ServedWindow {
   const { timeframe, symbol } = series;
+  refuseStoreModel(model);
   const latest = coreErrors(() => latestRunAsTrained(series, model.features, model.rules));
   const n = latest ? latest.run.end - latest.run.start : 0;
   const since =
@@ -61,6 +62,26 @@ export function servedWindow(series: BarSeries, model: ServedModel): ServedWindo
   const asOf = series.timestamps[series.timestamps.length - 1];
   const horizonGap = model.horizon !== null && servedHorizonGap(series.timestamps, model.horizon, timeframe);
   return { window, rows, asOf, horizonGap };
+}
+
+/**
+ * A model trained on the Feature Store's columns is not served from columns computed here: the
+ * two need not agree (another implementation, other warm-ups), and a model must see the inputs
+ * it was trained on. The caller sends the store's values as `features` instead. Checked before
+ * any bar is read (FeaturesService.servedWindow) and here (every path to a served window).
+ */
+export function refuseStoreModel(model: Pick<ServedModel, 'rules' | 'features' | 'window'>): void {
+  if (model.rules.featureSource !== 'feature_store') return;
+  throw new ModelError(
+    `This model was trained on features from the Feature Store (feature_source feature_store); they are not computed from stored bars here. Send "features": the store's values of ${model.features.join(', ')} for the last ${model.window} bars`,
+    {
+      feature_source: 'feature_store',
+      features: model.features,
+      window: model.window,
+      fields: [{ field: 'features', errors: ['required for a model trained on feature_store features'] }],
+    },
+    'FEATURES_REQUIRED',
+  );
 }
 
 /** Features-core errors (warm-up gaps, missing columns…) as 422s that keep their code. */

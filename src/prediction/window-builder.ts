@@ -101,7 +101,9 @@ export class WindowBuilder {
     }
 
     const { reuse } = source;
-    if (reuse && reuse.symbol === symbol && reuse.timeframe === timeframe) {
+    // Rows another version built from stored bars are local features: not for a model trained on the store's (refused below).
+    const fromBars = reuse?.asOf !== null && pre.data_rules?.featureSource === 'feature_store';
+    if (reuse && !fromBars && reuse.symbol === symbol && reuse.timeframe === timeframe) {
       // The same raw rows, this version's scaler: what windowFromColumns would give on the same bars.
       const window = coreErrors(() => windowFromRows(reuse.rows, pre.scaler, pre.window));
       assertFiniteWindow(window, `${prefix}features`);

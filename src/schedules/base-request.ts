@@ -48,7 +48,15 @@ export function baseRequest(
         window: version.window,
         ...(version.architecture ? { architecture: version.architecture } : {}),
         ...(experiment ? { experiment } : {}),
-        ...pick(dc, ['validation_split', 'test_split', 'scaler', 'horizon_gaps', 'seed', 'spread_pips']),
+        ...pick(dc, [
+          'validation_split',
+          'test_split',
+          'scaler',
+          'horizon_gaps',
+          'feature_source',
+          'seed',
+          'spread_pips',
+        ]),
       }
     : {};
   const givenHp = (given.hyperparameters ?? {}) as Record<string, unknown>;

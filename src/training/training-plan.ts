@@ -104,6 +104,7 @@ export function toPlan(
     scaler: req.scaler ?? 'zscore',
     // Only when asked for, so that a plan (and its job) without it stays what it was.
     ...(req.horizon_gaps ? { horizonGaps: req.horizon_gaps } : {}),
+    ...(req.feature_source === 'feature_store' ? { featureSource: 'feature_store' as const } : {}),
     hyperparameters,
     seed: req.seed ?? 42,
     spreadPips: req.spread_pips ?? defaults.spreadPips,

@@ -351,5 +351,7 @@ function dataRulesRecord(plan: TrainingPlan, dataset: Dataset): Record<string, u
     start: Number.isFinite(plan.start) ? new Date(plan.start).toISOString() : null,
     max_gap_ms: dataset.maxGapMs,
     horizon_gaps: dataset.stats.horizonGaps.policy,
+    // Serving reads it: a feature_store model is not served from locally computed features (served-window.ts).
+    feature_source: plan.featureSource ?? 'local',
   };
 }

@@ -185,6 +185,7 @@ export class TrainingService {
                 test_split: plan.testSplit,
                 scaler: plan.scaler,
                 ...(plan.horizonGaps ? { horizon_gaps: plan.horizonGaps } : {}),
+                feature_source: plan.featureSource ?? 'local',
                 seed: plan.seed,
                 spread_pips: plan.spreadPips,
                 ...(req.evaluation?.method === 'walk_forward' ? { evaluation: { ...req.evaluation } } : {}),

@@ -13,7 +13,11 @@ export async function waitForJob(t: TestApp, jobId: string, timeoutMs = 120_000)
 }
 
 export async function importDaily(t: TestApp, symbol: string, csv: string): Promise<void> {
-  const res = await t.fetch(`/api/v1/market-data/import?symbol=${encodeURIComponent(symbol)}&timeframe=1d`, {
+  return importBars(t, symbol, '1d', csv);
+}
+
+export async function importBars(t: TestApp, symbol: string, timeframe: string, csv: string): Promise<void> {
+  const res = await t.fetch(`/api/v1/market-data/import?symbol=${encodeURIComponent(symbol)}&timeframe=${timeframe}`, {
     method: 'POST',
     headers: { 'content-type': 'text/csv' },
     body: csv,

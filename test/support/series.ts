@@ -45,3 +45,29 @@ export function dailyCsv(closes: number[], start = Date.parse('2000-01-03T00:00:
     ...closes.map((c, i) => `${new Date(start + i * 86_400_000).toISOString()},${c.toFixed(6)}`),
   ].join('\n');
 }
+
+const HOUR = 3_600_000;
+
+/**
+ * `n` hourly bar times as an FX feed has them: from Sunday 22:00 UTC to Friday 21:00, then the
+ * weekend (the bar after Friday 21:00 is Sunday 22:00, 49 hours later). `start` must be a
+ * Sunday 22:00 (default 2021-01-03).
+ */
+export function fxHourlyTimestamps(n: number, start = Date.parse('2021-01-03T22:00:00Z')): number[] {
+  const out: number[] = [];
+  for (let t = start; out.length < n; t += HOUR) {
+    const d = new Date(t);
+    const day = d.getUTCDay();
+    const hour = d.getUTCHours();
+    const weekend = day === 6 || (day === 5 && hour >= 22) || (day === 0 && hour < 22);
+    if (!weekend) out.push(t);
+  }
+  return out;
+}
+
+/** CSV text of close-only bars at the given times. */
+export function barsCsv(closes: number[], timestamps: number[]): string {
+  return ['timestamp,close', ...closes.map((c, i) => `${new Date(timestamps[i]).toISOString()},${c.toFixed(6)}`)].join(
+    '\n',
+  );
+}

@@ -17,6 +17,8 @@ export { buildDataset, planDataset } from './dataset/builder';
 export type { Dataset, DatasetPart, DatasetPlan, HorizonGapCounts } from './dataset/builder';
 export { toBarSeries, columnarBuffers } from './columnar';
 export type { DatasetConfig } from './dataset/config';
+export { alignStoreFrame } from './dataset/store-features';
+export type { StoreFrame, FeatureStoreCounts } from './dataset/store-features';
 export { walkForwardFolds } from './dataset/walk-forward';
 export type { WalkForwardSpec, FoldBounds, FoldPlan } from './dataset/walk-forward';
 export { DEFAULT_MAX_GAP_MS } from './dataset/config';

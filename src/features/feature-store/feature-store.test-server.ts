@@ -22,7 +22,8 @@ export interface TestServer {
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, index: number) => void;
 
-export async function startServer(handler: Handler): Promise<TestServer> {
+/** `port` 0 (default): any free one; a given port brings a "restarted" store back where the app points. */
+export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -35,10 +36,10 @@ export async function startServer(handler: Handler): Promise<TestServer> {
     });
     handler(req, res, requests.length - 1);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as net.AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HORIZON_GAP_POLICIES, type HorizonGapPolicy } from '../../features/core/dataset/horizon-gaps';
+import { FEATURE_SOURCES } from '../../features/dto/features.dto';
 import { TIMEFRAMES } from '../../market-data/timeframes';
 import { architectureDescription, requestArchitectures } from '../architecture-options';
 import { EvaluationDto } from './evaluation.dto';
@@ -245,6 +246,16 @@ export class TrainRequestDto {
   @IsOptional()
   @IsIn(HORIZON_GAP_POLICIES)
   horizon_gaps?: HorizonGapPolicy;
+
+  @ApiPropertyOptional({
+    enum: FEATURE_SOURCES,
+    default: 'local',
+    description:
+      "Where the feature columns come from: local (computed here from the stored bars) or feature_store (fetched from FEATURE_STORE_URL for the symbols over the stored bars' span, aligned on the bars' timestamps; the target, splits, purge and scaler are the same). A bar the store has no row for, or a null value, is never filled: every window over it is left out, and the version's splits.feature_store counts them. Prediction of such a model needs `features` in the request. The store is asked at submission too: down or slow is a 503 then, and the job's failure reason later",
+  })
+  @IsOptional()
+  @IsIn(FEATURE_SOURCES)
+  feature_source?: (typeof FEATURE_SOURCES)[number];
 
   @ApiPropertyOptional({
     type: EvaluationDto,

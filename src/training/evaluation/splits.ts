@@ -3,7 +3,7 @@
  * split rule (features/core/dataset/builder.ts) left out, so the cutoffs can be checked
  * without re-implementing the rule.
  */
-import type { Dataset, DatasetPart, HorizonGapCounts } from '../../features/core';
+import type { Dataset, DatasetPart, FeatureStoreCounts, HorizonGapCounts } from '../../features/core';
 
 export interface SplitPart {
   samples: number;
@@ -33,6 +33,14 @@ export interface Splits {
   segments: number;
   /** Samples whose horizon spans a gap (features/core/dataset/horizon-gaps.ts): the policy, how many, and per part. */
   horizon_gaps: HorizonGapCounts;
+  /** feature_source feature_store: how the store's rows met the stored bars (features/core/dataset/store-features.ts). */
+  feature_store?: {
+    store_rows: number;
+    matched_bars: number;
+    missing_bars: number;
+    null_bars: number;
+    unmatched_rows: number;
+  };
 }
 
 const iso = (t: number | undefined | null) =>
@@ -65,5 +73,16 @@ export function splitsReport(dataset: Dataset): Splits {
     candidates: dataset.stats.candidates,
     segments: dataset.stats.segments,
     horizon_gaps: { ...dataset.stats.horizonGaps },
+    ...(dataset.stats.featureStore ? { feature_store: storeCounts(dataset.stats.featureStore) } : {}),
+  };
+}
+
+function storeCounts(c: FeatureStoreCounts): NonNullable<Splits['feature_store']> {
+  return {
+    store_rows: c.storeRows,
+    matched_bars: c.matchedBars,
+    missing_bars: c.missingBars,
+    null_bars: c.nullBars,
+    unmatched_rows: c.unmatchedRows,
   };
 }

@@ -21,6 +21,8 @@ export interface TrainingPlan {
   scaler: 'zscore' | 'minmax';
   /** Samples whose horizon spans a gap: kept (absent, the default) or dropped (features/core/dataset/horizon-gaps.ts). */
   horizonGaps?: HorizonGapPolicy;
+  /** Feature columns from the Feature Store (absent: computed here, as before). */
+  featureSource?: 'feature_store';
   hyperparameters: Hyperparameters;
   seed: number;
   spreadPips: number;

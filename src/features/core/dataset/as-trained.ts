@@ -16,6 +16,8 @@ export interface DataRules {
   start: number | null;
   /** The gap rule: bars further apart than this start a new run. null: no restart (no gap rule recorded). */
   maxGapMs: number | null;
+  /** Set when training took its feature columns from the Feature Store (absent: computed here). */
+  featureSource?: 'feature_store';
 }
 
 /** The runs [start, end) of bar indices training computes separately: from `rules.start` on, cut at gaps. */
@@ -93,5 +95,6 @@ export function dataRulesFromRecord(raw: unknown): DataRules {
   return {
     start: Number.isFinite(start) ? start : null,
     maxGapMs: typeof gap === 'number' && Number.isFinite(gap) && gap > 0 ? gap : null,
+    ...(r.feature_source === 'feature_store' ? { featureSource: 'feature_store' as const } : {}),
   };
 }

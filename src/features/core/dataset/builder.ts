@@ -23,6 +23,7 @@ import type { DatasetConfig } from './config';
 import { datasetFingerprint } from './fingerprint';
 import type { HorizonGapPolicy } from './horizon-gaps';
 import type { Scaler } from './scaler';
+import { storeValuesDigest, type FeatureStoreCounts } from './store-features';
 import { fitScaler, scalerCoefficients } from './scaler';
 import { writeScaledWindow } from './window';
 import { foldParts, foldsOver, type FoldPlan } from './walk-forward';
@@ -68,6 +69,8 @@ export interface Dataset {
     warmupRowsDropped: number;
     /** Samples whose horizon spans a gap (horizon-gaps.ts): kept or dropped, and how many of each part. */
     horizonGaps: HorizonGapCounts;
+    /** With store features (store-features.ts): how the store's rows met the bars. */
+    featureStore?: FeatureStoreCounts;
   };
 }
 
@@ -308,6 +311,8 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
     maxGapMs,
     // Only when it changes the samples, so that every earlier fingerprint stays what it was.
     ...(drop ? { horizonGaps: 'drop' } : {}),
+    // The bars do not say what the store answered: its source and its values enter too (local: unchanged).
+    ...(c.store ? { featureSource: 'feature_store', storeValues: storeValuesDigest(c.store.aligned, names) } : {}),
   });
 
   return {
@@ -331,6 +336,7 @@ export function buildDataset(config: DatasetConfig, options: BuildOptions = {}):
       purged: purged ?? nC - parts[0].length - parts[1].length - parts[2].length,
       warmupRowsDropped,
       horizonGaps,
+      ...(c.store ? { featureStore: { ...c.store.counts } } : {}),
     },
   };
 }

@@ -10,11 +10,12 @@ import { InsufficientDataError, InvalidDatasetConfigError } from '../errors';
 import { requireColumn, validateSeries } from '../series';
 import type { TargetSpec } from '../targets/targets';
 import { computeTarget, parseTarget } from '../targets/targets';
-import type { BarSeries } from '../types';
+import type { BarSeries, FeatureColumn } from '../types';
 import { runBars, runFeatures, trainingRuns } from './as-trained';
 import type { DatasetConfig } from './config';
 import { DEFAULT_MAX_GAP_MS } from './config';
 import { horizonGapFlags } from './horizon-gaps';
+import { addStoreCounts, alignStoreFrame, emptyStoreCounts, type FeatureStoreCounts } from './store-features';
 import { toRowMatrix } from './window';
 
 export interface Segment {
@@ -103,6 +104,8 @@ export interface Candidates {
   warmupRowsDropped: number;
   /** Row of the first possible anchor on a gap-free run (for the insufficient-data messages). */
   firstAnchor: number;
+  /** With store features: how the store's rows met the bars, and the aligned columns (for the fingerprint). */
+  store?: { counts: FeatureStoreCounts; aligned: { symbol: string; columns: Record<string, FeatureColumn> }[] };
 }
 
 /** Step 1: features and target per gap-free run, and the candidate samples. */
@@ -128,17 +131,27 @@ export function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candi
   let bars = 0;
   let warmupRowsDropped = 0;
   let longestRun = 0;
+  const store = config.storeFeatures
+    ? { counts: emptyStoreCounts(), aligned: [] as { symbol: string; columns: Record<string, FeatureColumn> }[] }
+    : undefined;
   for (const s of series) {
     validateSeries(s);
-    for (const spec of specs) for (const column of spec.columns) requireColumn(s, column, spec.name);
+    // The store computes its features from its own bars: these bars need only what the target reads.
+    if (!store) for (const spec of specs) for (const column of spec.columns) requireColumn(s, column, spec.name);
     bars += s.timestamps.length;
+    const fromStore = store ? storeColumns(config, s, names, store) : null;
     // The bars arrive cut to the training range; the runs and their features are the serving path's (as-trained.ts).
     for (const run of trainingRuns(s.timestamps, { start: null, maxGapMs })) {
       const n = run.end - run.start;
       longestRun = Math.max(longestRun, n);
-      const computed = mode === 'build' ? runFeatures(s, run, names) : null;
+      const computed = mode === 'build' && !fromStore ? runFeatures(s, run, names) : null;
       const sub = computed ? computed.bars : runBars(s, run);
-      const data = computed ? toRowMatrix(computed.columns, names) : null;
+      // Store values are already there (no computing): the plan checks them as the build does.
+      const data = fromStore
+        ? toRowMatrix(fromStore, names, run.start, run.end)
+        : computed
+          ? toRowMatrix(computed.columns, names)
+          : null;
       const y = computeTarget(sub, target);
       const gaps = horizonGapFlags(sub.timestamps, H, tf);
       const segIndex = segments.length;
@@ -174,12 +187,34 @@ export function candidates(config: DatasetConfig, mode: 'build' | 'plan'): Candi
       longestRun,
       `no complete sample: one needs ${maxWarmup} warm-up bars + a window of ${W} + a horizon of ${H}` +
         (target.lookbackBars ? ` (and ${target.lookbackBars} look-back bars for the target)` : '') +
-        ` inside one run free of gaps over ${maxGapMs / 3_600_000} h (bars found = the longest such run)`,
+        ` inside one run free of gaps over ${maxGapMs / 3_600_000} h (bars found = the longest such run)` +
+        (store ? storeShortfall(store.counts, W) : ''),
     );
   }
   const cGap = Uint8Array.from(gapFlags);
   return {
     ...{ series, names, target, W, H, F, maxGapMs, tf, segments, cSeg, cRow, cGap, gapDropped },
     ...{ bars, warmupRowsDropped, firstAnchor },
+    ...(store ? { store } : {}),
   };
+}
+
+/** Why store features gave no sample: its rows as they met the bars. */
+function storeShortfall(c: FeatureStoreCounts, W: number): string {
+  return `; the feature store returned ${c.storeRows} rows: ${c.matchedBars} stored bars have every feature, ${c.missingBars} have no store row, ${c.nullBars} a null value, and a sample needs ${W} such bars in a row`;
+}
+
+/** One series' store columns aligned to its bars (store-features.ts); a symbol the store was not asked for is a wiring bug. */
+function storeColumns(
+  config: DatasetConfig,
+  s: BarSeries,
+  names: readonly string[],
+  store: NonNullable<Candidates['store']>,
+): Record<string, FeatureColumn> {
+  const frame = config.storeFeatures![s.symbol];
+  if (!frame) fail('storeFeatures', `no feature-store values for ${s.symbol}`);
+  const { columns, counts } = alignStoreFrame(s.timestamps, frame, names);
+  addStoreCounts(store.counts, counts);
+  store.aligned.push({ symbol: s.symbol, columns });
+  return columns;
 }

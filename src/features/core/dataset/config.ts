@@ -2,6 +2,7 @@ import type { BarSeries } from '../types';
 import type { TargetOptions } from '../targets/targets';
 import type { HorizonGapPolicy } from './horizon-gaps';
 import type { ScalerKind } from './scaler';
+import type { StoreFrame } from './store-features';
 import type { WalkForwardSpec } from './walk-forward';
 
 /** Longest time between consecutive bars that a window or target may span, by default. */
@@ -39,4 +40,10 @@ export interface DatasetConfig {
    * Without, planDataset reports every fold's sizes.
    */
   walkForward?: WalkForwardSpec & { fold?: number };
+  /**
+   * `feature_source: "feature_store"`: the feature columns as the Feature Store answered them,
+   * per symbol (canonical, EUR/USD), instead of computed from the bars (store-features.ts has
+   * the alignment rule). The target, runs, splits and purge still come from the bars.
+   */
+  storeFeatures?: Record<string, StoreFrame>;
 }
