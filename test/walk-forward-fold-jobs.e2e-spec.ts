@@ -53,7 +53,7 @@ describe('walk-forward folds as queue jobs', () => {
     // Polled while it runs: the parent's progress counts the folds done.
     const seen = new Set<number>();
     let final: Record<string, any>;
-    for (const deadline = Date.now() + 300_000; ; ) {
+    for (const deadline = Date.now() + 300_000; ;) {
       final = await job(accepted.job_id);
       if (final.progress.folds_done !== undefined) seen.add(final.progress.folds_done);
       if (['succeeded', 'failed', 'cancelled'].includes(final.status)) break;
@@ -105,8 +105,12 @@ describe('walk-forward folds as queue jobs', () => {
   }, 330_000);
 
   it('cancelling the job cancels its folds (queued ones at once, running ones at their next batch)', async () => {
-    const accepted = await submit({ ...body, name: 'WF cancel', hyperparameters: { ...body.hyperparameters, epochs: 400 } });
-    for (const deadline = Date.now() + 120_000; ; ) {
+    const accepted = await submit({
+      ...body,
+      name: 'WF cancel',
+      hyperparameters: { ...body.hyperparameters, epochs: 400 },
+    });
+    for (const deadline = Date.now() + 120_000; ;) {
       const j = await job(accepted.job_id);
       if (j.fold_jobs?.some((f: FoldJob) => f.status === 'running')) break;
       expect(Date.now()).toBeLessThan(deadline);
@@ -116,7 +120,7 @@ describe('walk-forward folds as queue jobs', () => {
     expect(res.status).toBe(202);
     expect(await waitForJob(t, accepted.job_id, 120_000)).toMatchObject({ status: 'cancelled' });
     // Every fold ends cancelled (a running one once its thread stopped); none trains on.
-    for (const deadline = Date.now() + 60_000; ; ) {
+    for (const deadline = Date.now() + 60_000; ;) {
       const folds: FoldJob[] = (await job(accepted.job_id)).fold_jobs;
       if (folds.every((f) => f.status === 'cancelled')) break;
       expect(folds.some((f) => f.status === 'succeeded' || f.status === 'failed')).toBe(false);

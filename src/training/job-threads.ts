@@ -161,7 +161,9 @@ export class JobThreads {
             backend = name;
             backendDetails = details;
             void this.jobs.setBackend(job.id, name, reportedBackend(details)).catch(() => undefined);
-            void progress({ phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' }).catch(() => undefined);
+            void progress({ phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' }).catch(
+              () => undefined,
+            );
           },
           onEpoch: (m) => {
             const epochs = spec.epochs;

@@ -75,7 +75,9 @@ export class WalkForwardJobs {
       await this.cancelQueued(job.id, `fold ${bad?.fold ?? '?'} of the job failed`);
       if (bad) throw new FoldFailedError(bad.fold, bad.error ?? bad.status);
       // Not reachable by the protocol above (the continuation is sent when every fold is final).
-      throw new Error(`the walk-forward continuation ran with folds ${pending.map((r) => r.fold).join(', ')} not ended`);
+      throw new Error(
+        `the walk-forward continuation ran with folds ${pending.map((r) => r.fold).join(', ')} not ended`,
+      );
     }
     return (await this.folds.results(job.id)).map((r) => loadFold(r.result));
   }
@@ -110,6 +112,8 @@ export class WalkForwardJobs {
       done === rows.length
         ? `walk-forward: ${done} of ${rows.length} folds done, waiting for the final model`
         : `walk-forward: ${done} of ${rows.length} folds done (the folds run as queue jobs of their own)`;
-    return this.jobs.patchProgress(jobId, { phase, fold: null, folds: rows.length, folds_done: done }).catch(() => undefined);
+    return this.jobs
+      .patchProgress(jobId, { phase, fold: null, folds: rows.length, folds_done: done })
+      .catch(() => undefined);
   }
 }
