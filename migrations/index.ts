@@ -10,6 +10,7 @@ import { WalkForward1796400000000 } from './1796400000000-WalkForward';
 import { MarketBarSource1796100000000 } from './1796100000000-MarketBarSource';
 import { ModelAliases1796310833744 } from './1796310833744-ModelAliases';
 import { DeploymentChallengers1796500000000 } from './1796500000000-DeploymentChallengers';
+import { WalkForwardFolds1796600000000 } from './1796600000000-WalkForwardFolds';
 import { DeploymentPredictions1796310813797 } from './1796310813797-DeploymentPredictions';
 import { Schedules1796310907672 } from './1796310907672-Schedules';
 
@@ -32,4 +33,5 @@ export const MIGRATIONS: Function[] = [
   Schedules1796310907672,
   WalkForward1796400000000,
   DeploymentChallengers1796500000000,
+  WalkForwardFolds1796600000000,
 ];

@@ -28,9 +28,11 @@ export interface JobProgress {
   val_return?: number | null;
   scored?: number;
   candidates?: number;
-  /** Walk-forward: the fold being trained (null: the final model) of `folds`. */
+  /** Walk-forward: null while the final model trains (the folds run as jobs of their own). */
   fold?: number | null;
   folds?: number;
+  /** Walk-forward: how many of the `folds` fold jobs have succeeded. */
+  folds_done?: number;
 }
 
 const PHASE_OF_FINAL: Partial<Record<JobStatus, string>> = {

@@ -37,7 +37,7 @@ export class JobThreads {
     staging: string,
     signal?: AbortSignal,
   ): Promise<AgentRun> {
-    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
+    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, undefined, {
       kind: 'dqn',
       dqn: { config: agent.config, returns: agent.returns, costs: agent.costs },
       loss: 'huber',
@@ -68,8 +68,10 @@ export class JobThreads {
     net: NetworkJob,
     staging: string,
     signal?: AbortSignal,
+    /** Where progress goes (default: the job's row; a walk-forward fold's: its fold row). */
+    report?: (patch: Partial<JobProgress>) => Promise<void>,
   ): Promise<NetworkRun> {
-    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, {
+    const { done, backend, backendDetails } = await this.inThread(job, plan, dataset, staging, signal, report, {
       kind: net.kind ?? 'supervised',
       ...(net.kind === 'autoencoder' ? { autoencoder: net.autoencoder } : { network: net.network }),
       classWeight: net.classWeight,
@@ -101,6 +103,7 @@ export class JobThreads {
     dataset: Dataset,
     staging: string,
     signal: AbortSignal | undefined,
+    report: ((patch: Partial<JobProgress>) => Promise<void>) | undefined,
     spec: Pick<
       TrainingThreadInput,
       | 'kind'
@@ -116,6 +119,7 @@ export class JobThreads {
     > & { epochs: number },
   ) {
     const thread = new TrainingThread();
+    const progress = report ?? ((patch: Partial<JobProgress>) => this.progress(job.id, patch));
     // Handed back by a stopping worker: stop at the next batch (the caller re-queues the job).
     const onAbort = () => thread.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -157,12 +161,14 @@ export class JobThreads {
             backend = name;
             backendDetails = details;
             void this.jobs.setBackend(job.id, name, reportedBackend(details)).catch(() => undefined);
-            void this.progress(job.id, { phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' });
+            void progress({ phase: 'training', unit: spec.kind === 'dqn' ? 'episode' : 'epoch' }).catch(
+              () => undefined,
+            );
           },
           onEpoch: (m) => {
             const epochs = spec.epochs;
             // An agent's "epochs" are episodes: its curves are reward and validation return.
-            const progress = stepProgress(spec.kind === 'dqn' ? 'episode' : 'epoch', m, epochs);
+            const step = stepProgress(spec.kind === 'dqn' ? 'episode' : 'epoch', m, epochs);
             const logged =
               spec.kind === 'dqn'
                 ? { train_reward: m.loss, val_return: m.val_loss }
@@ -177,7 +183,7 @@ export class JobThreads {
             });
             if (Date.now() - lastWrite > 300 || m.epoch + 1 === epochs) {
               lastWrite = Date.now();
-              void this.progress(job.id, progress);
+              void progress(step).catch(() => undefined);
             }
           },
         },

@@ -51,7 +51,8 @@ export class TrainingController {
       'One job: status (queued | running | succeeded | failed | cancelled), progress, backend, attempts, note, error',
     description:
       "progress counts in the job kind's unit (progress.unit): epoch/epochs with loss and val_loss for networks, episode/episodes with train_reward and val_return for agents, scored/candidates for a feature selection; progress.phase follows the job (queued, building dataset, training or scoring candidates, saving artifacts, done, cancelled, failed). " +
-      'A retried job shows attempts and a note saying why (a retry is not an error); error is only why a job failed.',
+      'A retried job shows attempts and a note saying why (a retry is not an error); error is only why a job failed. ' +
+      'A walk-forward job counts progress.folds_done of progress.folds and lists its folds, each a queue job of its own, as fold_jobs.',
   })
   @ApiOkResponse({ description: 'The job' })
   @ApiNotFoundResponse({ type: ErrorEnvelope })

@@ -10,6 +10,9 @@ import { TrainingService } from './training.service';
 import { TrainingEvents } from './training-events';
 import { JobThreads } from './job-threads';
 import { SqlTrainingJobsRepository, TrainingJobsRepository } from './training-jobs.repository';
+import { FoldJobsRepository } from './walk-forward/fold-jobs.repository';
+import { FoldRunner } from './walk-forward/fold-runner';
+import { WalkForwardJobs } from './walk-forward/walk-forward-jobs';
 
 @Module({
   imports: [FeaturesModule, ModelsModule, ExperimentsModule],
@@ -21,6 +24,9 @@ import { SqlTrainingJobsRepository, TrainingJobsRepository } from './training-jo
     TrainingRunner,
     TrainingEvents,
     JobThreads,
+    FoldJobsRepository,
+    WalkForwardJobs,
+    FoldRunner,
     { provide: TrainingJobsRepository, useClass: SqlTrainingJobsRepository },
   ],
   exports: [TrainingService, MlBackendService, TrainingEvents, TrainingQueue],

@@ -11,6 +11,8 @@ import { InMemoryTrainingJobsRepository } from './testing/in-memory-training-job
 import { RecordingBus } from './testing/recording-bus';
 import { TRAINERS, type NetworkRun, type Trainer, type TrainerContext, type TrainerOutcome } from './trainers';
 import { TrainingEvents, type JobFinishedEvent } from './training-events';
+import type { FoldRunner } from './walk-forward/fold-runner';
+import type { WalkForwardJobs } from './walk-forward/walk-forward-jobs';
 import { TrainingRunner } from './training.runner';
 
 /** What the stub trainer does when a test runs a job. */
@@ -45,7 +47,7 @@ function setup() {
   const sent: string[] = [];
   const handlers: {
     work?: (job: { data: { job_id: string } }) => Promise<void>;
-    dead?: (id: string) => Promise<void>;
+    dead?: (message: { job_id: string }) => Promise<void>;
   } = {};
   const queue = {
     send: (id: string) => Promise.resolve(void sent.push(id)),
@@ -82,6 +84,9 @@ function setup() {
     artifacts,
     events,
     bus.asBus(),
+    // Walk-forward jobs (their folds are queue jobs of their own): test/walk-forward*.e2e-spec.ts.
+    {} as WalkForwardJobs,
+    {} as FoldRunner,
   );
   const seed = (fields: Partial<Parameters<InMemoryTrainingJobsRepository['seed']>[0]> = {}) =>
     jobs.seed({
@@ -232,7 +237,7 @@ describe('TrainingRunner (a job from the queue to its final state)', () => {
     const dead = seed({ status: 'running', attempts: 5 });
     await runner.onApplicationBootstrap();
     expect(sent).toEqual([queued.id]);
-    await handlers.dead!(dead.id);
+    await handlers.dead!({ job_id: dead.id });
     const message = 'training was interrupted 5 time(s) (the worker stopped or crashed) and was given up';
     expect(jobs.row(dead.id)).toMatchObject({ status: 'failed', error: message, attempts: 5 });
     expect(bus.published).toEqual([

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DomainEventBus, type DomainEventName, type DomainEvents } from '../common/events';
@@ -18,7 +17,10 @@ import { sweepRefOf, TrainingEvents } from './training-events';
 import type { BarSeries, Dataset } from '../features/core';
 import type { DatasetRequest } from '../features/features.service';
 import type { TimeSeriesTrainer } from './trainers/time-series.trainer';
+import { FoldRunner } from './walk-forward/fold-runner';
 import { trainWalkForward } from './walk-forward/walk-forward';
+import { WalkForwardJobs } from './walk-forward/walk-forward-jobs';
+import { WORKER_ID } from './worker-id';
 import { TRAINERS, trainerFor, type TrainerContext, type TrainingPlan } from './trainers';
 
 class JobCancelled extends Error {}
@@ -29,9 +31,6 @@ class TrialTrained extends Error {
     super('trial trained');
   }
 }
-
-/** This process as operators see it in a job's `worker` field (the pod name in Kubernetes). */
-const WORKER_ID = `${os.hostname()}:${process.pid}`;
 
 /**
  * Takes jobs off the queue (roles `all` and `worker`) and runs them: dataset → trainer (a
@@ -54,14 +53,25 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     private readonly artifacts: ModelArtifacts,
     private readonly events: TrainingEvents,
     private readonly bus: DomainEventBus,
+    private readonly walkForward: WalkForwardJobs,
+    private readonly folds: FoldRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.runsWorker) return;
     await this.artifacts.cleanupTemp().catch((e: Error) => this.logger.warn(`artifact cleanup: ${e.message}`));
     await this.requeueOrphans();
-    await this.queue.work(this.config.trainingConcurrency, (job) => this.track(this.run(job.data.job_id, job.signal)));
-    await this.queue.workDeadLetters((jobId) => this.failInterrupted(jobId));
+    // One queue for jobs, walk-forward folds and continuations: they share the slots (walk-forward/).
+    await this.queue.work(this.config.trainingConcurrency, (job) =>
+      this.track(
+        job.data.fold !== undefined
+          ? this.folds.run(job.data.job_id, job.data.fold, job.signal)
+          : this.run(job.data.job_id, job.signal, { resume: job.data.resume === true, retry: job.retryCount > 0 }),
+      ),
+    );
+    await this.queue.workDeadLetters((m) =>
+      m.fold !== undefined ? this.walkForward.foldInterrupted(m.job_id, m.fold) : this.failInterrupted(m.job_id),
+    );
   }
 
   /**
@@ -91,23 +101,29 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
     for (const id of await this.jobs.queuedIds()) await this.queue.send(id).catch(() => undefined);
   }
 
-  async run(jobId: string, signal?: AbortSignal): Promise<void> {
+  /** `resume`: a walk-forward job's continuation, once its folds ended (`retry`: pg-boss retries it). */
+  async run(jobId: string, signal?: AbortSignal, message: { resume?: boolean; retry?: boolean } = {}): Promise<void> {
     const job = await this.jobs.findById(jobId);
     if (!job || ['succeeded', 'failed', 'cancelled'].includes(job.status)) return;
     if (job.cancel_requested) return this.finishCancelled(job);
     const plan = job.request as unknown as TrainingPlan;
-    const started = Date.now();
-    // Counted from the job's own row (durable, the same whichever worker retries it).
-    const attempt = job.attempts + 1;
-    const unit = TRAINERS[plan.modelType]?.progressUnit ?? 'epoch';
-    await this.jobs.startAttempt(job.id, {
-      worker: WORKER_ID,
-      attempts: attempt,
-      note: attempt > 1 ? retryNote(attempt, job.note) : null,
-      progress: startProgress(unit, plan, 'building dataset'),
-    });
-    // The version is `training` and the run RUNNING on this attempt before anything is logged.
-    await this.bus.publish('training.job.started', { ...this.ids(job), attempt });
+    // Walk-forward: the continuation goes on with the attempt that queued the folds (its start
+    // time too, for the duration); only a retry of it is a new attempt.
+    const continues = message.resume === true && !message.retry && job.status === 'running';
+    const started = continues && job.started_at ? job.started_at.getTime() : Date.now();
+    if (!continues) {
+      // Counted from the job's own row (durable, the same whichever worker retries it).
+      const attempt = job.attempts + 1;
+      const unit = TRAINERS[plan.modelType]?.progressUnit ?? 'epoch';
+      await this.jobs.startAttempt(job.id, {
+        worker: WORKER_ID,
+        attempts: attempt,
+        note: attempt > 1 ? retryNote(attempt, job.note) : null,
+        progress: startProgress(unit, plan, 'building dataset'),
+      });
+      // The version is `training` and the run RUNNING on this attempt before anything is logged.
+      await this.bus.publish('training.job.started', { ...this.ids(job), attempt });
+    }
     const staging = path.join(this.config.modelRegistryPath, '.staging', job.id);
     try {
       const trainer = trainerFor(plan.modelType);
@@ -130,20 +146,27 @@ export class TrainingRunner implements OnApplicationBootstrap, BeforeApplication
       });
       const build = (extra: Partial<DatasetRequest> = {}) =>
         this.features.buildDataset({ ...plan, timeframe: plan.timeframe as Timeframe, ...extra });
-      // Walk-forward: the folds' models, then the version's own on the whole range (walk-forward/).
-      const { dataset, outcome } = plan.evaluation
-        ? await trainWalkForward({
-            plan,
-            trainer: trainer as TimeSeriesTrainer,
-            context,
-            report: (patch) => this.progress(job.id, patch),
-            build: (fold) =>
-              build(fold === undefined ? { testSplit: 0 } : { walkForward: { ...plan.evaluation!, fold } }),
-          })
-        : await build().then(async ({ dataset, series }) => ({
+      // Walk-forward (walk-forward/): the first attempt queues the folds as jobs of their own and
+      // ends waiting; the continuation trains the version's own model and combines the folds.
+      const trained = !plan.evaluation
+        ? await build().then(async ({ dataset, series }) => ({
             dataset,
             outcome: await trainer.train(context(dataset, series)),
-          }));
+          }))
+        : message.resume
+          ? await trainWalkForward(
+              {
+                plan,
+                trainer: trainer as TimeSeriesTrainer,
+                context,
+                report: (patch) => this.progress(job.id, patch),
+                build: () => build({ testSplit: 0 }),
+              },
+              await this.walkForward.collect(job),
+            )
+          : await this.walkForward.start(job);
+      if (trained === 'waiting') return;
+      const { dataset, outcome } = trained;
       if (signal?.aborted) return this.handBack(job);
       if (outcome.run?.cancelled || (await this.jobs.cancelRequested(job.id))) throw new JobCancelled();
       await this.progress(job.id, { phase: 'saving artifacts' });

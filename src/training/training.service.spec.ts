@@ -8,6 +8,7 @@ import type { TrainingQueue } from './queue/training-queue';
 import { InMemoryTrainingJobsRepository } from './testing/in-memory-training-jobs.repository';
 import { RecordingBus } from './testing/recording-bus';
 import { TrainingService } from './training.service';
+import type { WalkForwardJobs } from './walk-forward/walk-forward-jobs';
 
 const request = { modelType: 'time_series', features: ['returns_1'], hyperparameters: { epochs: 5 } };
 
@@ -25,6 +26,8 @@ function setup() {
     {} as ExperimentsService,
     queue,
     bus.asBus(),
+    // Walk-forward jobs only (test/walk-forward*.e2e-spec.ts).
+    {} as WalkForwardJobs,
   );
   const seed = (fields: Parameters<InMemoryTrainingJobsRepository['seed']>[0]['status'] = 'queued', model = 'eurusd') =>
     jobs.seed({ model_id: model, version: '1', model_type: 'time_series', request, run_id: 'run-1', status: fields });

@@ -21,6 +21,8 @@ import { memoryEstimateSpec } from './architectures';
 import { progressView } from './job-progress';
 import { TRAINERS, trainerFor, type TrainingPlan } from './trainers';
 import type { SweepJobRef } from './training-events';
+import { WalkForwardJobs } from './walk-forward/walk-forward-jobs';
+import { foldJobsView } from './walk-forward/fold-jobs-view';
 
 /** Sweep hook: a job of a sweep (a trial, or the winner's final training). */
 export interface SubmitOptions {
@@ -77,6 +79,7 @@ export class TrainingService {
     private readonly experiments: ExperimentsService,
     private readonly queue: TrainingQueue,
     private readonly bus: DomainEventBus,
+    private readonly walkForward: WalkForwardJobs,
   ) {}
 
   /**
@@ -310,8 +313,11 @@ export class TrainingService {
     return this.jobs.findByScheduleRun(runId);
   }
 
+  /** One job; a walk-forward job lists its folds' queue jobs as `fold_jobs` (its children). */
   async get(id: string) {
-    return this.view(await this.find(id));
+    const job = await this.find(id);
+    if (!(job.request as unknown as TrainingPlan).evaluation) return this.view(job);
+    return { ...this.view(job), fold_jobs: foldJobsView(await this.walkForward.children(job.id)) };
   }
 
   private async find(id: string): Promise<TrainingJob> {
@@ -348,6 +354,8 @@ export class TrainingService {
         'JOB_FINISHED',
       );
     await this.jobs.requestCancel(id);
+    // Walk-forward: folds not started are cancelled; the continuation ends the job (walk-forward/).
+    if ((refreshed.request as unknown as TrainingPlan).evaluation) await this.walkForward.cancel(id);
     return this.view({ ...refreshed, cancel_requested: true });
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
@@ -10,12 +11,30 @@ import { pgliteBossDatabase } from './pglite-boss-adapter';
 export const TRAINING_QUEUE = 'training';
 export const TRAINING_DEAD_LETTER = 'training-dead';
 
+/**
+ * A message of the training queue: a job (its row holds everything else), or one walk-forward
+ * fold of it (`fold`), or the walk-forward parent's continuation once its folds ended (`resume`).
+ */
 export interface TrainingMessage {
   job_id: string;
+  fold?: number;
+  resume?: boolean;
 }
 
+/**
+ * The pg-boss id of a job's fold or continuation: a UUID derived from the job id, so that a
+ * second send (a retried parent, two folds ending at once) is the same queue job, not another.
+ */
+export function derivedQueueId(jobId: string, part: string): string {
+  const h = createHash('sha1').update(`${jobId}:${part}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The pg-boss id of fold `fold` of a job. */
+export const foldQueueId = (jobId: string, fold: number) => derivedQueueId(jobId, `fold:${fold}`);
+
 type PgBossType = import('pg-boss').PgBoss;
-type WorkJob = { id: string; data: TrainingMessage; retryCount: number; signal: AbortSignal };
+export type WorkJob = { id: string; data: TrainingMessage; retryCount: number; signal: AbortSignal };
 
 /**
  * The durable training queue: pg-boss on the service's own PostgreSQL (embedded or real).
@@ -111,8 +130,28 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     await this.boss!.send(TRAINING_QUEUE, { job_id: jobId }, { id: jobId });
   }
 
-  async cancel(jobId: string): Promise<void> {
-    await this.boss!.cancel(TRAINING_QUEUE, jobId).catch(() => undefined);
+  /**
+   * A walk-forward fold of a job. Priority 1 (jobs have 0): the folds of a started job go before
+   * jobs queued after it, so a job's folds and its continuation do not wait behind newer jobs.
+   */
+  async sendFold(jobId: string, fold: number): Promise<string> {
+    const id = foldQueueId(jobId, fold);
+    await this.boss!.send(TRAINING_QUEUE, { job_id: jobId, fold }, { id, priority: 1 });
+    return id;
+  }
+
+  /** The walk-forward parent's continuation (its final model): once per job, whoever sends it. */
+  async sendResume(jobId: string): Promise<void> {
+    await this.boss!.send(
+      TRAINING_QUEUE,
+      { job_id: jobId, resume: true },
+      { id: derivedQueueId(jobId, 'resume'), priority: 1 },
+    );
+  }
+
+  /** Cancel queue jobs by pg-boss id (a job's, or its folds'). */
+  async cancel(id: string | string[]): Promise<void> {
+    await this.boss!.cancel(TRAINING_QUEUE, id).catch(() => undefined);
   }
 
   async work(concurrency: number, handler: (job: WorkJob) => Promise<void>): Promise<void> {
@@ -145,12 +184,12 @@ export class TrainingQueue implements OnModuleInit, BeforeApplicationShutdown {
     return this.heartbeat;
   }
 
-  async workDeadLetters(handler: (jobId: string) => Promise<void>): Promise<void> {
+  async workDeadLetters(handler: (message: TrainingMessage) => Promise<void>): Promise<void> {
     await this.boss!.work<TrainingMessage>(
       TRAINING_DEAD_LETTER,
       { batchSize: 1, pollingIntervalSeconds: 2 },
       async (jobs) => {
-        for (const job of jobs) await handler(job.data.job_id);
+        for (const job of jobs) await handler(job.data);
       },
     );
   }

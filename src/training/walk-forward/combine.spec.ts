@@ -31,7 +31,7 @@ describe('combining walk-forward folds', () => {
 
   it("puts the model's and each baseline's fold predictions side by side with the samples", () => {
     const fold = (t0: number, n: number, v: number, lambda: number) => ({
-      dataset: { test: part(t0, n) } as Dataset,
+      test: part(t0, n),
       prediction: new Float64Array(n).fill(v),
       baselines: preds(v, n, lambda),
     });

@@ -5,8 +5,9 @@
 import type { Dataset, DatasetPart } from '../../features/core';
 import type { BaselinePredictions } from '../evaluation/baselines';
 
+/** A fold's out-of-sample block (its dataset's test part) and the predictions over it. */
 export interface FoldOutOfSample {
-  dataset: Dataset;
+  test: DatasetPart;
   prediction: Float64Array;
   baselines: BaselinePredictions;
 }
@@ -52,7 +53,7 @@ export function combineFolds(
 ): { dataset: Dataset; prediction: Float64Array; baselines: BaselinePredictions } {
   const f64 = (n: number) => new Float64Array(n);
   return {
-    dataset: { ...final, test: concatParts(folds.map((f) => f.dataset.test)) },
+    dataset: { ...final, test: concatParts(folds.map((f) => f.test)) },
     prediction: concatFloat(
       f64,
       folds.map((f) => f.prediction),

@@ -4,8 +4,10 @@
  * blocks' predictions concatenated and scored as one series beside the baselines of the same
  * folds; and the version's own model trained on the whole range up to the end date.
  *
- * The folds run one after another inside the job (not as queue jobs of their own): the
- * version's job is what the queue, the heartbeat, the retry and the cancellation know.
+ * The folds run as queue jobs of their own (fold-runner.ts, walk-forward-jobs.ts), so several
+ * workers (or TRAINING_CONCURRENCY > 1) train them at once; each leaves its result in its
+ * `walk_forward_folds` row (fold-result.ts). This is the parent's last step, in the job's
+ * continuation once every fold succeeded: the final model, and the folds combined as one series.
  */
 import type { BarSeries, Dataset } from '../../features/core';
 import { PREDICTIONS_FILE, predictionsCsv, type PredictionRows } from '../evaluation/predictions-csv';
@@ -14,13 +16,14 @@ import type { JobProgress } from '../job-progress';
 import type { TrainerContext, TrainerOutcome, TrainingPlan } from '../trainers';
 import { scoreTimeSeriesTest } from '../trainers/time-series-evaluation';
 import type { TimeSeriesTrainer } from '../trainers/time-series.trainer';
-import { combineFolds, type FoldOutOfSample } from './combine';
+import { combineFolds } from './combine';
+import type { FoldResult } from './fold-result';
 
 export interface WalkForwardDeps {
   plan: TrainingPlan;
   trainer: TimeSeriesTrainer;
-  /** The dataset of fold k (1-based), or with no fold the final model's (whole range, no test part). */
-  build(fold?: number): Promise<{ dataset: Dataset; series: BarSeries[] }>;
+  /** The final model's dataset (the whole range, no test part). */
+  build(): Promise<{ dataset: Dataset; series: BarSeries[] }>;
   context(dataset: Dataset, series: BarSeries[]): TrainerContext;
   report(patch: Partial<JobProgress>): Promise<void>;
 }
@@ -29,29 +32,18 @@ const iso = (t: number) => new Date(t).toISOString();
 const bounds = (ts: readonly number[]) =>
   ts.reduce((b, t) => [Math.min(b[0], t), Math.max(b[1], t)], [Infinity, -Infinity]);
 
-export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset: Dataset; outcome: TrainerOutcome }> {
+export async function trainWalkForward(
+  deps: WalkForwardDeps,
+  folds: FoldResult[],
+): Promise<{ dataset: Dataset; outcome: TrainerOutcome }> {
   const { plan, trainer } = deps;
   const spec = plan.evaluation!;
-  const folds: Array<FoldOutOfSample & { outcome: TrainerOutcome }> = [];
-  for (let k = 1; k <= spec.folds; k++) {
-    await deps.report({
-      phase: `walk-forward fold ${k} of ${spec.folds}: building dataset`,
-      fold: k,
-      folds: spec.folds,
-    });
-    const { dataset, series } = await deps.build(k);
-    const outcome = await trainer.train(deps.context(dataset, series));
-    // Cancelled (or handed back) mid-fold: the caller ends the job.
-    if (outcome.run?.cancelled) return { dataset, outcome };
-    folds.push({
-      dataset,
-      prediction: outcome.outOfSample!.prediction,
-      baselines: outcome.outOfSample!.baselines,
-      outcome,
-    });
-  }
-
-  await deps.report({ phase: 'walk-forward: final model on the whole range', fold: null, folds: spec.folds });
+  await deps.report({
+    phase: 'walk-forward: final model on the whole range',
+    fold: null,
+    folds: spec.folds,
+    folds_done: folds.length,
+  });
   const { dataset, series } = await deps.build();
   const ctx = deps.context(dataset, series);
   const fitted = await trainer.fit(ctx);
@@ -84,24 +76,7 @@ export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset
           : { bars: null, default: 'floor(bars / (folds + 1))' },
     purge_bars: spec.purge ?? dataset.purgeBars,
     ...(spec.trainBars !== undefined ? { train_bars: spec.trainBars } : {}),
-    folds: folds.map((f, i) => {
-      const d = f.dataset;
-      const [trainStart] = bounds(d.train.timestamps);
-      const [, trainEnd] = bounds(d.validation.timestamps);
-      const [testStart, testEnd] = bounds(d.test.timestamps);
-      return {
-        fold: i + 1,
-        train_start: iso(trainStart),
-        train_end: iso(trainEnd),
-        test_start: iso(testStart),
-        test_end: iso(testEnd),
-        n: d.test.count,
-        train_samples: d.train.count,
-        validation_samples: d.validation.count,
-        metrics: f.outcome.metrics,
-        baselines: f.outcome.baselines,
-      };
-    }),
+    folds: folds.map((f) => f.report),
     combined: {
       n: combined.dataset.test.count,
       first: iso(first),
@@ -121,12 +96,12 @@ export async function trainWalkForward(deps: WalkForwardDeps): Promise<{ dataset
       prediction: fitted.valPred,
       realised: dataset.validation.targets,
     },
-    ...folds.map((f, i): PredictionRows => ({
-      part: `fold_${i + 1}`,
-      timestamps: f.dataset.test.timestamps,
-      symbols: f.dataset.test.symbols,
+    ...folds.map((f): PredictionRows => ({
+      part: `fold_${f.report.fold}`,
+      timestamps: f.test.timestamps,
+      symbols: f.test.symbols,
       prediction: f.prediction,
-      realised: f.dataset.test.targets,
+      realised: f.test.targets,
     })),
   ];
   return {
