@@ -12,11 +12,12 @@ import { VersionResolver } from './version-resolver';
  * off the request path. The split rule itself is challenger-routing.ts.
  */
 /**
- * Shadow scorings that may wait behind the requests before the oldest is shed (about a second
- * of saturating traffic on this machine), and how long one may wait while requests never stop
- * before it runs anyway (at most one such per interval). See shadow-lane.ts.
+ * Shadow scorings that may wait behind the requests before new ones are shed (a burst of ~75 ms
+ * at this machine's saturating rate, a quarter of a second at 1,000 req/s), and how long one may
+ * wait while requests never stop before it runs anyway (at most one such per interval). See
+ * shadow-lane.ts.
  */
-const SHADOW_BACKLOG = 2000;
+const SHADOW_BACKLOG = 256;
 const SHADOW_MAX_DELAY_MS = 100;
 
 @Injectable()
@@ -73,7 +74,7 @@ export class ChallengerRouter {
   /**
    * A shadow challenger scores the same request after the answer was computed, in the shadow
    * lane: when no request is in flight, one at a time, never awaited by the request (under
-   * endless load the oldest waiting scorings are shed and counted). What it predicts is only
+   * endless load scorings beyond the backlog are shed and counted). What it predicts is only
    * recorded for live performance (role shadow); a failure is logged and counted, never answered.
    * `answered` holds the windows the active version built: when the shadow's features and
    * window are the same it rescales those rows instead of reading and computing the bars again.

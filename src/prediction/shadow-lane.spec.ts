@@ -64,7 +64,7 @@ describe('ShadowLane', () => {
     expect(ran).toEqual(['a', 'b']);
   });
 
-  it('sheds the oldest waiting task when full, and counts it', async () => {
+  it('sheds the new task when full (the waiting ones keep their place), and counts it', async () => {
     const shed: number[] = [];
     const lane = new ShadowLane({ capacity: 2, maxDelayMs: 60_000 }, undefined, () => shed.push(1));
     const { ran, task } = recorder();
@@ -75,7 +75,7 @@ describe('ShadowLane', () => {
     expect(lane.backlog).toBe(2);
     lane.requestEnded();
     await lane.drained();
-    expect(ran).toEqual(['b', 'c']);
+    expect(ran).toEqual(['a', 'b']);
     expect(lane.stats.shed).toBe(1);
     expect(shed).toHaveLength(1);
   });
