@@ -19,6 +19,8 @@ import { VersionResolver } from './version-resolver';
  */
 const SHADOW_BACKLOG = 256;
 const SHADOW_MAX_DELAY_MS = 100;
+/** A client that asks again within this long of its answer is taken as busy (loopback round trips are ~0.2 ms). */
+const SHADOW_IDLE_MS = 2;
 
 @Injectable()
 export class ChallengerRouter {
@@ -35,7 +37,7 @@ export class ChallengerRouter {
     private readonly runner: PredictionRunner,
   ) {
     this.lane = new ShadowLane(
-      { capacity: SHADOW_BACKLOG, maxDelayMs: SHADOW_MAX_DELAY_MS },
+      { capacity: SHADOW_BACKLOG, maxDelayMs: SHADOW_MAX_DELAY_MS, idleMs: SHADOW_IDLE_MS },
       undefined,
       () => void this.counts.shed++,
     );
@@ -81,6 +83,8 @@ export class ChallengerRouter {
    */
   shadow(modelId: string, primary: Resolved, body: PredictBody, answered: PreparedWindows): void {
     if (primary.deployment?.challenger?.mode !== 'shadow') return;
+    // Full: shed it before building anything for it (under saturating load almost every request).
+    if (this.lane.full) return this.lane.shed();
     // Otherwise the bar the active version answered for: a bar stored between the answer and this
     // later turn must not move the shadow's window (its prediction would belong to another bar).
     const asOf = body.instances === undefined ? answered.instances[0]?.asOf : null;

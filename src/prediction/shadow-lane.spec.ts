@@ -111,6 +111,41 @@ describe('ShadowLane', () => {
     expect((errors[0] as Error).message).toBe('challenger not loadable');
   });
 
+  it('with idleMs, waits until the serving path has been idle that long; a request within it puts the work off again', async () => {
+    const lane = new ShadowLane({ capacity: 10, maxDelayMs: 60_000, idleMs: 40 });
+    const { ran, task } = recorder();
+    lane.requestStarted();
+    lane.enqueue(task('a'));
+    lane.requestEnded();
+    const ended = performance.now();
+    await sleep(15);
+    expect(ran).toEqual([]);
+    lane.requestStarted(); // the client's next request, 15 ms after its answer
+    lane.requestEnded();
+    const endedAgain = performance.now();
+    await sleep(25);
+    expect(ran).toEqual([]); // 40 ms after the first answer, but only 25 ms after the second
+    while (ran.length === 0 && performance.now() - endedAgain < 1000) await sleep(2);
+    expect(ran).toEqual(['a']);
+    expect(performance.now() - endedAgain).toBeGreaterThanOrEqual(39);
+    expect(endedAgain - ended).toBeGreaterThanOrEqual(14);
+  });
+
+  it('full / shed(): a caller that sees no room counts the shed task without building it', async () => {
+    const lane = new ShadowLane({ capacity: 1, maxDelayMs: 60_000 });
+    const { ran, task } = recorder();
+    lane.requestStarted();
+    expect(lane.full).toBe(false);
+    lane.enqueue(task('a'));
+    expect(lane.full).toBe(true);
+    lane.shed();
+    expect(lane.stats).toMatchObject({ queued: 1, shed: 1 });
+    lane.requestEnded();
+    await lane.drained();
+    expect(ran).toEqual(['a']);
+    expect(lane.full).toBe(false);
+  });
+
   it('refuses a capacity below one', () => {
     expect(() => new ShadowLane({ capacity: 0, maxDelayMs: 10 })).toThrow('capacity must be >= 1');
   });

@@ -25,6 +25,12 @@ export interface ShadowLaneOptions {
   capacity: number;
   /** A task that waited this long runs even while the serving path is busy. */
   maxDelayMs: number;
+  /**
+   * How long the serving path must have been idle before waiting work runs (default 0): a
+   * client that sends its next request as soon as it has the answer would otherwise find the
+   * shadow's work in its way every time.
+   */
+  idleMs?: number;
 }
 
 export interface ShadowLaneStats {
@@ -43,6 +49,8 @@ export class ShadowLane {
   private running = false;
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
+  private timerDue = Infinity;
+  private lastEndedAt = -Infinity;
   private lastForcedAt = -Infinity;
   private closed = false;
   readonly stats: ShadowLaneStats = { queued: 0, ran: 0, failed: 0, shed: 0, forced: 0 };
@@ -61,6 +69,18 @@ export class ShadowLane {
     return this.waiting.length;
   }
 
+  /** No room: a task enqueued now would be shed. */
+  get full(): boolean {
+    return this.waiting.length >= this.options.capacity;
+  }
+
+  /** Count a task shed without being built (the caller saw `full`). */
+  shed(): void {
+    this.stats.shed++;
+    this.onShed();
+    this.pump();
+  }
+
   /** A request started on the serving path: shadow work holds back until it ends. */
   requestStarted(): void {
     this.inFlight++;
@@ -69,18 +89,14 @@ export class ShadowLane {
   /** A request ended: when none is left in flight, waiting shadow work may run. */
   requestEnded(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
+    this.lastEndedAt = performance.now();
     this.pump();
   }
 
   /** Queue a shadow scoring; when the lane is full this one is shed (counted, never run). */
   enqueue(task: Task): void {
     if (this.closed) return;
-    if (this.waiting.length >= this.options.capacity) {
-      this.stats.shed++;
-      this.onShed();
-      this.pump();
-      return;
-    }
+    if (this.full) return this.shed();
     this.waiting.push({ task, at: performance.now() });
     this.stats.queued++;
     this.pump();
@@ -118,6 +134,12 @@ export class ShadowLane {
       }
       this.stats.forced++;
       this.lastForcedAt = now;
+    } else if (!force) {
+      const untilIdle = (this.options.idleMs ?? 0) - (now - this.lastEndedAt);
+      if (untilIdle > 0) {
+        this.armTimer(untilIdle);
+        return;
+      }
     }
     this.waiting.shift();
     this.running = true;
@@ -139,11 +161,18 @@ export class ShadowLane {
     });
   }
 
+  /** Pump again in `ms` (an earlier time replaces a later one already set). */
   private armTimer(ms: number): void {
-    if (this.timer) return;
+    const due = performance.now() + ms;
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(
       () => {
         this.timer = null;
+        this.timerDue = Infinity;
         this.pump();
       },
       Math.max(1, Math.ceil(ms)),
