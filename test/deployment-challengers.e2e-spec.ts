@@ -241,6 +241,10 @@ describe('deployment challengers: shadow, canary, promotion', () => {
       (m) => m.requests >= 12,
     );
     expect(monitoring.requests).toBe(12);
+    // Prometheus counts the 12 shadow scorings (none shed: the requests came one at a time).
+    const metrics = await (await t.fetch('/metrics')).text();
+    expect(metrics).toMatch(/^prediction_shadow_scorings_total\{outcome="scored"\} 12$/m);
+    expect(metrics).not.toMatch(/^prediction_shadow_scorings_total\{outcome="shed"\}/m);
   }, 120_000);
 
   it('promotion without enough evidence: 409 with the figures (n, mean loss difference, DM statistic, p-value)', async () => {
@@ -363,6 +367,9 @@ describe('deployment challengers: shadow, canary, promotion', () => {
     await until(
       async () => prediction.challengerCounts.failed,
       (n) => n === failedBefore + 1,
+    );
+    expect(await (await t.fetch('/metrics')).text()).toMatch(
+      /^prediction_shadow_scorings_total\{outcome="failed"\} 1$/m,
     );
     await t.app
       .get(DataSource)

@@ -46,6 +46,13 @@ export class MetricsService {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [this.registry],
   });
+  /** A shadow challenger's scorings: scored, failed, or shed (never run: the serving path left no room; see shadow-lane.ts). */
+  readonly shadowScorings = new Counter({
+    name: 'prediction_shadow_scorings_total',
+    help: 'Shadow challenger scorings by outcome: scored, failed, or shed (not run, the serving path was saturated)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly modelCache = new Counter({
     name: 'prediction_model_cache_events_total',
     help: 'Model cache hits, misses, loads and evictions',

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service';
 import { answeringRole, MAX_REQUEST_KEY } from './challenger-routing';
 import { invalid } from './prediction-errors';
 import { PredictionRunner } from './prediction-runner';
@@ -35,11 +36,15 @@ export class ChallengerRouter {
   constructor(
     private readonly resolver: VersionResolver,
     private readonly runner: PredictionRunner,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.lane = new ShadowLane(
       { capacity: SHADOW_BACKLOG, maxDelayMs: SHADOW_MAX_DELAY_MS, idleMs: SHADOW_IDLE_MS },
       undefined,
-      () => void this.counts.shed++,
+      () => {
+        this.counts.shed++;
+        this.metrics?.shadowScorings.inc({ outcome: 'shed' });
+      },
     );
   }
 
@@ -100,9 +105,13 @@ export class ChallengerRouter {
               })
             : this.runner.answerOne(r, body, undefined, queued, { barsUpTo, reuse: answered }),
         )
-        .then(() => void this.counts.scored++)
+        .then(() => {
+          this.counts.scored++;
+          this.metrics?.shadowScorings.inc({ outcome: 'scored' });
+        })
         .catch((e) => {
           this.counts.failed++;
+          this.metrics?.shadowScorings.inc({ outcome: 'failed' });
           this.logger.warn(
             { model_id: modelId, deployment_id: primary.deployment?.deployment_id, error: (e as Error).message },
             'shadow scoring failed',
