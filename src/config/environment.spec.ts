@@ -151,14 +151,24 @@ describe('environment validation', () => {
     ).toThrow(/WEBGPU_DAWN_BACKEND[\s\S]*RATE_LIMIT_PER_MINUTE|RATE_LIMIT_PER_MINUTE[\s\S]*WEBGPU_DAWN_BACKEND/);
   });
 
-  it('reads the native engine settings: NATIVE_ENGINE (auto by default), FUSED_RNN_THREADS and FUSED_RNN_SIMD checked though the addon reads them', () => {
+  it('reads the native engine settings: NATIVE_ENGINE (auto by default), FUSED_RNN_THREADS, FUSED_RNN_SIMD and FUSED_RNN_SPIN_US checked though the addon reads them', () => {
     expect(AppConfig.fromEnv({}).nativeEngine).toBe('auto');
     expect(
-      AppConfig.fromEnv({ NATIVE_ENGINE: ' OFF ', FUSED_RNN_THREADS: '2', FUSED_RNN_SIMD: 'avx2' }).nativeEngine,
+      AppConfig.fromEnv({
+        NATIVE_ENGINE: ' OFF ',
+        FUSED_RNN_THREADS: '2',
+        FUSED_RNN_SIMD: 'avx2',
+        FUSED_RNN_SPIN_US: '0',
+      }).nativeEngine,
     ).toBe('off');
     const message = (() => {
       try {
-        AppConfig.fromEnv({ NATIVE_ENGINE: 'maybe', FUSED_RNN_THREADS: '0', FUSED_RNN_SIMD: 'sse' });
+        AppConfig.fromEnv({
+          NATIVE_ENGINE: 'maybe',
+          FUSED_RNN_THREADS: '0',
+          FUSED_RNN_SIMD: 'sse',
+          FUSED_RNN_SPIN_US: '-1',
+        });
       } catch (e) {
         return (e as Error).message;
       }
@@ -168,6 +178,7 @@ describe('environment validation', () => {
       'NATIVE_ENGINE must be one of auto, on, off',
       'FUSED_RNN_THREADS must be an integer from 1 to 8',
       'FUSED_RNN_SIMD must be avx2 or off',
+      'FUSED_RNN_SPIN_US must be an integer from 0 to 100000',
     ])
       expect(message).toContain(m);
     for (const [variable, value] of [
@@ -175,6 +186,8 @@ describe('environment validation', () => {
       ['FUSED_RNN_THREADS', '0'],
       ['FUSED_RNN_THREADS', '9'],
       ['FUSED_RNN_SIMD', 'sse'],
+      ['FUSED_RNN_SPIN_US', '200000'],
+      ['FUSED_RNN_SPIN_US', '1.5'],
     ]) {
       expect(() => validateEnvironment({ [variable]: value })).toThrow(variable);
     }

@@ -187,6 +187,15 @@ export class EnvironmentVariables {
   @IsIn(['avx2', 'off'], { message: 'FUSED_RNN_SIMD must be avx2 or off (unset: the widest the CPU has)' })
   FUSED_RNN_SIMD?: string;
 
+  /** How long an idle native-engine worker polls for the next call before it sleeps, µs (read by the addon itself; default 300). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'FUSED_RNN_SPIN_US must be an integer from 0 to 100000 (microseconds)' })
+  @Min(0, { message: 'FUSED_RNN_SPIN_US must be an integer from 0 to 100000 (microseconds)' })
+  @Max(100000, { message: 'FUSED_RNN_SPIN_US must be an integer from 0 to 100000 (microseconds)' })
+  FUSED_RNN_SPIN_US?: number;
+
   /** Which of Dawn's native APIs the WebGPU backend drives: Vulkan (GPUs) or OpenGL ES (compatibility, Mesa). */
   @Transform(toLower)
   @IsIn(['vulkan', 'opengles'], { message: 'WEBGPU_DAWN_BACKEND must be one of vulkan, opengles' })

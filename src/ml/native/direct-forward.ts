@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FusedCell, FusedRnnAddon, RecurrentActivationCode } from './addon';
-import { fusedKernelsRegistered } from './kernels';
+import { fusedKernelsRegistered, memoryOf } from './kernels';
 import { activationCode, FUSED_CELL_CLASSES, fusableLayer, type RecurrentLayer } from './recurrent-hook';
 
 /**
@@ -188,7 +188,9 @@ function currentWeights(plan: Plan): Float32Array[][] | undefined {
   const ids = flat.map((t) => t.dataId);
   const kept = plan.weights;
   if (kept && kept.dataIds.length === ids.length && kept.dataIds.every((id, i) => id === ids[i])) return kept.values;
-  const values = tensors.map((ts) => ts.map((t) => Float32Array.from(t.dataSync() as Float32Array)));
+  // A copy of the backend's own memory (wasm heap, cpu arrays: this path runs on nothing else).
+  const mem = memoryOf(tf.getBackend(), tf.backend());
+  const values = tensors.map((ts) => ts.map((t) => mem.view(t).slice()));
   plan.weights = { dataIds: ids, values };
   return values;
 }
