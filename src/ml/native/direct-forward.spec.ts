@@ -5,6 +5,7 @@ import { predictBatch } from '../predict';
 import { withSeed } from '../random';
 import { regressionData } from '../testing/synthetic-data';
 import { directForwardCalls, initNativeEngine, loadFusedRnnAddon } from './index';
+import { relErr } from '../testing/rel-err';
 
 /**
  * Predictions of plain LSTM/GRU networks on the addon alone (direct-forward.ts) against
@@ -37,17 +38,6 @@ async function built(s: NetworkSpec): Promise<tf.LayersModel> {
     }),
   );
   return model!;
-}
-
-/** ‖a − b‖ / ‖b‖ */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 const windows = (n: number, s: NetworkSpec) => regressionData(n, s.window, s.numFeatures, 5).x.values;

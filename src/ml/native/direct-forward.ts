@@ -182,16 +182,23 @@ function activate(v: Float32Array, activation: Activation): void {
 
 /** The weights as Float32Arrays, copied again when a variable's data was replaced; undefined when one is disposed. */
 function currentWeights(plan: Plan): Float32Array[][] | undefined {
-  const tensors = plan.steps.map((s) => s.vars.map((v) => v.read()));
-  const flat = tensors.flat();
-  if (flat.some((t) => t.isDisposed)) return undefined;
-  const ids = flat.map((t) => t.dataId);
+  // Every call (the predict path): one pass over the variables, nothing allocated while they are unchanged.
   const kept = plan.weights;
-  if (kept && kept.dataIds.length === ids.length && kept.dataIds.every((id, i) => id === ids[i])) return kept.values;
+  let same = kept !== undefined;
+  let i = 0;
+  for (const step of plan.steps)
+    for (const v of step.vars) {
+      const t = v.read();
+      if (t.isDisposed) return undefined;
+      if (same && kept!.dataIds[i] !== t.dataId) same = false;
+      i++;
+    }
+  if (same) return kept!.values;
+  const tensors = plan.steps.map((s) => s.vars.map((v) => v.read()));
   // A copy of the backend's own memory (wasm heap, cpu arrays: this path runs on nothing else).
   const mem = memoryOf(tf.getBackend(), tf.backend());
   const values = tensors.map((ts) => ts.map((t) => mem.view(t).slice()));
-  plan.weights = { dataIds: ids, values };
+  plan.weights = { dataIds: tensors.flat().map((t) => t.dataId), values };
   return values;
 }
 

@@ -18,6 +18,7 @@ import {
   NativeEngineUnavailableError,
   recurrentHookCalls,
 } from './index';
+import { relErr } from '../testing/rel-err';
 
 /**
  * The native engine against tfjs-layers' own LSTM/GRU cells on the same backend: forward
@@ -47,17 +48,6 @@ function built(build: () => tf.LayersModel): tf.LayersModel {
     model = build();
   });
   return model!;
-}
-
-/** ‖a − b‖ / ‖b‖ */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 /** Model output and the gradients of an MSE loss w.r.t. every weight and the input, in training mode (dropout on, seeded). */

@@ -7,6 +7,7 @@ import { withSeed } from '../random';
 import { regressionData } from '../testing/synthetic-data';
 import { fitNetwork } from '../training';
 import { initNativeEngine, loadFusedRnnAddon, transformerHookCalls } from './index';
+import { relErr } from '../testing/rel-err';
 
 /**
  * The transformer on the native engine (attention core and layer norm on the addon) against
@@ -35,17 +36,6 @@ function built(build: () => tf.LayersModel): tf.LayersModel {
     model = build();
   });
   return model!;
-}
-
-/** ‖a − b‖ / ‖b‖ */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
 async function outputsAndGrads(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) {
